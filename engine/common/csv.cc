@@ -1,0 +1,212 @@
+// Copyright 2026 gridroute authors.
+#include "common/csv.h"
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace gridroute {
+namespace {
+constexpr size_t kBufferBytes = 1 << 16;
+}  // namespace
+
+absl::StatusOr<CsvReader> CsvReader::Open(const std::string& path) {
+  CsvReader r;
+  r.name_ = path;
+  if (path == "-") {
+    r.file_ = stdin;
+  } else {
+    r.file_ = std::fopen(path.c_str(), "rb");
+    if (r.file_ == nullptr) {
+      return absl::NotFoundError(
+          absl::StrCat("cannot open ", path, ": ", std::strerror(errno)));
+    }
+    r.owns_file_ = true;
+  }
+  r.buf_ = std::make_unique<char[]>(kBufferBytes);
+  return r;
+}
+
+CsvReader CsvReader::FromString(std::string text, std::string name) {
+  CsvReader r;
+  r.name_ = std::move(name);
+  r.text_ = std::move(text);
+  return r;
+}
+
+CsvReader::CsvReader(CsvReader&& o) noexcept { *this = std::move(o); }
+CsvReader& CsvReader::operator=(CsvReader&& o) noexcept {
+  if (this != &o) {
+    if (owns_file_ && file_) std::fclose(file_);
+    name_ = std::move(o.name_);
+    file_ = std::exchange(o.file_, nullptr);
+    owns_file_ = std::exchange(o.owns_file_, false);
+    text_ = std::move(o.text_);
+    text_pos_ = o.text_pos_;
+    buf_ = std::move(o.buf_);
+    buf_len_ = o.buf_len_;
+    buf_pos_ = o.buf_pos_;
+    line_ = o.line_;
+    record_line_ = o.record_line_;
+    status_ = o.status_;
+  }
+  return *this;
+}
+CsvReader::~CsvReader() {
+  if (owns_file_ && file_) std::fclose(file_);
+}
+
+int CsvReader::Get() {
+  if (file_ == nullptr) {
+    return text_pos_ < text_.size()
+               ? static_cast<unsigned char>(text_[text_pos_++])
+               : EOF;
+  }
+  if (buf_pos_ == buf_len_) {
+    buf_len_ = std::fread(buf_.get(), 1, kBufferBytes, file_);
+    buf_pos_ = 0;
+    if (buf_len_ == 0) {
+      if (std::ferror(file_)) {
+        status_ = absl::DataLossError(absl::StrCat("read error on ", name_));
+      }
+      return EOF;
+    }
+  }
+  return static_cast<unsigned char>(buf_[buf_pos_++]);
+}
+
+bool CsvReader::Next(std::vector<std::string>& fields) {
+  if (!status_.ok()) return false;
+  size_t n = 0;
+  auto field = [&]() -> std::string& {
+    if (n == fields.size()) fields.emplace_back();
+    return fields[n];
+  };
+  for (;;) {  // skip blank lines
+    n = 0;
+    record_line_ = line_;
+    int c = Get();
+    if (c == EOF) return false;
+    if (c == '\n') { ++line_; continue; }
+    if (c == '\r') continue;
+    field().clear();
+    bool in_quotes = false;
+    bool quoted_field = false;
+    for (;;) {
+      if (c == EOF) {
+        if (in_quotes) {
+          status_ = absl::InvalidArgumentError(absl::StrCat(
+              name_, ":", record_line_, ": unterminated quoted field"));
+          return false;
+        }
+        break;
+      }
+      if (in_quotes) {
+        if (c == '"') {
+          int d = Get();
+          if (d == '"') {
+            field().push_back('"');
+          } else {
+            in_quotes = false;
+            c = d;
+            continue;
+          }
+        } else {
+          if (c == '\n') ++line_;
+          field().push_back(static_cast<char>(c));
+        }
+      } else if (c == ',') {
+        ++n;
+        field().clear();
+        quoted_field = false;
+      } else if (c == '\n') {
+        ++line_;
+        break;
+      } else if (c == '\r') {
+        // tolerated before \n
+      } else if (c == '"' && field().empty() && !quoted_field) {
+        in_quotes = true;
+        quoted_field = true;
+      } else {
+        field().push_back(static_cast<char>(c));
+      }
+      c = Get();
+    }
+    fields.resize(n + 1);
+    return true;
+  }
+}
+
+int FindColumn(const std::vector<std::string>& header, absl::string_view name) {
+  for (size_t i = 0; i < header.size(); ++i) {
+    if (header[i] == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+absl::StatusOr<CsvWriter> CsvWriter::Open(const std::string& path) {
+  CsvWriter w;
+  if (path == "-") {
+    w.file_ = stdout;
+  } else {
+    w.file_ = std::fopen(path.c_str(), "wb");
+    if (w.file_ == nullptr) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("cannot create ", path, ": ", std::strerror(errno)));
+    }
+    w.owns_file_ = true;
+  }
+  return w;
+}
+
+CsvWriter::CsvWriter(CsvWriter&& o) noexcept { *this = std::move(o); }
+CsvWriter& CsvWriter::operator=(CsvWriter&& o) noexcept {
+  if (this != &o) {
+    if (owns_file_ && file_) std::fclose(file_);
+    file_ = std::exchange(o.file_, nullptr);
+    owns_file_ = std::exchange(o.owns_file_, false);
+    first_field_ = o.first_field_;
+  }
+  return *this;
+}
+CsvWriter::~CsvWriter() {
+  if (owns_file_ && file_) std::fclose(file_);
+}
+
+void CsvWriter::Field(absl::string_view v) {
+  if (!first_field_) std::fputc(',', file_);
+  first_field_ = false;
+  if (v.find_first_of(",\"\r\n") == absl::string_view::npos) {
+    std::fwrite(v.data(), 1, v.size(), file_);
+    return;
+  }
+  std::fputc('"', file_);
+  for (char c : v) {
+    if (c == '"') std::fputc('"', file_);
+    std::fputc(c, file_);
+  }
+  std::fputc('"', file_);
+}
+
+void CsvWriter::EndRecord() {
+  std::fputc('\n', file_);
+  first_field_ = true;
+}
+
+void CsvWriter::Write(const std::vector<std::string>& fields) {
+  for (const auto& f : fields) Field(f);
+  EndRecord();
+}
+
+absl::Status CsvWriter::Close() {
+  if (file_ == nullptr) return absl::OkStatus();
+  bool bad = std::fflush(file_) != 0 || std::ferror(file_);
+  if (owns_file_) bad = (std::fclose(file_) != 0) || bad;
+  file_ = nullptr;
+  if (bad) return absl::DataLossError("write failed (disk full?)");
+  return absl::OkStatus();
+}
+
+}  // namespace gridroute

@@ -1,0 +1,89 @@
+// Copyright 2026 gridroute authors.
+//
+// Streaming RFC 4180 CSV: a reader that yields one record at a time and a
+// writer that quotes only when needed. Neither holds more than one record.
+//
+//   ASSIGN_OR_RETURN(CsvReader reader, CsvReader::Open("points.csv"));
+//   std::vector<std::string> row;
+//   while (reader.Next(row)) { ... reader.line() ... }
+//   RETURN_IF_ERROR(reader.status());
+//
+// Thread-safety: one reader/writer per thread. Cost: one pass over the bytes,
+// no allocation per record once `row`'s strings have grown.
+#ifndef GRIDROUTE_COMMON_CSV_H_
+#define GRIDROUTE_COMMON_CSV_H_
+
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace gridroute {
+
+class CsvReader {
+ public:
+  // Opens `path` for reading ("-" is standard input).
+  static absl::StatusOr<CsvReader> Open(const std::string& path);
+  // Reads from an in-memory text (tests, small files).
+  static CsvReader FromString(std::string text, std::string name = "<string>");
+
+  CsvReader(CsvReader&&) noexcept;
+  CsvReader& operator=(CsvReader&&) noexcept;
+  ~CsvReader();
+
+  // Reads the next record into `fields`. Returns false at end of input or on
+  // error (then status() is not OK). Blank lines are skipped.
+  bool Next(std::vector<std::string>& fields);
+  // The 1-based line number where the last record returned by Next() starts.
+  int64_t line() const { return record_line_; }
+  const std::string& name() const { return name_; }
+  absl::Status status() const { return status_; }
+
+ private:
+  CsvReader() = default;
+  int Get();  // next byte or EOF
+
+  std::string name_;
+  FILE* file_ = nullptr;
+  bool owns_file_ = false;
+  std::string text_;  // for FromString
+  size_t text_pos_ = 0;
+  std::unique_ptr<char[]> buf_;
+  size_t buf_len_ = 0, buf_pos_ = 0;
+  int64_t line_ = 1, record_line_ = 0;
+  absl::Status status_;
+};
+
+// Index of `name` in `header`, or -1.
+int FindColumn(const std::vector<std::string>& header, absl::string_view name);
+
+class CsvWriter {
+ public:
+  // Opens `path` for writing ("-" is standard output).
+  static absl::StatusOr<CsvWriter> Open(const std::string& path);
+  CsvWriter(CsvWriter&&) noexcept;
+  CsvWriter& operator=(CsvWriter&&) noexcept;
+  ~CsvWriter();
+
+  void Write(const std::vector<std::string>& fields);
+  // Appends one field to the current record; EndRecord() terminates it.
+  void Field(absl::string_view value);
+  void EndRecord();
+  // Flushes and closes; reports a write error (e.g. disk full).
+  absl::Status Close();
+
+ private:
+  CsvWriter() = default;
+  FILE* file_ = nullptr;
+  bool owns_file_ = false;
+  bool first_field_ = true;
+};
+
+}  // namespace gridroute
+
+#endif  // GRIDROUTE_COMMON_CSV_H_

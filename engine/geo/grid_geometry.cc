@@ -1,0 +1,54 @@
+// Copyright 2026 gridroute authors.
+#include "geo/grid_geometry.h"
+
+#include <utility>
+
+namespace gridroute {
+
+size_t GridGeometry::MemoryBytes() const {
+  return points_.capacity() * sizeof(IPoint) +
+         ring_begin_.capacity() * sizeof(uint32_t) + ring_is_hole_.capacity() +
+         grid_ring_begin_.capacity() * sizeof(uint32_t) +
+         boxes_.capacity() * sizeof(IBox);
+}
+
+void GridGeometryBuilder::AddRing(const IPoint* pts, size_t n, bool hole) {
+  g_.points_.insert(g_.points_.end(), pts, pts + n);
+  g_.ring_begin_.push_back(static_cast<uint32_t>(g_.points_.size()));
+  g_.ring_is_hole_.push_back(hole ? 1 : 0);
+  for (size_t i = 0; i < n; ++i) current_.Expand(pts[i]);
+}
+
+void GridGeometryBuilder::EndGrid() {
+  g_.grid_ring_begin_.push_back(static_cast<uint32_t>(g_.ring_is_hole_.size()));
+  g_.boxes_.push_back(current_);
+  current_ = IBox();
+}
+
+GridGeometry GridGeometryBuilder::Build() && {
+  g_.points_.shrink_to_fit();
+  g_.ring_begin_.shrink_to_fit();
+  g_.ring_is_hole_.shrink_to_fit();
+  g_.grid_ring_begin_.shrink_to_fit();
+  g_.boxes_.shrink_to_fit();
+  return std::move(g_);
+}
+
+GridGeometry GridGeometryBuilder::Permute(const GridGeometry& g,
+                                          const std::vector<uint32_t>& order) {
+  GridGeometryBuilder b;
+  b.g_.points_.reserve(g.points_.size());
+  b.g_.ring_begin_.reserve(g.ring_begin_.size());
+  b.g_.ring_is_hole_.reserve(g.ring_is_hole_.size());
+  b.g_.grid_ring_begin_.reserve(g.grid_ring_begin_.size());
+  b.g_.boxes_.reserve(g.boxes_.size());
+  for (uint32_t old : order) {
+    for (uint32_t r = g.grid_ring_begin_[old]; r < g.grid_ring_begin_[old + 1]; ++r) {
+      b.AddRing(g.ring(r), g.ring_size(r), g.ring_is_hole(r));
+    }
+    b.EndGrid();
+  }
+  return std::move(b).Build();
+}
+
+}  // namespace gridroute

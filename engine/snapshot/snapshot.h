@@ -1,0 +1,103 @@
+// Copyright 2026 gridroute authors.
+//
+// Snapshot: everything a query reads, immutable, built and validated off the
+// request path by LoadPack() and published whole (see DESIGN.md).
+//
+//   ASSIGN_OR_RETURN(std::shared_ptr<const Snapshot> s, LoadPack("city/", {}));
+//   LocateResult r = s->locator().Locate(s->quantizer().Quantize(lon, lat));
+//   absl::string_view code = s->grid_code(r.grid);
+//
+// Thread-safety: immutable; share it through std::shared_ptr<const Snapshot>.
+// A request pins the snapshot it started on for its whole duration.
+#ifndef GRIDROUTE_SNAPSHOT_SNAPSHOT_H_
+#define GRIDROUTE_SNAPSHOT_SNAPSHOT_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "common/string_table.h"
+#include "geo/geometry.h"
+#include "geo/grid_geometry.h"
+#include "index/locator.h"
+#include "model/hierarchy.h"
+
+namespace gridroute {
+
+// What manifest.json says (see engine/snapshot/PACK.md).
+struct PackManifest {
+  std::string name;
+  std::string version;
+  std::string crs = "wgs84";  // wgs84 | cgcs2000 | gcj02 | bd09 | EPSG:<n>
+  bool geographic = true;
+  std::vector<std::string> levels;  // top first; grids sit below the last
+  std::string regions_file = "regions.csv";
+  std::string grids_file = "grids.geojson";
+  std::string attr_code = "code", attr_parent = "parent", attr_name = "name";
+  double overlap_tolerance_m2 = 1.0;
+};
+
+// Figures from the load, for logs and the admin Info call.
+struct LoadStats {
+  double parse_seconds = 0;
+  double validate_seconds = 0;
+  double index_seconds = 0;
+  double total_seconds = 0;
+  int64_t suspicious_pairs = 0;  // neighbour pairs that needed an area check
+};
+
+class Snapshot {
+ public:
+  const PackManifest& manifest() const { return manifest_; }
+  const Hierarchy& hierarchy() const { return hierarchy_; }
+  const Quantizer& quantizer() const { return quantizer_; }
+  const GridGeometry& geometry() const { return geometry_; }
+  const Locator& locator() const { return *locator_; }
+  const LoadStats& load_stats() const { return stats_; }
+
+  uint32_t num_grids() const { return geometry_.num_grids(); }
+  // Grid ids are the ranks of the codes in byte-wise order.
+  absl::string_view grid_code(uint32_t g) const { return codes_.Get(g); }
+  absl::string_view grid_name(uint32_t g) const { return names_.Get(g); }
+  // Region index of the grid's parent (a region of the lowest level).
+  int32_t grid_parent(uint32_t g) const { return parents_[g]; }
+  // Grid id for `code`, or kNoGrid. O(log n).
+  uint32_t FindGrid(absl::string_view code) const;
+
+  // Approximate heap bytes of the whole snapshot.
+  size_t MemoryBytes() const;
+
+ private:
+  friend class PackLoader;
+  Snapshot() : quantizer_(true) {}
+
+  PackManifest manifest_;
+  Hierarchy hierarchy_;
+  Quantizer quantizer_;
+  GridGeometry geometry_;
+  StringTable codes_;
+  StringTable names_;
+  std::vector<int32_t> parents_;
+  std::unique_ptr<Locator> locator_;
+  LoadStats stats_;
+};
+
+// Build-time options.
+struct LoadOptions {
+  // Stop collecting after this many errors (the message says how many more).
+  int max_errors = 50;
+};
+
+// Reads, validates and indexes the pack in `dir`. On any error returns
+// InvalidArgument (bad data; the message lists every problem found, one per
+// line, each naming the file, line or feature index and the offending code)
+// or NotFound (a missing file). A failed load has no side effects.
+absl::StatusOr<std::shared_ptr<const Snapshot>> LoadPack(
+    const std::string& dir, const LoadOptions& options = {});
+
+}  // namespace gridroute
+
+#endif  // GRIDROUTE_SNAPSHOT_SNAPSHOT_H_

@@ -1,0 +1,93 @@
+// Copyright 2026 gridroute authors.
+#include "geo/geometry.h"
+
+#include <random>
+#include <vector>
+
+#include "geo/grid_geometry.h"
+#include "gtest/gtest.h"
+
+namespace gridroute {
+namespace {
+
+TEST(OrientTest, ExactAtLargeCoordinates) {
+  // Products exceed 2^63 and double precision; __int128 keeps them exact.
+  const IPoint a{179'000'000'000, 89'000'000'000}, b{-179'000'000'000, -89'000'000'001};
+  EXPECT_EQ(Orient(a, b, a), 0);
+  EXPECT_EQ(Orient(a, b, IPoint{0, 0}), -1);  // 179e9 right of a 3e22 product
+  EXPECT_EQ(Orient(b, a, IPoint{0, 0}), 1);
+  EXPECT_EQ(Orient(IPoint{0, 0}, IPoint{2, 2}, IPoint{1, 1}), 0);
+}
+
+TEST(SegmentsTest, TouchingCrossingAndDisjoint) {
+  EXPECT_TRUE(SegmentsIntersect({0, 0}, {4, 4}, {0, 4}, {4, 0}));
+  EXPECT_TRUE(SegmentsCrossProperly({0, 0}, {4, 4}, {0, 4}, {4, 0}));
+  EXPECT_TRUE(SegmentsIntersect({0, 0}, {4, 0}, {2, 0}, {2, 5}));  // T
+  EXPECT_FALSE(SegmentsCrossProperly({0, 0}, {4, 0}, {2, 0}, {2, 5}));
+  EXPECT_TRUE(SegmentsIntersect({0, 0}, {4, 0}, {3, 0}, {6, 0}));  // collinear overlap
+  EXPECT_FALSE(SegmentsIntersect({0, 0}, {4, 0}, {5, 0}, {6, 0}));
+  EXPECT_FALSE(SegmentsIntersect({0, 0}, {4, 0}, {0, 1}, {4, 1}));
+}
+
+// Brute-force oracle: winding number with explicit on-segment checks.
+Side Oracle(const std::vector<std::vector<IPoint>>& rings, IPoint p) {
+  int crossings = 0;
+  for (const auto& r : rings) {
+    for (size_t i = 0; i < r.size(); ++i) {
+      IPoint a = r[i], b = r[(i + 1) % r.size()];
+      if (Orient(a, b, p) == 0 && OnSegment(a, b, p)) return Side::kBoundary;
+      // Half-open rule on y for the +x ray.
+      if ((a.y <= p.y && b.y > p.y) || (b.y <= p.y && a.y > p.y)) {
+        // x of the edge at p.y compared exactly via cross-multiplication.
+        __int128 lhs = static_cast<__int128>(p.x - a.x) * (b.y - a.y);
+        __int128 rhs = static_cast<__int128>(b.x - a.x) * (p.y - a.y);
+        bool right_of_p = (b.y > a.y) ? rhs > lhs : rhs < lhs;
+        if (right_of_p) ++crossings;
+      }
+    }
+  }
+  return crossings % 2 ? Side::kInside : Side::kOutside;
+}
+
+TEST(ClassifyRingsTest, MatchesOracleOnPolygonWithHoleAndLatticePoints) {
+  std::vector<std::vector<IPoint>> rings = {
+      {{0, 0}, {20, 0}, {20, 10}, {10, 15}, {0, 10}},  // outer (pentagon)
+      {{5, 3}, {5, 7}, {9, 7}, {9, 3}},                  // hole (CW)
+  };
+  GridGeometryBuilder b;
+  for (size_t i = 0; i < rings.size(); ++i) b.AddRing(rings[i].data(), rings[i].size(), i > 0);
+  b.EndGrid();
+  GridGeometry g = std::move(b).Build();
+  int counts[3] = {0, 0, 0};
+  for (int64_t x = -2; x <= 22; ++x) {
+    for (int64_t y = -2; y <= 17; ++y) {
+      const Side got = g.Classify(0, {x, y});
+      ASSERT_EQ(got, Oracle(rings, {x, y})) << x << "," << y;
+      ++counts[static_cast<int>(got)];
+    }
+  }
+  EXPECT_GT(counts[0], 0);
+  EXPECT_GT(counts[1], 0);
+  EXPECT_GT(counts[2], 0);
+  EXPECT_EQ(g.Classify(0, {7, 5}), Side::kOutside);   // in the hole
+  EXPECT_EQ(g.Classify(0, {5, 5}), Side::kBoundary);  // on the hole's edge
+  EXPECT_EQ(g.Classify(0, {10, 15}), Side::kBoundary);  // apex vertex
+}
+
+TEST(TwiceSignedAreaTest, SignFollowsOrientation) {
+  std::vector<IPoint> ccw = {{0, 0}, {4, 0}, {4, 3}};
+  EXPECT_EQ(TwiceSignedArea(ccw.data(), 3), 12);
+  std::vector<IPoint> cw = {{0, 0}, {4, 3}, {4, 0}};
+  EXPECT_EQ(TwiceSignedArea(cw.data(), 3), -12);
+}
+
+TEST(QuantizerTest, SevenDecimalDegreesAreExact) {
+  Quantizer q(true);
+  EXPECT_EQ(q.Quantize(120.6123456, 31.3000001).x, 120'612'345'600);
+  EXPECT_EQ(q.Quantize(120.6123456, 31.3000001).y, 31'300'000'100);
+  Quantizer m(false);
+  EXPECT_EQ(m.Quantize(500000.12345, 3'300'000.5).x, 5'000'001'235);
+}
+
+}  // namespace
+}  // namespace gridroute

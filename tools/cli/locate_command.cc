@@ -1,0 +1,122 @@
+// Copyright 2026 gridroute authors.
+#include "cli/locate_command.h"
+
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/csv.h"
+#include "common/status_macros.h"
+
+namespace gridroute {
+
+absl::StatusOr<LocateCommandStats> RunLocate(const Snapshot& snapshot,
+                                             const LocateCommandOptions& options) {
+  const std::string crs = absl::AsciiStrToLower(options.crs);
+  const std::string pack_crs = absl::AsciiStrToLower(snapshot.manifest().crs);
+  auto same = [](const std::string& a, const std::string& b) {
+    auto norm = [](const std::string& s) {
+      return s == "cgcs2000" || s == "epsg:4490" || s == "epsg:4326" ? std::string("wgs84") : s;
+    };
+    return norm(a) == norm(b);
+  };
+  if (!same(crs, pack_crs)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--crs ", options.crs, " is not supported for a pack in ",
+        snapshot.manifest().crs, " (yet: input must be in the pack's CRS)"));
+  }
+  if (!(options.snap_m >= 0) || !std::isfinite(options.snap_m)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--snap-m must be a finite number >= 0, got ", options.snap_m));
+  }
+  ASSIGN_OR_RETURN(CsvReader in, CsvReader::Open(options.in));
+  ASSIGN_OR_RETURN(CsvWriter out, CsvWriter::Open(options.out));
+  std::vector<std::string> row;
+  if (!in.Next(row)) {
+    RETURN_IF_ERROR(in.status());
+    return absl::InvalidArgumentError(absl::StrCat(options.in, ": empty, expected a header"));
+  }
+  const int lon_col = FindColumn(row, options.lon_col);
+  const int lat_col = FindColumn(row, options.lat_col);
+  if (lon_col < 0 || lat_col < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        options.in, ":1: no column '", lon_col < 0 ? options.lon_col : options.lat_col,
+        "' in the header (use --lon-col / --lat-col)"));
+  }
+  const size_t width = row.size();
+  const auto& levels = snapshot.hierarchy().levels();
+  for (const auto& f : row) out.Field(f);
+  out.Field("grid");
+  out.Field("how");
+  out.Field("distance_m");
+  for (const auto& l : levels) out.Field(l);
+  out.Field("error");
+  out.EndRecord();
+
+  const Quantizer& q = snapshot.quantizer();
+  const Locator& locator = snapshot.locator();
+  const LocateOptions lopt{options.snap_m};
+  const bool geographic = q.geographic();
+  std::vector<int32_t> chain(levels.size());
+  LocateCommandStats stats;
+  char dist[32];
+  while (in.Next(row)) {
+    ++stats.rows;
+    std::string error;
+    double x = 0, y = 0;
+    if (row.size() <= static_cast<size_t>(std::max(lon_col, lat_col))) {
+      error = absl::StrCat("row has ", row.size(), " fields, header has ", width);
+    } else if (!absl::SimpleAtod(row[lon_col], &x) || !std::isfinite(x)) {
+      error = absl::StrCat(options.lon_col, " '", row[lon_col], "' is not a finite number");
+    } else if (!absl::SimpleAtod(row[lat_col], &y) || !std::isfinite(y)) {
+      error = absl::StrCat(options.lat_col, " '", row[lat_col], "' is not a finite number");
+    } else if (geographic && (x < -180 || x > 180)) {
+      error = absl::StrCat(options.lon_col, " ", row[lon_col], " is outside [-180, 180]");
+    } else if (geographic && (y < -90 || y > 90)) {
+      error = absl::StrCat(options.lat_col, " ", row[lat_col], " is outside [-90, 90]");
+    } else if (!geographic && (std::fabs(x) > 1e8 || std::fabs(y) > 1e8)) {
+      error = "coordinate outside the projected CRS's range (|x|,|y| <= 1e8 m)";
+    }
+    for (size_t i = 0; i < width; ++i) out.Field(i < row.size() ? row[i] : "");
+    if (!error.empty()) {
+      ++stats.bad_rows;
+      std::fprintf(stderr, "%s:%lld: %s\n", in.name().c_str(),
+                   static_cast<long long>(in.line()), error.c_str());
+      out.Field("");
+      out.Field("error");
+      out.Field("");
+      for (size_t i = 0; i < levels.size(); ++i) out.Field("");
+      out.Field(error);
+      out.EndRecord();
+      continue;
+    }
+    const LocateResult r = locator.Locate(q.Quantize(x, y), lopt);
+    ++stats.by_how[static_cast<int>(r.how)];
+    if (r.grid == kNoGrid) {
+      out.Field("");
+      out.Field(HowName(r.how));
+      out.Field("");
+      for (size_t i = 0; i < levels.size(); ++i) out.Field("");
+    } else {
+      out.Field(snapshot.grid_code(r.grid));
+      out.Field(HowName(r.how));
+      std::snprintf(dist, sizeof dist, "%.3f", r.distance_m);
+      out.Field(dist);
+      snapshot.hierarchy().Chain(snapshot.grid_parent(r.grid), chain);
+      for (int32_t c : chain) {
+        out.Field(c < 0 ? absl::string_view() : snapshot.hierarchy().region(c).code);
+      }
+    }
+    out.Field("");
+    out.EndRecord();
+  }
+  RETURN_IF_ERROR(in.status());
+  RETURN_IF_ERROR(out.Close());
+  return stats;
+}
+
+}  // namespace gridroute
