@@ -25,12 +25,16 @@ void GridGeometryBuilder::EndGrid() {
   current_ = IBox();
 }
 
+void GridGeometryBuilder::Reserve(size_t grids, size_t rings, size_t points) {
+  g_.points_.reserve(points);
+  g_.ring_begin_.reserve(rings + 1);
+  g_.ring_is_hole_.reserve(rings);
+  g_.grid_ring_begin_.reserve(grids + 1);
+  g_.boxes_.reserve(grids);
+}
+
 GridGeometry GridGeometryBuilder::Build() && {
-  g_.points_.shrink_to_fit();
-  g_.ring_begin_.shrink_to_fit();
-  g_.ring_is_hole_.shrink_to_fit();
-  g_.grid_ring_begin_.shrink_to_fit();
-  g_.boxes_.shrink_to_fit();
+  // No shrink_to_fit: at 2M grids the copy costs more than the slack.
   return std::move(g_);
 }
 

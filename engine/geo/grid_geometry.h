@@ -64,6 +64,8 @@ class GridGeometryBuilder {
  public:
   // Appends an open ring (no repeated closing vertex) to the current grid.
   void AddRing(const IPoint* pts, size_t n, bool hole);
+  // Capacity hints; exceeding them only costs reallocation.
+  void Reserve(size_t grids, size_t rings, size_t points);
   // Closes the current grid; its id is the number of grids before it.
   void EndGrid();
   // Reorders grids so that new id i is old id order[i].

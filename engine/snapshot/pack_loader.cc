@@ -223,7 +223,6 @@ struct RawGrid {
   std::string code, parent, name;
   int64_t feature = 0;  // 0-based feature index
   int64_t line = 0;
-  uint32_t first_ring = 0, end_ring = 0;  // into the builder's ring order
 };
 
 // Reads a property as text: strings as they are, numbers by their JSON text,
@@ -275,6 +274,10 @@ class GridReader {
                                               simdjson::error_message(loaded.error())));
     }
     json_ = std::move(loaded).value_unsafe();
+    // A generated or exported grid costs ~24 bytes of JSON per vertex and a
+    // few hundred bytes per feature; reserving avoids regrowth at 2M grids.
+    builder.Reserve(json_.size() / 300, json_.size() / 280, json_.size() / 22);
+    grids.reserve(json_.size() / 300);
     od::parser parser;
     od::document doc;
     if (auto e = parser.iterate(json_).get(doc); e != simdjson::SUCCESS) {
@@ -296,6 +299,7 @@ class GridReader {
       g.feature = index;
       g.line = line_;
       RETURN_IF_ERROR(ReadFeature(fv, g, builder));
+      builder.EndGrid();  // grid `index` of the unsorted geometry
       grids.push_back(std::move(g));
       ++index;
     }
@@ -386,7 +390,6 @@ class GridReader {
       }
       return InvalidAt(g.feature, e);
     }
-    g.first_ring = builder_rings_;
     int part = 0;
     if (multi) {
       for (auto p : coords) {
@@ -405,7 +408,6 @@ class GridReader {
     if (part == 0) {
       errors_.Add(absl::StrCat(Where(g), ": MultiPolygon has no parts"));
     }
-    g.end_ring = builder_rings_;
     return absl::OkStatus();
   }
 
@@ -468,7 +470,6 @@ class GridReader {
           }
           if (!hole) outer_ = pts_;
           builder.AddRing(pts_.data(), pts_.size(), hole);
-          ++builder_rings_;
         }
       }
       ++ring_no;
@@ -499,7 +500,6 @@ class GridReader {
   simdjson::padded_string json_;
   size_t scanned_ = 0;
   int64_t line_ = 1;
-  uint32_t builder_rings_ = 0;
   std::vector<IPoint> pts_;
   std::vector<IPoint> outer_;
 };
@@ -561,19 +561,12 @@ class PackLoader {
     }
     if (!errors.empty()) return errors.ToStatus(absl::StrCat("pack ", dir));
 
-    // Every grid read cleanly: map raw order to ring ranges, then permute.
-    {
-      GridGeometryBuilder sorted_builder;
-      for (uint32_t idx : order) {
-        const RawGrid& g = raw[idx];
-        for (uint32_t r = g.first_ring; r < g.end_ring; ++r) {
-          sorted_builder.AddRing(unsorted.ring(r), unsorted.ring_size(r),
-                                 unsorted.ring_is_hole(r));
-        }
-        sorted_builder.EndGrid();
-      }
-      s->geometry_ = std::move(sorted_builder).Build();
-    }
+    // Every grid read cleanly: map raw order to ring ranges, then permute
+    // (packs written in code order, as the generator does, skip the copy).
+    bool in_order = true;
+    for (size_t i = 0; i < order.size() && in_order; ++i) in_order = order[i] == i;
+    s->geometry_ = in_order ? std::move(unsorted)
+                            : GridGeometryBuilder::Permute(unsorted, order);
     unsorted = GridGeometry();
     size_t code_chars = 0, name_chars = 0;
     for (const RawGrid& g : raw) {
@@ -598,7 +591,7 @@ class PackLoader {
 
     // Overlaps between neighbours.
     OverlapReport overlaps = FindOverlaps(s->geometry_, s->quantizer_,
-                                          m.overlap_tolerance_m2);
+                                          m.overlap_tolerance_m2, options.threads);
     s->stats_.suspicious_pairs = overlaps.suspicious_pairs;
     for (const Overlap& o : overlaps.overlaps) {
       errors.Add(absl::StrCat(

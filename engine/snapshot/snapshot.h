@@ -89,6 +89,9 @@ class Snapshot {
 struct LoadOptions {
   // Stop collecting after this many errors (the message says how many more).
   int max_errors = 50;
+  // Threads for validation and index building (results do not depend on it).
+  // Default: 2, the cores of the machines we size for.
+  int threads = 2;
 };
 
 // Reads, validates and indexes the pack in `dir`. On any error returns

@@ -1,7 +1,9 @@
 // Copyright 2026 gridroute authors.
 #include "snapshot/validate.h"
 
+#include <algorithm>
 #include <cmath>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "geo/metric.h"
@@ -126,21 +128,42 @@ bool MayOverlap(const GridGeometry& geo, uint32_t a, uint32_t b,
 }  // namespace
 
 OverlapReport FindOverlaps(const GridGeometry& geometry, const Quantizer& q,
-                           double tolerance_m2) {
-  OverlapReport report;
+                           double tolerance_m2, int threads) {
   BoxIndex index(geometry.boxes());
-  std::vector<IPoint> doubled;
-  std::vector<uint32_t> doubled_rb;
-  for (uint32_t a = 0; a < geometry.num_grids(); ++a) {
-    index.VisitIntersecting(geometry.box(a), [&](uint32_t b) {
-      if (b <= a) return;
-      if (!MayOverlap(geometry, a, b, doubled, doubled_rb)) return;
-      ++report.suspicious_pairs;
-      const double area = IntersectionAreaM2(geometry, q, a, b);
-      if (area > tolerance_m2) report.overlaps.push_back({a, b, area});
-    });
+  const uint32_t n = geometry.num_grids();
+  threads = std::max(1, std::min<int>(threads, n / 1024 + 1));
+  std::vector<OverlapReport> parts(threads);
+  auto work = [&](int t) {
+    OverlapReport& report = parts[t];
+    std::vector<IPoint> doubled;
+    std::vector<uint32_t> doubled_rb;
+    // Interleaved blocks keep the threads' loads even.
+    for (uint32_t block = t; block * 4096ull < n; block += threads) {
+      const uint32_t end = std::min<uint32_t>(n, (block + 1) * 4096);
+      for (uint32_t a = block * 4096; a < end; ++a) {
+        index.VisitIntersecting(geometry.box(a), [&](uint32_t b) {
+          if (b <= a) return;
+          if (!MayOverlap(geometry, a, b, doubled, doubled_rb)) return;
+          ++report.suspicious_pairs;
+          const double area = IntersectionAreaM2(geometry, q, a, b);
+          if (area > tolerance_m2) report.overlaps.push_back({a, b, area});
+        });
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work, t);
+  work(0);
+  for (auto& th : pool) th.join();
+  OverlapReport all;
+  for (auto& p : parts) {
+    all.suspicious_pairs += p.suspicious_pairs;
+    all.overlaps.insert(all.overlaps.end(), p.overlaps.begin(), p.overlaps.end());
   }
-  return report;
+  std::sort(all.overlaps.begin(), all.overlaps.end(), [](const Overlap& x, const Overlap& y) {
+    return x.a != y.a ? x.a < y.a : x.b < y.b;
+  });
+  return all;
 }
 
 double GridAreaM2(const GridGeometry& geometry, const Quantizer& q, uint32_t g) {

@@ -36,9 +36,10 @@ struct OverlapReport {
 // crossings, vertices and edge midpoints strictly inside the other, equal
 // boxes); only pairs that fail it get their intersection area computed (with
 // Boost.Geometry, in a local metric plane). Shared edges, T-junctions and
-// shared vertices are never overlaps.
+// shared vertices are never overlaps. Runs on `threads` threads; the result
+// (sorted by grid ids) does not depend on the thread count.
 OverlapReport FindOverlaps(const GridGeometry& geometry, const Quantizer& q,
-                           double tolerance_m2);
+                           double tolerance_m2, int threads = 1);
 
 // Area in m² of the intersection of grids a and b (overlap_area.cc).
 double IntersectionAreaM2(const GridGeometry& geometry, const Quantizer& q,

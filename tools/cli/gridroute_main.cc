@@ -59,10 +59,14 @@ int Locate() {
   const double load_s = std::chrono::duration<double>(t1 - t0).count();
   const double run_s = std::chrono::duration<double>(t2 - t1).count();
   std::fprintf(stderr,
-               "gridroute locate: pack %s (%u grids) loaded in %.2f s; %lld rows "
+               "gridroute locate: pack %s (%u grids) loaded in %.2f s (parse %.2f, "
+               "validate %.2f, index %.2f); %lld rows "
                "in %.2f s (%.0f rows/s): inside %lld, on_edge %lld, snapped %lld, "
                "outside %lld, bad %lld\n",
                (*snapshot)->manifest().name.c_str(), (*snapshot)->num_grids(), load_s,
+               (*snapshot)->load_stats().parse_seconds,
+               (*snapshot)->load_stats().validate_seconds,
+               (*snapshot)->load_stats().index_seconds,
                static_cast<long long>(stats->rows), run_s,
                run_s > 0 ? stats->rows / run_s : 0.0,
                static_cast<long long>(stats->by_how[0]),
