@@ -5,7 +5,9 @@
 #include <cstring>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 
 namespace gridroute {
 namespace {
@@ -144,6 +146,56 @@ int FindColumn(const std::vector<std::string>& header, absl::string_view name) {
     if (header[i] == name) return static_cast<int>(i);
   }
   return -1;
+}
+
+absl::StatusOr<CsvTable> CsvTable::Open(const std::string& path,
+                                        std::vector<std::string> columns,
+                                        std::vector<std::string> optional) {
+  auto reader = CsvReader::Open(path);
+  if (!reader.ok()) return reader.status();
+  CsvTable t(std::move(*reader));
+  std::vector<std::string> header;
+  if (!t.reader_.Next(header)) {
+    if (!t.reader_.status().ok()) return t.reader_.status();
+    return absl::InvalidArgumentError(absl::StrCat(path, ": empty file, expected a header"));
+  }
+  if (!header.empty() && absl::StartsWith(header[0], "\xEF\xBB\xBF")) {
+    header[0].erase(0, 3);  // UTF-8 byte order mark from spreadsheet exports
+  }
+  t.width_ = header.size();
+  auto add = [&](const std::string& col, bool required) -> absl::Status {
+    const int c = FindColumn(header, col);
+    if (c < 0 && required) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, ":1: header has no column '", col, "' (got ", absl::StrJoin(header, ","), ")"));
+    }
+    t.index_.push_back(c);
+    return absl::OkStatus();
+  };
+  for (const auto& col : columns) {
+    if (auto s = add(col, true); !s.ok()) return s;
+  }
+  for (const auto& col : optional) {
+    if (auto s = add(col, false); !s.ok()) return s;
+  }
+  return t;
+}
+
+bool CsvTable::Next() {
+  if (!status_.ok() || !reader_.Next(row_)) return false;
+  if (row_.size() < width_) {
+    // Trailing empty fields are often dropped by hand-edited files: pad them,
+    // but a row that misses a column named by the header is reported.
+    for (int c : index_) {
+      if (c >= 0 && static_cast<size_t>(c) >= row_.size()) {
+        status_ = absl::InvalidArgumentError(absl::StrCat(
+            reader_.name(), ":", reader_.line(), ": expected ", width_,
+            " fields, got ", row_.size()));
+        return false;
+      }
+    }
+  }
+  return true;
 }
 
 absl::StatusOr<CsvWriter> CsvWriter::Open(const std::string& path) {

@@ -62,6 +62,39 @@ class CsvReader {
 // Index of `name` in `header`, or -1.
 int FindColumn(const std::vector<std::string>& header, absl::string_view name);
 
+// A CSV file whose header must name `columns` (any order, extra columns
+// ignored): Next() then Get(i) gives the value of columns[i].
+//
+//   ASSIGN_OR_RETURN(CsvTable t, CsvTable::Open(path, {"code", "name"}));
+//   while (t.Next()) { Use(t.Get(0), t.Get(1), t.line()); }
+//   RETURN_IF_ERROR(t.status());
+class CsvTable {
+ public:
+  // `optional` columns may be missing from the header (Get() then gives "").
+  static absl::StatusOr<CsvTable> Open(const std::string& path,
+                                       std::vector<std::string> columns,
+                                       std::vector<std::string> optional = {});
+  // False at the end or on an error (status()). A row with fewer fields than
+  // the header is an error naming its line.
+  bool Next();
+  absl::string_view Get(size_t i) const {
+    const int c = index_[i];
+    return c < 0 || static_cast<size_t>(c) >= row_.size() ? absl::string_view()
+                                                           : absl::string_view(row_[c]);
+  }
+  int64_t line() const { return reader_.line(); }
+  const std::string& name() const { return reader_.name(); }
+  absl::Status status() const { return status_.ok() ? reader_.status() : status_; }
+
+ private:
+  explicit CsvTable(CsvReader r) : reader_(std::move(r)) {}
+  CsvReader reader_;
+  std::vector<int> index_;
+  std::vector<std::string> row_;
+  size_t width_ = 0;
+  absl::Status status_;
+};
+
 class CsvWriter {
  public:
   // Opens `path` for writing ("-" is standard output).

@@ -23,7 +23,14 @@
 #include "geo/geometry.h"
 #include "geo/grid_geometry.h"
 #include "index/locator.h"
+#include "model/calendar.h"
+#include "model/categories.h"
+#include "model/components.h"
+#include "model/departments.h"
 #include "model/hierarchy.h"
+#include "model/layers.h"
+#include "model/rules.h"
+#include "model/teams.h"
 
 namespace gridroute {
 
@@ -38,6 +45,10 @@ struct PackManifest {
   std::string grids_file = "grids.geojson";
   std::string attr_code = "code", attr_parent = "parent", attr_name = "name";
   double overlap_tolerance_m2 = 1.0;
+  // Routing files (empty: absent). See PACK.md "Routing files".
+  std::string departments_file, categories_file, rules_file, teams_file,
+      components_file, layers_file, calendar_file;
+  Precedence precedence = Precedence::kScopeFirst;
 };
 
 // Figures from the load, for logs and the admin Info call.
@@ -57,6 +68,18 @@ class Snapshot {
   const GridGeometry& geometry() const { return geometry_; }
   const Locator& locator() const { return *locator_; }
   const LoadStats& load_stats() const { return stats_; }
+  // Non-fatal findings of the load (e.g. categories no rule covers).
+  const std::vector<std::string>& warnings() const { return warnings_; }
+
+  // Routing model; empty unless the pack has the files.
+  bool routes() const { return routes_; }
+  const Departments& departments() const { return departments_; }
+  const Categories& categories() const { return categories_; }
+  const RuleTable& rules() const { return rules_; }
+  const Teams& teams() const { return teams_; }
+  const Components& components() const { return components_; }
+  const Layers& layers() const { return layers_; }
+  const WorkingCalendar& calendar() const { return calendar_; }
 
   uint32_t num_grids() const { return geometry_.num_grids(); }
   // Grid ids are the ranks of the codes in byte-wise order.
@@ -72,7 +95,7 @@ class Snapshot {
 
  private:
   friend class PackLoader;
-  Snapshot() : quantizer_(true) {}
+  Snapshot() : quantizer_(true), calendar_(WorkingCalendar::Default()) {}
 
   PackManifest manifest_;
   Hierarchy hierarchy_;
@@ -83,6 +106,15 @@ class Snapshot {
   std::vector<int32_t> parents_;
   std::unique_ptr<Locator> locator_;
   LoadStats stats_;
+  std::vector<std::string> warnings_;
+  bool routes_ = false;
+  Departments departments_;
+  Categories categories_;
+  RuleTable rules_;
+  Teams teams_;
+  Components components_;
+  Layers layers_;
+  WorkingCalendar calendar_;
 };
 
 // Build-time options.

@@ -1,0 +1,54 @@
+// Copyright 2026 gridroute authors.
+//
+// Overlay layers: 门前三包 frontage strips, construction sites, parks,
+// markets … polygons with an owner, which may overlap each other and the
+// grids. Every layer containing a point takes part in routing.
+//
+//   layers.Hits(p, &hits);  // every layer whose closed polygon covers p
+//
+// Thread-safety: immutable after construction; safe to share.
+#ifndef GRIDROUTE_MODEL_LAYERS_H_
+#define GRIDROUTE_MODEL_LAYERS_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
+#include "geo/grid_geometry.h"
+#include "index/box_index.h"
+
+namespace gridroute {
+
+struct Layer {
+  std::string code, name, kind, owner, owner_contact;
+  int32_t priority = 0;
+};
+
+class Layers {
+ public:
+  Layers() = default;
+  // REQUIRES: geometry.num_grids() == attrs.size() (polygon i is layer i)
+  // and codes unique (the loader checks).
+  Layers(std::vector<Layer> attrs, GridGeometry geometry);
+
+  int32_t size() const { return static_cast<int32_t>(attrs_.size()); }
+  const Layer& at(int32_t i) const { return attrs_[i]; }
+  int32_t Find(absl::string_view code) const;
+  // Appends every layer covering p, highest priority first, then by code.
+  void Hits(IPoint p, std::vector<int32_t>* out) const;
+  size_t MemoryBytes() const;
+
+ private:
+  std::vector<Layer> attrs_;
+  std::vector<int32_t> rank_;  // position in (priority desc, code asc) order
+  GridGeometry geometry_;
+  std::unique_ptr<BoxIndex> index_;
+  absl::flat_hash_map<std::string, int32_t> by_code_;
+};
+
+}  // namespace gridroute
+
+#endif  // GRIDROUTE_MODEL_LAYERS_H_

@@ -1,0 +1,396 @@
+// Copyright 2026 gridroute authors.
+#include "model/rules.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "common/csv.h"
+#include "common/status_macros.h"
+
+namespace gridroute {
+
+bool Rule::Matches(const Category& c) const {
+  if (type >= 0 && type != static_cast<int8_t>(c.type)) return false;
+  switch (pattern) {
+    case kAny: return true;
+    case kMajor: return value == c.major;
+    case kExact: return value == c.code;
+  }
+  return false;
+}
+
+absl::Status ParseDeadlines(absl::string_view text, const Categories& categories,
+                            DeadlineSpec (&out)[kMaxUrgencies]) {
+  DeadlineSpec fallback;
+  bool have_fallback = false;
+  for (DeadlineSpec& d : out) d = DeadlineSpec();
+  for (absl::string_view part : absl::StrSplit(text, ';', absl::SkipWhitespace())) {
+    std::vector<absl::string_view> kv = absl::StrSplit(part, absl::MaxSplits('=', 1));
+    if (kv.size() != 2) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "deadline '", part, "' is not urgency=amount (e.g. normal=1wd)"));
+    }
+    const absl::string_view urgency = absl::StripAsciiWhitespace(kv[0]);
+    const absl::string_view amount = absl::StripAsciiWhitespace(kv[1]);
+    DeadlineSpec spec;
+    struct Unit { const char* suffix; DeadlineUnit unit; };
+    static constexpr Unit kUnits[] = {{"min", DeadlineUnit::kCalendarMinutes},
+                                      {"wh", DeadlineUnit::kWorkingHours},
+                                      {"wd", DeadlineUnit::kWorkingDays},
+                                      {"h", DeadlineUnit::kCalendarHours}};
+    for (const Unit& u : kUnits) {
+      if (absl::EndsWith(amount, u.suffix)) {
+        double v;
+        absl::string_view num = amount.substr(0, amount.size() - strlen(u.suffix));
+        if (absl::SimpleAtod(num, &v) && std::isfinite(v) && v >= 0 && v < 1e6) {
+          spec.unit = u.unit;
+          spec.amount = v;
+        }
+        break;
+      }
+    }
+    if (spec.unit == DeadlineUnit::kNone) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "deadline amount '", amount, "' for '", urgency,
+          "' must be <n>wh, <n>wd, <n>h or <n>min"));
+    }
+    if (spec.unit == DeadlineUnit::kWorkingDays && spec.amount != std::floor(spec.amount)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "deadline '", amount, "': working days must be whole"));
+    }
+    if (urgency == "*") {
+      fallback = spec;
+      have_fallback = true;
+      continue;
+    }
+    const int32_t u = categories.FindUrgency(urgency);
+    if (u < 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "deadline names urgency '", urgency, "', which no category allows (known: ",
+          absl::StrJoin(categories.urgencies(), ", "), ")"));
+    }
+    out[u] = spec;
+  }
+  if (have_fallback) {
+    for (DeadlineSpec& d : out) {
+      if (d.unit == DeadlineUnit::kNone) d = fallback;
+    }
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
+bool ParseClock(absl::string_view s, int16_t* minutes) {
+  std::vector<absl::string_view> hm = absl::StrSplit(s, ':');
+  int h, m;
+  if (hm.size() != 2 || hm[0].size() != 2 || hm[1].size() != 2 ||
+      !absl::SimpleAtoi(hm[0], &h) || !absl::SimpleAtoi(hm[1], &m) || h < 0 || h > 24 ||
+      m < 0 || m > 59 || (h == 24 && m != 0)) {
+    return false;
+  }
+  *minutes = static_cast<int16_t>(h * 60 + m);
+  return true;
+}
+
+bool WindowsOverlap(const Rule& a, const Rule& b) {
+  for (int m = 0; m < 1440; ++m) {
+    if (a.InWindow(m) && b.InWindow(m)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+uint32_t RuleTable::AddList(std::vector<uint32_t>& ids) {
+  if (ids.empty()) return 0;
+  std::stable_sort(ids.begin(), ids.end(), [&](uint32_t a, uint32_t b) {
+    return rules_[a].key > rules_[b].key;
+  });
+  lists_.emplace_back(static_cast<uint32_t>(pool_.size()), static_cast<uint32_t>(ids.size()));
+  pool_.insert(pool_.end(), ids.begin(), ids.end());
+  return static_cast<uint32_t>(lists_.size() - 1);
+}
+
+size_t RuleTable::MemoryBytes() const {
+  size_t rules = 0;
+  for (const Rule& r : rules_) rules += sizeof(Rule) + r.id.capacity() + r.value.capacity();
+  return rules + pool_.capacity() * 4 + lists_.capacity() * 8 + city_lists_.capacity() * 4 +
+         region_lists_.capacity() * 4 + grid_has_rules_.capacity() +
+         grid_lists_.capacity() * 16 + layer_lists_.capacity() * 16 + uncovered_.capacity();
+}
+
+absl::StatusOr<RuleTable> RuleTable::Build(const std::string& path, const RuleContext& ctx,
+                                           std::vector<std::string>* warnings) {
+  const Categories& cats = *ctx.categories;
+  const Hierarchy& h = *ctx.hierarchy;
+  ASSIGN_OR_RETURN(CsvTable t, CsvTable::Open(path, {"id", "scope", "category_type", "category",
+                                                     "lead", "helpers", "deadlines"},
+                                              {"window"}));
+  RuleTable table;
+  std::vector<std::string> errors;
+  absl::flat_hash_map<std::string, int64_t> line_of_id;
+  const int32_t levels = static_cast<int32_t>(h.levels().size());
+  int32_t max_priority = 0, min_priority = 0;
+  while (t.Next()) {
+    Rule r;
+    r.id = std::string(t.Get(0));
+    r.line = t.line();
+    const std::string where = absl::StrCat(path, ":", r.line, ": rule '", r.id, "'");
+    auto fail = [&](const std::string& what) { errors.push_back(absl::StrCat(where, ": ", what)); };
+    if (r.id.empty()) {
+      errors.push_back(absl::StrCat(path, ":", r.line, ": empty rule id"));
+      continue;
+    }
+    if (auto [it, ok] = line_of_id.emplace(r.id, r.line); !ok) {
+      fail(absl::StrCat("duplicate rule id (first at line ", it->second, ")"));
+      continue;
+    }
+    // Scope.
+    const absl::string_view scope = t.Get(1);
+    if (scope == "city") {
+      r.scope_kind = ScopeKind::kCity;
+    } else if (absl::StartsWith(scope, "region:")) {
+      r.scope_kind = ScopeKind::kRegion;
+      r.scope = h.Find(scope.substr(7));
+      if (r.scope < 0) { fail(absl::StrCat("scope '", scope, "': no such region")); continue; }
+    } else if (absl::StartsWith(scope, "grid:")) {
+      r.scope_kind = ScopeKind::kGrid;
+      const uint32_t g = ctx.find_grid(scope.substr(5));
+      if (g >= ctx.num_grids) { fail(absl::StrCat("scope '", scope, "': no such grid")); continue; }
+      r.scope = static_cast<int32_t>(g);
+    } else if (absl::StartsWith(scope, "layer:")) {
+      r.scope_kind = ScopeKind::kLayer;
+      r.scope = ctx.find_layer ? ctx.find_layer(scope.substr(6)) : -1;
+      if (r.scope < 0) { fail(absl::StrCat("scope '", scope, "': no such layer")); continue; }
+      const int32_t p = ctx.layer_priority(r.scope);
+      max_priority = std::max(max_priority, p);
+      min_priority = std::min(min_priority, p);
+    } else {
+      fail(absl::StrCat("scope '", scope, "' is not city, region:<code>, grid:<code> or layer:<code>"));
+      continue;
+    }
+    // Category pattern.
+    const absl::string_view type = t.Get(2);
+    CategoryType ct;
+    if (type == "*") {
+      r.type = -1;
+    } else if (ParseCategoryType(type, &ct)) {
+      r.type = static_cast<int8_t>(ct);
+    } else {
+      fail(absl::StrCat("category_type '", type, "' is not event, component or *"));
+      continue;
+    }
+    const absl::string_view cat = t.Get(3);
+    if (cat == "*") {
+      r.pattern = Rule::kAny;
+    } else if (absl::EndsWith(cat, "*") && cat.size() > 1) {
+      r.pattern = Rule::kMajor;
+      r.value = std::string(cat.substr(0, cat.size() - 1));
+    } else if (!cat.empty()) {
+      r.pattern = Rule::kExact;
+      r.value = std::string(cat);
+    } else {
+      fail("empty category (use * for any)");
+      continue;
+    }
+    bool matches_any = false;
+    for (int32_t c = 0; c < cats.size() && !matches_any; ++c) matches_any = r.Matches(cats.at(c));
+    if (!matches_any) {
+      fail(absl::StrCat("category '", type, ":", cat, "' matches no category in the pack"));
+      continue;
+    }
+    // Departments.
+    r.lead = ctx.departments->Find(t.Get(4));
+    if (r.lead < 0) { fail(absl::StrCat("lead department '", t.Get(4), "' does not exist")); continue; }
+    bool bad = false;
+    for (absl::string_view hd : absl::StrSplit(t.Get(5), '|', absl::SkipWhitespace())) {
+      const int32_t d = ctx.departments->Find(hd);
+      if (d < 0) { fail(absl::StrCat("helper department '", hd, "' does not exist")); bad = true; }
+      r.helpers.push_back(d);
+    }
+    if (bad) continue;
+    if (auto s = ParseDeadlines(t.Get(6), cats, r.deadlines); !s.ok()) {
+      fail(std::string(s.message()));
+      continue;
+    }
+    const absl::string_view window = t.Get(7);
+    if (!window.empty()) {
+      std::vector<absl::string_view> be = absl::StrSplit(window, '-');
+      if (be.size() != 2 || !ParseClock(be[0], &r.window_begin) ||
+          !ParseClock(be[1], &r.window_end) || r.window_begin == r.window_end) {
+        fail(absl::StrCat("window '", window, "' is not HH:MM-HH:MM"));
+        continue;
+      }
+      r.window_begin %= 1440;
+      r.window_end %= 1440;
+      r.has_window = true;
+    }
+    table.rules_.push_back(std::move(r));
+  }
+  RETURN_IF_ERROR(t.status());
+
+  // Precedence keys.
+  const uint32_t layer_ranks = static_cast<uint32_t>(max_priority - min_priority + 1);
+  const uint32_t scope_ranks = 2 + levels + layer_ranks;
+  for (Rule& r : table.rules_) {
+    uint32_t scope_rank = 0;
+    switch (r.scope_kind) {
+      case ScopeKind::kCity: scope_rank = 0; break;
+      case ScopeKind::kRegion: scope_rank = 1 + h.region(r.scope).level; break;
+      case ScopeKind::kGrid: scope_rank = 1 + levels; break;
+      case ScopeKind::kLayer:
+        scope_rank = 2 + levels + static_cast<uint32_t>(ctx.layer_priority(r.scope) - min_priority);
+        break;
+    }
+    const uint32_t cat_rank = static_cast<uint32_t>(r.pattern) * 2 + (r.type >= 0 ? 1 : 0);  // 0..5
+    r.key = ctx.precedence == Precedence::kScopeFirst
+                ? ((scope_rank * 6 + cat_rank) * 2 + (r.has_window ? 1 : 0))
+                : ((cat_rank * scope_ranks + scope_rank) * 2 + (r.has_window ? 1 : 0));
+  }
+
+  // Ties: same scope, same pattern, overlapping windows.
+  {
+    absl::flat_hash_map<std::string, std::vector<uint32_t>> groups;
+    for (uint32_t i = 0; i < table.rules_.size(); ++i) {
+      const Rule& r = table.rules_[i];
+      groups[absl::StrCat(static_cast<int>(r.scope_kind), "/", r.scope, "/", r.type, "/",
+                          static_cast<int>(r.pattern), "/", r.value)]
+          .push_back(i);
+    }
+    std::vector<std::pair<uint32_t, uint32_t>> ties;
+    for (const auto& [key, members] : groups) {
+      for (size_t a = 0; a < members.size(); ++a) {
+        for (size_t b = a + 1; b < members.size(); ++b) {
+          if (WindowsOverlap(table.rules_[members[a]], table.rules_[members[b]])) {
+            ties.emplace_back(std::min(members[a], members[b]), std::max(members[a], members[b]));
+          }
+        }
+      }
+    }
+    std::sort(ties.begin(), ties.end());
+    for (auto [a, b] : ties) {
+      const Rule& ra = table.rules_[a];
+      const Rule& rb = table.rules_[b];
+      errors.push_back(absl::StrCat(path, ":", rb.line, ": rules '", ra.id, "' (line ", ra.line,
+                                    ") and '", rb.id,
+                                    "' tie: same scope and category with overlapping windows"));
+    }
+  }
+
+  // Deadlines for every urgency the matched categories allow; coverage.
+  table.num_categories_ = cats.size();
+  table.uncovered_.assign(cats.size(), 1);
+  for (const Rule& r : table.rules_) {
+    for (int32_t c = 0; c < cats.size(); ++c) {
+      const Category& cat = cats.at(c);
+      if (!r.Matches(cat)) continue;
+      table.uncovered_[c] = 0;
+      for (int32_t u = 0; u < kMaxUrgencies; ++u) {
+        if (cat.AllowsUrgency(u) && r.deadlines[u].unit == DeadlineUnit::kNone) {
+          errors.push_back(absl::StrCat(path, ":", r.line, ": rule '", r.id,
+                                        "' has no deadline for urgency '", cats.urgencies()[u],
+                                        "' of ", CategoryTypeName(cat.type), " category ",
+                                        cat.code));
+          break;
+        }
+      }
+    }
+  }
+  if (!errors.empty()) {
+    if (errors.size() > 50) {
+      const size_t more = errors.size() - 50;
+      errors.resize(50);
+      errors.push_back(absl::StrCat("... and ", more, " more"));
+    }
+    return absl::InvalidArgumentError(absl::StrJoin(errors, "\n"));
+  }
+  std::vector<std::string> uncovered;
+  for (int32_t c = 0; c < cats.size(); ++c) {
+    if (table.uncovered_[c]) {
+      uncovered.push_back(absl::StrCat(CategoryTypeName(cats.at(c).type), ":", cats.at(c).code));
+    }
+  }
+  if (!uncovered.empty() && warnings != nullptr) {
+    warnings->push_back(absl::StrCat(path, ": ", uncovered.size(),
+                                     " categories are covered by no rule (queries for them "
+                                     "answer NOT_FOUND): ", absl::StrJoin(uncovered, ", ")));
+  }
+
+  // Compile: city lists, then region lists top-down, then grids and layers.
+  const int32_t C = cats.size();
+  std::vector<std::vector<uint32_t>> by_region(h.num_regions());
+  absl::flat_hash_map<int32_t, std::vector<uint32_t>> by_grid, by_layer;
+  std::vector<uint32_t> city;
+  for (uint32_t i = 0; i < table.rules_.size(); ++i) {
+    const Rule& r = table.rules_[i];
+    switch (r.scope_kind) {
+      case ScopeKind::kCity: city.push_back(i); break;
+      case ScopeKind::kRegion: by_region[r.scope].push_back(i); break;
+      case ScopeKind::kGrid: by_grid[r.scope].push_back(i); break;
+      case ScopeKind::kLayer: by_layer[r.scope].push_back(i); break;
+    }
+  }
+  std::vector<uint32_t> ids;
+  auto merged = [&](uint32_t parent_list, const std::vector<uint32_t>& own, int32_t c) {
+    ids.clear();
+    for (uint32_t i : own) {
+      if (table.rules_[i].Matches(cats.at(c))) ids.push_back(i);
+    }
+    if (ids.empty()) return parent_list;
+    const auto& pl = table.lists_[parent_list];
+    ids.insert(ids.end(), table.pool_.begin() + pl.first, table.pool_.begin() + pl.first + pl.second);
+    return table.AddList(ids);
+  };
+  table.city_lists_.resize(C);
+  for (int32_t c = 0; c < C; ++c) table.city_lists_[c] = merged(0, city, c);
+  table.region_lists_.assign(static_cast<size_t>(h.num_regions()) * C, 0);
+  std::vector<int32_t> order(h.num_regions());
+  for (int32_t i = 0; i < h.num_regions(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
+    return h.region(a).level < h.region(b).level;
+  });
+  for (int32_t r : order) {
+    const int32_t p = h.region(r).parent;
+    for (int32_t c = 0; c < C; ++c) {
+      const uint32_t parent_list =
+          p >= 0 ? table.region_lists_[static_cast<size_t>(p) * C + c] : table.city_lists_[c];
+      table.region_lists_[static_cast<size_t>(r) * C + c] = merged(parent_list, by_region[r], c);
+    }
+  }
+  table.grid_has_rules_.assign(ctx.num_grids, 0);
+  for (const auto& [g, own] : by_grid) {
+    const int32_t region = ctx.grid_parent(static_cast<uint32_t>(g));
+    for (int32_t c = 0; c < C; ++c) {
+      const uint32_t parent_list =
+          region >= 0 ? table.region_lists_[static_cast<size_t>(region) * C + c]
+                      : table.city_lists_[c];
+      const uint32_t list = merged(parent_list, own, c);
+      if (list != parent_list) {
+        table.grid_lists_[(static_cast<uint64_t>(g) << 32) | static_cast<uint32_t>(c)] = list;
+        table.grid_has_rules_[g] = 1;
+      }
+    }
+  }
+  int32_t max_layer = -1;
+  for (const auto& [l, own] : by_layer) max_layer = std::max(max_layer, l);
+  table.layer_has_rules_.assign(max_layer + 1, 0);
+  for (const auto& [l, own] : by_layer) {
+    for (int32_t c = 0; c < C; ++c) {
+      const uint32_t list = merged(0, own, c);
+      if (list != 0) {
+        table.layer_lists_[(static_cast<uint64_t>(l) << 32) | static_cast<uint32_t>(c)] = list;
+        table.layer_has_rules_[l] = 1;
+      }
+    }
+  }
+  return table;
+}
+
+}  // namespace gridroute

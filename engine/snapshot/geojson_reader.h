@@ -1,0 +1,69 @@
+// Copyright 2026 gridroute authors.
+//
+// Reading GeoJSON polygon layers (grids, overlay layers) with simdjson's
+// on-demand parser, streaming feature by feature: rings are checked
+// (snapshot/validate.h CleanRing), quantized and appended to a
+// GridGeometryBuilder; properties are read as text. Every problem is
+// collected with the file, line, feature index and code.
+#ifndef GRIDROUTE_SNAPSHOT_GEOJSON_READER_H_
+#define GRIDROUTE_SNAPSHOT_GEOJSON_READER_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
+#include "geo/grid_geometry.h"
+
+namespace gridroute {
+
+// Collects error lines up to a limit.
+class ErrorList {
+ public:
+  explicit ErrorList(int max) : max_(max) {}
+  void Add(std::string e) {
+    if (static_cast<int>(lines_.size()) < max_) lines_.push_back(std::move(e));
+    ++count_;
+  }
+  bool empty() const { return count_ == 0; }
+  absl::Status ToStatus(absl::string_view what) const {
+    std::string msg = absl::StrCat(what, ": ", count_, " error(s)\n",
+                                   absl::StrJoin(lines_, "\n"));
+    if (count_ > static_cast<int64_t>(lines_.size())) {
+      absl::StrAppend(&msg, "\n... and ", count_ - lines_.size(), " more");
+    }
+    return absl::InvalidArgumentError(msg);
+  }
+
+ private:
+  int max_;
+  int64_t count_ = 0;
+  std::vector<std::string> lines_;
+};
+
+struct FeatureRecord {
+  std::vector<std::string> props;  // GeoJsonReadOptions::properties, as text
+  int64_t feature = 0;             // 0-based feature index
+  int64_t line = 0;                // line where the feature starts
+};
+
+struct GeoJsonReadOptions {
+  std::vector<std::string> properties;  // the first one names the feature in messages
+  std::vector<bool> required;           // same size as properties
+  bool geographic = true;
+  std::string crs_name = "wgs84";       // for messages
+};
+
+// Appends one FeatureRecord and one polygon (builder.EndGrid()) per feature.
+// Data problems go to `errors`; the status is an error only when reading
+// cannot go on (missing file, malformed JSON).
+absl::Status ReadGeoJsonPolygons(const std::string& file, const GeoJsonReadOptions& options,
+                                 ErrorList& errors, std::vector<FeatureRecord>* out,
+                                 GridGeometryBuilder* builder);
+
+}  // namespace gridroute
+
+#endif  // GRIDROUTE_SNAPSHOT_GEOJSON_READER_H_
