@@ -77,15 +77,15 @@ inline LonLat GcjOffset(double lon, double lat, Jacobian* jac) {
   const double u = x * (kPi / 60.0);
   const double v = y * (kPi / 60.0);
   const Cis ex1{std::cos(u), std::sin(u)};
-  const Cis ex2 = Square(ex1);              // pi x / 30
-  const Cis ex5 = Mul(Square(ex2), ex1);    // pi x / 12
-  const Cis ex20 = Square(Square(ex5));     // pi x / 3
+  const Cis ex2 = Square(ex1);            // pi x / 30
+  const Cis ex5 = Mul(Square(ex2), ex1);  // pi x / 12
+  const Cis ex20 = Square(Square(ex5));   // pi x / 3
   const Cis ex40 = Square(ex20);
   const Cis ex120 = Mul(Square(ex40), ex40);  // 2 pi x
   const Cis ey1{std::cos(v), std::sin(v)};
-  const Cis ey2 = Square(ey1);              // pi y / 30
-  const Cis ey5 = Mul(Square(ey2), ey1);    // pi y / 12
-  const Cis ey20 = Square(Square(ey5));     // pi y / 3
+  const Cis ey2 = Square(ey1);            // pi y / 30
+  const Cis ey5 = Mul(Square(ey2), ey1);  // pi y / 12
+  const Cis ey20 = Square(Square(ey5));   // pi y / 3
 
   const double s2x = ex120.s;
   const double s6x = s2x * (3.0 - 4.0 * s2x * s2x);  // sin(6 pi x)
@@ -100,8 +100,8 @@ inline LonLat GcjOffset(double lon, double lat, Jacobian* jac) {
   const double sqrt_abs_x = std::sqrt(std::fabs(x));
   const double wave_x = (20.0 * s6x + 20.0 * s2x) * 2.0 / 3.0;
 
-  const double t_lat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y +
-                       0.1 * x * y + 0.2 * sqrt_abs_x + wave_x +
+  const double t_lat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y +
+                       0.2 * sqrt_abs_x + wave_x +
                        (20.0 * sy1 + 40.0 * sy3) * 2.0 / 3.0 +
                        (160.0 * sy12 + 320.0 * sy30) * 2.0 / 3.0;
   const double t_lon = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y +
@@ -172,7 +172,8 @@ inline LonLat BdForward(LonLat p, Jacobian* jac) {
     const double inv_r = r > 0.0 ? 1.0 / r : 0.0;
     const double dz_dx = x * inv_r;
     const double dz_dy = y * inv_r + kA * kBdXPi * std::cos(y * kBdXPi);
-    const double dth_dx = -y * inv_r * inv_r - kB * kBdXPi * std::sin(x * kBdXPi);
+    const double dth_dx =
+        -y * inv_r * inv_r - kB * kBdXPi * std::sin(x * kBdXPi);
     const double dth_dy = x * inv_r * inv_r;
     jac->lon_lon = dz_dx * c - z * dth_dx * s;
     jac->lon_lat = dz_dy * c - z * dth_dy * s;
@@ -256,12 +257,13 @@ absl::StatusOr<EpsgInfo> ResolveEpsg(PJ_CONTEXT* ctx, int code,
                                      absl::string_view text) {
   const std::string code_str = std::to_string(code);
   PjPtr crs(proj_create_from_database(ctx, "EPSG", code_str.c_str(),
-                                      PJ_CATEGORY_CRS, /*usePROJAlternativeGridNames=*/0,
+                                      PJ_CATEGORY_CRS,
+                                      /*usePROJAlternativeGridNames=*/0,
                                       /*options=*/nullptr));
   if (crs == nullptr) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unknown CRS ", Quote(text), ": PROJ has no CRS EPSG:",
-                     code_str, " (", ProjError(ctx), ")"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unknown CRS ", Quote(text), ": PROJ has no CRS EPSG:", code_str, " (",
+        ProjError(ctx), ")"));
   }
   EpsgInfo info;
   switch (proj_get_type(crs.get())) {
@@ -431,9 +433,8 @@ LonLat Bd09ToGcj02(LonLat p) {
   const double z = std::sqrt(x * x + y * y) - 0.00002 * std::sin(y * kBdXPi);
   const double theta = std::atan2(y, x) - 0.000003 * std::cos(x * kBdXPi);
   const LonLat start{z * std::cos(theta), z * std::sin(theta)};
-  return NewtonInverse(p, start, [](LonLat w, Jacobian* m) {
-    return BdForward<true>(w, m);
-  });
+  return NewtonInverse(
+      p, start, [](LonLat w, Jacobian* m) { return BdForward<true>(w, m); });
 }
 
 LonLat Bd09ToWgs84(LonLat p) { return Gcj02ToWgs84(Bd09ToGcj02(p)); }
@@ -451,14 +452,16 @@ absl::Status CheckCoordinate(const Crs& crs, double x, double y) {
   const double y_limit = geo ? 90.0 : 1e8;
   // `!(|v| <= limit)` is also true for NaN; inf fails the bound.
   if (!(std::fabs(x) <= x_limit)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        x_name, " out of range [-", FormatDouble(x_limit), ", ",
-        FormatDouble(x_limit), "] for ", crs.ToString(), ": ", FormatDouble(x)));
+    return absl::InvalidArgumentError(
+        absl::StrCat(x_name, " out of range [-", FormatDouble(x_limit), ", ",
+                     FormatDouble(x_limit), "] for ", crs.ToString(), ": ",
+                     FormatDouble(x)));
   }
   if (!(std::fabs(y) <= y_limit)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        y_name, " out of range [-", FormatDouble(y_limit), ", ",
-        FormatDouble(y_limit), "] for ", crs.ToString(), ": ", FormatDouble(y)));
+    return absl::InvalidArgumentError(
+        absl::StrCat(y_name, " out of range [-", FormatDouble(y_limit), ", ",
+                     FormatDouble(y_limit), "] for ", crs.ToString(), ": ",
+                     FormatDouble(y)));
   }
   return absl::OkStatus();
 }
@@ -670,7 +673,8 @@ absl::StatusOr<std::unique_ptr<CrsTransform>> CrsTransform::Create(
   // Check now that PROJ can build the operation, rather than on first Apply.
   if (ctx == nullptr) {
     ctx.reset(NewQuietContext());
-    if (ctx == nullptr) return absl::InternalError("proj_context_create failed");
+    if (ctx == nullptr)
+      return absl::InternalError("proj_context_create failed");
   }
   std::string error;
   PjPtr probe(CreateNormalizedOperation(ctx.get(), t->proj_source_,

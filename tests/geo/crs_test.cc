@@ -52,7 +52,8 @@ double LiteralTransformLat(double x, double y) {
                0.2 * std::sqrt(std::fabs(x));
   ret += (20.0 * std::sin(6.0 * x * kPi) + 20.0 * std::sin(2.0 * x * kPi)) *
          2.0 / 3.0;
-  ret += (20.0 * std::sin(y * kPi) + 40.0 * std::sin(y / 3.0 * kPi)) * 2.0 / 3.0;
+  ret +=
+      (20.0 * std::sin(y * kPi) + 40.0 * std::sin(y / 3.0 * kPi)) * 2.0 / 3.0;
   ret += (160.0 * std::sin(y / 12.0 * kPi) + 320 * std::sin(y * kPi / 30.0)) *
          2.0 / 3.0;
   return ret;
@@ -62,7 +63,8 @@ double LiteralTransformLon(double x, double y) {
                0.1 * std::sqrt(std::fabs(x));
   ret += (20.0 * std::sin(6.0 * x * kPi) + 20.0 * std::sin(2.0 * x * kPi)) *
          2.0 / 3.0;
-  ret += (20.0 * std::sin(x * kPi) + 40.0 * std::sin(x / 3.0 * kPi)) * 2.0 / 3.0;
+  ret +=
+      (20.0 * std::sin(x * kPi) + 40.0 * std::sin(x / 3.0 * kPi)) * 2.0 / 3.0;
   ret += (150.0 * std::sin(x / 12.0 * kPi) + 300.0 * std::sin(x / 30.0 * kPi)) *
          2.0 / 3.0;
   return ret;
@@ -88,7 +90,8 @@ std::unique_ptr<CrsTransform> MustCreate(absl::string_view from,
   EXPECT_TRUE(f.ok()) << f.status();
   EXPECT_TRUE(t.ok()) << t.status();
   if (!f.ok() || !t.ok()) return nullptr;
-  absl::StatusOr<std::unique_ptr<CrsTransform>> tr = CrsTransform::Create(*f, *t);
+  absl::StatusOr<std::unique_ptr<CrsTransform>> tr =
+      CrsTransform::Create(*f, *t);
   EXPECT_TRUE(tr.ok()) << tr.status();
   return tr.ok() ? std::move(tr).value() : nullptr;
 }
@@ -181,8 +184,8 @@ TEST(Gcj02Test, InverseThenForwardWithinOneCentimetreOverChina) {
 // Regression: the formula has sqrt(|lon - 105|) terms whose derivative is
 // unbounded at lon 105, which the Newton Jacobian leaves out.
 TEST(Gcj02Test, InverseConvergesAtTheLon105Cusp) {
-  const double deltas[] = {0.0,   1e-12, -1e-12, 1e-9, -1e-9, 1e-7, -1e-7,
-                           1e-6,  -1e-6, 1e-5,   -1e-5, 1e-3, -1e-3};
+  const double deltas[] = {0.0,  1e-12, -1e-12, 1e-9,  -1e-9, 1e-7, -1e-7,
+                           1e-6, -1e-6, 1e-5,   -1e-5, 1e-3,  -1e-3};
   double worst = 0.0;
   for (double d : deltas) {
     for (double lat = 18.0; lat <= 53.5; lat += 0.5) {
@@ -198,10 +201,12 @@ TEST(Bd09Test, RoundTripWithinOneCentimetreOverChina) {
   double worst_wgs = 0.0;
   double worst_gcj = 0.0;
   for (const LonLat& p : ChinaLattice()) {
-    worst_wgs = std::max(worst_wgs, DistanceMetres(Bd09ToWgs84(Wgs84ToBd09(p)), p));
+    worst_wgs =
+        std::max(worst_wgs, DistanceMetres(Bd09ToWgs84(Wgs84ToBd09(p)), p));
     // The closed-form inverse alone errs by up to ~1 m: this guards the
     // iterative refinement in Bd09ToGcj02.
-    worst_gcj = std::max(worst_gcj, DistanceMetres(Bd09ToGcj02(Gcj02ToBd09(p)), p));
+    worst_gcj =
+        std::max(worst_gcj, DistanceMetres(Bd09ToGcj02(Gcj02ToBd09(p)), p));
   }
   EXPECT_LE(worst_wgs, 0.01) << "wgs84 -> bd09 -> wgs84, worst (m)";
   EXPECT_LE(worst_gcj, 0.01) << "gcj02 -> bd09 -> gcj02, worst (m)";
@@ -215,8 +220,8 @@ TEST(Gcj02Test, OutsideChinaIsIdentity) {
                             {37.6173, 55.7558},    // Moscow.
                             {151.2093, -33.8688},  // Sydney.
                             {0.0, 0.0},
-                            {72.0039, 30.0},       // Just west of the box.
-                            {100.0, 55.8272}};     // Just north of the box.
+                            {72.0039, 30.0},    // Just west of the box.
+                            {100.0, 55.8272}};  // Just north of the box.
   for (const LonLat& p : outside) {
     ASSERT_TRUE(OutOfChina(p)) << p.lon << "," << p.lat;
     const LonLat g = Wgs84ToGcj02(p);
@@ -273,11 +278,22 @@ TEST(ParseCrsTest, AcceptsNamesAndEpsgCodes) {
 }
 
 TEST(ParseCrsTest, RejectsBadTextNamingIt) {
-  const char* bad[] = {"",          "wgs-84",     " wgs84",      "wgs84 ",
-                       "gcj",       "EPSG:",      "EPSG:abc",    "EPSG:-4326",
-                       "EPSG:+4326", "EPSG:4326x", "EPSG:0",     "EPSG:999999",
-                       "EPSG:12345678901", "EPSG:4978" /* geocentric */,
-                       "EPSG:5773" /* vertical */, "EPSG:6326" /* a datum */,
+  const char* bad[] = {"",
+                       "wgs-84",
+                       " wgs84",
+                       "wgs84 ",
+                       "gcj",
+                       "EPSG:",
+                       "EPSG:abc",
+                       "EPSG:-4326",
+                       "EPSG:+4326",
+                       "EPSG:4326x",
+                       "EPSG:0",
+                       "EPSG:999999",
+                       "EPSG:12345678901",
+                       "EPSG:4978" /* geocentric */,
+                       "EPSG:5773" /* vertical */,
+                       "EPSG:6326" /* a datum */,
                        "4326"};
   for (const char* text : bad) {
     absl::StatusOr<Crs> crs = ParseCrs(text);
@@ -310,9 +326,10 @@ TEST(CheckCoordinateTest, RejectsNonFiniteAndOutOfRangeNamingTheField) {
     const char* field;
     const char* value;
   };
-  const Case cases[] = {{nan, 30.0, "lon", "nan"},  {116.0, inf, "lat", "inf"},
-                        {116.0, 91.0, "lat", "91"}, {-180.5, 0.0, "lon", "-180.5"},
-                        {0.0, -inf, "lat", "-inf"}, {0.0, -90.25, "lat", "-90.25"}};
+  const Case cases[] = {
+      {nan, 30.0, "lon", "nan"},  {116.0, inf, "lat", "inf"},
+      {116.0, 91.0, "lat", "91"}, {-180.5, 0.0, "lon", "-180.5"},
+      {0.0, -inf, "lat", "-inf"}, {0.0, -90.25, "lat", "-90.25"}};
   for (const Case& c : cases) {
     const absl::Status s = CheckCoordinate(wgs84, c.x, c.y);
     ASSERT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << c.field;
@@ -327,8 +344,8 @@ TEST(CheckCoordinateTest, ProjectedUsesXYAndMetreBound) {
   absl::StatusOr<Crs> gk = ParseCrs("EPSG:4547");
   ASSERT_TRUE(gk.ok()) << gk.status();
   EXPECT_TRUE(CheckCoordinate(*gk, 500000.0, 3.3e6).ok());
-  const absl::Status sx = CheckCoordinate(
-      *gk, std::numeric_limits<double>::quiet_NaN(), 0.0);
+  const absl::Status sx =
+      CheckCoordinate(*gk, std::numeric_limits<double>::quiet_NaN(), 0.0);
   EXPECT_EQ(sx.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(sx.message()), HasSubstr("x "));
   const absl::Status sy = CheckCoordinate(*gk, 0.0, 2e8);
