@@ -19,6 +19,7 @@
 #include "common/file_util.h"
 #include "absl/strings/numbers.h"
 #include "common/status_macros.h"
+#include "geo/crs.h"
 #include "snapshot/snapshot.h"
 #include "snapshot/geojson_reader.h"
 #include "snapshot/validate.h"
@@ -107,17 +108,11 @@ absl::StatusOr<PackManifest> ParseManifest(const std::string& dir) {
   ASSIGN_OR_RETURN(m.version, GetString(root, "version", file, true));
   ASSIGN_OR_RETURN(m.crs, GetString(root, "crs", file, false, "wgs84"));
   {
-    std::string c = absl::AsciiStrToLower(m.crs);
-    if (c == "wgs84" || c == "cgcs2000" || c == "gcj02" || c == "bd09" ||
-        c == "epsg:4326" || c == "epsg:4490") {
-      m.geographic = true;
-    } else if (absl::StartsWith(c, "epsg:")) {
-      m.geographic = false;
-    } else {
-      return absl::InvalidArgumentError(absl::StrCat(
-          file, ": field 'crs' is '", m.crs,
-          "'; expected wgs84, cgcs2000, gcj02, bd09 or EPSG:<code>"));
+    auto crs = ParseCrs(m.crs);
+    if (!crs.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(file, ": field 'crs': ", crs.status().message()));
     }
+    m.geographic = crs->geographic();
   }
   simdjson::dom::array levels;
   if (root["levels"].get_array().get(levels) != simdjson::SUCCESS ||

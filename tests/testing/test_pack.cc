@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 
 namespace gridroute::testing {
@@ -65,7 +66,8 @@ void TestPack::AddGrid(const std::string& code, const std::string& parent,
 }
 
 std::string TestPack::Square(double x0, double y0, double s) {
-  auto p = [](double x, double y) { return absl::StrCat("[", x, ",", y, "]"); };
+  // StrCat prints doubles with 6 significant digits; coordinates need more.
+  auto p = [](double x, double y) { return absl::StrFormat("[%.10g,%.10g]", x, y); };
   return absl::StrCat("[[", p(x0, y0), ",", p(x0 + s, y0), ",", p(x0 + s, y0 + s),
                       ",", p(x0, y0 + s), ",", p(x0, y0), "]]");
 }
@@ -74,12 +76,18 @@ std::string TestPack::Write() {
   const std::string dir = MakeTempDir("pack");
   std::vector<std::string> quoted;
   for (const auto& l : levels_) quoted.push_back(absl::StrCat("\"", l, "\""));
+  std::string files = R"("regions":"regions.csv","grids":"grids.geojson")";
+  for (const ExtraFile& f : extra_files_) {
+    absl::StrAppend(&files, ",\"", f.key, "\":\"", f.name, "\"");
+    WriteText(dir + "/" + f.name, f.text);
+  }
   WriteText(dir + "/manifest.json",
             manifest_override_.empty()
                 ? absl::StrCat(R"({"format":"gridroute-pack","format_version":1,)",
                                R"("name":"test","version":"t1","crs":")", crs_,
                                R"(","levels":[)", absl::StrJoin(quoted, ","),
-                               R"(],"files":{"regions":"regions.csv","grids":"grids.geojson"},)",
+                               R"(],"files":{)", files, "},",
+                               manifest_extra_.empty() ? "" : manifest_extra_ + ",",
                                R"("overlap_tolerance_m2":)", tolerance_m2_, "}")
                 : manifest_override_);
   WriteText(dir + "/regions.csv",

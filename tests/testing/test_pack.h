@@ -39,6 +39,13 @@ class TestPack {
   void AddRawFeature(const std::string& json) { features_.push_back(json); }
   void SetManifestOverride(std::string json) { manifest_override_ = std::move(json); }
   void SetGridsOverride(std::string text) { grids_override_ = std::move(text); }
+  // Adds a file to the pack and names it in the manifest's `files` under
+  // `key` (departments, categories, rules, teams, components, layers,
+  // calendar).
+  void AddFile(const std::string& key, const std::string& name, const std::string& text) {
+    extra_files_.push_back({key, name, text});
+  }
+  void SetManifestExtra(std::string json_fields) { manifest_extra_ = std::move(json_fields); }
   // Writes the pack and returns its directory.
   std::string Write();
 
@@ -51,7 +58,9 @@ class TestPack {
   double tolerance_m2_ = 1.0;
   std::vector<std::string> regions_;
   std::vector<std::string> features_;
-  std::string manifest_override_, grids_override_;
+  std::string manifest_override_, grids_override_, manifest_extra_;
+  struct ExtraFile { std::string key, name, text; };
+  std::vector<ExtraFile> extra_files_;
 };
 
 }  // namespace gridroute::testing

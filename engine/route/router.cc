@@ -1,0 +1,237 @@
+// Copyright 2026 gridroute authors.
+#include "route/router.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/status_macros.h"
+
+namespace gridroute {
+
+const char* OutcomeName(Outcome o) {
+  return o == Outcome::kRouted ? "routed" : "outside_coverage";
+}
+
+Router::Router(std::shared_ptr<const Snapshot> snapshot) : snapshot_(std::move(snapshot)) {
+  auto parsed = ParseCrs(snapshot_->manifest().crs);
+  pack_crs_ = parsed.ok() ? *parsed : Crs();
+  const CrsKind kinds[4] = {CrsKind::kWgs84, CrsKind::kCgcs2000, CrsKind::kGcj02, CrsKind::kBd09};
+  for (int i = 0; i < 4; ++i) {
+    Crs from;
+    from.kind = kinds[i];
+    auto t = CrsTransform::Create(from, pack_crs_);
+    if (t.ok()) to_pack_[i] = std::move(*t);
+  }
+  const Categories& cats = snapshot_->categories();
+  team_specialty_of_category_.resize(cats.size(), -1);
+  for (int32_t c = 0; c < cats.size(); ++c) {
+    if (!cats.at(c).specialty.empty()) {
+      team_specialty_of_category_[c] = snapshot_->teams().FindSpecialty(cats.at(c).specialty);
+    }
+  }
+}
+
+absl::Status Router::ToLattice(double x, double y, const Crs& crs, IPoint* p) const {
+  LonLat ll;
+  const int k = static_cast<int>(crs.kind);
+  if (crs.kind != CrsKind::kEpsg && to_pack_[k] != nullptr) {
+    ASSIGN_OR_RETURN(ll, to_pack_[k]->Apply(x, y));
+  } else {
+    ASSIGN_OR_RETURN(auto t, CrsTransform::Create(crs, pack_crs_));
+    ASSIGN_OR_RETURN(ll, t->Apply(x, y));
+  }
+  // The conversion may leave the pack CRS's valid range (e.g. far outside a
+  // projection zone): that is bad input, not a crash.
+  if (absl::Status s = CheckCoordinate(pack_crs_, ll.lon, ll.lat); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "point (", x, ", ", y, ") in ", crs.ToString(), " lies outside the pack's CRS ",
+        pack_crs_.ToString(), ": ", s.message()));
+  }
+  *p = snapshot_->quantizer().Quantize(ll.lon, ll.lat);
+  return absl::OkStatus();
+}
+
+absl::Status Router::Locate(bool has_point, double x, double y, const Crs& crs,
+                            const LocateOptions& options, LocateResult* out) const {
+  if (!has_point) return absl::InvalidArgumentError("point: missing");
+  if (!(options.snap_m >= 0) || !std::isfinite(options.snap_m)) {
+    return absl::InvalidArgumentError(absl::StrCat("snap_m: must be a finite number >= 0, got ",
+                                                   options.snap_m));
+  }
+  IPoint p;
+  RETURN_IF_ERROR(ToLattice(x, y, crs, &p));
+  *out = snapshot_->locator().Locate(p, options);
+  return absl::OkStatus();
+}
+
+absl::Status Router::Route(const Event& e, const RouteOptions& o, Decision* d) const {
+  const Snapshot& s = *snapshot_;
+  if (!s.routes()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "pack '", s.manifest().name, "' has no routing rules (manifest files.rules)"));
+  }
+  const Categories& cats = s.categories();
+  d->snapshot = &s;
+  d->helpers.clear();
+  d->team.clear();
+  d->layers.clear();
+  d->component = -1;
+  d->component_by_code = false;
+  d->component_distance_m = 0;
+  d->rule = ~0u;
+  d->lead = -1;
+  d->deadline = absl::InfiniteFuture();
+
+  d->category = cats.Find(e.category_type, e.category);
+  if (d->category < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "category: unknown ", CategoryTypeName(e.category_type), " category '", e.category, "'"));
+  }
+  const Category& cat = cats.at(d->category);
+  if (e.urgency.empty()) {
+    d->urgency = 0;
+    while (!cat.AllowsUrgency(d->urgency)) ++d->urgency;
+  } else {
+    d->urgency = cats.FindUrgency(e.urgency);
+    if (!cat.AllowsUrgency(d->urgency)) {
+      std::vector<std::string> allowed;
+      for (int32_t u = 0; u < kMaxUrgencies; ++u) {
+        if (cat.AllowsUrgency(u)) allowed.push_back(cats.urgencies()[u]);
+      }
+      return absl::InvalidArgumentError(absl::StrCat(
+          "urgency: '", e.urgency, "' is not allowed for category ", cat.code, " (allowed: ",
+          absl::StrJoin(allowed, ", "), ")"));
+    }
+  }
+  if (e.reported_at == absl::InfinitePast() || e.reported_at == absl::InfiniteFuture()) {
+    return absl::InvalidArgumentError("reported_at: missing or not a finite time");
+  }
+  if (!(o.snap_m >= 0) || !std::isfinite(o.snap_m)) {
+    return absl::InvalidArgumentError(absl::StrCat("snap_m: must be a finite number >= 0, got ", o.snap_m));
+  }
+  if (!(o.component_radius_m >= 0) || !std::isfinite(o.component_radius_m)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "component_radius_m: must be a finite number >= 0, got ", o.component_radius_m));
+  }
+
+  // Where: a component named by code is where it is; otherwise the point.
+  IPoint p;
+  if (!e.component_code.empty()) {
+    if (cat.type != CategoryType::kComponent) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "component_code: given for event category ", cat.code,
+          "; component reports use a component category"));
+    }
+    d->component = s.components().FindCode(e.component_code);
+    if (d->component < 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "component_code: unknown component '", e.component_code, "'"));
+    }
+    const Component& comp = s.components().at(d->component);
+    if (comp.category != d->category) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "component_code: component '", e.component_code, "' is of category ",
+          cats.at(comp.category).code, ", not ", cat.code));
+    }
+    d->component_by_code = true;
+    p = comp.point;
+    if (e.has_point) {
+      // Still validate what the caller sent.
+      IPoint ignored;
+      RETURN_IF_ERROR(ToLattice(e.x, e.y, e.crs, &ignored));
+    }
+  } else {
+    if (!e.has_point) return absl::InvalidArgumentError("point: missing (and no component_code)");
+    RETURN_IF_ERROR(ToLattice(e.x, e.y, e.crs, &p));
+  }
+
+  d->location = s.locator().Locate(p, LocateOptions{o.snap_m});
+  d->chain.resize(s.hierarchy().levels().size());
+  if (d->location.grid == kNoGrid) {
+    std::fill(d->chain.begin(), d->chain.end(), -1);
+    d->outcome = Outcome::kOutsideCoverage;
+    return absl::OkStatus();
+  }
+  d->outcome = Outcome::kRouted;
+  const uint32_t grid = d->location.grid;
+  const int32_t region = s.grid_parent(grid);
+  s.hierarchy().Chain(region, d->chain);
+  s.layers().Hits(p, &d->layers);
+
+  // The rule: area candidates (best first) against each hit layer's.
+  const RuleTable& rules = s.rules();
+  int minute = -1;
+  auto minute_of_day = [&]() {
+    if (minute < 0) {
+      const absl::TimeZone::CivilInfo ci = s.calendar().time_zone().At(e.reported_at);
+      minute = ci.cs.hour() * 60 + ci.cs.minute();
+    }
+    return minute;
+  };
+  auto first_in_window = [&](absl::Span<const uint32_t> list) -> uint32_t {
+    for (uint32_t r : list) {
+      const Rule& rule = rules.rule(r);
+      if (!rule.has_window || rule.InWindow(minute_of_day())) return r;
+    }
+    return ~0u;
+  };
+  uint32_t best = first_in_window(rules.AreaCandidates(grid, region, d->category));
+  for (int32_t l : d->layers) {
+    const uint32_t r = first_in_window(rules.LayerCandidates(l, d->category));
+    if (r != ~0u && (best == ~0u || rules.rule(r).key > rules.rule(best).key)) best = r;
+  }
+  if (best == ~0u) {
+    return absl::NotFoundError(absl::StrCat(
+        "category ", CategoryTypeName(cat.type), ":", cat.code, " (", cat.name, ") ",
+        rules.uncovered(d->category) ? "is covered by no rule in pack "
+                                     : "has no rule applying at grid ",
+        rules.uncovered(d->category) ? s.manifest().version : std::string(s.grid_code(grid))));
+  }
+  d->rule = best;
+  const Rule& rule = rules.rule(best);
+
+  // Component point-only reports: the nearest component of the category.
+  if (d->component < 0 && cat.type == CategoryType::kComponent && o.component_radius_m > 0) {
+    d->component = s.components().Nearest(p, d->category, o.component_radius_m,
+                                          &d->component_distance_m);
+  }
+  if (d->component >= 0) {
+    // Component faults go to the component's own departments.
+    const Component& comp = s.components().at(d->component);
+    d->lead = comp.maintainer >= 0 ? comp.maintainer : comp.owner;
+    for (int32_t dep : {comp.owner, comp.property}) {
+      if (dep >= 0 && dep != d->lead &&
+          std::find(d->helpers.begin(), d->helpers.end(), dep) == d->helpers.end()) {
+        d->helpers.push_back(dep);
+      }
+    }
+  } else {
+    d->lead = rule.lead;
+    d->helpers.assign(rule.helpers.begin(), rule.helpers.end());
+  }
+  s.teams().Resolve(grid, region, team_specialty_of_category_[d->category], &d->team);
+
+  const DeadlineSpec& spec = rule.deadlines[d->urgency];
+  const WorkingCalendar& cal = s.calendar();
+  switch (spec.unit) {
+    case DeadlineUnit::kWorkingHours:
+      d->deadline = cal.AddWorkingHours(e.reported_at, absl::Seconds(spec.amount * 3600));
+      break;
+    case DeadlineUnit::kWorkingDays:
+      d->deadline = cal.AddWorkingDays(e.reported_at, static_cast<int>(spec.amount));
+      break;
+    case DeadlineUnit::kCalendarHours:
+      d->deadline = e.reported_at + absl::Seconds(spec.amount * 3600);
+      break;
+    case DeadlineUnit::kCalendarMinutes:
+      d->deadline = e.reported_at + absl::Seconds(spec.amount * 60);
+      break;
+    case DeadlineUnit::kNone:
+      break;  // the loader guarantees a deadline for every allowed urgency
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace gridroute
