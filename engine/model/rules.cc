@@ -99,7 +99,12 @@ bool ParseClock(absl::string_view s, int16_t* minutes) {
   return true;
 }
 
+// Rules of one scope and pattern tie when both lack a window or both have
+// overlapping windows; a windowed rule beside an unwindowed one is the
+// intended "at night, someone else" exception, not a tie.
 bool WindowsOverlap(const Rule& a, const Rule& b) {
+  if (a.has_window != b.has_window) return false;
+  if (!a.has_window) return true;
   for (int m = 0; m < 1440; ++m) {
     if (a.InWindow(m) && b.InWindow(m)) return true;
   }

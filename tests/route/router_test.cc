@@ -279,6 +279,25 @@ TEST(RuleLoadTest, TiesAreLoadErrorsNamingBothRules) {
   EXPECT_NE(s.status().message().find("tie"), std::string::npos) << s.status();
 }
 
+TEST(RuleLoadTest, WindowedRuleBesideAnUnwindowedOneIsNotATie) {
+  TestPack p;
+  testing::MakeRoutingPack(p, "r-day-0102,city,event,0102,D4,,*=1h,09:00-11:00\n");
+  auto s = LoadPack(p.Write());
+  ASSERT_TRUE(s.ok()) << s.status();
+  Router router(*s);
+  Event e;
+  e.x = 120.0008;
+  e.y = 31.0008;
+  e.category = "0102";
+  e.reported_at = Local(2026, 3, 4, 10, 0);
+  Decision d;
+  ASSERT_TRUE(router.Route(e, {}, &d).ok());
+  EXPECT_EQ((*s)->rules().rule(d.rule).id, "r-day-0102");
+  e.reported_at = Local(2026, 3, 4, 11, 0);
+  ASSERT_TRUE(router.Route(e, {}, &d).ok());
+  EXPECT_EQ((*s)->rules().rule(d.rule).id, "r-city-0102");
+}
+
 TEST(RuleLoadTest, OverlappingWindowsTieButDisjointOnesDoNot) {
   TestPack ok;
   testing::MakeRoutingPack(ok, "r-day-0501,city,event,0501,D1,,*=1h,08:00-20:00\n");

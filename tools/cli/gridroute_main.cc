@@ -4,6 +4,8 @@
 //
 //   gridroute locate --pack DIR --in points.csv --out result.csv
 //       [--lon-col lon --lat-col lat] [--crs wgs84] [--snap-m M]
+//   gridroute route --pack DIR --in events.csv --out decisions.csv
+//       [--crs wgs84] [--snap-m M] [--component-radius-m 30] [--quiet]
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -14,6 +16,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "cli/locate_command.h"
+#include "cli/route_command.h"
 #include "snapshot/snapshot.h"
 
 ABSL_FLAG(std::string, pack, "", "City pack directory");
@@ -23,6 +26,9 @@ ABSL_FLAG(std::string, lon_col, "lon", "Column holding longitude / x");
 ABSL_FLAG(std::string, lat_col, "lat", "Column holding latitude / y");
 ABSL_FLAG(std::string, crs, "wgs84", "CRS of the input points");
 ABSL_FLAG(double, snap_m, 0, "Snap points outside every grid to the nearest grid within this many metres (0 = off)");
+ABSL_FLAG(double, component_radius_m, 30,
+          "route: a component report without a code takes the nearest component of its category within this radius");
+ABSL_FLAG(bool, quiet, false, "route: do not print each bad row on stderr");
 
 namespace {
 
@@ -32,7 +38,13 @@ constexpr char kUsage[] =
     "  locate --pack DIR --in points.csv --out result.csv [--lon-col lon] "
     "[--lat-col lat] [--crs wgs84] [--snap-m M]\n"
     "      Appends grid, how, distance_m, one column per hierarchy level and\n"
-    "      error to every row; streams, so any number of rows fits in memory.\n";
+    "      error to every row; streams, so any number of rows fits in memory.\n"
+    "  route --pack DIR --in events.csv --out decisions.csv [--crs wgs84] [--snap-m M]\n"
+    "        [--component-radius-m 30] [--quiet]\n"
+    "      Routes every event (columns lon,lat,category,reported_at and optional\n"
+    "      category_type,urgency,component_code,crs) and appends grid, hierarchy,\n"
+    "      rule, lead_dept, helper_depts, grid team, layer and component owners,\n"
+    "      deadline, outcome and error.\n";
 
 int Fail(const std::string& msg) {
   std::fprintf(stderr, "gridroute: %s\n", msg.c_str());
@@ -77,6 +89,43 @@ int Locate() {
   return 0;
 }
 
+int Route() {
+  const std::string pack = absl::GetFlag(FLAGS_pack);
+  if (pack.empty()) return Fail("route: --pack is required");
+  const auto t0 = std::chrono::steady_clock::now();
+  auto snapshot = gridroute::LoadPack(pack);
+  if (!snapshot.ok()) return Fail(std::string(snapshot.status().message()));
+  for (const std::string& w : (*snapshot)->warnings()) {
+    std::fprintf(stderr, "gridroute: warning: %s\n", w.c_str());
+  }
+  const auto t1 = std::chrono::steady_clock::now();
+  gridroute::Router router(*snapshot);
+  gridroute::RouteCommandOptions o;
+  o.in = absl::GetFlag(FLAGS_in);
+  o.out = absl::GetFlag(FLAGS_out);
+  o.lon_col = absl::GetFlag(FLAGS_lon_col);
+  o.lat_col = absl::GetFlag(FLAGS_lat_col);
+  o.crs = absl::GetFlag(FLAGS_crs);
+  o.snap_m = absl::GetFlag(FLAGS_snap_m);
+  o.component_radius_m = absl::GetFlag(FLAGS_component_radius_m);
+  o.quiet = absl::GetFlag(FLAGS_quiet);
+  auto stats = gridroute::RunRoute(router, o);
+  if (!stats.ok()) return Fail(std::string(stats.status().message()));
+  const auto t2 = std::chrono::steady_clock::now();
+  const double load_s = std::chrono::duration<double>(t1 - t0).count();
+  const double run_s = std::chrono::duration<double>(t2 - t1).count();
+  std::fprintf(stderr,
+               "gridroute route: pack %s (%u grids) loaded in %.2f s; %lld events in %.2f s "
+               "(%.0f events/s)\n",
+               (*snapshot)->manifest().name.c_str(), (*snapshot)->num_grids(), load_s,
+               static_cast<long long>(stats->rows), run_s, run_s > 0 ? stats->rows / run_s : 0.0);
+  for (const auto& [outcome, n] : stats->outcomes) {
+    std::fprintf(stderr, "  %-20s %10lld  %5.1f%%\n", outcome.c_str(), static_cast<long long>(n),
+                 stats->rows ? 100.0 * n / stats->rows : 0.0);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -90,5 +139,6 @@ int main(int argc, char** argv) {
   args.erase(args.begin() + 1);
   absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
   if (command == "locate") return Locate();
+  if (command == "route") return Route();
   return Fail(absl::StrCat("unknown command '", command, "'\n", kUsage));
 }
