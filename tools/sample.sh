@@ -8,19 +8,25 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 echo "== building (Release) into build/ ..."
 "$root/tools/build.sh"
 bin="$root/build/bin"
-city="$root/data/sample-city"
+data="$root/data"
+city="$data/sample-city"
 if [[ ! -f "$city/manifest.json" ]]; then
   echo "== generating the sample city into data/sample-city/ ..."
-  "$bin/gridroute-gen" --grids 2000 --seed 1 --out "$city" --points 100000
+  "$bin/gridroute-gen" --grids 2000 --seed 1 --out "$city" --points 100000 --events 100000
 fi
+show() { column -s, -t | cut -c1-220; }
+
 echo
-echo "== a few lookups: a point inside a grid, one on a shared edge, one just outside (snapped within 50 m), one far away"
-# Point 1: the first grid's seed point; point 2: a vertex shared by grids; point 3/4: outside.
-queries="$root/data/sample-queries.csv"
-"$bin/gridroute" sample-queries --pack "$city" --out "$queries"
-"$bin/gridroute" locate --pack "$city" --in "$queries" --out - --snap-m 50 | column -s, -t
+echo "== locate: the first points of data/sample-city/points.csv (some fall outside the city; --snap-m 50 snaps those within 50 m)"
+head -6 "$city/points.csv" > "$data/sample-points.csv"
+"$bin/gridroute" locate --pack "$city" --in "$data/sample-points.csv" --out - --snap-m 50 | show
+
 echo
-echo "== re-locating all $(($(wc -l < "$city/points.csv") - 1)) random points of data/sample-city/points.csv"
-"$bin/gridroute" locate --pack "$city" --in "$city/points.csv" --out "$root/data/sample-located.csv"
-echo "   first rows of data/sample-located.csv:"
-head -4 "$root/data/sample-located.csv" | column -s, -t
+echo "== route: the first hotline reports of data/sample-city/events.csv"
+head -9 "$city/events.csv" > "$data/sample-events.csv"
+"$bin/gridroute" route --pack "$city" --in "$data/sample-events.csv" --out - --quiet |
+  cut -d, -f1,6,10,16-19,26-27 | show
+
+echo
+echo "== route: all $(($(wc -l < "$city/events.csv") - 1)) events of events.csv (summary; rows in data/sample-decisions.csv)"
+"$bin/gridroute" route --pack "$city" --in "$city/events.csv" --out "$data/sample-decisions.csv" --quiet

@@ -28,7 +28,7 @@ const GeneratedCity& GetGeneratedCity(int64_t grids, uint64_t seed) {
   }
   c->city = std::move(*city);
   c->dir = MakeTempDir("city");
-  auto written = gen::WriteCityPack(c->city, {.out_dir = c->dir, .num_points = 0});
+  auto written = gen::WriteCityPack(c->city, {.out_dir = c->dir, .num_points = 0, .num_events = 0});
   if (!written.ok()) {
     std::fprintf(stderr, "WriteCityPack: %s\n", std::string(written.status().message()).c_str());
     std::abort();

@@ -6,6 +6,7 @@
 //       [--lon-col lon --lat-col lat] [--crs wgs84] [--snap-m M]
 //   gridroute route --pack DIR --in events.csv --out decisions.csv
 //       [--crs wgs84] [--snap-m M] [--component-radius-m 30] [--quiet]
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -135,8 +136,27 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string command = argv[1];
-  std::vector<char*> args(argv, argv + argc);
-  args.erase(args.begin() + 1);
+  // Flags are spelled with dashes (--snap-m, --lon-col) as the docs say;
+  // absl wants underscores. "--out -" becomes "--out=-" (absl would read the
+  // lone dash as a mistake).
+  std::vector<std::string> norm;
+  norm.emplace_back(argv[0]);
+  for (int i = 2; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.size() > 2 && a[0] == '-' && a[1] == '-') {
+      const size_t eq = a.find('=');
+      for (size_t k = 2; k < std::min(eq, a.size()); ++k) {
+        if (a[k] == '-') a[k] = '_';
+      }
+      if (eq == std::string::npos && i + 1 < argc && std::string(argv[i + 1]) == "-") {
+        a += "=-";
+        ++i;
+      }
+    }
+    norm.push_back(std::move(a));
+  }
+  std::vector<char*> args;
+  for (auto& a : norm) args.push_back(a.data());
   absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
   if (command == "locate") return Locate();
   if (command == "route") return Route();

@@ -26,13 +26,20 @@
 #include "absl/strings/string_view.h"
 #include "boost/polygon/voronoi.hpp"
 #include "common/status_macros.h"
+#include "gen/internal/gen_util.h"
+#include "gen/routing_generator.h"
 
 namespace gridroute::gen {
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
-constexpr double kWgs84A = 6378137.0;
-constexpr double kWgs84F = 1.0 / 298.257223563;
+using internal::kPi;
+using internal::kWgs84A;
+using internal::kWgs84F;
+using internal::LocalProjection;
+using internal::MakeName;
+using internal::Mix64;
+using internal::OutFile;
+using internal::Rng;
 
 // Voronoi vertices closer than this (Chebyshev, in 1e-7 degree) after
 // rounding are merged, so that no ring keeps a ~1 cm zig-zag that rounding
@@ -54,56 +61,6 @@ constexpr uint64_t kOutlineStream = 0x6f75746c696e65ULL;
 constexpr uint64_t kHierarchyStream = 0x68696572ULL;
 constexpr uint64_t kHoleStream = 0x686f6c65ULL;
 constexpr uint64_t kPointStream = 0x706f696e7473ULL;
-
-uint64_t Mix64(uint64_t z) {  // SplitMix64 finaliser
-  z += 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-// std::mt19937_64 with our own distributions: std::uniform_*_distribution
-// are implementation-defined, so they would tie the output to libstdc++.
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : engine_(seed) {}
-  uint64_t Next() { return engine_(); }
-  // Uniform in [lo, hi] (multiply-shift; bias < 2^-40 for our ranges).
-  int64_t Int(int64_t lo, int64_t hi) {
-    const uint64_t range = static_cast<uint64_t>(hi - lo) + 1;
-    if (range == 0) return static_cast<int64_t>(Next());
-    return lo + static_cast<int64_t>(
-                    (static_cast<unsigned __int128>(Next()) * range) >> 64);
-  }
-  double Unit() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
-  double Real(double lo, double hi) { return lo + (hi - lo) * Unit(); }
-
- private:
-  std::mt19937_64 engine_;
-};
-
-// Local equirectangular projection: x = Δlon·N·cosφ0, y = Δlat·M with the
-// WGS-84 prime-vertical (N) and meridional (M) radii at φ0.
-class LocalProjection {
- public:
-  LocalProjection(double lon0_deg, double lat0_deg)
-      : lon0_e7_(lon0_deg * 1e7), lat0_e7_(lat0_deg * 1e7) {
-    const double phi0 = lat0_deg * kPi / 180.0;
-    const double e2 = kWgs84F * (2.0 - kWgs84F);
-    const double w = 1.0 - e2 * std::sin(phi0) * std::sin(phi0);
-    const double n = kWgs84A / std::sqrt(w);
-    const double m = kWgs84A * (1.0 - e2) / (w * std::sqrt(w));
-    e7_per_m_x_ = 1e7 * 180.0 / kPi / (n * std::cos(phi0));
-    e7_per_m_y_ = 1e7 * 180.0 / kPi / m;
-  }
-  LonLatE7 ToE7(double x_m, double y_m) const {
-    return {std::llround(lon0_e7_ + x_m * e7_per_m_x_),
-            std::llround(lat0_e7_ + y_m * e7_per_m_y_)};
-  }
-
- private:
-  double lon0_e7_, lat0_e7_, e7_per_m_x_, e7_per_m_y_;
-};
 
 // A blob whose radius varies smoothly with angle: r(θ) = R·f(θ),
 // f(θ) = 1 + Σ_{k=2..5} a_k cos(kθ + φ_k), a_k in [0.03, 0.10].
@@ -184,26 +141,6 @@ std::vector<uint32_t> ChunkSizes(uint32_t total, uint32_t lo, uint32_t hi,
     pos += take;
   }
   return sizes;
-}
-
-// Characters that read well in Chinese place names.
-constexpr std::array<absl::string_view, 72> kSyllables = {
-    "东", "西", "南", "北", "中", "新", "安", "和", "平", "华", "兴", "福",
-    "泰", "康", "宁", "明", "光", "阳", "春", "秋", "金", "银", "玉", "清",
-    "湖", "河", "江", "山", "桥", "塘", "湾", "港", "园", "林", "松", "柏",
-    "竹", "梅", "兰", "桂", "德", "仁", "文", "武", "永", "长", "乐", "昌",
-    "盛", "丰", "富", "嘉", "瑞", "祥", "吉", "凤", "龙", "云", "海", "石",
-    "沙", "溪", "泉", "枫", "柳", "桃", "李", "杏", "荷", "苑", "庄", "亭"};
-
-// A two-syllable name + suffix, unique within `used` (the parent's scope).
-std::string MakeName(Rng& rng, absl::string_view suffix,
-                     std::set<std::string>& used) {
-  for (;;) {
-    std::string name = absl::StrCat(
-        kSyllables[rng.Int(0, kSyllables.size() - 1)],
-        kSyllables[rng.Int(0, kSyllables.size() - 1)], suffix);
-    if (used.insert(name).second) return name;
-  }
 }
 
 // ---------------------------------------------------------------------------
@@ -348,36 +285,49 @@ absl::StatusOr<std::vector<uint64_t>> Builder::TryBuildCells() {
   // Radius (cm) of the blob holding N cells: π R² mean(f²) = N s².
   const double r0 = std::sqrt(static_cast<double>(n) * spacing * spacing /
                               (kPi * outline_.mean_f2));
-  const int32_t half = static_cast<int32_t>(
+  int32_t half = static_cast<int32_t>(
       std::ceil((r0 * outline_.f_max * 1.2 + (kMarginSpacings + 4) * spacing) /
                 spacing));
-  const int32_t side = 2 * half + 1;
-  const size_t lattice_count = static_cast<size_t>(side) * side;
-  stats_.lattice_points = static_cast<int64_t>(lattice_count);
-
-  // ρ = |p| / f(θ): the outline scaled by R is the level set ρ = R, so taking
-  // the N smallest ρ hits N exactly while keeping the outline's shape.
-  std::vector<double> rho(lattice_count);
-  for (int32_t j = -half; j <= half; ++j) {
-    for (int32_t i = -half; i <= half; ++i) {
-      const auto [x, y] = SeedAt(i, j);
-      const double r = std::hypot(static_cast<double>(x), static_cast<double>(y));
-      const double f = outline_.F(std::atan2(static_cast<double>(y),
-                                             static_cast<double>(x)));
-      rho[static_cast<size_t>(j + half) * side + (i + half)] = r / f;
-    }
-  }
+  int32_t side = 0;
+  size_t lattice_count = 0;
+  std::vector<double> rho;
   std::pair<double, uint32_t> threshold;
-  {
-    std::vector<std::pair<double, uint32_t>> keys(lattice_count);
-    for (size_t k = 0; k < lattice_count; ++k) {
-      keys[k] = {rho[k], static_cast<uint32_t>(k)};
+  double include_rho = 0.0;
+  // Small cities of lobed outlines can include seeds (ρ up to ρ_N +
+  // margin / f_min, so radius up to that · f_max) beyond this first lattice:
+  // then the lattice is enlarged and the selection redone. Cities whose first
+  // lattice suffices are unchanged.
+  for (;;) {
+    side = 2 * half + 1;
+    lattice_count = static_cast<size_t>(side) * side;
+    // ρ = |p| / f(θ): the outline scaled by R is the level set ρ = R, so
+    // taking the N smallest ρ hits N exactly while keeping the outline's
+    // shape.
+    rho.assign(lattice_count, 0.0);
+    for (int32_t j = -half; j <= half; ++j) {
+      for (int32_t i = -half; i <= half; ++i) {
+        const auto [x, y] = SeedAt(i, j);
+        const double r = std::hypot(static_cast<double>(x), static_cast<double>(y));
+        const double f = outline_.F(std::atan2(static_cast<double>(y),
+                                               static_cast<double>(x)));
+        rho[static_cast<size_t>(j + half) * side + (i + half)] = r / f;
+      }
     }
-    std::nth_element(keys.begin(), keys.begin() + (n - 1), keys.end());
-    threshold = keys[n - 1];
+    {
+      std::vector<std::pair<double, uint32_t>> keys(lattice_count);
+      for (size_t k = 0; k < lattice_count; ++k) {
+        keys[k] = {rho[k], static_cast<uint32_t>(k)};
+      }
+      std::nth_element(keys.begin(), keys.begin() + (n - 1), keys.end());
+      threshold = keys[n - 1];
+    }
+    include_rho = threshold.first + kMarginSpacings * spacing / outline_.f_min;
+    const int32_t needed = static_cast<int32_t>(
+        std::ceil(include_rho * outline_.f_max / spacing)) + 3;
+    if (needed <= half) break;
+    half = needed;
   }
-  const double include_rho =
-      threshold.first + kMarginSpacings * spacing / outline_.f_min;
+  stats_.lattice_points = static_cast<int64_t>(lattice_count);
 
   std::vector<bp::point_data<int32_t>> sites;
   std::vector<uint32_t> site_lattice;
@@ -816,104 +766,6 @@ absl::StatusOr<City> Builder::Build() {
   return city;
 }
 
-// ---------------------------------------------------------------------------
-// Streaming output.
-
-class OutFile {
- public:
-  static absl::StatusOr<std::unique_ptr<OutFile>> Open(std::string path) {
-    FILE* f = std::fopen(path.c_str(), "wb");
-    if (f == nullptr) {
-      return absl::UnavailableError(
-          absl::StrCat("cannot create ", path, ": ", std::strerror(errno)));
-    }
-    return std::unique_ptr<OutFile>(new OutFile(f, std::move(path)));
-  }
-  ~OutFile() {
-    if (file_ != nullptr) std::fclose(file_);
-  }
-  void Append(absl::string_view s) {
-    buf_.append(s.data(), s.size());
-    if (buf_.size() >= kFlushBytes) Flush();
-  }
-  void Char(char c) {
-    buf_.push_back(c);
-    if (buf_.size() >= kFlushBytes) Flush();
-  }
-  // 1e-7 degree units with exactly 7 decimals.
-  void E7(int64_t v) {
-    char tmp[32];
-    char* p = tmp;
-    uint64_t u = static_cast<uint64_t>(v);
-    if (v < 0) {
-      *p++ = '-';
-      u = 0 - u;
-    }
-    p = std::to_chars(p, tmp + sizeof(tmp), u / 10000000).ptr;
-    *p++ = '.';
-    uint64_t frac = u % 10000000;
-    for (int k = 6; k >= 0; --k) {
-      p[k] = static_cast<char>('0' + frac % 10);
-      frac /= 10;
-    }
-    buf_.append(tmp, p + 7 - tmp);
-    if (buf_.size() >= kFlushBytes) Flush();
-  }
-  // A CSV field, quoted only if it holds a comma, quote or line break.
-  void CsvField(absl::string_view s) {
-    if (s.find_first_of(",\"\r\n") == absl::string_view::npos) {
-      Append(s);
-      return;
-    }
-    Char('"');
-    for (char c : s) {
-      if (c == '"') Char('"');
-      Char(c);
-    }
-    Char('"');
-  }
-  // A JSON string body (without the quotes).
-  void JsonString(absl::string_view s) {
-    for (char c : s) {
-      if (c == '"' || c == '\\') {
-        Char('\\');
-        Char(c);
-      } else if (static_cast<unsigned char>(c) < 0x20) {
-        char esc[8];
-        std::snprintf(esc, sizeof(esc), "\\u%04x", c);
-        buf_.append(esc);
-      } else {
-        Char(c);
-      }
-    }
-  }
-  absl::StatusOr<int64_t> Close() {
-    Flush();
-    const bool write_failed = std::ferror(file_) != 0;
-    const int rc = std::fclose(file_);
-    file_ = nullptr;
-    if (write_failed || rc != 0) {
-      return absl::UnavailableError(absl::StrCat("cannot write ", path_));
-    }
-    return bytes_;
-  }
-
- private:
-  static constexpr size_t kFlushBytes = 1 << 20;
-  OutFile(FILE* f, std::string path) : file_(f), path_(std::move(path)) {
-    buf_.reserve(kFlushBytes + 4096);
-  }
-  void Flush() {
-    std::fwrite(buf_.data(), 1, buf_.size(), file_);
-    bytes_ += static_cast<int64_t>(buf_.size());
-    buf_.clear();
-  }
-
-  FILE* file_;
-  std::string path_;
-  std::string buf_;
-  int64_t bytes_ = 0;
-};
 
 }  // namespace
 
@@ -980,6 +832,9 @@ absl::StatusOr<PackStats> WriteCityPack(const City& city,
   if (options.num_points < 0) {
     return absl::InvalidArgumentError("num_points must be >= 0");
   }
+  if (options.num_events < 0) {
+    return absl::InvalidArgumentError("num_events must be >= 0");
+  }
   std::error_code ec;
   std::filesystem::create_directories(options.out_dir, ec);
   if (ec) {
@@ -1000,7 +855,12 @@ absl::StatusOr<PackStats> WriteCityPack(const City& city,
         seed, ", ", n, " grids)\",\"version\":\"gen-", seed, "-", n,
         "\",\"crs\":\"wgs84\",\n"
         " \"levels\":[\"district\",\"street\",\"community\"],\n"
-        " \"files\":{\"regions\":\"regions.csv\",\"grids\":\"grids.geojson\"},"
+        " \"files\":{\"regions\":\"regions.csv\",\"grids\":\"grids.geojson\","
+        "\"departments\":\"departments.csv\",\"categories\":\"categories.csv\","
+        "\"rules\":\"rules.csv\",\"teams\":\"teams.csv\","
+        "\"components\":\"components.csv\",\"layers\":\"layers.geojson\","
+        "\"calendar\":\"calendar.json\"},\n"
+        " \"rule_precedence\":\"scope_first\","
         "\n"
         " \"grid_attributes\":{\"code\":\"code\",\"parent\":\"parent\","
         "\"name\":\"name\"},\n"
@@ -1080,6 +940,25 @@ absl::StatusOr<PackStats> WriteCityPack(const City& city,
       f->Char('\n');
     }
     ASSIGN_OR_RETURN(stats.points_bytes, f->Close());
+  }
+  {
+    const RoutingData routing = GenerateRouting(city);
+    RoutingFileStats r;
+    RETURN_IF_ERROR(WriteRoutingFiles(city, routing, options.out_dir, &r));
+    RETURN_IF_ERROR(
+        WriteEvents(city, routing, dir + "events.csv", options.num_events, &r));
+    stats.departments_bytes = r.departments_bytes;
+    stats.categories_bytes = r.categories_bytes;
+    stats.rules_bytes = r.rules_bytes;
+    stats.teams_bytes = r.teams_bytes;
+    stats.components_bytes = r.components_bytes;
+    stats.layers_bytes = r.layers_bytes;
+    stats.calendar_bytes = r.calendar_bytes;
+    stats.events_bytes = r.events_bytes;
+    stats.num_rules = static_cast<int64_t>(routing.rules.size());
+    stats.num_team_rows = r.team_rows;
+    stats.num_components = static_cast<int64_t>(routing.components.size());
+    stats.num_layers = static_cast<int64_t>(routing.layers.size());
   }
   return stats;
 }

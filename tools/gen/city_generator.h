@@ -151,6 +151,9 @@ struct PackOptions {
   // Rows of points.csv: uniform over the city's bounding box, so some fall
   // outside coverage. >= 0.
   int64_t num_points = 100000;
+  // Rows of events.csv (routing input beside the pack; see GENERATOR.md).
+  // >= 0.
+  int64_t num_events = 100000;
 };
 
 struct PackStats {
@@ -158,10 +161,27 @@ struct PackStats {
   int64_t regions_bytes = 0;
   int64_t grids_bytes = 0;
   int64_t points_bytes = 0;
+  // Routing files (routing_generator.h) and events.csv.
+  int64_t departments_bytes = 0;
+  int64_t categories_bytes = 0;
+  int64_t rules_bytes = 0;
+  int64_t teams_bytes = 0;
+  int64_t components_bytes = 0;
+  int64_t layers_bytes = 0;
+  int64_t calendar_bytes = 0;
+  int64_t events_bytes = 0;
+  int64_t num_rules = 0;
+  int64_t num_team_rows = 0;
+  int64_t num_components = 0;
+  int64_t num_layers = 0;
 };
 
 // Writes manifest.json, regions.csv, grids.geojson and points.csv into
-// options.out_dir, streaming (memory use does not grow with the file sizes).
+// options.out_dir, streaming (memory use does not grow with the file sizes),
+// and the routing files of a pack that routes (departments.csv,
+// categories.csv, rules.csv, teams.csv, components.csv, layers.geojson,
+// calendar.json; see routing_generator.h) plus events.csv. The routing data
+// (mostly ~2 components per grid, 48 B each) is held while writing.
 absl::StatusOr<PackStats> WriteCityPack(const City& city,
                                         const PackOptions& options);
 

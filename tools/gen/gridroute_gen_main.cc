@@ -2,7 +2,7 @@
 //
 // gridroute-gen: writes a synthetic city pack (see GENERATOR.md).
 //
-//   gridroute-gen --grids 200000 --seed 1 --out /tmp/city --points 100000
+//   gridroute-gen --grids 200000 --seed 1 --out /tmp/city --events 100000
 //
 // Exit codes: 0 success, 2 bad flags, 1 generation or write failure.
 #include <chrono>
@@ -23,6 +23,7 @@ ABSL_FLAG(int64_t, grids, 0, "number of unit grids to generate (required, 1..500
 ABSL_FLAG(uint64_t, seed, 1, "random seed; the same seed gives identical files");
 ABSL_FLAG(std::string, out, "", "output directory (required; created if missing)");
 ABSL_FLAG(int64_t, points, 100000, "rows of points.csv (query points over the bounding box)");
+ABSL_FLAG(int64_t, events, 100000, "rows of events.csv (routing input beside the pack)");
 ABSL_FLAG(double, center_lon, 120.62, "city centre longitude, WGS-84 degrees");
 ABSL_FLAG(double, center_lat, 31.30, "city centre latitude, WGS-84 degrees");
 
@@ -44,8 +45,11 @@ int UsageError(const std::string& message) {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Writes a synthetic city pack (manifest.json, regions.csv, "
-      "grids.geojson, points.csv).\n"
-      "Usage: gridroute-gen --grids N --seed S --out DIR [--points K]");
+      "grids.geojson, departments.csv, categories.csv, rules.csv, teams.csv, "
+      "components.csv, layers.geojson, calendar.json) with points.csv and "
+      "events.csv beside it.\n"
+      "Usage: gridroute-gen --grids N --seed S --out DIR [--points K] "
+      "[--events K]");
   std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   if (positional.size() > 1) {
     return UsageError(absl::StrCat("unexpected argument '", positional[1],
@@ -53,6 +57,7 @@ int main(int argc, char** argv) {
   }
   const int64_t grids = absl::GetFlag(FLAGS_grids);
   const int64_t points = absl::GetFlag(FLAGS_points);
+  const int64_t events = absl::GetFlag(FLAGS_events);
   const std::string out = absl::GetFlag(FLAGS_out);
   if (grids < 1 || grids > gridroute::gen::kMaxGrids) {
     return UsageError(absl::StrCat("--grids must be in [1, ",
@@ -62,6 +67,9 @@ int main(int argc, char** argv) {
   if (out.empty()) return UsageError("--out DIR is required");
   if (points < 0) {
     return UsageError(absl::StrCat("--points must be >= 0, got ", points));
+  }
+  if (events < 0) {
+    return UsageError(absl::StrCat("--events must be >= 0, got ", events));
   }
 
   gridroute::gen::CityOptions options;
@@ -85,7 +93,7 @@ int main(int argc, char** argv) {
   }
   const Clock::time_point generated = Clock::now();
   absl::StatusOr<gridroute::gen::PackStats> written =
-      gridroute::gen::WriteCityPack(*city, {.out_dir = out, .num_points = points});
+      gridroute::gen::WriteCityPack(*city, {.out_dir = out, .num_points = points, .num_events = events});
   if (!written.ok()) {
     std::fprintf(stderr, "gridroute-gen: %s\n",
                  written.status().ToString().c_str());
@@ -128,6 +136,25 @@ int main(int argc, char** argv) {
               static_cast<long long>(written->grids_bytes),
               static_cast<long long>(written->points_bytes),
               static_cast<long long>(points));
+  const auto& w = *written;
+  std::printf("  routing   : %lld rules, %lld team rows, %lld components, "
+              "%lld layers, %lld events\n",
+              static_cast<long long>(w.num_rules),
+              static_cast<long long>(w.num_team_rows),
+              static_cast<long long>(w.num_components),
+              static_cast<long long>(w.num_layers),
+              static_cast<long long>(events));
+  std::printf("  bytes     : departments %lld, categories %lld, rules %lld, "
+              "teams %lld, components %lld, layers %lld, calendar %lld, "
+              "events %lld\n",
+              static_cast<long long>(w.departments_bytes),
+              static_cast<long long>(w.categories_bytes),
+              static_cast<long long>(w.rules_bytes),
+              static_cast<long long>(w.teams_bytes),
+              static_cast<long long>(w.components_bytes),
+              static_cast<long long>(w.layers_bytes),
+              static_cast<long long>(w.calendar_bytes),
+              static_cast<long long>(w.events_bytes));
   std::string timing;
   for (const auto& [phase, seconds] : phases) {
     char buf[64];
