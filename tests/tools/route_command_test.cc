@@ -1,0 +1,83 @@
+// Copyright 2026 gridroute authors.
+#include "cli/route_command.h"
+
+#include <string>
+#include <vector>
+
+#include "common/csv.h"
+#include "gtest/gtest.h"
+#include "testing/routing_pack.h"
+#include "testing/test_pack.h"
+
+namespace gridroute {
+namespace {
+
+TEST(RouteCommandTest, RoutesRowsInOrderAndReportsBadRowsWithoutStopping) {
+  testing::TestPack p;
+  testing::MakeRoutingPack(p);
+  auto snapshot = LoadPack(p.Write());
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  const std::string dir = testing::MakeTempDir("route");
+  testing::WriteText(dir + "/events.csv",
+                     "id,lon,lat,category_type,category,urgency,reported_at,component_code\n"
+                     "1,120.0008,31.0008,event,0102,urgent,2026-03-06T16:30:00+08:00,\n"
+                     "2,120.0008,31.0008,event,0102,,2026-03-04 10:00,\n"
+                     "3,abc,31.0008,event,0102,,2026-03-04 10:00,\n"
+                     "4,120.0008,31.0008,event,0102,,yesterday,\n"
+                     "5,,,component,0101,,2026-03-04T10:00:00+08:00,3205010101000001\n"
+                     "6,121.5,31.5,event,0102,,2026-03-04T10:00:00+08:00,\n"
+                     "7,120.0008,31.0008,event,9901,,2026-03-04T10:00:00+08:00,\n"
+                     "8,120.0008,31.0008,event,0102,,2026-03-04T10:00:00+08:00,\n");
+  Router router(*snapshot);
+  RouteCommandOptions o;
+  o.in = dir + "/events.csv";
+  o.out = dir + "/out.csv";
+  o.quiet = true;
+  auto stats = RunRoute(router, o);
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  EXPECT_EQ(stats->rows, 8);
+  EXPECT_EQ(stats->outcomes["routed/inside"], 4);
+  EXPECT_EQ(stats->outcomes["invalid"], 2);
+  EXPECT_EQ(stats->outcomes["not_found"], 1);
+  EXPECT_EQ(stats->outcomes["outside_coverage"], 1);
+
+  auto r = CsvReader::Open(o.out);
+  ASSERT_TRUE(r.ok());
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> row;
+  while (r->Next(row)) rows.push_back(row);
+  ASSERT_EQ(rows.size(), 9u);
+  const auto& h = rows[0];
+  auto col = [&](const std::string& name) {
+    return static_cast<size_t>(std::find(h.begin(), h.end(), name) - h.begin());
+  };
+  ASSERT_LT(col("error"), h.size());
+  for (size_t i = 1; i < rows.size(); ++i) EXPECT_EQ(rows[i][0], std::to_string(i));
+  EXPECT_EQ(rows[1][col("lead_dept")], "D2");
+  EXPECT_EQ(rows[1][col("deadline")], "2026-03-09T09:30:00+08:00");
+  EXPECT_EQ(rows[2][col("deadline")], "2026-03-05T10:00:00+08:00");  // zone-less time: local
+  EXPECT_EQ(rows[3][col("outcome")], "invalid");
+  EXPECT_NE(rows[3][col("error")].find("lon/lat"), std::string::npos);
+  EXPECT_NE(rows[4][col("error")].find("reported_at: 'yesterday'"), std::string::npos);
+  EXPECT_EQ(rows[5][col("lead_dept")], "W2");
+  EXPECT_EQ(rows[5][col("component")], "3205010101000001");
+  EXPECT_EQ(rows[6][col("outcome")], "outside_coverage");
+  EXPECT_EQ(rows[7][col("outcome")], "not_found");
+  EXPECT_EQ(rows[8][col("member")], "P4");
+  EXPECT_EQ(rows[8][col("specialist")], "P2");
+}
+
+TEST(RouteCommandTest, ParseReportTimeAcceptsOffsetsAndLocalTimes) {
+  absl::Time t;
+  const absl::TimeZone z = absl::FixedTimeZone(8 * 3600);
+  ASSERT_TRUE(ParseReportTime("2026-03-04T10:00:00+08:00", z, &t));
+  EXPECT_EQ(t, absl::FromCivil(absl::CivilMinute(2026, 3, 4, 10, 0), z));
+  ASSERT_TRUE(ParseReportTime("2026-03-04T02:00:00Z", z, &t));
+  EXPECT_EQ(t, absl::FromCivil(absl::CivilMinute(2026, 3, 4, 10, 0), z));
+  ASSERT_TRUE(ParseReportTime("2026-03-04 10:00", z, &t));
+  EXPECT_FALSE(ParseReportTime("04/03/2026", z, &t));
+  EXPECT_FALSE(ParseReportTime("", z, &t));
+}
+
+}  // namespace
+}  // namespace gridroute
