@@ -3,6 +3,7 @@
 // Tests of the synthetic city generator. Geometry is checked with oracles
 // written here (shoelace areas in metres, brute-force point-in-polygon, a
 // small JSON parser), not with the generator's own helpers.
+#include <cstdlib>
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -26,6 +27,14 @@
 
 namespace gridroute::gen {
 namespace {
+
+// A fresh directory per call and per process: ctest runs the tests of one
+// binary as parallel processes, so fixed names would race.
+std::string UniqueTempDir(const std::string& name) {
+  std::string tmpl = ::testing::TempDir() + "/gridroute_" + name + "_XXXXXX";
+  if (mkdtemp(tmpl.data()) == nullptr) std::abort();
+  return tmpl;
+}
 
 using Pt = LonLatE7;
 
@@ -228,7 +237,7 @@ std::string ReadAll(const std::string& path) {
 }
 
 std::string NewTempDir(const std::string& name) {
-  const std::string dir = testing::TempDir() + "/gridroute_gen_" + name;
+  const std::string dir = UniqueTempDir("gen-" + name);
   std::filesystem::remove_all(dir);
   return dir;
 }

@@ -9,6 +9,7 @@
 // kind of invalid row, and the output is byte-identical for a seed.
 #include "gen/routing_generator.h"
 
+#include <cstdlib>
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -36,6 +37,14 @@
 
 namespace gridroute::gen {
 namespace {
+
+// A fresh directory per call and per process: ctest runs the tests of one
+// binary as parallel processes, so fixed names would race.
+std::string UniqueTempDir(const std::string& name) {
+  std::string tmpl = ::testing::TempDir() + "/gridroute_" + name + "_XXXXXX";
+  if (mkdtemp(tmpl.data()) == nullptr) std::abort();
+  return tmpl;
+}
 
 using Pt = LonLatE7;
 using Rows = std::vector<std::vector<std::string>>;
@@ -145,7 +154,7 @@ class RoutingPackTest : public testing::Test {
     ASSERT_TRUE(city.ok()) << city.status();
     city_ = new City(std::move(*city));
     routing_ = new RoutingData(GenerateRouting(*city_));
-    dir_ = new std::string(testing::TempDir() + "/gridroute_routing_gen");
+    dir_ = new std::string(UniqueTempDir("routing-gen"));
     std::filesystem::remove_all(*dir_);
     absl::StatusOr<PackStats> stats = WriteCityPack(
         *city_, {.out_dir = *dir_, .num_points = 10, .num_events = kEvents});
@@ -719,7 +728,7 @@ TEST(RoutingGeneratorTest, SameSeedSameBytes) {
     options.seed = seed;
     absl::StatusOr<City> city = GenerateCity(options);
     EXPECT_TRUE(city.ok()) << city.status();
-    const std::string dir = testing::TempDir() + "/gridroute_routing_" + name;
+    const std::string dir = UniqueTempDir("routing-" + name);
     std::filesystem::remove_all(dir);
     EXPECT_TRUE(
         WriteCityPack(*city,
@@ -758,7 +767,7 @@ TEST(RoutingGeneratorTest, TinyCities) {
     for (const Component& c : routing.components) {
       EXPECT_EQ(GridSide(*city, c.grid, c.position), 1) << n;
     }
-    const std::string dir = testing::TempDir() + "/gridroute_routing_tiny";
+    const std::string dir = UniqueTempDir("routing-tiny");
     std::filesystem::remove_all(dir);
     EXPECT_TRUE(WriteCityPack(
                     *city, {.out_dir = dir, .num_points = 0, .num_events = 50})
