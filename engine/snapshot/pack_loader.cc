@@ -21,6 +21,7 @@
 #include "common/status_macros.h"
 #include "geo/crs.h"
 #include "snapshot/snapshot.h"
+#include "index/cell_locator.h"
 #include "snapshot/geojson_reader.h"
 #include "snapshot/validate.h"
 
@@ -54,6 +55,8 @@ size_t Snapshot::MemoryBytes() const {
   }
   return sizeof(*this) + geometry_.MemoryBytes() + codes_.MemoryBytes() +
          names_.MemoryBytes() + parents_.capacity() * sizeof(int32_t) + regions +
+         rules_.MemoryBytes() + teams_.MemoryBytes() + components_.MemoryBytes() +
+         layers_.MemoryBytes() +
          (locator_ ? locator_->MemoryBytes() : 0);
 }
 
@@ -377,7 +380,13 @@ class PackLoader {
     s->stats_.validate_seconds = Seconds(t1);
 
     const auto t2 = std::chrono::steady_clock::now();
-    s->locator_ = BuildRtreeLocator(&s->geometry_, s->quantizer_);
+    if (options.locator == LocatorKind::kRtree) {
+      s->locator_ = BuildRtreeLocator(&s->geometry_, s->quantizer_);
+    } else {
+      CellLocatorOptions cell;
+      cell.threads = options.threads;
+      s->locator_ = BuildCellLocator(&s->geometry_, s->quantizer_, cell);
+    }
     s->stats_.index_seconds = Seconds(t2);
     RETURN_IF_ERROR(LoadRouting(dir, options, *s));
     s->stats_.total_seconds = Seconds(t0);

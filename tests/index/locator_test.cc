@@ -21,6 +21,7 @@
 #include <geodesic.h>  // PROJ's copy of Karney's geodesic routines
 
 #include "gtest/gtest.h"
+#include "index/cell_locator.h"
 #include "index/locator.h"
 #include "snapshot/snapshot.h"
 #include "testing/generated_city.h"
@@ -343,6 +344,10 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(LocatorKind{"rtree",
                                   [](const Snapshot& s) {
                                     return BuildRtreeLocator(&s.geometry(), s.quantizer());
+                                  }},
+                      LocatorKind{"cell",
+                                  [](const Snapshot& s) {
+                                    return BuildCellLocator(&s.geometry(), s.quantizer());
                                   }}),
     [](const ::testing::TestParamInfo<LocatorKind>& info) { return info.param.name; });
 

@@ -1,0 +1,791 @@
+// Copyright 2026 gridroute authors.
+//
+// The adaptive cell locator (see cell_locator.h and CELL_LOCATOR.md).
+#include "index/cell_locator.h"
+
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "index/box_index.h"
+#include "index/snap.h"
+
+namespace gridroute {
+namespace {
+
+// Entry encoding (32 bits): kEmpty, or a 2-bit tag and a 30-bit payload.
+constexpr uint32_t kEmpty = 0xFFFFFFFFu;
+constexpr uint32_t kTagInterior = 0;  // payload: grid id
+constexpr uint32_t kTagNode = 1;      // payload: node index (16 entries each)
+constexpr uint32_t kTagLeaf = 2;  // payload: word offset into the leaf array
+constexpr uint32_t kPayloadMask = (1u << 30) - 1;
+constexpr uint32_t Tag(uint32_t e) { return e >> 30; }
+constexpr uint32_t MakeEntry(uint32_t tag, uint32_t payload) {
+  return (tag << 30) | payload;
+}
+
+// Leaf layout, in 32-bit words:
+//   [0] header: kFallbackBit | count          (fallback leaf: count grid ids)
+//          or   nedges << 8 | ncandidates     (exact leaf, ncandidates <= 32)
+//   exact leaf: [1] membership mask of the reference point c,
+//               [2] [3] c - cell origin (x, y),
+//               [4 .. 4+k) candidate grid ids, ascending,
+//               then per edge: a - c (x, y), b - c (x, y), candidate mask.
+//   fallback leaf: [1 .. 1+count) candidate grid ids, ascending.
+constexpr uint32_t kFallbackBit = 1u << 31;
+// Build lists only: grid id | kFullBit = the grid covers the whole cell.
+constexpr uint32_t kFullBit = 1u << 31;
+constexpr int kMaxCandidates = 32;
+constexpr int kEdgeWords = 5;
+// Every stored offset (edge ends and the query point, relative to c) stays
+// below 2^30 in magnitude, so the predicates below fit in int64:
+// |(b - a) x (p - a)| <= 2 * (2^31)^2 = 2^63 - ... (8 M^2 < 2^63 for M < 2^30).
+constexpr int64_t kOffsetLimit = int64_t{1} << 30;
+constexpr int kMaxTopShift = 29;  // cell side <= 2^29, offsets in a cell < 2^29
+
+// Flat, 2 MB-aligned array with transparent huge pages requested: the index
+// is read at random, and 4 KB pages would add a TLB miss to most lookups.
+template <typename T>
+class HugeArray {
+ public:
+  HugeArray() = default;
+  explicit HugeArray(size_t n) : size_(n) {
+    constexpr size_t kHuge = size_t{2} << 20;
+    const size_t bytes = std::max<size_t>(sizeof(T), n * sizeof(T));
+    const size_t alloc = bytes >= kHuge ? (bytes + kHuge - 1) / kHuge * kHuge
+                                        : (bytes + 63) / 64 * 64;
+    data_ =
+        static_cast<T*>(std::aligned_alloc(bytes >= kHuge ? kHuge : 64, alloc));
+    if (bytes >= kHuge) madvise(data_, alloc, MADV_HUGEPAGE);
+  }
+  T* mutable_data() { return data_; }
+  ~HugeArray() { std::free(data_); }
+  HugeArray(const HugeArray&) = delete;
+  HugeArray& operator=(const HugeArray&) = delete;
+  HugeArray& operator=(HugeArray&& o) noexcept {
+    std::swap(data_, o.data_);
+    std::swap(size_, o.size_);
+    return *this;
+  }
+  const T* data() const { return data_; }
+  size_t size() const { return size_; }
+  size_t bytes() const { return size_ * sizeof(T); }
+
+ private:
+  T* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+// Exact: does the closed segment a-b meet the closed box [x0,x1] x [y0,y1]?
+// (Separating axes: the box's two axes, then the segment's normal.)
+bool SegmentMeetsBox(IPoint a, IPoint b, int64_t x0, int64_t y0, int64_t x1,
+                     int64_t y1) {
+  if (std::max(a.x, b.x) < x0 || std::min(a.x, b.x) > x1 ||
+      std::max(a.y, b.y) < y0 || std::min(a.y, b.y) > y1) {
+    return false;
+  }
+  const int o1 = Orient(a, b, {x0, y0}), o2 = Orient(a, b, {x1, y0});
+  const int o3 = Orient(a, b, {x1, y1}), o4 = Orient(a, b, {x0, y1});
+  return !((o1 > 0 && o2 > 0 && o3 > 0 && o4 > 0) ||
+           (o1 < 0 && o2 < 0 && o3 < 0 && o4 < 0));
+}
+
+struct Seg {
+  IPoint a, b;  // normalised: a < b lexicographically
+};
+bool SegLess(const Seg& s, const Seg& t) {
+  if (s.a.x != t.a.x) return s.a.x < t.a.x;
+  if (s.a.y != t.a.y) return s.a.y < t.a.y;
+  if (s.b.x != t.b.x) return s.b.x < t.b.x;
+  return s.b.y < t.b.y;
+}
+bool SegEq(const Seg& s, const Seg& t) { return s.a == t.a && s.b == t.b; }
+Seg MakeSeg(IPoint a, IPoint b) {
+  if (b.x < a.x || (b.x == a.x && b.y < a.y)) std::swap(a, b);
+  return {a, b};
+}
+
+// A grid whose closed region meets a cell: either it covers the whole cell
+// (`full`), or its edges [begin, end) of the level's edge list cross it.
+struct Cand {
+  uint32_t g;
+  bool full;
+  uint32_t begin, end;
+};
+
+// Builds the entries below top cells into its own node and leaf arrays.
+// One per build thread; offsets are local and rebased when the threads' arrays
+// are concatenated.
+class CellBuilder {
+ public:
+  CellBuilder(const GridGeometry& geo, const CellLocatorOptions& options)
+      : geo_(geo), options_(options) {
+    const int levels = std::max(0, options.max_split_levels) + 1;
+    cands_.resize(levels);
+    segs_.resize(levels);
+  }
+
+  // The entry of the top cell with min corner (x0, y0), side 2^shift, given
+  // the grids (ascending, full flag in bit 31) that meet it.
+  uint32_t BuildTop(int64_t x0, int64_t y0, int shift, const uint32_t* grids,
+                    size_t n) {
+    std::vector<Cand>& cands = cands_[0];
+    std::vector<Seg>& segs = segs_[0];
+    cands.clear();
+    segs.clear();
+    const int64_t x1 = x0 + (int64_t{1} << shift) - 1,
+                  y1 = y0 + (int64_t{1} << shift) - 1;
+    for (size_t i = 0; i < n; ++i) {
+      const uint32_t g = grids[i] & ~kFullBit;
+      if (grids[i] & kFullBit) {
+        cands.push_back({g, true, 0, 0});
+        break;  // nothing after a grid that covers the whole cell matters
+      }
+      const uint32_t begin = static_cast<uint32_t>(segs.size());
+      ForEachEdge(g, [&](IPoint a, IPoint b) {
+        if (SegmentMeetsBox(a, b, x0, y0, x1, y1))
+          segs.push_back(MakeSeg(a, b));
+      });
+      cands.push_back({g, false, begin, static_cast<uint32_t>(segs.size())});
+    }
+    return BuildCell(x0, y0, shift, 0);
+  }
+
+  std::vector<uint32_t> nodes;
+  std::vector<uint32_t> leaves;
+  CellLocatorStats stats;
+
+ private:
+  template <typename F>
+  void ForEachEdge(uint32_t g, F&& f) const {
+    for (uint32_t r = geo_.grid_ring_begin(g); r < geo_.grid_ring_begin(g + 1);
+         ++r) {
+      const IPoint* pts = geo_.ring(r);
+      const uint32_t n = geo_.ring_size(r);
+      for (uint32_t i = 0, j = n - 1; i < n; j = i++) f(pts[j], pts[i]);
+    }
+  }
+
+  uint32_t BuildCell(int64_t x0, int64_t y0, int shift, int level) {
+    std::vector<Cand>& cands = cands_[level];
+    const std::vector<Seg>& segs = segs_[level];
+    // Cut after the first grid covering the whole cell; drop grids whose
+    // edges miss the cell and that do not cover it.
+    size_t k = 0;
+    for (; k < cands.size(); ++k) {
+      if (cands[k].full) {
+        ++k;
+        break;
+      }
+    }
+    cands.resize(k);
+    if (k == 0) {
+      ++stats.empty_entries;
+      return kEmpty;
+    }
+    if (cands[0].full) {
+      ++stats.interior_entries;
+      return MakeEntry(kTagInterior, cands[0].g);
+    }
+    // Distinct edges with the mask of the candidates they bound.
+    merged_.clear();
+    for (size_t i = 0; i < k; ++i) {
+      for (uint32_t e = cands[i].begin; e < cands[i].end; ++e) {
+        merged_.push_back({segs[e], i < 32 ? (1u << i) : 0u});
+      }
+    }
+    std::sort(merged_.begin(), merged_.end(), [](const auto& s, const auto& t) {
+      return SegLess(s.first, t.first);
+    });
+    size_t m = 0;
+    for (size_t i = 0; i < merged_.size(); ++i) {
+      if (m > 0 && SegEq(merged_[m - 1].first, merged_[i].first)) {
+        merged_[m - 1].second |= merged_[i].second;
+      } else {
+        merged_[m++] = merged_[i];
+      }
+    }
+    merged_.resize(m);
+    const bool can_split = level < options_.max_split_levels && shift >= 4;
+    if (can_split && (static_cast<int>(m) > options_.max_leaf_edges ||
+                      k > static_cast<size_t>(kMaxCandidates))) {
+      return Split(x0, y0, shift, level);
+    }
+    return Leaf(x0, y0, shift, level);
+  }
+
+  uint32_t Split(int64_t x0, int64_t y0, int shift, int level) {
+    const uint32_t node = static_cast<uint32_t>(nodes.size() / 16);
+    nodes.resize(nodes.size() + 16, kEmpty);
+    ++stats.nodes;
+    const int cs = shift - 2;
+    const int64_t side = int64_t{1} << cs;
+    for (int cy = 0; cy < 4; ++cy) {
+      for (int cx = 0; cx < 4; ++cx) {
+        const int64_t bx0 = x0 + cx * side, by0 = y0 + cy * side;
+        const int64_t bx1 = bx0 + side - 1, by1 = by0 + side - 1;
+        const std::vector<Cand>& parent = cands_[level];
+        const std::vector<Seg>& psegs = segs_[level];
+        std::vector<Cand>& cands = cands_[level + 1];
+        std::vector<Seg>& segs = segs_[level + 1];
+        cands.clear();
+        segs.clear();
+        for (const Cand& c : parent) {
+          if (c.full) {
+            cands.push_back(c);
+            break;
+          }
+          const uint32_t begin = static_cast<uint32_t>(segs.size());
+          for (uint32_t e = c.begin; e < c.end; ++e) {
+            if (SegmentMeetsBox(psegs[e].a, psegs[e].b, bx0, by0, bx1, by1)) {
+              segs.push_back(psegs[e]);
+            }
+          }
+          if (segs.size() > begin) {
+            cands.push_back(
+                {c.g, false, begin, static_cast<uint32_t>(segs.size())});
+          } else if (geo_.Classify(c.g, {bx0, by0}) == Side::kInside) {
+            // No edge of g meets the child: it is wholly inside or outside.
+            cands.push_back({c.g, true, 0, 0});
+            break;
+          }
+        }
+        const uint32_t entry = BuildCell(bx0, by0, cs, level + 1);
+        nodes[node * 16 + cy * 4 + cx] = entry;
+      }
+    }
+    return MakeEntry(kTagNode, node);
+  }
+
+  // A lattice point of the cell on none of its edges, or false.
+  bool FindReference(int64_t x0, int64_t y0, int shift, IPoint* c) const {
+    const int64_t side = int64_t{1} << shift, mid = side / 2;
+    auto free_point = [&](IPoint p) {
+      for (const auto& [s, mask] : merged_) {
+        if (Orient(s.a, s.b, p) == 0 && OnSegment(s.a, s.b, p)) return false;
+      }
+      return true;
+    };
+    for (int64_t r = 0; r < 4 && r <= mid; ++r) {
+      for (int64_t dy = -r; dy <= r; ++dy) {
+        for (int64_t dx = -r; dx <= r; ++dx) {
+          if (std::max(std::abs(dx), std::abs(dy)) != r) continue;
+          const int64_t x = mid + dx, y = mid + dy;
+          if (x < 0 || y < 0 || x >= side || y >= side) continue;
+          const IPoint p{x0 + x, y0 + y};
+          if (free_point(p)) {
+            *c = p;
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  uint32_t Leaf(int64_t x0, int64_t y0, int shift, int level) {
+    const std::vector<Cand>& cands = cands_[level];
+    const size_t k = cands.size();
+    IPoint c;
+    bool exact = k <= static_cast<size_t>(kMaxCandidates) &&
+                 FindReference(x0, y0, shift, &c);
+    if (exact) {
+      for (const auto& [s, mask] : merged_) {
+        for (IPoint v : {s.a, s.b}) {
+          if (std::abs(v.x - c.x) >= kOffsetLimit ||
+              std::abs(v.y - c.y) >= kOffsetLimit) {
+            exact = false;
+          }
+        }
+      }
+    }
+    const uint32_t offset = static_cast<uint32_t>(leaves.size());
+    ++stats.leaves;
+    if (!exact) {
+      ++stats.fallback_leaves;
+      leaves.push_back(kFallbackBit | static_cast<uint32_t>(k));
+      for (const Cand& cand : cands) leaves.push_back(cand.g);
+      return MakeEntry(kTagLeaf, offset);
+    }
+    uint32_t ref_mask = 0;
+    for (size_t i = 0; i < k; ++i) {
+      // c is on no edge that meets the cell, so on no candidate's boundary.
+      if (cands[i].full || geo_.Classify(cands[i].g, c) == Side::kInside) {
+        ref_mask |= 1u << i;
+      }
+    }
+    stats.leaf_edges += merged_.size();
+    leaves.push_back(static_cast<uint32_t>(merged_.size() << 8 | k));
+    leaves.push_back(ref_mask);
+    leaves.push_back(static_cast<uint32_t>(c.x - x0));
+    leaves.push_back(static_cast<uint32_t>(c.y - y0));
+    for (const Cand& cand : cands) leaves.push_back(cand.g);
+    for (const auto& [s, mask] : merged_) {
+      leaves.push_back(
+          static_cast<uint32_t>(static_cast<int32_t>(s.a.x - c.x)));
+      leaves.push_back(
+          static_cast<uint32_t>(static_cast<int32_t>(s.a.y - c.y)));
+      leaves.push_back(
+          static_cast<uint32_t>(static_cast<int32_t>(s.b.x - c.x)));
+      leaves.push_back(
+          static_cast<uint32_t>(static_cast<int32_t>(s.b.y - c.y)));
+      leaves.push_back(mask);
+    }
+    return MakeEntry(kTagLeaf, offset);
+  }
+
+ private:
+  const GridGeometry& geo_;
+  const CellLocatorOptions& options_;
+  std::vector<std::vector<Cand>> cands_;
+  std::vector<std::vector<Seg>> segs_;
+  std::vector<std::pair<Seg, uint32_t>> merged_;
+};
+
+// Exact answer of an exact leaf for the point (px, py) relative to the
+// cell's min corner. Returns the candidate index | 0x100 if on edge, or -1.
+inline int LeafCandidate(const uint32_t* w, int64_t px, int64_t py) {
+  const uint32_t header = w[0];
+  const uint32_t nedges = header >> 8;
+  // p relative to the reference point c.
+  const int64_t x = px - static_cast<int32_t>(w[2]);
+  const int64_t y = py - static_cast<int32_t>(w[3]);
+  const uint32_t k = header & 0xFF;
+  const uint32_t* e = w + 4 + k;
+  uint32_t toggle = 0, on = 0;
+  for (uint32_t i = 0; i < nedges; ++i, e += kEdgeWords) {
+    const int64_t ax = static_cast<int32_t>(e[0]),
+                  ay = static_cast<int32_t>(e[1]);
+    const int64_t bx = static_cast<int32_t>(e[2]),
+                  by = static_cast<int32_t>(e[3]);
+    // Sides of a and b relative to the line c->p; a zero counts as left, which
+    // is the line shifted by an infinitesimal: exact for c and p off the
+    // boundary (c by construction; p is caught by `on` below).
+    const bool sa = x * ay - y * ax >= 0;
+    const bool sb = x * by - y * bx >= 0;
+    // Sides of p and c relative to the line a->b.
+    const int64_t op = (bx - ax) * (y - ay) - (by - ay) * (x - ax);
+    const int64_t oc = ax * by - ay * bx;
+    const bool crosses = (sa != sb) & ((op > 0 && oc < 0) | (op < 0 && oc > 0));
+    const bool on_edge = (op == 0) & (std::min(ax, bx) <= x) &
+                         (x <= std::max(ax, bx)) & (std::min(ay, by) <= y) &
+                         (y <= std::max(ay, by));
+    toggle ^= crosses ? e[4] : 0u;
+    on |= on_edge ? e[4] : 0u;
+  }
+  const uint32_t covered = on | (w[1] ^ toggle);
+  if (covered == 0) return -1;
+  const int i = __builtin_ctz(covered);
+  return i | ((on >> i & 1) << 8);
+}
+
+}  // namespace
+
+struct CellLocator::Impl {
+  // Constant after construction.
+  const GridGeometry* geometry;
+  Quantizer quantizer{true};
+  IPoint origin;      // min corner of the top grid
+  int top_shift = 0;  // top cell side 2^top_shift
+  uint64_t nx = 0, ny = 0;
+  uint64_t width = 0, height = 0;  // nx << top_shift, ny << top_shift
+  HugeArray<uint32_t> top;
+  HugeArray<uint32_t> nodes;
+  HugeArray<uint32_t> leaves;
+  std::unique_ptr<BoxIndex> snap_index;
+  CellLocatorStats stats;
+
+  // Covered answer for p, or kOutside (no snapping).
+  LocateResult Resolve(IPoint p) const;
+  LocateResult FromLeaf(const uint32_t* w, uint64_t dx, uint64_t dy, int shift,
+                        IPoint p) const;
+  LocateResult Finish(LocateResult r, IPoint p,
+                      const LocateOptions& options) const {
+    if (r.how == How::kOutside && options.snap_m > 0) {
+      return SnapToNearest(*geometry, *snap_index, quantizer, p,
+                           options.snap_m);
+    }
+    return r;
+  }
+};
+
+LocateResult CellLocator::Impl::FromLeaf(const uint32_t* w, uint64_t dx,
+                                         uint64_t dy, int shift,
+                                         IPoint p) const {
+  const uint64_t low = (uint64_t{1} << shift) - 1;
+  if (w[0] & kFallbackBit) {
+    const uint32_t n = w[0] & ~kFallbackBit;
+    for (uint32_t i = 0; i < n; ++i) {
+      const Side s = geometry->Classify(w[1 + i], p);
+      if (s != Side::kOutside) {
+        return {w[1 + i], s == Side::kBoundary ? How::kOnEdge : How::kInside,
+                0};
+      }
+    }
+    return {};
+  }
+  const int c = LeafCandidate(w, static_cast<int64_t>(dx & low),
+                              static_cast<int64_t>(dy & low));
+  if (c < 0) return {};
+  return {w[4 + (c & 0xFF)], (c >> 8) ? How::kOnEdge : How::kInside, 0};
+}
+
+LocateResult CellLocator::Impl::Resolve(IPoint p) const {
+  const uint64_t dx =
+      static_cast<uint64_t>(p.x) - static_cast<uint64_t>(origin.x);
+  const uint64_t dy =
+      static_cast<uint64_t>(p.y) - static_cast<uint64_t>(origin.y);
+  if (dx >= width || dy >= height) return {};
+  int shift = top_shift;
+  uint32_t e = top.data()[(dy >> shift) * nx + (dx >> shift)];
+  while (Tag(e) == kTagNode) {
+    shift -= 2;
+    e = nodes.data()[(e & kPayloadMask) * 16 + ((dy >> shift) & 3) * 4 +
+                     ((dx >> shift) & 3)];
+  }
+  if (e == kEmpty) return {};
+  if (Tag(e) == kTagInterior) return {e, How::kInside, 0};
+  return FromLeaf(leaves.data() + (e & kPayloadMask), dx, dy, shift, p);
+}
+
+CellLocator::CellLocator(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CellLocator::~CellLocator() = default;
+
+LocateResult CellLocator::Locate(IPoint p, const LocateOptions& options) const {
+  return impl_->Finish(impl_->Resolve(p), p, options);
+}
+
+void CellLocator::LocateBatch(const IPoint* p, size_t n,
+                              const LocateOptions& options,
+                              LocateResult* out) const {
+  const Impl& m = *impl_;
+  // One pass per tree level over a chunk: every point of the chunk has its
+  // next line in flight while the others are decoded (memory-level
+  // parallelism instead of one dependent miss after another).
+  constexpr size_t kChunk = 32;
+  const uint32_t* addr[kChunk];
+  uint64_t dx[kChunk], dy[kChunk];
+  int8_t shift[kChunk];
+  uint8_t active[kChunk];
+  for (size_t base = 0; base < n; base += kChunk) {
+    const size_t c = std::min(kChunk, n - base);
+    size_t na = 0;
+    for (size_t i = 0; i < c; ++i) {
+      const IPoint q = p[base + i];
+      out[base + i] = LocateResult{};
+      dx[i] = static_cast<uint64_t>(q.x) - static_cast<uint64_t>(m.origin.x);
+      dy[i] = static_cast<uint64_t>(q.y) - static_cast<uint64_t>(m.origin.y);
+      if (dx[i] >= m.width || dy[i] >= m.height) continue;
+      shift[i] = static_cast<int8_t>(m.top_shift);
+      addr[i] =
+          m.top.data() + (dy[i] >> m.top_shift) * m.nx + (dx[i] >> m.top_shift);
+      __builtin_prefetch(addr[i]);
+      active[na++] = static_cast<uint8_t>(i);
+    }
+    // Walk down: entries to interior/empty resolve, nodes prefetch the child
+    // entry, leaves prefetch their first two lines.
+    size_t nleaf = 0;
+    uint8_t leaf[kChunk];
+    while (na > 0) {
+      size_t next = 0;
+      for (size_t j = 0; j < na; ++j) {
+        const size_t i = active[j];
+        const uint32_t e = *addr[i];
+        if (Tag(e) == kTagNode) {
+          shift[i] = static_cast<int8_t>(shift[i] - 2);
+          addr[i] = m.nodes.data() + (e & kPayloadMask) * 16 +
+                    ((dy[i] >> shift[i]) & 3) * 4 + ((dx[i] >> shift[i]) & 3);
+          __builtin_prefetch(addr[i]);
+          active[next++] = static_cast<uint8_t>(i);
+        } else if (e == kEmpty) {
+          // stays kOutside
+        } else if (Tag(e) == kTagInterior) {
+          out[base + i] = {e, How::kInside, 0};
+        } else {
+          addr[i] = m.leaves.data() + (e & kPayloadMask);
+          __builtin_prefetch(addr[i]);
+          __builtin_prefetch(addr[i] + 16);
+          leaf[nleaf++] = static_cast<uint8_t>(i);
+        }
+      }
+      na = next;
+    }
+    for (size_t j = 0; j < nleaf; ++j) {
+      const size_t i = leaf[j];
+      out[base + i] = m.FromLeaf(addr[i], dx[i], dy[i], shift[i], p[base + i]);
+    }
+    if (options.snap_m > 0) {
+      for (size_t i = 0; i < c; ++i) {
+        out[base + i] = m.Finish(out[base + i], p[base + i], options);
+      }
+    }
+  }
+}
+
+size_t CellLocator::MemoryBytes() const {
+  return impl_->top.bytes() + impl_->nodes.bytes() + impl_->leaves.bytes() +
+         impl_->snap_index->MemoryBytes();
+}
+
+const CellLocatorStats& CellLocator::stats() const { return impl_->stats; }
+
+CellKind CellLocator::Probe(IPoint p) const {
+  const Impl& m = *impl_;
+  const uint64_t dx =
+      static_cast<uint64_t>(p.x) - static_cast<uint64_t>(m.origin.x);
+  const uint64_t dy =
+      static_cast<uint64_t>(p.y) - static_cast<uint64_t>(m.origin.y);
+  if (dx >= m.width || dy >= m.height) return CellKind::kOutsideBox;
+  int shift = m.top_shift;
+  uint32_t e = m.top.data()[(dy >> shift) * m.nx + (dx >> shift)];
+  while (Tag(e) == kTagNode) {
+    shift -= 2;
+    e = m.nodes.data()[(e & kPayloadMask) * 16 + ((dy >> shift) & 3) * 4 +
+                       ((dx >> shift) & 3)];
+  }
+  if (e == kEmpty) return CellKind::kEmpty;
+  if (Tag(e) == kTagInterior) return CellKind::kInterior;
+  return (m.leaves.data()[e & kPayloadMask] & kFallbackBit)
+             ? CellKind::kFallbackLeaf
+             : CellKind::kLeaf;
+}
+
+namespace {
+
+// Runs f(t) for t in [0, threads) on threads (t == 0 on the caller's).
+template <typename F>
+void RunThreads(int threads, F&& f) {
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back([&f, t] { f(t); });
+  f(0);
+  for (auto& th : pool) th.join();
+}
+
+// Adds the node/leaf bases to an entry built by a later thread.
+uint32_t Rebase(uint32_t e, uint32_t node_base, uint32_t leaf_base) {
+  if (e == kEmpty) return e;
+  if (Tag(e) == kTagNode)
+    return MakeEntry(kTagNode, (e & kPayloadMask) + node_base);
+  if (Tag(e) == kTagLeaf)
+    return MakeEntry(kTagLeaf, (e & kPayloadMask) + leaf_base);
+  return e;
+}
+
+}  // namespace
+
+std::unique_ptr<CellLocator> CellLocator::Build(
+    const GridGeometry* geometry, const Quantizer& quantizer,
+    const CellLocatorOptions& options) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto m = std::make_unique<Impl>();
+  m->geometry = geometry;
+  m->quantizer = quantizer;
+  const GridGeometry& geo = *geometry;
+  const uint32_t num_grids = geo.num_grids();
+  const int threads = std::max(1, options.threads);
+
+  // The snap index is independent of the cells: build it alongside.
+  std::thread snap_thread(
+      [&] { m->snap_index = std::make_unique<BoxIndex>(geo.boxes()); });
+
+  IBox box;
+  for (uint32_t g = 0; g < num_grids; ++g) box.Expand(geo.box(g));
+  if (num_grids == 0) box = IBox{0, 0, 0, 0};
+  m->origin = {box.min_x, box.min_y};
+  const double span_x = static_cast<double>(box.max_x - box.min_x) + 1;
+  const double span_y = static_cast<double>(box.max_y - box.min_y) + 1;
+  const double cell_area = span_x * span_y / std::max<uint32_t>(1, num_grids) *
+                           options.grids_per_top_cell;
+  int shift =
+      static_cast<int>(std::lround(std::log2(std::max(16.0, cell_area)) / 2));
+  shift = std::clamp(shift, 2, kMaxTopShift);
+  // Keep the top array below 2^25 entries (128 MB) whatever the box's shape.
+  while (shift < kMaxTopShift &&
+         ((static_cast<uint64_t>(span_x) >> shift) + 1) *
+                 ((static_cast<uint64_t>(span_y) >> shift) + 1) >
+             (uint64_t{1} << 25)) {
+    ++shift;
+  }
+  m->top_shift = shift;
+  m->nx = (static_cast<uint64_t>(box.max_x - box.min_x) >> shift) + 1;
+  m->ny = (static_cast<uint64_t>(box.max_y - box.min_y) >> shift) + 1;
+  m->width = m->nx << shift;
+  m->height = m->ny << shift;
+  const uint64_t ncells = m->nx * m->ny;
+  const int64_t side = int64_t{1} << shift;
+  const IPoint origin = m->origin;
+  auto cell_x0 = [&](uint64_t cx) {
+    return origin.x + static_cast<int64_t>(cx) * side;
+  };
+  auto cell_y0 = [&](uint64_t cy) {
+    return origin.y + static_cast<int64_t>(cy) * side;
+  };
+
+  // Phase 1: every grid lists the top cells its closed region meets, as
+  // (cell, grid | kFullBit if the grid covers the whole cell).
+  std::vector<std::vector<std::pair<uint32_t, uint32_t>>> pairs(threads);
+  RunThreads(threads, [&](int t) {
+    const uint32_t g0 =
+        static_cast<uint32_t>(uint64_t{num_grids} * t / threads);
+    const uint32_t g1 =
+        static_cast<uint32_t>(uint64_t{num_grids} * (t + 1) / threads);
+    auto& out = pairs[t];
+    out.reserve(static_cast<size_t>(g1 - g0) * 6);
+    std::vector<uint64_t> marked;
+    for (uint32_t g = g0; g < g1; ++g) {
+      const IBox& b = geo.box(g);
+      const uint64_t cx0 = static_cast<uint64_t>(b.min_x - origin.x) >> shift;
+      const uint64_t cx1 = static_cast<uint64_t>(b.max_x - origin.x) >> shift;
+      const uint64_t cy0 = static_cast<uint64_t>(b.min_y - origin.y) >> shift;
+      const uint64_t cy1 = static_cast<uint64_t>(b.max_y - origin.y) >> shift;
+      if (cx0 == cx1 && cy0 == cy1) {
+        out.emplace_back(static_cast<uint32_t>(cy0 * m->nx + cx0), g);
+        continue;
+      }
+      marked.clear();
+      for (uint32_t r = geo.grid_ring_begin(g); r < geo.grid_ring_begin(g + 1);
+           ++r) {
+        const IPoint* pts = geo.ring(r);
+        const uint32_t n = geo.ring_size(r);
+        for (uint32_t i = 0, j = n - 1; i < n; j = i++) {
+          const IPoint a = pts[j], c = pts[i];
+          const uint64_t ex0 =
+              static_cast<uint64_t>(std::min(a.x, c.x) - origin.x) >> shift;
+          const uint64_t ex1 =
+              static_cast<uint64_t>(std::max(a.x, c.x) - origin.x) >> shift;
+          const uint64_t ey0 =
+              static_cast<uint64_t>(std::min(a.y, c.y) - origin.y) >> shift;
+          const uint64_t ey1 =
+              static_cast<uint64_t>(std::max(a.y, c.y) - origin.y) >> shift;
+          for (uint64_t cy = ey0; cy <= ey1; ++cy) {
+            for (uint64_t cx = ex0; cx <= ex1; ++cx) {
+              const bool meets = (ex0 == ex1 && ey0 == ey1) ||
+                                 SegmentMeetsBox(a, c, cell_x0(cx), cell_y0(cy),
+                                                 cell_x0(cx) + side - 1,
+                                                 cell_y0(cy) + side - 1);
+              if (meets) marked.push_back(cy * m->nx + cx);
+            }
+          }
+        }
+      }
+      std::sort(marked.begin(), marked.end());
+      marked.erase(std::unique(marked.begin(), marked.end()), marked.end());
+      size_t next = 0;
+      for (uint64_t cy = cy0; cy <= cy1; ++cy) {
+        for (uint64_t cx = cx0; cx <= cx1; ++cx) {
+          const uint64_t cell = cy * m->nx + cx;
+          while (next < marked.size() && marked[next] < cell) ++next;
+          if (next < marked.size() && marked[next] == cell) {
+            out.emplace_back(static_cast<uint32_t>(cell), g);
+          } else if (geo.Classify(g, {cell_x0(cx), cell_y0(cy)}) ==
+                     Side::kInside) {
+            out.emplace_back(static_cast<uint32_t>(cell), g | kFullBit);
+          }
+        }
+      }
+    }
+  });
+
+  // Bucket by cell (stable: grids stay ascending within a cell).
+  std::vector<uint32_t> start(ncells + 1, 0);
+  for (const auto& v : pairs) {
+    for (const auto& [cell, g] : v) ++start[cell + 1];
+  }
+  for (uint64_t i = 0; i < ncells; ++i) start[i + 1] += start[i];
+  std::vector<uint32_t> bucket(start[ncells]);
+  {
+    std::vector<uint32_t> fill(start.begin(), start.end() - 1);
+    for (const auto& v : pairs) {
+      for (const auto& [cell, g] : v) bucket[fill[cell]++] = g;
+    }
+  }
+  pairs.clear();
+  pairs.shrink_to_fit();
+
+  // Phase 2: build the cells, each thread a contiguous range of top cells
+  // with about the same number of (cell, grid) pairs.
+  std::vector<uint32_t> top(ncells, kEmpty);
+  std::vector<std::unique_ptr<CellBuilder>> builders(threads);
+  std::vector<uint64_t> cut(threads + 1, ncells);
+  cut[0] = 0;
+  for (int t = 1; t < threads; ++t) {
+    const uint64_t want = uint64_t{start[ncells]} * t / threads;
+    cut[t] =
+        std::upper_bound(start.begin(), start.end() - 1, want) - start.begin();
+    cut[t] = std::max(cut[t], cut[t - 1]);
+  }
+  RunThreads(threads, [&](int t) {
+    builders[t] = std::make_unique<CellBuilder>(geo, options);
+    CellBuilder& b = *builders[t];
+    // Growth by doubling would copy (and page-fault) the arrays repeatedly:
+    // reserve from the (cell, grid) pairs, ~8 leaf words each measured.
+    const size_t my_pairs = start[cut[t + 1]] - start[cut[t]];
+    b.leaves.reserve(my_pairs * 10);
+    b.nodes.reserve(my_pairs * 2);
+    for (uint64_t cell = cut[t]; cell < cut[t + 1]; ++cell) {
+      const uint64_t cy = cell / m->nx, cx = cell % m->nx;
+      top[cell] = b.BuildTop(cell_x0(cx), cell_y0(cy), shift,
+                             bucket.data() + start[cell],
+                             start[cell + 1] - start[cell]);
+    }
+  });
+
+  // Concatenate the threads' arrays into the final (huge-page) arrays,
+  // rebasing later threads' offsets.
+  CellLocatorStats& st = m->stats;
+  size_t total_nodes = 0, total_leaves = 0;
+  for (const auto& b : builders) {
+    total_nodes += b->nodes.size();
+    total_leaves += b->leaves.size();
+  }
+  m->nodes = HugeArray<uint32_t>(total_nodes);
+  m->leaves = HugeArray<uint32_t>(total_leaves);
+  uint32_t node_base = 0, leaf_base = 0;
+  for (int t = 0; t < threads; ++t) {
+    CellBuilder& b = *builders[t];
+    uint32_t* nodes_out = m->nodes.mutable_data() + size_t{node_base} * 16;
+    for (size_t i = 0; i < b.nodes.size(); ++i) {
+      nodes_out[i] = Rebase(b.nodes[i], node_base, leaf_base);
+    }
+    for (uint64_t cell = cut[t]; cell < cut[t + 1]; ++cell) {
+      top[cell] = Rebase(top[cell], node_base, leaf_base);
+    }
+    if (!b.leaves.empty()) {
+      std::memcpy(m->leaves.mutable_data() + leaf_base, b.leaves.data(),
+                  b.leaves.size() * sizeof(uint32_t));
+    }
+    node_base += static_cast<uint32_t>(b.nodes.size() / 16);
+    leaf_base += static_cast<uint32_t>(b.leaves.size());
+    st.nodes += b.stats.nodes;
+    st.interior_entries += b.stats.interior_entries;
+    st.empty_entries += b.stats.empty_entries;
+    st.leaves += b.stats.leaves;
+    st.fallback_leaves += b.stats.fallback_leaves;
+    st.leaf_edges += b.stats.leaf_edges;
+    builders[t].reset();
+  }
+  m->top = HugeArray<uint32_t>(top.size());
+  std::memcpy(m->top.mutable_data(), top.data(), top.size() * sizeof(uint32_t));
+  snap_thread.join();
+  st.top_shift = shift;
+  st.top_cells = ncells;
+  st.build_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+          .count();
+  return std::unique_ptr<CellLocator>(new CellLocator(std::move(m)));
+}
+
+std::unique_ptr<Locator> BuildCellLocator(const GridGeometry* geometry,
+                                          const Quantizer& quantizer,
+                                          const CellLocatorOptions& options) {
+  return CellLocator::Build(geometry, quantizer, options);
+}
+
+}  // namespace gridroute

@@ -1,0 +1,175 @@
+// Copyright 2026 gridroute authors.
+//
+// The cell locator's own structure: every lattice point of small hand-made
+// cities (shared edges and vertices, a hole, a multipolygon, an overlap, a
+// grid far bigger than a cell, a grid smaller than a cell, 40 grids meeting
+// at one vertex, edges longer than the packed-offset limit) against a brute
+// force over GridGeometry::Classify, for many cell sizes and split settings,
+// so points exactly on cell boundaries and cell corners are all covered.
+// (tests/index/locator_test.cc runs the generated cities through both
+// locators against an independent oracle.)
+#include "index/cell_locator.h"
+
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "index/locator.h"
+
+namespace gridroute {
+namespace {
+
+LocateResult BruteForce(const GridGeometry& geo, IPoint p) {
+  for (uint32_t g = 0; g < geo.num_grids(); ++g) {
+    const Side s = geo.Classify(g, p);
+    if (s != Side::kOutside)
+      return {g, s == Side::kBoundary ? How::kOnEdge : How::kInside, 0};
+  }
+  return {};
+}
+
+void AddPolygon(GridGeometryBuilder& b, std::vector<IPoint> ring,
+                bool hole = false) {
+  b.AddRing(ring.data(), ring.size(), hole);
+}
+
+// Ids are in the order grids are added (the loader sorts by code first).
+GridGeometry SmallCity() {
+  GridGeometryBuilder b;
+  // 0: a big square with a pond [20,24]^2 (hole) and an exclave slot [40,44]^2.
+  AddPolygon(b, {{0, 0}, {64, 0}, {64, 64}, {0, 64}});
+  AddPolygon(b, {{20, 20}, {20, 24}, {24, 24}, {24, 20}}, true);
+  AddPolygon(b, {{40, 40}, {40, 44}, {44, 44}, {44, 40}}, true);
+  b.EndGrid();
+  // 1: the exclave square plus a triangle east of the big square (multi).
+  AddPolygon(b, {{40, 40}, {44, 40}, {44, 44}, {40, 44}});
+  AddPolygon(b, {{64, 0}, {90, 13}, {64, 26}});
+  b.EndGrid();
+  // 2: a thin sliver overlapping grid 0 (ids below 0's would win; 2 > 0).
+  AddPolygon(b, {{10, 10}, {50, 11}, {10, 12}});
+  b.EndGrid();
+  // 3: a tiny triangle north of the big square sharing its edge partly
+  // (T-junction on the edge y = 64).
+  AddPolygon(b, {{7, 64}, {9, 64}, {8, 67}});
+  b.EndGrid();
+  // 4: a quad sharing grid 1's triangle edge and grid 0's corner (64, 64).
+  AddPolygon(b, {{64, 26}, {90, 13}, {91, 70}, {64, 64}});
+  b.EndGrid();
+  return std::move(b).Build();
+}
+
+void ExpectSameEverywhere(const GridGeometry& geo,
+                          const CellLocatorOptions& options, int64_t lo,
+                          int64_t hi) {
+  auto loc = CellLocator::Build(&geo, Quantizer(false), options);
+  int mismatches = 0;
+  for (int64_t y = lo; y <= hi; ++y) {
+    for (int64_t x = lo; x <= hi; ++x) {
+      const IPoint p{x, y};
+      const LocateResult want = BruteForce(geo, p);
+      const LocateResult got = loc->Locate(p);
+      if (!(got == want) && ++mismatches <= 5) {
+        ADD_FAILURE() << "(" << x << "," << y << "): got " << got.grid << " "
+                      << HowName(got.how) << ", want " << want.grid << " "
+                      << HowName(want.how) << " (top "
+                      << options.grids_per_top_cell << ", edges "
+                      << options.max_leaf_edges << ", levels "
+                      << options.max_split_levels << ")";
+      }
+    }
+  }
+  EXPECT_EQ(mismatches, 0);
+}
+
+TEST(CellLocatorTest, EveryLatticePointMatchesBruteForceForManyCellSizes) {
+  const GridGeometry geo = SmallCity();
+  for (double top : {0.01, 0.1, 0.5, 2.0, 20.0}) {
+    for (int edges : {0, 1, 3, 8}) {
+      for (int levels : {0, 1, 5}) {
+        for (int threads : {1, 2}) {
+          ExpectSameEverywhere(geo, {top, edges, levels, threads}, -3, 95);
+        }
+      }
+    }
+  }
+}
+
+TEST(CellLocatorTest, ManyGridsAtOneVertexUseTheFallbackLeaf) {
+  // 40 triangles around (1000, 1000): more candidates than a leaf's mask.
+  GridGeometryBuilder b;
+  const int n = 40;
+  const int64_t r = 300;
+  std::vector<IPoint> rim;
+  for (int i = 0; i < n; ++i) {
+    const double a = 2 * 3.14159265358979 * i / n;
+    rim.push_back({1000 + static_cast<int64_t>(std::lround(r * std::cos(a))),
+                   1000 + static_cast<int64_t>(std::lround(r * std::sin(a)))});
+  }
+  for (int i = 0; i < n; ++i) {
+    AddPolygon(b, {{1000, 1000}, rim[i], rim[(i + 1) % n]});
+    b.EndGrid();
+  }
+  const GridGeometry geo = std::move(b).Build();
+  CellLocatorOptions options;
+  options.max_split_levels = 0;
+  options.grids_per_top_cell = 40;
+  auto loc = CellLocator::Build(&geo, Quantizer(false), options);
+  EXPECT_GT(loc->stats().fallback_leaves, 0u);
+  EXPECT_EQ(loc->Probe({1000, 1000}), CellKind::kFallbackLeaf);
+  int mismatches = 0;
+  for (int64_t y = 680; y <= 1320; y += 3) {
+    for (int64_t x = 680; x <= 1320; x += 3) {
+      if (!(loc->Locate({x, y}) == BruteForce(geo, {x, y}))) ++mismatches;
+    }
+  }
+  EXPECT_EQ(loc->Locate({1000, 1000}).grid, 0u);
+  EXPECT_EQ(loc->Locate({1000, 1000}).how, How::kOnEdge);
+  EXPECT_EQ(mismatches, 0);
+  // Splitting resolves the same points without the fallback where it can.
+  ExpectSameEverywhere(geo, {}, 980, 1020);
+}
+
+TEST(CellLocatorTest, EdgesLongerThanThePackedOffsetLimitStayExact) {
+  // A grid 2^31 units wide next to a small one: its edges cannot be stored as
+  // 30-bit offsets from a cell's reference point.
+  const int64_t w = int64_t{1} << 31;
+  GridGeometryBuilder b;
+  AddPolygon(b, {{0, 0}, {w, 0}, {w, 7}, {0, 3}});
+  b.EndGrid();
+  AddPolygon(b, {{0, 3}, {w, 7}, {w, 20}, {0, 20}});
+  b.EndGrid();
+  const GridGeometry geo = std::move(b).Build();
+  auto loc = CellLocator::Build(&geo, Quantizer(false), {});
+  EXPECT_GT(loc->stats().fallback_leaves, 0u);
+  int mismatches = 0;
+  for (int64_t x : {int64_t{0}, int64_t{1}, w / 3, w / 2, w - 1, w}) {
+    for (int64_t y = -1; y <= 21; ++y) {
+      if (!(loc->Locate({x, y}) == BruteForce(geo, {x, y}))) ++mismatches;
+    }
+  }
+  EXPECT_EQ(mismatches, 0);
+}
+
+TEST(CellLocatorTest, BatchEqualsSingleAcrossChunks) {
+  const GridGeometry geo = SmallCity();
+  auto loc = CellLocator::Build(&geo, Quantizer(false), {0.1, 1, 5, 2});
+  std::vector<IPoint> pts;
+  for (int64_t y = -3; y <= 95; y += 2) {
+    for (int64_t x = -3; x <= 95; ++x) pts.push_back({x, y});
+  }
+  std::vector<LocateResult> out(pts.size());
+  loc->LocateBatch(pts.data(), pts.size(), {}, out.data());
+  for (size_t i = 0; i < pts.size(); ++i)
+    ASSERT_EQ(out[i], loc->Locate(pts[i])) << i;
+}
+
+TEST(CellLocatorTest, EmptyGeometryIsOutsideEverywhere) {
+  const GridGeometry geo = GridGeometryBuilder().Build();
+  auto loc = CellLocator::Build(&geo, Quantizer(false), {});
+  EXPECT_EQ(loc->Locate({0, 0}).how, How::kOutside);
+  EXPECT_EQ(loc->Locate({5, -5}).how, How::kOutside);
+}
+
+}  // namespace
+}  // namespace gridroute
