@@ -1,0 +1,164 @@
+// Copyright 2026 gridroute authors.
+#include "bench_data.h"
+
+#include <malloc.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <system_error>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "gen/city_generator.h"
+
+#ifndef GRIDROUTE_BENCH_DEFAULT_DATA
+#define GRIDROUTE_BENCH_DEFAULT_DATA "bench-data"
+#endif
+
+namespace gridroute::bench {
+
+namespace fs = std::filesystem;
+
+absl::StatusOr<std::vector<int64_t>> ParseSizes(const std::string& text) {
+  std::vector<int64_t> sizes;
+  for (absl::string_view part : absl::StrSplit(text, ',', absl::SkipEmpty())) {
+    int64_t v = 0;
+    if (!absl::SimpleAtoi(part, &v) || v < 1 || v > gen::kMaxGrids) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("bench sizes: '", part, "' is not a grid count in 1..",
+                       gen::kMaxGrids));
+    }
+    sizes.push_back(v);
+  }
+  if (sizes.empty()) return absl::InvalidArgumentError("bench sizes: empty list");
+  return sizes;
+}
+
+std::string DataRoot() {
+  const char* env = std::getenv("GRIDROUTE_BENCH_DATA");
+  return env != nullptr && *env != '\0' ? env : GRIDROUTE_BENCH_DEFAULT_DATA;
+}
+
+absl::StatusOr<std::string> EnsurePack(int64_t grids) {
+  const fs::path dir = fs::path(DataRoot()) / std::to_string(grids);
+  // The stamp is written last: its presence means the pack is complete.
+  const fs::path stamp = dir / ".complete";
+  if (fs::exists(stamp)) return dir.string();
+
+  std::error_code ec;
+  fs::create_directories(dir.parent_path(), ec);
+  if (ec) {
+    return absl::InternalError(
+        absl::StrCat("cannot create ", dir.parent_path().string(), ": ", ec.message()));
+  }
+  const fs::path tmp = dir.parent_path() /
+                       absl::StrCat(".tmp-", grids, "-", static_cast<int>(getpid()));
+  fs::remove_all(tmp, ec);
+  std::fprintf(stderr, "bench: generating %lld-grid city (seed %llu) into %s\n",
+               static_cast<long long>(grids), static_cast<unsigned long long>(kCitySeed),
+               dir.c_str());
+  gen::CityOptions options;
+  options.num_grids = grids;
+  options.seed = kCitySeed;
+  absl::StatusOr<gen::City> city = gen::GenerateCity(options);
+  if (!city.ok()) return city.status();
+  absl::StatusOr<gen::PackStats> written =
+      gen::WriteCityPack(*city, {.out_dir = tmp.string(), .num_points = 0});
+  if (!written.ok()) {
+    fs::remove_all(tmp, ec);
+    return written.status();
+  }
+  {
+    std::ofstream out(tmp / ".complete");
+    out << "gridroute-gen grids=" << grids << " seed=" << kCitySeed << "\n";
+  }
+  fs::remove_all(dir, ec);
+  fs::rename(tmp, dir, ec);
+  if (ec) {
+    return absl::InternalError(
+        absl::StrCat("cannot rename ", tmp.string(), " to ", dir.string(), ": ", ec.message()));
+  }
+  return dir.string();
+}
+
+size_t DefaultPointCount(int64_t grids) {
+  if (const char* env = std::getenv("GRIDROUTE_BENCH_POINTS"); env != nullptr) {
+    int64_t v = 0;
+    if (absl::SimpleAtoi(env, &v) && v > 0) return static_cast<size_t>(v);
+  }
+  return grids <= 10000 ? 100'000 : 1'000'000;
+}
+
+namespace {
+
+IBox Bounds(const Snapshot& snapshot) {
+  IBox box;
+  for (const IBox& b : snapshot.geometry().boxes()) box.Expand(b);
+  return box;
+}
+
+// Random doubles are quantized with the snapshot's Quantizer, and the peers
+// get the lattice point back as doubles. Without this a point within ~0.05 mm
+// of an edge (the rounding of a 1e-9 degree lattice) could legitimately
+// differ between the engine and a double-precision peer: at 1M points and the
+// generator's edge density that happens a few times per run.
+QueryPoint Make(const Quantizer& q, double lon, double lat) {
+  QueryPoint p;
+  p.pt = q.Quantize(lon, lat);
+  p.lon = q.ToX(p.pt.x);
+  p.lat = q.ToY(p.pt.y);
+  return p;
+}
+
+}  // namespace
+
+std::vector<QueryPoint> MakeQueryPoints(const Snapshot& snapshot, size_t n,
+                                        uint64_t seed) {
+  const Quantizer& q = snapshot.quantizer();
+  const IBox box = Bounds(snapshot);
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> ux(q.ToX(box.min_x), q.ToX(box.max_x));
+  std::uniform_real_distribution<double> uy(q.ToY(box.min_y), q.ToY(box.max_y));
+  std::vector<QueryPoint> out;
+  out.reserve(n);
+  while (out.size() < n) {
+    const double lon = ux(rng);
+    const double lat = uy(rng);
+    QueryPoint p = Make(q, lon, lat);
+    if (snapshot.locator().Locate(p.pt).grid != kNoGrid) out.push_back(p);
+  }
+  return out;
+}
+
+std::vector<QueryPoint> MakeBoxPoints(const Snapshot& snapshot, size_t n,
+                                      uint64_t seed) {
+  const Quantizer& q = snapshot.quantizer();
+  const IBox box = Bounds(snapshot);
+  const double w = q.ToX(box.max_x) - q.ToX(box.min_x);
+  const double h = q.ToY(box.max_y) - q.ToY(box.min_y);
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> ux(q.ToX(box.min_x) - 0.01 * w,
+                                            q.ToX(box.max_x) + 0.01 * w);
+  std::uniform_real_distribution<double> uy(q.ToY(box.min_y) - 0.01 * h,
+                                            q.ToY(box.max_y) + 0.01 * h);
+  std::vector<QueryPoint> out;
+  out.reserve(n);
+  while (out.size() < n) {
+    const double lon = ux(rng);
+    const double lat = uy(rng);
+    out.push_back(Make(q, lon, lat));
+  }
+  return out;
+}
+
+size_t MallocBytes() {
+  const struct mallinfo2 mi = mallinfo2();
+  return mi.uordblks + mi.hblkhd;
+}
+
+}  // namespace gridroute::bench

@@ -1,0 +1,436 @@
+// Copyright 2026 gridroute authors.
+//
+// gridroute_bench: the engine's locator beside its peers, on the same points.
+//
+//   build/bin/gridroute_bench --bench_sizes=2000,200000
+//       --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+//
+// Benchmarks, per grid count N (names are stable so runs compare):
+//   BM_Build_<Impl>/N          index build time; counter bytes_per_grid
+//   BM_Locate_<Impl>/N         one point per call, 1 and 2 threads sharing the
+//                              read-only index; items_per_second = points/s
+//   BM_LocateBatch_Gridroute/N Locator::LocateBatch, kBatch points per call
+// with Impl in Gridroute (the snapshot's own locator), BoostRtree, Geos, S2
+// (bench/peer.h). Every timed call starts from the same lon/lat doubles:
+// Gridroute quantizes them, S2 converts them to S2Points, GEOS wraps them in a
+// Point, so each figure is the cost a caller holding coordinates pays.
+//
+// Correctness gate: when a dataset is first needed, before any of its
+// benchmarks is timed, every implementation answers every timed point plus
+// 10% extra points over the padded bounding box (some outside coverage). Any
+// disagreement aborts the run (exit 3) — except S2 within 1 mm of a boundary
+// (geodesic vs straight edges), which is verified with the engine's own
+// distance (index/snap.h), counted and printed.
+//
+// Sizes: --bench_sizes=2000,200000 or $GRIDROUTE_BENCH_SIZES (default
+// 2000,200000,2000000). --bench_prepare_only generates the packs and exits.
+// Data: $GRIDROUTE_BENCH_DATA (default <build>/bench-data), see bench_data.h.
+//
+// Memory: one dataset and at most one peer are alive at a time (2M grids:
+// ~1 GB snapshot + the largest peer, GEOS, a few GB).
+#include <malloc.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "benchmark/benchmark.h"
+#include "bench_data.h"
+#include "index/locator.h"
+#include "index/snap.h"
+#include "peer.h"
+#include "snapshot/snapshot.h"
+
+namespace gridroute::bench {
+namespace {
+
+// Points per LocateBatch call (the design target is stated for >= 64).
+constexpr size_t kBatch = 256;
+// S2's geodesic edges may put a point within this distance of a boundary on
+// the other side (metres).
+constexpr double kS2Tolerance_m = 0.001;
+
+[[noreturn]] void Die(const std::string& message) {
+  std::fprintf(stderr, "gridroute_bench: %s\n", message.c_str());
+  std::fflush(stderr);
+  std::exit(3);
+}
+
+enum class PeerKind { kBoostRtree, kGeos, kS2 };
+
+struct PeerInfo {
+  PeerKind kind;
+  const char* name;
+  std::unique_ptr<PeerIndex> (*build)(const GridGeometry&, const Quantizer&);
+};
+
+const std::vector<PeerInfo>& Peers() {
+  static const std::vector<PeerInfo> peers = {
+      {PeerKind::kBoostRtree, "BoostRtree", &BuildBoostRtreePeer},
+      {PeerKind::kGeos, "Geos", &BuildGeosPeer},
+      {PeerKind::kS2, "S2", &BuildS2Peer},
+  };
+  return peers;
+}
+
+// One loaded dataset: the pack, its snapshot, the timed points and the
+// engine's answers for them.
+struct Dataset {
+  int64_t grids = 0;
+  std::string dir;
+  std::shared_ptr<const Snapshot> snapshot;
+  std::vector<QueryPoint> points;
+};
+
+// Lazily loaded state: one dataset and one peer alive at a time. Benchmarks
+// run in registration order (all of one size, then the next), so each dataset
+// is loaded and gated once.
+class State {
+ public:
+  static State& Get() {
+    static State* s = new State;
+    return *s;
+  }
+
+  const Dataset& DatasetFor(int64_t grids) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (dataset_ && dataset_->grids == grids) return *dataset_;
+    peer_.reset();
+    dataset_.reset();
+    malloc_trim(0);
+    auto ds = std::make_unique<Dataset>();
+    ds->grids = grids;
+    absl::StatusOr<std::string> dir = EnsurePack(grids);
+    if (!dir.ok()) Die(std::string(dir.status().message()));
+    ds->dir = *dir;
+    absl::StatusOr<std::shared_ptr<const Snapshot>> s = LoadPack(ds->dir);
+    if (!s.ok()) Die(absl::StrCat("LoadPack ", ds->dir, ": ", s.status().message()));
+    ds->snapshot = std::move(*s);
+    if (ds->snapshot->num_grids() != static_cast<uint32_t>(grids)) {
+      Die(absl::StrCat(ds->dir, " has ", ds->snapshot->num_grids(), " grids, expected ", grids));
+    }
+    ds->points = MakeQueryPoints(*ds->snapshot, DefaultPointCount(grids), kPointSeed);
+    Gate(*ds);
+    dataset_ = std::move(ds);
+    return *dataset_;
+  }
+
+  // The cached peer of `kind` for the current dataset, built if needed.
+  const PeerIndex& PeerFor(int64_t grids, const PeerInfo& info) {
+    const Dataset& ds = DatasetFor(grids);
+    std::lock_guard<std::mutex> lock(mu_);
+    if (peer_ && peer_kind_ == info.kind) return *peer_;
+    peer_.reset();
+    malloc_trim(0);
+    peer_ = info.build(ds.snapshot->geometry(), ds.snapshot->quantizer());
+    peer_kind_ = info.kind;
+    return *peer_;
+  }
+
+  // Frees the cached peer (a build benchmark needs the memory).
+  void ReleasePeer() {
+    std::lock_guard<std::mutex> lock(mu_);
+    peer_.reset();
+    malloc_trim(0);
+  }
+
+ private:
+  // Every implementation must give the same grid for every point.
+  static void Gate(const Dataset& ds) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const Snapshot& s = *ds.snapshot;
+    const Locator& loc = s.locator();
+    std::vector<QueryPoint> pts = ds.points;
+    std::vector<QueryPoint> extra =
+        MakeBoxPoints(s, std::max<size_t>(1000, ds.points.size() / 10), kGatePointSeed);
+    pts.insert(pts.end(), extra.begin(), extra.end());
+
+    std::vector<uint32_t> want(pts.size());
+    size_t outside = 0;
+    for (size_t i = 0; i < pts.size(); ++i) {
+      want[i] = loc.Locate(pts[i].pt).grid;
+      outside += want[i] == kNoGrid;
+    }
+    // LocateBatch must agree with Locate.
+    std::vector<IPoint> batch_in(kBatch);
+    std::vector<LocateResult> batch_out(kBatch);
+    for (size_t i = 0; i < pts.size(); i += kBatch) {
+      const size_t n = std::min(kBatch, pts.size() - i);
+      for (size_t k = 0; k < n; ++k) batch_in[k] = pts[i + k].pt;
+      loc.LocateBatch(batch_in.data(), n, {}, batch_out.data());
+      for (size_t k = 0; k < n; ++k) {
+        if (batch_out[k].grid != want[i + k]) {
+          Die(absl::StrCat("gate: ", ds.grids, " grids: LocateBatch gives grid ",
+                           batch_out[k].grid, " for point ", i + k, ", Locate gives ",
+                           want[i + k]));
+        }
+      }
+    }
+
+    std::string summary;
+    for (const PeerInfo& info : Peers()) {
+      std::unique_ptr<PeerIndex> peer = info.build(s.geometry(), s.quantizer());
+      std::unique_ptr<PeerIndex::Query> q = peer->NewQuery();
+      size_t tolerated = 0;
+      double max_d = 0;
+      for (size_t i = 0; i < pts.size(); ++i) {
+        const uint32_t got = q->Locate(pts[i].lon, pts[i].lat);
+        if (got == want[i]) continue;
+        // Only S2, and only if the point is within 1 mm of the boundary of
+        // every grid involved.
+        bool ok = info.kind == PeerKind::kS2;
+        double d = 0;
+        for (uint32_t g : {got, want[i]}) {
+          if (!ok || g == kNoGrid) continue;
+          const double dg = DistanceToGridM(s.geometry(), s.quantizer(), g, pts[i].pt);
+          d = std::max(d, dg);
+          ok = dg < kS2Tolerance_m;
+        }
+        if (!ok) {
+          Die(absl::StrCat(
+              "gate: ", ds.grids, " grids: ", info.name, " gives grid ",
+              got == kNoGrid ? std::string("none") : std::string(s.grid_code(got)),
+              " for point ", i, " (", absl::StrFormat("%.9f, %.9f", pts[i].lon, pts[i].lat),
+              "), Gridroute gives ",
+              want[i] == kNoGrid ? std::string("none") : std::string(s.grid_code(want[i])),
+              "; aborting before any timing"));
+        }
+        ++tolerated;
+        max_d = std::max(max_d, d);
+      }
+      absl::StrAppend(&summary, " ", info.name, "=ok");
+      if (info.kind == PeerKind::kS2) {
+        absl::StrAppend(&summary, absl::StrFormat(
+                                      " (%zu differ within 1 mm of a boundary, max %.3f mm)",
+                                      tolerated, max_d * 1000));
+      }
+    }
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::fprintf(stderr,
+                 "gate: %lld grids: %zu points (%zu timed + %zu box, %zu outside) agree:"
+                 " Gridroute(Locate=LocateBatch)%s [%.1f s]\n",
+                 static_cast<long long>(ds.grids), pts.size(), ds.points.size(),
+                 extra.size(), outside, summary.c_str(), secs);
+    std::fflush(stderr);
+  }
+
+  std::mutex mu_;
+  std::unique_ptr<Dataset> dataset_;
+  std::unique_ptr<PeerIndex> peer_;
+  PeerKind peer_kind_ = PeerKind::kBoostRtree;
+};
+
+// Each thread starts at its own offset in the shared point array.
+size_t StartOffset(const benchmark::State& state, size_t n) {
+  return n * static_cast<size_t>(state.thread_index()) /
+         static_cast<size_t>(state.threads());
+}
+
+// ---------------------------------------------------------------- Gridroute
+
+void BM_Build_Gridroute(benchmark::State& state) {
+  const int64_t grids = state.range(0);
+  const Dataset& ds = State::Get().DatasetFor(grids);
+  State::Get().ReleasePeer();
+  double index_s = 0, parse_s = 0, validate_s = 0;
+  size_t malloc_delta = 0, snapshot_bytes = 0, locator_bytes = 0;
+  for (auto _ : state) {
+    // LoadPack is the only way the engine builds a snapshot's locator, so the
+    // whole load is timed; index_s is its index part, the figure comparable
+    // with the peers' builds (which start from already parsed arrays).
+    const size_t before = MallocBytes();
+    absl::StatusOr<std::shared_ptr<const Snapshot>> s = LoadPack(ds.dir);
+    state.PauseTiming();
+    if (!s.ok()) Die(std::string(s.status().message()));
+    malloc_delta = MallocBytes() - before;
+    snapshot_bytes = (*s)->MemoryBytes();
+    locator_bytes = (*s)->locator().MemoryBytes();
+    index_s += (*s)->load_stats().index_seconds;
+    parse_s += (*s)->load_stats().parse_seconds;
+    validate_s += (*s)->load_stats().validate_seconds;
+    s->reset();
+    state.ResumeTiming();
+  }
+  const double iters = static_cast<double>(state.iterations());
+  state.counters["bytes_per_grid"] = static_cast<double>(snapshot_bytes) / grids;
+  state.counters["index_bytes_per_grid"] = static_cast<double>(locator_bytes) / grids;
+  state.counters["malloc_bytes_per_grid"] = static_cast<double>(malloc_delta) / grids;
+  state.counters["index_s"] = index_s / iters;
+  state.counters["parse_s"] = parse_s / iters;
+  state.counters["validate_s"] = validate_s / iters;
+  state.SetItemsProcessed(state.iterations() * grids);
+}
+
+void BM_Locate_Gridroute(benchmark::State& state) {
+  const Dataset& ds = State::Get().DatasetFor(state.range(0));
+  const Snapshot& s = *ds.snapshot;
+  const Locator& loc = s.locator();
+  const Quantizer q = s.quantizer();
+  const QueryPoint* pts = ds.points.data();
+  const size_t n = ds.points.size();
+  size_t i = StartOffset(state, n);
+  for (auto _ : state) {
+    const QueryPoint& p = pts[i];
+    if (++i == n) i = 0;
+    LocateResult r = loc.Locate(q.Quantize(p.lon, p.lat));
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+void BM_LocateBatch_Gridroute(benchmark::State& state) {
+  const Dataset& ds = State::Get().DatasetFor(state.range(0));
+  const Snapshot& s = *ds.snapshot;
+  const Locator& loc = s.locator();
+  const Quantizer q = s.quantizer();
+  const QueryPoint* pts = ds.points.data();
+  const size_t n = ds.points.size() / kBatch * kBatch;
+  std::vector<IPoint> in(kBatch);
+  std::vector<LocateResult> out(kBatch);
+  size_t i = StartOffset(state, n) / kBatch * kBatch;
+  for (auto _ : state) {
+    for (size_t k = 0; k < kBatch; ++k) in[k] = q.Quantize(pts[i + k].lon, pts[i + k].lat);
+    loc.LocateBatch(in.data(), kBatch, {}, out.data());
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+    i += kBatch;
+    if (i == n) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations() * kBatch);
+  state.counters["points_per_call"] = benchmark::Counter(kBatch, benchmark::Counter::kAvgThreads);
+}
+
+// -------------------------------------------------------------------- peers
+
+void BM_Build_Peer(benchmark::State& state, const PeerInfo* info) {
+  const int64_t grids = state.range(0);
+  const Dataset& ds = State::Get().DatasetFor(grids);
+  State::Get().ReleasePeer();
+  size_t malloc_delta = 0, reported = 0;
+  for (auto _ : state) {
+    const size_t before = MallocBytes();
+    std::unique_ptr<PeerIndex> peer = info->build(ds.snapshot->geometry(), ds.snapshot->quantizer());
+    state.PauseTiming();
+    // Everything the peer holds, including its own copy of the polygons
+    // (Gridroute's bytes_per_grid likewise includes the GridGeometry).
+    malloc_delta = MallocBytes() - before;
+    reported = peer->ReportedBytes();
+    peer.reset();
+    state.ResumeTiming();
+  }
+  state.counters["bytes_per_grid"] = static_cast<double>(malloc_delta) / grids;
+  if (reported > 0) {
+    state.counters["reported_bytes_per_grid"] = static_cast<double>(reported) / grids;
+  }
+  state.SetItemsProcessed(state.iterations() * grids);
+}
+
+void BM_Locate_Peer(benchmark::State& state, const PeerInfo* info) {
+  const Dataset& ds = State::Get().DatasetFor(state.range(0));
+  const PeerIndex& peer = State::Get().PeerFor(state.range(0), *info);
+  std::unique_ptr<PeerIndex::Query> query = peer.NewQuery();
+  const QueryPoint* pts = ds.points.data();
+  const size_t n = ds.points.size();
+  size_t i = StartOffset(state, n);
+  for (auto _ : state) {
+    const QueryPoint& p = pts[i];
+    if (++i == n) i = 0;
+    uint32_t g = query->Locate(p.lon, p.lat);
+    benchmark::DoNotOptimize(g);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+// ------------------------------------------------------------- registration
+
+void RegisterAll(const std::vector<int64_t>& sizes) {
+  for (int64_t n : sizes) {
+    // Real time everywhere: with 2 threads items_per_second is then the
+    // aggregate throughput of both (CPU time would give the per-thread rate).
+    benchmark::RegisterBenchmark("BM_Build_Gridroute", BM_Build_Gridroute)
+        ->Arg(n)->Unit(benchmark::kMillisecond)->UseRealTime();
+    benchmark::RegisterBenchmark("BM_Locate_Gridroute", BM_Locate_Gridroute)
+        ->Arg(n)->ThreadRange(1, 2)->UseRealTime();
+    benchmark::RegisterBenchmark("BM_LocateBatch_Gridroute", BM_LocateBatch_Gridroute)
+        ->Arg(n)->ThreadRange(1, 2)->UseRealTime();
+    // ------------------------------------------------------------------
+    // Reserved for the lead (router and CRS modules are being written):
+    //   BM_Route_Gridroute/<grids>  locate + rule + deadline on ds.points,
+    //                               registered here, after LocateBatch:
+    //     benchmark::RegisterBenchmark("BM_Route_Gridroute", BM_Route_Gridroute)
+    //         ->Arg(n)->ThreadRange(1, 2)->UseRealTime();
+    //   BM_CrsConvert/<crs>         gcj02 -> wgs84 and bd09 -> wgs84, registered
+    //                               once after this loop (no dataset needed).
+    // ------------------------------------------------------------------
+    for (const PeerInfo& info : Peers()) {
+      benchmark::RegisterBenchmark(absl::StrCat("BM_Build_", info.name).c_str(),
+                                   BM_Build_Peer, &info)
+          ->Arg(n)->Unit(benchmark::kMillisecond)->UseRealTime();
+      benchmark::RegisterBenchmark(absl::StrCat("BM_Locate_", info.name).c_str(),
+                                   BM_Locate_Peer, &info)
+          ->Arg(n)->ThreadRange(1, 2)->UseRealTime();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace gridroute::bench
+
+int main(int argc, char** argv) {
+  using namespace gridroute::bench;
+  std::string sizes_text;
+  if (const char* env = std::getenv("GRIDROUTE_BENCH_SIZES"); env != nullptr) sizes_text = env;
+  bool prepare_only = false;
+  // Our own flags are taken out before Google Benchmark sees argv.
+  int out = 1;
+  for (int i = 1; i < argc; ++i) {
+    const char* a = argv[i];
+    if (std::strncmp(a, "--bench_sizes=", 14) == 0) {
+      sizes_text = a + 14;
+    } else if (std::strcmp(a, "--bench_prepare_only") == 0) {
+      prepare_only = true;
+    } else {
+      argv[out++] = argv[i];
+    }
+  }
+  argc = out;
+  std::vector<int64_t> sizes = StandardSizes();
+  if (!sizes_text.empty()) {
+    absl::StatusOr<std::vector<int64_t>> parsed = ParseSizes(sizes_text);
+    if (!parsed.ok()) {
+      std::fprintf(stderr, "gridroute_bench: %s\n", std::string(parsed.status().message()).c_str());
+      return 2;
+    }
+    sizes = *parsed;
+  }
+  if (prepare_only) {
+    for (int64_t n : sizes) {
+      absl::StatusOr<std::string> dir = EnsurePack(n);
+      if (!dir.ok()) {
+        std::fprintf(stderr, "gridroute_bench: %s\n", std::string(dir.status().message()).c_str());
+        return 1;
+      }
+      std::printf("%s\n", dir->c_str());
+    }
+    return 0;
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
+  benchmark::AddCustomContext("bench_sizes", sizes_text.empty() ? "2000,200000,2000000" : sizes_text);
+  benchmark::AddCustomContext("bench_data", DataRoot());
+  RegisterAll(sizes);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
