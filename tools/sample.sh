@@ -30,3 +30,49 @@ head -9 "$city/events.csv" > "$data/sample-events.csv"
 echo
 echo "== route: all $(($(wc -l < "$city/events.csv") - 1)) events of events.csv (summary; rows in data/sample-decisions.csv)"
 "$bin/gridroute" route --pack "$city" --in "$city/events.csv" --out "$data/sample-decisions.csv" --quiet
+
+echo
+echo "== the gRPC service: gridroute-server on the sample city (127.0.0.1:${GRIDROUTE_PORT:-19090})"
+addr="127.0.0.1:${GRIDROUTE_PORT:-19090}"
+srv_out=$(mktemp)
+"$bin/gridroute-server" --pack "$city" --listen "$addr" > "$srv_out" 2> "$data/sample-server.log" &
+srv_pid=$!
+trap 'kill -TERM $srv_pid 2>/dev/null || true; rm -f "$srv_out"' EXIT
+for _ in $(seq 300); do  # bounded: up to 30 s for the "serving" line
+  grep -q serving "$srv_out" && break
+  kill -0 $srv_pid 2>/dev/null || { cat "$data/sample-server.log"; exit 1; }
+  sleep 0.1
+done
+grep serving "$srv_out"
+"$bin/gridroute" info --server "$addr"
+
+# A hotline report: the first wgs84 event of events.csv.
+IFS=, read -r _ lon lat _ _ cat _ at _ < <(awk -F, 'NR>1 && $4=="wgs84" && $5=="event" {print; exit}' "$city/events.csv")
+echo
+echo "-- gridroute route --server: a 12345 hotline report ($cat at $lon,$lat)"
+"$bin/gridroute" route --server "$addr" --lon "$lon" --lat "$lat" --category "$cat" --reported-at "$at"
+
+# A component report: the first component of components.csv, named by code.
+IFS=, read -r ccode ccat _ < <(sed -n 2p "$city/components.csv")
+echo
+echo "-- gridroute route --server: a component report (component $ccode)"
+"$bin/gridroute" route --server "$addr" --category-type component --category "$ccat" \
+  --component-code "$ccode" --no-point --reported-at "2026-03-04T10:00:00+08:00"
+
+echo
+echo "-- gridroute route --server: a point outside coverage (Shanghai's Pudong airport)"
+"$bin/gridroute" route --server "$addr" --lon 121.8053 --lat 31.1434 --category "$cat" --reported-at "$at"
+
+echo
+echo "-- gridroute stream --server: 12 camera detections in batches of 5"
+awk -F, 'NR==1 {print "correlation_id,camera_id,frame_time,class,category_type,lon,lat,crs"; next}
+         $5=="event" && n<12 {n++; printf "det-%02d,cam-%02d,%s,%s,%s,%s,%s,%s\n", n, n%3, $8, $6, $5, $2, $3, $4}' \
+  "$city/events.csv" > "$data/sample-detections.csv"
+"$bin/gridroute" stream --server "$addr" --in "$data/sample-detections.csv" --batch 5
+
+echo
+echo "== stopping the server (SIGTERM drains calls in flight)"
+kill -TERM $srv_pid
+wait $srv_pid && echo "gridroute-server exited 0"
+trap - EXIT
+rm -f "$srv_out"

@@ -6,6 +6,7 @@
 //       [--lon-col lon --lat-col lat] [--crs wgs84] [--snap-m M]
 //   gridroute route --pack DIR --in events.csv --out decisions.csv
 //       [--crs wgs84] [--snap-m M] [--component-radius-m 30] [--quiet]
+//   gridroute info|locate|route|stream|reload --server HOST:PORT ...  (cli/net_commands.h)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -17,6 +18,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "cli/locate_command.h"
+#include "cli/net_commands.h"
 #include "cli/route_command.h"
 #include "snapshot/snapshot.h"
 
@@ -47,6 +49,19 @@ constexpr char kUsage[] =
     "      rule, lead_dept, helper_depts, grid team, layer and component owners,\n"
     "      deadline, outcome and error.\n";
 
+// Resident set size of this process in MiB (Linux), or -1.
+double ResidentMiB() {
+  FILE* f = std::fopen("/proc/self/status", "r");
+  if (f == nullptr) return -1;
+  char line[256];
+  double kib = -1;
+  while (std::fgets(line, sizeof line, f)) {
+    if (std::sscanf(line, "VmRSS: %lf kB", &kib) == 1) break;
+  }
+  std::fclose(f);
+  return kib < 0 ? -1 : kib / 1024;
+}
+
 int Fail(const std::string& msg) {
   std::fprintf(stderr, "gridroute: %s\n", msg.c_str());
   return 2;
@@ -66,6 +81,7 @@ int Locate() {
   o.lat_col = absl::GetFlag(FLAGS_lat_col);
   o.crs = absl::GetFlag(FLAGS_crs);
   o.snap_m = absl::GetFlag(FLAGS_snap_m);
+  const double rss_after_load = ResidentMiB();
   auto stats = gridroute::RunLocate(**snapshot, o);
   if (!stats.ok()) return Fail(std::string(stats.status().message()));
   const auto t2 = std::chrono::steady_clock::now();
@@ -73,13 +89,14 @@ int Locate() {
   const double run_s = std::chrono::duration<double>(t2 - t1).count();
   std::fprintf(stderr,
                "gridroute locate: pack %s (%u grids) loaded in %.2f s (parse %.2f, "
-               "validate %.2f, index %.2f); %lld rows "
+               "validate %.2f, index %.2f; snapshot %.0f MiB, process RSS %.0f MiB); %lld rows "
                "in %.2f s (%.0f rows/s): inside %lld, on_edge %lld, snapped %lld, "
                "outside %lld, bad %lld\n",
                (*snapshot)->manifest().name.c_str(), (*snapshot)->num_grids(), load_s,
                (*snapshot)->load_stats().parse_seconds,
                (*snapshot)->load_stats().validate_seconds,
                (*snapshot)->load_stats().index_seconds,
+               (*snapshot)->MemoryBytes() / 1048576.0, rss_after_load,
                static_cast<long long>(stats->rows), run_s,
                run_s > 0 ? stats->rows / run_s : 0.0,
                static_cast<long long>(stats->by_how[0]),
@@ -133,6 +150,7 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(kUsage);
   if (argc < 2 || argv[1][0] == '-') {
     std::fputs(kUsage, stderr);
+    std::fputs(gridroute::kNetUsage, stderr);
     return 2;
   }
   const std::string command = argv[1];
@@ -158,6 +176,7 @@ int main(int argc, char** argv) {
   std::vector<char*> args;
   for (auto& a : norm) args.push_back(a.data());
   absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
+  if (gridroute::IsNetCommand(command)) return gridroute::RunNetCommand(command);  // --server
   if (command == "locate") return Locate();
   if (command == "route") return Route();
   return Fail(absl::StrCat("unknown command '", command, "'\n", kUsage));

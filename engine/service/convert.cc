@@ -1,0 +1,193 @@
+// Copyright 2026 gridroute authors.
+#include "service/convert.h"
+
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+
+namespace gridroute {
+namespace {
+
+// Timestamp's valid range: 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59Z.
+constexpr int64_t kMinSeconds = -62135596800;
+constexpr int64_t kMaxSeconds = 253402300799;
+
+void DepartmentToProto(const Snapshot& s, int32_t i, v1::Department* out) {
+  const Department& d = s.departments().at(i);
+  out->set_code(d.code);
+  out->set_name(d.name);
+  if (!d.channel.empty()) out->set_channel(d.channel);
+}
+
+v1::How HowToProto(How h) {
+  switch (h) {
+    case How::kInside: return v1::HOW_INSIDE;
+    case How::kOnEdge: return v1::HOW_ON_EDGE;
+    case How::kSnapped: return v1::HOW_SNAPPED;
+    case How::kOutside: return v1::HOW_OUTSIDE;
+  }
+  return v1::HOW_UNSPECIFIED;
+}
+
+absl::Status CategoryTypeFromProto(int t, CategoryType* out) {
+  switch (t) {
+    case v1::CATEGORY_TYPE_EVENT: *out = CategoryType::kEvent; return absl::OkStatus();
+    case v1::CATEGORY_TYPE_COMPONENT: *out = CategoryType::kComponent; return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(absl::StrCat("category_type: unknown value ", t));
+}
+
+}  // namespace
+
+absl::Status TimeFromProto(const google::protobuf::Timestamp& t, const char* field,
+                           absl::Time* out) {
+  if (t.nanos() < 0 || t.nanos() >= 1'000'000'000 || t.seconds() < kMinSeconds ||
+      t.seconds() > kMaxSeconds) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": not a valid Timestamp (seconds ",
+                                                   t.seconds(), ", nanos ", t.nanos(), ")"));
+  }
+  *out = absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+  return absl::OkStatus();
+}
+
+void TimeToProto(absl::Time t, google::protobuf::Timestamp* out) {
+  const int64_t s = absl::ToUnixSeconds(t);  // floors
+  out->set_seconds(s);
+  out->set_nanos(static_cast<int32_t>((t - absl::FromUnixSeconds(s)) / absl::Nanoseconds(1)));
+}
+
+absl::Status PointFromProto(const v1::Point& p, bool has_point, bool* out_has, double* x,
+                            double* y, Crs* crs) {
+  *out_has = has_point;
+  if (!has_point) return absl::OkStatus();
+  if (p.crs().empty()) {
+    *crs = Crs();  // wgs84
+  } else {
+    absl::StatusOr<Crs> c = ParseCrs(p.crs());
+    if (!c.ok()) return absl::InvalidArgumentError(absl::StrCat("point.crs: ", c.status().message()));
+    *crs = *c;
+  }
+  if (!std::isfinite(p.x()) || !std::isfinite(p.y())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("point: x and y must be finite numbers, got (", p.x(), ", ", p.y(), ")"));
+  }
+  if (absl::Status s = CheckCoordinate(*crs, p.x(), p.y()); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("point: ", s.message()));
+  }
+  *x = p.x();
+  *y = p.y();
+  return absl::OkStatus();
+}
+
+absl::Status EventFromProto(const v1::RouteRequest& r, Event* e, RouteOptions* o) {
+  absl::Status s = PointFromProto(r.point(), r.has_point(), &e->has_point, &e->x, &e->y, &e->crs);
+  if (!s.ok()) return s;
+  if (s = CategoryTypeFromProto(r.category_type(), &e->category_type); !s.ok()) return s;
+  if (r.category().empty()) return absl::InvalidArgumentError("category: required");
+  e->category = r.category();
+  e->urgency = r.urgency();
+  e->component_code = r.component_code();
+  if (!r.has_reported_at()) return absl::InvalidArgumentError("reported_at: required");
+  if (s = TimeFromProto(r.reported_at(), "reported_at", &e->reported_at); !s.ok()) return s;
+  o->snap_m = r.snap_m();
+  o->component_radius_m = r.has_component_radius_m() ? r.component_radius_m() : RouteOptions().component_radius_m;
+  return absl::OkStatus();
+}
+
+absl::Status EventFromProto(const v1::Detection& d, double snap_m, Event* e, RouteOptions* o) {
+  if (!d.has_point()) return absl::InvalidArgumentError("point: required");
+  absl::Status s = PointFromProto(d.point(), true, &e->has_point, &e->x, &e->y, &e->crs);
+  if (!s.ok()) return s;
+  if (s = CategoryTypeFromProto(d.category_type(), &e->category_type); !s.ok()) return s;
+  if (d.category().empty()) return absl::InvalidArgumentError("category: required");
+  e->category = d.category();
+  e->urgency = d.urgency();
+  e->component_code.clear();
+  if (!d.has_frame_time()) return absl::InvalidArgumentError("frame_time: required");
+  if (s = TimeFromProto(d.frame_time(), "frame_time", &e->reported_at); !s.ok()) return s;
+  o->snap_m = snap_m;
+  o->component_radius_m = RouteOptions().component_radius_m;
+  return absl::OkStatus();
+}
+
+void LocationToProto(const Snapshot& s, const LocateResult& r, v1::Location* out) {
+  out->set_how(HowToProto(r.how));
+  if (r.grid == kNoGrid) return;
+  out->set_grid_code(std::string(s.grid_code(r.grid)));
+  if (!s.grid_name(r.grid).empty()) out->set_grid_name(std::string(s.grid_name(r.grid)));
+  out->set_distance_m(r.distance_m);
+  const Hierarchy& h = s.hierarchy();
+  for (int32_t reg = s.grid_parent(r.grid); reg >= 0; reg = h.region(reg).parent) {
+    // Walks up; the chain is written top first below.
+    out->add_chain();
+  }
+  int i = out->chain_size();
+  for (int32_t reg = s.grid_parent(r.grid); reg >= 0; reg = h.region(reg).parent) {
+    const Region& region = h.region(reg);
+    v1::RegionRef* ref = out->mutable_chain(--i);
+    ref->set_level(h.levels()[region.level]);
+    ref->set_code(region.code);
+    ref->set_name(region.name);
+  }
+}
+
+void DecisionToProto(const Snapshot& s, const Decision& d, v1::Decision* out) {
+  LocationToProto(s, d.location, out->mutable_location());
+  if (d.category >= 0) {
+    const Category& c = s.categories().at(d.category);
+    out->set_category(c.code);
+    out->set_category_name(c.name);
+  }
+  if (d.outcome != Outcome::kRouted) {
+    out->set_outcome(v1::OUTCOME_OUTSIDE_COVERAGE);
+    return;
+  }
+  out->set_outcome(v1::OUTCOME_ROUTED);
+  out->set_rule_id(s.rules().rule(d.rule).id);
+  if (d.lead >= 0) DepartmentToProto(s, d.lead, out->mutable_lead());
+  for (int32_t h : d.helpers) DepartmentToProto(s, h, out->add_helpers());
+  for (int32_t l : d.layers) {
+    const Layer& layer = s.layers().at(l);
+    v1::LayerOwner* o = out->add_layers();
+    o->set_layer_code(layer.code);
+    o->set_layer_name(layer.name);
+    o->set_kind(layer.kind);
+    o->set_owner(layer.owner);
+    o->set_owner_contact(layer.owner_contact);
+  }
+  const auto& specialties = s.teams().specialties();
+  for (const TeamAssignment& t : d.team) {
+    const Person& p = s.teams().person(t.person);
+    v1::TeamMember* m = out->add_team();
+    m->set_role(TeamRoleName(t.role));
+    if (t.specialty >= 0 && static_cast<size_t>(t.specialty) < specialties.size()) {
+      m->set_specialty(specialties[t.specialty]);
+    }
+    m->set_person_id(p.id);
+    m->set_name(p.name);
+    m->set_phone(p.phone);
+    m->set_inherited(!t.from_grid);
+  }
+  if (d.component >= 0) {
+    const Component& c = s.components().at(d.component);
+    v1::ComponentRef* ref = out->mutable_component();
+    ref->set_code(std::string(s.components().code(d.component)));
+    if (c.category >= 0) ref->set_category(s.categories().at(c.category).code);
+    if (c.owner >= 0) DepartmentToProto(s, c.owner, ref->mutable_owner());
+    if (c.property >= 0) DepartmentToProto(s, c.property, ref->mutable_property());
+    if (c.maintainer >= 0) DepartmentToProto(s, c.maintainer, ref->mutable_maintainer());
+    ref->set_state(std::string(s.components().state(d.component)));
+    ref->set_by_code(d.component_by_code);
+    ref->set_distance_m(d.component_distance_m);
+  }
+  if (d.urgency >= 0) out->set_urgency(s.categories().urgencies()[d.urgency]);
+  if (d.deadline != absl::InfiniteFuture()) TimeToProto(d.deadline, out->mutable_deadline());
+}
+
+void SnapshotRefToProto(const ServedSnapshot& s, v1::SnapshotRef* out) {
+  out->set_version(s.snapshot->manifest().version);
+  out->set_generation(s.generation);
+  out->set_time_zone(s.snapshot->calendar().time_zone().name());
+}
+
+}  // namespace gridroute

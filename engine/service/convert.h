@@ -1,0 +1,48 @@
+// Copyright 2026 gridroute authors.
+//
+// Conversions between the gridroute.v1 messages and the core's plain structs.
+// Pure functions: no gRPC, no I/O, no locks.
+//
+//   Event e; RouteOptions o;
+//   RETURN_IF_ERROR(EventFromProto(request, &e, &o));
+//   RETURN_IF_ERROR(served.router.Route(e, o, &d));
+//   DecisionToProto(*served.snapshot, d, response.mutable_decision());
+//
+// Errors are InvalidArgument naming the proto field ("reported_at: …",
+// "point.crs: …"). Cost: a few hundred ns per decision, dominated by the
+// string copies of names and phones into the message (arena-allocated when
+// the message is).
+#ifndef GRIDROUTE_SERVICE_CONVERT_H_
+#define GRIDROUTE_SERVICE_CONVERT_H_
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "gridroute/v1/admin.pb.h"
+#include "gridroute/v1/routing.pb.h"
+#include "route/router.h"
+#include "service/snapshot_store.h"
+
+namespace gridroute {
+
+// Timestamp <-> absl::Time. TimeFromProto: InvalidArgument naming `field`
+// when nanos is outside [0, 1e9) or seconds outside 0001..9999.
+absl::Status TimeFromProto(const google::protobuf::Timestamp& t, const char* field,
+                           absl::Time* out);
+void TimeToProto(absl::Time t, google::protobuf::Timestamp* out);
+
+// point -> (has_point, x, y, crs). An absent point gives has_point = false.
+absl::Status PointFromProto(const v1::Point& p, bool has_point, bool* out_has, double* x,
+                            double* y, Crs* crs);
+
+absl::Status EventFromProto(const v1::RouteRequest& r, Event* e, RouteOptions* o);
+// A detection is an event reported at its frame time.
+absl::Status EventFromProto(const v1::Detection& d, double snap_m, Event* e, RouteOptions* o);
+
+void LocationToProto(const Snapshot& s, const LocateResult& r, v1::Location* out);
+// REQUIRES: `d` was produced by a Router over `s`.
+void DecisionToProto(const Snapshot& s, const Decision& d, v1::Decision* out);
+void SnapshotRefToProto(const ServedSnapshot& s, v1::SnapshotRef* out);
+
+}  // namespace gridroute
+
+#endif  // GRIDROUTE_SERVICE_CONVERT_H_
