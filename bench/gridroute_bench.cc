@@ -10,6 +10,11 @@
 //   BM_Locate_<Impl>/N         one point per call, 1 and 2 threads sharing the
 //                              read-only index; items_per_second = points/s
 //   BM_LocateBatch_Gridroute/N Locator::LocateBatch, kBatch points per call
+//   BM_Route_Gridroute/N       Router::Route (locate + rule + team + deadline)
+//                              on the same points as BM_Locate_Gridroute/N,
+//                              one reused Decision per thread
+//   BM_CrsConvert/<crs>        gcj02 -> wgs84 and bd09 -> wgs84 (geo/crs.h) on
+//                              the city's points expressed in that CRS
 // with Impl in Gridroute (the snapshot's own locator), BoostRtree, Geos, S2
 // (bench/peer.h). Every timed call starts from the same lon/lat doubles:
 // Gridroute quantizes them, S2 converts them to S2Points, GEOS wraps them in a
@@ -33,6 +38,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -43,12 +49,17 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/time.h"
 #include "benchmark/benchmark.h"
 #include "bench_data.h"
+#include "common/csv.h"
+#include "geo/crs.h"
 #include "index/locator.h"
 #include "index/snap.h"
 #include "peer.h"
+#include "route/router.h"
 #include "snapshot/snapshot.h"
 
 namespace gridroute::bench {
@@ -59,6 +70,11 @@ constexpr size_t kBatch = 256;
 // S2's geodesic edges may put a point within this distance of a boundary on
 // the other side (metres).
 constexpr double kS2Tolerance_m = 0.001;
+// Distinct event profiles (category, urgency, report time) drawn from the
+// pack's events.csv for BM_Route_Gridroute; point i gets profile i % this.
+constexpr size_t kRouteProfiles = 4096;
+// Points converted by BM_CrsConvert (a prefix of the dataset's points).
+constexpr size_t kCrsPoints = 100'000;
 
 [[noreturn]] void Die(const std::string& message) {
   std::fprintf(stderr, "gridroute_bench: %s\n", message.c_str());
@@ -90,7 +106,45 @@ struct Dataset {
   std::string dir;
   std::shared_ptr<const Snapshot> snapshot;
   std::vector<QueryPoint> points;
+  // Event profiles for BM_Route_Gridroute (x, y are set per call).
+  std::vector<Event> route_events;
 };
+
+// Event-type reports of the pack's events.csv (the generator's realistic mix
+// of categories, urgencies and report times), the first kRouteProfiles of
+// them. Their own points are not used: BM_Route_Gridroute routes the
+// dataset's query points, the same ones BM_Locate_Gridroute locates.
+std::vector<Event> LoadRouteEvents(const std::string& dir, const Categories& categories) {
+  const std::string path = dir + "/events.csv";
+  absl::StatusOr<CsvReader> in = CsvReader::Open(path);
+  if (!in.ok()) Die(absl::StrCat(path, ": ", in.status().message()));
+  std::vector<std::string> row;
+  if (!in->Next(row)) Die(absl::StrCat(path, ": empty"));
+  const int type_col = FindColumn(row, "category_type");
+  const int cat_col = FindColumn(row, "category");
+  const int urg_col = FindColumn(row, "urgency");
+  const int time_col = FindColumn(row, "reported_at");
+  if (type_col < 0 || cat_col < 0 || urg_col < 0 || time_col < 0) {
+    Die(absl::StrCat(path, ": needs category_type, category, urgency, reported_at columns"));
+  }
+  std::vector<Event> out;
+  while (out.size() < kRouteProfiles && in->Next(row)) {
+    if (row[type_col] != "event") continue;  // component reports need a component
+    Event e;
+    e.category_type = CategoryType::kEvent;
+    e.category = row[cat_col];
+    e.urgency = row[urg_col];
+    // The generator plants ~0.5% invalid rows (GENERATOR.md); they would time
+    // an error path, so rows with a bad time, category or urgency are skipped.
+    std::string err;
+    if (!absl::ParseTime(absl::RFC3339_full, row[time_col], &e.reported_at, &err)) continue;
+    const int32_t c = categories.Find(CategoryType::kEvent, e.category);
+    if (c < 0 || !categories.at(c).AllowsUrgency(categories.FindUrgency(e.urgency))) continue;
+    out.push_back(std::move(e));
+  }
+  if (out.empty()) Die(absl::StrCat(path, ": no event-type reports"));
+  return out;
+}
 
 // Lazily loaded state: one dataset and one peer alive at a time. Benchmarks
 // run in registration order (all of one size, then the next), so each dataset
@@ -120,6 +174,7 @@ class State {
       Die(absl::StrCat(ds->dir, " has ", ds->snapshot->num_grids(), " grids, expected ", grids));
     }
     ds->points = MakeQueryPoints(*ds->snapshot, DefaultPointCount(grids), kPointSeed);
+    ds->route_events = LoadRouteEvents(ds->dir, ds->snapshot->categories());
     Gate(*ds);
     dataset_ = std::move(ds);
     return *dataset_;
@@ -311,6 +366,87 @@ void BM_LocateBatch_Gridroute(benchmark::State& state) {
   state.counters["points_per_call"] = benchmark::Counter(kBatch, benchmark::Counter::kAvgThreads);
 }
 
+// Locate + rule + team + deadline, on the points of BM_Locate_Gridroute (same
+// array, same per-thread offsets), so the difference between the two is what
+// routing adds to locating. Each point carries event profile i % kRouteProfiles
+// (category, urgency, report time from the pack's events.csv). Counters:
+// outside (points in no grid; 0 by construction, the points are drawn inside
+// coverage) and not_found (no rule for the category there), as fractions of
+// the calls; any other error aborts.
+void BM_Route_Gridroute(benchmark::State& state) {
+  const Dataset& ds = State::Get().DatasetFor(state.range(0));
+  const Router router(ds.snapshot);
+  std::vector<Event> events = ds.route_events;  // per thread: x, y are written
+  const size_t num_events = events.size();
+  const RouteOptions options;
+  Decision d;
+  const QueryPoint* pts = ds.points.data();
+  const size_t n = ds.points.size();
+  size_t i = StartOffset(state, n);
+  int64_t outside = 0, not_found = 0;
+  for (auto _ : state) {
+    const QueryPoint& p = pts[i];
+    Event& e = events[i % num_events];
+    if (++i == n) i = 0;
+    e.x = p.lon;
+    e.y = p.lat;
+    const absl::Status s = router.Route(e, options, &d);
+    if (!s.ok()) {
+      if (s.code() != absl::StatusCode::kNotFound) {
+        state.SkipWithError(absl::StrCat("Route: ", s.ToString()).c_str());
+        break;
+      }
+      ++not_found;
+    } else if (d.outcome == Outcome::kOutsideCoverage) {
+      ++outside;
+    }
+    benchmark::DoNotOptimize(d.deadline);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["outside"] = benchmark::Counter(static_cast<double>(outside),
+                                                 benchmark::Counter::kAvgIterations);
+  state.counters["not_found"] = benchmark::Counter(static_cast<double>(not_found),
+                                                   benchmark::Counter::kAvgIterations);
+}
+
+// gcj02 -> wgs84 or bd09 -> wgs84 (the inverse offsets Router pays for such
+// inputs) on the first kCrsPoints points of the first dataset, expressed in
+// that CRS with the forward formulas outside timing. Counter
+// max_roundtrip_err_m: worst distance from the original point (the inverse's
+// accuracy, ~1e-9 deg ~ 0.1 mm by crs.h).
+void BM_CrsConvert(benchmark::State& state, CrsKind kind, int64_t grids) {
+  const Dataset& ds = State::Get().DatasetFor(grids);
+  const size_t n = std::min(kCrsPoints, ds.points.size());
+  std::vector<LonLat> in(n);
+  for (size_t k = 0; k < n; ++k) {
+    const LonLat w{ds.points[k].lon, ds.points[k].lat};
+    in[k] = kind == CrsKind::kGcj02 ? Wgs84ToGcj02(w) : Wgs84ToBd09(w);
+  }
+  double max_err_deg = 0;
+  for (size_t k = 0; k < n; ++k) {
+    const LonLat w = kind == CrsKind::kGcj02 ? Gcj02ToWgs84(in[k]) : Bd09ToWgs84(in[k]);
+    max_err_deg = std::max({max_err_deg, std::abs(w.lon - ds.points[k].lon),
+                            std::abs(w.lat - ds.points[k].lat)});
+  }
+  size_t i = StartOffset(state, n);
+  if (kind == CrsKind::kGcj02) {
+    for (auto _ : state) {
+      LonLat w = Gcj02ToWgs84(in[i]);
+      if (++i == n) i = 0;
+      benchmark::DoNotOptimize(w);
+    }
+  } else {
+    for (auto _ : state) {
+      LonLat w = Bd09ToWgs84(in[i]);
+      if (++i == n) i = 0;
+      benchmark::DoNotOptimize(w);
+    }
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["max_roundtrip_err_m"] =
+      benchmark::Counter(max_err_deg * 111'320.0, benchmark::Counter::kAvgThreads);
+}
+
 // -------------------------------------------------------------------- peers
 
 void BM_Build_Peer(benchmark::State& state, const PeerInfo* info) {
@@ -355,6 +491,16 @@ void BM_Locate_Peer(benchmark::State& state, const PeerInfo* info) {
 // ------------------------------------------------------------- registration
 
 void RegisterAll(const std::vector<int64_t>& sizes) {
+  // CRS conversions need only points over the city: they use the first
+  // dataset, registered first so that it is not loaded twice.
+  if (!sizes.empty()) {
+    benchmark::RegisterBenchmark("BM_CrsConvert/gcj02", BM_CrsConvert, CrsKind::kGcj02,
+                                 sizes.front())
+        ->ThreadRange(1, 2)->UseRealTime();
+    benchmark::RegisterBenchmark("BM_CrsConvert/bd09", BM_CrsConvert, CrsKind::kBd09,
+                                 sizes.front())
+        ->ThreadRange(1, 2)->UseRealTime();
+  }
   for (int64_t n : sizes) {
     // Real time everywhere: with 2 threads items_per_second is then the
     // aggregate throughput of both (CPU time would give the per-thread rate).
@@ -364,15 +510,9 @@ void RegisterAll(const std::vector<int64_t>& sizes) {
         ->Arg(n)->ThreadRange(1, 2)->UseRealTime();
     benchmark::RegisterBenchmark("BM_LocateBatch_Gridroute", BM_LocateBatch_Gridroute)
         ->Arg(n)->ThreadRange(1, 2)->UseRealTime();
-    // ------------------------------------------------------------------
-    // Reserved for the lead (router and CRS modules are being written):
-    //   BM_Route_Gridroute/<grids>  locate + rule + deadline on ds.points,
-    //                               registered here, after LocateBatch:
-    //     benchmark::RegisterBenchmark("BM_Route_Gridroute", BM_Route_Gridroute)
-    //         ->Arg(n)->ThreadRange(1, 2)->UseRealTime();
-    //   BM_CrsConvert/<crs>         gcj02 -> wgs84 and bd09 -> wgs84, registered
-    //                               once after this loop (no dataset needed).
-    // ------------------------------------------------------------------
+    // Same points and thread offsets as BM_Locate_Gridroute/n: compare the two.
+    benchmark::RegisterBenchmark("BM_Route_Gridroute", BM_Route_Gridroute)
+        ->Arg(n)->ThreadRange(1, 2)->UseRealTime();
     for (const PeerInfo& info : Peers()) {
       benchmark::RegisterBenchmark(absl::StrCat("BM_Build_", info.name).c_str(),
                                    BM_Build_Peer, &info)

@@ -49,9 +49,10 @@ def parse_bench(path):
         if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
             continue
         parts = b["run_name"].split("/")
-        family, grids = parts[0], int(parts[1])
+        # BM_<family>/<grids>, or BM_CrsConvert/<crs> (kept under its string).
+        family, arg = parts[0], int(parts[1]) if parts[1].isdigit() else parts[1]
         threads = b.get("threads", 1)
-        rows[(family, grids, threads)] = b
+        rows[(family, arg, threads)] = b
     return data["context"], rows
 
 
@@ -64,7 +65,7 @@ def main():
     args = ap.parse_args()
 
     context, rows = parse_bench(args.bench)
-    sizes = sorted({k[1] for k in rows})
+    sizes = sorted({k[1] for k in rows if isinstance(k[1], int)})
     pg = {}
     for p in args.pg:
         if os.path.exists(p):
@@ -133,8 +134,32 @@ def main():
                 "mismatches": sum(r["mismatches"] for r in d["runs"]),
             })
 
+    # Routing (BM_Route_Gridroute, same points as BM_Locate_Gridroute) and CRS
+    # conversions.
+    other = []
+    for n in sizes:
+        c1 = cpu_ns("BM_Route_Gridroute", n)
+        if c1 is None:
+            continue
+        loc = cpu_ns("BM_Locate_Gridroute", n)
+        t1, t2 = ns("BM_Route_Gridroute", n, 1), ns("BM_Route_Gridroute", n, 2)
+        other.append({"what": f"Route (locate + rule + team + deadline), {n:,} grids",
+                      "benchmark": f"BM_Route_Gridroute/{n}", "ns_per_item": round(c1, 1),
+                      "locate_ns_per_point": round(loc, 1) if loc else None,
+                      "mitems_per_s_1t": round(1e3 / t1, 3) if t1 else None,
+                      "mitems_per_s_2t": round(1e3 / t2, 3) if t2 else None})
+    for crs in ("gcj02", "bd09"):
+        c1 = cpu_ns("BM_CrsConvert", crs)
+        if c1 is None:
+            continue
+        t1, t2 = ns("BM_CrsConvert", crs, 1), ns("BM_CrsConvert", crs, 2)
+        other.append({"what": f"{crs} → wgs84", "benchmark": f"BM_CrsConvert/{crs}",
+                      "ns_per_item": round(c1, 1), "locate_ns_per_point": None,
+                      "mitems_per_s_1t": round(1e3 / t1, 3) if t1 else None,
+                      "mitems_per_s_2t": round(1e3 / t2, 3) if t2 else None})
+
     m = machine(context)
-    latest = {"machine": m, "sizes": sizes, "results": results,
+    latest = {"machine": m, "sizes": sizes, "results": results, "routing_and_crs": other,
               "note": "medians of Google Benchmark repetitions; ns_per_point = 1e9 / "
                       "items_per_second at 1 thread; ratio_to_boost = time ratio "
                       "to BoostRtree from the same run"}
@@ -180,6 +205,20 @@ def main():
             f"{fmt(r['ratio_to_boost'], '.2f')} | {fmt(r['mpoints_per_s_1t'], '.3f')} | "
             f"{fmt(r['mpoints_per_s_2t'], '.3f')} | {build} | "
             f"{fmt(bpg, ',.0f')}{extra} |")
+    if other:
+        lines += [
+            "",
+            "Routing and CRS conversion (ns/item = CPU time per item of the 1-thread run; "
+            "BM_Route_Gridroute routes the same points as BM_Locate_Gridroute):",
+            "",
+            "| what | benchmark | ns/item | locate alone, ns | Mitems/s 1 thr | Mitems/s 2 thr |",
+            "|---|---|---:|---:|---:|---:|",
+        ]
+        for r in other:
+            lines.append(
+                f"| {r['what']} | `{r['benchmark']}` | {fmt(r['ns_per_item'], ',.0f')} | "
+                f"{fmt(r['locate_ns_per_point'], ',.0f')} | {fmt(r['mitems_per_s_1t'], '.3f')} | "
+                f"{fmt(r['mitems_per_s_2t'], '.3f')} |")
     with open(os.path.join(args.out, "latest.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
 

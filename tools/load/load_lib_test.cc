@@ -1,0 +1,79 @@
+// Copyright 2026 gridroute authors.
+//
+// gridroute-load's pieces that need no server: the histogram's quantiles
+// against a sorted-array oracle, and the loopback-only rule.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "load/histogram.h"
+#include "load/loopback.h"
+
+namespace gridroute::load {
+namespace {
+
+TEST(LatencyHistogramTest, SmallValuesAreExact) {
+  LatencyHistogram h;
+  for (int v = 1; v <= 100; ++v) h.Record(v);
+  EXPECT_EQ(h.count(), 100);
+  EXPECT_EQ(h.min(), 1);
+  EXPECT_EQ(h.max(), 100);
+  EXPECT_EQ(h.ValueAtQuantile(0.5), 50);
+  EXPECT_EQ(h.ValueAtQuantile(0.99), 99);
+  EXPECT_EQ(h.ValueAtQuantile(1.0), 100);
+  EXPECT_DOUBLE_EQ(h.mean(), 50.5);
+}
+
+TEST(LatencyHistogramTest, QuantilesWithinRelativeErrorOfSortedOracle) {
+  std::mt19937_64 rng(7);
+  std::lognormal_distribution<double> dist(
+      13.0, 1.5);  // ~0.4 ms median, long tail (ns)
+  std::vector<int64_t> values;
+  LatencyHistogram a, b;
+  for (int i = 0; i < 200000; ++i) {
+    const int64_t v = static_cast<int64_t>(dist(rng));
+    values.push_back(v);
+    (i % 2 ? a : b).Record(v);
+  }
+  a.Merge(b);
+  std::sort(values.begin(), values.end());
+  for (double q : {0.5, 0.9, 0.99, 0.999}) {
+    const int64_t want =
+        values[static_cast<size_t>(std::ceil(q * values.size())) - 1];
+    const int64_t got = a.ValueAtQuantile(q);
+    EXPECT_GE(got, want) << q;  // an upper bucket edge never understates
+    EXPECT_LE(static_cast<double>(got), want * (1 + 1.0 / 128) + 1) << q;
+  }
+  EXPECT_EQ(a.max(), values.back());
+  EXPECT_EQ(a.min(), values.front());
+}
+
+TEST(LatencyHistogramTest, BucketEdgesAreMonotonicAndContainTheirValues) {
+  for (int64_t v : {int64_t{0}, int64_t{255}, int64_t{256}, int64_t{257},
+                    int64_t{1000}, int64_t{123456789}, int64_t{1} << 40}) {
+    const int b = LatencyHistogram::BucketOf(v);
+    EXPECT_GE(LatencyHistogram::BucketUpper(b), v);
+    if (b > 0) EXPECT_LT(LatencyHistogram::BucketUpper(b - 1), v);
+  }
+}
+
+TEST(CheckLoopbackTargetTest, AcceptsLoopbackOnly) {
+  for (const char* ok :
+       {"127.0.0.1:19090", "127.1.2.3:80", "localhost:9090", "[::1]:9090",
+        "ipv4:127.0.0.1:9090", "dns:///localhost:9090", "ipv6:[::1]:1"}) {
+    EXPECT_TRUE(CheckLoopbackTarget(ok).ok()) << ok;
+  }
+  for (const char* bad : {"10.0.0.5:9090", "0.0.0.0:9090", "example.com:443",
+                          "[::]:9090", "[2001:db8::1]:9090", "127.0.0.1",
+                          "localhost:0", "::1:9090", "128.0.0.1:9090"}) {
+    const absl::Status s = CheckLoopbackTarget(bad);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_NE(s.message().find("loopback"), absl::string_view::npos) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace gridroute::load

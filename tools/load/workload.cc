@@ -1,0 +1,124 @@
+// Copyright 2026 gridroute authors.
+#include "load/workload.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/csv.h"
+
+namespace gridroute::load {
+namespace {
+
+void SetTime(absl::Time t, google::protobuf::Timestamp* out) {
+  const int64_t s = absl::ToUnixSeconds(t);
+  out->set_seconds(s);
+  out->set_nanos(static_cast<int32_t>(
+      absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(s))));
+}
+
+absl::Status BadRow(const CsvReader& in, const std::string& what) {
+  return absl::InvalidArgumentError(
+      absl::StrCat(in.name(), ":", in.line(), ": ", what));
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<v1::RouteRequest>> LoadEvents(
+    const std::string& path, size_t max_rows, size_t* skipped) {
+  *skipped = 0;
+  absl::StatusOr<CsvReader> in = CsvReader::Open(path);
+  if (!in.ok()) return in.status();
+  std::vector<std::string> row;
+  if (!in->Next(row))
+    return absl::InvalidArgumentError(absl::StrCat(path, ": empty"));
+  const int lon = FindColumn(row, "lon"), lat = FindColumn(row, "lat");
+  const int crs = FindColumn(row, "crs"),
+            type = FindColumn(row, "category_type");
+  const int cat = FindColumn(row, "category"), urg = FindColumn(row, "urgency");
+  const int at = FindColumn(row, "reported_at"),
+            comp = FindColumn(row, "component_code");
+  if (lon < 0 || lat < 0 || cat < 0 || at < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": needs at least lon, lat, category and reported_at columns"));
+  }
+  std::vector<v1::RouteRequest> out;
+  while (out.size() < max_rows && in->Next(row)) {
+    v1::RouteRequest r;
+    double x = 0, y = 0;
+    if (!absl::SimpleAtod(row[lon], &x) || !absl::SimpleAtod(row[lat], &y)) {
+      ++*skipped;  // cannot be put in a request
+      continue;
+    }
+    r.mutable_point()->set_x(x);
+    r.mutable_point()->set_y(y);
+    if (crs >= 0) r.mutable_point()->set_crs(row[crs]);
+    if (type >= 0 && row[type] == "component") {
+      r.set_category_type(v1::CATEGORY_TYPE_COMPONENT);
+    }
+    r.set_category(row[cat]);
+    if (urg >= 0) r.set_urgency(row[urg]);
+    absl::Time t;
+    std::string err;
+    if (!absl::ParseTime(absl::RFC3339_full, row[at], &t, &err)) {
+      ++*skipped;
+      continue;
+    }
+    SetTime(t, r.mutable_reported_at());
+    if (comp >= 0) r.set_component_code(row[comp]);
+    out.push_back(std::move(r));
+  }
+  if (!in->status().ok()) return in->status();
+  if (out.empty())
+    return absl::InvalidArgumentError(absl::StrCat(path, ": no rows"));
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::RouteRequest>> LoadPoints(
+    const std::string& path, size_t max_rows, const std::string& category,
+    absl::Time reported_at) {
+  absl::StatusOr<CsvReader> in = CsvReader::Open(path);
+  if (!in.ok()) return in.status();
+  std::vector<std::string> row;
+  if (!in->Next(row))
+    return absl::InvalidArgumentError(absl::StrCat(path, ": empty"));
+  const int lon = FindColumn(row, "lon"), lat = FindColumn(row, "lat");
+  if (lon < 0 || lat < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": needs lon and lat columns"));
+  }
+  std::vector<v1::RouteRequest> out;
+  while (out.size() < max_rows && in->Next(row)) {
+    double x = 0, y = 0;
+    if (!absl::SimpleAtod(row[lon], &x) || !absl::SimpleAtod(row[lat], &y)) {
+      return BadRow(*in, "lon/lat: not numbers");
+    }
+    v1::RouteRequest r;
+    r.mutable_point()->set_x(x);
+    r.mutable_point()->set_y(y);
+    r.set_category(category);
+    SetTime(reported_at, r.mutable_reported_at());
+    out.push_back(std::move(r));
+  }
+  if (!in->status().ok()) return in->status();
+  if (out.empty())
+    return absl::InvalidArgumentError(absl::StrCat(path, ": no rows"));
+  return out;
+}
+
+v1::DetectionBatch MakeDetectionBatch(
+    const std::vector<v1::RouteRequest>& requests, size_t first, size_t n) {
+  v1::DetectionBatch batch;
+  for (size_t k = 0; k < n; ++k) {
+    const v1::RouteRequest& r = requests[(first + k) % requests.size()];
+    v1::Detection* d = batch.add_detections();
+    d->set_correlation_id(absl::StrCat("d", k));
+    d->set_camera_id(absl::StrCat("cam-", k % 16));
+    *d->mutable_frame_time() = r.reported_at();
+    d->set_category(r.category());
+    d->set_category_type(r.category_type());
+    *d->mutable_point() = r.point();
+    d->set_urgency(r.urgency());
+  }
+  return batch;
+}
+
+}  // namespace gridroute::load

@@ -1,0 +1,48 @@
+// Copyright 2026 gridroute authors.
+//
+// The requests gridroute-load sends, read once before the run.
+//
+//   absl::StatusOr<std::vector<v1::RouteRequest>> w =
+//       LoadEvents("data/sample-city/events.csv", 100000);
+//   v1::DetectionBatch b = MakeDetectionBatch(*w, 0, 256);   // requests 0..255
+//
+// Two sources:
+//   - events.csv of a generated pack (id,lon,lat,crs,category_type,category,
+//     urgency,reported_at,component_code): every field is sent as given.
+//   - a points CSV with lon,lat columns (e.g. points.csv): each point becomes
+//     an event of `category` reported at `reported_at`, urgency left to the
+//     category's default.
+// Thread-safety: pure functions. Cost: one pass over the file.
+#ifndef GRIDROUTE_TOOLS_LOAD_WORKLOAD_H_
+#define GRIDROUTE_TOOLS_LOAD_WORKLOAD_H_
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "gridroute/v1/routing.pb.h"
+
+namespace gridroute::load {
+
+// At most `max_rows` requests from an events.csv. Rows whose lon, lat or
+// reported_at cannot be put in a request are skipped and counted in
+// `*skipped` (a generated events.csv plants a few); other defects are sent
+// as they are, for the server to judge. No usable row: InvalidArgument.
+absl::StatusOr<std::vector<v1::RouteRequest>> LoadEvents(
+    const std::string& path, size_t max_rows, size_t* skipped);
+
+// At most `max_rows` requests from a CSV with lon and lat columns.
+absl::StatusOr<std::vector<v1::RouteRequest>> LoadPoints(
+    const std::string& path, size_t max_rows, const std::string& category,
+    absl::Time reported_at);
+
+// `n` detections made from requests[first % size ...] (cyclically), with
+// correlation ids "d<k>" and 16 camera ids. REQUIRES: !requests.empty().
+v1::DetectionBatch MakeDetectionBatch(
+    const std::vector<v1::RouteRequest>& requests, size_t first, size_t n);
+
+}  // namespace gridroute::load
+
+#endif  // GRIDROUTE_TOOLS_LOAD_WORKLOAD_H_
