@@ -15,15 +15,17 @@
 // - a LEAF lists the candidate grids (closed region meets the cell, in id
 //   order, cut after the first that covers the whole cell), a reference point
 //   of the cell with its exact membership in each candidate, and each distinct
-//   edge crossing the cell once, with a bit mask of the candidates it bounds.
+//   edge crossing the cell once, with a bit mask of the candidates it bounds
+//   (4 words an edge, mask in the offsets' spare bits, when at most 8
+//   candidates and offsets below 2^29; else 5 words).
 //   A point is classified by counting, per candidate, the crossings of the
 //   segment reference->point with those edges (exact int64 predicates with a
 //   symbolic perturbation for segments through vertices): the answer is the
 //   lowest candidate that is on-edge or inside, so the semantics are those of
 //   Locator (locator.h) to the last lattice unit;
 // - cells whose data cannot be packed that way (more than 32 candidates,
-//   edges longer than 2^30 units) keep the candidate ids and test each with
-//   GridGeometry::Classify.
+//   edges longer than 2^30 units, more than 65,535 edges) keep the candidate
+//   ids and test each with GridGeometry::Classify.
 // Points covered by no grid are snapped with SnapToNearest (index/snap.h),
 // over a BoxIndex the locator owns, exactly as the R-tree locator does.
 //
@@ -57,7 +59,9 @@ struct CellLocatorOptions {
   // more interior cells and shorter leaves, more memory. Default 6. At 2M:
   // 6 -> 343 B/grid, 4.0x the R-tree single, 23x batched; 10 -> 192 B/grid,
   // 3.6x / 26x (noisy machine); 3 -> ~560 B/grid for ~5 % more speed at 2k.
-  // Use 10 when memory matters more than the last 15 % of speed.
+  // Use 10 when memory matters more than the last 15 % of speed. (Those
+  // figures predate the packed leaves: 6 now gives ~278 B/grid, see
+  // CELL_LOCATOR.md.)
   int max_leaf_edges = 6;
   // Maximum number of 4 x 4 split levels below the top grid (each divides the
   // side by 4). Default 5 (top/1024), far below any real edge spacing.

@@ -151,6 +151,54 @@ TEST(CellLocatorTest, EdgesLongerThanThePackedOffsetLimitStayExact) {
   EXPECT_EQ(mismatches, 0);
 }
 
+TEST(CellLocatorTest, EdgesTooLongToPackStayExactInWideLeaves) {
+  // Edges 1.5 * 2^29 units long: too long for a packed leaf's 30-bit
+  // offsets, short enough for the 5-word edges of an exact leaf.
+  const int64_t w = int64_t{3} << 28;
+  GridGeometryBuilder b;
+  AddPolygon(b, {{0, 0}, {w, 0}, {w, 7}, {0, 3}});
+  b.EndGrid();
+  AddPolygon(b, {{0, 3}, {w, 7}, {w, 20}, {0, 20}});
+  b.EndGrid();
+  const GridGeometry geo = std::move(b).Build();
+  auto loc = CellLocator::Build(&geo, Quantizer(false), {});
+  EXPECT_EQ(loc->stats().fallback_leaves, 0u);
+  int mismatches = 0;
+  for (int64_t x : {int64_t{0}, int64_t{1}, w / 3, w / 2, w - 1, w}) {
+    for (int64_t y = -1; y <= 21; ++y) {
+      if (!(loc->Locate({x, y}) == BruteForce(geo, {x, y}))) ++mismatches;
+    }
+  }
+  EXPECT_EQ(mismatches, 0);
+}
+
+TEST(CellLocatorTest, LeafWithMoreEdgesThanTheHeaderHoldsUsesTheFallback) {
+  // A comb of 140,000 teeth in one unsplittable cell: more distinct edges
+  // than an exact leaf's 17-bit edge count.
+  const int64_t n = 140'000;
+  std::vector<IPoint> ring;
+  for (int64_t i = 0; i <= n; ++i) ring.push_back({i, 10 + (i & 1)});
+  ring.push_back({n, 0});
+  ring.push_back({0, 0});
+  GridGeometryBuilder b;
+  AddPolygon(b, ring);
+  b.EndGrid();
+  const GridGeometry geo = std::move(b).Build();
+  CellLocatorOptions options;
+  options.max_split_levels = 0;
+  options.grids_per_top_cell = 1e6;  // one top cell
+  auto loc = CellLocator::Build(&geo, Quantizer(false), options);
+  EXPECT_EQ(loc->stats().leaves, 1u);
+  EXPECT_EQ(loc->stats().fallback_leaves, 1u);
+  int mismatches = 0;
+  for (int64_t x : {int64_t{-1}, int64_t{0}, int64_t{1}, n / 2, n / 2 + 1, n}) {
+    for (int64_t y = -1; y <= 12; ++y) {
+      if (!(loc->Locate({x, y}) == BruteForce(geo, {x, y}))) ++mismatches;
+    }
+  }
+  EXPECT_EQ(mismatches, 0);
+}
+
 TEST(CellLocatorTest, BatchEqualsSingleAcrossChunks) {
   const GridGeometry geo = SmallCity();
   auto loc = CellLocator::Build(&geo, Quantizer(false), {0.1, 1, 5, 2});
@@ -162,6 +210,83 @@ TEST(CellLocatorTest, BatchEqualsSingleAcrossChunks) {
   loc->LocateBatch(pts.data(), pts.size(), {}, out.data());
   for (size_t i = 0; i < pts.size(); ++i)
     ASSERT_EQ(out[i], loc->Locate(pts[i])) << i;
+}
+
+// Split hands each parent edge only to the children its bounding box
+// overlaps; edges lying on child borders and through child corners (all the
+// lattice lines below are multiples of the child sides) must still reach every
+// child they touch.
+TEST(CellLocatorTest, EdgesAlongChildBordersAndThroughChildCornersStayExact) {
+  GridGeometryBuilder b;
+  AddPolygon(b, {{0, 0}, {32, 0}, {32, 32}, {0, 32}});
+  b.EndGrid();
+  AddPolygon(b, {{32, 0}, {64, 32}, {32, 64}, {0, 32}});
+  b.EndGrid();
+  AddPolygon(b, {{16, 16}, {48, 16}, {48, 48}, {16, 48}});
+  b.EndGrid();
+  AddPolygon(b, {{0, 64}, {64, 0}, {64, 64}});
+  b.EndGrid();
+  const GridGeometry geo = std::move(b).Build();
+  for (double top : {0.05, 0.25, 1.0}) {
+    for (int edges : {0, 2, 5}) {
+      for (int levels : {1, 3}) {
+        ExpectSameEverywhere(geo, {top, edges, levels, 2}, -2, 66);
+      }
+    }
+  }
+}
+
+// The segment/box tests run in int64 relative to an edge's end point; real
+// packs sit ~1.2e11 lattice units from the origin (1e-9 degree at 120°E).
+TEST(CellLocatorTest, CityFarFromTheOriginMatchesBruteForce) {
+  const GridGeometry near = SmallCity();
+  const IPoint shift{120'610'000'000, 31'290'000'000};
+  GridGeometryBuilder b;
+  for (uint32_t g = 0; g < near.num_grids(); ++g) {
+    for (uint32_t r = near.grid_ring_begin(g); r < near.grid_ring_begin(g + 1);
+         ++r) {
+      std::vector<IPoint> ring(near.ring(r), near.ring(r) + near.ring_size(r));
+      for (IPoint& p : ring) p = {p.x + shift.x, p.y + shift.y};
+      AddPolygon(b, ring, near.ring_is_hole(r));
+    }
+    b.EndGrid();
+  }
+  const GridGeometry geo = std::move(b).Build();
+  for (int edges : {1, 6}) {
+    auto loc = CellLocator::Build(&geo, Quantizer(false), {0.1, edges, 5, 2});
+    int mismatches = 0;
+    for (int64_t y = -3; y <= 95; ++y) {
+      for (int64_t x = -3; x <= 95; ++x) {
+        const IPoint p{x + shift.x, y + shift.y};
+        if (!(loc->Locate(p) == BruteForce(geo, p))) ++mismatches;
+      }
+    }
+    EXPECT_EQ(mismatches, 0) << "edges " << edges;
+  }
+}
+
+// Each build thread fills its own arrays; the first thread's become the final
+// ones and the others are appended with rebased offsets.
+TEST(CellLocatorTest, BuildIsTheSameForAnyThreadCount) {
+  const GridGeometry geo = SmallCity();
+  const CellLocatorOptions one{0.05, 1, 5, 1};
+  auto want = CellLocator::Build(&geo, Quantizer(false), one);
+  for (int threads : {2, 3, 7}) {
+    CellLocatorOptions options = one;
+    options.threads = threads;
+    auto got = CellLocator::Build(&geo, Quantizer(false), options);
+    EXPECT_EQ(got->MemoryBytes(), want->MemoryBytes()) << threads;
+    EXPECT_EQ(got->stats().nodes, want->stats().nodes) << threads;
+    EXPECT_EQ(got->stats().leaves, want->stats().leaves) << threads;
+    EXPECT_EQ(got->stats().leaf_edges, want->stats().leaf_edges) << threads;
+    int mismatches = 0;
+    for (int64_t y = -3; y <= 95; ++y) {
+      for (int64_t x = -3; x <= 95; ++x) {
+        if (!(got->Locate({x, y}) == want->Locate({x, y}))) ++mismatches;
+      }
+    }
+    EXPECT_EQ(mismatches, 0) << threads;
+  }
 }
 
 TEST(CellLocatorTest, EmptyGeometryIsOutsideEverywhere) {
