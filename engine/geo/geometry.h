@@ -73,7 +73,17 @@ class Quantizer {
   // REQUIRES: x and y finite and within the CRS's valid range (callers check
   // with CheckCoordinate first; the range keeps the products below in range).
   IPoint Quantize(double x, double y) const {
-    return IPoint{std::llround(x * scale_), std::llround(y * scale_)};
+    return IPoint{Round(x * scale_), Round(y * scale_)};
+  }
+  // std::llround (halves away from zero) without the libm call, for |v| <
+  // 2^63: add the double just below 0.5 with v's sign, truncate. The sum
+  // rounds to nearest-even, which makes every case exact (v = 0.5: 1 - 2^-54
+  // rounds to 1; v = 0.49999999999999994: stays below 1; integers above 2^52
+  // stay put). It is the sequence g++ emits for llround under
+  // -fno-math-errno -fno-trapping-math; tests/geo/geometry_test.cc compares
+  // it with std::llround.
+  static int64_t Round(double v) {
+    return static_cast<int64_t>(v + std::copysign(0.49999999999999994, v));
   }
   double ToX(int64_t v) const { return static_cast<double>(v) / scale_; }
   double ToY(int64_t v) const { return static_cast<double>(v) / scale_; }

@@ -1,6 +1,7 @@
 // Copyright 2026 gridroute authors.
 #include "geo/geometry.h"
 
+#include <cmath>
 #include <random>
 #include <vector>
 
@@ -87,6 +88,28 @@ TEST(QuantizerTest, SevenDecimalDegreesAreExact) {
   EXPECT_EQ(q.Quantize(120.6123456, 31.3000001).y, 31'300'000'100);
   Quantizer m(false);
   EXPECT_EQ(m.Quantize(500000.12345, 3'300'000.5).x, 5'000'001'235);
+}
+
+
+// Quantizer::Round is an inline llround: same answer everywhere, including
+// the halves, the doubles next to them and integers beyond 2^52.
+TEST(QuantizerTest, RoundMatchesLlround) {
+  std::vector<double> vs = {0.0, -0.0, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5,
+                            0.49999999999999994, -0.49999999999999994,
+                            4503599627370495.5, -4503599627370495.5,
+                            4503599627370497.0, 9007199254740993.0, 1.8e11, -1.8e11};
+  for (double v : std::vector<double>(vs)) {
+    vs.push_back(std::nextafter(v, 1e300));
+    vs.push_back(std::nextafter(v, -1e300));
+  }
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> any(-2e11, 2e11);
+  std::uniform_int_distribution<int64_t> half(-(int64_t{1} << 40), int64_t{1} << 40);
+  for (int i = 0; i < 200000; ++i) {
+    vs.push_back(any(rng));
+    vs.push_back(static_cast<double>(half(rng)) + 0.5);
+  }
+  for (double v : vs) ASSERT_EQ(Quantizer::Round(v), std::llround(v)) << v;
 }
 
 }  // namespace
