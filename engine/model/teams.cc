@@ -143,6 +143,9 @@ void Teams::Resolve(uint32_t grid, int32_t region, int32_t specialty,
   if (grid + 1 < grid_begin_.size()) {
     scan(grid_entries_, grid_begin_[grid], grid_begin_[grid + 1], true, static_cast<int32_t>(grid));
   }
+  // A pack without teams.csv has no roster (and no hierarchy pointer): no
+  // team, not a crash.
+  if (hierarchy_ == nullptr || region_begin_.empty()) return;
   for (int32_t r = region; r >= 0 && !(found[0] && found[1] && found[2] && found[3]);
        r = hierarchy_->region(r).parent) {
     scan(region_entries_, region_begin_[r], region_begin_[r + 1], false, r);

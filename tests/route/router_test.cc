@@ -333,4 +333,25 @@ TEST(RuleLoadTest, UnknownReferencesAreReportedWithLine) {
 }
 
 }  // namespace
+// A pack with rules but no teams.csv routes with an empty team (it crashed
+// in Teams::Resolve before).
+TEST(RouterNoTeamsTest, PackWithoutTeamsRoutesWithAnEmptyTeam) {
+  TestPack p;
+  testing::MakeRoutingPack(p);
+  p.RemoveFile("teams");
+  auto s = LoadPack(p.Write());
+  ASSERT_TRUE(s.ok()) << s.status();
+  Router router(*s);
+  Event e;
+  e.x = 120.0008;
+  e.y = 31.0008;
+  e.category = "0102";
+  e.reported_at = Local(2026, 3, 4, 10, 0);
+  Decision d;
+  ASSERT_TRUE(router.Route(e, {}, &d).ok());
+  EXPECT_EQ(d.outcome, Outcome::kRouted);
+  EXPECT_TRUE(d.team.empty());
+  EXPECT_EQ((*s)->departments().at(d.lead).code, "D2");
+}
+
 }  // namespace gridroute

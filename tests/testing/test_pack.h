@@ -45,6 +45,10 @@ class TestPack {
   void AddFile(const std::string& key, const std::string& name, const std::string& text) {
     extra_files_.push_back({key, name, text});
   }
+  // Drops a file added with AddFile (e.g. "teams" of MakeRoutingPack).
+  void RemoveFile(const std::string& key) {
+    std::erase_if(extra_files_, [&](const auto& f) { return f.key == key; });
+  }
   void SetManifestExtra(std::string json_fields) { manifest_extra_ = std::move(json_fields); }
   // Writes the pack and returns its directory.
   std::string Write();

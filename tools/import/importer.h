@@ -1,0 +1,97 @@
+// Copyright 2026 gridroute authors.
+//
+// gridroute-import's engine: reads a city's grid layer with OGR, checks every
+// feature, derives the hierarchy from the attributes, writes a city pack to a
+// temporary directory beside --out, validates it with the engine's own
+// LoadPack, and only then moves it into place (IMPORT.md).
+//
+//   ImportOptions o;
+//   o.grids = "wgbm.shp";  o.code_attr = "WGBM";  o.encoding = "GBK";
+//   ASSIGN_OR_RETURN(o.levels,
+//   ParseLevels("community=SQDM:SQMC,street=JDDM:JDMC")); o.name = "Dongcheng";
+//   o.out = "/srv/packs/dongcheng"; ASSIGN_OR_RETURN(ImportReport r,
+//   RunImport(o)); if (!r.written) for (auto& e : r.errors) puts(e.c_str()); //
+//   "FID 7 code ...: ..."
+//
+// Thread-safety: RunImport may run concurrently for different outputs.
+// Cost (2-core VM shared with other builds): ~18 µs per grid end to end at
+// 200,000 grids from a GeoPackage (3.6 s), half of it the engine's own load
+// of the result (IMPORT.md "Speed"); memory ~2 KB per grid at peak.
+#ifndef GRIDROUTE_TOOLS_IMPORT_IMPORTER_H_
+#define GRIDROUTE_TOOLS_IMPORT_IMPORTER_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "import/pack_writer.h"
+#include "import/source_grid.h"
+
+namespace gridroute::import {
+
+struct ImportOptions {
+  std::string grids;              // --grids: any OGR vector source
+  std::string layer;              // --layer: "" for a single-layer source
+  std::string code_attr;          // --code-attr (required)
+  std::string name_attr;          // --name-attr: grid names; "" for none
+  std::vector<LevelSpec> levels;  // --levels, nearest ancestor first (>= 1)
+  // --crs: wgs84|cgcs2000|gcj02|bd09|EPSG:n; "" takes the layer's own CRS.
+  std::string crs;
+  std::string encoding;  // --encoding (see SourceOptions::encoding)
+  std::string name;      // --name: the pack's name (required)
+  std::string version;   // --pack-version; "" gives "import-<UTC time>"
+  std::string out;       // --out: the pack directory (replaced if it is a pack)
+  // --template: a pack whose routing files (departments, categories, rules,
+  // teams, components, layers, calendar) and rule_precedence are copied.
+  std::string template_dir;
+  // --departments FILE etc.: routing files in pack format; override the
+  // template's file of the same key.
+  std::vector<RoutingFile> routing_files;
+  bool fix = false;                   // --fix
+  double overlap_tolerance_m2 = 1.0;  // --overlap-tolerance-m2 (manifest)
+  double min_area_m2 = 1.0;           // --min-area-m2 (slivers)
+  double min_width_m = 0.5;           // --min-width-m (slivers)
+  int threads = 2;                    // geometry checks and the engine's load
+  // Progress: phase ("read", "check", "validate"), done, total (-1 unknown).
+  std::function<void(absl::string_view phase, int64_t done, int64_t total)>
+      on_progress;
+};
+
+struct ImportReport {
+  bool written = false;  // the pack is in place at ImportOptions::out
+  // Every problem that stopped the import, each naming the feature
+  // ("FID 7 code 3205...: ...") or the file and line.
+  std::vector<std::string> errors;
+  std::vector<std::string> fixes;     // every change --fix made
+  std::vector<std::string> warnings;  // did not stop the import
+
+  // Summary.
+  std::string source;    // "grids.shp (ESRI Shapefile, layer grids)"
+  std::string encoding;  // how attribute strings were decoded
+  std::string crs_in;    // the layer's spatial reference, as GDAL names it
+  std::string crs_out;   // the pack's `crs`
+  std::string crs_how;   // "from the layer" or "--crs (overrides ...)"
+  int64_t features = 0;  // read from the layer
+  int64_t grids = 0;     // written to the pack
+  std::vector<std::string> levels;    // top first
+  std::vector<int64_t> level_counts;  // regions per level, top first
+  double total_area_m2 = 0;           // sum of grid areas (engine's GridAreaM2)
+  double mean_area_m2 = 0;
+  int64_t tiny_overlaps = 0;  // pairs overlapping by less than the tolerance
+  double read_seconds = 0, check_seconds = 0, write_seconds = 0,
+         validate_seconds = 0, total_seconds = 0;
+};
+
+// Runs the import. Returns an error status only for unusable flags or
+// environment (missing required option, a source OGR cannot open, an
+// attribute not in the layer, an unknown CRS, an --out that is a non-pack
+// directory, a write failure). Problems in the data are collected in
+// ImportReport::errors; then nothing is written at --out.
+absl::StatusOr<ImportReport> RunImport(const ImportOptions& options);
+
+}  // namespace gridroute::import
+
+#endif  // GRIDROUTE_TOOLS_IMPORT_IMPORTER_H_
