@@ -1,0 +1,816 @@
+// Copyright 2026 gridroute authors.
+#include "cases/case_engine.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "cases/case_id.h"
+#include "cases/internal/time_ns.h"
+#include "common/status_macros.h"
+
+namespace gridroute {
+
+using cases_internal::Dict;
+using cases_internal::FromNs;
+using cases_internal::InRange;
+using cases_internal::kMaxNs;
+using cases_internal::kMinNs;
+using cases_internal::ToNs;
+
+namespace {
+
+constexpr size_t kMaxSourceIdBytes = 256;
+constexpr size_t kMaxActorBytes = 256;
+constexpr size_t kMaxNoteBytes = 4096;
+constexpr uint32_t kNone = ~0u;
+
+std::atomic<uint64_t> next_engine_uid{1};
+
+std::string TimeText(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E*S%Ez", t, absl::UTCTimeZone());
+}
+
+absl::string_view DistrictOf(const Report& r) {
+  if (!r.district.empty()) return r.district;
+  return r.chain.empty() ? absl::string_view() : r.chain[0];
+}
+
+absl::Status CheckPoint(bool geographic, double lon, double lat) {
+  if (!std::isfinite(lon) || !std::isfinite(lat)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("point: (", lon, ", ", lat, ") is not finite"));
+  }
+  const bool ok = geographic ? (std::fabs(lon) <= 180 && std::fabs(lat) <= 90)
+                             : (std::fabs(lon) <= 1e8 && std::fabs(lat) <= 1e8);
+  if (!ok) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "point: (", lon, ", ", lat, ") outside the valid range of a ",
+        geographic ? "lon/lat" : "projected", " pack"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckTime(absl::string_view field, absl::Time t) {
+  if (InRange(t)) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      field, ": ", absl::FormatTime(t), " is not a time in [1900, 2200)"));
+}
+
+absl::Status ValidateReport(const Report& r, bool geographic) {
+  if (r.category.empty()) return absl::InvalidArgumentError("category: empty");
+  RETURN_IF_ERROR(CheckTime("reported_at", r.reported_at));
+  if (r.due != absl::InfiniteFuture()) RETURN_IF_ERROR(CheckTime("due", r.due));
+  if (r.has_point) RETURN_IF_ERROR(CheckPoint(geographic, r.lon, r.lat));
+  const absl::string_view district = DistrictOf(r);
+  if (!IsValidDistrictCode(district)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("district: '", district,
+                     "' cannot start a case id (1-32 of [0-9A-Za-z_]; empty "
+                     "takes chain[0])"));
+  }
+  if (r.source_id.size() > kMaxSourceIdBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("source_id: ", r.source_id.size(), " bytes (at most ",
+                     kMaxSourceIdBytes, ")"));
+  }
+  return absl::OkStatus();
+}
+
+void AssignStrings(absl::Span<const absl::string_view> in,
+                   std::vector<std::string>* out) {
+  out->resize(in.size());
+  for (size_t i = 0; i < in.size(); ++i)
+    (*out)[i].assign(in[i].data(), in[i].size());
+}
+
+}  // namespace
+
+// ------------------------------------------------------------- construction
+
+absl::StatusOr<std::unique_ptr<CaseEngine>> CaseEngine::Create(
+    CaseEngineOptions options) {
+  if (!options.plane.has_value()) {
+    return absl::InvalidArgumentError(
+        "options.plane: required (LocalPlane::Geographic(city centre latitude) "
+        "for a lon/lat "
+        "pack, LocalPlane::Projected() for a projected one)");
+  }
+  if (options.plane->geographic() && !(std::fabs(options.plane->lat0()) < 85)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("options.plane: reference latitude ",
+                     options.plane->lat0(), " outside (-85, 85)"));
+  }
+  return std::unique_ptr<CaseEngine>(new CaseEngine(std::move(options)));
+}
+
+CaseEngine::CaseEngine(CaseEngineOptions options)
+    : uid_(next_engine_uid.fetch_add(1)),
+      plane_(*options.plane),
+      time_zone_(options.time_zone),
+      rules_(std::move(options.fold_rules)),
+      watermark_ns_(kMinNs) {}
+
+absl::Time CaseEngine::watermark() const { return FromNs(watermark_ns_); }
+
+CaseEngine::CatRule CaseEngine::ResolveRule(CategoryType type,
+                                            absl::string_view code) {
+  const FoldRule& fr = rules_.Find(type, code);
+  CatRule r;
+  r.radius_m = fr.radius_m;
+  r.window_ns = absl::ToInt64Nanoseconds(fr.window);
+  r.same_grid = fr.same_grid;
+  auto it =
+      std::find(class_window_ns_.begin(), class_window_ns_.end(), r.window_ns);
+  r.window_class = static_cast<int32_t>(it - class_window_ns_.begin());
+  if (it == class_window_ns_.end()) class_window_ns_.push_back(r.window_ns);
+  return r;
+}
+
+int32_t CaseEngine::InternCategory(CategoryType type, absl::string_view code) {
+  const int t = static_cast<int>(type);
+  const int32_t local = store_.category_dict_[t].Intern(code);
+  if (static_cast<size_t>(local) == store_.cat_of_[t].size()) {
+    store_.cat_of_[t].push_back(static_cast<int32_t>(store_.cat_type_.size()));
+    store_.cat_type_.push_back(type);
+    store_.cat_code_.push_back(local);
+    cat_rules_.push_back(ResolveRule(type, code));
+  }
+  return store_.cat_of_[t][local];
+}
+
+void CaseEngine::IndexCase(uint32_t idx) {
+  Case& c = store_.cases_[idx];
+  const CatRule& rule = cat_rules_[c.category];
+  c.fold_entry =
+      c.component >= 0
+          ? fold_.InsertComponent(idx, c.category, c.component, c.last_ns,
+                                  rule.window_class)
+          : fold_.InsertPoint(idx, c.category, rule.radius_m, c.x, c.y, c.grid,
+                              c.last_ns, rule.window_class);
+}
+
+void CaseEngine::UnindexCase(uint32_t idx) {
+  Case& c = store_.cases_[idx];
+  fold_.Remove(c.fold_entry);
+  c.fold_entry = kNone;
+}
+
+absl::Status CaseEngine::FindCase(absl::string_view id, uint32_t* idx) const {
+  RETURN_IF_ERROR(store_.Lookup(id, idx));
+  if (*idx == kNone)
+    return absl::NotFoundError(absl::StrCat("case '", id, "' not found"));
+  return absl::OkStatus();
+}
+
+// ------------------------------------------------------------------ decide
+
+absl::Status CaseEngine::Decide(const Report& r, CaseRecord* out) const {
+  return DecideWith(r, Probe(), out);
+}
+
+absl::Status CaseEngine::DecideWith(const Report& r, Probe probe,
+                                    CaseRecord* out) const {
+  RETURN_IF_ERROR(ValidateReport(r, plane_.geographic()));
+  if (!probe.valid) probe = ProbeOf(r);
+  uint32_t hit = kNone;
+  if (probe.valid) {
+    const CatRule& rule = cat_rules_[probe.cat];
+    // Times are in [1900, 2200) and windows <= 30 days: no overflow.
+    const int64_t min_last =
+        std::max(ToNs(r.reported_at), watermark_ns_) - rule.window_ns;
+    if (probe.component) {
+      hit = fold_.FindComponent(probe.cat, probe.comp, min_last);
+    } else {
+      int32_t grid = FoldIndex::kAnyGrid;
+      if (rule.same_grid)
+        grid = store_.grids_.Find(r.grid);  // -1: outside coverage
+      if (grid != Dict::kMissing) {
+        hit = fold_.FindNearest(probe.key, probe.cat, rule.radius_m, probe.x,
+                                probe.y, grid, min_last);
+      }
+    }
+  }
+  out->hint_case = hit;
+  out->hint_epoch = Hint();
+  if (hit != kNone) {
+    const Case& c = store_.cases_[hit];
+    out->kind = RecordKind::kFold;
+    out->case_id.clear();
+    store_.AppendId(c, &out->case_id);
+    out->reported_at = r.reported_at;
+    out->source = r.source;
+    out->source_id.assign(r.source_id.data(), r.source_id.size());
+    out->report_count = c.count + 1;
+    return absl::OkStatus();
+  }
+
+  // A new case: the next number of the district's day.
+  const absl::string_view district = DistrictOf(r);
+  const int32_t ymd = YmdOf(r.reported_at, time_zone_);
+  uint32_t seq = 1;
+  const int32_t d = store_.districts_.Find(district);
+  if (d >= 0) {
+    auto it = store_.counters_.find(CaseStore::CounterKey(d, ymd));
+    if (it != store_.counters_.end()) seq = it->second + 1;
+  }
+  if (seq == 0) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "district ", district, ": no case numbers left for ", ymd));
+  }
+  out->kind = RecordKind::kNewCase;
+  out->case_id.clear();
+  AppendCaseId(district, ymd, seq, &out->case_id);
+  CaseView& c = out->c;
+  c.id = out->case_id;
+  c.category_type = r.category_type;
+  c.category.assign(r.category.data(), r.category.size());
+  c.component.assign(r.component.data(), r.component.size());
+  c.grid.assign(r.grid.data(), r.grid.size());
+  c.district.assign(district.data(), district.size());
+  AssignStrings(r.chain, &c.chain);
+  c.lead.assign(r.lead.data(), r.lead.size());
+  AssignStrings(r.helpers, &c.helpers);
+  c.has_point = r.has_point;
+  c.lon = r.has_point ? r.lon : 0;
+  c.lat = r.has_point ? r.lat : 0;
+  c.first_report = c.last_report = r.reported_at;
+  c.due = r.due;
+  c.closed_at = absl::InfiniteFuture();
+  c.report_count = 1;
+  c.state = CaseState::kReported;
+  c.source = r.source;
+  c.source_id.assign(r.source_id.data(), r.source_id.size());
+  c.history.clear();
+  return absl::OkStatus();
+}
+
+CaseEngine::Probe CaseEngine::ProbeOf(const Report& r) const {
+  Probe p;
+  const int ti = static_cast<int>(r.category_type);
+  const int32_t local = store_.category_dict_[ti].Find(r.category);
+  if (local < 0) return p;
+  p.cat = store_.cat_of_[ti][local];
+  if (!r.component.empty()) {
+    p.comp = store_.components_.Find(r.component);
+    if (p.comp < 0) return p;
+    p.component = true;
+    p.key = FoldIndex::ComponentQueryKey(p.cat, p.comp);
+  } else if (r.has_point && std::isfinite(r.lon) && std::isfinite(r.lat)) {
+    plane_.ToMetres(r.lon, r.lat, &p.x, &p.y);
+    p.key = FoldIndex::PointKey(p.cat, cat_rules_[p.cat].radius_m, p.x, p.y);
+  } else {
+    return p;
+  }
+  p.valid = true;
+  return p;
+}
+
+size_t CaseEngine::IntakeBatch(absl::Span<const Report> reports,
+                               std::vector<CaseRecord>* out,
+                               std::vector<absl::Status>* status) {
+  // Three stages run ahead of the report being decided: its hash slot
+  // (kSlotAhead reports ahead), then the first entry of that slot's list,
+  // then that entry's case. Distances tuned with BM_FoldBatch/100000.
+  constexpr size_t kSlotAhead = 10, kEntryAhead = 6, kCaseAhead = 3;
+  const size_t n = reports.size();
+  out->resize(n);
+  status->assign(n, absl::OkStatus());
+  probes_.resize(n);
+  size_t applied = 0;
+  for (size_t i = 0; i < n + kSlotAhead; ++i) {
+    if (i < n) {
+      probes_[i] = ProbeOf(reports[i]);
+      if (probes_[i].valid)
+        fold_.PrefetchSlot(probes_[i].component, probes_[i].key);
+    }
+    if (i >= kSlotAhead - kEntryAhead && i - (kSlotAhead - kEntryAhead) < n) {
+      const Probe& p = probes_[i - (kSlotAhead - kEntryAhead)];
+      if (p.valid) fold_.PrefetchFirst(p.component, p.key);
+    }
+    if (i >= kSlotAhead - kCaseAhead && i - (kSlotAhead - kCaseAhead) < n) {
+      const Probe& p = probes_[i - (kSlotAhead - kCaseAhead)];
+      if (p.valid) {
+        const uint32_t c = fold_.FirstCase(p.component, p.key);
+        if (c != kNone && c < store_.cases_.size())
+          __builtin_prefetch(&store_.cases_[c]);
+      }
+    }
+    if (i < kSlotAhead) continue;
+    const size_t j = i - kSlotAhead;
+    absl::Status& s = (*status)[j];
+    s = DecideWith(reports[j], probes_[j], &(*out)[j]);
+    if (s.ok()) s = Apply((*out)[j]);
+    applied += s.ok();
+  }
+  return applied;
+}
+
+absl::Status CaseEngine::DecideTransition(const Transition& t,
+                                          CaseRecord* out) const {
+  uint32_t idx;
+  RETURN_IF_ERROR(FindCase(t.case_id, &idx));
+  const Case& c = store_.cases_[idx];
+  if (t.actor.empty()) return absl::InvalidArgumentError("actor: empty");
+  if (t.actor.size() > kMaxActorBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("actor: longer than ", kMaxActorBytes, " bytes"));
+  }
+  if (t.note.size() > kMaxNoteBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("note: longer than ", kMaxNoteBytes, " bytes"));
+  }
+  RETURN_IF_ERROR(CheckTime("at", t.at));
+  if (!t.lead.empty() && t.to != CaseState::kDispatched) {
+    return absl::InvalidArgumentError(
+        "lead: only a dispatch (to dispatched) may name a new lead department");
+  }
+  if (!IsLegalTransition(c.state, t.to)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "case ", t.case_id, ": illegal transition from '",
+        CaseStateName(c.state), "' to '", CaseStateName(t.to), "' (from ",
+        CaseStateName(c.state), ": ", LegalTargets(c.state), ")"));
+  }
+  if (ToNs(t.at) < CaseStore::LastChangeNs(c)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "at: ", TimeText(t.at), " is before the case's last change at ",
+        TimeText(FromNs(CaseStore::LastChangeNs(c)))));
+  }
+  out->kind = RecordKind::kTransition;
+  out->case_id.assign(t.case_id.data(), t.case_id.size());
+  out->from = c.state;
+  out->to = t.to;
+  out->actor.assign(t.actor.data(), t.actor.size());
+  out->note.assign(t.note.data(), t.note.size());
+  out->lead.assign(t.lead.data(), t.lead.size());
+  out->at = t.at;
+  out->hint_case = idx;
+  out->hint_epoch = Hint();
+  return absl::OkStatus();
+}
+
+// ------------------------------------------------------------------- apply
+
+absl::Status CaseEngine::Apply(const CaseRecord& rec) {
+  switch (rec.kind) {
+    case RecordKind::kNewCase:
+      return ApplyCase(rec, /*whole=*/false);
+    case RecordKind::kCaseState:
+      return ApplyCase(rec, /*whole=*/true);
+    case RecordKind::kFold:
+      return ApplyFold(rec);
+    case RecordKind::kTransition:
+      return ApplyTransition(rec);
+    case RecordKind::kWatermark: {
+      if (rec.watermark != absl::InfinitePast())
+        RETURN_IF_ERROR(CheckTime("watermark", rec.watermark));
+      UndoEntry u{};
+      u.kind = rec.kind;
+      u.case_idx = kNone;
+      u.prev_watermark = watermark_ns_;
+      watermark_ns_ = std::max(watermark_ns_, ToNs(rec.watermark));
+      undo_.push_back(u);
+      ++epoch_;
+      return absl::OkStatus();
+    }
+  }
+  return absl::InvalidArgumentError("case record: unknown kind");
+}
+
+absl::Status CaseEngine::ApplyCase(const CaseRecord& rec, bool whole) {
+  const CaseView& v = rec.c;
+  const char* kind = RecordKindName(rec.kind);
+  CaseIdParts parts;
+  if (!ParseCaseId(rec.case_id, &parts)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        kind, " record: case_id '", rec.case_id, "' is not a case id"));
+  }
+  if (v.category.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(kind, " record ", rec.case_id, ": empty category"));
+  }
+  RETURN_IF_ERROR(CheckTime("first_report", v.first_report));
+  if (v.due != absl::InfiniteFuture()) RETURN_IF_ERROR(CheckTime("due", v.due));
+  if (v.has_point)
+    RETURN_IF_ERROR(CheckPoint(plane_.geographic(), v.lon, v.lat));
+  if (whole) {
+    RETURN_IF_ERROR(CheckTime("last_report", v.last_report));
+    if (v.last_report < v.first_report || v.report_count < 1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(kind, " record ", rec.case_id,
+                       ": last_report before first_report or count < 1"));
+    }
+    if (v.state == CaseState::kClosed)
+      RETURN_IF_ERROR(CheckTime("closed_at", v.closed_at));
+    for (const HistoryEntry& h : v.history)
+      RETURN_IF_ERROR(CheckTime("history.at", h.at));
+  }
+  const int32_t known_district = store_.districts_.Find(parts.district);
+  if (known_district >= 0 && store_.by_id_.contains(CaseStore::IdKey{
+                                 known_district, parts.ymd, parts.seq})) {
+    return absl::AlreadyExistsError(
+        absl::StrCat(kind, " record: case '", rec.case_id, "' exists already"));
+  }
+
+  // Valid: from here on nothing fails.
+  Case c;
+  c.district = store_.districts_.Intern(parts.district);
+  c.ymd = parts.ymd;
+  c.seq = parts.seq;
+  c.category = InternCategory(v.category_type, v.category);
+  c.component = store_.components_.Intern(v.component);
+  c.grid = store_.grids_.Intern(v.grid);
+  std::vector<int32_t> ids;
+  ids.reserve(std::max(v.chain.size(), v.helpers.size()));
+  for (const std::string& r : v.chain) ids.push_back(store_.regions_.Intern(r));
+  c.chain = store_.lists_.Intern(ids);
+  ids.clear();
+  for (const std::string& h : v.helpers)
+    ids.push_back(store_.departments_.Intern(h));
+  c.helpers = store_.lists_.Intern(ids);
+  c.lead = store_.departments_.Intern(v.lead);
+  c.source_id = store_.names_.Intern(v.source_id);
+  c.source = v.source;
+  c.has_point = v.has_point;
+  if (v.has_point) {
+    c.lon = v.lon;
+    c.lat = v.lat;
+    plane_.ToMetres(v.lon, v.lat, &c.x, &c.y);
+  }
+  c.first_ns = ToNs(v.first_report);
+  c.due_ns = ToNs(v.due);
+  if (whole) {
+    c.last_ns = ToNs(v.last_report);
+    c.count = v.report_count;
+    c.state = v.state;
+    c.closed_ns = v.state == CaseState::kClosed ? ToNs(v.closed_at) : kMaxNs;
+    c.history.reserve(v.history.size());
+    for (const HistoryEntry& h : v.history) {
+      c.history.push_back(CaseStore::History{
+          h.state, store_.names_.Intern(h.actor),
+          store_.departments_.Intern(h.lead), ToNs(h.at), h.note});
+    }
+  } else {
+    c.last_ns = c.first_ns;
+    c.count = 1;
+    c.state = CaseState::kReported;
+    c.closed_ns = kMaxNs;
+  }
+
+  UndoEntry u{};
+  u.kind = rec.kind;
+  u.case_idx = static_cast<uint32_t>(store_.cases_.size());
+  u.prev_watermark = watermark_ns_;
+  const uint64_t ckey = CaseStore::CounterKey(c.district, c.ymd);
+  auto [it, inserted] = store_.counters_.try_emplace(ckey, c.seq);
+  u.counter_existed = !inserted;
+  u.prev_counter = inserted ? 0 : it->second;
+  if (!inserted) it->second = std::max(it->second, c.seq);
+  store_.by_id_.emplace(CaseStore::IdKey{c.district, c.ymd, c.seq}, u.case_idx);
+  if (c.state != CaseState::kClosed) ++store_.open_;
+  if (!whole) watermark_ns_ = std::max(watermark_ns_, c.first_ns);
+  const bool foldable = Foldable(c);
+  store_.cases_.push_back(std::move(c));
+  if (foldable) {
+    IndexCase(u.case_idx);
+    u.entry_inserted = true;
+  }
+  undo_.push_back(u);
+  ++epoch_;
+  return absl::OkStatus();
+}
+
+absl::Status CaseEngine::ApplyFold(const CaseRecord& rec) {
+  uint32_t idx;
+  if (rec.hint_epoch == Hint() && rec.hint_case < store_.cases_.size()) {
+    idx = rec.hint_case;  // Decide ran on this very state
+  } else {
+    RETURN_IF_ERROR(FindCase(rec.case_id, &idx));
+  }
+  RETURN_IF_ERROR(CheckTime("reported_at", rec.reported_at));
+  Case& c = store_.cases_[idx];
+  if (c.state == CaseState::kClosed) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("fold record: case ", rec.case_id, " is closed"));
+  }
+  if (rec.report_count != c.count + 1) {
+    return absl::DataLossError(
+        absl::StrCat("fold record: case ", rec.case_id, " has ", c.count,
+                     " reports, the record says it makes ", rec.report_count));
+  }
+  UndoEntry u{};
+  u.kind = rec.kind;
+  u.case_idx = idx;
+  u.prev_watermark = watermark_ns_;
+  u.prev_last = c.last_ns;
+  const int64_t t = ToNs(rec.reported_at);
+  ++c.count;
+  c.last_ns = std::max(c.last_ns, t);
+  if (c.fold_entry != kNone) {
+    fold_.SetLast(c.fold_entry, c.last_ns);
+  } else if (Foldable(c)) {
+    // Only from a journal written under other rules (a longer window).
+    IndexCase(idx);
+    u.entry_inserted = true;
+  }
+  watermark_ns_ = std::max(watermark_ns_, t);
+  undo_.push_back(u);
+  ++epoch_;
+  return absl::OkStatus();
+}
+
+absl::Status CaseEngine::ApplyTransition(const CaseRecord& rec) {
+  uint32_t idx;
+  if (rec.hint_epoch == Hint() && rec.hint_case < store_.cases_.size()) {
+    idx = rec.hint_case;
+  } else {
+    RETURN_IF_ERROR(FindCase(rec.case_id, &idx));
+  }
+  Case& c = store_.cases_[idx];
+  if (c.state != rec.from) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("transition record: case ", rec.case_id, " is '",
+                     CaseStateName(c.state), "', the record moves it from '",
+                     CaseStateName(rec.from), "'"));
+  }
+  if (!IsLegalTransition(rec.from, rec.to)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "transition record: case ", rec.case_id, ": illegal transition from '",
+        CaseStateName(rec.from), "' to '", CaseStateName(rec.to), "'"));
+  }
+  RETURN_IF_ERROR(CheckTime("at", rec.at));
+  UndoEntry u{};
+  u.kind = rec.kind;
+  u.case_idx = idx;
+  u.prev_watermark = watermark_ns_;
+  u.prev_state = c.state;
+  u.prev_lead = c.lead;
+  u.prev_closed = c.closed_ns;
+  const int32_t lead = store_.departments_.Intern(rec.lead);
+  c.history.push_back(CaseStore::History{
+      rec.to, store_.names_.Intern(rec.actor), lead, ToNs(rec.at), rec.note});
+  c.state = rec.to;
+  if (lead >= 0) c.lead = lead;
+  if (rec.to == CaseState::kClosed) {
+    c.closed_ns = ToNs(rec.at);
+    --store_.open_;
+    if (c.fold_entry != kNone) {
+      UnindexCase(idx);
+      u.entry_removed = true;
+    }
+  } else if (rec.from == CaseState::kClosed) {
+    c.closed_ns = kMaxNs;
+    ++store_.open_;
+  }
+  if (c.fold_entry == kNone && Foldable(c)) {
+    IndexCase(idx);  // reopened
+    u.entry_inserted = true;
+  }
+  undo_.push_back(u);
+  ++epoch_;
+  return absl::OkStatus();
+}
+
+// -------------------------------------------------------- commit and undo
+
+void CaseEngine::Commit() {
+  undo_.clear();
+  ++epoch_;
+  if (watermark_ns_ == kMinNs) return;
+  horizon_.resize(class_window_ns_.size());
+  for (size_t i = 0; i < class_window_ns_.size(); ++i) {
+    horizon_[i] = watermark_ns_ - class_window_ns_[i];
+  }
+  fold_.Expire(horizon_,
+               [this](uint32_t idx) { store_.cases_[idx].fold_entry = kNone; });
+}
+
+void CaseEngine::UndoOne(const UndoEntry& u) {
+  watermark_ns_ = u.prev_watermark;
+  ++epoch_;
+  switch (u.kind) {
+    case RecordKind::kWatermark:
+      return;
+    case RecordKind::kNewCase:
+    case RecordKind::kCaseState: {
+      Case& c = store_.cases_[u.case_idx];  // the last case
+      if (c.fold_entry != kNone) UnindexCase(u.case_idx);
+      store_.by_id_.erase(CaseStore::IdKey{c.district, c.ymd, c.seq});
+      const uint64_t ckey = CaseStore::CounterKey(c.district, c.ymd);
+      if (u.counter_existed) {
+        store_.counters_[ckey] = u.prev_counter;
+      } else {
+        store_.counters_.erase(ckey);
+      }
+      if (c.state != CaseState::kClosed) --store_.open_;
+      store_.cases_.pop_back();
+      return;
+    }
+    case RecordKind::kFold: {
+      Case& c = store_.cases_[u.case_idx];
+      --c.count;
+      c.last_ns = u.prev_last;
+      if (u.entry_inserted) {
+        UnindexCase(u.case_idx);
+      } else if (c.fold_entry != kNone) {
+        fold_.SetLast(c.fold_entry, c.last_ns);
+      }
+      return;
+    }
+    case RecordKind::kTransition: {
+      Case& c = store_.cases_[u.case_idx];
+      c.history.pop_back();
+      if (c.state == CaseState::kClosed) ++store_.open_;
+      if (u.prev_state == CaseState::kClosed) --store_.open_;
+      c.state = u.prev_state;
+      c.lead = u.prev_lead;
+      c.closed_ns = u.prev_closed;
+      if (u.entry_inserted) UnindexCase(u.case_idx);
+      if (u.entry_removed) IndexCase(u.case_idx);
+      return;
+    }
+  }
+}
+
+void CaseEngine::Rollback() {
+  while (!undo_.empty()) {
+    UndoOne(undo_.back());
+    undo_.pop_back();
+  }
+}
+
+absl::Status CaseEngine::Undo(absl::Span<const CaseRecord> records) {
+  if (records.size() > undo_.size()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("undo: ", records.size(), " records given, only ",
+                     undo_.size(), " applied since the last commit"));
+  }
+  const size_t base = undo_.size() - records.size();
+  std::string id;
+  for (size_t i = 0; i < records.size(); ++i) {
+    const UndoEntry& u = undo_[base + i];
+    bool same = u.kind == records[i].kind;
+    if (same && u.kind != RecordKind::kWatermark) {
+      id.clear();
+      store_.AppendId(store_.cases_[u.case_idx], &id);
+      same = id == records[i].case_id;
+    }
+    if (!same) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "undo: record ", i, " (", RecordKindName(records[i].kind), " ",
+          records[i].case_id,
+          ") is not the one applied at that position; nothing undone"));
+    }
+  }
+  for (size_t i = records.size(); i-- > 0;) {
+    UndoOne(undo_.back());
+    undo_.pop_back();
+  }
+  return absl::OkStatus();
+}
+
+// ---------------------------------------------------------------- snapshot
+
+absl::Status CaseEngine::Snapshot(
+    absl::FunctionRef<void(const CaseRecord&)> emit) const {
+  if (!undo_.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "snapshot: ", undo_.size(),
+        " records applied but not committed (Commit or Rollback)"));
+  }
+  CaseRecord rec;
+  rec.kind = RecordKind::kWatermark;
+  rec.watermark = FromNs(watermark_ns_);
+  emit(rec);
+  rec.kind = RecordKind::kCaseState;
+  for (const Case& c : store_.cases_) {
+    store_.ToView(c, &rec.c);
+    rec.case_id = rec.c.id;
+    emit(rec);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CaseEngine::SetFoldRules(FoldRules rules) {
+  if (!undo_.empty()) {
+    return absl::FailedPreconditionError(
+        "fold rules: records applied but not committed (Commit or Rollback "
+        "first)");
+  }
+  rules_ = std::move(rules);
+  class_window_ns_.clear();
+  for (size_t cat = 0; cat < cat_rules_.size(); ++cat) {
+    const CategoryType type = store_.cat_type_[cat];
+    cat_rules_[cat] =
+        ResolveRule(type, store_.category_dict_[static_cast<int>(type)].Get(
+                              store_.cat_code_[cat]));
+  }
+  fold_.Clear();
+  for (uint32_t i = 0; i < store_.cases_.size(); ++i) {
+    store_.cases_[i].fold_entry = kNone;
+    if (Foldable(store_.cases_[i])) IndexCase(i);
+  }
+  ++epoch_;
+  Commit();
+  return absl::OkStatus();
+}
+
+// ----------------------------------------------------------------- testing
+
+std::string CaseEngine::DebugState() const {
+  std::string out =
+      absl::StrCat("watermark ", watermark_ns_, "\nopen ", store_.open_, "\n");
+  std::map<std::string, uint32_t> counters;
+  for (const auto& [key, seq] : store_.counters_) {
+    counters[absl::StrCat(
+        store_.districts_.Get(static_cast<int32_t>(key >> 32)), "/",
+        static_cast<uint32_t>(key))] = seq;
+  }
+  for (const auto& [key, seq] : counters)
+    absl::StrAppend(&out, "counter ", key, "=", seq, "\n");
+  CaseView v;
+  for (const Case& c : store_.cases_) {
+    store_.ToView(c, &v);
+    const CatRule& rule = cat_rules_[c.category];
+    const bool can_fold =
+        Foldable(c) && (watermark_ns_ == kMinNs ||
+                        c.last_ns >= watermark_ns_ - rule.window_ns);
+    absl::StrAppend(&out, "case ", v.id, " ", CategoryTypeName(v.category_type),
+                    ":", v.category, " comp=", v.component, " grid=", v.grid,
+                    " chain=", absl::StrJoin(v.chain, "|"), " lead=", v.lead,
+                    " helpers=", absl::StrJoin(v.helpers, "|"));
+    if (v.has_point) {
+      absl::StrAppend(&out, absl::StrFormat(" at=%.17g,%.17g", v.lon, v.lat));
+    }
+    absl::StrAppend(&out, " first=", c.first_ns, " last=", c.last_ns,
+                    " due=", c.due_ns, " closed=", c.closed_ns,
+                    " count=", c.count, " state=", CaseStateName(c.state),
+                    " source=", ReportSourceName(c.source), ":", v.source_id,
+                    " can_fold=", can_fold);
+    for (const HistoryEntry& h : v.history) {
+      absl::StrAppend(&out, " [", CaseStateName(h.state), " ", h.actor, " ",
+                      TimeText(h.at), " ", h.note, " ", h.lead, "]");
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+absl::Status CaseEngine::CheckInvariants() const {
+  size_t indexed = 0, open = 0;
+  absl::flat_hash_map<uint64_t, uint32_t> max_seq;
+  for (uint32_t i = 0; i < store_.cases_.size(); ++i) {
+    const Case& c = store_.cases_[i];
+    open += c.state != CaseState::kClosed;
+    uint32_t& m = max_seq[CaseStore::CounterKey(c.district, c.ymd)];
+    m = std::max(m, c.seq);
+    const CatRule& rule = cat_rules_[c.category];
+    const bool can_fold =
+        Foldable(c) && (watermark_ns_ == kMinNs ||
+                        c.last_ns >= watermark_ns_ - rule.window_ns);
+    if (c.fold_entry == kNone) {
+      if (can_fold)
+        return absl::InternalError(
+            absl::StrCat("case #", i, " can fold but is not indexed"));
+      continue;
+    }
+    ++indexed;
+    if (!Foldable(c))
+      return absl::InternalError(
+          absl::StrCat("case #", i, " indexed but not foldable"));
+    const FoldIndex::EntryView e = fold_.View(c.fold_entry);
+    const bool ok =
+        e.live && e.case_idx == i && e.cat == c.category &&
+        e.last_ns == c.last_ns && e.component == (c.component >= 0) &&
+        e.grid_or_component == (c.component >= 0 ? c.component : c.grid) &&
+        (e.component || (e.x == c.x && e.y == c.y));
+    if (!ok)
+      return absl::InternalError(
+          absl::StrCat("case #", i, ": fold entry disagrees"));
+  }
+  if (indexed != fold_.size()) {
+    return absl::InternalError(absl::StrCat("fold index holds ", fold_.size(),
+                                            " entries, cases point at ",
+                                            indexed));
+  }
+  if (open != store_.open_) {
+    return absl::InternalError(
+        absl::StrCat("open count ", store_.open_, " != ", open));
+  }
+  if (max_seq.size() != store_.counters_.size()) {
+    return absl::InternalError("counters disagree with the cases");
+  }
+  for (const auto& [key, seq] : max_seq) {
+    auto it = store_.counters_.find(key);
+    if (it == store_.counters_.end() || it->second != seq) {
+      return absl::InternalError("counters disagree with the cases");
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace gridroute
