@@ -35,7 +35,10 @@ echo
 echo "== the gRPC service: gridroute-server on the sample city (127.0.0.1:${GRIDROUTE_PORT:-19090})"
 addr="127.0.0.1:${GRIDROUTE_PORT:-19090}"
 srv_out=$(mktemp)
-"$bin/gridroute-server" --pack "$city" --listen "$addr" > "$srv_out" 2> "$data/sample-server.log" &
+# Cases on: every routed report is filed (or folded) in a journal under data/.
+rm -rf "$data/sample-journal"
+"$bin/gridroute-server" --pack "$city" --listen "$addr" --journal-dir "$data/sample-journal" \
+  > "$srv_out" 2> "$data/sample-server.log" &
 srv_pid=$!
 trap 'kill -TERM $srv_pid 2>/dev/null || true; rm -f "$srv_out"' EXIT
 for _ in $(seq 300); do  # bounded: up to 30 s for the "serving" line
@@ -55,6 +58,13 @@ echo "-- gridroute route --server: a 12345 hotline report ($cat at $lon,$lat)"
 # A component report: the first component of components.csv, named by code.
 IFS=, read -r ccode ccat _ < <(sed -n 2p "$city/components.csv")
 echo
+echo "-- the same problem reported again a minute later, 3 m away: it folds into the same case (并单)"
+at2=$(date -d "$at +1 minute" --iso-8601=seconds)
+"$bin/gridroute" route --server "$addr" --lon "$(awk -v x="$lon" 'BEGIN{printf "%.7f", x+0.00003}')" \
+  --lat "$lat" --category "$cat" --reported-at "$at2" | grep -E "case|lead"
+case_id=$("$bin/gridroute" cases --server "$addr" 2>/dev/null | awk 'NR==2 {print $1}')
+
+echo
 echo "-- gridroute route --server: a component report (component $ccode)"
 "$bin/gridroute" route --server "$addr" --category-type component --category "$ccat" \
   --component-code "$ccode" --no-point --reported-at "2026-03-04T10:00:00+08:00"
@@ -69,6 +79,15 @@ awk -F, 'NR==1 {print "correlation_id,camera_id,frame_time,class,category_type,l
          $5=="event" && n<12 {n++; printf "det-%02d,cam-%02d,%s,%s,%s,%s,%s,%s\n", n, n%3, $8, $6, $5, $2, $3, $4}' \
   "$city/events.csv" > "$data/sample-detections.csv"
 "$bin/gridroute" stream --server "$addr" --in "$data/sample-detections.csv" --batch 5
+
+echo
+echo "-- the case's lifecycle: dispatch, accept, handle, verify, close; then the statistics"
+for st in dispatched accepted handled verified closed; do
+  "$bin/gridroute" case-update --server "$addr" --id "$case_id" --state "$st" --actor sample \
+    --at "$(date -d "$at +2 hours" --iso-8601=seconds)" > /dev/null
+done
+"$bin/gridroute" case --server "$addr" --id "$case_id"
+"$bin/gridroute" case-stats --server "$addr" --group-by district
 
 echo
 echo "== stopping the server (SIGTERM drains calls in flight)"

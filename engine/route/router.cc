@@ -147,6 +147,7 @@ absl::Status Router::Route(const Event& e, const RouteOptions& o, Decision* d) c
     RETURN_IF_ERROR(ToLattice(e.x, e.y, e.crs, &p));
   }
 
+  d->point = p;
   d->location = s.locator().Locate(p, LocateOptions{o.snap_m});
   d->chain.resize(s.hierarchy().levels().size());
   if (d->location.grid == kNoGrid) {

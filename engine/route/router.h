@@ -61,6 +61,7 @@ const char* OutcomeName(Outcome o);  // "routed", "outside_coverage"
 struct Decision {
   Outcome outcome = Outcome::kRouted;
   LocateResult location;
+  IPoint point;                    // where, on the pack's lattice (the component's point for a component named by code)
   std::vector<int32_t> chain;      // region per hierarchy level (-1: none)
   int32_t category = -1;           // Categories index
   int32_t urgency = -1;            // Categories::urgencies() index

@@ -191,3 +191,59 @@ void SnapshotRefToProto(const ServedSnapshot& s, v1::SnapshotRef* out) {
 }
 
 }  // namespace gridroute
+
+namespace gridroute {
+
+v1::CaseState CaseStateToProto(CaseState s) {
+  return static_cast<v1::CaseState>(static_cast<int>(s) + 1);
+}
+
+absl::Status CaseStateFromProto(v1::CaseState s, const char* field, CaseState* out) {
+  const int v = static_cast<int>(s);
+  if (v < 1 || v > kNumCaseStates) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": required (one of CASE_STATE_REPORTED .. CASE_STATE_REOPENED), got ", v));
+  }
+  *out = static_cast<CaseState>(v - 1);
+  return absl::OkStatus();
+}
+
+void CaseToProto(const CaseView& c, absl::Time now, const WorkingCalendar& calendar,
+                 v1::Case* out) {
+  out->set_case_id(c.id);
+  out->set_state(CaseStateToProto(c.state));
+  out->set_category_type(c.category_type == CategoryType::kComponent ? v1::CATEGORY_TYPE_COMPONENT
+                                                                      : v1::CATEGORY_TYPE_EVENT);
+  out->set_category(c.category);
+  out->set_component(c.component);
+  out->set_grid(c.grid);
+  for (const std::string& r : c.chain) out->add_chain(r);
+  out->set_lead(c.lead);
+  for (const std::string& h : c.helpers) out->add_helpers(h);
+  if (c.has_point) {
+    out->mutable_point()->set_x(c.lon);
+    out->mutable_point()->set_y(c.lat);
+  }
+  TimeToProto(c.first_report, out->mutable_first_report());
+  TimeToProto(c.last_report, out->mutable_last_report());
+  out->set_report_count(c.report_count);
+  if (c.due != absl::InfiniteFuture()) TimeToProto(c.due, out->mutable_due());
+  const OverdueInfo od = Overdue(c, now, calendar);
+  out->set_overdue(od.overdue);
+  out->set_overdue_working_hours(absl::ToDoubleHours(od.working_late));
+  if (c.state == CaseState::kClosed && c.closed_at != absl::InfiniteFuture()) {
+    TimeToProto(c.closed_at, out->mutable_closed_at());
+  }
+  out->set_source(ReportSourceName(c.source));
+  out->set_source_id(c.source_id);
+  for (const HistoryEntry& h : c.history) {
+    v1::CaseHistoryEntry* e = out->add_history();
+    e->set_state(CaseStateToProto(h.state));
+    e->set_actor(h.actor);
+    TimeToProto(h.at, e->mutable_at());
+    e->set_note(h.note);
+    e->set_lead(h.lead);
+  }
+}
+
+}  // namespace gridroute

@@ -18,7 +18,9 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "gridroute/v1/admin.pb.h"
+#include "gridroute/v1/cases.pb.h"
 #include "gridroute/v1/routing.pb.h"
+#include "cases/case_store.h"
 #include "route/router.h"
 #include "service/snapshot_store.h"
 
@@ -42,6 +44,14 @@ void LocationToProto(const Snapshot& s, const LocateResult& r, v1::Location* out
 // REQUIRES: `d` was produced by a Router over `s`.
 void DecisionToProto(const Snapshot& s, const Decision& d, v1::Decision* out);
 void SnapshotRefToProto(const ServedSnapshot& s, v1::SnapshotRef* out);
+
+// Cases (cases.proto). `now` and `calendar` decide overdue.
+void CaseToProto(const CaseView& c, absl::Time now, const WorkingCalendar& calendar,
+                 v1::Case* out);
+// CASE_STATE_* <-> CaseState; InvalidArgument naming `field` for
+// UNSPECIFIED or an unknown number.
+absl::Status CaseStateFromProto(v1::CaseState s, const char* field, CaseState* out);
+v1::CaseState CaseStateToProto(CaseState s);
 
 }  // namespace gridroute
 

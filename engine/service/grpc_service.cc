@@ -1,12 +1,14 @@
 // Copyright 2026 gridroute authors.
 #include "service/grpc_service.h"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "service/convert.h"
@@ -18,6 +20,54 @@ absl::Time DeadlineOf(const grpc::CallbackServerContext* ctx) {
   const auto d = ctx->deadline();
   if (d == std::chrono::system_clock::time_point::max()) return absl::InfiniteFuture();
   return absl::FromChrono(d);
+}
+
+// Per-thread buffers of one call's case intake (no allocation in the steady
+// state).
+struct IntakeBuffers {
+  std::vector<ReportSlot> slots;
+  std::vector<int> item;  // slots[k] answers result item[k]
+  std::vector<CaseOutcome> out;
+  size_t n = 0;  // slots in use
+
+  void Clear() {
+    n = 0;
+    item.clear();
+  }
+  ReportSlot* Add(int i) {
+    if (n == slots.size()) slots.emplace_back();
+    item.push_back(i);
+    return &slots[n++];
+  }
+};
+
+void CaseRefToProto(const CaseOutcome& o, v1::CaseRef* out) {
+  out->set_case_id(o.case_id);
+  out->set_folded(o.folded);
+  out->set_report_count(o.report_count);
+}
+
+// Files the batch's routed reports as one durable intake and puts each
+// case into its result (a report the case engine refuses becomes that
+// item's error). UNAVAILABLE for the whole call if the journal failed:
+// then no result may claim a case.
+template <typename Result>
+grpc::Status FileCases(CaseDesk* desk, IntakeBuffers* b,
+                       google::protobuf::RepeatedPtrField<Result>* results) {
+  if (desk == nullptr || b->n == 0) return grpc::Status::OK;
+  absl::Status st = desk->Intake(absl::MakeConstSpan(b->slots.data(), b->n), &b->out);
+  if (!st.ok()) return ToGrpcStatus(st);
+  for (size_t k = 0; k < b->n; ++k) {
+    Result* r = results->Mutable(b->item[k]);
+    const CaseOutcome& o = b->out[k];
+    if (o.status.ok()) {
+      CaseRefToProto(o, r->mutable_decision()->mutable_case_ref());
+    } else {
+      r->mutable_error()->set_code(static_cast<int32_t>(o.status.code()));
+      r->mutable_error()->set_message(absl::StrCat("case: ", o.status.message()));
+    }
+  }
+  return grpc::Status::OK;
 }
 
 }  // namespace
@@ -132,6 +182,44 @@ class GridrouteService::AdminImpl final : public v1::AdminService::CallbackServi
 };
 
 // ---------------------------------------------------------------------------
+// CaseService.
+
+class GridrouteService::CaseImpl final : public v1::CaseService::CallbackService {
+ public:
+  explicit CaseImpl(GridrouteService* svc) : svc_(svc) {}
+
+  grpc::ServerUnaryReactor* Get(grpc::CallbackServerContext* ctx, const v1::GetCaseRequest* req,
+                                v1::Case* resp) override {
+    grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
+    r->Finish(svc_->GetCase(*req, resp));
+    return r;
+  }
+  grpc::ServerUnaryReactor* Update(grpc::CallbackServerContext* ctx,
+                                   const v1::UpdateCaseRequest* req, v1::Case* resp) override {
+    grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
+    r->Finish(svc_->UpdateCase(*req, resp));
+    return r;
+  }
+  grpc::ServerUnaryReactor* List(grpc::CallbackServerContext* ctx,
+                                 const v1::ListCasesRequest* req,
+                                 v1::ListCasesResponse* resp) override {
+    grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
+    r->Finish(svc_->ListCases(*req, resp));
+    return r;
+  }
+  grpc::ServerUnaryReactor* Stats(grpc::CallbackServerContext* ctx,
+                                  const v1::CaseStatsRequest* req,
+                                  v1::CaseStatsResponse* resp) override {
+    grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
+    r->Finish(svc_->CaseStats(*req, resp));
+    return r;
+  }
+
+ private:
+  GridrouteService* const svc_;
+};
+
+// ---------------------------------------------------------------------------
 // A single worker thread for reloads (serialised by the store anyway).
 
 struct GridrouteService::Worker {
@@ -147,6 +235,7 @@ GridrouteService::GridrouteService(SnapshotStore* store, ServiceOptions options)
       options_(std::move(options)),
       routing_(std::make_unique<RoutingImpl>(this)),
       admin_(std::make_unique<AdminImpl>(this)),
+      cases_(std::make_unique<CaseImpl>(this)),
       worker_(std::make_unique<Worker>()) {
   worker_->thread = std::thread([w = worker_.get()] {
     std::unique_lock<std::mutex> lock(w->mu);
@@ -173,6 +262,7 @@ GridrouteService::~GridrouteService() {
 
 grpc::Service* GridrouteService::routing() { return routing_.get(); }
 grpc::Service* GridrouteService::admin() { return admin_.get(); }
+grpc::Service* GridrouteService::cases() { return cases_.get(); }
 
 void GridrouteService::RunDetached(std::function<void()> work) {
   {
@@ -233,6 +323,15 @@ grpc::Status GridrouteService::Route(absl::Time deadline, const v1::RouteRequest
   if (st.ok()) st = served->router.Route(e, o, &d);
   if (!st.ok()) return ToGrpcStatus(st);
   DecisionToProto(*served->snapshot, d, resp->mutable_decision());
+  if (options_.cases != nullptr && d.outcome == Outcome::kRouted) {
+    thread_local IntakeBuffers b;
+    b.Clear();
+    ReportFromDecision(*served->snapshot, e, d, ReportSource::kHotline, {}, b.Add(0));
+    st = options_.cases->Intake(absl::MakeConstSpan(b.slots.data(), b.n), &b.out);
+    if (st.ok()) st = b.out[0].status;
+    if (!st.ok()) return ToGrpcStatus(st);
+    CaseRefToProto(b.out[0], resp->mutable_decision()->mutable_case_ref());
+  }
   SnapshotRefToProto(*served, resp->mutable_snapshot());
   return grpc::Status::OK;
 }
@@ -251,6 +350,8 @@ grpc::Status GridrouteService::RouteBatch(absl::Time deadline, const v1::RouteBa
   thread_local Event e;
   thread_local Decision d;
   RouteOptions o;
+  thread_local IntakeBuffers b;
+  b.Clear();
   resp->mutable_results()->Reserve(req.events_size());
   for (const v1::RouteRequest& r : req.events()) {
     v1::RouteResult* out = resp->add_results();
@@ -258,11 +359,16 @@ grpc::Status GridrouteService::RouteBatch(absl::Time deadline, const v1::RouteBa
     if (st.ok()) st = served->router.Route(e, o, &d);
     if (st.ok()) {
       DecisionToProto(*served->snapshot, d, out->mutable_decision());
+      if (options_.cases != nullptr && d.outcome == Outcome::kRouted) {
+        ReportFromDecision(*served->snapshot, e, d, ReportSource::kHotline, {},
+                           b.Add(resp->results_size() - 1));
+      }
     } else {
       out->mutable_error()->set_code(static_cast<int32_t>(st.code()));
       out->mutable_error()->set_message(std::string(st.message()));
     }
   }
+  if (grpc::Status s = FileCases(options_.cases, &b, resp->mutable_results()); !s.ok()) return s;
   SnapshotRefToProto(*served, resp->mutable_snapshot());
   return grpc::Status::OK;
 }
@@ -281,6 +387,8 @@ grpc::Status GridrouteService::RouteDetections(absl::Time deadline, const v1::De
   thread_local Event e;
   thread_local Decision d;
   RouteOptions o;
+  thread_local IntakeBuffers b;
+  b.Clear();
   resp->mutable_results()->Reserve(req.detections_size());
   for (const v1::Detection& det : req.detections()) {
     v1::DetectionResult* out = resp->add_results();
@@ -290,11 +398,16 @@ grpc::Status GridrouteService::RouteDetections(absl::Time deadline, const v1::De
     if (st.ok()) st = served->router.Route(e, o, &d);
     if (st.ok()) {
       DecisionToProto(*served->snapshot, d, out->mutable_decision());
+      if (options_.cases != nullptr && d.outcome == Outcome::kRouted) {
+        ReportFromDecision(*served->snapshot, e, d, ReportSource::kVideo, det.camera_id(),
+                           b.Add(resp->results_size() - 1));
+      }
     } else {
       out->mutable_error()->set_code(static_cast<int32_t>(st.code()));
       out->mutable_error()->set_message(std::string(st.message()));
     }
   }
+  if (grpc::Status s = FileCases(options_.cases, &b, resp->mutable_results()); !s.ok()) return s;
   SnapshotRefToProto(*served, resp->mutable_snapshot());
   return grpc::Status::OK;
 }
@@ -330,10 +443,155 @@ grpc::Status GridrouteService::Info(absl::Time deadline, v1::InfoResponse* resp)
 grpc::Status GridrouteService::Reload(const v1::ReloadRequest& req, v1::ReloadResponse* resp) {
   absl::StatusOr<ReloadResult> r = store_->Load(req.pack_dir());
   if (!r.ok()) return ToGrpcStatus(r.status());
+  if (options_.cases != nullptr) {
+    absl::Status st = options_.cases->Reload(*r->current->snapshot, r->current->pack_dir);
+    if (!st.ok()) {
+      resp->add_warnings(absl::StrCat("folding rules not reloaded, the previous ones stay: ",
+                                      st.message()));
+    }
+  }
   SnapshotRefToProto(*r->current, resp->mutable_snapshot());
   if (r->previous != nullptr) SnapshotRefToProto(*r->previous, resp->mutable_previous());
   resp->set_load_seconds(r->current->load_seconds);
   for (const std::string& w : r->current->snapshot->warnings()) resp->add_warnings(w);
+  return grpc::Status::OK;
+}
+
+// ---------------------------------------------------------------------------
+// CaseService handlers.
+
+grpc::Status GridrouteService::CasesOn() const {
+  if (options_.cases != nullptr) return grpc::Status::OK;
+  return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                      "cases are off: start gridroute-server with --journal_dir DIR");
+}
+
+grpc::Status GridrouteService::GetCase(const v1::GetCaseRequest& req, v1::Case* resp) {
+  if (grpc::Status s = CasesOn(); !s.ok()) return s;
+  if (req.case_id().empty()) return ToGrpcStatus(absl::InvalidArgumentError("case_id: required"));
+  CaseView c;
+  if (absl::Status st = options_.cases->Get(req.case_id(), &c); !st.ok()) {
+    return ToGrpcStatus(st);
+  }
+  std::shared_ptr<const ServedSnapshot> served = store_->Current();
+  const WorkingCalendar cal =
+      served != nullptr ? served->snapshot->calendar() : WorkingCalendar::Default();
+  CaseToProto(c, Now(), cal, resp);
+  return grpc::Status::OK;
+}
+
+grpc::Status GridrouteService::UpdateCase(const v1::UpdateCaseRequest& req, v1::Case* resp) {
+  if (grpc::Status s = CasesOn(); !s.ok()) return s;
+  if (req.case_id().empty()) return ToGrpcStatus(absl::InvalidArgumentError("case_id: required"));
+  Transition t;
+  t.case_id = req.case_id();
+  if (absl::Status st = CaseStateFromProto(req.state(), "state", &t.to); !st.ok()) {
+    return ToGrpcStatus(st);
+  }
+  t.actor = req.actor();
+  if (req.has_at()) {
+    if (absl::Status st = TimeFromProto(req.at(), "at", &t.at); !st.ok()) return ToGrpcStatus(st);
+  } else {
+    t.at = Now();
+  }
+  t.note = req.note();
+  t.lead = req.lead();
+  CaseView c;
+  if (absl::Status st = options_.cases->Update(t, &c); !st.ok()) return ToGrpcStatus(st);
+  std::shared_ptr<const ServedSnapshot> served = store_->Current();
+  const WorkingCalendar cal =
+      served != nullptr ? served->snapshot->calendar() : WorkingCalendar::Default();
+  CaseToProto(c, Now(), cal, resp);
+  return grpc::Status::OK;
+}
+
+grpc::Status GridrouteService::ListCases(const v1::ListCasesRequest& req,
+                                         v1::ListCasesResponse* resp) {
+  if (grpc::Status s = CasesOn(); !s.ok()) return s;
+  ListQuery q;
+  q.department = req.department();
+  q.grid = req.grid();
+  q.region = req.region();
+  if (req.state() != v1::CASE_STATE_UNSPECIFIED) {
+    CaseState st;
+    if (absl::Status e = CaseStateFromProto(req.state(), "state", &st); !e.ok()) {
+      return ToGrpcStatus(e);
+    }
+    q.state = st;
+  }
+  if (req.page_size() < 0 || req.page_size() > kMaxPageSize) {
+    return ToGrpcStatus(absl::InvalidArgumentError(absl::StrCat(
+        "page_size: must be in 0..", kMaxPageSize, " (0: 100), got ", req.page_size())));
+  }
+  q.page_size = req.page_size();
+  q.page_token = req.page_token();
+  ListResult page;
+  if (absl::Status st = options_.cases->List(q, &page); !st.ok()) return ToGrpcStatus(st);
+  std::shared_ptr<const ServedSnapshot> served = store_->Current();
+  const WorkingCalendar cal =
+      served != nullptr ? served->snapshot->calendar() : WorkingCalendar::Default();
+  const absl::Time now = Now();
+  for (const CaseView& c : page.cases) CaseToProto(c, now, cal, resp->add_cases());
+  resp->set_next_page_token(page.next_page_token);
+  return grpc::Status::OK;
+}
+
+grpc::Status GridrouteService::CaseStats(const v1::CaseStatsRequest& req,
+                                         v1::CaseStatsResponse* resp) {
+  if (grpc::Status s = CasesOn(); !s.ok()) return s;
+  std::shared_ptr<const ServedSnapshot> served;
+  if (grpc::Status s = Pin(&served); !s.ok()) return s;
+  const Snapshot& snap = *served->snapshot;
+  StatsQuery q;
+  const std::string& g = req.group_by();
+  if (g.empty() || g == "department") {
+    q.group_by = StatsGroup::kDepartment;
+  } else if (g == "grid") {
+    q.group_by = StatsGroup::kGrid;
+  } else if (g == "all") {
+    q.group_by = StatsGroup::kAll;
+  } else {
+    const auto& levels = snap.hierarchy().levels();
+    auto it = std::find(levels.begin(), levels.end(), g);
+    if (it == levels.end()) {
+      return ToGrpcStatus(absl::InvalidArgumentError(absl::StrCat(
+          "group_by: '", g, "' is not department, grid, all or a level of the pack (",
+          absl::StrJoin(levels, ", "), ")")));
+    }
+    q.group_by = StatsGroup::kLevel;
+    q.level = static_cast<int32_t>(it - levels.begin());
+  }
+  if (req.has_from()) {
+    if (absl::Status st = TimeFromProto(req.from(), "from", &q.from); !st.ok()) return ToGrpcStatus(st);
+  }
+  if (req.has_to()) {
+    if (absl::Status st = TimeFromProto(req.to(), "to", &q.to); !st.ok()) return ToGrpcStatus(st);
+  }
+  if (req.has_as_of()) {
+    if (absl::Status st = TimeFromProto(req.as_of(), "as_of", &q.as_of); !st.ok()) {
+      return ToGrpcStatus(st);
+    }
+  } else {
+    q.as_of = Now();
+  }
+  StatsResult r;
+  if (absl::Status st = options_.cases->Stats(q, snap.calendar(), &r); !st.ok()) {
+    return ToGrpcStatus(st);
+  }
+  auto row = [](const StatsRow& in, v1::CaseStatsRow* out) {
+    out->set_key(in.key);
+    out->set_reported(in.reported);
+    out->set_filed(in.filed);
+    out->set_closed(in.closed);
+    out->set_on_time_closed(in.on_time_closed);
+    out->set_due(in.due);
+    out->set_overdue_open(in.overdue_open);
+    out->set_closure_rate(in.closure_rate);
+    out->set_on_time_rate(in.on_time_rate);
+    out->set_median_handling_hours(in.median_handling_hours);
+  };
+  for (const StatsRow& in : r.rows) row(in, resp->add_rows());
+  row(r.total, resp->mutable_total());
   return grpc::Status::OK;
 }
 
@@ -353,6 +611,7 @@ std::unique_ptr<grpc::Server> StartServer(const ServerOptions& options, Gridrout
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   builder.RegisterService(service->routing());
   builder.RegisterService(service->admin());
+  builder.RegisterService(service->cases());
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || (!options.listen.empty() && port == 0)) {
     if (error != nullptr) *error = absl::StrCat("cannot listen on ", options.listen);

@@ -41,7 +41,9 @@
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 #include "gridroute/v1/admin.grpc.pb.h"
+#include "gridroute/v1/cases.grpc.pb.h"
 #include "gridroute/v1/routing.grpc.pb.h"
+#include "intake/case_desk.h"
 #include "service/snapshot_store.h"
 
 namespace gridroute {
@@ -53,6 +55,11 @@ struct ServiceOptions {
   int max_batch = 10000;
   // Clock for deadline checks (tests inject one). Default: absl::Now.
   std::function<absl::Time()> now;
+  // Cases (cases.proto): every routed report of Route, RouteBatch and
+  // RouteStream is filed or folded here, durably, before it is answered,
+  // and CaseService serves it. Null: cases are off (decisions carry no
+  // CaseRef; CaseService answers FAILED_PRECONDITION). Not owned.
+  CaseDesk* cases = nullptr;
 };
 
 // absl::Status -> grpc::Status, same code number and message.
@@ -67,6 +74,7 @@ class GridrouteService {
 
   grpc::Service* routing();
   grpc::Service* admin();
+  grpc::Service* cases();
 
   // Calls refused because their deadline had passed.
   int64_t expired_calls() const { return expired_.load(std::memory_order_relaxed); }
@@ -81,6 +89,10 @@ class GridrouteService {
                                v1::DecisionBatch* resp);
   grpc::Status Info(absl::Time deadline, v1::InfoResponse* resp);
   grpc::Status Reload(const v1::ReloadRequest& req, v1::ReloadResponse* resp);
+  grpc::Status GetCase(const v1::GetCaseRequest& req, v1::Case* resp);
+  grpc::Status UpdateCase(const v1::UpdateCaseRequest& req, v1::Case* resp);
+  grpc::Status ListCases(const v1::ListCasesRequest& req, v1::ListCasesResponse* resp);
+  grpc::Status CaseStats(const v1::CaseStatsRequest& req, v1::CaseStatsResponse* resp);
 
   // Runs `work` on the service's worker thread (one job at a time, in
   // order; the destructor finishes queued jobs and joins it).
@@ -89,10 +101,14 @@ class GridrouteService {
  private:
   class RoutingImpl;
   class AdminImpl;
+  class CaseImpl;
   struct Worker;
 
   // OK, or DEADLINE_EXCEEDED (counted) when `deadline` has passed.
   grpc::Status CheckDeadline(absl::Time deadline);
+  // OK, or FAILED_PRECONDITION when cases are off.
+  grpc::Status CasesOn() const;
+  absl::Time Now() const { return options_.now ? options_.now() : absl::Now(); }
   // The pinned snapshot, or FAILED_PRECONDITION.
   grpc::Status Pin(std::shared_ptr<const ServedSnapshot>* out) const;
 
@@ -101,6 +117,7 @@ class GridrouteService {
   const ServiceOptions options_;
   std::unique_ptr<RoutingImpl> routing_;
   std::unique_ptr<AdminImpl> admin_;
+  std::unique_ptr<CaseImpl> cases_;
   std::unique_ptr<Worker> worker_;
 
   std::atomic<int64_t> expired_{0};

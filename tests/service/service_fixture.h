@@ -2,7 +2,7 @@
 //
 // Shared by the service tests: routing packs with a chosen version, and an
 // in-process gridroute server (no port: InProcessChannel) with an injectable
-// clock.
+// clock and, optionally, cases (a CaseDesk).
 #ifndef GRIDROUTE_TESTS_SERVICE_SERVICE_FIXTURE_H_
 #define GRIDROUTE_TESTS_SERVICE_SERVICE_FIXTURE_H_
 
@@ -15,6 +15,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
 #include "gridroute/v1/admin.grpc.pb.h"
+#include "gridroute/v1/cases.grpc.pb.h"
 #include "gridroute/v1/routing.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
@@ -40,12 +41,16 @@ inline std::string WriteRoutingPack(const std::string& version, const std::strin
   return dir;
 }
 
-// A server over `store` reachable through an in-process channel.
+// A server over `store` reachable through an in-process channel. With
+// `case_desk` (not owned; must outlive the server) routed reports become cases
+// and CaseService serves them; null: cases off.
 class InProcessServer {
  public:
-  explicit InProcessServer(SnapshotStore* store, int max_batch = 10000) {
+  explicit InProcessServer(SnapshotStore* store, int max_batch = 10000,
+                           CaseDesk* case_desk = nullptr) {
     ServiceOptions o;
     o.max_batch = max_batch;
+    o.cases = case_desk;
     o.now = [this] { return absl::Now() + absl::Seconds(clock_skew_s.load()); };
     service_ = std::make_unique<GridrouteService>(store, o);
     std::string error;
@@ -56,6 +61,7 @@ class InProcessServer {
     channel_ = server_->InProcessChannel(grpc::ChannelArguments());
     routing = v1::RoutingService::NewStub(channel_);
     admin = v1::AdminService::NewStub(channel_);
+    cases = v1::CaseService::NewStub(channel_);
   }
   ~InProcessServer() {
     server_->Shutdown();
@@ -68,6 +74,7 @@ class InProcessServer {
   std::atomic<int64_t> clock_skew_s{0};
   std::unique_ptr<v1::RoutingService::Stub> routing;
   std::unique_ptr<v1::AdminService::Stub> admin;
+  std::unique_ptr<v1::CaseService::Stub> cases;
 
  private:
   std::unique_ptr<GridrouteService> service_;

@@ -19,6 +19,7 @@
 #include "common/csv.h"
 #include "google/protobuf/util/json_util.h"
 #include "gridroute/v1/admin.grpc.pb.h"
+#include "gridroute/v1/cases.grpc.pb.h"
 #include "gridroute/v1/routing.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 
@@ -40,6 +41,24 @@ ABSL_FLAG(std::string, reported_at, "", "route --server: report time, ISO-8601 (
 ABSL_FLAG(std::string, component_code, "", "route --server: component code (component reports)");
 ABSL_FLAG(std::string, pack_dir, "", "reload: pack directory on the server (default: the one served)");
 ABSL_FLAG(int, batch, 256, "stream: detections per batch");
+ABSL_FLAG(std::string, id, "", "case, case-update: the case id");
+ABSL_FLAG(std::string, state, "",
+          "case-update: the state to enter (dispatched, accepted, handled, verified, closed, "
+          "reopened, reported); cases: filter by state");
+ABSL_FLAG(std::string, actor, "", "case-update: who makes the change");
+ABSL_FLAG(std::string, note, "", "case-update: free text");
+ABSL_FLAG(std::string, at, "", "case-update: when, ISO-8601 (default: the server's clock)");
+ABSL_FLAG(std::string, lead, "", "case-update --state dispatched: re-dispatch to this department");
+ABSL_FLAG(std::string, department, "", "cases: filter by lead department code");
+ABSL_FLAG(std::string, grid, "", "cases: filter by grid code");
+ABSL_FLAG(std::string, region, "", "cases: filter by region code (any level)");
+ABSL_FLAG(int, page_size, 100, "cases: cases per page (1..1000)");
+ABSL_FLAG(bool, all_pages, false, "cases: follow next_page_token to the end");
+ABSL_FLAG(std::string, group_by, "department",
+          "case-stats: department, grid, all, or a level of the pack (district, street, ...)");
+ABSL_FLAG(std::string, from, "", "case-stats: cases filed at or after, ISO-8601");
+ABSL_FLAG(std::string, to, "", "case-stats: cases filed before, ISO-8601");
+ABSL_FLAG(std::string, as_of, "", "case-stats: the 'now' of the figures (default: the server's clock)");
 ABSL_FLAG(double, timeout_s, 30, "network commands: per-call deadline in seconds (stream: whole stream, 0 = none)");
 
 namespace gridroute {
@@ -53,7 +72,15 @@ const char kNetUsage[] =
     "  stream --server HOST:PORT --in detections.csv [--batch 256]\n"
     "      detections.csv columns: camera_id, frame_time, class (or category), lon, lat and\n"
     "      optional correlation_id (default: the line number), category_type, urgency, crs\n"
-    "  reload --server HOST:PORT [--pack-dir DIR]\n";
+    "  reload --server HOST:PORT [--pack-dir DIR]\n"
+    "Cases (the server runs with --journal-dir):\n"
+    "  case        --server HOST:PORT --id CASE_ID\n"
+    "  cases       --server HOST:PORT [--department D] [--grid G] [--region R] [--state S]\n"
+    "              [--page-size 100] [--all-pages]\n"
+    "  case-update --server HOST:PORT --id CASE_ID --state STATE --actor WHO [--note T]\n"
+    "              [--at ISO-8601] [--lead DEPT]\n"
+    "  case-stats  --server HOST:PORT [--group-by department|grid|all|LEVEL] [--from T] [--to T]\n"
+    "              [--as-of T]   (closure and on-time rates, as a table)\n";
 
 namespace {
 
@@ -176,6 +203,11 @@ void PrintDecision(const v1::Decision& d, const absl::TimeZone& zone) {
     line("component", s);
   }
   if (d.has_deadline()) line("deadline", FormatTimestamp(d.deadline(), zone));
+  if (d.has_case_ref()) {
+    const v1::CaseRef& c = d.case_ref();
+    line("case", absl::StrCat(c.case_id(), c.folded() ? " (folded: " : " (new, ", c.report_count(),
+                              c.report_count() == 1 ? " report)" : " reports)"));
+  }
 }
 
 class Client {
@@ -186,6 +218,7 @@ class Client {
     channel_ = grpc::CreateCustomChannel(server, grpc::InsecureChannelCredentials(), args);
     routing = v1::RoutingService::NewStub(channel_);
     admin = v1::AdminService::NewStub(channel_);
+    cases = v1::CaseService::NewStub(channel_);
   }
   void Prepare(grpc::ClientContext* ctx) const {
     const double t = absl::GetFlag(FLAGS_timeout_s);
@@ -204,6 +237,7 @@ class Client {
   }
   std::unique_ptr<v1::RoutingService::Stub> routing;
   std::unique_ptr<v1::AdminService::Stub> admin;
+  std::unique_ptr<v1::CaseService::Stub> cases;
 
  private:
   std::shared_ptr<grpc::Channel> channel_;
@@ -433,10 +467,208 @@ int Stream(Client& c) {
   return 0;
 }
 
+
+// ---------------------------------------------------------------------------
+// Cases.
+
+const char* StateName(v1::CaseState s) {
+  static const char* const kNames[] = {"?",        "reported", "dispatched", "accepted",
+                                       "handled",  "verified", "closed",     "reopened"};
+  const int i = static_cast<int>(s);
+  return i >= 0 && i <= 7 ? kNames[i] : "?";
+}
+
+bool ParseState(const std::string& name, v1::CaseState* out) {
+  for (int i = 1; i <= 7; ++i) {
+    if (name == StateName(static_cast<v1::CaseState>(i))) {
+      *out = static_cast<v1::CaseState>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+void PrintCase(const v1::Case& c, const absl::TimeZone& zone) {
+  auto line = [](const char* k, const std::string& v) {
+    if (!v.empty()) std::printf("  %-12s %s\n", k, v.c_str());
+  };
+  std::printf("case %s: %s\n", c.case_id().c_str(), StateName(c.state()));
+  line("category", absl::StrCat(c.category_type() == v1::CATEGORY_TYPE_COMPONENT ? "component "
+                                                                                   : "event ",
+                                c.category(), c.component().empty() ? "" : " " + c.component()));
+  line("grid", absl::StrCat(c.grid(), c.chain().empty() ? "" : " (" + absl::StrJoin(c.chain(), " / ") + ")"));
+  line("lead", c.lead());
+  line("helpers", absl::StrJoin(c.helpers(), ", "));
+  if (c.has_point()) line("point", absl::StrFormat("%.7f, %.7f", c.point().x(), c.point().y()));
+  line("reports", absl::StrCat(c.report_count(), ", first ", FormatTimestamp(c.first_report(), zone),
+                               ", last ", FormatTimestamp(c.last_report(), zone)));
+  line("source", absl::StrCat(c.source(), c.source_id().empty() ? "" : " " + c.source_id()));
+  if (c.has_due()) {
+    line("due", absl::StrCat(FormatTimestamp(c.due(), zone),
+                             c.overdue() ? absl::StrFormat(" (OVERDUE by %.1f working hours)",
+                                                           c.overdue_working_hours())
+                                         : ""));
+  }
+  if (c.has_closed_at()) line("closed", FormatTimestamp(c.closed_at(), zone));
+  for (const v1::CaseHistoryEntry& h : c.history()) {
+    line("history", absl::StrCat(FormatTimestamp(h.at(), zone), " ", StateName(h.state()), " by ",
+                                 h.actor(), h.lead().empty() ? "" : " -> " + h.lead(),
+                                 h.note().empty() ? "" : ": " + h.note()));
+  }
+}
+
+int GetCase(Client& c) {
+  v1::GetCaseRequest req;
+  req.set_case_id(absl::GetFlag(FLAGS_id));
+  if (req.case_id().empty()) return Usage("case: --id CASE_ID is required");
+  grpc::ClientContext ctx;
+  c.Prepare(&ctx);
+  v1::Case r;
+  grpc::Status s = c.cases->Get(&ctx, req, &r);
+  if (!s.ok()) return RpcFailed("case", s);
+  if (absl::GetFlag(FLAGS_json)) {
+    std::printf("%s\n", Json(r).c_str());
+  } else {
+    PrintCase(r, c.PackZone());
+  }
+  return 0;
+}
+
+int UpdateCase(Client& c) {
+  v1::UpdateCaseRequest req;
+  req.set_case_id(absl::GetFlag(FLAGS_id));
+  if (req.case_id().empty()) return Usage("case-update: --id CASE_ID is required");
+  v1::CaseState st;
+  if (!ParseState(absl::GetFlag(FLAGS_state), &st)) {
+    return Usage(absl::StrCat("case-update: --state '", absl::GetFlag(FLAGS_state),
+                              "' is not one of reported, dispatched, accepted, handled, verified, "
+                              "closed, reopened"));
+  }
+  req.set_state(st);
+  req.set_actor(absl::GetFlag(FLAGS_actor));
+  req.set_note(absl::GetFlag(FLAGS_note));
+  req.set_lead(absl::GetFlag(FLAGS_lead));
+  const absl::TimeZone zone = c.PackZone();
+  if (const std::string at = absl::GetFlag(FLAGS_at); !at.empty()) {
+    absl::Time t;
+    if (!ParseReportTime(at, zone, &t)) return Usage(absl::StrCat("case-update: --at '", at, "' is not an ISO-8601 time"));
+    ToTimestamp(t, req.mutable_at());
+  }
+  grpc::ClientContext ctx;
+  c.Prepare(&ctx);
+  v1::Case r;
+  grpc::Status s = c.cases->Update(&ctx, req, &r);
+  if (!s.ok()) return RpcFailed("case-update", s);
+  if (absl::GetFlag(FLAGS_json)) {
+    std::printf("%s\n", Json(r).c_str());
+  } else {
+    PrintCase(r, zone);
+  }
+  return 0;
+}
+
+int ListCases(Client& c) {
+  v1::ListCasesRequest req;
+  req.set_department(absl::GetFlag(FLAGS_department));
+  req.set_grid(absl::GetFlag(FLAGS_grid));
+  req.set_region(absl::GetFlag(FLAGS_region));
+  if (const std::string st = absl::GetFlag(FLAGS_state); !st.empty()) {
+    v1::CaseState v;
+    if (!ParseState(st, &v)) return Usage(absl::StrCat("cases: --state '", st, "' is not a case state"));
+    req.set_state(v);
+  }
+  req.set_page_size(absl::GetFlag(FLAGS_page_size));
+  const bool json = absl::GetFlag(FLAGS_json);
+  const absl::TimeZone zone = c.PackZone();
+  if (!json) {
+    std::printf("%-24s %-10s %-6s %-16s %-10s %7s %-25s %s\n", "case_id", "state", "cat", "grid",
+                "lead", "reports", "due", "overdue");
+  }
+  int64_t total = 0;
+  for (;;) {
+    grpc::ClientContext ctx;
+    c.Prepare(&ctx);
+    v1::ListCasesResponse r;
+    grpc::Status s = c.cases->List(&ctx, req, &r);
+    if (!s.ok()) return RpcFailed("cases", s);
+    for (const v1::Case& k : r.cases()) {
+      ++total;
+      if (json) {
+        std::printf("%s\n", Json(k).c_str());
+        continue;
+      }
+      std::printf("%-24s %-10s %-6s %-16s %-10s %7lld %-25s %s\n", k.case_id().c_str(),
+                  StateName(k.state()), k.category().c_str(), k.grid().c_str(), k.lead().c_str(),
+                  static_cast<long long>(k.report_count()),
+                  k.has_due() ? FormatTimestamp(k.due(), zone).c_str() : "-",
+                  k.overdue() ? absl::StrFormat("%.1f h", k.overdue_working_hours()).c_str() : "");
+    }
+    if (r.next_page_token().empty() || !absl::GetFlag(FLAGS_all_pages)) {
+      if (!r.next_page_token().empty()) {
+        std::fprintf(stderr, "gridroute cases: more cases follow (--all-pages)\n");
+      }
+      break;
+    }
+    req.set_page_token(r.next_page_token());
+  }
+  if (!json) std::fprintf(stderr, "gridroute cases: %lld case(s)\n", static_cast<long long>(total));
+  return 0;
+}
+
+int CaseStats(Client& c) {
+  v1::CaseStatsRequest req;
+  req.set_group_by(absl::GetFlag(FLAGS_group_by));
+  const absl::TimeZone zone = c.PackZone();
+  struct TimeFlag {
+    const char* name;
+    std::string value;
+    google::protobuf::Timestamp* out;
+  };
+  for (const TimeFlag& f : {TimeFlag{"from", absl::GetFlag(FLAGS_from), req.mutable_from()},
+                            TimeFlag{"to", absl::GetFlag(FLAGS_to), req.mutable_to()},
+                            TimeFlag{"as-of", absl::GetFlag(FLAGS_as_of), req.mutable_as_of()}}) {
+    if (f.value.empty()) continue;
+    absl::Time t;
+    if (!ParseReportTime(f.value, zone, &t)) {
+      return Usage(absl::StrCat("case-stats: --", f.name, " '", f.value, "' is not an ISO-8601 time"));
+    }
+    ToTimestamp(t, f.out);
+  }
+  if (absl::GetFlag(FLAGS_from).empty()) req.clear_from();
+  if (absl::GetFlag(FLAGS_to).empty()) req.clear_to();
+  if (absl::GetFlag(FLAGS_as_of).empty()) req.clear_as_of();
+  grpc::ClientContext ctx;
+  c.Prepare(&ctx);
+  v1::CaseStatsResponse r;
+  grpc::Status s = c.cases->Stats(&ctx, req, &r);
+  if (!s.ok()) return RpcFailed("case-stats", s);
+  if (absl::GetFlag(FLAGS_json)) {
+    std::printf("%s\n", Json(r).c_str());
+    return 0;
+  }
+  std::printf("%-20s %9s %7s %7s %8s %5s %8s %8s %8s %12s\n", req.group_by().c_str(), "reported",
+              "filed", "closed", "on_time", "due", "overdue", "closure", "on_time%", "median_h");
+  auto row = [](const std::string& key, const v1::CaseStatsRow& x) {
+    std::printf("%-20s %9lld %7lld %7lld %8lld %5lld %8lld %7.1f%% %7.1f%% %12s\n",
+                key.empty() ? "-" : key.c_str(), (long long)x.reported(), (long long)x.filed(),
+                (long long)x.closed(), (long long)x.on_time_closed(), (long long)x.due(),
+                (long long)x.overdue_open(), 100 * x.closure_rate(), 100 * x.on_time_rate(),
+                x.median_handling_hours() < 0 ? "-"
+                                              : absl::StrFormat("%.1f", x.median_handling_hours()).c_str());
+  };
+  for (const v1::CaseStatsRow& x : r.rows()) row(x.key(), x);
+  row("TOTAL", r.total());
+  return 0;
+}
+
 }  // namespace
 
 bool IsNetCommand(const std::string& command) {
   if (command == "info" || command == "stream" || command == "reload") return true;
+  if (command == "case" || command == "cases" || command == "case-update" ||
+      command == "case-stats") {
+    return true;
+  }
   return (command == "locate" || command == "route") && !absl::GetFlag(FLAGS_server).empty();
 }
 
@@ -449,6 +681,10 @@ int RunNetCommand(const std::string& command) {
   if (command == "route") return Route(c);
   if (command == "stream") return Stream(c);
   if (command == "reload") return Reload(c);
+  if (command == "case") return GetCase(c);
+  if (command == "cases") return ListCases(c);
+  if (command == "case-update") return UpdateCase(c);
+  if (command == "case-stats") return CaseStats(c);
   return Usage(absl::StrCat("unknown network command '", command, "'"));
 }
 

@@ -38,6 +38,20 @@ ABSL_FLAG(int, threads, 0,
 ABSL_FLAG(int, max_message_mb, 32, "Largest message received or sent, MiB");
 ABSL_FLAG(int, max_batch, 10000, "Most events per RouteBatch / detections per stream batch");
 ABSL_FLAG(double, drain_s, 10, "On SIGTERM: seconds to let calls in flight finish");
+ABSL_FLAG(std::string, journal_dir, "",
+          "Cases on: file/fold every routed report durably in this journal directory "
+          "(created if missing; the server refuses to start if it cannot write it). "
+          "Empty: cases off");
+ABSL_FLAG(bool, journal_fsync, true,
+          "fdatasync each intake batch before answering (off: survives a process crash, "
+          "not a power loss)");
+ABSL_FLAG(int, journal_batch_wait_us, 0,
+          "Group commit: how long a journal commit may wait to gather concurrent batches");
+ABSL_FLAG(int, journal_compact_mb, 256,
+          "Compact the journal (snapshot + drop old segments) after this many MiB appended");
+ABSL_FLAG(std::string, nats, "",
+          "NATS URL (nats://host:port): publish new cases and state changes to JetStream on "
+          "gridroute.dispatch.<department code>. Needs --journal_dir");
 
 namespace {
 
@@ -63,7 +77,8 @@ std::string Describe(const gridroute::ServedSnapshot& s) {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "gridroute-server --pack DIR --listen HOST:PORT [--threads N] [--max-message-mb 32] "
-      "[--max-batch 10000] [--drain-s 10]");
+      "[--max-batch 10000] [--drain-s 10] [--journal-dir DIR [--journal-fsync=false] "
+      "[--nats nats://HOST:PORT]]");
   std::vector<std::string> storage;
   std::vector<char*> args = gridroute::DashedFlags(argc, argv, &storage);
   absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
@@ -73,6 +88,11 @@ int main(int argc, char** argv) {
   if (threads < 0) return Fail("--threads must be >= 0");
   if (absl::GetFlag(FLAGS_max_message_mb) < 1) return Fail("--max-message-mb must be >= 1");
   if (absl::GetFlag(FLAGS_max_batch) < 1) return Fail("--max-batch must be >= 1");
+  if (!absl::GetFlag(FLAGS_nats).empty() && absl::GetFlag(FLAGS_journal_dir).empty()) {
+    return Fail("--nats needs --journal-dir (cases are dispatched once they are durable)");
+  }
+  if (absl::GetFlag(FLAGS_journal_batch_wait_us) < 0) return Fail("--journal-batch-wait-us must be >= 0");
+  if (absl::GetFlag(FLAGS_journal_compact_mb) < 1) return Fail("--journal-compact-mb must be >= 1");
   if (threads > 0) {
     // Before any thread exists, so every thread inherits it.
     cpu_set_t all, mine;
@@ -104,8 +124,26 @@ int main(int argc, char** argv) {
   Log(absl::StrCat("loaded ", Describe(*first->current)));
   for (const std::string& w : first->current->snapshot->warnings()) Log("warning: " + w);
 
+  std::unique_ptr<gridroute::CaseDesk> cases;
+  if (!absl::GetFlag(FLAGS_journal_dir).empty()) {
+    gridroute::CaseDeskOptions o;
+    o.journal_dir = absl::GetFlag(FLAGS_journal_dir);
+    o.journal.fsync = absl::GetFlag(FLAGS_journal_fsync);
+    o.journal.max_batch_wait_us = absl::GetFlag(FLAGS_journal_batch_wait_us);
+    o.compact_after_bytes = static_cast<uint64_t>(absl::GetFlag(FLAGS_journal_compact_mb)) << 20;
+    o.nats_url = absl::GetFlag(FLAGS_nats);
+    o.log = [](absl::string_view m) { Log(std::string(m)); };
+    absl::StatusOr<std::unique_ptr<gridroute::CaseDesk>> desk =
+        gridroute::CaseDesk::Open(o, *first->current->snapshot, first->current->pack_dir);
+    if (!desk.ok()) return Fail(absl::StrCat("cases: ", desk.status().message()));
+    cases = *std::move(desk);
+  } else {
+    Log("cases off (no --journal-dir): decisions carry no case id");
+  }
+
   gridroute::ServiceOptions service_options;
   service_options.max_batch = absl::GetFlag(FLAGS_max_batch);
+  service_options.cases = cases.get();
   gridroute::GridrouteService service(&store, service_options);
   gridroute::ServerOptions server_options;
   server_options.listen = absl::GetFlag(FLAGS_listen);
@@ -128,6 +166,10 @@ int main(int argc, char** argv) {
         absl::StatusOr<gridroute::ReloadResult> r = store.Load("");
         if (r.ok()) {
           Log(absl::StrCat("SIGHUP: reloaded ", Describe(*r->current)));
+          if (cases != nullptr) {
+            absl::Status st = cases->Reload(*r->current->snapshot, r->current->pack_dir);
+            if (!st.ok()) Log(absl::StrCat("SIGHUP: folding rules not reloaded: ", st.message()));
+          }
         } else {
           Log(absl::StrCat("SIGHUP: reload failed, still serving the previous snapshot: ",
                            r.status().message()));
@@ -143,6 +185,9 @@ int main(int argc, char** argv) {
   });
   server->Wait();
   signal_thread.join();
+  if (cases != nullptr && !cases->FlushDispatch(absl::Seconds(2))) {
+    Log("dispatch: some messages were not acknowledged by NATS; they are re-sent at the next start");
+  }
   Log("stopped");
   return 0;
 }
