@@ -1,6 +1,8 @@
 // Copyright 2026 gridroute authors.
 #include "cases/fold_index.h"
 
+#include <algorithm>
+
 #include <cmath>
 
 namespace gridroute {
@@ -63,6 +65,7 @@ void FoldIndex::Enqueue(uint32_t e) {
   const uint16_t wc = cold_[e].window_class;
   if (queues_.size() <= wc) queues_.resize(wc + 1);
   queues_[wc].push_back(Queued{e, en.case_idx, en.last_ns});
+  std::push_heap(queues_[wc].begin(), queues_[wc].end(), QueuedLater());
 }
 
 uint32_t FoldIndex::InsertPoint(uint32_t case_idx, int32_t cat, double radius_m,

@@ -18,10 +18,11 @@
 // time, the case's number); CaseEngine owns the cases and the rules. Entries
 // whose last report fell out of their window are removed by Expire(), which
 // the engine calls at Commit(): each entry is queued once per insertion in a
-// FIFO of its window class and looked at again only when its queued time
-// has expired (a fold since then re-queues it), so ageing costs O(1)
-// amortised per insertion or fold. Queries check the time themselves, so a
-// late Expire never changes an answer, only memory.
+// min-heap (by last report time) of its window class and looked at again
+// only when its queued time has expired (a fold since then re-queues it), so
+// ageing costs O(log n) per insertion or fold, also when report times arrive
+// out of order. Queries check the time themselves, so a late Expire never
+// changes an answer, only memory.
 //
 // Why one probe into 2R cells rather than the 3x3 neighbourhood of R cells
 // in an absl::flat_hash_map: folds are read-mostly (a camera sees the same
@@ -39,6 +40,7 @@
 #ifndef GRIDROUTE_CASES_FOLD_INDEX_H_
 #define GRIDROUTE_CASES_FOLD_INDEX_H_
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <deque>
@@ -196,7 +198,14 @@ class FoldIndex {
   size_t live_ = 0;
   cases_internal::CellTable cells_;         // cell key -> first node
   cases_internal::CellTable components_;    // component key -> first node
-  std::vector<std::deque<Queued>> queues_;  // per window class
+  // Per window class, a min-heap on last_ns (std::push_heap with
+  // QueuedLater): report times need not arrive in order (a backlog, a
+  // replayed export), and a FIFO would then stop at its first recent entry
+  // and keep every older one behind it in the index for good.
+  struct QueuedLater {
+    bool operator()(const Queued& a, const Queued& b) const { return a.last_ns > b.last_ns; }
+  };
+  std::vector<std::vector<Queued>> queues_;
 };
 
 // ------------------------------------------------------------------ inline
@@ -204,11 +213,12 @@ class FoldIndex {
 template <typename F>
 void FoldIndex::Expire(absl::Span<const int64_t> horizon_ns, F evicted) {
   for (size_t c = 0; c < queues_.size() && c < horizon_ns.size(); ++c) {
-    std::deque<Queued>& q = queues_[c];
+    std::vector<Queued>& q = queues_[c];
     const int64_t horizon = horizon_ns[c];
     while (!q.empty() && q.front().last_ns < horizon) {
       const Queued item = q.front();
-      q.pop_front();
+      std::pop_heap(q.begin(), q.end(), QueuedLater());
+      q.pop_back();
       Entry& e = entries_[item.entry];
       // Stale item: the entry was removed, or reused by another case.
       if (!e.live || e.case_idx != item.case_idx ||
@@ -221,6 +231,7 @@ void FoldIndex::Expire(absl::Span<const int64_t> horizon_ns, F evicted) {
       } else {
         q.push_back(Queued{item.entry, item.case_idx,
                            e.last_ns});  // folded since queued
+        std::push_heap(q.begin(), q.end(), QueuedLater());
       }
     }
   }

@@ -147,5 +147,27 @@ TEST(FoldIndexTest, ExpireDropsOnlyOutOfWindowEntries) {
             FoldIndex::kNone);
 }
 
+// Report times out of order (a backlog): every entry past the horizon goes,
+// whatever was inserted before it (a FIFO kept them behind a recent head).
+TEST(FoldIndexTest, ExpireHandlesOutOfOrderTimes) {
+  FoldIndex index;
+  std::mt19937_64 rng(5);
+  std::vector<int64_t> last(2000);
+  for (uint32_t i = 0; i < last.size(); ++i) {
+    last[i] = static_cast<int64_t>(rng() % 100000);
+    index.InsertPoint(i, 0, 50, i * 1000.0, 0, -1, last[i], 0);
+  }
+  const int64_t horizon[1] = {60000};
+  std::vector<uint32_t> evicted;
+  index.Expire(horizon, [&](uint32_t c) { evicted.push_back(c); });
+  std::vector<uint32_t> expect;
+  for (uint32_t i = 0; i < last.size(); ++i) {
+    if (last[i] < horizon[0]) expect.push_back(i);
+  }
+  std::sort(evicted.begin(), evicted.end());
+  EXPECT_EQ(evicted, expect);
+  EXPECT_EQ(index.size(), last.size() - expect.size());
+}
+
 }  // namespace
 }  // namespace gridroute
