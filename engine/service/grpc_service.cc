@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -51,9 +52,13 @@ void CaseRefToProto(const CaseOutcome& o, v1::CaseRef* out) {
 // case into its result (a report the case engine refuses becomes that
 // item's error). UNAVAILABLE for the whole call if the journal failed:
 // then no result may claim a case.
+// `source_field`: the request field that became the report's source id
+// ("camera_id" for detections), so an error about it names the field the
+// client sent.
 template <typename Result>
 grpc::Status FileCases(CaseDesk* desk, IntakeBuffers* b,
-                       google::protobuf::RepeatedPtrField<Result>* results) {
+                       google::protobuf::RepeatedPtrField<Result>* results,
+                       absl::string_view source_field = "source_id") {
   if (desk == nullptr || b->n == 0) return grpc::Status::OK;
   absl::Status st = desk->Intake(absl::MakeConstSpan(b->slots.data(), b->n), &b->out);
   if (!st.ok()) return ToGrpcStatus(st);
@@ -64,7 +69,11 @@ grpc::Status FileCases(CaseDesk* desk, IntakeBuffers* b,
       CaseRefToProto(o, r->mutable_decision()->mutable_case_ref());
     } else {
       r->mutable_error()->set_code(static_cast<int32_t>(o.status.code()));
-      r->mutable_error()->set_message(absl::StrCat("case: ", o.status.message()));
+      absl::string_view m = o.status.message();
+      std::string msg = absl::StartsWith(m, "source_id:")
+                            ? absl::StrCat(source_field, m.substr(9))
+                            : std::string(m);
+      r->mutable_error()->set_message(absl::StrCat("case: ", msg));
     }
   }
   return grpc::Status::OK;
@@ -407,7 +416,7 @@ grpc::Status GridrouteService::RouteDetections(absl::Time deadline, const v1::De
       out->mutable_error()->set_message(std::string(st.message()));
     }
   }
-  if (grpc::Status s = FileCases(options_.cases, &b, resp->mutable_results()); !s.ok()) return s;
+  if (grpc::Status s = FileCases(options_.cases, &b, resp->mutable_results(), "camera_id"); !s.ok()) return s;
   SnapshotRefToProto(*served, resp->mutable_snapshot());
   return grpc::Status::OK;
 }
@@ -463,7 +472,7 @@ grpc::Status GridrouteService::Reload(const v1::ReloadRequest& req, v1::ReloadRe
 grpc::Status GridrouteService::CasesOn() const {
   if (options_.cases != nullptr) return grpc::Status::OK;
   return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
-                      "cases are off: start gridroute-server with --journal_dir DIR");
+                      "cases are off: start gridroute-server with --journal-dir DIR");
 }
 
 grpc::Status GridrouteService::GetCase(const v1::GetCaseRequest& req, v1::Case* resp) {

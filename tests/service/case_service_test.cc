@@ -469,6 +469,8 @@ TEST_F(CaseServiceTest, AReportTheCaseEngineRefusesIsAnItemError) {
   EXPECT_EQ(out.results(0).correlation_id(), "long");
   ASSERT_TRUE(out.results(0).has_error()) << out.results(0).DebugString();
   EXPECT_EQ(out.results(0).error().code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(out.results(0).error().message().find("camera_id"), std::string::npos)
+      << out.results(0).error().message();
   EXPECT_FALSE(out.results(0).has_decision());
   EXPECT_EQ(out.results(1).decision().case_ref().case_id(),
             "320502-20260304-000001");
