@@ -4,7 +4,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_format.h"
 #include "common/csv.h"
+#include "geo/crs.h"
 #include "gtest/gtest.h"
 #include "testing/test_pack.h"
 
@@ -84,6 +86,43 @@ TEST(LocateCommandTest, MissingColumnIsAnErrorNamingIt) {
   auto stats = RunLocate(**snapshot, o);
   ASSERT_FALSE(stats.ok());
   EXPECT_NE(stats.status().message().find("'lon'"), std::string::npos) << stats.status();
+}
+
+// --crs gcj02 on a WGS-84 pack: each point is converted as the server does.
+// Oracle: WGS-84 points well inside each grid, shifted to GCJ-02 with the
+// forward formula, must come back to their grids (the inverse is accurate
+// to centimetres; the points are metres from any edge).
+TEST(LocateCommandTest, ConvertsTheInputCrs) {
+  TestPack p;
+  const std::string c = p.AddChain("320501");
+  p.AddGrid("g1", c, TestPack::Square(120.000, 31.0, 0.001));
+  p.AddGrid("g2", c, TestPack::Square(120.001, 31.0, 0.001));
+  auto snapshot = LoadPack(p.Write());
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  const std::string dir = testing::MakeTempDir("cli");
+  const LonLat a = Wgs84ToGcj02({120.0004, 31.0006});
+  const LonLat b = Wgs84ToGcj02({120.0016, 31.0003});
+  testing::WriteText(dir + "/in.csv",
+                     absl::StrFormat("lon,lat\n%.9f,%.9f\n%.9f,%.9f\n", a.lon, a.lat, b.lon, b.lat));
+  LocateCommandOptions o;
+  o.in = dir + "/in.csv";
+  o.out = dir + "/out.csv";
+  o.crs = "gcj02";
+  auto stats = RunLocate(**snapshot, o);
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  auto rows = ReadCsv(o.out);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[1][2], "g1");
+  EXPECT_EQ(rows[2][2], "g2");
+  // Read as WGS-84, the same numbers are ~500 m off: not in these grids.
+  o.crs = "wgs84";
+  ASSERT_TRUE(RunLocate(**snapshot, o).ok());
+  rows = ReadCsv(o.out);
+  EXPECT_EQ(rows[1][3], "outside");
+  o.crs = "mars";
+  auto bad = RunLocate(**snapshot, o);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("--crs"), std::string::npos) << bad.status();
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <memory>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -11,24 +12,17 @@
 #include "absl/strings/str_format.h"
 #include "common/csv.h"
 #include "common/status_macros.h"
+#include "geo/crs.h"
+#include "route/router.h"
 
 namespace gridroute {
 
 absl::StatusOr<LocateCommandStats> RunLocate(const Snapshot& snapshot,
                                              const LocateCommandOptions& options) {
-  const std::string crs = absl::AsciiStrToLower(options.crs);
-  const std::string pack_crs = absl::AsciiStrToLower(snapshot.manifest().crs);
-  auto same = [](const std::string& a, const std::string& b) {
-    auto norm = [](const std::string& s) {
-      return s == "cgcs2000" || s == "epsg:4490" || s == "epsg:4326" ? std::string("wgs84") : s;
-    };
-    return norm(a) == norm(b);
-  };
-  if (!same(crs, pack_crs)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--crs ", options.crs, " is not supported for a pack in ",
-        snapshot.manifest().crs, " (yet: input must be in the pack's CRS)"));
-  }
+  // Any input CRS the router takes (wgs84, cgcs2000, gcj02, bd09, EPSG:n):
+  // points are converted to the pack's CRS exactly as the server does.
+  absl::StatusOr<Crs> crs = ParseCrs(options.crs);
+  if (!crs.ok()) return absl::InvalidArgumentError(absl::StrCat("--crs: ", crs.status().message()));
   if (!(options.snap_m >= 0) || !std::isfinite(options.snap_m)) {
     return absl::InvalidArgumentError(
         absl::StrCat("--snap-m must be a finite number >= 0, got ", options.snap_m));
@@ -57,10 +51,10 @@ absl::StatusOr<LocateCommandStats> RunLocate(const Snapshot& snapshot,
   out.Field("error");
   out.EndRecord();
 
-  const Quantizer& q = snapshot.quantizer();
-  const Locator& locator = snapshot.locator();
+  // The router borrows the caller's snapshot (no ownership taken).
+  const Router router(std::shared_ptr<const Snapshot>(std::shared_ptr<const Snapshot>(), &snapshot));
   const LocateOptions lopt{options.snap_m};
-  const bool geographic = q.geographic();
+  const bool geographic = crs->geographic();
   std::vector<int32_t> chain(levels.size());
   LocateCommandStats stats;
   char dist[32];
@@ -81,6 +75,12 @@ absl::StatusOr<LocateCommandStats> RunLocate(const Snapshot& snapshot,
     } else if (!geographic && (std::fabs(x) > 1e8 || std::fabs(y) > 1e8)) {
       error = "coordinate outside the projected CRS's range (|x|,|y| <= 1e8 m)";
     }
+    LocateResult r;
+    if (error.empty()) {
+      if (absl::Status st = router.Locate(true, x, y, *crs, lopt, &r); !st.ok()) {
+        error = std::string(st.message());
+      }
+    }
     for (size_t i = 0; i < width; ++i) out.Field(i < row.size() ? row[i] : "");
     if (!error.empty()) {
       ++stats.bad_rows;
@@ -94,7 +94,6 @@ absl::StatusOr<LocateCommandStats> RunLocate(const Snapshot& snapshot,
       out.EndRecord();
       continue;
     }
-    const LocateResult r = locator.Locate(q.Quantize(x, y), lopt);
     ++stats.by_how[static_cast<int>(r.how)];
     if (r.grid == kNoGrid) {
       out.Field("");
