@@ -143,6 +143,10 @@ bool SegmentMeetsBox(IPoint a, IPoint b, int64_t x0, int64_t y0, int64_t x1,
       std::max(a.y, b.y) < y0 || std::min(a.y, b.y) > y1) {
     return false;
   }
+  if (std::min(a.x, b.x) >= x0 && std::max(a.x, b.x) <= x1 &&
+      std::min(a.y, b.y) >= y0 && std::max(a.y, b.y) <= y1) {
+    return true;  // the segment lies in the box
+  }
   const int64_t dx = b.x - a.x, dy = b.y - a.y;
   const int64_t rx0 = x0 - a.x, rx1 = x1 - a.x, ry0 = y0 - a.y, ry1 = y1 - a.y;
   auto small = [](int64_t v) {
@@ -159,6 +163,44 @@ bool SegmentMeetsBox(IPoint a, IPoint b, int64_t x0, int64_t y0, int64_t x1,
   const int o3 = Orient(a, b, {x1, y1}), o4 = Orient(a, b, {x0, y1});
   return !((o1 > 0 && o2 > 0 && o3 > 0 && o4 > 0) ||
            (o1 < 0 && o2 < 0 && o3 < 0 && o4 < 0));
+}
+
+// Exact membership of p in grid g when p is known to lie on none of g's
+// edges (every caller's point is in a closed box that no edge of g meets, or
+// is a reference point chosen off every such edge): the even-odd rule of
+// ClassifyRings (geo/geometry.h), with the same crossing decision, without the
+// boundary tests, a bounding-box reject first and the orientation in int64
+// when g's box is below 2^31 units wide and high (then every coordinate
+// difference is, so each product is below 2^62). The same answer as
+// GridGeometry::Classify(g, p) == Side::kInside for such points.
+bool InsideOffBoundary(const GridGeometry& geo, uint32_t g, IPoint p) {
+  const IBox& box = geo.box(g);
+  if (p.x < box.min_x || p.x > box.max_x || p.y < box.min_y ||
+      p.y > box.max_y) {
+    return false;
+  }
+  if (box.max_x - box.min_x >= (int64_t{1} << 31) ||
+      box.max_y - box.min_y >= (int64_t{1} << 31)) {
+    return geo.Classify(g, p) == Side::kInside;
+  }
+  bool inside = false;
+  for (uint32_t r = geo.grid_ring_begin(g); r < geo.grid_ring_begin(g + 1);
+       ++r) {
+    const IPoint* pts = geo.ring(r);
+    const uint32_t n = geo.ring_size(r);
+    IPoint a = pts[n - 1];
+    for (uint32_t i = 0; i < n; ++i) {
+      const IPoint b = pts[i];
+      if ((a.y > p.y) != (b.y > p.y)) {
+        // Orient(a, b, p) > 0; never 0 here (p would be on the edge).
+        const bool left =
+            (b.x - a.x) * (p.y - a.y) - (b.y - a.y) * (p.x - a.x) > 0;
+        if ((b.y > a.y) == left) inside = !inside;
+      }
+      a = b;
+    }
+  }
+  return inside;
 }
 
 struct Seg {
@@ -264,8 +306,53 @@ class CellBuilder {
       ++stats.interior_entries;
       return MakeEntry(kTagInterior, cands[0].g);
     }
-    // Distinct edges with the mask of the candidates they bound.
+    // Distinct edges with the mask of the candidates they bound, ascending
+    // (SegLess). A cell that may split stops as soon as it has more than
+    // max_leaf_edges distinct edges: no sort for cells that split.
+    const bool can_split = level < options_.max_split_levels && shift >= 4;
+    if (can_split && k > static_cast<size_t>(kMaxCandidates)) {
+      return Split(x0, y0, shift, level);
+    }
+    const int limit = options_.max_leaf_edges;
+    size_t n = 0;
+    for (size_t i = 0; i < k; ++i) n += cands[i].end - cands[i].begin;
     merged_.clear();
+    if (n <= 64 || (can_split && limit <= 32)) {
+      // Few distinct edges: merge duplicates by a linear search, then sort
+      // the distinct ones (the same list as sorting all and merging equal
+      // neighbours).
+      for (size_t i = 0; i < k; ++i) {
+        const uint32_t bit = i < 32 ? (1u << i) : 0u;
+        for (uint32_t e = cands[i].begin; e < cands[i].end; ++e) {
+          const Seg& s = segs[e];
+          bool found = false;
+          for (auto& [t, mask] : merged_) {
+            if (SegEq(t, s)) {
+              mask |= bit;
+              found = true;
+              break;
+            }
+          }
+          if (found) continue;
+          merged_.push_back({s, bit});
+          if (can_split && static_cast<int>(merged_.size()) > limit) {
+            return Split(x0, y0, shift, level);
+          }
+        }
+      }
+      if (can_split && static_cast<int>(merged_.size()) > limit) {
+        return Split(x0, y0, shift, level);
+      }
+      for (size_t i = 1; i < merged_.size(); ++i) {
+        const std::pair<Seg, uint32_t> v = merged_[i];
+        size_t j = i;
+        for (; j > 0 && SegLess(v.first, merged_[j - 1].first); --j) {
+          merged_[j] = merged_[j - 1];
+        }
+        merged_[j] = v;
+      }
+      return Leaf(x0, y0, shift, level);
+    }
     for (size_t i = 0; i < k; ++i) {
       for (uint32_t e = cands[i].begin; e < cands[i].end; ++e) {
         merged_.push_back({segs[e], i < 32 ? (1u << i) : 0u});
@@ -283,9 +370,7 @@ class CellBuilder {
       }
     }
     merged_.resize(m);
-    const bool can_split = level < options_.max_split_levels && shift >= 4;
-    if (can_split && (static_cast<int>(m) > options_.max_leaf_edges ||
-                      k > static_cast<size_t>(kMaxCandidates))) {
+    if (can_split && static_cast<int>(m) > limit) {
       return Split(x0, y0, shift, level);
     }
     return Leaf(x0, y0, shift, level);
@@ -348,9 +433,9 @@ class CellBuilder {
         const uint32_t end = static_cast<uint32_t>(csegs[k].size());
         if (end > begin[k]) {
           ccands[k].push_back({c.g, false, begin[k], end});
-        } else if (geo_.Classify(c.g,
-                                 {x0 + (k & 3) * side, y0 + (k >> 2) * side}) ==
-                   Side::kInside) {
+        } else if (InsideOffBoundary(
+                       geo_, c.g,
+                       {x0 + (k & 3) * side, y0 + (k >> 2) * side})) {
           // No edge of g meets the child: it is wholly inside or outside.
           ccands[k].push_back({c.g, true, 0, 0});
           done[k] = true;
@@ -421,7 +506,7 @@ class CellBuilder {
     uint32_t ref_mask = 0;
     for (size_t i = 0; i < k; ++i) {
       // c is on no edge that meets the cell, so on no candidate's boundary.
-      if (cands[i].full || geo_.Classify(cands[i].g, c) == Side::kInside) {
+      if (cands[i].full || InsideOffBoundary(geo_, cands[i].g, c)) {
         ref_mask |= 1u << i;
       }
     }
@@ -831,8 +916,7 @@ std::unique_ptr<CellLocator> CellLocator::Build(
           while (next < marked.size() && marked[next] < cell) ++next;
           if (next < marked.size() && marked[next] == cell) {
             out.emplace_back(static_cast<uint32_t>(cell), g);
-          } else if (geo.Classify(g, {cell_x0(cx), cell_y0(cy)}) ==
-                     Side::kInside) {
+          } else if (InsideOffBoundary(geo, g, {cell_x0(cx), cell_y0(cy)})) {
             out.emplace_back(static_cast<uint32_t>(cell), g | kFullBit);
           }
         }
