@@ -12,137 +12,50 @@
 //
 // No timing is asserted: the kill moments are random, the checks are about
 // what was acknowledged.
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
-#include <fstream>
+#include <cstdlib>
 #include <map>
 #include <random>
 #include <set>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "gridroute/v1/cases.grpc.pb.h"
 #include "gridroute/v1/routing.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "service/server_process.h"
 
 namespace gridroute {
 namespace {
 
-std::string BinDir() {
-  char buf[4096];
-  const ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-  std::string self(buf, n > 0 ? n : 0);
-  return self.substr(0, self.rfind('/'));
-}
-
-std::string TempDir() {
-  char tmpl[] = "/tmp/gridroute_crash_XXXXXX";
-  const char* d = mkdtemp(tmpl);
-  return d != nullptr ? d : "";
-}
-
-// A gridroute-server child process; its stdout is read until it says which
-// port it serves on.
-struct Server {
-  pid_t pid = -1;
-  int port = 0;
-  std::string log;
-
-  bool Start(const std::string& pack, const std::string& journal) {
-    int out[2];
-    if (pipe(out) != 0) return false;
-    log = journal + ".server.log";
-    pid = fork();
-    if (pid == 0) {
-      dup2(out[1], 1);
-      const int err = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      if (err >= 0) dup2(err, 2);
-      close(out[0]);
-      const std::string bin = BinDir() + "/gridroute-server";
-      execl(bin.c_str(), bin.c_str(), "--pack", pack.c_str(), "--listen", "127.0.0.1:0",
-            "--journal-dir", journal.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    close(out[1]);
-    std::string line;
-    char c;
-    while (read(out[0], &c, 1) == 1) {
-      if (c != '\n') {
-        line.push_back(c);
-        continue;
-      }
-      const size_t at = line.find("(port ");
-      if (at != std::string::npos) {
-        port = std::atoi(line.c_str() + at + 6);
-        break;
-      }
-      line.clear();
-    }
-    close(out[0]);
-    return port > 0;
-  }
-  void Kill() {
-    if (pid > 0) {
-      kill(pid, SIGKILL);
-      waitpid(pid, nullptr, 0);
-      pid = -1;
-    }
-  }
-  ~Server() { Kill(); }
-};
-
-struct Site {
-  double lon, lat;
-  std::string category;
-};
-
-// Event sites of the generated city that route (wgs84 event rows).
-std::vector<Site> ReadSites(const std::string& events_csv, size_t want) {
-  std::ifstream in(events_csv);
-  std::string line;
-  std::getline(in, line);  // id,lon,lat,crs,category_type,category,urgency,reported_at,component_code
-  std::vector<Site> sites;
-  while (sites.size() < want && std::getline(in, line)) {
-    std::vector<std::string> f = absl::StrSplit(line, ',');
-    if (f.size() < 8 || f[3] != "wgs84" || f[4] != "event") continue;
-    Site s;
-    if (!absl::SimpleAtod(f[1], &s.lon) || !absl::SimpleAtod(f[2], &s.lat) ||
-        !std::isfinite(s.lon) || !std::isfinite(s.lat)) {
-      continue;
-    }
-    s.category = f[5];
-    sites.push_back(s);
-  }
-  return sites;
-}
+using testing::GenerateCity;
+using testing::ReadSites;
+using testing::Server;
+using testing::Site;
+using testing::SiteReport;
+using testing::TempDir;
 
 TEST(CaseCrashTest, EveryAcknowledgedCaseSurvivesSigkillExactlyOnce) {
-  const std::string dir = TempDir();
+  const std::string dir = TempDir("gridroute_crash");
   ASSERT_FALSE(dir.empty());
   const std::string pack = dir + "/city";
-  const std::string gen = BinDir() + "/gridroute-gen";
-  ASSERT_EQ(std::system((gen + " --grids 2000 --seed 3 --events 3000 --out " + pack +
-                         " >/dev/null 2>&1")
-                            .c_str()),
-            0);
+  ASSERT_TRUE(GenerateCity(pack));
   std::vector<Site> sites = ReadSites(pack + "/events.csv", 40);
   ASSERT_GE(sites.size(), 20u);
   const std::string journal = dir + "/journal";
 
   std::mt19937_64 rng(20261129);
-  std::uniform_int_distribution<int> pick(0, static_cast<int>(sites.size()) - 1);
+  std::uniform_int_distribution<int> pick(0,
+                                          static_cast<int>(sites.size()) - 1);
   std::uniform_real_distribution<double> jitter(-2e-5, 2e-5);  // ~2 m
   std::uniform_int_distribution<int> kill_after_ms(30, 400);
 
@@ -150,12 +63,15 @@ TEST(CaseCrashTest, EveryAcknowledgedCaseSurvivesSigkillExactlyOnce) {
   std::map<std::string, int64_t> acked;
   std::set<std::string> acked_new;  // ids acknowledged as new cases
   int64_t sent = 0, acked_reports = 0, kills = 0, errors = 0, routed = 0;
-  absl::Time frame = absl::FromCivil(absl::CivilSecond(2026, 3, 2, 9, 0, 0), absl::UTCTimeZone());
+  absl::Time frame = absl::FromCivil(absl::CivilSecond(2026, 3, 2, 9, 0, 0),
+                                     absl::UTCTimeZone());
 
   constexpr int kKills = 12;
   for (int round = 0; round <= kKills; ++round) {
     Server server;
-    ASSERT_TRUE(server.Start(pack, journal)) << "server did not start; log: " << server.log;
+    ASSERT_TRUE(
+        server.Start(pack, journal + ".server.log", {"--journal-dir", journal}))
+        << "server did not start; log: " << server.log;
     auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server.port),
                                        grpc::InsecureChannelCredentials());
     auto stub = v1::RoutingService::NewStub(channel);
@@ -165,16 +81,14 @@ TEST(CaseCrashTest, EveryAcknowledgedCaseSurvivesSigkillExactlyOnce) {
       // cases count as acknowledged like any other.
       std::vector<Site> ok;
       for (const Site& s : sites) {
-        v1::RouteRequest req;
-        req.mutable_point()->set_x(s.lon);
-        req.mutable_point()->set_y(s.lat);
-        req.set_category(s.category);
         frame += absl::Seconds(1);
-        req.mutable_reported_at()->set_seconds(absl::ToUnixSeconds(frame));
+        const v1::RouteRequest req = SiteReport(s, frame);
         grpc::ClientContext rctx;
         v1::RouteResponse resp;
         ++sent;
-        if (!stub->Route(&rctx, req, &resp).ok() || !resp.decision().has_case_ref()) continue;
+        if (!stub->Route(&rctx, req, &resp).ok() ||
+            !resp.decision().has_case_ref())
+          continue;
         ok.push_back(s);
         ++acked_reports;
         const v1::CaseRef& c = resp.decision().case_ref();
@@ -183,7 +97,8 @@ TEST(CaseCrashTest, EveryAcknowledgedCaseSurvivesSigkillExactlyOnce) {
       }
       sites = ok;
       ASSERT_GE(sites.size(), 10u);
-      pick = std::uniform_int_distribution<int>(0, static_cast<int>(sites.size()) - 1);
+      pick = std::uniform_int_distribution<int>(
+          0, static_cast<int>(sites.size()) - 1);
     }
     grpc::ClientContext ctx;
     auto stream = stub->RouteStream(&ctx);
@@ -214,7 +129,8 @@ TEST(CaseCrashTest, EveryAcknowledgedCaseSurvivesSigkillExactlyOnce) {
       if (!stream->Write(batch)) break;
       sent += batch.detections_size();
       v1::DecisionBatch answer;
-      if (!stream->Read(&answer)) break;  // killed: this batch is unacknowledged
+      if (!stream->Read(&answer))
+        break;  // killed: this batch is unacknowledged
       ASSERT_EQ(answer.results_size(), batch.detections_size());
       for (const v1::DetectionResult& r : answer.results()) {
         if (!r.has_decision()) {
@@ -272,12 +188,15 @@ TEST(CaseCrashTest, EveryAcknowledgedCaseSurvivesSigkillExactlyOnce) {
       EXPECT_GE(stored_reports, acked_reports);
       EXPECT_LE(stored_reports, sent);
       std::printf(
-          "crash test: %lld SIGKILLs, %lld detections sent, %lld acknowledged with a case "
-          "(%zu distinct cases acknowledged), %lld item errors; after restart %zu cases holding "
+          "crash test: %lld SIGKILLs, %lld detections sent, %lld acknowledged "
+          "with a case "
+          "(%zu distinct cases acknowledged), %lld item errors; after restart "
+          "%zu cases holding "
           "%lld reports (%lld durable but unacknowledged at a kill)\n",
           static_cast<long long>(kills), static_cast<long long>(sent),
-          static_cast<long long>(acked_reports), acked.size(), static_cast<long long>(errors),
-          stored.size(), static_cast<long long>(stored_reports),
+          static_cast<long long>(acked_reports), acked.size(),
+          static_cast<long long>(errors), stored.size(),
+          static_cast<long long>(stored_reports),
           static_cast<long long>(stored_reports - acked_reports));
     }
   }
