@@ -196,24 +196,34 @@ absl::StatusOr<std::unique_ptr<CaseDesk>> CaseDesk::Open(const CaseDeskOptions& 
     no.log = desk->options_.log;
     ASSIGN_OR_RETURN(desk->dispatcher_, NatsDispatcher::Create(no));
     // Messages not acknowledged before a restart are only in the journal:
-    // send the current state of every open case again. JetStream drops the
-    // ones it already has (same msg id within its duplicate window).
+    // send the current state of the open cases changed within JetStream's
+    // duplicate window (of the newest report) again; JetStream drops the
+    // ones it already has (same msg id). Older changes were acknowledged or
+    // would be stored twice; a full queue stops the re-send, not the start.
+    const absl::Time since = engine->watermark() - no.duplicate_window;
     ListQuery q;
     q.page_size = kMaxPageSize;
     ListResult page;
-    size_t resent = 0;
+    size_t resent = 0, skipped = 0;
     do {
       RETURN_IF_ERROR(engine->store().List(q, &page));
       for (const CaseView& c : page.cases) {
-        if (c.state == CaseState::kClosed || c.lead.empty()) continue;
-        RETURN_IF_ERROR(desk->dispatcher_->Enqueue(
-            {c.lead, DispatchId(c), DispatchPayload(c, "resend")}));
+        const absl::Time changed = c.history.empty() ? c.first_report : c.history.back().at;
+        if (c.state == CaseState::kClosed || c.lead.empty() || changed < since) continue;
+        if (!desk->dispatcher_
+                 ->Enqueue({c.lead, DispatchId(c), DispatchPayload(c, "resend")})
+                 .ok()) {
+          ++skipped;
+          continue;
+        }
         ++resent;
       }
       q.page_token = page.next_page_token;
     } while (!q.page_token.empty());
-    desk->options_.log(absl::StrCat("dispatch to ", options.nats_url, ": ", resent,
-                                    " open case(s) re-sent (duplicates are dropped by JetStream)"));
+    desk->options_.log(absl::StrCat(
+        "dispatch to ", options.nats_url, ": ", resent,
+        " open case(s) changed within the duplicate window re-sent (JetStream drops what it has)",
+        skipped > 0 ? absl::StrCat("; ", skipped, " not queued (queue full)") : ""));
   }
   return desk;
 }

@@ -42,6 +42,13 @@ struct IntakeBuffers {
   }
 };
 
+// The calendar overdue is computed on: the served pack's (no copy), or the
+// default one when no pack is loaded.
+const WorkingCalendar& CalendarOf(const ServedSnapshot* served) {
+  static const WorkingCalendar* const kDefault = new WorkingCalendar(WorkingCalendar::Default());
+  return served != nullptr ? served->snapshot->calendar() : *kDefault;
+}
+
 void CaseRefToProto(const CaseOutcome& o, v1::CaseRef* out) {
   out->set_case_id(o.case_id);
   out->set_folded(o.folded);
@@ -482,9 +489,8 @@ grpc::Status GridrouteService::GetCase(const v1::GetCaseRequest& req, v1::Case* 
   if (absl::Status st = options_.cases->Get(req.case_id(), &c); !st.ok()) {
     return ToGrpcStatus(st);
   }
-  std::shared_ptr<const ServedSnapshot> served = store_->Current();
-  const WorkingCalendar cal =
-      served != nullptr ? served->snapshot->calendar() : WorkingCalendar::Default();
+  const std::shared_ptr<const ServedSnapshot> served = store_->Current();
+  const WorkingCalendar& cal = CalendarOf(served.get());
   CaseToProto(c, Now(), cal, resp);
   return grpc::Status::OK;
 }
@@ -507,9 +513,8 @@ grpc::Status GridrouteService::UpdateCase(const v1::UpdateCaseRequest& req, v1::
   t.lead = req.lead();
   CaseView c;
   if (absl::Status st = options_.cases->Update(t, &c); !st.ok()) return ToGrpcStatus(st);
-  std::shared_ptr<const ServedSnapshot> served = store_->Current();
-  const WorkingCalendar cal =
-      served != nullptr ? served->snapshot->calendar() : WorkingCalendar::Default();
+  const std::shared_ptr<const ServedSnapshot> served = store_->Current();
+  const WorkingCalendar& cal = CalendarOf(served.get());
   CaseToProto(c, Now(), cal, resp);
   return grpc::Status::OK;
 }
@@ -536,9 +541,8 @@ grpc::Status GridrouteService::ListCases(const v1::ListCasesRequest& req,
   q.page_token = req.page_token();
   ListResult page;
   if (absl::Status st = options_.cases->List(q, &page); !st.ok()) return ToGrpcStatus(st);
-  std::shared_ptr<const ServedSnapshot> served = store_->Current();
-  const WorkingCalendar cal =
-      served != nullptr ? served->snapshot->calendar() : WorkingCalendar::Default();
+  const std::shared_ptr<const ServedSnapshot> served = store_->Current();
+  const WorkingCalendar& cal = CalendarOf(served.get());
   const absl::Time now = Now();
   for (const CaseView& c : page.cases) CaseToProto(c, now, cal, resp->add_cases());
   resp->set_next_page_token(page.next_page_token);
