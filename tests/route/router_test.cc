@@ -17,6 +17,17 @@ absl::Time Local(int y, int mo, int d, int h, int mi) {
   return absl::FromCivil(absl::CivilMinute(y, mo, d, h, mi), absl::FixedTimeZone(8 * 3600));
 }
 
+// A 0102 report inside g1 on a Wednesday morning, for the tests that load
+// their own variant of the routing pack.
+Event G1Report0102() {
+  Event e;
+  e.x = 120.0008;
+  e.y = 31.0008;
+  e.category = "0102";
+  e.reported_at = Local(2026, 3, 4, 10, 0);
+  return e;
+}
+
 class RouterTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -285,11 +296,7 @@ TEST(RuleLoadTest, WindowedRuleBesideAnUnwindowedOneIsNotATie) {
   auto s = LoadPack(p.Write());
   ASSERT_TRUE(s.ok()) << s.status();
   Router router(*s);
-  Event e;
-  e.x = 120.0008;
-  e.y = 31.0008;
-  e.category = "0102";
-  e.reported_at = Local(2026, 3, 4, 10, 0);
+  Event e = G1Report0102();
   Decision d;
   ASSERT_TRUE(router.Route(e, {}, &d).ok());
   EXPECT_EQ((*s)->rules().rule(d.rule).id, "r-day-0102");
@@ -342,11 +349,7 @@ TEST(RouterNoTeamsTest, PackWithoutTeamsRoutesWithAnEmptyTeam) {
   auto s = LoadPack(p.Write());
   ASSERT_TRUE(s.ok()) << s.status();
   Router router(*s);
-  Event e;
-  e.x = 120.0008;
-  e.y = 31.0008;
-  e.category = "0102";
-  e.reported_at = Local(2026, 3, 4, 10, 0);
+  Event e = G1Report0102();
   Decision d;
   ASSERT_TRUE(router.Route(e, {}, &d).ok());
   EXPECT_EQ(d.outcome, Outcome::kRouted);
