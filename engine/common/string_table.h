@@ -7,6 +7,12 @@
 //   uint32_t id = t.Add("320501001001001");
 //   absl::string_view s = t.Get(id);
 //
+// Memory: the characters, plus 4 bytes per string for its end offset, or
+// nothing at all while every string has the same length (codes usually do):
+// the offsets are only materialised when a string of another length arrives.
+// Past 4 GiB of characters the offsets wrap; `wraps_` records where (one
+// entry per 4 GiB, so Get() stays a few instructions).
+//
 // Thread-safety: const methods are safe to share once filling is done.
 #ifndef GRIDROUTE_COMMON_STRING_TABLE_H_
 #define GRIDROUTE_COMMON_STRING_TABLE_H_
@@ -21,28 +27,68 @@ namespace gridroute {
 
 class StringTable {
  public:
-  StringTable() { offsets_.push_back(0); }
+  StringTable() = default;
   uint32_t Add(absl::string_view s) {
+    if (count_ == 0 && offsets_.empty()) width_ = s.size();
+    if (uniform() && s.size() != width_) Materialize();
     chars_.append(s.data(), s.size());
-    offsets_.push_back(chars_.size());
-    return static_cast<uint32_t>(offsets_.size() - 2);
+    if (!uniform()) {
+      const uint64_t end = chars_.size();
+      if ((end >> 32) != wraps_.size()) {
+        // The end offset of string `count_` is the first past this 4 GiB.
+        while ((end >> 32) > wraps_.size()) wraps_.push_back(count_);
+      }
+      offsets_.push_back(static_cast<uint32_t>(end));
+    }
+    return count_++;
   }
   absl::string_view Get(uint32_t i) const {
-    return absl::string_view(chars_.data() + offsets_[i],
-                             offsets_[i + 1] - offsets_[i]);
+    if (uniform()) return absl::string_view(chars_.data() + width_ * i, width_);
+    const uint64_t b = i == 0 ? 0 : End(i - 1);
+    return absl::string_view(chars_.data() + b, End(i) - b);
   }
-  uint32_t size() const { return static_cast<uint32_t>(offsets_.size() - 1); }
+  uint32_t size() const { return count_; }
   void Reserve(size_t strings, size_t chars) {
-    offsets_.reserve(strings + 1);
+    if (!uniform()) offsets_.reserve(strings);
     chars_.reserve(chars);
   }
+  // Releases spare capacity (after filling).
+  void ShrinkToFit() {
+    chars_.shrink_to_fit();
+    offsets_.shrink_to_fit();
+  }
   size_t MemoryBytes() const {
-    return chars_.capacity() + offsets_.capacity() * sizeof(uint64_t);
+    return chars_.capacity() + offsets_.capacity() * sizeof(uint32_t) +
+           wraps_.capacity() * sizeof(uint32_t);
   }
 
  private:
+  // True while all strings so far have length width_ (no offsets stored).
+  bool uniform() const { return offsets_.empty() && width_ != kMixed; }
+  uint64_t End(uint32_t i) const {
+    uint64_t high = 0;
+    for (uint32_t w : wraps_) {  // empty below 4 GiB of characters
+      if (i < w) break;
+      high += uint64_t{1} << 32;
+    }
+    return high + offsets_[i];
+  }
+  void Materialize() {
+    offsets_.reserve(count_ + 1);
+    for (uint32_t i = 0; i < count_; ++i) {
+      const uint64_t end = width_ * (i + 1);
+      while ((end >> 32) > wraps_.size()) wraps_.push_back(i);
+      offsets_.push_back(static_cast<uint32_t>(end));
+    }
+    width_ = kMixed;
+  }
+
+  static constexpr size_t kMixed = ~size_t{0};
   std::string chars_;
-  std::vector<uint64_t> offsets_;
+  size_t width_ = 0;  // common length while uniform(), else kMixed
+  uint32_t count_ = 0;
+  std::vector<uint32_t> offsets_;  // end of string i (mod 2^32), if !uniform()
+  std::vector<uint32_t> wraps_;  // k-th: first i whose end is >= (k+1) * 4 GiB
 };
 
 }  // namespace gridroute

@@ -66,11 +66,16 @@ class GridGeometryBuilder {
   void AddRing(const IPoint* pts, size_t n, bool hole);
   // Capacity hints; exceeding them only costs reallocation.
   void Reserve(size_t grids, size_t rings, size_t points);
+  // What was added so far (for size estimates).
+  size_t num_grids() const { return g_.boxes_.size(); }
+  size_t num_rings() const { return g_.ring_is_hole_.size(); }
+  size_t num_points() const { return g_.points_.size(); }
   // Closes the current grid; its id is the number of grids before it.
   void EndGrid();
   // Reorders grids so that new id i is old id order[i].
   static GridGeometry Permute(const GridGeometry& g,
                               const std::vector<uint32_t>& order);
+  // Trims the arrays to their size when Reserve() overestimated (one copy).
   GridGeometry Build() &&;
 
  private:

@@ -4,132 +4,389 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <tuple>
 
-#include "absl/strings/ascii.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/csv.h"
 #include "common/status_macros.h"
 #include "geo/metric.h"
+#include "index/locator.h"
+#include "model/csv_chunks.h"
 
 namespace gridroute {
 namespace {
-// All-digit codes of up to 17 digits become value*32+length (no leading-zero
-// collisions, fits in 64 bits); anything else is hashed as text.
-bool NumericKey(absl::string_view code, uint64_t* key) {
-  if (code.empty() || code.size() > 17) return false;
-  uint64_t v = 0;
-  for (char ch : code) {
-    if (!absl::ascii_isdigit(static_cast<unsigned char>(ch))) return false;
-    v = v * 10 + static_cast<uint64_t>(ch - '0');
-  }
-  *key = v * 32 + code.size();
-  return true;
+
+const std::vector<std::string> kColumns = {"code",       "category", "lon",
+                                           "lat",        "owner",    "property",
+                                           "maintainer", "state"};
+
+bool ValidPosition(const Quantizer& q, absl::string_view xs,
+                   absl::string_view ys, double* x, double* y) {
+  return absl::SimpleAtod(xs, x) && absl::SimpleAtod(ys, y) &&
+         std::isfinite(*x) && std::isfinite(*y) &&
+         !(q.geographic() ? (*x < -180 || *x > 180 || *y < -90 || *y > 90)
+                          : (std::fabs(*x) > 1e8 || std::fabs(*y) > 1e8));
 }
+
+// The original sequential reader (CsvTable, one row at a time), kept to word
+// the errors: Load() runs it only once its parallel pass has failed.
+absl::Status ReportErrors(const std::string& path, const Categories& categories,
+                          const Departments& departments, const Quantizer& q) {
+  ASSIGN_OR_RETURN(CsvTable t, CsvTable::Open(path, kColumns));
+  std::vector<std::string> errors;
+  absl::flat_hash_set<std::string> seen;
+  while (t.Next()) {
+    const std::string where =
+        absl::StrCat(path, ":", t.line(), ": component '", t.Get(0), "'");
+    auto fail = [&](const std::string& what) {
+      errors.push_back(absl::StrCat(where, ": ", what));
+    };
+    const absl::string_view code = t.Get(0);
+    if (code.empty()) {
+      fail("empty code");
+      continue;
+    }
+    const int32_t category =
+        categories.Find(CategoryType::kComponent, t.Get(1));
+    if (category < 0) {
+      fail(absl::StrCat("unknown component category '", t.Get(1), "'"));
+      continue;
+    }
+    double x, y;
+    if (!ValidPosition(q, t.Get(2), t.Get(3), &x, &y)) {
+      fail(absl::StrCat("position (", t.Get(2), ", ", t.Get(3),
+                        ") is not a valid coordinate"));
+      continue;
+    }
+    auto dept = [&](size_t col, bool required) {
+      if (t.Get(col).empty() && !required) return true;
+      if (departments.Find(t.Get(col)) >= 0) return true;
+      fail(absl::StrCat("department '", t.Get(col), "' does not exist"));
+      return false;
+    };
+    if (!dept(4, true) | !dept(5, false) | !dept(6, false)) continue;
+    if (!seen.emplace(code).second) {
+      fail("duplicate component code");
+      continue;
+    }
+  }
+  RETURN_IF_ERROR(t.status());
+  if (errors.empty()) {
+    return absl::InternalError(
+        absl::StrCat(path,
+                     ": the parallel read failed but a sequential "
+                     "one found no error (a bug in Components::Load)"));
+  }
+  const size_t n = errors.size();
+  if (n > 50) {
+    errors.resize(50);
+    errors.push_back(absl::StrCat("... and ", n - 50, " more"));
+  }
+  return absl::InvalidArgumentError(absl::StrJoin(errors, "\n"));
+}
+
+size_t Home(absl::string_view code, size_t slots) {
+  const uint64_t h = absl::Hash<absl::string_view>{}(code);
+  return static_cast<size_t>((static_cast<unsigned __int128>(h) * slots) >> 64);
+}
+
 }  // namespace
 
+// What one chunk of the file produced (a "raw key" is the text of the
+// category, department and state fields; equal text, equal Attr).
+struct Components::Builder {
+  StringTable codes;
+  std::vector<IPoint> points;
+  std::vector<uint32_t> attr;  // into attrs
+  std::vector<Attr> attrs;     // state: index into states
+  std::vector<std::string> states;
+  absl::flat_hash_map<std::string, uint32_t> attr_of_raw, state_ids;
+  bool failed = false;
+};
+
 int32_t Components::FindCode(absl::string_view code) const {
-  uint64_t key;
-  if (NumericKey(code, &key)) {
-    auto it = by_numeric_code_.find(key);
-    return it == by_numeric_code_.end() ? -1 : it->second;
+  if (slots_.empty()) return -1;
+  for (size_t p = Home(code, slots_.size());;) {
+    const uint32_t v = slots_[p];
+    if (v == 0) return -1;
+    if (codes_.Get(v - 1) == code) return static_cast<int32_t>(v - 1);
+    if (++p == slots_.size()) p = 0;
   }
-  auto it = by_text_code_.find(code);
-  return it == by_text_code_.end() ? -1 : it->second;
 }
 
 size_t Components::MemoryBytes() const {
-  return list_.capacity() * sizeof(Component) + codes_.MemoryBytes() + states_.MemoryBytes() +
-         by_numeric_code_.capacity() * 17 + by_text_code_.capacity() * 40 +
-         buckets_.capacity() * sizeof(buckets_[0]);
+  return xy_.capacity() * 4 + wide_.capacity() * sizeof(IPoint) +
+         grid_.capacity() * 4 + attr16_.capacity() * 2 +
+         attr32_.capacity() * 4 + codes_.MemoryBytes() + slots_.capacity() * 4 +
+         attrs_.capacity() * sizeof(Attr) + states_.MemoryBytes() +
+         cell_begin_.capacity() * 4 + order_.capacity() * 4;
 }
 
 absl::StatusOr<Components> Components::Load(const std::string& path,
                                             const Categories& categories,
                                             const Departments& departments,
-                                            const Quantizer& q) {
-  ASSIGN_OR_RETURN(CsvTable t, CsvTable::Open(path, {"code", "category", "lon", "lat", "owner",
-                                                     "property", "maintainer", "state"}));
+                                            const Quantizer& q, int threads) {
+  ASSIGN_OR_RETURN(CsvChunks file, CsvChunks::Open(path, kColumns, threads));
+  std::vector<Builder> parts(file.num_chunks());
+  const absl::Status read = file.ParallelForEach([&](int chunk,
+                                                     CsvChunks::Row& row) {
+    Builder& b = parts[chunk];
+    if (b.points.capacity() == 0) {
+      const size_t lines = file.CountLines(chunk);
+      b.points.reserve(lines);
+      b.attr.reserve(lines);
+      b.codes.Reserve(lines, 0);
+    }
+    const absl::string_view code = row.Get(0);
+    double x, y;
+    if (code.empty() || !ValidPosition(q, row.Get(2), row.Get(3), &x, &y)) {
+      b.failed = true;
+      return false;
+    }
+    thread_local std::string raw;
+    raw.clear();
+    for (size_t col : {1, 4, 5, 6, 7}) {
+      const absl::string_view f = row.Get(col);
+      const uint32_t len = static_cast<uint32_t>(f.size());
+      raw.append(reinterpret_cast<const char*>(&len), sizeof(len));
+      raw.append(f.data(), f.size());
+    }
+    auto it = b.attr_of_raw.find(raw);
+    if (it == b.attr_of_raw.end()) {
+      Attr a;
+      a.category = categories.Find(CategoryType::kComponent, row.Get(1));
+      a.owner = departments.Find(row.Get(4));
+      a.property = row.Get(5).empty() ? -1 : departments.Find(row.Get(5));
+      a.maintainer = row.Get(6).empty() ? -1 : departments.Find(row.Get(6));
+      if (a.category < 0 || a.owner < 0 ||
+          (a.property < 0 && !row.Get(5).empty()) ||
+          (a.maintainer < 0 && !row.Get(6).empty())) {
+        b.failed = true;
+        return false;
+      }
+      auto [s, added] = b.state_ids.emplace(
+          row.Get(7), static_cast<uint32_t>(b.states.size()));
+      if (added) b.states.emplace_back(row.Get(7));
+      a.state = s->second;
+      b.attrs.push_back(a);
+      it = b.attr_of_raw.emplace(raw, static_cast<uint32_t>(b.attrs.size() - 1))
+               .first;
+    }
+    b.codes.Add(code);
+    b.points.push_back(q.Quantize(x, y));
+    b.attr.push_back(it->second);
+    return true;
+  });
+  bool failed = !read.ok();
+  for (const Builder& b : parts) failed = failed || b.failed;
+  file.Close();
+  if (failed) return ReportErrors(path, categories, departments, q);
   Components c;
   c.quantizer_ = q;
-  c.cell_ = 500'000;  // 0.0005 degree (~50 m) or 50 m at 1e-4 m per unit
-  std::vector<std::string> errors;
-  while (t.Next()) {
-    const std::string where = absl::StrCat(path, ":", t.line(), ": component '", t.Get(0), "'");
-    auto fail = [&](const std::string& what) { errors.push_back(absl::StrCat(where, ": ", what)); };
-    const absl::string_view code = t.Get(0);
-    if (code.empty()) { fail("empty code"); continue; }
-    Component comp;
-    comp.category = categories.Find(CategoryType::kComponent, t.Get(1));
-    if (comp.category < 0) { fail(absl::StrCat("unknown component category '", t.Get(1), "'")); continue; }
-    double x, y;
-    if (!absl::SimpleAtod(t.Get(2), &x) || !absl::SimpleAtod(t.Get(3), &y) || !std::isfinite(x) ||
-        !std::isfinite(y) ||
-        (q.geographic() ? (x < -180 || x > 180 || y < -90 || y > 90)
-                        : (std::fabs(x) > 1e8 || std::fabs(y) > 1e8))) {
-      fail(absl::StrCat("position (", t.Get(2), ", ", t.Get(3), ") is not a valid coordinate"));
-      continue;
+  // Attributes: merge the chunks' combinations.
+  absl::flat_hash_map<std::tuple<int32_t, int32_t, int32_t, int32_t, uint32_t>,
+                      uint32_t>
+      attr_ids;
+  absl::flat_hash_map<std::string, uint32_t> state_ids;
+  std::vector<std::vector<uint32_t>> remap(parts.size());
+  size_t n = 0, chars = 0;
+  for (size_t k = 0; k < parts.size(); ++k) {
+    Builder& b = parts[k];
+    n += b.points.size();
+    for (uint32_t i = 0; i < b.codes.size(); ++i)
+      chars += b.codes.Get(i).size();
+    for (Attr a : b.attrs) {
+      auto [s, added] = state_ids.emplace(b.states[a.state], c.states_.size());
+      if (added) c.states_.Add(b.states[a.state]);
+      a.state = s->second;
+      auto [it, fresh] =
+          attr_ids.emplace(std::make_tuple(a.category, a.owner, a.property,
+                                           a.maintainer, a.state),
+                           static_cast<uint32_t>(c.attrs_.size()));
+      if (fresh) c.attrs_.push_back(a);
+      remap[k].push_back(it->second);
     }
-    comp.point = q.Quantize(x, y);
-    auto dept = [&](size_t col, bool required, int32_t* out) {
-      if (t.Get(col).empty() && !required) return true;
-      *out = departments.Find(t.Get(col));
-      if (*out < 0) fail(absl::StrCat("department '", t.Get(col), "' does not exist"));
-      return *out >= 0;
-    };
-    if (!dept(4, true, &comp.owner) | !dept(5, false, &comp.property) |
-        !dept(6, false, &comp.maintainer)) {
-      continue;
+  }
+  if (n >= std::numeric_limits<int32_t>::max()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": more than 2^31 components"));
+  }
+  const bool narrow = c.attrs_.size() <= 65536;
+  (narrow ? c.attr16_.reserve(n) : c.attr32_.reserve(n));
+  c.codes_.Reserve(n, chars);
+  int64_t min_x = std::numeric_limits<int64_t>::max(), min_y = min_x;
+  int64_t max_x = std::numeric_limits<int64_t>::min(), max_y = max_x;
+  for (size_t k = 0; k < parts.size(); ++k) {
+    Builder& b = parts[k];
+    for (uint32_t i = 0; i < b.codes.size(); ++i) c.codes_.Add(b.codes.Get(i));
+    for (uint32_t a : b.attr) {
+      narrow ? c.attr16_.push_back(static_cast<uint16_t>(remap[k][a]))
+             : c.attr32_.push_back(remap[k][a]);
     }
-    const int32_t idx = static_cast<int32_t>(c.list_.size());
-    uint64_t key;
-    const bool inserted = NumericKey(code, &key)
-                              ? c.by_numeric_code_.emplace(key, idx).second
-                              : c.by_text_code_.emplace(std::string(code), idx).second;
-    if (!inserted) { fail("duplicate component code"); continue; }
-    c.codes_.Add(code);
-    c.states_.Add(t.Get(7));
-    c.list_.push_back(comp);
-  }
-  RETURN_IF_ERROR(t.status());
-  if (!errors.empty()) {
-    const size_t n = errors.size();
-    if (n > 50) {
-      errors.resize(50);
-      errors.push_back(absl::StrCat("... and ", n - 50, " more"));
+    for (const IPoint& p : b.points) {
+      min_x = std::min(min_x, p.x);
+      max_x = std::max(max_x, p.x);
+      min_y = std::min(min_y, p.y);
+      max_y = std::max(max_y, p.y);
     }
-    return absl::InvalidArgumentError(absl::StrJoin(errors, "\n"));
+    b.codes = StringTable();
+    b.attr = std::vector<uint32_t>();
   }
-  c.buckets_.reserve(c.list_.size());
-  for (int32_t i = 0; i < c.size(); ++i) {
-    const IPoint p = c.list_[i].point;
-    c.buckets_.emplace_back(c.CellKey(p.x / c.cell_ - (p.x < 0), p.y / c.cell_ - (p.y < 0)), i);
+  c.base_x_ = n == 0 ? 0 : min_x;
+  c.base_y_ = n == 0 ? 0 : min_y;
+  const bool fits =
+      n == 0 || (static_cast<uint64_t>(max_x - min_x) <= 0xffffffffu &&
+                 static_cast<uint64_t>(max_y - min_y) <= 0xffffffffu);
+  if (fits) {
+    c.xy_.reserve(2 * n);
+  } else {
+    c.wide_.reserve(n);
   }
-  std::sort(c.buckets_.begin(), c.buckets_.end());
+  for (Builder& b : parts) {
+    for (const IPoint& p : b.points) {
+      if (fits) {
+        c.xy_.push_back(static_cast<uint32_t>(p.x - c.base_x_));
+        c.xy_.push_back(static_cast<uint32_t>(p.y - c.base_y_));
+      } else {
+        c.wide_.push_back(p);
+      }
+    }
+    b.points = std::vector<IPoint>();
+  }
+  parts.clear();
+  c.grid_.assign(n, ~0u);
+
+  // The code index. Slots are filled in order of home slot (a counting sort),
+  // so each run is written left to right; equal codes share a home.
+  {
+    const size_t slots = std::max<size_t>(n + n / 2, 16);
+    std::vector<uint32_t> home(n);
+    ParallelRanges(n, threads, [&](size_t b, size_t e) {
+      for (size_t i = b; i < e; ++i)
+        home[i] = static_cast<uint32_t>(Home(c.codes_.Get(i), slots));
+    });
+    std::vector<uint32_t> end(slots + 1,
+                              0);  // end[h]: end of home h's run in `sorted`
+    for (uint32_t h : home) ++end[h + 1];
+    for (size_t h = 0; h < slots; ++h) end[h + 1] += end[h];
+    std::vector<uint32_t> sorted(n);
+    for (uint32_t i = 0; i < n; ++i)
+      sorted[end[home[i]]++] = i;  // end[h] now ends run h
+    home = std::vector<uint32_t>();
+    c.slots_.assign(slots, 0);
+    std::vector<uint32_t> wrapped;
+    size_t next = 0, begin = 0;
+    for (size_t h = 0; h < slots; ++h) {
+      for (size_t k = begin; k < end[h]; ++k) {
+        const uint32_t i = sorted[k];
+        for (size_t j = begin; j < k; ++j) {
+          if (c.codes_.Get(sorted[j]) == c.codes_.Get(i)) {
+            return ReportErrors(path, categories, departments,
+                                q);  // a duplicate
+          }
+        }
+        const size_t p = std::max(h, next);
+        if (p < slots) {
+          c.slots_[p] = i + 1;
+          next = p + 1;
+        } else {
+          wrapped.push_back(i);
+        }
+      }
+      begin = end[h];
+    }
+    size_t p = 0;
+    for (uint32_t i : wrapped) {
+      while (c.slots_[p] != 0) ++p;
+      c.slots_[p] = i + 1;
+    }
+  }
+
+  // The cell lattice for Nearest().
+  if (n > 0) {
+    const uint64_t span_x = static_cast<uint64_t>(max_x - min_x);
+    const uint64_t span_y = static_cast<uint64_t>(max_y - min_y);
+    const uint64_t limit = std::max<uint64_t>(n, 1024);
+    uint64_t cell =
+        500'000;  // 0.0005 degree (~50 m) or 50 m at 1e-4 m per unit
+    while ((span_x / cell + 1) > limit || (span_y / cell + 1) > limit ||
+           (span_x / cell + 1) * (span_y / cell + 1) > limit) {
+      cell *= 2;
+    }
+    c.cell_ = static_cast<int64_t>(cell);
+    c.nx_ = static_cast<int64_t>(span_x / cell + 1);
+    c.ny_ = static_cast<int64_t>(span_y / cell + 1);
+    const size_t cells = static_cast<size_t>(c.nx_ * c.ny_);
+    std::vector<uint32_t> cell_of(n);
+    ParallelRanges(n, threads, [&](size_t b, size_t e) {
+      for (size_t i = b; i < e; ++i) {
+        const IPoint p = c.point(static_cast<int32_t>(i));
+        cell_of[i] = static_cast<uint32_t>(
+            static_cast<uint64_t>(p.y - min_y) / cell * c.nx_ +
+            static_cast<uint64_t>(p.x - min_x) / cell);
+      }
+    });
+    c.cell_begin_.assign(cells + 1, 0);
+    for (uint32_t k : cell_of) ++c.cell_begin_[k + 1];
+    for (size_t k = 0; k < cells; ++k) c.cell_begin_[k + 1] += c.cell_begin_[k];
+    c.order_.resize(n);
+    std::vector<uint32_t> fill(c.cell_begin_.begin(), c.cell_begin_.end() - 1);
+    for (uint32_t i = 0; i < n; ++i) c.order_[fill[cell_of[i]]++] = i;
+  }
   return c;
+}
+
+void Components::AssignGrids(const Locator& locator, int threads) {
+  ParallelRanges(grid_.size(), threads, [&](size_t b, size_t e) {
+    constexpr size_t kBatch = 256;
+    IPoint p[kBatch];
+    LocateResult r[kBatch];
+    for (size_t i = b; i < e; i += kBatch) {
+      const size_t m = std::min(kBatch, e - i);
+      for (size_t k = 0; k < m; ++k) p[k] = point(static_cast<int32_t>(i + k));
+      locator.LocateBatch(p, m, LocateOptions{}, r);
+      for (size_t k = 0; k < m; ++k) grid_[i + k] = r[k].grid;
+    }
+  });
 }
 
 int32_t Components::Nearest(IPoint p, int32_t category, double radius_m,
                             double* distance_m) const {
+  if (cell_begin_.empty()) return -1;
   const MetricFrame frame(quantizer_, p);
   const int64_t ux = frame.UnitsX(radius_m), uy = frame.UnitsY(radius_m);
-  auto cell = [&](int64_t v) { return v / cell_ - (v < 0); };
+  // Cells overlapping [p - u, p + u], clamped to the lattice.
+  auto range = [&](int64_t lo, int64_t hi, int64_t base, int64_t n, int64_t* a,
+                   int64_t* b) {
+    if (hi < base) return false;
+    *a = lo <= base ? 0 : (lo - base) / cell_;
+    *b = std::min(n - 1, (hi - base) / cell_);
+    return *a <= *b;
+  };
+  int64_t cx0, cx1, cy0, cy1;
+  if (!range(p.x - ux, p.x + ux, base_x_, nx_, &cx0, &cx1) ||
+      !range(p.y - uy, p.y + uy, base_y_, ny_, &cy0, &cy1)) {
+    return -1;
+  }
   int32_t best = -1;
   double best_d = std::numeric_limits<double>::infinity();
-  for (int64_t cx = cell(p.x - ux); cx <= cell(p.x + ux); ++cx) {
-    for (int64_t cy = cell(p.y - uy); cy <= cell(p.y + uy); ++cy) {
-      const uint64_t key = CellKey(cx, cy);
-      auto it = std::lower_bound(buckets_.begin(), buckets_.end(),
-                                 std::make_pair(key, std::numeric_limits<int32_t>::min()));
-      for (; it != buckets_.end() && it->first == key; ++it) {
-        const Component& c = list_[it->second];
-        if (c.category != category) continue;
-        const double dx = frame.X(c.point), dy = frame.Y(c.point);
+  for (int64_t cy = cy0; cy <= cy1; ++cy) {
+    for (int64_t cx = cx0; cx <= cx1; ++cx) {
+      const size_t cell = static_cast<size_t>(cy * nx_ + cx);
+      for (uint32_t k = cell_begin_[cell]; k < cell_begin_[cell + 1]; ++k) {
+        const int32_t i = static_cast<int32_t>(order_[k]);
+        if (attrs_[attr(i)].category != category) continue;
+        const IPoint q = point(i);
+        const double dx = frame.X(q), dy = frame.Y(q);
         const double d = std::sqrt(dx * dx + dy * dy);
-        if (d < best_d || (d == best_d && it->second < best)) {
+        if (d < best_d || (d == best_d && i < best)) {
           best_d = d;
-          best = it->second;
+          best = i;
         }
       }
     }

@@ -4,10 +4,15 @@
 // a category, a position and its departments (主管 owner, 权属 property,
 // 养护 maintainer). Found by code (one hash probe) or, for a point-only report,
 // as the nearest component of a category within a radius (a bucket grid of
-// ~50 m cells; cost ~ the components in the cells the radius touches).
+// >= 50 m cells; cost ~ the components in the cells the radius touches).
 //
 //   int32_t i = components.FindCode("3205080101000001");
 //   int32_t j = components.Nearest(p, category, 30.0, &distance_m);
+//
+// Memory (4.0M components, 16-digit codes, 9.5k distinct category/department/
+// state combinations): 163 MiB, ~43 bytes a component (was 571 MiB with a
+// 40-byte struct, two hash maps and (cell, index) pairs). Load: the file is
+// mmapped and parsed on `threads` threads (engine/model/csv_chunks.h).
 //
 // Thread-safety: immutable after Load(); safe to share.
 #ifndef GRIDROUTE_MODEL_COMPONENTS_H_
@@ -31,39 +36,87 @@ struct Component {
   int32_t category = -1;
   IPoint point;
   int32_t owner = -1, property = -1, maintainer = -1;  // departments
-  uint32_t grid = ~0u;  // filled by the loader (locate of `point`)
+  uint32_t grid = ~0u;  // filled by AssignGrids() (locate of `point`)
 };
+
+class Locator;
 
 class Components {
  public:
   Components() = default;
   // Errors: duplicate or empty code, unknown (component) category or
   // department, a position that is not a number or out of the CRS's range.
-  static absl::StatusOr<Components> Load(const std::string& path, const Categories& categories,
-                                         const Departments& departments, const Quantizer& q);
+  // The file is parsed on `threads` threads; the messages (and their order)
+  // are those of a sequential read.
+  static absl::StatusOr<Components> Load(const std::string& path,
+                                         const Categories& categories,
+                                         const Departments& departments,
+                                         const Quantizer& q, int threads = 2);
+  // Sets every component's grid to locator.Locate(point).grid (LocateBatch
+  // on `threads` threads).
+  void AssignGrids(const Locator& locator, int threads = 2);
 
-  int32_t size() const { return static_cast<int32_t>(list_.size()); }
-  const Component& at(int32_t i) const { return list_[i]; }
-  Component& mutable_at(int32_t i) { return list_[i]; }
+  int32_t size() const { return static_cast<int32_t>(grid_.size()); }
+  // By value: the fields are stored column-wise and packed (see below).
+  Component at(int32_t i) const {
+    const Attr& a = attrs_[attr(i)];
+    return Component{a.category, point(i),     a.owner,
+                     a.property, a.maintainer, grid_[i]};
+  }
   absl::string_view code(int32_t i) const { return codes_.Get(i); }
-  absl::string_view state(int32_t i) const { return states_.Get(i); }
+  absl::string_view state(int32_t i) const {
+    return states_.Get(attrs_[attr(i)].state);
+  }
+  // One probe of an open-addressing table (~2 slots and code compares).
   int32_t FindCode(absl::string_view code) const;
   // Nearest component of `category` within `radius_m` of p (ties: smaller
   // index), or -1. *distance_m receives the distance.
-  int32_t Nearest(IPoint p, int32_t category, double radius_m, double* distance_m) const;
+  int32_t Nearest(IPoint p, int32_t category, double radius_m,
+                  double* distance_m) const;
   size_t MemoryBytes() const;
 
  private:
-  uint64_t CellKey(int64_t cx, int64_t cy) const {
-    return (static_cast<uint64_t>(cx) << 32) ^ static_cast<uint32_t>(cy);
+  // The distinct (category, departments, state) combinations: a city has a
+  // few thousand for millions of components.
+  struct Attr {
+    int32_t category, owner, property, maintainer;
+    uint32_t state;  // states_ index
+  };
+  struct Builder;
+
+  uint32_t attr(int32_t i) const {
+    return attr16_.empty() ? attr32_[i] : attr16_[i];
   }
-  std::vector<Component> list_;
-  StringTable codes_, states_;
-  absl::flat_hash_map<uint64_t, int32_t> by_numeric_code_;  // codes of <= 17 digits
-  absl::flat_hash_map<std::string, int32_t> by_text_code_;  // any other code
+  IPoint point(int32_t i) const {
+    return wide_.empty() ? IPoint{base_x_ + xy_[2 * static_cast<size_t>(i)],
+                                  base_y_ + xy_[2 * static_cast<size_t>(i) + 1]}
+                         : wide_[i];
+  }
+
+  // Per component (~40 bytes at 4M components, 16-character codes).
+  std::vector<uint32_t> xy_;  // point - base, x then y (span < 2^32 units)
+  std::vector<IPoint> wide_;  // points, instead of xy_, if the span is wider
+  int64_t base_x_ = 0, base_y_ = 0;
+  std::vector<uint32_t> grid_;
+  std::vector<uint16_t>
+      attr16_;  // attrs_ index (attr32_ past 65536 combinations)
+  std::vector<uint32_t> attr32_;
+  StringTable codes_;
+  // Open addressing, linear probing: component index + 1, 0 empty.
+  std::vector<uint32_t> slots_;
+
+  std::vector<Attr> attrs_;
+  StringTable states_;  // distinct states
+
+  // Nearest(): a dense lattice of square cells over the components' box,
+  // `cell_` units on a side (~50 m, doubled until there are no more cells
+  // than components); cell (cx, cy) is order_[cell_begin_[c]..cell_begin_[c+1])
+  // with c = cy * nx_ + cx, component indices ascending.
   Quantizer quantizer_{true};
-  int64_t cell_ = 500'000;  // lattice units per bucket side (~50 m)
-  std::vector<std::pair<uint64_t, int32_t>> buckets_;  // sorted (cell key, index)
+  int64_t cell_ = 500'000;
+  int64_t nx_ = 0, ny_ = 0;
+  std::vector<uint32_t> cell_begin_;
+  std::vector<uint32_t> order_;
 };
 
 }  // namespace gridroute

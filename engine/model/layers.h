@@ -17,6 +17,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
+#include "common/string_table.h"
 #include "geo/grid_geometry.h"
 #include "index/box_index.h"
 
@@ -34,19 +35,28 @@ class Layers {
   // and codes unique (the loader checks).
   Layers(std::vector<Layer> attrs, GridGeometry geometry);
 
-  int32_t size() const { return static_cast<int32_t>(attrs_.size()); }
-  const Layer& at(int32_t i) const { return attrs_[i]; }
+  int32_t size() const { return static_cast<int32_t>(priority_.size()); }
+  // By value: the attributes are stored as string tables (~60 bytes a layer
+  // instead of ~210 as std::strings).
+  Layer at(int32_t i) const {
+    return Layer{std::string(codes_.Get(i)),    std::string(names_.Get(i)),
+                 std::string(kinds_.Get(i)),    std::string(owners_.Get(i)),
+                 std::string(contacts_.Get(i)), priority_[i]};
+  }
+  int32_t priority(int32_t i) const { return priority_[i]; }
+  // Binary search of the codes (load-time lookups: rules' layer scopes).
   int32_t Find(absl::string_view code) const;
   // Appends every layer covering p, highest priority first, then by code.
   void Hits(IPoint p, std::vector<int32_t>* out) const;
   size_t MemoryBytes() const;
 
  private:
-  std::vector<Layer> attrs_;
-  std::vector<int32_t> rank_;  // position in (priority desc, code asc) order
+  StringTable codes_, names_, kinds_, owners_, contacts_;
+  std::vector<int32_t> priority_;
+  std::vector<int32_t> rank_;     // position in (priority desc, code asc) order
+  std::vector<int32_t> by_code_;  // layer indices, codes ascending
   GridGeometry geometry_;
   std::unique_ptr<BoxIndex> index_;
-  absl::flat_hash_map<std::string, int32_t> by_code_;
 };
 
 }  // namespace gridroute

@@ -4,122 +4,382 @@
 #include <algorithm>
 #include <tuple>
 
+#include "absl/hash/hash.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/csv.h"
 #include "common/status_macros.h"
+#include "model/csv_chunks.h"
 
 namespace gridroute {
 
 const char* TeamRoleName(TeamRole r) {
   switch (r) {
-    case TeamRole::kLeader: return "leader";
-    case TeamRole::kInstructor: return "instructor";
-    case TeamRole::kMember: return "member";
-    case TeamRole::kSpecialist: return "specialist";
+    case TeamRole::kLeader:
+      return "leader";
+    case TeamRole::kInstructor:
+      return "instructor";
+    case TeamRole::kMember:
+      return "member";
+    case TeamRole::kSpecialist:
+      return "specialist";
   }
   return "member";
 }
 
 int32_t Teams::FindSpecialty(absl::string_view name) const {
   auto it = std::find(specialties_.begin(), specialties_.end(), name);
-  return it == specialties_.end() ? -1 : static_cast<int32_t>(it - specialties_.begin());
+  return it == specialties_.end()
+             ? -1
+             : static_cast<int32_t>(it - specialties_.begin());
 }
 
 size_t Teams::MemoryBytes() const {
-  size_t people = 0;
-  for (const Person& p : people_) people += sizeof(Person) + p.id.capacity() + p.name.capacity() + p.phone.capacity();
-  return people + (grid_begin_.capacity() + region_begin_.capacity()) * 4 +
-         (grid_entries_.capacity() + region_entries_.capacity()) * sizeof(Entry);
+  return ids_.MemoryBytes() + phones_.MemoryBytes() + names_.MemoryBytes() +
+         name_of_.capacity() * 4 +
+         (grid_begin_.capacity() + region_begin_.capacity()) * 4 +
+         (grid_entries_.capacity() + region_entries_.capacity()) *
+             sizeof(Entry);
 }
 
-absl::StatusOr<Teams> Teams::Load(const std::string& path, const Hierarchy& hierarchy,
-                                  uint32_t num_grids,
-                                  const std::function<uint32_t(absl::string_view)>& find_grid) {
-  ASSIGN_OR_RETURN(CsvTable t, CsvTable::Open(path, {"scope", "role", "specialty", "person",
-                                                     "name", "phone"}));
-  Teams teams;
-  teams.hierarchy_ = &hierarchy;
+namespace {
+
+const std::vector<std::string> kColumns = {"scope",  "role", "specialty",
+                                           "person", "name", "phone"};
+
+bool ParseRole(absl::string_view role, TeamRole* out) {
+  if (role == "leader")
+    *out = TeamRole::kLeader;
+  else if (role == "instructor")
+    *out = TeamRole::kInstructor;
+  else if (role == "member")
+    *out = TeamRole::kMember;
+  else if (role == "specialist")
+    *out = TeamRole::kSpecialist;
+  else
+    return false;
+  return true;
+}
+
+// The original sequential reader (CsvTable, one row at a time), kept to word
+// the errors: Load() runs it only once its parallel pass has failed.
+absl::Status ReportErrors(
+    const std::string& path, const Hierarchy& hierarchy, uint32_t num_grids,
+    const std::function<uint32_t(absl::string_view)>& find_grid) {
+  ASSIGN_OR_RETURN(CsvTable t, CsvTable::Open(path, kColumns));
   std::vector<std::string> errors;
-  absl::flat_hash_map<std::string, int32_t> by_person;
-  // (is_region, scope, entry)
-  std::vector<std::tuple<bool, int32_t, Entry>> rows;
+  absl::flat_hash_map<std::string, std::string>
+      name_of;  // person id -> first name
   while (t.Next()) {
     const std::string where = absl::StrCat(path, ":", t.line(), ": ");
     const absl::string_view scope = t.Get(0);
-    bool is_region;
-    int32_t idx;
     if (absl::StartsWith(scope, "grid:")) {
-      is_region = false;
-      const uint32_t g = find_grid(scope.substr(5));
-      if (g >= num_grids) { errors.push_back(absl::StrCat(where, "scope '", scope, "': no such grid")); continue; }
-      idx = static_cast<int32_t>(g);
-    } else if (absl::StartsWith(scope, "region:")) {
-      is_region = true;
-      idx = hierarchy.Find(scope.substr(7));
-      if (idx < 0) { errors.push_back(absl::StrCat(where, "scope '", scope, "': no such region")); continue; }
-    } else {
-      errors.push_back(absl::StrCat(where, "scope '", scope, "' is not grid:<code> or region:<code>"));
-      continue;
-    }
-    Entry e;
-    const absl::string_view role = t.Get(1);
-    if (role == "leader") e.role = TeamRole::kLeader;
-    else if (role == "instructor") e.role = TeamRole::kInstructor;
-    else if (role == "member") e.role = TeamRole::kMember;
-    else if (role == "specialist") e.role = TeamRole::kSpecialist;
-    else {
-      errors.push_back(absl::StrCat(where, "role '", role, "' is not leader, instructor, member or specialist"));
-      continue;
-    }
-    e.specialty = -1;
-    if (e.role == TeamRole::kSpecialist) {
-      if (t.Get(2).empty()) {
-        errors.push_back(absl::StrCat(where, "specialist '", t.Get(3), "' has no specialty"));
+      if (find_grid(scope.substr(5)) >= num_grids) {
+        errors.push_back(
+            absl::StrCat(where, "scope '", scope, "': no such grid"));
         continue;
       }
-      e.specialty = teams.FindSpecialty(t.Get(2));
-      if (e.specialty < 0) {
-        e.specialty = static_cast<int32_t>(teams.specialties_.size());
-        teams.specialties_.emplace_back(t.Get(2));
+    } else if (absl::StartsWith(scope, "region:")) {
+      if (hierarchy.Find(scope.substr(7)) < 0) {
+        errors.push_back(
+            absl::StrCat(where, "scope '", scope, "': no such region"));
+        continue;
       }
-    }
-    const std::string pid(t.Get(3));
-    if (pid.empty()) { errors.push_back(absl::StrCat(where, "empty person id")); continue; }
-    auto [it, inserted] = by_person.emplace(pid, static_cast<int32_t>(teams.people_.size()));
-    if (inserted) {
-      teams.people_.push_back(Person{pid, std::string(t.Get(4)), std::string(t.Get(5))});
-    } else if (teams.people_[it->second].name != t.Get(4)) {
-      errors.push_back(absl::StrCat(where, "person '", pid, "' is named '", t.Get(4),
-                                    "' here but '", teams.people_[it->second].name, "' before"));
+    } else {
+      errors.push_back(absl::StrCat(where, "scope '", scope,
+                                    "' is not grid:<code> or region:<code>"));
       continue;
     }
-    e.person = it->second;
-    rows.emplace_back(is_region, idx, e);
+    TeamRole role;
+    if (!ParseRole(t.Get(1), &role)) {
+      errors.push_back(
+          absl::StrCat(where, "role '", t.Get(1),
+                       "' is not leader, instructor, member or specialist"));
+      continue;
+    }
+    if (role == TeamRole::kSpecialist && t.Get(2).empty()) {
+      errors.push_back(
+          absl::StrCat(where, "specialist '", t.Get(3), "' has no specialty"));
+      continue;
+    }
+    const std::string pid(t.Get(3));
+    if (pid.empty()) {
+      errors.push_back(absl::StrCat(where, "empty person id"));
+      continue;
+    }
+    auto [it, inserted] = name_of.emplace(pid, std::string(t.Get(4)));
+    if (!inserted && it->second != t.Get(4)) {
+      errors.push_back(absl::StrCat(where, "person '", pid, "' is named '",
+                                    t.Get(4), "' here but '", it->second,
+                                    "' before"));
+      continue;
+    }
   }
   RETURN_IF_ERROR(t.status());
-  if (!errors.empty()) {
-    if (errors.size() > 50) errors.resize(50);
-    return absl::InvalidArgumentError(absl::StrJoin(errors, "\n"));
+  if (errors.empty()) {
+    return absl::InternalError(
+        absl::StrCat(path,
+                     ": the parallel read failed but a sequential "
+                     "one found no error (a bug in Teams::Load)"));
   }
-  // CSR per scope kind.
-  std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
-    return std::make_pair(std::get<0>(a), std::get<1>(a)) < std::make_pair(std::get<0>(b), std::get<1>(b));
-  });
-  auto build = [&](bool region, uint32_t n, std::vector<uint32_t>& begin, std::vector<Entry>& entries) {
-    begin.assign(n + 1, 0);
-    for (const auto& [r, idx, e] : rows) {
-      if (r == region) ++begin[idx + 1];
+  if (errors.size() > 50) errors.resize(50);
+  return absl::InvalidArgumentError(absl::StrJoin(errors, "\n"));
+}
+
+}  // namespace
+
+namespace {
+// Person ids of one chunk: open addressing with linear probing over 8-byte
+// slots (hash tag << 32 | person + 1), sized once for the chunk's lines, so
+// a new id costs one cache miss (a flat_hash_map<string_view> costs two or
+// three: it was most of the read).
+class PidTable {
+ public:
+  explicit PidTable(size_t max_ids = 0) {
+    size_t n = 16;
+    while (n < 2 * max_ids) n *= 2;
+    slots_.assign(n, 0);
+  }
+  static uint64_t Hash(absl::string_view pid) {
+    return absl::Hash<absl::string_view>{}(pid);
+  }
+  // The person of `h` for which same(person) holds, or -1 after inserting
+  // `next` (REQUIRES: fewer than max_ids insertions).
+  template <typename Same>
+  int64_t FindOrInsert(uint64_t h, uint32_t next, const Same& same) {
+    const uint64_t tag = h >> 32;
+    for (size_t p = h & (slots_.size() - 1);;
+         p = (p + 1) & (slots_.size() - 1)) {
+      const uint64_t s = slots_[p];
+      if (s == 0) {
+        slots_[p] = tag << 32 | (uint64_t{next} + 1);
+        return -1;
+      }
+      if ((s >> 32) == tag && same(static_cast<uint32_t>(s) - 1))
+        return static_cast<uint32_t>(s) - 1;
     }
-    for (uint32_t i = 0; i < n; ++i) begin[i + 1] += begin[i];
-    entries.reserve(begin[n]);
-    for (const auto& [r, idx, e] : rows) {
-      if (r == region) entries.push_back(e);
+  }
+  template <typename Same>
+  int64_t Find(uint64_t h, const Same& same) const {
+    const uint64_t tag = h >> 32;
+    for (size_t p = h & (slots_.size() - 1);;
+         p = (p + 1) & (slots_.size() - 1)) {
+      const uint64_t s = slots_[p];
+      if (s == 0) return -1;
+      if ((s >> 32) == tag && same(static_cast<uint32_t>(s) - 1))
+        return static_cast<uint32_t>(s) - 1;
     }
+  }
+
+ private:
+  std::vector<uint64_t> slots_;
+};
+}  // namespace
+
+// What one chunk of the file produced: its rows, and its people and
+// specialties in order of first appearance (views into the file's mapping).
+struct Teams::Part {
+  struct Row {
+    int32_t scope;
+    uint32_t person;    // into pids
+    int32_t specialty;  // into specialties, -1
+    bool region;
+    TeamRole role;
   };
-  build(false, num_grids, teams.grid_begin_, teams.grid_entries_);
-  build(true, static_cast<uint32_t>(hierarchy.num_regions()), teams.region_begin_, teams.region_entries_);
+  std::vector<Row> rows;
+  std::vector<absl::string_view> pids, phones;
+  std::vector<uint32_t> name_of;  // into names
+  std::vector<absl::string_view> names;
+  std::vector<std::string> specialties;
+  PidTable person_of;
+  absl::flat_hash_map<absl::string_view, uint32_t> name_ids;
+  bool failed = false;
+};
+
+absl::StatusOr<Teams> Teams::Load(
+    const std::string& path, const Hierarchy& hierarchy, uint32_t num_grids,
+    const std::function<uint32_t(absl::string_view)>& find_grid, int threads) {
+  ASSIGN_OR_RETURN(CsvChunks file, CsvChunks::Open(path, kColumns, threads));
+  std::vector<Part> parts(file.num_chunks());
+  struct Last {
+    std::string scope;
+    int32_t idx = -1;
+    bool region = false;
+  };
+  std::vector<Last> last(parts.size());
+  const absl::Status read =
+      file.ParallelForEach([&](int chunk, CsvChunks::Row& row) {
+        Part& p = parts[chunk];
+        if (p.rows.capacity() == 0) {
+          const size_t lines = file.CountLines(chunk);
+          p.rows.reserve(lines);
+          p.person_of = PidTable(lines);
+        }
+        Part::Row r;
+        const absl::string_view scope = row.Get(0);
+        Last& l = last[chunk];
+        if (l.idx >= 0 && scope == l.scope) {
+          r.region = l.region;
+          r.scope = l.idx;
+        } else {
+          if (absl::StartsWith(scope, "grid:")) {
+            const uint32_t g = find_grid(scope.substr(5));
+            r.region = false;
+            r.scope = g < num_grids ? static_cast<int32_t>(g) : -1;
+          } else if (absl::StartsWith(scope, "region:")) {
+            r.region = true;
+            r.scope = hierarchy.Find(scope.substr(7));
+          } else {
+            r.scope = -1;
+          }
+          if (r.scope < 0) {
+            p.failed = true;
+            return false;
+          }
+          l.scope.assign(scope.data(), scope.size());
+          l.idx = r.scope;
+          l.region = r.region;
+        }
+        if (!ParseRole(row.Get(1), &r.role)) {
+          p.failed = true;
+          return false;
+        }
+        r.specialty = -1;
+        if (r.role == TeamRole::kSpecialist) {
+          const absl::string_view s = row.Get(2);
+          if (s.empty()) {
+            p.failed = true;
+            return false;
+          }
+          auto it = std::find(p.specialties.begin(), p.specialties.end(), s);
+          r.specialty = static_cast<int32_t>(it - p.specialties.begin());
+          if (it == p.specialties.end()) p.specialties.emplace_back(s);
+        }
+        if (row.Get(3).empty()) {
+          p.failed = true;
+          return false;
+        }
+        const absl::string_view pid = row.Keep(3);
+        const int64_t found = p.person_of.FindOrInsert(
+            PidTable::Hash(pid), static_cast<uint32_t>(p.pids.size()),
+            [&](uint32_t j) { return p.pids[j] == pid; });
+        if (found < 0) {
+          const absl::string_view name = row.Keep(4);
+          auto [n, fresh] =
+              p.name_ids.emplace(name, static_cast<uint32_t>(p.names.size()));
+          if (fresh) p.names.push_back(name);
+          p.pids.push_back(pid);
+          p.name_of.push_back(n->second);
+          p.phones.push_back(row.Keep(5));
+        } else if (p.names[p.name_of[found]] != row.Get(4)) {
+          p.failed = true;
+          return false;
+        }
+        r.person = found < 0 ? static_cast<uint32_t>(p.pids.size() - 1)
+                             : static_cast<uint32_t>(found);
+        p.rows.push_back(r);
+        return true;
+      });
+  bool failed = !read.ok();
+  for (const Part& p : parts) failed = failed || p.failed;
+  if (failed) return ReportErrors(path, hierarchy, num_grids, find_grid);
+
+  Teams teams;
+  teams.hierarchy_ = &hierarchy;
+  // People, names and specialties: chunk 0's, then each later chunk's new ones.
+  absl::flat_hash_map<absl::string_view, uint32_t> name_ids;
+  std::vector<std::vector<uint32_t>> person_map(parts.size()),
+      spec_map(parts.size());
+  size_t people = 0, id_chars = 0, phone_chars = 0;
+  for (const Part& p : parts) {
+    people += p.pids.size();
+    for (absl::string_view s : p.pids) id_chars += s.size();
+    for (absl::string_view s : p.phones) phone_chars += s.size();
+  }
+  teams.ids_.Reserve(people, id_chars);
+  teams.phones_.Reserve(people, phone_chars);
+  teams.name_of_.reserve(people);
+  for (size_t k = 0; k < parts.size(); ++k) {
+    const Part& p = parts[k];
+    for (const std::string& s : p.specialties) {
+      int32_t g = teams.FindSpecialty(s);
+      if (g < 0) {
+        g = static_cast<int32_t>(teams.specialties_.size());
+        teams.specialties_.push_back(s);
+      }
+      spec_map[k].push_back(static_cast<uint32_t>(g));
+    }
+    std::vector<uint32_t> name_map(p.names.size());
+    for (size_t j = 0; j < p.names.size(); ++j) {
+      auto [it, fresh] = name_ids.emplace(p.names[j], teams.names_.size());
+      if (fresh) teams.names_.Add(p.names[j]);
+      name_map[j] = it->second;
+    }
+    person_map[k].resize(p.pids.size());
+    for (size_t j = 0; j < p.pids.size(); ++j) {
+      uint32_t g = ~0u;
+      const uint64_t h = k > 0 ? PidTable::Hash(p.pids[j]) : 0;
+      for (size_t e = 0; e < k && g == ~0u; ++e) {
+        const int64_t f = parts[e].person_of.Find(
+            h, [&](uint32_t i) { return parts[e].pids[i] == p.pids[j]; });
+        if (f >= 0) g = person_map[e][f];
+      }
+      if (g != ~0u) {
+        // Seen in an earlier chunk: the same name, or a sequential read words
+        // the error.
+        if (teams.names_.Get(teams.name_of_[g]) != p.names[p.name_of[j]]) {
+          return ReportErrors(path, hierarchy, num_grids, find_grid);
+        }
+      } else {
+        g = teams.ids_.Add(p.pids[j]);
+        teams.phones_.Add(p.phones[j]);
+        teams.name_of_.push_back(name_map[p.name_of[j]]);
+      }
+      person_map[k][j] = g;
+    }
+  }
+  for (Part& p : parts) {
+    p.pids = std::vector<absl::string_view>();
+    p.phones = std::vector<absl::string_view>();
+    p.names = std::vector<absl::string_view>();
+    p.person_of = PidTable();
+    p.name_ids = absl::flat_hash_map<absl::string_view, uint32_t>();
+  }
+  file.Close();
+  // CSR per scope kind, rows in file order within a scope.
+  const uint32_t num_regions = static_cast<uint32_t>(hierarchy.num_regions());
+  teams.grid_begin_.assign(num_grids + 1, 0);
+  teams.region_begin_.assign(num_regions + 1, 0);
+  for (const Part& p : parts) {
+    for (const Part::Row& r : p.rows) {
+      ++(r.region ? teams.region_begin_ : teams.grid_begin_)[r.scope + 1];
+    }
+  }
+  for (uint32_t i = 0; i < num_grids; ++i)
+    teams.grid_begin_[i + 1] += teams.grid_begin_[i];
+  for (uint32_t i = 0; i < num_regions; ++i)
+    teams.region_begin_[i + 1] += teams.region_begin_[i];
+  teams.grid_entries_.resize(teams.grid_begin_[num_grids]);
+  teams.region_entries_.resize(teams.region_begin_[num_regions]);
+  std::vector<uint32_t> grid_fill(teams.grid_begin_.begin(),
+                                  teams.grid_begin_.end() - 1);
+  std::vector<uint32_t> region_fill(teams.region_begin_.begin(),
+                                    teams.region_begin_.end() - 1);
+  for (size_t k = 0; k < parts.size(); ++k) {
+    for (const Part::Row& r : parts[k].rows) {
+      const int32_t spec =
+          r.specialty < 0 ? -1 : static_cast<int32_t>(spec_map[k][r.specialty]);
+      const Entry e{
+          person_map[k][r.person],
+          static_cast<uint32_t>(r.role) | static_cast<uint32_t>(spec + 1) << 2};
+      if (r.region) {
+        teams.region_entries_[region_fill[r.scope]++] = e;
+      } else {
+        teams.grid_entries_[grid_fill[r.scope]++] = e;
+      }
+    }
+  }
   return teams;
 }
 
@@ -127,26 +387,32 @@ void Teams::Resolve(uint32_t grid, int32_t region, int32_t specialty,
                     std::vector<TeamAssignment>* out) const {
   // found[role]; the specialist slot only counts the wanted specialty.
   bool found[4] = {false, false, false, specialty < 0};
-  auto scan = [&](const std::vector<Entry>& entries, uint32_t b, uint32_t e, bool from_grid,
-                  int32_t scope) {
+  auto scan = [&](const std::vector<Entry>& entries, uint32_t b, uint32_t e,
+                  bool from_grid, int32_t scope) {
     bool here[4] = {false, false, false, false};
     for (uint32_t i = b; i < e; ++i) {
       const Entry& en = entries[i];
-      const int r = static_cast<int>(en.role);
+      const TeamRole role = en.role();
+      const int r = static_cast<int>(role);
       if (found[r]) continue;
-      if (en.role == TeamRole::kSpecialist && en.specialty != specialty) continue;
-      out->push_back(TeamAssignment{en.role, en.specialty, en.person, from_grid, scope});
+      if (role == TeamRole::kSpecialist && en.specialty() != specialty)
+        continue;
+      out->push_back(TeamAssignment{role, en.specialty(),
+                                    static_cast<int32_t>(en.person), from_grid,
+                                    scope});
       here[r] = true;
     }
     for (int r = 0; r < 4; ++r) found[r] = found[r] || here[r];
   };
   if (grid + 1 < grid_begin_.size()) {
-    scan(grid_entries_, grid_begin_[grid], grid_begin_[grid + 1], true, static_cast<int32_t>(grid));
+    scan(grid_entries_, grid_begin_[grid], grid_begin_[grid + 1], true,
+         static_cast<int32_t>(grid));
   }
   // A pack without teams.csv has no roster (and no hierarchy pointer): no
   // team, not a crash.
   if (hierarchy_ == nullptr || region_begin_.empty()) return;
-  for (int32_t r = region; r >= 0 && !(found[0] && found[1] && found[2] && found[3]);
+  for (int32_t r = region;
+       r >= 0 && !(found[0] && found[1] && found[2] && found[3]);
        r = hierarchy_->region(r).parent) {
     scan(region_entries_, region_begin_[r], region_begin_[r + 1], false, r);
   }

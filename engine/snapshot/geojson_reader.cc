@@ -67,10 +67,14 @@ class FeatureReader {
                                               simdjson::error_message(loaded.error())));
     }
     json_ = std::move(loaded).value_unsafe();
-    // A generated or exported grid costs ~24 bytes of JSON per vertex and a
-    // few hundred bytes per feature; reserving avoids regrowth at 2M grids.
-    builder.Reserve(json_.size() / 300, json_.size() / 280, json_.size() / 22);
-    grids.reserve(json_.size() / 300);
+    // Bytes of JSON per vertex and per feature vary with the coordinates'
+    // precision (~24 to ~60 a vertex): reserve for the first 1/64 of the
+    // file at the densest, then extrapolate from what it held (below), so
+    // the arrays neither regrow nor keep much slack (Build() trims it).
+    const size_t head = json_.size() / 64;
+    builder.Reserve(head / 200, head / 200, head / 20);
+    grids.reserve(head / 200);
+    bool extrapolated = false;
     od::parser parser;
     od::document doc;
     if (auto e = parser.iterate(json_).get(doc); e != simdjson::SUCCESS) {
@@ -88,6 +92,17 @@ class FeatureReader {
       od::value fv;
       if (auto e = item.get(fv); e != simdjson::SUCCESS) return InvalidAt(index, e);
       AdvanceLine(fv.raw_json_token().data());
+      if (!extrapolated && index >= 1024 && scanned_ >= head) {
+        // Features so far fill scanned_ bytes; 2 % margin.
+        const double scale =
+            1.02 * static_cast<double>(json_.size()) / scanned_;
+        builder.Reserve(
+            static_cast<size_t>(builder.num_grids() * scale) + 64,
+            static_cast<size_t>(builder.num_rings() * scale) + 64,
+            static_cast<size_t>(builder.num_points() * scale) + 1024);
+        grids.reserve(static_cast<size_t>(grids.size() * scale) + 64);
+        extrapolated = true;
+      }
       FeatureRecord g;
       g.feature = index;
       g.line = line_;

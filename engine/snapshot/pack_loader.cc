@@ -9,6 +9,9 @@
 #include <utility>
 #include <vector>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <simdjson.h>
 
 #include "absl/strings/ascii.h"
@@ -270,10 +273,9 @@ class PackLoader {
             dir, "/manifest.json: 'components' needs 'departments' and 'categories' in 'files'"));
       }
       ASSIGN_OR_RETURN(s.components_, Components::Load(path(m.components_file), s.categories_,
-                                                       s.departments_, s.quantizer_));
-      for (int32_t i = 0; i < s.components_.size(); ++i) {
-        s.components_.mutable_at(i).grid = s.locator_->Locate(s.components_.at(i).point).grid;
-      }
+                                                       s.departments_, s.quantizer_,
+                                                       options.threads));
+      s.components_.AssignGrids(*s.locator_, options.threads);
     }
     return absl::OkStatus();
   }
@@ -306,9 +308,14 @@ class PackLoader {
     // Grid ids are code ranks; stable so duplicates report in file order.
     std::vector<uint32_t> order(raw.size());
     std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    // Packs written in code order (as the generator does) are checked in one
+    // pass instead of sorted (0.6 s at 2M grids).
+    auto by_code = [&](uint32_t a, uint32_t b) {
       return raw[a].props[0] < raw[b].props[0];
-    });
+    };
+    if (!std::is_sorted(order.begin(), order.end(), by_code)) {
+      std::stable_sort(order.begin(), order.end(), by_code);
+    }
     const int32_t lowest = static_cast<int32_t>(m.levels.size()) - 1;
     for (size_t i = 0; i < order.size(); ++i) {
       const FeatureRecord& g = raw[order[i]];
@@ -396,7 +403,14 @@ class PackLoader {
 
 absl::StatusOr<std::shared_ptr<const Snapshot>> LoadPack(const std::string& dir,
                                                          const LoadOptions& options) {
-  return PackLoader::Load(dir, options);
+  absl::StatusOr<std::shared_ptr<const Snapshot>> s =
+      PackLoader::Load(dir, options);
+#ifdef __GLIBC__
+  // The load frees ~1 GB of transient buffers (JSON text, parser, records) at
+  // 2M grids; glibc keeps ~120 MB of it resident unless asked. ~25 ms.
+  malloc_trim(0);
+#endif
+  return s;
 }
 
 }  // namespace gridroute

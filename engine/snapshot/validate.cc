@@ -44,11 +44,20 @@ std::string CleanRing(std::vector<IPoint>& ring) {
                ? "ring has zero area (all vertices collinear)"
                : "";
   }
+  // Closed segments can only meet if their boxes do: the box test skips the
+  // exact one for almost every pair.
   for (size_t i = 0; i < n; ++i) {
     const IPoint a = ring[i], b = ring[(i + 1) % n];
+    const int64_t lo_x = std::min(a.x, b.x), hi_x = std::max(a.x, b.x);
+    const int64_t lo_y = std::min(a.y, b.y), hi_y = std::max(a.y, b.y);
     for (size_t j = i + 2; j < n; ++j) {
       if (i == 0 && j == n - 1) continue;  // adjacent through the closing edge
-      if (SegmentsIntersect(a, b, ring[j], ring[(j + 1) % n])) {
+      const IPoint c = ring[j], d = ring[(j + 1) % n];
+      if (std::max(c.x, d.x) < lo_x || std::min(c.x, d.x) > hi_x ||
+          std::max(c.y, d.y) < lo_y || std::min(c.y, d.y) > hi_y) {
+        continue;
+      }
+      if (SegmentsIntersect(a, b, c, d)) {
         return absl::StrCat("ring self-intersects: edges ", i, " and ", j,
                             " meet");
       }
@@ -62,59 +71,134 @@ std::string CleanRing(std::vector<IPoint>& ring) {
 
 namespace {
 
+struct Edge {
+  IPoint p, q;
+  IBox box;
+};
+
+// Per-thread buffers of MayOverlap.
+struct OverlapScratch {
+  std::vector<Edge> edges;
+  std::vector<IPoint> doubled;
+  std::vector<uint32_t> doubled_rb;
+};
+
+IBox EdgeBox(IPoint p, IPoint q) {
+  return IBox{std::min(p.x, q.x), std::min(p.y, q.y), std::max(p.x, q.x),
+              std::max(p.y, q.y)};
+}
+
 // True unless an exact test proves the interiors of grids a and b disjoint.
+//
+// Everything that can make it true lies in the intersection `in` of the two
+// boxes: a proper crossing point is on an edge of each grid, and a point
+// strictly inside b is in the open interior of b's box (and, as a vertex or
+// edge midpoint of a, in a's closed box). So edges and points outside `in` are
+// skipped, and when `in` has no area (boxes that only touch) nothing can be
+// true: a crossing would need two collinear edges on the shared line, which
+// is no proper crossing, and no point of that line is strictly inside b.
 bool MayOverlap(const GridGeometry& geo, uint32_t a, uint32_t b,
-                std::vector<IPoint>& doubled, std::vector<uint32_t>& doubled_rb) {
-  if (geo.box(a).min_x == geo.box(b).min_x && geo.box(a).max_x == geo.box(b).max_x &&
-      geo.box(a).min_y == geo.box(b).min_y && geo.box(a).max_y == geo.box(b).max_y) {
+                OverlapScratch& s) {
+  const IBox& ab = geo.box(a);
+  const IBox& bb = geo.box(b);
+  if (ab.min_x == bb.min_x && ab.max_x == bb.max_x && ab.min_y == bb.min_y &&
+      ab.max_y == bb.max_y) {
     return true;
   }
+  const IBox in{std::max(ab.min_x, bb.min_x), std::max(ab.min_y, bb.min_y),
+                std::min(ab.max_x, bb.max_x), std::min(ab.max_y, bb.max_y)};
+  if (in.min_x >= in.max_x || in.min_y >= in.max_y) return false;
   const uint32_t ar0 = geo.grid_ring_begin(a), ar1 = geo.grid_ring_begin(a + 1);
   const uint32_t br0 = geo.grid_ring_begin(b), br1 = geo.grid_ring_begin(b + 1);
-  const IBox& bb = geo.box(b);
-  // 1. Proper crossings (only edges of a that meet b's box can cross).
-  for (uint32_t ra = ar0; ra < ar1; ++ra) {
-    const IPoint* pa = geo.ring(ra);
-    const uint32_t na = geo.ring_size(ra);
-    for (uint32_t i = 0, j = na - 1; i < na; j = i++) {
-      IBox eb;
-      eb.Expand(pa[j]);
-      eb.Expand(pa[i]);
-      if (!eb.Intersects(bb)) continue;
-      for (uint32_t rb = br0; rb < br1; ++rb) {
-        const IPoint* pb = geo.ring(rb);
-        const uint32_t nb = geo.ring_size(rb);
-        for (uint32_t k = 0, l = nb - 1; k < nb; l = k++) {
-          if (SegmentsCrossProperly(pa[j], pa[i], pb[l], pb[k])) return true;
+  // 1. Proper crossings, between edges that meet `in` and each other's box.
+  s.edges.clear();
+  for (uint32_t rb = br0; rb < br1; ++rb) {
+    const IPoint* pb = geo.ring(rb);
+    const uint32_t nb = geo.ring_size(rb);
+    for (uint32_t k = 0, l = nb - 1; k < nb; l = k++) {
+      const IBox eb = EdgeBox(pb[l], pb[k]);
+      if (eb.Intersects(in)) s.edges.push_back({pb[l], pb[k], eb});
+    }
+  }
+  if (!s.edges.empty()) {
+    for (uint32_t ra = ar0; ra < ar1; ++ra) {
+      const IPoint* pa = geo.ring(ra);
+      const uint32_t na = geo.ring_size(ra);
+      for (uint32_t i = 0, j = na - 1; i < na; j = i++) {
+        const IBox ea = EdgeBox(pa[j], pa[i]);
+        if (!ea.Intersects(in)) continue;
+        for (const Edge& e : s.edges) {
+          if (e.box.Intersects(ea) &&
+              SegmentsCrossProperly(pa[j], pa[i], e.p, e.q)) {
+            return true;
+          }
         }
       }
     }
   }
   // 2. Vertices and edge midpoints strictly inside the other grid. Midpoints
-  // are compared on the doubled lattice so they stay exact.
+  // are compared on the doubled lattice so they stay exact (doubling changes
+  // no predicate, so vertices are classified on the grid itself). A vertex
+  // that is also a vertex of the other grid, and the midpoint of an edge that
+  // is also its edge, are on its boundary: neighbours sharing edges skip
+  // almost every point test.
+  const IBox in2{in.min_x * 2, in.min_y * 2, in.max_x * 2, in.max_y * 2};
   auto strictly_inside = [&](uint32_t from, uint32_t into) {
-    doubled.clear();
-    doubled_rb.assign(1, 0);
-    for (uint32_t r = geo.grid_ring_begin(into); r < geo.grid_ring_begin(into + 1); ++r) {
-      const IPoint* p = geo.ring(r);
-      for (uint32_t i = 0; i < geo.ring_size(r); ++i) {
-        doubled.push_back({p[i].x * 2, p[i].y * 2});
+    // Vertex i of `into`'s rings, flat, with its ring's flat range.
+    const uint32_t ir0 = geo.grid_ring_begin(into),
+                   ir1 = geo.grid_ring_begin(into + 1);
+    const uint32_t v0 = geo.ring_begin(ir0), v1 = geo.ring_begin(ir1);
+    const IPoint* iv = geo.ring(ir0);  // rings of a grid are contiguous
+    auto find_vertex = [&](IPoint p) -> int64_t {
+      if (!in.Contains(p)) return -1;
+      for (uint32_t k = 0; k < v1 - v0; ++k) {
+        if (iv[k] == p) return k;
       }
-      doubled_rb.push_back(static_cast<uint32_t>(doubled.size()));
-    }
-    const uint32_t nr = static_cast<uint32_t>(doubled_rb.size() - 1);
-    const IBox& ib = geo.box(into);
+      return -1;
+    };
+    // Ring (of `into`) holding flat vertex k: rings are few, scan them.
+    auto shares_edge = [&](int64_t k1, int64_t k2) {
+      if (k1 < 0 || k2 < 0) return false;
+      for (uint32_t r = ir0; r < ir1; ++r) {
+        const int64_t b0 = geo.ring_begin(r) - v0,
+                      b1 = geo.ring_begin(r + 1) - v0;
+        if (k1 < b0 || k1 >= b1) continue;
+        if (k2 < b0 || k2 >= b1) return false;
+        const int64_t n = b1 - b0, d = (k1 - k2 + n) % n;
+        return d == 1 || d == n - 1;
+      }
+      return false;
+    };
+    bool doubled = false;
+    uint32_t nr = 0;
     for (uint32_t r = geo.grid_ring_begin(from); r < geo.grid_ring_begin(from + 1); ++r) {
       const IPoint* p = geo.ring(r);
       const uint32_t n = geo.ring_size(r);
+      int64_t kj = find_vertex(p[n - 1]);
       for (uint32_t i = 0, j = n - 1; i < n; j = i++) {
-        if (ib.Contains(p[i]) &&
-            ClassifyRings(doubled.data(), doubled_rb.data(), 0, nr,
-                          {p[i].x * 2, p[i].y * 2}) == Side::kInside) {
+        const int64_t ki = find_vertex(p[i]);
+        if (in.Contains(p[i]) && ki < 0 &&
+            geo.Classify(into, p[i]) == Side::kInside) {
           return true;
         }
         const IPoint mid2{p[i].x + p[j].x, p[i].y + p[j].y};
-        if (ClassifyRings(doubled.data(), doubled_rb.data(), 0, nr, mid2) ==
+        const bool on_edge = shares_edge(ki, kj);
+        kj = ki;
+        if (on_edge || !in2.Contains(mid2)) continue;
+        if (!doubled) {
+          s.doubled.clear();
+          s.doubled_rb.assign(1, 0);
+          for (uint32_t q = ir0; q < ir1; ++q) {
+            const IPoint* v = geo.ring(q);
+            for (uint32_t k = 0; k < geo.ring_size(q); ++k) {
+              s.doubled.push_back({v[k].x * 2, v[k].y * 2});
+            }
+            s.doubled_rb.push_back(static_cast<uint32_t>(s.doubled.size()));
+          }
+          nr = static_cast<uint32_t>(s.doubled_rb.size() - 1);
+          doubled = true;
+        }
+        if (ClassifyRings(s.doubled.data(), s.doubled_rb.data(), 0, nr, mid2) ==
             Side::kInside) {
           return true;
         }
@@ -135,15 +219,14 @@ OverlapReport FindOverlaps(const GridGeometry& geometry, const Quantizer& q,
   std::vector<OverlapReport> parts(threads);
   auto work = [&](int t) {
     OverlapReport& report = parts[t];
-    std::vector<IPoint> doubled;
-    std::vector<uint32_t> doubled_rb;
+    OverlapScratch scratch;
     // Interleaved blocks keep the threads' loads even.
     for (uint32_t block = t; block * 4096ull < n; block += threads) {
       const uint32_t end = std::min<uint32_t>(n, (block + 1) * 4096);
       for (uint32_t a = block * 4096; a < end; ++a) {
         index.VisitIntersecting(geometry.box(a), [&](uint32_t b) {
           if (b <= a) return;
-          if (!MayOverlap(geometry, a, b, doubled, doubled_rb)) return;
+          if (!MayOverlap(geometry, a, b, scratch)) return;
           ++report.suspicious_pairs;
           const double area = IntersectionAreaM2(geometry, q, a, b);
           if (area > tolerance_m2) report.overlaps.push_back({a, b, area});
