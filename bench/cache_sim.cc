@@ -5,7 +5,7 @@
 // hardware counters. Run it under callgrind; bench/cache_misses.sh does that
 // and prints the figures per point:
 //
-//   valgrind --tool=callgrind --instr-atstart=no --simulate-cache=yes \
+//   valgrind --tool=callgrind --instr-atstart=no --simulate-cache=yes
 //     --LL=2097152,16,64 gridroute_cache_sim 2000000 100000
 //
 // It loads (or generates) the benchmark pack with that many grids, takes the

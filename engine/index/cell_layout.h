@@ -163,6 +163,13 @@ struct CellLocator::Impl {
   }
 };
 
+namespace cell_locator_internal {
+// Test hook (cell_locator.cc): false forces the scalar leaf test, true the
+// automatic choice (AVX2 where the CPU has it). Returns whether the AVX2 leaf
+// test is in use. Lookups in flight may finish with either (same answers).
+bool UseAvx2LeafTestForTesting(bool avx2);
+}  // namespace cell_locator_internal
+
 }  // namespace gridroute
 
 #endif  // GRIDROUTE_INDEX_CELL_LAYOUT_H_

@@ -6,16 +6,22 @@
 // at one vertex, edges longer than the packed-offset limit) against a brute
 // force over GridGeometry::Classify, for many cell sizes and split settings,
 // so points exactly on cell boundaries and cell corners are all covered.
+// The Avx2AndScalar* tests run the AVX2 and the scalar leaf test on the same
+// points (those cities, packed offsets near their 2^29 bound, a generated
+// city's vertices, their neighbours, edge midpoints and random points).
 // (tests/index/locator_test.cc runs the generated cities through both
 // locators against an independent oracle.)
 #include "index/cell_locator.h"
 
 #include <cmath>
 #include <cstdint>
+#include <random>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "index/cell_layout.h"
 #include "index/locator.h"
+#include "testing/generated_city.h"
 
 namespace gridroute {
 namespace {
@@ -236,6 +242,44 @@ TEST(CellLocatorTest, EdgesAlongChildBordersAndThroughChildCornersStayExact) {
   }
 }
 
+// The build hands each top cell a 32-bit mask of the grid edges that meet it
+// (a grid with more than 32 edges is re-tested edge by edge) and merges the
+// edges two grids share once per cell: grids of 43 and exactly 32 edges,
+// sharing a saw-tooth border, spanning many top cells.
+TEST(CellLocatorTest, GridsWithManyEdgesAcrossCellsMatchBruteForce) {
+  std::vector<IPoint> saw;  // 41 points, (0, 50) .. (80, 50), teeth to 54
+  for (int64_t i = 0; i <= 40; ++i) saw.push_back({2 * i, 50 + (i & 1) * 4});
+  GridGeometryBuilder b;
+  std::vector<IPoint> below = saw;  // 43 edges
+  below.push_back({80, 0});
+  below.push_back({0, 0});
+  AddPolygon(b, below);
+  b.EndGrid();
+  std::vector<IPoint> above(saw.rbegin(), saw.rend());  // 43 edges
+  above.push_back({0, 80});
+  above.push_back({80, 80});
+  AddPolygon(b, above);
+  b.EndGrid();
+  std::vector<IPoint> zigzag;  // exactly 32 edges
+  for (int64_t i = 0; i < 30; ++i) {
+    zigzag.push_back({82 + (i & 1) * 3, 10 + 2 * i});
+  }
+  zigzag.push_back({95, 68});
+  zigzag.push_back({95, 10});
+  AddPolygon(b, zigzag);
+  b.EndGrid();
+  const GridGeometry geo = std::move(b).Build();
+  for (double top : {0.02, 0.2, 1.0}) {
+    for (int edges : {1, 6}) {
+      for (int levels : {0, 2}) {
+        for (int threads : {1, 2}) {
+          ExpectSameEverywhere(geo, {top, edges, levels, threads}, -2, 97);
+        }
+      }
+    }
+  }
+}
+
 // The segment/box tests run in int64 relative to an edge's end point; real
 // packs sit ~1.2e11 lattice units from the origin (1e-9 degree at 120°E).
 TEST(CellLocatorTest, CityFarFromTheOriginMatchesBruteForce) {
@@ -286,6 +330,160 @@ TEST(CellLocatorTest, BuildIsTheSameForAnyThreadCount) {
       }
     }
     EXPECT_EQ(mismatches, 0) << threads;
+  }
+}
+
+// Runs `pts` through the scalar and the AVX2 leaf tests (Locate and
+// LocateBatch) and expects identical answers; also against `want` if given.
+void ExpectSameLeafPaths(const CellLocator& loc, const std::vector<IPoint>& pts,
+                         const char* what,
+                         const std::vector<LocateResult>* want = nullptr) {
+  using cell_locator_internal::UseAvx2LeafTestForTesting;
+  UseAvx2LeafTestForTesting(false);
+  std::vector<LocateResult> scalar(pts.size()), scalar_batch(pts.size());
+  for (size_t i = 0; i < pts.size(); ++i) scalar[i] = loc.Locate(pts[i]);
+  loc.LocateBatch(pts.data(), pts.size(), {}, scalar_batch.data());
+  const bool avx2 = UseAvx2LeafTestForTesting(true);
+  std::vector<LocateResult> simd(pts.size()), simd_batch(pts.size());
+  for (size_t i = 0; i < pts.size(); ++i) simd[i] = loc.Locate(pts[i]);
+  loc.LocateBatch(pts.data(), pts.size(), {}, simd_batch.data());
+  int mismatches = 0;
+  for (size_t i = 0; i < pts.size(); ++i) {
+    const bool same = scalar[i] == simd[i] && scalar[i] == scalar_batch[i] &&
+                      scalar[i] == simd_batch[i] &&
+                      (want == nullptr || scalar[i] == (*want)[i]);
+    if (!same && ++mismatches <= 5) {
+      ADD_FAILURE() << what << ": (" << pts[i].x << "," << pts[i].y
+                    << "): scalar " << scalar[i].grid << " "
+                    << HowName(scalar[i].how) << ", avx2 " << simd[i].grid
+                    << " " << HowName(simd[i].how) << ", batch "
+                    << scalar_batch[i].grid << " / " << simd_batch[i].grid;
+    }
+  }
+  EXPECT_EQ(mismatches, 0) << what << (avx2 ? "" : " (no AVX2 on this CPU)");
+}
+
+std::vector<IPoint> Lattice(int64_t lo, int64_t hi) {
+  std::vector<IPoint> pts;
+  for (int64_t y = lo; y <= hi; ++y) {
+    for (int64_t x = lo; x <= hi; ++x) pts.push_back({x, y});
+  }
+  return pts;
+}
+
+// Every vertex, the 8 lattice neighbours of each, and each edge's midpoint
+// when it is a lattice point (on-edge and through-vertex cases).
+std::vector<IPoint> VertexPoints(const GridGeometry& geo, uint32_t ring_step) {
+  std::vector<IPoint> pts;
+  for (uint32_t r = 0; r < geo.num_rings(); r += ring_step) {
+    const IPoint* v = geo.ring(r);
+    const uint32_t n = geo.ring_size(r);
+    for (uint32_t i = 0; i < n; ++i) {
+      for (int64_t dy = -1; dy <= 1; ++dy) {
+        for (int64_t dx = -1; dx <= 1; ++dx) {
+          pts.push_back({v[i].x + dx, v[i].y + dy});
+        }
+      }
+      const IPoint a = v[i], b = v[(i + 1) % n];
+      if ((a.x + b.x) % 2 == 0 && (a.y + b.y) % 2 == 0) {
+        pts.push_back({(a.x + b.x) / 2, (a.y + b.y) / 2});
+      }
+    }
+  }
+  return pts;
+}
+
+TEST(CellLocatorTest, Avx2AndScalarLeafTestsAgreeOnHandMadeCities) {
+  const GridGeometry small = SmallCity();
+  const std::vector<IPoint> lattice = Lattice(-3, 95);
+  for (double top : {0.01, 0.5, 20.0}) {
+    for (int edges : {1, 6, 30}) {
+      for (int levels : {0, 2, 5}) {
+        auto loc =
+            CellLocator::Build(&small, Quantizer(false), {top, edges, levels});
+        std::vector<LocateResult> want;
+        for (IPoint p : lattice) want.push_back(BruteForce(small, p));
+        ExpectSameLeafPaths(*loc, lattice, "small city", &want);
+      }
+    }
+  }
+  GridGeometryBuilder b;
+  AddPolygon(b, {{0, 0}, {32, 0}, {32, 32}, {0, 32}});
+  b.EndGrid();
+  AddPolygon(b, {{32, 0}, {64, 32}, {32, 64}, {0, 32}});
+  b.EndGrid();
+  AddPolygon(b, {{16, 16}, {48, 16}, {48, 48}, {16, 48}});
+  b.EndGrid();
+  AddPolygon(b, {{0, 64}, {64, 0}, {64, 64}});
+  b.EndGrid();
+  const GridGeometry borders = std::move(b).Build();
+  for (int edges : {0, 5, 40}) {
+    auto loc =
+        CellLocator::Build(&borders, Quantizer(false), {0.25, edges, 1, 2});
+    ExpectSameLeafPaths(*loc, Lattice(-2, 66), "child borders");
+  }
+}
+
+// Packed offsets close to their 2^29 limit in a cell of side 2^29 (the
+// largest), so the products and cross-product differences are near the
+// bounds the AVX2 test relies on.
+TEST(CellLocatorTest, Avx2AndScalarLeafTestsAgreeNearTheOffsetBounds) {
+  const int64_t m = int64_t{1} << 28;  // the top cell's centre offset
+  const int64_t far = m + (int64_t{1} << 29) - 8;  // centre + 2^29 - 8
+  GridGeometryBuilder b;
+  AddPolygon(b, {{0, 0}, {far, 1}, {far, far}});
+  b.EndGrid();
+  AddPolygon(b, {{0, 0}, {far, far}, {1, far}});
+  b.EndGrid();
+  AddPolygon(b, {{m - 5, m + 7}, {far - 3, m - 2}, {m + 11, far - 1}});
+  b.EndGrid();
+  AddPolygon(b, {{3, far - 2}, {m + 1, m - 1}, {far, 2}, {far, far}});
+  b.EndGrid();
+  const GridGeometry geo = std::move(b).Build();
+  CellLocatorOptions options;
+  options.grids_per_top_cell = 1e12;  // top cells of side 2^29
+  options.max_split_levels = 0;
+  auto loc = CellLocator::Build(&geo, Quantizer(false), options);
+  EXPECT_EQ(loc->stats().top_shift, 29);
+  EXPECT_EQ(loc->stats().fallback_leaves, 0u);
+  std::vector<IPoint> pts = VertexPoints(geo, 1);
+  std::mt19937_64 rng(7);
+  std::uniform_int_distribution<int64_t> u(-2, 2 * m + 1);
+  std::uniform_int_distribution<int64_t> edge(0, 2 * m);
+  for (int i = 0; i < 20000; ++i) {
+    pts.push_back({u(rng), u(rng)});
+    const int64_t t = edge(rng);
+    pts.push_back({t, t});      // on the diagonal edge
+    pts.push_back({t, t + 1});  // beside it
+  }
+  // The corners of the first cell and points at the farthest offsets.
+  for (int64_t x : {int64_t{0}, int64_t{1}, m - 3, m, m + 3, 2 * m - 1}) {
+    for (int64_t y : {int64_t{0}, int64_t{1}, m - 3, m, m + 3, 2 * m - 1}) {
+      pts.push_back({x, y});
+    }
+  }
+  std::vector<LocateResult> want;
+  for (IPoint p : pts) want.push_back(BruteForce(geo, p));
+  ExpectSameLeafPaths(*loc, pts, "near bounds", &want);
+}
+
+TEST(CellLocatorTest, Avx2AndScalarLeafTestsAgreeOnAGeneratedCity) {
+  const testing::GeneratedCity& city = testing::GetGeneratedCity(2000, 1);
+  const GridGeometry& geo = city.snapshot->geometry();
+  IBox box;
+  for (const IBox& g : geo.boxes()) box.Expand(g);
+  std::vector<IPoint> pts = VertexPoints(geo, 3);
+  std::mt19937_64 rng(11);
+  std::uniform_int_distribution<int64_t> ux(box.min_x - 100, box.max_x + 100);
+  std::uniform_int_distribution<int64_t> uy(box.min_y - 100, box.max_y + 100);
+  for (int i = 0; i < 200000; ++i) pts.push_back({ux(rng), uy(rng)});
+  // Default structure, long leaves (the 4-edge loop), no splits at all.
+  for (const CellLocatorOptions& options :
+       {CellLocatorOptions{}, CellLocatorOptions{1.0, 40, 5, 2},
+        CellLocatorOptions{0.5, 6, 0, 2}}) {
+    auto loc = CellLocator::Build(&geo, city.snapshot->quantizer(), options);
+    EXPECT_GT(loc->stats().leaves, 0u);
+    ExpectSameLeafPaths(*loc, pts, "generated city");
   }
 }
 
