@@ -830,7 +830,8 @@ uint32_t Rebase(uint32_t e, uint32_t node_base, uint32_t leaf_base) {
 
 std::unique_ptr<CellLocator> CellLocator::Build(
     const GridGeometry* geometry, const Quantizer& quantizer,
-    const CellLocatorOptions& options) {
+    const CellLocatorOptions& options,
+    std::shared_ptr<const BoxIndex> snap_index) {
   const auto t0 = std::chrono::steady_clock::now();
   auto m = std::make_unique<Impl>();
   m->geometry = geometry;
@@ -839,9 +840,15 @@ std::unique_ptr<CellLocator> CellLocator::Build(
   const uint32_t num_grids = geo.num_grids();
   const int threads = std::max(1, options.threads);
 
-  // The snap index is independent of the cells: build it alongside.
-  std::thread snap_thread(
-      [&] { m->snap_index = std::make_unique<BoxIndex>(geo.boxes()); });
+  // The snap index is independent of the cells: the caller's, or one built
+  // alongside.
+  std::thread snap_thread;
+  if (snap_index != nullptr) {
+    m->snap_index = std::move(snap_index);
+  } else {
+    snap_thread = std::thread(
+        [&] { m->snap_index = std::make_shared<const BoxIndex>(geo.boxes()); });
+  }
 
   IBox box;
   for (uint32_t g = 0; g < num_grids; ++g) box.Expand(geo.box(g));
@@ -883,6 +890,8 @@ std::unique_ptr<CellLocator> CellLocator::Build(
   // set iff edge e meets the cell, or is kAllEdges (test every edge: grids
   // with more than 32 edges).
   std::vector<std::vector<TopPair>> pairs(threads);
+  // counts[t][cell]: thread t's pairs in the cell (for the bucketing).
+  std::vector<std::vector<uint32_t>> counts(threads);
   RunThreads(threads, [&](int t) {
     const uint32_t g0 =
         static_cast<uint32_t>(uint64_t{num_grids} * t / threads);
@@ -956,32 +965,44 @@ std::unique_ptr<CellLocator> CellLocator::Build(
         }
       }
     }
+    counts[t].assign(ncells, 0);
+    for (const TopPair& p : out) ++counts[t][p.cell];
   });
 
-  // Bucket by cell (stable: grids stay ascending within a cell).
-  std::vector<uint32_t> start(ncells + 1, 0);
-  for (const auto& v : pairs) {
-    for (const TopPair& p : v) ++start[p.cell + 1];
-  }
-  for (uint64_t i = 0; i < ncells; ++i) start[i + 1] += start[i];
-  std::vector<uint32_t> bucket(start[ncells]);
-  std::vector<uint32_t> bucket_edges(start[ncells]);
+  // Bucket by cell (stable: grids stay ascending within a cell, as thread
+  // t's grids all precede thread t + 1's). counts[t][cell] becomes thread t's
+  // first slot in the cell, then each thread scatters its own pairs.
+  std::vector<uint32_t> start(ncells + 1);
   {
-    std::vector<uint32_t> fill(start.begin(), start.end() - 1);
-    for (const auto& v : pairs) {
-      for (const TopPair& p : v) {
-        const uint32_t i = fill[p.cell]++;
-        bucket[i] = p.g;
-        bucket_edges[i] = p.edges;
+    uint32_t sum = 0;
+    for (uint64_t cell = 0; cell < ncells; ++cell) {
+      start[cell] = sum;
+      for (int t = 0; t < threads; ++t) {
+        const uint32_t c = counts[t][cell];
+        counts[t][cell] = sum;
+        sum += c;
       }
     }
+    start[ncells] = sum;
   }
-  pairs.clear();
-  pairs.shrink_to_fit();
+  HugeArray<uint32_t> bucket, bucket_edges;
+  bucket.resize_uninitialized(start[ncells]);
+  bucket_edges.resize_uninitialized(start[ncells]);
+  RunThreads(threads, [&](int t) {
+    std::vector<uint32_t>& fill = counts[t];
+    for (const TopPair& p : pairs[t]) {
+      const uint32_t i = fill[p.cell]++;
+      bucket[i] = p.g;
+      bucket_edges[i] = p.edges;
+    }
+    std::vector<TopPair>().swap(pairs[t]);
+    std::vector<uint32_t>().swap(fill);
+  });
 
   // Phase 2: build the cells, each thread a contiguous range of top cells
   // with about the same number of (cell, grid) pairs.
-  std::vector<uint32_t> top(ncells, kEmpty);
+  HugeArray<uint32_t>& top = m->top;
+  top.resize(ncells, kEmpty);
   std::vector<std::unique_ptr<CellBuilder>> builders(threads);
   std::vector<uint64_t> cut(threads + 1, ncells);
   cut[0] = 0;
@@ -1012,42 +1033,48 @@ std::unique_ptr<CellLocator> CellLocator::Build(
   });
 
   // The first thread's arrays become the final ones (offsets already final);
-  // later threads' are appended, rebasing their offsets.
+  // each later thread copies its own arrays behind them in parallel (it
+  // first-touches those pages), rebasing its offsets.
   CellLocatorStats& st = m->stats;
-  size_t total_nodes = 0, total_leaves = 0;
-  for (const auto& b : builders) {
-    total_nodes += b->nodes.size();
-    total_leaves += b->leaves.size();
+  std::vector<size_t> node_base(threads + 1, 0), leaf_base(threads + 1, 0);
+  for (int t = 0; t < threads; ++t) {
+    node_base[t + 1] = node_base[t] + builders[t]->nodes.size();
+    leaf_base[t + 1] = leaf_base[t] + builders[t]->leaves.size();
   }
   m->nodes = std::move(builders[0]->nodes);
   m->leaves = std::move(builders[0]->leaves);
-  m->nodes.reserve(total_nodes);
-  m->leaves.reserve(total_leaves);
-  for (int t = 0; t < threads; ++t) {
+  m->nodes.resize_uninitialized(node_base[threads]);
+  m->leaves.resize_uninitialized(leaf_base[threads]);
+  RunThreads(threads, [&](int t) {
+    if (t == 0) return;
     CellBuilder& b = *builders[t];
-    if (t > 0) {
-      const uint32_t node_base = static_cast<uint32_t>(m->nodes.size() / 16);
-      const uint32_t leaf_base = static_cast<uint32_t>(m->leaves.size());
-      m->nodes.Append(b.nodes.data(), b.nodes.size(), [&](uint32_t e) {
-        return Rebase(e, node_base, leaf_base);
-      });
-      for (uint64_t cell = cut[t]; cell < cut[t + 1]; ++cell) {
-        top[cell] = Rebase(top[cell], node_base, leaf_base);
-      }
-      m->leaves.Append(b.leaves.data(), b.leaves.size(),
-                       [](uint32_t w) { return w; });
+    const uint32_t nb = static_cast<uint32_t>(node_base[t] / 16);
+    const uint32_t lb = static_cast<uint32_t>(leaf_base[t]);
+    uint32_t* nodes = m->nodes.mutable_data() + node_base[t];
+    for (size_t i = 0; i < b.nodes.size(); ++i) {
+      nodes[i] = Rebase(b.nodes.data()[i], nb, lb);
     }
+    for (uint64_t cell = cut[t]; cell < cut[t + 1]; ++cell) {
+      top[cell] = Rebase(top[cell], nb, lb);
+    }
+    if (!b.leaves.empty()) {
+      std::memcpy(m->leaves.mutable_data() + leaf_base[t], b.leaves.data(),
+                  b.leaves.bytes());
+    }
+    b.nodes = HugeArray<uint32_t>();
+    b.leaves = HugeArray<uint32_t>();
+  });
+  for (int t = 0; t < threads; ++t) {
+    const CellBuilder& b = *builders[t];
     st.nodes += b.stats.nodes;
     st.interior_entries += b.stats.interior_entries;
     st.empty_entries += b.stats.empty_entries;
     st.leaves += b.stats.leaves;
     st.fallback_leaves += b.stats.fallback_leaves;
     st.leaf_edges += b.stats.leaf_edges;
-    builders[t].reset();
   }
-  m->top = HugeArray<uint32_t>(top.size());
-  std::memcpy(m->top.mutable_data(), top.data(), top.size() * sizeof(uint32_t));
-  snap_thread.join();
+  builders.clear();
+  if (snap_thread.joinable()) snap_thread.join();
   st.top_shift = shift;
   st.top_cells = ncells;
   st.build_seconds =

@@ -115,12 +115,12 @@ class HugeArray {
     for (size_t i = size_; i < n; ++i) data_[i] = v;
     size_ = n;
   }
-  // Appends f(src[i]) for i in [0, n).
-  template <typename F>
-  void Append(const T* src, size_t n, F&& f) {
-    reserve(size_ + n);
-    for (size_t i = 0; i < n; ++i) data_[size_ + i] = f(src[i]);
-    size_ += n;
+  // Grows to n elements without writing the new ones (the caller fills
+  // them, e.g. several threads each its part, so each first-touches its own
+  // pages).
+  void resize_uninitialized(size_t n) {
+    reserve(n);
+    size_ = n;
   }
   T& operator[](size_t i) { return data_[i]; }
   T* mutable_data() { return data_; }
@@ -146,7 +146,7 @@ struct CellLocator::Impl {
   HugeArray<uint32_t> top;
   HugeArray<uint32_t> nodes;
   HugeArray<uint32_t> leaves;
-  std::unique_ptr<BoxIndex> snap_index;
+  std::shared_ptr<const BoxIndex> snap_index;  // maybe shared with the caller
   CellLocatorStats stats;
 
   // Covered answer for p, or kOutside (no snapping).

@@ -480,10 +480,12 @@ CellKind CellLocator::Probe(IPoint p) const {
              : CellKind::kLeaf;
 }
 
-std::unique_ptr<Locator> BuildCellLocator(const GridGeometry* geometry,
-                                          const Quantizer& quantizer,
-                                          const CellLocatorOptions& options) {
-  return CellLocator::Build(geometry, quantizer, options);
+std::unique_ptr<Locator> BuildCellLocator(
+    const GridGeometry* geometry, const Quantizer& quantizer,
+    const CellLocatorOptions& options,
+    std::shared_ptr<const BoxIndex> snap_index) {
+  return CellLocator::Build(geometry, quantizer, options,
+                            std::move(snap_index));
 }
 
 }  // namespace gridroute

@@ -27,7 +27,8 @@
 //   edges longer than 2^30 units, more than 65,535 edges) keep the candidate
 //   ids and test each with GridGeometry::Classify.
 // Points covered by no grid are snapped with SnapToNearest (index/snap.h),
-// over a BoxIndex the locator owns, exactly as the R-tree locator does.
+// over a BoxIndex the locator holds (its own, or one shared with the caller),
+// exactly as the R-tree locator does.
 //
 // Thread-safety: immutable after construction; Locate/LocateBatch may be
 // called from any number of threads. Ownership: `geometry` is borrowed and
@@ -42,27 +43,36 @@
 
 #include "geo/geometry.h"
 #include "geo/grid_geometry.h"
+#include "index/box_index.h"
 #include "index/locator.h"
 
 namespace gridroute {
 
-// Build-time options. The defaults were set with the scratch timing program
-// described in CELL_LOCATOR.md ("Tuning"): uniform random points over the
-// city's box, generated cities of 2k / 200k / 2M grids, R-tree in the same run.
+// Build-time options. The defaults were set with a scratch sweep (all settings
+// built in one process from one LoadPack, timed in alternating rounds on 2^20
+// points uniform over the covered area, AVX2 leaf test), generated cities of
+// 2k / 200k / 2M grids: CELL_LOCATOR.md, "Tuning". Every setting gives the
+// same answers (checked on 1.3 M points a size).
 struct CellLocatorOptions {
   // Target number of grids per top-level cell (the side is rounded to a power
-  // of two). Larger: a smaller top array but one more node level per query.
-  // Default 1 (~100 m cells, top array 9.7 MB at 2M): at 200k, 1 vs 2 gave
-  // 3.6-3.9x vs 3.1x the R-tree's single-point speed in the same run.
+  // of two: 0.5 and 1 both give 2^20 units in the generated cities, 0.25
+  // gives 2^19, 2 gives 2^21). Larger: a smaller top array but one more node
+  // level per query. Default 1 (~100 m cells, top array 9.7 MB at 2M). At 2M
+  // vs 1: 0.25 (top 39 MB) 0.89-0.91x the single-point time but 1.07-1.11x
+  // the batch time, 219-225 B/grid; 2: 1.15-1.17x / 1.14-1.21x, 214-220.
   double grids_per_top_cell = 1.0;
   // A cell crossed by more distinct edges than this is split 4 x 4. Smaller:
-  // more interior cells and shorter leaves, more memory. Default 6. At 2M:
-  // 6 -> 343 B/grid, 4.0x the R-tree single, 23x batched; 10 -> 192 B/grid,
-  // 3.6x / 26x (noisy machine); 3 -> ~560 B/grid for ~5 % more speed at 2k.
-  // Use 10 when memory matters more than the last 15 % of speed. (Those
-  // figures predate the packed leaves: 6 now gives ~278 B/grid, see
-  // CELL_LOCATOR.md.)
-  int max_leaf_edges = 6;
+  // more interior cells and shorter leaves, more memory and build time.
+  // Default 8 (was 6 with the scalar leaf test; AVX2 tests 4 edges a step).
+  // Locator bytes per grid at 2M (incl. its snap BoxIndex) and time vs 6 in
+  // the same process: 4 -> 461 B/grid; 6 -> 253; 8 -> 165.5 (-166 MiB at 2M),
+  // single 0.97-1.03x, batch 1.00-1.05x at 2M, 0.95-1.06x / 0.77-1.03x at
+  // 200k, 0.88-0.90x / 0.88-0.92x at 2k, build 0.7x; 10 -> 137 (-221 MiB),
+  // single 0.95-1.00x but batch 1.06-1.08x at 2M (not verified: more leaves
+  // reach a 4th cache line, which LocateBatch does not prefetch), 0.84-0.88x
+  // at 2k; 12 -> 133, batch 1.08-1.09x at 2M. Use 10 when memory matters more
+  // than ~7 % of batch speed at 2M.
+  int max_leaf_edges = 8;
   // Maximum number of 4 x 4 split levels below the top grid (each divides the
   // side by 4). Default 5 (top/1024), far below any real edge spacing.
   int max_split_levels = 5;
@@ -80,7 +90,7 @@ struct CellLocatorStats {
   uint64_t leaves = 0;
   uint64_t fallback_leaves = 0;  // leaves answered with GridGeometry::Classify
   uint64_t leaf_edges = 0;       // distinct edges stored in leaves
-  double build_seconds = 0;      // cell structure, incl. the snap BoxIndex
+  double build_seconds = 0;  // cell structure (+ the snap BoxIndex if built)
 };
 
 // What answered a point (for tests and the interior-share measurement).
@@ -94,10 +104,14 @@ enum class CellKind : uint8_t {
 
 class CellLocator final : public Locator {
  public:
-  // REQUIRES: geometry->num_grids() < 2^30.
-  static std::unique_ptr<CellLocator> Build(const GridGeometry* geometry,
-                                            const Quantizer& quantizer,
-                                            const CellLocatorOptions& options);
+  // REQUIRES: geometry->num_grids() < 2^30. `snap_index`: a BoxIndex over
+  // geometry->boxes() to snap with (kept alive by the locator), e.g. the one
+  // the snapshot's overlap check built; null: the locator builds its own on
+  // a thread beside the cells.
+  static std::unique_ptr<CellLocator> Build(
+      const GridGeometry* geometry, const Quantizer& quantizer,
+      const CellLocatorOptions& options,
+      std::shared_ptr<const BoxIndex> snap_index = nullptr);
   ~CellLocator() override;
 
   LocateResult Locate(IPoint p,
@@ -123,7 +137,8 @@ class CellLocator final : public Locator {
 // The factory LoadPack uses; same as CellLocator::Build.
 std::unique_ptr<Locator> BuildCellLocator(
     const GridGeometry* geometry, const Quantizer& quantizer,
-    const CellLocatorOptions& options = {});
+    const CellLocatorOptions& options = {},
+    std::shared_ptr<const BoxIndex> snap_index = nullptr);
 
 }  // namespace gridroute
 
