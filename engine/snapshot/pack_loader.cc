@@ -4,8 +4,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <memory>
 #include <numeric>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -201,9 +203,46 @@ absl::StatusOr<Hierarchy> LoadRegions(const std::string& dir,
 
 class PackLoader {
  public:
-  // Departments, categories, rules, teams, components, layers, calendar.
-  static absl::Status LoadRouting(const std::string& dir, const LoadOptions& options,
-                                  Snapshot& s) {
+  // The routing files (departments, categories, rules, teams, components,
+  // layers, calendar) load in two steps, so that all but the components' grid
+  // assignment can run while the locator is built:
+  //   std::unique_ptr<RoutingLoad> r = StartRouting(dir, options, s);
+  //   ...  // may build s.locator_: the routing load neither reads nor writes it
+  //   RETURN_IF_ERROR(FinishRouting(*r, options, s));
+  // The background load only reads the manifest, hierarchy, quantizer, grid
+  // codes and parents, and only writes the routing members. A RoutingLoad
+  // destroyed without FinishRouting() (a failed load) joins its thread.
+  struct RoutingLoad {
+    std::chrono::steady_clock::time_point start;
+    absl::Status status;
+    std::jthread worker;  // declared last: joined before `status` dies
+  };
+
+  static std::unique_ptr<RoutingLoad> StartRouting(const std::string& dir,
+                                                   const LoadOptions& options, Snapshot& s) {
+    auto r = std::make_unique<RoutingLoad>();
+    r->start = std::chrono::steady_clock::now();
+    RoutingLoad* p = r.get();
+    r->worker = std::jthread(
+        [p, dir, options, &s] { p->status = LoadRoutingModels(dir, options, s); });
+    return r;
+  }
+
+  static absl::Status FinishRouting(RoutingLoad& r, const LoadOptions& options, Snapshot& s) {
+    r.worker.join();
+    RETURN_IF_ERROR(r.status);
+    if (!s.manifest_.components_file.empty()) {
+      s.components_.AssignGrids(*s.locator_, options.threads);
+    }
+    s.stats_.routing_seconds = Seconds(r.start);
+    return absl::OkStatus();
+  }
+
+  // Everything but the components' grids. Layers then rules, teams, and
+  // components (the slow files, independent of each other) load at once; the
+  // error returned is the one a sequential load in that order stops at.
+  static absl::Status LoadRoutingModels(const std::string& dir, const LoadOptions& options,
+                                        Snapshot& s) {
     const PackManifest& m = s.manifest_;
     auto path = [&](const std::string& f) { return dir + "/" + f; };
     if (!m.calendar_file.empty()) {
@@ -216,6 +255,50 @@ class PackLoader {
     if (!m.categories_file.empty()) {
       ASSIGN_OR_RETURN(s.categories_, Categories::Load(path(m.categories_file)));
     }
+    absl::Status layers_rules, teams, components;  // outlive the threads
+    {
+      std::jthread layers_thread;
+      if (!m.layers_file.empty() || !m.rules_file.empty()) {
+        layers_thread = std::jthread([&] { layers_rules = LoadLayersAndRules(dir, options, s); });
+      }
+      std::jthread teams_thread;
+      if (!m.teams_file.empty()) {
+        teams_thread = std::jthread([&] {
+          auto find_grid = [&s](absl::string_view code) { return s.FindGrid(code); };
+          absl::StatusOr<Teams> t =
+              Teams::Load(path(m.teams_file), s.hierarchy_, s.num_grids(), find_grid);
+          if (t.ok()) {
+            s.teams_ = *std::move(t);
+          } else {
+            teams = t.status();
+          }
+        });
+      }
+      if (!m.components_file.empty()) {
+        if (m.departments_file.empty() || m.categories_file.empty()) {
+          components = absl::InvalidArgumentError(absl::StrCat(
+              dir, "/manifest.json: 'components' needs 'departments' and 'categories' in 'files'"));
+        } else {
+          absl::StatusOr<Components> c =
+              Components::Load(path(m.components_file), s.categories_, s.departments_,
+                               s.quantizer_, options.threads);
+          if (c.ok()) {
+            s.components_ = *std::move(c);
+          } else {
+            components = c.status();
+          }
+        }
+      }
+    }  // joins the threads
+    RETURN_IF_ERROR(layers_rules);
+    RETURN_IF_ERROR(teams);
+    return components;
+  }
+
+  static absl::Status LoadLayersAndRules(const std::string& dir, const LoadOptions& options,
+                                         Snapshot& s) {
+    const PackManifest& m = s.manifest_;
+    auto path = [&](const std::string& f) { return dir + "/" + f; };
     auto find_grid = [&s](absl::string_view code) { return s.FindGrid(code); };
     if (!m.layers_file.empty()) {
       ErrorList errors(options.max_errors);
@@ -262,20 +345,6 @@ class PackLoader {
       ctx.precedence = m.precedence;
       ASSIGN_OR_RETURN(s.rules_, RuleTable::Build(path(m.rules_file), ctx, &s.warnings_));
       s.routes_ = true;
-    }
-    if (!m.teams_file.empty()) {
-      ASSIGN_OR_RETURN(s.teams_, Teams::Load(path(m.teams_file), s.hierarchy_, s.num_grids(),
-                                             find_grid));
-    }
-    if (!m.components_file.empty()) {
-      if (m.departments_file.empty() || m.categories_file.empty()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            dir, "/manifest.json: 'components' needs 'departments' and 'categories' in 'files'"));
-      }
-      ASSIGN_OR_RETURN(s.components_, Components::Load(path(m.components_file), s.categories_,
-                                                       s.departments_, s.quantizer_,
-                                                       options.threads));
-      s.components_.AssignGrids(*s.locator_, options.threads);
     }
     return absl::OkStatus();
   }
@@ -372,9 +441,12 @@ class PackLoader {
     raw.clear();
     raw.shrink_to_fit();
 
-    // Overlaps between neighbours.
-    OverlapReport overlaps = FindOverlaps(s->geometry_, s->quantizer_,
-                                          m.overlap_tolerance_m2, options.threads);
+    // Overlaps between neighbours, over the box index the cell locator then
+    // snaps with (built once).
+    auto boxes = std::make_shared<const BoxIndex>(s->geometry_.boxes());
+    OverlapReport overlaps =
+        FindOverlaps(s->geometry_, s->quantizer_, m.overlap_tolerance_m2,
+                     options.threads, boxes.get());
     s->stats_.suspicious_pairs = overlaps.suspicious_pairs;
     for (const Overlap& o : overlaps.overlaps) {
       errors.Add(absl::StrCat(
@@ -386,16 +458,20 @@ class PackLoader {
     if (!errors.empty()) return errors.ToStatus(absl::StrCat("pack ", dir));
     s->stats_.validate_seconds = Seconds(t1);
 
+    // The routing files load while the index is built (the index cannot fail,
+    // so a routing error is still the first error).
+    std::unique_ptr<RoutingLoad> routing = StartRouting(dir, options, *s);
     const auto t2 = std::chrono::steady_clock::now();
     if (options.locator == LocatorKind::kRtree) {
       s->locator_ = BuildRtreeLocator(&s->geometry_, s->quantizer_);
     } else {
       CellLocatorOptions cell;
       cell.threads = options.threads;
-      s->locator_ = BuildCellLocator(&s->geometry_, s->quantizer_, cell);
+      s->locator_ = BuildCellLocator(&s->geometry_, s->quantizer_, cell,
+                                     std::move(boxes));
     }
     s->stats_.index_seconds = Seconds(t2);
-    RETURN_IF_ERROR(LoadRouting(dir, options, *s));
+    RETURN_IF_ERROR(FinishRouting(*routing, options, *s));
     s->stats_.total_seconds = Seconds(t0);
     return std::shared_ptr<const Snapshot>(std::move(s));
   }

@@ -56,6 +56,9 @@ struct LoadStats {
   double parse_seconds = 0;
   double validate_seconds = 0;
   double index_seconds = 0;
+  // Routing files, from their start (they load while the index is built)
+  // to the components' grid assignment; overlaps index_seconds.
+  double routing_seconds = 0;
   double total_seconds = 0;
   int64_t suspicious_pairs = 0;  // neighbour pairs that needed an area check
 };

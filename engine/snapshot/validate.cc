@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -212,8 +213,11 @@ bool MayOverlap(const GridGeometry& geo, uint32_t a, uint32_t b,
 }  // namespace
 
 OverlapReport FindOverlaps(const GridGeometry& geometry, const Quantizer& q,
-                           double tolerance_m2, int threads) {
-  BoxIndex index(geometry.boxes());
+                           double tolerance_m2, int threads,
+                           const BoxIndex* shared) {
+  std::unique_ptr<BoxIndex> own;
+  if (shared == nullptr) own = std::make_unique<BoxIndex>(geometry.boxes());
+  const BoxIndex& index = shared != nullptr ? *shared : *own;
   const uint32_t n = geometry.num_grids();
   threads = std::max(1, std::min<int>(threads, n / 1024 + 1));
   std::vector<OverlapReport> parts(threads);

@@ -10,6 +10,7 @@
 
 #include "geo/geometry.h"
 #include "geo/grid_geometry.h"
+#include "index/box_index.h"
 
 namespace gridroute {
 
@@ -37,9 +38,12 @@ struct OverlapReport {
 // boxes); only pairs that fail it get their intersection area computed (with
 // Boost.Geometry, in a local metric plane). Shared edges, T-junctions and
 // shared vertices are never overlaps. Runs on `threads` threads; the result
-// (sorted by grid ids) does not depend on the thread count.
+// (sorted by grid ids) does not depend on the thread count. `index`: a
+// BoxIndex over geometry.boxes() (e.g. to share it with the cell locator);
+// null: one is built for the call.
 OverlapReport FindOverlaps(const GridGeometry& geometry, const Quantizer& q,
-                           double tolerance_m2, int threads = 1);
+                           double tolerance_m2, int threads = 1,
+                           const BoxIndex* index = nullptr);
 
 // Area in m² of the intersection of grids a and b (overlap_area.cc).
 double IntersectionAreaM2(const GridGeometry& geometry, const Quantizer& q,

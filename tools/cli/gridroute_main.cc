@@ -89,13 +89,15 @@ int Locate() {
   const double run_s = std::chrono::duration<double>(t2 - t1).count();
   std::fprintf(stderr,
                "gridroute locate: pack %s (%u grids) loaded in %.2f s (parse %.2f, "
-               "validate %.2f, index %.2f; snapshot %.0f MiB, process RSS %.0f MiB); %lld rows "
+               "validate %.2f, index %.2f, routing %.2f; snapshot %.0f MiB, process RSS "
+               "%.0f MiB); %lld rows "
                "in %.2f s (%.0f rows/s): inside %lld, on_edge %lld, snapped %lld, "
                "outside %lld, bad %lld\n",
                (*snapshot)->manifest().name.c_str(), (*snapshot)->num_grids(), load_s,
                (*snapshot)->load_stats().parse_seconds,
                (*snapshot)->load_stats().validate_seconds,
                (*snapshot)->load_stats().index_seconds,
+               (*snapshot)->load_stats().routing_seconds,
                (*snapshot)->MemoryBytes() / 1048576.0, rss_after_load,
                static_cast<long long>(stats->rows), run_s,
                run_s > 0 ? stats->rows / run_s : 0.0,
