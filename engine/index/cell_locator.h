@@ -63,16 +63,16 @@ struct CellLocatorOptions {
   double grids_per_top_cell = 1.0;
   // A cell crossed by more distinct edges than this is split 4 x 4. Smaller:
   // more interior cells and shorter leaves, more memory and build time.
-  // Default 8 (was 6 with the scalar leaf test; AVX2 tests 4 edges a step).
-  // Locator bytes per grid at 2M (incl. its snap BoxIndex) and time vs 6 in
-  // the same process: 4 -> 461 B/grid; 6 -> 253; 8 -> 165.5 (-166 MiB at 2M),
-  // single 0.97-1.03x, batch 1.00-1.05x at 2M, 0.95-1.06x / 0.77-1.03x at
-  // 200k, 0.88-0.90x / 0.88-0.92x at 2k, build 0.7x; 10 -> 137 (-221 MiB),
-  // single 0.95-1.00x but batch 1.06-1.08x at 2M (not verified: more leaves
-  // reach a 4th cache line, which LocateBatch does not prefetch), 0.84-0.88x
-  // at 2k; 12 -> 133, batch 1.08-1.09x at 2M. Use 10 when memory matters more
-  // than ~7 % of batch speed at 2M.
-  int max_leaf_edges = 8;
+  // Default 10 (6 with the scalar leaf test; AVX2 tests 4 edges a step, and
+  // LocateBatch prefetches 4 leaf lines). Locator bytes per grid at 2M (incl.
+  // its snap BoxIndex) and time vs 6 in the same process: 4 -> 461 B/grid;
+  // 6 -> 253; 8 -> 165.5 (-166 MiB at 2M), single 0.97-1.03x, batch
+  // 1.00-1.05x at 2M (3 lines prefetched), 0.88-0.90x / 0.88-0.92x at 2k;
+  // 10 -> 137 (-221 MiB), 0.84-0.88x at 2k; 12 -> 133, batch 1.08-1.09x at
+  // 2M. 10 vs 8 with the 4th-line prefetch (quiet machine, 7-9 rounds,
+  // medians): 2M single 1.02x, batch 0.88x (64.2 vs 72.9 ns/pt), build
+  // 2.28 vs 2.91 s; 200k single 1.00x, batch 0.93x.
+  int max_leaf_edges = 10;
   // Maximum number of 4 x 4 split levels below the top grid (each divides the
   // side by 4). Default 5 (top/1024), far below any real edge spacing.
   int max_split_levels = 5;
