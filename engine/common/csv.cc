@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/status_macros.h"
 
 namespace gridroute {
 namespace {
@@ -91,7 +92,10 @@ bool CsvReader::Next(std::vector<std::string>& fields) {
     record_line_ = line_;
     int c = Get();
     if (c == EOF) return false;
-    if (c == '\n') { ++line_; continue; }
+    if (c == '\n') {
+      ++line_;
+      continue;
+    }
     if (c == '\r') continue;
     field().clear();
     bool in_quotes = false;
@@ -148,6 +152,30 @@ int FindColumn(const std::vector<std::string>& header, absl::string_view name) {
   return -1;
 }
 
+absl::StatusOr<std::vector<int>> MapHeader(
+    const std::string& path, std::vector<std::string>& header,
+    const std::vector<std::string>& columns,
+    const std::vector<std::string>& optional) {
+  if (!header.empty() && absl::StartsWith(header[0], "\xEF\xBB\xBF")) {
+    header[0].erase(0, 3);  // UTF-8 byte order mark from spreadsheet exports
+  }
+  std::vector<int> index;
+  index.reserve(columns.size() + optional.size());
+  auto add = [&](const std::string& col, bool required) -> absl::Status {
+    const int c = FindColumn(header, col);
+    if (c < 0 && required) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ":1: header has no column '", col, "' (got ",
+                       absl::StrJoin(header, ","), ")"));
+    }
+    index.push_back(c);
+    return absl::OkStatus();
+  };
+  for (const auto& col : columns) RETURN_IF_ERROR(add(col, true));
+  for (const auto& col : optional) RETURN_IF_ERROR(add(col, false));
+  return index;
+}
+
 absl::StatusOr<CsvTable> CsvTable::Open(const std::string& path,
                                         std::vector<std::string> columns,
                                         std::vector<std::string> optional) {
@@ -157,27 +185,11 @@ absl::StatusOr<CsvTable> CsvTable::Open(const std::string& path,
   std::vector<std::string> header;
   if (!t.reader_.Next(header)) {
     if (!t.reader_.status().ok()) return t.reader_.status();
-    return absl::InvalidArgumentError(absl::StrCat(path, ": empty file, expected a header"));
-  }
-  if (!header.empty() && absl::StartsWith(header[0], "\xEF\xBB\xBF")) {
-    header[0].erase(0, 3);  // UTF-8 byte order mark from spreadsheet exports
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": empty file, expected a header"));
   }
   t.width_ = header.size();
-  auto add = [&](const std::string& col, bool required) -> absl::Status {
-    const int c = FindColumn(header, col);
-    if (c < 0 && required) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          path, ":1: header has no column '", col, "' (got ", absl::StrJoin(header, ","), ")"));
-    }
-    t.index_.push_back(c);
-    return absl::OkStatus();
-  };
-  for (const auto& col : columns) {
-    if (auto s = add(col, true); !s.ok()) return s;
-  }
-  for (const auto& col : optional) {
-    if (auto s = add(col, false); !s.ok()) return s;
-  }
+  ASSIGN_OR_RETURN(t.index_, MapHeader(path, header, columns, optional));
   return t;
 }
 
@@ -188,9 +200,9 @@ bool CsvTable::Next() {
     // but a row that misses a column named by the header is reported.
     for (int c : index_) {
       if (c >= 0 && static_cast<size_t>(c) >= row_.size()) {
-        status_ = absl::InvalidArgumentError(absl::StrCat(
-            reader_.name(), ":", reader_.line(), ": expected ", width_,
-            " fields, got ", row_.size()));
+        status_ = absl::InvalidArgumentError(
+            absl::StrCat(reader_.name(), ":", reader_.line(), ": expected ",
+                         width_, " fields, got ", row_.size()));
         return false;
       }
     }

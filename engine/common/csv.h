@@ -62,6 +62,16 @@ class CsvReader {
 // Index of `name` in `header`, or -1.
 int FindColumn(const std::vector<std::string>& header, absl::string_view name);
 
+// The positions of `columns` then `optional` in a header row, after dropping a
+// UTF-8 byte order mark from its first name (spreadsheet exports); -1 for an
+// absent optional column. InvalidArgument "<path>:1: header has no column
+// '<col>' (got <header>)" for an absent required one. Shared by CsvTable and
+// model/csv_chunks so both read headers alike.
+absl::StatusOr<std::vector<int>> MapHeader(
+    const std::string& path, std::vector<std::string>& header,
+    const std::vector<std::string>& columns,
+    const std::vector<std::string>& optional);
+
 // A CSV file whose header must name `columns` (any order, extra columns
 // ignored): Next() then Get(i) gives the value of columns[i].
 //
@@ -79,12 +89,15 @@ class CsvTable {
   bool Next();
   absl::string_view Get(size_t i) const {
     const int c = index_[i];
-    return c < 0 || static_cast<size_t>(c) >= row_.size() ? absl::string_view()
-                                                           : absl::string_view(row_[c]);
+    return c < 0 || static_cast<size_t>(c) >= row_.size()
+               ? absl::string_view()
+               : absl::string_view(row_[c]);
   }
   int64_t line() const { return reader_.line(); }
   const std::string& name() const { return reader_.name(); }
-  absl::Status status() const { return status_.ok() ? reader_.status() : status_; }
+  absl::Status status() const {
+    return status_.ok() ? reader_.status() : status_;
+  }
 
  private:
   explicit CsvTable(CsvReader r) : reader_(std::move(r)) {}

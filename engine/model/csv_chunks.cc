@@ -12,10 +12,10 @@
 #include <thread>
 #include <utility>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
+#include "common/csv.h"
 #include "common/file_util.h"
+#include "common/status_macros.h"
 
 namespace gridroute {
 namespace {
@@ -235,31 +235,8 @@ absl::StatusOr<CsvChunks> CsvChunks::Open(const std::string& path,
   }
   std::vector<std::string> names(header.fields_.begin(),
                                  header.fields_.begin() + header.n_);
-  if (!names.empty() && absl::StartsWith(names[0], "\xEF\xBB\xBF"))
-    names[0].erase(0, 3);
   t.width_ = names.size();
-  auto add = [&](const std::string& col, bool required) -> absl::Status {
-    int c = -1;
-    for (size_t i = 0; i < names.size(); ++i) {
-      if (names[i] == col) {
-        c = static_cast<int>(i);
-        break;
-      }
-    }
-    if (c < 0 && required) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(path, ":1: header has no column '", col, "' (got ",
-                       absl::StrJoin(names, ","), ")"));
-    }
-    t.index_.push_back(c);
-    return absl::OkStatus();
-  };
-  for (const auto& col : columns) {
-    if (auto s = add(col, true); !s.ok()) return s;
-  }
-  for (const auto& col : optional) {
-    if (auto s = add(col, false); !s.ok()) return s;
-  }
+  ASSIGN_OR_RETURN(t.index_, MapHeader(path, names, columns, optional));
 
   // Cut the records after the header into chunks of about equal bytes.
   t.cuts_.push_back(Cut{pos, line});
