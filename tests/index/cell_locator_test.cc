@@ -218,11 +218,9 @@ TEST(CellLocatorTest, BatchEqualsSingleAcrossChunks) {
     ASSERT_EQ(out[i], loc->Locate(pts[i])) << i;
 }
 
-// Split hands each parent edge only to the children its bounding box
-// overlaps; edges lying on child borders and through child corners (all the
-// lattice lines below are multiples of the child sides) must still reach every
-// child they touch.
-TEST(CellLocatorTest, EdgesAlongChildBordersAndThroughChildCornersStayExact) {
+// Four grids whose edges lie along the 16- and 32-unit lattice lines and pass
+// through their corners (the borders and corners of split children).
+GridGeometry ChildBordersCity() {
   GridGeometryBuilder b;
   AddPolygon(b, {{0, 0}, {32, 0}, {32, 32}, {0, 32}});
   b.EndGrid();
@@ -232,7 +230,15 @@ TEST(CellLocatorTest, EdgesAlongChildBordersAndThroughChildCornersStayExact) {
   b.EndGrid();
   AddPolygon(b, {{0, 64}, {64, 0}, {64, 64}});
   b.EndGrid();
-  const GridGeometry geo = std::move(b).Build();
+  return std::move(b).Build();
+}
+
+// Split hands each parent edge only to the children its bounding box
+// overlaps; edges lying on child borders and through child corners (all the
+// lattice lines below are multiples of the child sides) must still reach every
+// child they touch.
+TEST(CellLocatorTest, EdgesAlongChildBordersAndThroughChildCornersStayExact) {
+  const GridGeometry geo = ChildBordersCity();
   for (double top : {0.05, 0.25, 1.0}) {
     for (int edges : {0, 2, 5}) {
       for (int levels : {1, 3}) {
@@ -407,16 +413,7 @@ TEST(CellLocatorTest, Avx2AndScalarLeafTestsAgreeOnHandMadeCities) {
       }
     }
   }
-  GridGeometryBuilder b;
-  AddPolygon(b, {{0, 0}, {32, 0}, {32, 32}, {0, 32}});
-  b.EndGrid();
-  AddPolygon(b, {{32, 0}, {64, 32}, {32, 64}, {0, 32}});
-  b.EndGrid();
-  AddPolygon(b, {{16, 16}, {48, 16}, {48, 48}, {16, 48}});
-  b.EndGrid();
-  AddPolygon(b, {{0, 64}, {64, 0}, {64, 64}});
-  b.EndGrid();
-  const GridGeometry borders = std::move(b).Build();
+  const GridGeometry borders = ChildBordersCity();
   for (int edges : {0, 5, 40}) {
     auto loc =
         CellLocator::Build(&borders, Quantizer(false), {0.25, edges, 1, 2});
