@@ -12,6 +12,7 @@
 #ifndef GRIDROUTE_SNAPSHOT_SNAPSHOT_H_
 #define GRIDROUTE_SNAPSHOT_SNAPSHOT_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -142,6 +143,13 @@ struct LoadOptions {
 // InvalidArgument (bad data; the message lists every problem found, one per
 // line, each naming the file, line or feature index and the offending code)
 // or NotFound (a missing file). A failed load has no side effects.
+//
+// Memory (glibc): the first call fixes malloc's mmap threshold at
+// kLargeBlockBytes for the process (unless GLIBC_TUNABLES sets one), so the
+// snapshot's large arrays are mapped on their own instead of fragmenting the
+// arenas, and every load ends with malloc_trim(). A snapshot is most of the
+// process's memory; this keeps resident close to MemoryBytes().
+inline constexpr size_t kLargeBlockBytes = size_t{4} << 20;
 absl::StatusOr<std::shared_ptr<const Snapshot>> LoadPack(
     const std::string& dir, const LoadOptions& options = {});
 

@@ -2,9 +2,14 @@
 //
 // One test per kind of bad pack: each asserts that loading fails and that the
 // message names the offending file, location and code.
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <string>
+
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "gtest/gtest.h"
 #include "snapshot/snapshot.h"
@@ -221,6 +226,25 @@ TEST(PackLoaderTest, TruncatedGridsFileNeverCrashes) {
   }
   EXPECT_GT(failures, static_cast<int>(full.size()) - 10);
 }
+
+#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
+// After a load, a block of kLargeBlockBytes or more is mapped on its own even
+// when a bigger block freed earlier has raised glibc's dynamic threshold
+// (which would put it in an arena, where the snapshot's arrays fragmented it).
+TEST(PackLoaderTest, LargeBlocksAreMappedOnTheirOwnAfterALoad) {
+  static void* volatile sink;
+  sink = std::malloc(32 * kLargeBlockBytes);  // raises a dynamic threshold
+  std::free(sink);
+  TestPack p = GoodPack();
+  ASSERT_TRUE(LoadPack(p.Write()).ok());
+  const size_t mapped_before = mallinfo2().hblks;
+  sink = std::malloc(kLargeBlockBytes + 4096);
+  ASSERT_NE(sink, nullptr);
+  EXPECT_EQ(mallinfo2().hblks, mapped_before + 1);
+  std::free(sink);
+  EXPECT_EQ(mallinfo2().hblks, mapped_before);
+}
+#endif
 
 }  // namespace
 }  // namespace gridroute
