@@ -11,8 +11,8 @@
 #include "absl/hash/hash.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "common/csv.h"
+#include "common/error_list.h"
 #include "common/status_macros.h"
 #include "geo/metric.h"
 #include "index/locator.h"
@@ -38,13 +38,13 @@ bool ValidPosition(const Quantizer& q, absl::string_view xs,
 absl::Status ReportErrors(const std::string& path, const Categories& categories,
                           const Departments& departments, const Quantizer& q) {
   ASSIGN_OR_RETURN(CsvTable t, CsvTable::Open(path, kColumns));
-  std::vector<std::string> errors;
+  ErrorList errors(50);
   absl::flat_hash_set<std::string> seen;
   while (t.Next()) {
     const std::string where =
         absl::StrCat(path, ":", t.line(), ": component '", t.Get(0), "'");
     auto fail = [&](const std::string& what) {
-      errors.push_back(absl::StrCat(where, ": ", what));
+      errors.Add(absl::StrCat(where, ": ", what));
     };
     const absl::string_view code = t.Get(0);
     if (code.empty()) {
@@ -82,12 +82,7 @@ absl::Status ReportErrors(const std::string& path, const Categories& categories,
                      ": the parallel read failed but a sequential "
                      "one found no error (a bug in Components::Load)"));
   }
-  const size_t n = errors.size();
-  if (n > 50) {
-    errors.resize(50);
-    errors.push_back(absl::StrCat("... and ", n - 50, " more"));
-  }
-  return absl::InvalidArgumentError(absl::StrJoin(errors, "\n"));
+  return absl::InvalidArgumentError(errors.Lines());
 }
 
 size_t Home(absl::string_view code, size_t slots) {

@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/csv.h"
+#include "common/error_list.h"
 #include "common/status_macros.h"
 
 namespace gridroute {
@@ -139,7 +140,7 @@ absl::StatusOr<RuleTable> RuleTable::Build(const std::string& path, const RuleCo
                                                      "lead", "helpers", "deadlines"},
                                               {"window"}));
   RuleTable table;
-  std::vector<std::string> errors;
+  ErrorList errors(50);
   absl::flat_hash_map<std::string, int64_t> line_of_id;
   const int32_t levels = static_cast<int32_t>(h.levels().size());
   int32_t max_priority = 0, min_priority = 0;
@@ -148,9 +149,9 @@ absl::StatusOr<RuleTable> RuleTable::Build(const std::string& path, const RuleCo
     r.id = std::string(t.Get(0));
     r.line = t.line();
     const std::string where = absl::StrCat(path, ":", r.line, ": rule '", r.id, "'");
-    auto fail = [&](const std::string& what) { errors.push_back(absl::StrCat(where, ": ", what)); };
+    auto fail = [&](const std::string& what) { errors.Add(absl::StrCat(where, ": ", what)); };
     if (r.id.empty()) {
-      errors.push_back(absl::StrCat(path, ":", r.line, ": empty rule id"));
+      errors.Add(absl::StrCat(path, ":", r.line, ": empty rule id"));
       continue;
     }
     if (auto [it, ok] = line_of_id.emplace(r.id, r.line); !ok) {
@@ -283,7 +284,7 @@ absl::StatusOr<RuleTable> RuleTable::Build(const std::string& path, const RuleCo
     for (auto [a, b] : ties) {
       const Rule& ra = table.rules_[a];
       const Rule& rb = table.rules_[b];
-      errors.push_back(absl::StrCat(path, ":", rb.line, ": rules '", ra.id, "' (line ", ra.line,
+      errors.Add(absl::StrCat(path, ":", rb.line, ": rules '", ra.id, "' (line ", ra.line,
                                     ") and '", rb.id,
                                     "' tie: same scope and category with overlapping windows"));
     }
@@ -299,7 +300,7 @@ absl::StatusOr<RuleTable> RuleTable::Build(const std::string& path, const RuleCo
       table.uncovered_[c] = 0;
       for (int32_t u = 0; u < kMaxUrgencies; ++u) {
         if (cat.AllowsUrgency(u) && r.deadlines[u].unit == DeadlineUnit::kNone) {
-          errors.push_back(absl::StrCat(path, ":", r.line, ": rule '", r.id,
+          errors.Add(absl::StrCat(path, ":", r.line, ": rule '", r.id,
                                         "' has no deadline for urgency '", cats.urgencies()[u],
                                         "' of ", CategoryTypeName(cat.type), " category ",
                                         cat.code));
@@ -308,14 +309,7 @@ absl::StatusOr<RuleTable> RuleTable::Build(const std::string& path, const RuleCo
       }
     }
   }
-  if (!errors.empty()) {
-    if (errors.size() > 50) {
-      const size_t more = errors.size() - 50;
-      errors.resize(50);
-      errors.push_back(absl::StrCat("... and ", more, " more"));
-    }
-    return absl::InvalidArgumentError(absl::StrJoin(errors, "\n"));
-  }
+  if (!errors.empty()) return absl::InvalidArgumentError(errors.Lines());
   std::vector<std::string> uncovered;
   for (int32_t c = 0; c < cats.size(); ++c) {
     if (table.uncovered_[c]) {

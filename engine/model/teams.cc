@@ -7,8 +7,8 @@
 #include "absl/hash/hash.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "common/csv.h"
+#include "common/error_list.h"
 #include "common/status_macros.h"
 #include "model/csv_chunks.h"
 
@@ -68,7 +68,7 @@ absl::Status ReportErrors(
     const std::string& path, const Hierarchy& hierarchy, uint32_t num_grids,
     const std::function<uint32_t(absl::string_view)>& find_grid) {
   ASSIGN_OR_RETURN(CsvTable t, CsvTable::Open(path, kColumns));
-  std::vector<std::string> errors;
+  ErrorList errors(50);
   absl::flat_hash_map<std::string, std::string>
       name_of;  // person id -> first name
   while (t.Next()) {
@@ -76,41 +76,41 @@ absl::Status ReportErrors(
     const absl::string_view scope = t.Get(0);
     if (absl::StartsWith(scope, "grid:")) {
       if (find_grid(scope.substr(5)) >= num_grids) {
-        errors.push_back(
+        errors.Add(
             absl::StrCat(where, "scope '", scope, "': no such grid"));
         continue;
       }
     } else if (absl::StartsWith(scope, "region:")) {
       if (hierarchy.Find(scope.substr(7)) < 0) {
-        errors.push_back(
+        errors.Add(
             absl::StrCat(where, "scope '", scope, "': no such region"));
         continue;
       }
     } else {
-      errors.push_back(absl::StrCat(where, "scope '", scope,
+      errors.Add(absl::StrCat(where, "scope '", scope,
                                     "' is not grid:<code> or region:<code>"));
       continue;
     }
     TeamRole role;
     if (!ParseRole(t.Get(1), &role)) {
-      errors.push_back(
+      errors.Add(
           absl::StrCat(where, "role '", t.Get(1),
                        "' is not leader, instructor, member or specialist"));
       continue;
     }
     if (role == TeamRole::kSpecialist && t.Get(2).empty()) {
-      errors.push_back(
+      errors.Add(
           absl::StrCat(where, "specialist '", t.Get(3), "' has no specialty"));
       continue;
     }
     const std::string pid(t.Get(3));
     if (pid.empty()) {
-      errors.push_back(absl::StrCat(where, "empty person id"));
+      errors.Add(absl::StrCat(where, "empty person id"));
       continue;
     }
     auto [it, inserted] = name_of.emplace(pid, std::string(t.Get(4)));
     if (!inserted && it->second != t.Get(4)) {
-      errors.push_back(absl::StrCat(where, "person '", pid, "' is named '",
+      errors.Add(absl::StrCat(where, "person '", pid, "' is named '",
                                     t.Get(4), "' here but '", it->second,
                                     "' before"));
       continue;
@@ -123,8 +123,7 @@ absl::Status ReportErrors(
                      ": the parallel read failed but a sequential "
                      "one found no error (a bug in Teams::Load)"));
   }
-  if (errors.size() > 50) errors.resize(50);
-  return absl::InvalidArgumentError(absl::StrJoin(errors, "\n"));
+  return absl::InvalidArgumentError(errors.Lines());
 }
 
 }  // namespace

@@ -16,33 +16,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
+#include "common/error_list.h"
 #include "geo/grid_geometry.h"
 
 namespace gridroute {
-
-// Collects error lines up to a limit.
-class ErrorList {
- public:
-  explicit ErrorList(int max) : max_(max) {}
-  void Add(std::string e) {
-    if (static_cast<int>(lines_.size()) < max_) lines_.push_back(std::move(e));
-    ++count_;
-  }
-  bool empty() const { return count_ == 0; }
-  absl::Status ToStatus(absl::string_view what) const {
-    std::string msg = absl::StrCat(what, ": ", count_, " error(s)\n",
-                                   absl::StrJoin(lines_, "\n"));
-    if (count_ > static_cast<int64_t>(lines_.size())) {
-      absl::StrAppend(&msg, "\n... and ", count_ - lines_.size(), " more");
-    }
-    return absl::InvalidArgumentError(msg);
-  }
-
- private:
-  int max_;
-  int64_t count_ = 0;
-  std::vector<std::string> lines_;
-};
 
 struct FeatureRecord {
   std::vector<std::string> props;  // GeoJsonReadOptions::properties, as text

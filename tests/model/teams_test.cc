@@ -144,5 +144,20 @@ TEST_F(TeamsTest, ErrorsAreWordedAsASequentialRead) {
   }
 }
 
+// The first 50 errors, then how many more (as components and rules report).
+TEST_F(TeamsTest, ErrorsStopAtFiftyAndCountTheRest) {
+  std::string csv = "scope,role,specialty,person,name,phone\n";
+  for (int i = 0; i < 53; ++i) absl::StrAppend(&csv, "grid:X,member,,Q", i, ",a,1\n");
+  const std::string f = dir_ + "/teams.csv";
+  Write(f, csv);
+  auto t = Teams::Load(f, h_, 10, FindGrid(), 2);
+  ASSERT_FALSE(t.ok());
+  const std::string msg(t.status().message());
+  EXPECT_NE(msg.find(absl::StrCat(f, ":51: scope 'grid:X': no such grid\n... and 3 more")),
+            std::string::npos)
+      << msg;
+  EXPECT_EQ(msg.find(absl::StrCat(f, ":52:")), std::string::npos) << msg;
+}
+
 }  // namespace
 }  // namespace gridroute
