@@ -311,7 +311,9 @@ TEST_P(LocatorTest, SnapDistanceMatchesEllipsoidalOracle) {
     if (want.how == How::kOutside) {
       ++outside;
       // Allow 1 cm of disagreement right at the snap radius.
-      if (got.how == How::kSnapped) EXPECT_GT(got.distance_m, snap_m - 0.01);
+      if (got.how == How::kSnapped) {
+        EXPECT_GT(got.distance_m, snap_m - 0.01);
+      }
       else EXPECT_EQ(got.how, How::kOutside);
       continue;
     }

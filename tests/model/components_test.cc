@@ -140,7 +140,9 @@ TEST_F(ComponentsTest, AccessorsFindCodeAndNearestMatchOracles) {
       double got_d = -1;
       const int32_t got = c->Nearest(p, well, radius, &got_d);
       ASSERT_EQ(got, want) << k;
-      if (want >= 0) EXPECT_EQ(got_d, want_d);
+      if (want >= 0) {
+        EXPECT_EQ(got_d, want_d);
+      }
     }
   }
 }

@@ -165,7 +165,9 @@ TEST(CsvChunksTest, ErrorsAsCsvTable) {
       got.clear();
       const absl::Status gs = ReadChunks(path, cols, threads, &got, &chunks);
       EXPECT_EQ(gs, ws) << "case " << k;
-      if (ws.ok()) EXPECT_EQ(got, want) << "case " << k;
+      if (ws.ok()) {
+        EXPECT_EQ(got, want) << "case " << k;
+      }
     }
   }
   auto missing = CsvChunks::Open(dir + "/nope.csv", cols, 2);
