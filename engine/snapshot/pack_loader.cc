@@ -514,12 +514,16 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> LoadPack(const std::string& dir,
 #endif
   absl::StatusOr<std::shared_ptr<const Snapshot>> s =
       PackLoader::Load(dir, options);
-#ifdef __GLIBC__
   // The load frees ~1 GB of transient buffers (JSON text, parser, records) at
-  // 2M grids; glibc keeps ~120 MB of it resident unless asked. ~25 ms.
+  // 2M grids; glibc keeps ~120 MB of it resident unless asked.
+  ReleaseFreedMemory();
+  return s;
+}
+
+void ReleaseFreedMemory() {
+#ifdef __GLIBC__
   malloc_trim(0);
 #endif
-  return s;
 }
 
 }  // namespace gridroute

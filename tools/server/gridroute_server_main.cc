@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
@@ -157,12 +158,20 @@ int main(int argc, char** argv) {
               first->current->snapshot->manifest().version.c_str(),
               server_options.listen.c_str(), port);
   std::fflush(stdout);
+  // From here the store alone holds the served snapshot: kept, `first` would
+  // pin generation 1 for the life of the process, and every reload would
+  // leave two snapshots resident (2M grids: 1.9 GB instead of 0.97).
+  first->current.reset();
 
   std::thread signal_thread([&] {
     for (;;) {
       int sig = 0;
       if (sigwait(&signals, &sig) != 0) continue;
       if (sig == SIGHUP) {
+        // Requests pin a snapshot for microseconds, so the previous one is
+        // usually freed when `r` goes (before this cleanup runs); then its
+        // small blocks go back to the OS.
+        absl::Cleanup release = [] { gridroute::ReleaseFreedMemory(); };
         absl::StatusOr<gridroute::ReloadResult> r = store.Load("");
         if (r.ok()) {
           Log(absl::StrCat("SIGHUP: reloaded ", Describe(*r->current)));
