@@ -266,7 +266,18 @@ class PackLoader {
       std::jthread teams_thread;
       if (!m.teams_file.empty()) {
         teams_thread = std::jthread([&] {
-          auto find_grid = [&s](absl::string_view code) { return s.FindGrid(code); };
+          // Team rows usually follow grid code order: each reader thread
+          // tries the grid after the last one it found before a binary
+          // search (2M grids: 287 ns a lookup in code order, mostly cache
+          // misses, 0.57 s). The hint is checked, so a stale one is harmless.
+          auto find_grid = [&s](absl::string_view code) {
+            thread_local uint32_t next = 0;
+            const uint32_t g = next < s.num_grids() && s.grid_code(next) == code
+                                   ? next
+                                   : s.FindGrid(code);
+            if (g < s.num_grids()) next = g + 1;
+            return g;
+          };
           absl::StatusOr<Teams> t =
               Teams::Load(path(m.teams_file), s.hierarchy_, s.num_grids(), find_grid);
           if (t.ok()) {
