@@ -25,6 +25,22 @@ void GridGeometryBuilder::EndGrid() {
   current_ = IBox();
 }
 
+void GridGeometryBuilder::Append(const GridGeometryBuilder& other) {
+  const GridGeometry& o = other.g_;
+  const auto point_base = static_cast<uint32_t>(g_.points_.size());
+  const auto ring_base = static_cast<uint32_t>(g_.ring_is_hole_.size());
+  g_.points_.insert(g_.points_.end(), o.points_.begin(), o.points_.end());
+  for (size_t i = 1; i < o.ring_begin_.size(); ++i) {
+    g_.ring_begin_.push_back(point_base + o.ring_begin_[i]);
+  }
+  g_.ring_is_hole_.insert(g_.ring_is_hole_.end(), o.ring_is_hole_.begin(),
+                          o.ring_is_hole_.end());
+  for (size_t i = 1; i < o.grid_ring_begin_.size(); ++i) {
+    g_.grid_ring_begin_.push_back(ring_base + o.grid_ring_begin_[i]);
+  }
+  g_.boxes_.insert(g_.boxes_.end(), o.boxes_.begin(), o.boxes_.end());
+}
+
 void GridGeometryBuilder::Reserve(size_t grids, size_t rings, size_t points) {
   g_.points_.reserve(points);
   g_.ring_begin_.reserve(rings + 1);

@@ -72,6 +72,9 @@ class GridGeometryBuilder {
   size_t num_points() const { return g_.points_.size(); }
   // Closes the current grid; its id is the number of grids before it.
   void EndGrid();
+  // Appends every grid `other` has closed, after this builder's grids.
+  // REQUIRES: no grid open in either (EndGrid() after the last ring).
+  void Append(const GridGeometryBuilder& other);
   // Reorders grids so that new id i is old id order[i].
   static GridGeometry Permute(const GridGeometry& g,
                               const std::vector<uint32_t>& order);

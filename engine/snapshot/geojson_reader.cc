@@ -1,14 +1,24 @@
 // Copyright 2026 gridroute authors.
 #include "snapshot/geojson_reader.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <cstring>
+#include <thread>
+#include <vector>
 
 #include <simdjson.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
+#include "snapshot/snapshot.h"
 #include "snapshot/validate.h"
 
 namespace gridroute {
@@ -55,6 +65,24 @@ bool Recoverable(simdjson::error_code e) {
   return e == simdjson::NO_SUCH_FIELD || e == simdjson::INCORRECT_TYPE;
 }
 
+// The records of a piece, packed: feature i's properties are consecutive
+// slices of `text`, the k-th of n ending at ends[i * n + k]. Workers fill
+// these (a few large arrays) and the caller's thread makes the
+// FeatureRecords, so the workers' arenas never hold millions of small blocks
+// that threads started later would build on (see ReadInPieces).
+struct PackedRecords {
+  std::string text;
+  std::vector<uint32_t> ends;
+  std::vector<int64_t> lines;
+  void Add(const FeatureRecord& g) {
+    for (const std::string& p : g.props) {
+      text.append(p);
+      ends.push_back(static_cast<uint32_t>(text.size()));
+    }
+    lines.push_back(g.line);
+  }
+};
+
 class FeatureReader {
  public:
   FeatureReader(const GeoJsonReadOptions& o, std::string file, ErrorList& errors)
@@ -74,7 +102,6 @@ class FeatureReader {
     const size_t head = json_.size() / 64;
     builder.Reserve(head / 200, head / 200, head / 20);
     grids.reserve(head / 200);
-    bool extrapolated = false;
     od::parser parser;
     od::document doc;
     if (auto e = parser.iterate(json_).get(doc); e != simdjson::SUCCESS) {
@@ -87,12 +114,79 @@ class FeatureReader {
           file_, ": expected a GeoJSON FeatureCollection with a 'features' array (",
           simdjson::error_message(e), ")"));
     }
+    return ReadFeatures(features, head, grids, builder);
+  }
+
+  // One piece of the "features" array: `text` = "[" + features + "]", or
+  // for the last piece {"features":[ + the rest of the file (the array's own
+  // "]" and the top level's members after it). Features are numbered from 0
+  // and lines from 1 within the piece. True if every feature read without an
+  // error of any kind and the array (the object, for the last piece) ends
+  // where the text does.
+  bool ReadPiece(simdjson::padded_string text, bool last, od::parser& parser,
+                 PackedRecords& packed, GridGeometryBuilder& builder) {
+    json_ = std::move(text);
+    packed_ = &packed;
+    // Pieces of real size: every array at least kLargeBlockBytes, so each is
+    // its own mapping (LoadPack's malloc policy) and leaves nothing in this
+    // thread's arena when freed; untouched capacity is address space only.
+    const bool big = json_.size() >= kLargeBlockBytes / 4;
+    auto at_least = [big](size_t n, size_t elem) {
+      return big ? std::max(n, kLargeBlockBytes / elem + 1) : n;
+    };
+    const size_t features = json_.size() / 200;
+    builder.Reserve(at_least(features, sizeof(uint32_t)), at_least(features, 1),
+                    at_least(json_.size() / 20, sizeof(IPoint)));
+    packed.text.reserve(at_least(json_.size() / 8, 1));
+    packed.ends.reserve(at_least(features * o_.properties.size(), sizeof(uint32_t)));
+    packed.lines.reserve(at_least(features, sizeof(int64_t)));
+    std::vector<FeatureRecord> unused;
+    od::document doc;
+    if (parser.iterate(json_).get(doc) != simdjson::SUCCESS) return false;
+    if (!last) {
+      od::array features;
+      if (doc.get_array().get(features) != simdjson::SUCCESS ||
+          !ReadFeatures(features, 0, unused, builder).ok() || !errors_.empty()) {
+        return false;
+      }
+    } else {
+      od::object top;
+      if (doc.get_object().get(top) != simdjson::SUCCESS) return false;
+      bool first = true;
+      for (auto member : top) {
+        od::field field;
+        std::string_view key;
+        if (std::move(member).get(field) != simdjson::SUCCESS ||
+            field.unescaped_key().get(key) != simdjson::SUCCESS) {
+          return false;
+        }
+        if (first) {  // the "features" this piece's text starts with
+          od::array features;
+          if (field.value().get_array().get(features) != simdjson::SUCCESS ||
+              !ReadFeatures(features, 0, unused, builder).ok() || !errors_.empty()) {
+            return false;
+          }
+          first = false;
+        }
+      }
+    }
+    // A piece cut inside a nested value would close the array early and
+    // leave the rest of it unread.
+    return doc.current_location().error() != simdjson::SUCCESS;
+  }
+
+ private:
+  // Reads every feature of `features`. `extrapolate_after` > 0: once that
+  // many bytes are read, reserve for the whole file at the same density.
+  absl::Status ReadFeatures(od::array& features, size_t extrapolate_after,
+                            std::vector<FeatureRecord>& grids, GridGeometryBuilder& builder) {
+    bool extrapolated = extrapolate_after == 0;
     int64_t index = 0;
     for (auto item : features) {
       od::value fv;
       if (auto e = item.get(fv); e != simdjson::SUCCESS) return InvalidAt(index, e);
       AdvanceLine(fv.raw_json_token().data());
-      if (!extrapolated && index >= 1024 && scanned_ >= head) {
+      if (!extrapolated && index >= 1024 && scanned_ >= extrapolate_after) {
         // Features so far fill scanned_ bytes; 2 % margin.
         const double scale =
             1.02 * static_cast<double>(json_.size()) / scanned_;
@@ -103,18 +197,24 @@ class FeatureReader {
         grids.reserve(static_cast<size_t>(grids.size() * scale) + 64);
         extrapolated = true;
       }
-      FeatureRecord g;
+      // Packed: one record reused (its strings keep their capacity).
+      FeatureRecord fresh;
+      FeatureRecord& g = packed_ != nullptr ? scratch_ : fresh;
+      for (std::string& p : g.props) p.clear();
       g.feature = index;
       g.line = line_;
       RETURN_IF_ERROR(ReadFeature(fv, g, builder));
       builder.EndGrid();  // polygon `index` of the builder
-      grids.push_back(std::move(g));
+      if (packed_ != nullptr) {
+        packed_->Add(g);
+      } else {
+        grids.push_back(std::move(g));
+      }
       ++index;
     }
     return absl::OkStatus();
   }
 
- private:
   absl::Status Invalid(int64_t offset_line, simdjson::error_code e) {
     return absl::InvalidArgumentError(absl::StrCat(
         file_, ":", std::max<int64_t>(offset_line, 1), ": invalid JSON: ",
@@ -306,13 +406,229 @@ class FeatureReader {
   int64_t line_ = 1;
   std::vector<IPoint> pts_;
   std::vector<IPoint> outer_;
+  PackedRecords* packed_ = nullptr;  // ReadPiece's output
+  FeatureRecord scratch_;
 };
+
+// ---- Reading in pieces (GeoJsonReadOptions::threads > 1).
+
+bool IsSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+// A read-only mapping of a whole file; empty if it cannot be mapped.
+class MappedFile {
+ public:
+  explicit MappedFile(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    struct stat st;
+    if (::fstat(fd, &st) == 0 && st.st_size > 0) {
+      void* p = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+      if (p != MAP_FAILED) {
+        data_ = static_cast<const char*>(p);
+        size_ = static_cast<size_t>(st.st_size);
+      }
+    }
+    ::close(fd);
+  }
+  ~MappedFile() {
+    if (data_ != nullptr) ::munmap(const_cast<char*>(data_), size_);
+  }
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  const char* data() const { return data_; }
+  size_t size() const { return size_; }
+  // Drops the whole pages inside [begin, end) from this process's memory
+  // (they stay in the page cache): read pieces stop counting as resident.
+  void Release(size_t begin, size_t end) const {
+    const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+    const size_t b = (begin + page - 1) / page * page, e = end / page * page;
+    if (e > b) ::madvise(const_cast<char*>(data_) + b, e - b, MADV_DONTNEED);
+  }
+
+ private:
+  const char* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+// True if `text` is one JSON object with exactly one member named
+// "features", an empty array, and nothing after the object. Checks the
+// guessed start of the features array: the text before it with "]}"
+// appended must be such an object.
+bool ObjectWithEmptyFeatures(const std::string& text) {
+  simdjson::padded_string json(text);
+  od::parser parser;
+  od::document doc;
+  od::object object;
+  if (parser.iterate(json).get(doc) != simdjson::SUCCESS ||
+      doc.get_object().get(object) != simdjson::SUCCESS) {
+    return false;
+  }
+  int features = 0;
+  for (auto member : object) {
+    od::field field;
+    std::string_view key;
+    if (std::move(member).get(field) != simdjson::SUCCESS ||
+        field.unescaped_key().get(key) != simdjson::SUCCESS) {
+      return false;
+    }
+    if (key != "features") continue;
+    ++features;
+    od::array array;
+    size_t n = 0;
+    if (field.value().get_array().get(array) != simdjson::SUCCESS ||
+        array.count_elements().get(n) != simdjson::SUCCESS || n != 0) {
+      return false;
+    }
+  }
+  return features == 1 && doc.current_location().error() != simdjson::SUCCESS;
+}
+
+struct Piece {
+  size_t begin = 0, end = 0;  // features in the file, without the commas around
+  size_t next = 0;            // where the next piece begins (or the array's end)
+  PackedRecords records;
+  GridGeometryBuilder builder;
+  int64_t newlines = 0;  // in [begin, next)
+  bool ok = false;
+};
+
+// The fast path: true if the file was read whole and cleanly in pieces
+// (then *out and *builder hold exactly what the sequential read gives),
+// false to read it sequentially (nothing was appended).
+bool ReadInPieces(const std::string& file, const GeoJsonReadOptions& options,
+                  std::vector<FeatureRecord>* out, GridGeometryBuilder* builder) {
+  const MappedFile map(file);
+  const char* d = map.data();
+  const size_t size = map.size();
+  if (d == nullptr || size < 2 * options.chunk_bytes) return false;
+
+  // The features array: the first `"features"` followed by ':' and '['
+  // (checked below: the text before it must be the top level's start).
+  static constexpr absl::string_view kKey = "\"features\"";
+  size_t open = 0;
+  for (size_t at = 0;;) {
+    const void* hit = memmem(d + at, size - at, kKey.data(), kKey.size());
+    if (hit == nullptr) return false;
+    size_t i = static_cast<size_t>(static_cast<const char*>(hit) - d) + kKey.size();
+    while (i < size && IsSpace(d[i])) ++i;
+    if (i < size && d[i] == ':') {
+      ++i;
+      while (i < size && IsSpace(d[i])) ++i;
+      if (i < size && d[i] == '[') {
+        open = i;
+        break;
+      }
+    }
+    at = static_cast<size_t>(static_cast<const char*>(hit) - d) + 1;
+  }
+  if (!ObjectWithEmptyFeatures(absl::StrCat(absl::string_view(d, open + 1), "]}"))) {
+    return false;
+  }
+
+  // Cut after a '}' followed by ',' and '{' (spaces aside) about every
+  // chunk_bytes. A cut inside a string or a nested value makes a piece fail
+  // to parse (an unclosed string or bracket, or an array that ends early),
+  // and then the whole file is read sequentially. The last piece runs to the
+  // end of the file: its parse finds where the array ends.
+  size_t begin = open + 1;
+  while (begin < size && IsSpace(d[begin])) ++begin;
+  std::vector<Piece> pieces(1);
+  pieces[0].begin = begin;
+  for (size_t t = begin + options.chunk_bytes; t < size;) {
+    const void* hit = std::memchr(d + t, ',', size - t);
+    if (hit == nullptr) break;
+    const size_t comma = static_cast<size_t>(static_cast<const char*>(hit) - d);
+    size_t a = comma, b = comma + 1;
+    while (a > begin && IsSpace(d[a - 1])) --a;
+    while (b < size && IsSpace(d[b])) ++b;
+    if (a > begin && d[a - 1] == '}' && b < size && d[b] == '{') {
+      pieces.back().end = a;
+      pieces.back().next = b;
+      pieces.emplace_back().begin = b;
+      t = b + options.chunk_bytes;
+    } else {
+      t = comma + 1;
+    }
+  }
+  pieces.back().end = pieces.back().next = size;
+  if (pieces.size() < 2) return false;
+
+  std::atomic<size_t> next_piece{0};
+  std::atomic<bool> failed{false};
+  auto work = [&] {
+    od::parser parser;
+    for (size_t k; !failed.load(std::memory_order_relaxed) &&
+                   (k = next_piece.fetch_add(1)) < pieces.size();) {
+      Piece& p = pieces[k];
+      const bool last = k + 1 == pieces.size();
+      static constexpr absl::string_view kLastHead = "{\"features\":[";
+      const absl::string_view head = last ? kLastHead : "[";
+      const size_t n = p.end - p.begin;
+      simdjson::padded_string text(head.size() + n + (last ? 0 : 1));
+      std::memcpy(text.data(), head.data(), head.size());
+      std::memcpy(text.data() + head.size(), d + p.begin, n);
+      if (!last) text.data()[head.size() + n] = ']';
+      p.newlines = std::count(d + p.begin, d + p.next, '\n');
+      map.Release(p.begin, p.next);
+      ErrorList errors(1);
+      FeatureReader reader(options, file, errors);
+      p.ok = reader.ReadPiece(std::move(text), last, parser, p.records, p.builder);
+      if (!p.ok) p = Piece();  // nothing of a failed read is kept
+      if (!p.ok) failed.store(true, std::memory_order_relaxed);
+    }
+  };
+  {
+    std::vector<std::jthread> threads;
+    const int n = std::min<int>(options.threads, static_cast<int>(pieces.size()));
+    for (int i = 1; i < n; ++i) threads.emplace_back(work);
+    work();
+  }
+  if (failed.load()) return false;
+  if (options.pieces_read != nullptr) *options.pieces_read = static_cast<int>(pieces.size());
+
+  // Number features and lines as one read of the file would have.
+  size_t grids = 0, rings = 0, points = 0;
+  for (const Piece& p : pieces) {
+    grids += p.builder.num_grids();
+    rings += p.builder.num_rings();
+    points += p.builder.num_points();
+  }
+  out->reserve(out->size() + grids);
+  builder->Reserve(builder->num_grids() + grids, builder->num_rings() + rings,
+                   builder->num_points() + points);
+  int64_t line = 1 + std::count(d, d + pieces[0].begin, '\n');
+  int64_t feature = 0;
+  const size_t nprops = options.properties.size();
+  for (Piece& p : pieces) {
+    const PackedRecords& packed = p.records;
+    uint32_t from = 0;
+    for (size_t i = 0; i < packed.lines.size(); ++i) {
+      FeatureRecord& r = out->emplace_back();
+      r.feature = feature++;
+      r.line = packed.lines[i] + line - 1;
+      r.props.resize(nprops);
+      for (size_t k = 0; k < nprops; ++k) {
+        const uint32_t to = packed.ends[i * nprops + k];
+        r.props[k].assign(packed.text, from, to - from);
+        from = to;
+      }
+    }
+    line += p.newlines;
+    builder->Append(p.builder);
+    p = Piece();
+  }
+  return true;
+}
 
 }  // namespace
 
 absl::Status ReadGeoJsonPolygons(const std::string& file, const GeoJsonReadOptions& options,
                                  ErrorList& errors, std::vector<FeatureRecord>* out,
                                  GridGeometryBuilder* builder) {
+  if (options.pieces_read != nullptr) *options.pieces_read = 0;
+  if (options.threads > 1 && ReadInPieces(file, options, out, builder)) {
+    return absl::OkStatus();
+  }
   FeatureReader reader(options, file, errors);
   return reader.Read(*out, *builder);
 }

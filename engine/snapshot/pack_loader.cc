@@ -322,6 +322,7 @@ class PackLoader {
       ro.required = {true, false, false, true, false, false};
       ro.geographic = m.geographic;
       ro.crs_name = m.crs;
+      ro.threads = options.threads;
       const std::string file = path(m.layers_file);
       RETURN_IF_ERROR(ReadGeoJsonPolygons(file, ro, errors, &raw, &builder));
       std::vector<Layer> attrs;
@@ -381,6 +382,7 @@ class PackLoader {
       ro.required = {true, true, false};
       ro.geographic = m.geographic;
       ro.crs_name = m.crs;
+      ro.threads = options.threads;
       RETURN_IF_ERROR(ReadGeoJsonPolygons(grids_file, ro, errors, &raw, &builder));
     }
     GridGeometry unsorted = std::move(builder).Build();
