@@ -552,6 +552,9 @@ bool ReadInPieces(const std::string& file, const GeoJsonReadOptions& options,
   }
   pieces.back().end = pieces.back().next = size;
   if (pieces.size() < 2) return false;
+  for (const Piece& p : pieces) {
+    if (p.end - p.begin >= (size_t{1} << 32)) return false;  // PackedRecords::ends
+  }
 
   std::atomic<size_t> next_piece{0};
   std::atomic<bool> failed{false};
