@@ -65,6 +65,21 @@ bool Recoverable(simdjson::error_code e) {
   return e == simdjson::NO_SUCH_FIELD || e == simdjson::INCORRECT_TYPE;
 }
 
+// Calls f(key, value) for each member of `object`, in order. False on a JSON
+// error or as soon as f returns false.
+template <typename F>
+bool ForEachMember(od::object& object, F&& f) {
+  for (auto member : object) {
+    od::field field;
+    std::string_view key;
+    if (std::move(member).get(field) != simdjson::SUCCESS ||
+        field.unescaped_key().get(key) != simdjson::SUCCESS || !f(key, field.value())) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // The records of a piece, packed: feature i's properties are consecutive
 // slices of `text`, the k-th of n ending at ends[i * n + k]. Workers fill
 // these (a few large arrays) and the caller's thread makes the
@@ -151,23 +166,16 @@ class FeatureReader {
       }
     } else {
       od::object top;
-      if (doc.get_object().get(top) != simdjson::SUCCESS) return false;
       bool first = true;
-      for (auto member : top) {
-        od::field field;
-        std::string_view key;
-        if (std::move(member).get(field) != simdjson::SUCCESS ||
-            field.unescaped_key().get(key) != simdjson::SUCCESS) {
-          return false;
-        }
-        if (first) {  // the "features" this piece's text starts with
-          od::array features;
-          if (field.value().get_array().get(features) != simdjson::SUCCESS ||
-              !ReadFeatures(features, 0, unused, builder).ok() || !errors_.empty()) {
-            return false;
-          }
-          first = false;
-        }
+      if (doc.get_object().get(top) != simdjson::SUCCESS ||
+          !ForEachMember(top, [&](std::string_view, od::value& value) {
+            if (!first) return true;
+            first = false;  // the "features" this piece's text starts with
+            od::array features;
+            return value.get_array().get(features) == simdjson::SUCCESS &&
+                   ReadFeatures(features, 0, unused, builder).ok() && errors_.empty();
+          })) {
+        return false;
       }
     }
     // A piece cut inside a nested value would close the array early and
@@ -464,23 +472,15 @@ bool ObjectWithEmptyFeatures(const std::string& text) {
     return false;
   }
   int features = 0;
-  for (auto member : object) {
-    od::field field;
-    std::string_view key;
-    if (std::move(member).get(field) != simdjson::SUCCESS ||
-        field.unescaped_key().get(key) != simdjson::SUCCESS) {
-      return false;
-    }
-    if (key != "features") continue;
+  const bool ok = ForEachMember(object, [&](std::string_view key, od::value& value) {
+    if (key != "features") return true;
     ++features;
     od::array array;
     size_t n = 0;
-    if (field.value().get_array().get(array) != simdjson::SUCCESS ||
-        array.count_elements().get(n) != simdjson::SUCCESS || n != 0) {
-      return false;
-    }
-  }
-  return features == 1 && doc.current_location().error() != simdjson::SUCCESS;
+    return value.get_array().get(array) == simdjson::SUCCESS &&
+           array.count_elements().get(n) == simdjson::SUCCESS && n == 0;
+  });
+  return ok && features == 1 && doc.current_location().error() != simdjson::SUCCESS;
 }
 
 struct Piece {
