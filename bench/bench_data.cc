@@ -9,13 +9,9 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
-#include <string>
 #include <system_error>
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gen/city_generator.h"
@@ -163,33 +159,6 @@ std::vector<QueryPoint> MakeBoxPoints(const Snapshot& snapshot, size_t n,
 size_t MallocBytes() {
   const struct mallinfo2 mi = mallinfo2();
   return mi.uordblks + mi.hblkhd;
-}
-
-size_t ResidentBytes() {
-  std::ifstream f("/proc/self/statm");
-  size_t pages = 0, resident = 0;
-  if (!(f >> pages >> resident)) return 0;
-  return resident * static_cast<size_t>(sysconf(_SC_PAGESIZE));
-}
-
-size_t PeakResidentBytes() {
-  std::ifstream f("/proc/self/status");
-  std::string line;
-  while (std::getline(f, line)) {
-    size_t kib = 0;
-    if (absl::StartsWith(line, "VmHWM:") &&
-        absl::SimpleAtoi(absl::StripAsciiWhitespace(
-                             absl::StripSuffix(line.substr(6), "kB")),
-                         &kib)) {
-      return kib * 1024;
-    }
-  }
-  return 0;
-}
-
-void ResetPeakResident() {
-  std::ofstream f("/proc/self/clear_refs");
-  f << "5";
 }
 
 }  // namespace gridroute::bench

@@ -76,13 +76,6 @@ std::vector<QueryPoint> MakeBoxPoints(const Snapshot& snapshot, size_t n,
 // mallinfo2(). Used for the peers' memory estimates.
 size_t MallocBytes();
 
-// Resident bytes of this process now (/proc/self/statm), and its peak since
-// the last ResetPeakResident() (VmHWM; the reset writes 5 to
-// /proc/self/clear_refs, Linux >= 4.0). 0 where /proc cannot tell.
-size_t ResidentBytes();
-size_t PeakResidentBytes();
-void ResetPeakResident();
-
 }  // namespace gridroute::bench
 
 #endif  // GRIDROUTE_BENCH_BENCH_DATA_H_

@@ -59,6 +59,7 @@
 #include "benchmark/benchmark.h"
 #include "bench_data.h"
 #include "common/csv.h"
+#include "common/process_memory.h"
 #include "geo/crs.h"
 #include "index/cell_locator.h"
 #include "index/locator.h"

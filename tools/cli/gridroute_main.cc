@@ -20,6 +20,7 @@
 #include "cli/locate_command.h"
 #include "cli/net_commands.h"
 #include "cli/route_command.h"
+#include "common/process_memory.h"
 #include "snapshot/snapshot.h"
 
 ABSL_FLAG(std::string, pack, "", "City pack directory");
@@ -50,18 +51,6 @@ constexpr char kUsage[] =
     "      deadline, outcome and error.\n";
 
 // Resident set size of this process in MiB (Linux), or -1.
-double ResidentMiB() {
-  FILE* f = std::fopen("/proc/self/status", "r");
-  if (f == nullptr) return -1;
-  char line[256];
-  double kib = -1;
-  while (std::fgets(line, sizeof line, f)) {
-    if (std::sscanf(line, "VmRSS: %lf kB", &kib) == 1) break;
-  }
-  std::fclose(f);
-  return kib < 0 ? -1 : kib / 1024;
-}
-
 int Fail(const std::string& msg) {
   std::fprintf(stderr, "gridroute: %s\n", msg.c_str());
   return 2;
@@ -81,7 +70,7 @@ int Locate() {
   o.lat_col = absl::GetFlag(FLAGS_lat_col);
   o.crs = absl::GetFlag(FLAGS_crs);
   o.snap_m = absl::GetFlag(FLAGS_snap_m);
-  const double rss_after_load = ResidentMiB();
+  const double rss_after_load = gridroute::ResidentBytes() / 1048576.0;
   auto stats = gridroute::RunLocate(**snapshot, o);
   if (!stats.ok()) return Fail(std::string(stats.status().message()));
   const auto t2 = std::chrono::steady_clock::now();

@@ -21,12 +21,12 @@
 #include <thread>
 #include <vector>
 
-#include "absl/cleanup/cleanup.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/process_memory.h"
 #include "server/dashed_flags.h"
 #include "service/grpc_service.h"
 #include "service/snapshot_store.h"
@@ -168,21 +168,23 @@ int main(int argc, char** argv) {
       int sig = 0;
       if (sigwait(&signals, &sig) != 0) continue;
       if (sig == SIGHUP) {
-        // Requests pin a snapshot for microseconds, so the previous one is
-        // usually freed when `r` goes (before this cleanup runs); then its
-        // small blocks go back to the OS.
-        absl::Cleanup release = [] { gridroute::ReleaseFreedMemory(); };
-        absl::StatusOr<gridroute::ReloadResult> r = store.Load("");
-        if (r.ok()) {
-          Log(absl::StrCat("SIGHUP: reloaded ", Describe(*r->current)));
-          if (cases != nullptr) {
-            absl::Status st = cases->Reload(*r->current->snapshot, r->current->pack_dir);
-            if (!st.ok()) Log(absl::StrCat("SIGHUP: folding rules not reloaded: ", st.message()));
+        {
+          absl::StatusOr<gridroute::ReloadResult> r = store.Load("");
+          if (r.ok()) {
+            Log(absl::StrCat("SIGHUP: reloaded ", Describe(*r->current)));
+            if (cases != nullptr) {
+              absl::Status st = cases->Reload(*r->current->snapshot, r->current->pack_dir);
+              if (!st.ok()) Log(absl::StrCat("SIGHUP: folding rules not reloaded: ", st.message()));
+            }
+          } else {
+            Log(absl::StrCat("SIGHUP: reload failed, still serving the previous snapshot: ",
+                             r.status().message()));
           }
-        } else {
-          Log(absl::StrCat("SIGHUP: reload failed, still serving the previous snapshot: ",
-                           r.status().message()));
-        }
+        }  // requests pin a snapshot for microseconds: the previous one is
+           // usually freed here, with `r`; then its small blocks go back too
+        gridroute::ReleaseFreedMemory();
+        Log(absl::StrFormat("SIGHUP: done, resident %.0f MiB",
+                            gridroute::ResidentBytes() / 1048576.0));
         continue;
       }
       Log(absl::StrCat(sig == SIGTERM ? "SIGTERM" : "SIGINT", ": draining calls in flight"));
