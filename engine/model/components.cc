@@ -75,14 +75,7 @@ absl::Status ReportErrors(const std::string& path, const Categories& categories,
       continue;
     }
   }
-  RETURN_IF_ERROR(t.status());
-  if (errors.empty()) {
-    return absl::InternalError(
-        absl::StrCat(path,
-                     ": the parallel read failed but a sequential "
-                     "one found no error (a bug in Components::Load)"));
-  }
-  return absl::InvalidArgumentError(errors.Lines());
+  return SequentialReadErrors(t.status(), errors, path, "Components::Load");
 }
 
 size_t Home(absl::string_view code, size_t slots) {

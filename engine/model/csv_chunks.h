@@ -33,6 +33,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/error_list.h"
 
 namespace gridroute {
 
@@ -117,6 +118,13 @@ class CsvChunks {
 // consecutive ranges covering [0, n).
 void ParallelRanges(size_t n, int threads,
                     const std::function<void(size_t, size_t)>& fn);
+
+// The outcome of the sequential re-read that words the errors of a failed
+// parallel pass (Components::Load, Teams::Load): `read` if the re-read itself
+// failed, else InvalidArgument listing `errors`, or Internal if it found none
+// (then `loader`'s two passes disagree: a bug).
+absl::Status SequentialReadErrors(const absl::Status& read, const ErrorList& errors,
+                                  const std::string& path, absl::string_view loader);
 
 }  // namespace gridroute
 

@@ -116,14 +116,7 @@ absl::Status ReportErrors(
       continue;
     }
   }
-  RETURN_IF_ERROR(t.status());
-  if (errors.empty()) {
-    return absl::InternalError(
-        absl::StrCat(path,
-                     ": the parallel read failed but a sequential "
-                     "one found no error (a bug in Teams::Load)"));
-  }
-  return absl::InvalidArgumentError(errors.Lines());
+  return SequentialReadErrors(t.status(), errors, path, "Teams::Load");
 }
 
 }  // namespace
