@@ -328,14 +328,17 @@ void ParallelRanges(size_t n, int threads,
   for (std::thread& w : workers) w.join();
 }
 
-absl::Status SequentialReadErrors(const absl::Status& read, const ErrorList& errors,
-                                  const std::string& path, absl::string_view loader) {
+absl::Status SequentialReadErrors(const absl::Status& read,
+                                  const ErrorList& errors,
+                                  const std::string& path,
+                                  absl::string_view loader) {
   if (!read.ok()) return read;
   if (errors.empty()) {
-    return absl::InternalError(absl::StrCat(path,
-                                            ": the parallel read failed but a sequential "
-                                            "one found no error (a bug in ",
-                                            loader, ")"));
+    return absl::InternalError(
+        absl::StrCat(path,
+                     ": the parallel read failed but a sequential "
+                     "one found no error (a bug in ",
+                     loader, ")"));
   }
   return absl::InvalidArgumentError(errors.Lines());
 }

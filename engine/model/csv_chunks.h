@@ -123,8 +123,10 @@ void ParallelRanges(size_t n, int threads,
 // parallel pass (Components::Load, Teams::Load): `read` if the re-read itself
 // failed, else InvalidArgument listing `errors`, or Internal if it found none
 // (then `loader`'s two passes disagree: a bug).
-absl::Status SequentialReadErrors(const absl::Status& read, const ErrorList& errors,
-                                  const std::string& path, absl::string_view loader);
+absl::Status SequentialReadErrors(const absl::Status& read,
+                                  const ErrorList& errors,
+                                  const std::string& path,
+                                  absl::string_view loader);
 
 }  // namespace gridroute
 

@@ -149,7 +149,9 @@ absl::StatusOr<RuleTable> RuleTable::Build(const std::string& path, const RuleCo
     r.id = std::string(t.Get(0));
     r.line = t.line();
     const std::string where = absl::StrCat(path, ":", r.line, ": rule '", r.id, "'");
-    auto fail = [&](const std::string& what) { errors.Add(absl::StrCat(where, ": ", what)); };
+    auto fail = [&](const std::string& what) {
+      errors.Add(absl::StrCat(where, ": ", what));
+    };
     if (r.id.empty()) {
       errors.Add(absl::StrCat(path, ":", r.line, ": empty rule id"));
       continue;
@@ -284,9 +286,10 @@ absl::StatusOr<RuleTable> RuleTable::Build(const std::string& path, const RuleCo
     for (auto [a, b] : ties) {
       const Rule& ra = table.rules_[a];
       const Rule& rb = table.rules_[b];
-      errors.Add(absl::StrCat(path, ":", rb.line, ": rules '", ra.id, "' (line ", ra.line,
-                                    ") and '", rb.id,
-                                    "' tie: same scope and category with overlapping windows"));
+      errors.Add(absl::StrCat(
+          path, ":", rb.line, ": rules '", ra.id, "' (line ", ra.line,
+          ") and '", rb.id,
+          "' tie: same scope and category with overlapping windows"));
     }
   }
 
@@ -300,10 +303,10 @@ absl::StatusOr<RuleTable> RuleTable::Build(const std::string& path, const RuleCo
       table.uncovered_[c] = 0;
       for (int32_t u = 0; u < kMaxUrgencies; ++u) {
         if (cat.AllowsUrgency(u) && r.deadlines[u].unit == DeadlineUnit::kNone) {
-          errors.Add(absl::StrCat(path, ":", r.line, ": rule '", r.id,
-                                        "' has no deadline for urgency '", cats.urgencies()[u],
-                                        "' of ", CategoryTypeName(cat.type), " category ",
-                                        cat.code));
+          errors.Add(absl::StrCat(
+              path, ":", r.line, ": rule '", r.id,
+              "' has no deadline for urgency '", cats.urgencies()[u], "' of ",
+              CategoryTypeName(cat.type), " category ", cat.code));
           break;
         }
       }

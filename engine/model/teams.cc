@@ -76,19 +76,17 @@ absl::Status ReportErrors(
     const absl::string_view scope = t.Get(0);
     if (absl::StartsWith(scope, "grid:")) {
       if (find_grid(scope.substr(5)) >= num_grids) {
-        errors.Add(
-            absl::StrCat(where, "scope '", scope, "': no such grid"));
+        errors.Add(absl::StrCat(where, "scope '", scope, "': no such grid"));
         continue;
       }
     } else if (absl::StartsWith(scope, "region:")) {
       if (hierarchy.Find(scope.substr(7)) < 0) {
-        errors.Add(
-            absl::StrCat(where, "scope '", scope, "': no such region"));
+        errors.Add(absl::StrCat(where, "scope '", scope, "': no such region"));
         continue;
       }
     } else {
       errors.Add(absl::StrCat(where, "scope '", scope,
-                                    "' is not grid:<code> or region:<code>"));
+                              "' is not grid:<code> or region:<code>"));
       continue;
     }
     TeamRole role;
@@ -110,9 +108,8 @@ absl::Status ReportErrors(
     }
     auto [it, inserted] = name_of.emplace(pid, std::string(t.Get(4)));
     if (!inserted && it->second != t.Get(4)) {
-      errors.Add(absl::StrCat(where, "person '", pid, "' is named '",
-                                    t.Get(4), "' here but '", it->second,
-                                    "' before"));
+      errors.Add(absl::StrCat(where, "person '", pid, "' is named '", t.Get(4),
+                              "' here but '", it->second, "' before"));
       continue;
     }
   }
