@@ -2,12 +2,12 @@
 #include "snapshot/geojson_reader.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <thread>
@@ -422,39 +422,38 @@ class FeatureReader {
 
 bool IsSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
-// A read-only mapping of a whole file; empty if it cannot be mapped.
-class MappedFile {
+// Positioned reads of one file, safe from several threads. A read that
+// comes up short (the file shrank meanwhile) or fails returns false, and the
+// caller falls back to the sequential read.
+class FileReader {
  public:
-  explicit MappedFile(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return;
+  explicit FileReader(const std::string& path)
+      : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
     struct stat st;
-    if (::fstat(fd, &st) == 0 && st.st_size > 0) {
-      void* p = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
-      if (p != MAP_FAILED) {
-        data_ = static_cast<const char*>(p);
-        size_ = static_cast<size_t>(st.st_size);
-      }
+    if (fd_ >= 0 && ::fstat(fd_, &st) == 0 && st.st_size > 0) {
+      size_ = static_cast<size_t>(st.st_size);
     }
-    ::close(fd);
   }
-  ~MappedFile() {
-    if (data_ != nullptr) ::munmap(const_cast<char*>(data_), size_);
+  ~FileReader() {
+    if (fd_ >= 0) ::close(fd_);
   }
-  MappedFile(const MappedFile&) = delete;
-  MappedFile& operator=(const MappedFile&) = delete;
-  const char* data() const { return data_; }
+  FileReader(const FileReader&) = delete;
+  FileReader& operator=(const FileReader&) = delete;
   size_t size() const { return size_; }
-  // Drops the whole pages inside [begin, end) from this process's memory
-  // (they stay in the page cache): read pieces stop counting as resident.
-  void Release(size_t begin, size_t end) const {
-    const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-    const size_t b = (begin + page - 1) / page * page, e = end / page * page;
-    if (e > b) ::madvise(const_cast<char*>(data_) + b, e - b, MADV_DONTNEED);
+  bool Read(size_t offset, size_t n, char* out) const {
+    while (n > 0) {
+      const ssize_t got = ::pread(fd_, out, n, static_cast<off_t>(offset));
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) return false;
+      out += got;
+      offset += static_cast<size_t>(got);
+      n -= static_cast<size_t>(got);
+    }
+    return true;
   }
 
  private:
-  const char* data_ = nullptr;
+  int fd_;
   size_t size_ = 0;
 };
 
@@ -486,6 +485,7 @@ bool ObjectWithEmptyFeatures(const std::string& text) {
 struct Piece {
   size_t begin = 0, end = 0;  // features in the file, without the commas around
   size_t next = 0;            // where the next piece begins (or the array's end)
+  int64_t gap_newlines = 0;   // in [end, next)
   PackedRecords records;
   GridGeometryBuilder builder;
   int64_t newlines = 0;  // in [begin, next)
@@ -497,58 +497,69 @@ struct Piece {
 // false to read it sequentially (nothing was appended).
 bool ReadInPieces(const std::string& file, const GeoJsonReadOptions& options,
                   std::vector<FeatureRecord>* out, GridGeometryBuilder* builder) {
-  const MappedFile map(file);
-  const char* d = map.data();
-  const size_t size = map.size();
-  if (d == nullptr || size < 2 * options.chunk_bytes) return false;
+  const FileReader f(file);
+  const size_t size = f.size();
+  if (size == 0 || size < 2 * options.chunk_bytes) return false;
 
-  // The features array: the first `"features"` followed by ':' and '['
-  // (checked below: the text before it must be the top level's start).
+  // The features array: the first `"features"` followed by ':' and '[' in
+  // the file's first MiB (checked below: the text before it must be the top
+  // level's start).
+  std::string start(std::min<size_t>(size, size_t{1} << 20), '\0');
+  if (!f.Read(0, start.size(), start.data())) return false;
   static constexpr absl::string_view kKey = "\"features\"";
   size_t open = 0;
   for (size_t at = 0;;) {
-    const void* hit = memmem(d + at, size - at, kKey.data(), kKey.size());
-    if (hit == nullptr) return false;
-    size_t i = static_cast<size_t>(static_cast<const char*>(hit) - d) + kKey.size();
-    while (i < size && IsSpace(d[i])) ++i;
-    if (i < size && d[i] == ':') {
+    at = start.find(kKey.data(), at, kKey.size());
+    if (at == std::string::npos) return false;
+    size_t i = at + kKey.size();
+    while (i < start.size() && IsSpace(start[i])) ++i;
+    if (i < start.size() && start[i] == ':') {
       ++i;
-      while (i < size && IsSpace(d[i])) ++i;
-      if (i < size && d[i] == '[') {
+      while (i < start.size() && IsSpace(start[i])) ++i;
+      if (i < start.size() && start[i] == '[') {
         open = i;
         break;
       }
     }
-    at = static_cast<size_t>(static_cast<const char*>(hit) - d) + 1;
+    ++at;
   }
-  if (!ObjectWithEmptyFeatures(absl::StrCat(absl::string_view(d, open + 1), "]}"))) {
+  if (!ObjectWithEmptyFeatures(absl::StrCat(absl::string_view(start.data(), open + 1), "]}"))) {
     return false;
   }
+  size_t begin = open + 1;
+  while (begin < start.size() && IsSpace(start[begin])) ++begin;
+  if (begin == start.size()) return false;
+  const int64_t head_newlines = std::count(start.data(), start.data() + begin, '\n');
+  start = std::string();
 
   // Cut after a '}' followed by ',' and '{' (spaces aside) about every
-  // chunk_bytes. A cut inside a string or a nested value makes a piece fail
-  // to parse (an unclosed string or bracket, or an array that ends early),
-  // and then the whole file is read sequentially. The last piece runs to the
-  // end of the file: its parse finds where the array ends.
-  size_t begin = open + 1;
-  while (begin < size && IsSpace(d[begin])) ++begin;
+  // chunk_bytes, looking through 64 KiB windows. A cut inside a string or a
+  // nested value makes a piece fail to parse (an unclosed string or
+  // bracket, or an array that ends early), and then the whole file is read
+  // sequentially. The last piece runs to the end of the file: its parse
+  // finds where the array ends.
   std::vector<Piece> pieces(1);
   pieces[0].begin = begin;
+  std::string window;
   for (size_t t = begin + options.chunk_bytes; t < size;) {
-    const void* hit = std::memchr(d + t, ',', size - t);
-    if (hit == nullptr) break;
-    const size_t comma = static_cast<size_t>(static_cast<const char*>(hit) - d);
-    size_t a = comma, b = comma + 1;
-    while (a > begin && IsSpace(d[a - 1])) --a;
-    while (b < size && IsSpace(d[b])) ++b;
-    if (a > begin && d[a - 1] == '}' && b < size && d[b] == '{') {
-      pieces.back().end = a;
-      pieces.back().next = b;
-      pieces.emplace_back().begin = b;
-      t = b + options.chunk_bytes;
-    } else {
-      t = comma + 1;
+    const size_t from = t - std::min<size_t>(t - begin, 4096);  // spaces before a comma
+    window.resize(std::min<size_t>(size - from, size_t{1} << 16));
+    if (!f.Read(from, window.size(), window.data())) return false;
+    const size_t n = window.size();
+    size_t cut = 0;
+    for (size_t c = t - from; c < n && cut == 0; ++c) {
+      if (window[c] != ',') continue;
+      size_t a = c, b = c + 1;
+      while (a > 0 && IsSpace(window[a - 1])) --a;
+      while (b < n && IsSpace(window[b])) ++b;
+      if (a > 0 && b < n && window[a - 1] == '}' && window[b] == '{') {
+        pieces.back().end = from + a;
+        pieces.back().next = from + b;
+        pieces.back().gap_newlines = std::count(window.data() + a, window.data() + b, '\n');
+        pieces.emplace_back().begin = cut = from + b;
+      }
     }
+    t = cut != 0 ? cut + options.chunk_bytes : from + n;
   }
   pieces.back().end = pieces.back().next = size;
   if (pieces.size() < 2) return false;
@@ -569,10 +580,13 @@ bool ReadInPieces(const std::string& file, const GeoJsonReadOptions& options,
       const size_t n = p.end - p.begin;
       simdjson::padded_string text(head.size() + n + (last ? 0 : 1));
       std::memcpy(text.data(), head.data(), head.size());
-      std::memcpy(text.data() + head.size(), d + p.begin, n);
+      if (!f.Read(p.begin, n, text.data() + head.size())) {
+        failed.store(true, std::memory_order_relaxed);
+        break;
+      }
       if (!last) text.data()[head.size() + n] = ']';
-      p.newlines = std::count(d + p.begin, d + p.next, '\n');
-      map.Release(p.begin, p.next);
+      p.newlines = std::count(text.data() + head.size(), text.data() + head.size() + n, '\n') +
+                   p.gap_newlines;
       ErrorList errors(1);
       FeatureReader reader(options, file, errors);
       p.ok = reader.ReadPiece(std::move(text), last, parser, p.records, p.builder);
@@ -599,7 +613,7 @@ bool ReadInPieces(const std::string& file, const GeoJsonReadOptions& options,
   out->reserve(out->size() + grids);
   builder->Reserve(builder->num_grids() + grids, builder->num_rings() + rings,
                    builder->num_points() + points);
-  int64_t line = 1 + std::count(d, d + pieces[0].begin, '\n');
+  int64_t line = 1 + head_newlines;
   int64_t feature = 0;
   const size_t nprops = options.properties.size();
   for (Piece& p : pieces) {
