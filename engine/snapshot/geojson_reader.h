@@ -34,10 +34,10 @@ struct GeoJsonReadOptions {
   bool geographic = true;
   std::string crs_name = "wgs84";       // for messages
   // With threads > 1 the "features" array is cut into pieces of about
-  // chunk_bytes at feature boundaries and the pieces are parsed in parallel,
-  // the file mapped rather than copied. Any doubt (a cut that is not a
-  // feature boundary, any error, an unusual top level) falls back to the
-  // sequential read, so results and messages are the same either way.
+  // chunk_bytes at feature boundaries and the pieces are read (pread) and
+  // parsed in parallel. Any doubt (a cut that is not a feature boundary, any
+  // error, an unusual top level, a file that shrank meanwhile) falls back to
+  // the sequential read, so results and messages are the same either way.
   int threads = 1;
   size_t chunk_bytes = size_t{16} << 20;
   // If set, receives the number of pieces read in parallel (0: the file was
@@ -50,7 +50,7 @@ struct GeoJsonReadOptions {
 // cannot go on (missing file, malformed JSON).
 // Memory: the sequential read holds a copy of the file and simdjson's index
 // of all of it (a 2M-grid load, 651 MB of GeoJSON, peaked at 2.08 GB); in
-// pieces the file is mapped and each thread holds one piece and its index
+// pieces each thread holds one piece of the file and its index
 // (that load peaked at 1.5 GB, and read the file in 2.0-2.5 s, not 3.3-4.4).
 absl::Status ReadGeoJsonPolygons(const std::string& file, const GeoJsonReadOptions& options,
                                  ErrorList& errors, std::vector<FeatureRecord>* out,
