@@ -489,7 +489,6 @@ struct Piece {
   PackedRecords records;
   GridGeometryBuilder builder;
   int64_t newlines = 0;  // in [begin, next)
-  bool ok = false;
 };
 
 // The fast path: true if the file was read whole and cleanly in pieces
@@ -589,9 +588,10 @@ bool ReadInPieces(const std::string& file, const GeoJsonReadOptions& options,
                    p.gap_newlines;
       ErrorList errors(1);
       FeatureReader reader(options, file, errors);
-      p.ok = reader.ReadPiece(std::move(text), last, parser, p.records, p.builder);
-      if (!p.ok) p = Piece();  // nothing of a failed read is kept
-      if (!p.ok) failed.store(true, std::memory_order_relaxed);
+      if (!reader.ReadPiece(std::move(text), last, parser, p.records, p.builder)) {
+        p = Piece();  // nothing of a failed read is kept
+        failed.store(true, std::memory_order_relaxed);
+      }
     }
   };
   {
