@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
+#include "google/protobuf/arena.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "service/convert.h"
@@ -135,7 +136,7 @@ class GridrouteService::RoutingImpl final : public v1::RoutingService::CallbackS
       : public grpc::ServerBidiReactor<v1::DetectionBatch, v1::DecisionBatch> {
    public:
     StreamReactor(GridrouteService* svc, grpc::CallbackServerContext* ctx)
-        : svc_(svc), ctx_(ctx) {
+        : svc_(svc), ctx_(ctx), arena_(ArenaOptionsFor(&first_block_)) {
       StartRead(&in_);
     }
     void OnReadDone(bool ok) override {
@@ -143,15 +144,20 @@ class GridrouteService::RoutingImpl final : public v1::RoutingService::CallbackS
         Finish(grpc::Status::OK);
         return;
       }
-      out_.Clear();  // keeps the repeated fields' capacity for the next batch
-      grpc::Status s = svc_->RouteDetections(DeadlineOf(ctx_), in_, &out_);
+      // The answer lives on the stream's arena, dropped whole once written:
+      // no per-decision malloc/free (a DetectionResult's oneof deletes its
+      // Decision on Clear(), so reusing one message would not help).
+      out_ = google::protobuf::Arena::CreateMessage<v1::DecisionBatch>(&arena_);
+      grpc::Status s = svc_->RouteDetections(DeadlineOf(ctx_), in_, out_);
       if (!s.ok()) {
         Finish(s);
         return;
       }
-      StartWrite(&out_);
+      StartWrite(out_);
     }
     void OnWriteDone(bool ok) override {
+      out_ = nullptr;
+      arena_.Reset();  // keeps the first block, frees the rest
       if (!ok) {
         Finish(grpc::Status(grpc::StatusCode::CANCELLED, "stream: the client went away"));
         return;
@@ -161,10 +167,27 @@ class GridrouteService::RoutingImpl final : public v1::RoutingService::CallbackS
     void OnDone() override { delete this; }
 
    private:
+    // The arena's first block is the reactor's own and survives Reset(); a
+    // batch that needs more takes blocks of at most kMaxBlock, freed after
+    // its write.
+    static constexpr size_t kFirstBlock = 256 << 10;
+    static constexpr size_t kMaxBlock = 1 << 20;
+    static google::protobuf::ArenaOptions ArenaOptionsFor(std::vector<char>* first) {
+      first->resize(kFirstBlock);
+      google::protobuf::ArenaOptions o;
+      o.initial_block = first->data();
+      o.initial_block_size = first->size();
+      o.start_block_size = kMaxBlock;
+      o.max_block_size = kMaxBlock;
+      return o;
+    }
+
     GridrouteService* const svc_;
     grpc::CallbackServerContext* const ctx_;
+    std::vector<char> first_block_;  // before arena_: it outlives it
+    google::protobuf::Arena arena_;
     v1::DetectionBatch in_;
-    v1::DecisionBatch out_;
+    v1::DecisionBatch* out_ = nullptr;  // on arena_
   };
 
   GridrouteService* const svc_;
