@@ -85,6 +85,9 @@ absl::StatusOr<Categories> Categories::Load(const std::string& path) {
                                     " category code"));
       continue;
     }
+    if (uint64_t key; ShortKey(cat.code, &key)) {
+      c.by_short_code_[static_cast<int>(cat.type)].emplace(key, c.size());
+    }
     c.list_.push_back(std::move(cat));
   }
   RETURN_IF_ERROR(t.status());
@@ -92,7 +95,22 @@ absl::StatusOr<Categories> Categories::Load(const std::string& path) {
   return c;
 }
 
+bool Categories::ShortKey(absl::string_view code, uint64_t* key) {
+  if (code.size() > 7) return false;
+  uint64_t k = code.size();
+  for (size_t i = 0; i < code.size(); ++i) {
+    k |= static_cast<uint64_t>(static_cast<uint8_t>(code[i])) << (8 * (i + 1));
+  }
+  *key = k;
+  return true;
+}
+
 int32_t Categories::Find(CategoryType type, absl::string_view code) const {
+  if (uint64_t key; ShortKey(code, &key)) {
+    const auto& map = by_short_code_[static_cast<int>(type)];
+    auto it = map.find(key);
+    return it == map.end() ? -1 : it->second;
+  }
   const auto& map = by_code_[static_cast<int>(type)];
   auto it = map.find(code);
   return it == map.end() ? -1 : it->second;

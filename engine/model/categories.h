@@ -52,8 +52,13 @@ class Categories {
   int32_t FindSpecialty(absl::string_view name) const;
 
  private:
+  // Codes of up to 7 bytes (all CJ/T 214 codes) packed with their length
+  // into one integer: the served path's lookup hashes 8 bytes, not a string.
+  static bool ShortKey(absl::string_view code, uint64_t* key);
+
   std::vector<Category> list_;
   absl::flat_hash_map<std::string, int32_t> by_code_[2];  // per CategoryType
+  absl::flat_hash_map<uint64_t, int32_t> by_short_code_[2];
   std::vector<std::string> urgencies_, specialties_;
 };
 

@@ -56,6 +56,18 @@ void Layers::Hits(IPoint p, std::vector<int32_t>* out) const {
             [&](int32_t a, int32_t b) { return rank_[a] < rank_[b]; });
 }
 
+void Layers::VisitBoxesIntersecting(const IBox& b,
+                                    absl::FunctionRef<void(int32_t)> f) const {
+  if (!index_) return;
+  index_->VisitIntersecting(b, [&](uint32_t l) {
+    const IBox& lb = geometry_.box(l);
+    if (lb.min_x <= b.max_x && b.min_x <= lb.max_x && lb.min_y <= b.max_y &&
+        b.min_y <= lb.max_y) {
+      f(static_cast<int32_t>(l));
+    }
+  });
+}
+
 size_t Layers::MemoryBytes() const {
   return geometry_.MemoryBytes() + (index_ ? index_->MemoryBytes() : 0) +
          codes_.MemoryBytes() + names_.MemoryBytes() + kinds_.MemoryBytes() +

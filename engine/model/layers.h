@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/strings/string_view.h"
 #include "common/string_table.h"
 #include "geo/grid_geometry.h"
@@ -44,8 +45,24 @@ class Layers {
                  std::string(contacts_.Get(i)), priority_[i]};
   }
   int32_t priority(int32_t i) const { return priority_[i]; }
+  // Without copies (the served path builds answers from these).
+  absl::string_view code(int32_t i) const { return codes_.Get(i); }
+  absl::string_view name(int32_t i) const { return names_.Get(i); }
+  absl::string_view kind(int32_t i) const { return kinds_.Get(i); }
+  absl::string_view owner(int32_t i) const { return owners_.Get(i); }
+  absl::string_view owner_contact(int32_t i) const { return contacts_.Get(i); }
+  // Layer i's bounding box, its place in Hits() order, and whether it covers
+  // p (closed polygon). model/grid_routes.h precomputes per grid which
+  // layers may cover it.
+  const IBox& box(int32_t i) const { return geometry_.box(static_cast<uint32_t>(i)); }
+  int32_t rank(int32_t i) const { return rank_[i]; }
+  bool Covers(int32_t i, IPoint p) const {
+    return geometry_.Classify(static_cast<uint32_t>(i), p) != Side::kOutside;
+  }
   // Binary search of the codes (load-time lookups: rules' layer scopes).
   int32_t Find(absl::string_view code) const;
+  // Calls f(l) for every layer whose box intersects b (closed).
+  void VisitBoxesIntersecting(const IBox& b, absl::FunctionRef<void(int32_t)> f) const;
   // Appends every layer covering p, highest priority first, then by code.
   void Hits(IPoint p, std::vector<int32_t>* out) const;
   size_t MemoryBytes() const;

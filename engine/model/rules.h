@@ -109,6 +109,22 @@ class RuleTable {
     }
     return List(list);
   }
+  // The same when the caller already knows whether grid `grid` has rules of
+  // its own (model/grid_routes.h keeps that bit in the grid's record).
+  absl::Span<const uint32_t> AreaCandidates(uint32_t grid, int32_t region, int32_t c,
+                                            bool grid_has_rules) const {
+    uint32_t list = region >= 0 ? region_lists_[static_cast<size_t>(region) * num_categories_ + c]
+                                : city_lists_[c];
+    if (grid_has_rules) {
+      auto it = grid_lists_.find((static_cast<uint64_t>(grid) << 32) | static_cast<uint32_t>(c));
+      if (it != grid_lists_.end()) list = it->second;
+    }
+    return List(list);
+  }
+  bool grid_has_rules(uint32_t grid) const {
+    return grid < grid_has_rules_.size() && grid_has_rules_[grid] != 0;
+  }
+  bool has_layer_rules() const { return !layer_lists_.empty(); }
   // Rules of layer `layer` for category `c`, best first.
   absl::Span<const uint32_t> LayerCandidates(int32_t layer, int32_t c) const {
     if (static_cast<size_t>(layer) >= layer_has_rules_.size() || !layer_has_rules_[layer]) {

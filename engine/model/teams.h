@@ -25,6 +25,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "common/string_table.h"
 #include "model/hierarchy.h"
 
@@ -74,12 +75,15 @@ class Teams {
                   std::string(names_.Get(name_of_[i])),
                   std::string(phones_.Get(i))};
   }
+  // The same, without copies (the served path builds answers from these).
+  absl::string_view person_id(int32_t i) const { return ids_.Get(i); }
+  absl::string_view person_name(int32_t i) const { return names_.Get(name_of_[i]); }
+  absl::string_view person_phone(int32_t i) const { return phones_.Get(i); }
   int32_t num_people() const { return static_cast<int32_t>(ids_.size()); }
   const std::vector<std::string>& specialties() const { return specialties_; }
   int32_t FindSpecialty(absl::string_view name) const;
   size_t MemoryBytes() const;
 
- private:
   // 8 bytes: the person, and role | (specialty + 1) << 2.
   struct Entry {
     uint32_t person;
@@ -89,6 +93,21 @@ class Teams {
       return static_cast<int32_t>(role_specialty >> 2) - 1;
     }
   };
+  // The roster rows given for grid `grid` / region `region`, in file order
+  // (model/grid_routes.h compiles them per grid).
+  absl::Span<const Entry> grid_entries(uint32_t grid) const {
+    if (grid + 1 >= grid_begin_.size()) return {};
+    return absl::MakeConstSpan(grid_entries_.data() + grid_begin_[grid],
+                               grid_begin_[grid + 1] - grid_begin_[grid]);
+  }
+  absl::Span<const Entry> region_entries(int32_t region) const {
+    if (region < 0 || static_cast<size_t>(region) + 1 >= region_begin_.size()) return {};
+    return absl::MakeConstSpan(region_entries_.data() + region_begin_[region],
+                               region_begin_[region + 1] - region_begin_[region]);
+  }
+  const Hierarchy* hierarchy() const { return hierarchy_; }
+
+ private:
   struct Part;
 
   // Person i: ids_.Get(i), names_.Get(name_of_[i]), phones_.Get(i).

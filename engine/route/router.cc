@@ -36,6 +36,13 @@ Router::Router(std::shared_ptr<const Snapshot> snapshot) : snapshot_(std::move(s
 absl::Status Router::ToLattice(double x, double y, const Crs& crs, IPoint* p) const {
   LonLat ll;
   const int k = static_cast<int>(crs.kind);
+  if (crs.kind != CrsKind::kEpsg && to_pack_[k] != nullptr && to_pack_[k]->is_identity() &&
+      pack_crs_.geographic() && std::fabs(x) <= 180.0 && std::fabs(y) <= 90.0) {
+    // The common case (a WGS-84 point, a WGS-84 pack): nothing to convert
+    // and the range check inline.
+    *p = snapshot_->quantizer().Quantize(x, y);
+    return absl::OkStatus();
+  }
   if (crs.kind != CrsKind::kEpsg && to_pack_[k] != nullptr) {
     ASSIGN_OR_RETURN(ll, to_pack_[k]->Apply(x, y));
   } else {
@@ -157,9 +164,16 @@ absl::Status Router::Route(const Event& e, const RouteOptions& o, Decision* d) c
   }
   d->outcome = Outcome::kRouted;
   const uint32_t grid = d->location.grid;
-  const int32_t region = s.grid_parent(grid);
+  // One record holds what routing reads of the grid (model/grid_routes.h).
+  const GridRoutes& routes = s.grid_routes();
+  const GridRecord& rec = routes.record(grid);
+  const int32_t region = rec.region;
   s.hierarchy().Chain(region, d->chain);
-  s.layers().Hits(p, &d->layers);
+  if (d->location.how == How::kSnapped) {
+    s.layers().Hits(p, &d->layers);  // p lies outside the grid
+  } else {
+    routes.LayerHits(rec, p, s.layers(), &d->layers);
+  }
 
   // The rule: area candidates (best first) against each hit layer's.
   const RuleTable& rules = s.rules();
@@ -178,7 +192,8 @@ absl::Status Router::Route(const Event& e, const RouteOptions& o, Decision* d) c
     }
     return ~0u;
   };
-  uint32_t best = first_in_window(rules.AreaCandidates(grid, region, d->category));
+  uint32_t best = first_in_window(rules.AreaCandidates(
+      grid, region, d->category, (rec.flags & GridRecord::kGridHasRules) != 0));
   for (int32_t l : d->layers) {
     const uint32_t r = first_in_window(rules.LayerCandidates(l, d->category));
     if (r != ~0u && (best == ~0u || rules.rule(r).key > rules.rule(best).key)) best = r;
@@ -212,22 +227,29 @@ absl::Status Router::Route(const Event& e, const RouteOptions& o, Decision* d) c
     d->lead = rule.lead;
     d->helpers.assign(rule.helpers.begin(), rule.helpers.end());
   }
-  s.teams().Resolve(grid, region, team_specialty_of_category_[d->category], &d->team);
+  routes.Team(grid, rec, team_specialty_of_category_[d->category], s.teams(), &d->team);
 
   const DeadlineSpec& spec = rule.deadlines[d->urgency];
+  // Whole seconds (every deadline the loader accepts in practice) avoid
+  // absl's floating-point Duration constructor.
+  auto seconds = [](double s) {
+    const double whole = std::floor(s);
+    return whole == s && std::fabs(s) < 9e15 ? absl::Seconds(static_cast<int64_t>(s))
+                                             : absl::Seconds(s);
+  };
   const WorkingCalendar& cal = s.calendar();
   switch (spec.unit) {
     case DeadlineUnit::kWorkingHours:
-      d->deadline = cal.AddWorkingHours(e.reported_at, absl::Seconds(spec.amount * 3600));
+      d->deadline = cal.AddWorkingHours(e.reported_at, seconds(spec.amount * 3600));
       break;
     case DeadlineUnit::kWorkingDays:
       d->deadline = cal.AddWorkingDays(e.reported_at, static_cast<int>(spec.amount));
       break;
     case DeadlineUnit::kCalendarHours:
-      d->deadline = e.reported_at + absl::Seconds(spec.amount * 3600);
+      d->deadline = e.reported_at + seconds(spec.amount * 3600);
       break;
     case DeadlineUnit::kCalendarMinutes:
-      d->deadline = e.reported_at + absl::Seconds(spec.amount * 60);
+      d->deadline = e.reported_at + seconds(spec.amount * 60);
       break;
     case DeadlineUnit::kNone:
       break;  // the loader guarantees a deadline for every allowed urgency

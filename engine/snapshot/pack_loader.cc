@@ -63,7 +63,7 @@ size_t Snapshot::MemoryBytes() const {
   return sizeof(*this) + geometry_.MemoryBytes() + codes_.MemoryBytes() +
          names_.MemoryBytes() + parents_.capacity() * sizeof(int32_t) + regions +
          rules_.MemoryBytes() + teams_.MemoryBytes() + components_.MemoryBytes() +
-         layers_.MemoryBytes() +
+         layers_.MemoryBytes() + grid_routes_.MemoryBytes() +
          (locator_ ? locator_->MemoryBytes() : 0);
 }
 
@@ -487,6 +487,10 @@ class PackLoader {
     }
     s->stats_.index_seconds = Seconds(t2);
     RETURN_IF_ERROR(FinishRouting(*routing, options, *s));
+    const auto t3 = std::chrono::steady_clock::now();
+    s->grid_routes_ =
+        GridRoutes::Build(s->parents_, s->teams_, s->rules_, s->layers_, s->geometry_);
+    s->stats_.grid_routes_seconds = Seconds(t3);
     s->stats_.total_seconds = Seconds(t0);
     return std::shared_ptr<const Snapshot>(std::move(s));
   }

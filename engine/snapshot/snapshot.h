@@ -28,6 +28,7 @@
 #include "model/categories.h"
 #include "model/components.h"
 #include "model/departments.h"
+#include "model/grid_routes.h"
 #include "model/hierarchy.h"
 #include "model/layers.h"
 #include "model/rules.h"
@@ -61,6 +62,8 @@ struct LoadStats {
   // to the components' grid assignment; overlaps index_seconds.
   double routing_seconds = 0;
   double total_seconds = 0;
+  // Compiling the per-grid routing records (model/grid_routes.h).
+  double grid_routes_seconds = 0;
   int64_t suspicious_pairs = 0;  // neighbour pairs that needed an area check
 };
 
@@ -84,6 +87,9 @@ class Snapshot {
   const Components& components() const { return components_; }
   const Layers& layers() const { return layers_; }
   const WorkingCalendar& calendar() const { return calendar_; }
+  // One record per grid: what routing reads of the grid (region, own-rule
+  // bit, team, candidate layers), compiled at load.
+  const GridRoutes& grid_routes() const { return grid_routes_; }
 
   uint32_t num_grids() const { return geometry_.num_grids(); }
   // Grid ids are the ranks of the codes in byte-wise order.
@@ -119,6 +125,7 @@ class Snapshot {
   Components components_;
   Layers layers_;
   WorkingCalendar calendar_;
+  GridRoutes grid_routes_;
 };
 
 // Which Locator a snapshot serves with.

@@ -1,0 +1,194 @@
+// Copyright 2026 gridroute authors.
+#include "model/grid_routes.h"
+
+#include <algorithm>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+
+namespace gridroute {
+namespace {
+
+constexpr uint16_t kManyLayers = 0xffff;
+
+// What a grid's own rows already give: the non-specialist roles found (bit
+// per TeamRole) and the specialties found (sorted).
+struct Found {
+  uint8_t roles = 0;
+  std::vector<int32_t> specialties;
+
+  bool HasSpecialty(int32_t s) const {
+    return std::binary_search(specialties.begin(), specialties.end(), s);
+  }
+};
+
+Found OwnFound(absl::Span<const Teams::Entry> own) {
+  Found f;
+  for (const Teams::Entry& en : own) {
+    if (en.role() == TeamRole::kSpecialist) {
+      f.specialties.push_back(en.specialty());
+    } else {
+      f.roles |= static_cast<uint8_t>(1u << static_cast<int>(en.role()));
+    }
+  }
+  std::sort(f.specialties.begin(), f.specialties.end());
+  f.specialties.erase(std::unique(f.specialties.begin(), f.specialties.end()),
+                      f.specialties.end());
+  return f;
+}
+
+// The rows a grid below `region` whose own rows give `found` inherits, for
+// every specialty: Teams::Resolve's walk up the regions (a role, or a
+// specialty, is taken from the nearest level that has it, all of that
+// level's rows for it), with the specialty filter left to query time.
+void Inherit(const Teams& teams, int32_t region, Found found, std::vector<TeamAssignment>* out) {
+  const Hierarchy* h = teams.hierarchy();
+  if (h == nullptr) return;
+  for (int32_t r = region; r >= 0; r = h->region(r).parent) {
+    uint8_t here_roles = 0;
+    std::vector<int32_t> here_specialties;
+    for (const Teams::Entry& en : teams.region_entries(r)) {
+      if (en.role() == TeamRole::kSpecialist) {
+        if (found.HasSpecialty(en.specialty())) continue;
+        here_specialties.push_back(en.specialty());
+      } else {
+        const uint8_t bit = static_cast<uint8_t>(1u << static_cast<int>(en.role()));
+        if (found.roles & bit) continue;
+        here_roles |= bit;
+      }
+      out->push_back(TeamAssignment{en.role(), en.specialty(), static_cast<int32_t>(en.person),
+                                    false, r});
+    }
+    found.roles |= here_roles;
+    found.specialties.insert(found.specialties.end(), here_specialties.begin(),
+                             here_specialties.end());
+    std::sort(found.specialties.begin(), found.specialties.end());
+    found.specialties.erase(std::unique(found.specialties.begin(), found.specialties.end()),
+                            found.specialties.end());
+  }
+}
+
+// Shared inherited lists, keyed by (region, own roles, own specialties).
+class TeamLists {
+ public:
+  TeamLists(std::vector<TeamAssignment>* pool, std::vector<uint32_t>* begin)
+      : pool_(pool), begin_(begin) {}
+
+  uint32_t For(const Teams& teams, int32_t region, const Found& found) {
+    std::string key(reinterpret_cast<const char*>(&region), sizeof(region));
+    key.push_back(static_cast<char>(found.roles));
+    key.append(reinterpret_cast<const char*>(found.specialties.data()),
+               found.specialties.size() * sizeof(int32_t));
+    auto [it, inserted] = ids_.try_emplace(std::move(key), 0);
+    if (!inserted) return it->second;
+    const size_t before = pool_->size();
+    Inherit(teams, region, found, pool_);
+    if (pool_->size() == before) {
+      it->second = 0;  // list 0 is the empty one
+    } else {
+      it->second = static_cast<uint32_t>(begin_->size() - 1);
+      begin_->push_back(static_cast<uint32_t>(pool_->size()));
+    }
+    return it->second;
+  }
+
+ private:
+  std::vector<TeamAssignment>* pool_;
+  std::vector<uint32_t>* begin_;
+  absl::flat_hash_map<std::string, uint32_t> ids_;
+};
+
+void SetOwnRows(absl::Span<const Teams::Entry> own, GridRecord* rec) {
+  if (own.size() == 1) {
+    rec->own_count = 1;
+    rec->own_person = own[0].person;
+    rec->own_role_specialty = own[0].role_specialty;
+  } else {
+    rec->own_count = own.empty() ? 0 : 2;
+  }
+}
+
+void AddTeam(TeamRole role, int32_t row_specialty, uint32_t person, int32_t specialty,
+             uint32_t grid, std::vector<TeamAssignment>* out) {
+  if (role == TeamRole::kSpecialist && (specialty < 0 || row_specialty != specialty)) return;
+  out->push_back(TeamAssignment{role, row_specialty, static_cast<int32_t>(person), true,
+                                static_cast<int32_t>(grid)});
+}
+
+}  // namespace
+
+GridRoutes GridRoutes::Build(const std::vector<int32_t>& parents, const Teams& teams,
+                             const RuleTable& rules, const Layers& layers,
+                             const GridGeometry& geometry) {
+  GridRoutes out;
+  const uint32_t n = static_cast<uint32_t>(parents.size());
+  out.records_.resize(n);
+  TeamLists lists(&out.team_pool_, &out.team_begin_);
+  std::vector<int32_t> hits;
+  for (uint32_t g = 0; g < n; ++g) {
+    GridRecord& rec = out.records_[g];
+    rec.region = parents[g];
+    if (rules.grid_has_rules(g)) rec.flags |= GridRecord::kGridHasRules;
+    const absl::Span<const Teams::Entry> own = teams.grid_entries(g);
+    SetOwnRows(own, &rec);
+    rec.team_list = lists.For(teams, rec.region, OwnFound(own));
+
+    hits.clear();
+    if (g < geometry.num_grids()) {
+      layers.VisitBoxesIntersecting(geometry.box(g), [&](int32_t l) { hits.push_back(l); });
+    }
+    std::sort(hits.begin(), hits.end(),
+              [&](int32_t a, int32_t b) { return layers.rank(a) < layers.rank(b); });
+    rec.layer_begin = static_cast<uint32_t>(out.layer_pool_.size());
+    if (hits.size() >= kManyLayers) {
+      rec.layer_count = kManyLayers;
+    } else {
+      rec.layer_count = static_cast<uint16_t>(hits.size());
+      out.layer_pool_.insert(out.layer_pool_.end(), hits.begin(), hits.end());
+    }
+  }
+  out.records_.shrink_to_fit();
+  out.team_pool_.shrink_to_fit();
+  out.layer_pool_.shrink_to_fit();
+  return out;
+}
+
+void GridRoutes::Team(uint32_t grid, const GridRecord& r, int32_t specialty, const Teams& teams,
+                      std::vector<TeamAssignment>* out) const {
+  if (r.own_count == 1) {
+    const Teams::Entry en{r.own_person, r.own_role_specialty};
+    AddTeam(en.role(), en.specialty(), en.person, specialty, grid, out);
+  } else if (r.own_count > 1) {
+    for (const Teams::Entry& en : teams.grid_entries(grid)) {
+      AddTeam(en.role(), en.specialty(), en.person, specialty, grid, out);
+    }
+  }
+  const TeamAssignment* it = team_pool_.data() + team_begin_[r.team_list];
+  const TeamAssignment* end = team_pool_.data() + team_begin_[r.team_list + 1];
+  for (; it != end; ++it) {
+    if (it->role == TeamRole::kSpecialist && (specialty < 0 || it->specialty != specialty)) {
+      continue;
+    }
+    out->push_back(*it);
+  }
+}
+
+void GridRoutes::LayerHits(const GridRecord& r, IPoint p, const Layers& layers,
+                           std::vector<int32_t>* out) const {
+  if (r.layer_count == kManyLayers) {
+    layers.Hits(p, out);
+    return;
+  }
+  const int32_t* it = layer_pool_.data() + r.layer_begin;
+  for (const int32_t* end = it + r.layer_count; it != end; ++it) {
+    if (layers.Covers(*it, p)) out->push_back(*it);
+  }
+}
+
+size_t GridRoutes::MemoryBytes() const {
+  return records_.capacity() * sizeof(GridRecord) +
+         team_pool_.capacity() * sizeof(TeamAssignment) +
+         team_begin_.capacity() * sizeof(uint32_t) + layer_pool_.capacity() * sizeof(int32_t);
+}
+
+}  // namespace gridroute
