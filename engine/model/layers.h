@@ -43,6 +43,13 @@ class Layers {
                  std::string(kinds_.Get(i)),    std::string(owners_.Get(i)),
                  std::string(contacts_.Get(i)), priority_[i]};
   }
+  // The same attributes without copies (views into the tables; valid while
+  // the Layers live).
+  absl::string_view code(int32_t i) const { return codes_.Get(i); }
+  absl::string_view name(int32_t i) const { return names_.Get(i); }
+  absl::string_view kind(int32_t i) const { return kinds_.Get(i); }
+  absl::string_view owner(int32_t i) const { return owners_.Get(i); }
+  absl::string_view owner_contact(int32_t i) const { return contacts_.Get(i); }
   int32_t priority(int32_t i) const { return priority_[i]; }
   // Binary search of the codes (load-time lookups: rules' layer scopes).
   int32_t Find(absl::string_view code) const;
