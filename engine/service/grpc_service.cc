@@ -13,6 +13,7 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "service/convert.h"
+#include "service/directory.h"
 
 namespace gridroute {
 namespace {
@@ -199,6 +200,13 @@ class GridrouteService::AdminImpl final : public v1::AdminService::CallbackServi
                                  v1::InfoResponse* resp) override {
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
     r->Finish(svc_->Info(DeadlineOf(ctx), resp));
+    return r;
+  }
+  grpc::ServerUnaryReactor* Directory(grpc::CallbackServerContext* ctx,
+                                      const v1::DirectoryRequest* req,
+                                      v1::DirectoryResponse* resp) override {
+    grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
+    r->Finish(svc_->Directory(DeadlineOf(ctx), *req, resp));
     return r;
   }
   // A load takes seconds on a big city: it runs on the service's worker
@@ -476,6 +484,19 @@ grpc::Status GridrouteService::Info(absl::Time deadline, v1::InfoResponse* resp)
   resp->set_reloads_failed(store_->loads_failed());
   resp->set_last_reload_error(store_->last_error());
   resp->set_expired_calls(expired_calls());
+  return grpc::Status::OK;
+}
+
+grpc::Status GridrouteService::Directory(absl::Time deadline, const v1::DirectoryRequest& req,
+                                         v1::DirectoryResponse* resp, bool include_personal) {
+  if (grpc::Status s = CheckDeadline(deadline); !s.ok()) return s;
+  std::shared_ptr<const ServedSnapshot> served;
+  if (grpc::Status s = Pin(&served); !s.ok()) return s;
+  DirectoryCursor cursor;
+  if (absl::Status st = CheckDirectoryRequest(*served, req, &cursor); !st.ok()) {
+    return ToGrpcStatus(st);
+  }
+  DirectoryPageToProto(*served, cursor, include_personal, resp);
   return grpc::Status::OK;
 }
 
