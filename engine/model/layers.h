@@ -44,13 +44,14 @@ class Layers {
                  std::string(kinds_.Get(i)),    std::string(owners_.Get(i)),
                  std::string(contacts_.Get(i)), priority_[i]};
   }
-  int32_t priority(int32_t i) const { return priority_[i]; }
-  // Without copies (the served path builds answers from these).
+  // The same attributes without copies (views into the tables; valid while
+  // the Layers live).
   absl::string_view code(int32_t i) const { return codes_.Get(i); }
   absl::string_view name(int32_t i) const { return names_.Get(i); }
   absl::string_view kind(int32_t i) const { return kinds_.Get(i); }
   absl::string_view owner(int32_t i) const { return owners_.Get(i); }
   absl::string_view owner_contact(int32_t i) const { return contacts_.Get(i); }
+  int32_t priority(int32_t i) const { return priority_[i]; }
   // Layer i's bounding box, its place in Hits() order, and whether it covers
   // p (closed polygon). model/grid_routes.h precomputes per grid which
   // layers may cover it.

@@ -75,7 +75,8 @@ class Teams {
                   std::string(names_.Get(name_of_[i])),
                   std::string(phones_.Get(i))};
   }
-  // The same, without copies (the served path builds answers from these).
+  // The same fields without copies (views into the packed tables; valid
+  // while the Teams live). For the service's CODES view and Directory.
   absl::string_view person_id(int32_t i) const { return ids_.Get(i); }
   absl::string_view person_name(int32_t i) const { return names_.Get(name_of_[i]); }
   absl::string_view person_phone(int32_t i) const { return phones_.Get(i); }

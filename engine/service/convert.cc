@@ -29,6 +29,31 @@ v1::How HowToProto(How h) {
   return v1::HOW_UNSPECIFIED;
 }
 
+v1::TeamRole TeamRoleToProto(TeamRole r) {
+  switch (r) {
+    case TeamRole::kLeader: return v1::TEAM_ROLE_LEADER;
+    case TeamRole::kInstructor: return v1::TEAM_ROLE_INSTRUCTOR;
+    case TeamRole::kMember: return v1::TEAM_ROLE_MEMBER;
+    case TeamRole::kSpecialist: return v1::TEAM_ROLE_SPECIALIST;
+  }
+  return v1::TEAM_ROLE_UNSPECIFIED;
+}
+
+void TeamCodesToProto(const Snapshot& s, const Decision& d, v1::DecisionCodes* out) {
+  const Teams& teams = s.teams();
+  const std::vector<std::string>& specialties = teams.specialties();
+  for (const TeamAssignment& t : d.team) {
+    v1::TeamRef* m = out->add_team();
+    m->set_role(TeamRoleToProto(t.role));
+    if (t.specialty >= 0 && static_cast<size_t>(t.specialty) < specialties.size()) {
+      m->set_specialty(specialties[t.specialty]);
+    }
+    const absl::string_view id = teams.person_id(t.person);
+    m->set_person_id(id.data(), id.size());
+    m->set_inherited(!t.from_grid);
+  }
+}
+
 absl::Status CategoryTypeFromProto(int t, CategoryType* out) {
   switch (t) {
     case v1::CATEGORY_TYPE_EVENT: *out = CategoryType::kEvent; return absl::OkStatus();
@@ -182,6 +207,45 @@ void DecisionToProto(const Snapshot& s, const Decision& d, v1::Decision* out) {
   }
   if (d.urgency >= 0) out->set_urgency(s.categories().urgencies()[d.urgency]);
   if (d.deadline != absl::InfiniteFuture()) TimeToProto(d.deadline, out->mutable_deadline());
+}
+
+void DecisionCodesToProto(const Snapshot& s, const Decision& d, v1::DecisionCodes* out) {
+  out->set_how(HowToProto(d.location.how));
+  if (d.location.grid != kNoGrid) {
+    const absl::string_view g = s.grid_code(d.location.grid);
+    out->set_grid_code(g.data(), g.size());
+    out->set_distance_m(d.location.distance_m);
+    for (int32_t reg : d.chain) {
+      if (reg >= 0) out->add_region_codes(s.hierarchy().region(reg).code);
+    }
+  }
+  if (d.category >= 0) out->set_category(s.categories().at(d.category).code);
+  if (d.outcome != Outcome::kRouted) {
+    out->set_outcome(v1::OUTCOME_OUTSIDE_COVERAGE);
+    return;
+  }
+  out->set_outcome(v1::OUTCOME_ROUTED);
+  out->set_rule_id(s.rules().rule(d.rule).id);
+  if (d.lead >= 0) out->set_lead(s.departments().at(d.lead).code);
+  for (int32_t h : d.helpers) out->add_helpers(s.departments().at(h).code);
+  TeamCodesToProto(s, d, out);
+  for (int32_t l : d.layers) {
+    const absl::string_view code = s.layers().code(l);
+    out->add_layer_codes(code.data(), code.size());
+  }
+  if (d.component >= 0) {
+    const absl::string_view code = s.components().code(d.component);
+    out->set_component_code(code.data(), code.size());
+    if (!d.component_by_code) out->set_component_distance_m(d.component_distance_m);
+  }
+  if (d.urgency >= 0) out->set_urgency(s.categories().urgencies()[d.urgency]);
+  if (d.deadline != absl::InfiniteFuture()) TimeToProto(d.deadline, out->mutable_deadline());
+}
+
+absl::Status CheckView(int view, const char* field) {
+  if (view == v1::DECISION_VIEW_FULL || view == v1::DECISION_VIEW_CODES) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      field, ": unknown value ", view, " (DECISION_VIEW_FULL = 0 or DECISION_VIEW_CODES = 1)"));
 }
 
 void SnapshotRefToProto(const ServedSnapshot& s, v1::SnapshotRef* out) {

@@ -43,6 +43,14 @@ absl::Status EventFromProto(const v1::Detection& d, double snap_m, Event* e, Rou
 void LocationToProto(const Snapshot& s, const LocateResult& r, v1::Location* out);
 // REQUIRES: `d` was produced by a Router over `s`.
 void DecisionToProto(const Snapshot& s, const Decision& d, v1::Decision* out);
+// The CODES view of the same decision: codes and ids only, read straight
+// from the snapshot (no names, phones or channels; no std::string
+// temporaries). Every field equals the matching one of DecisionToProto.
+// REQUIRES: `d` was produced by a Router over `s`.
+void DecisionCodesToProto(const Snapshot& s, const Decision& d, v1::DecisionCodes* out);
+// DECISION_VIEW_FULL / CODES pass; any other number is InvalidArgument
+// naming `field`.
+absl::Status CheckView(int view, const char* field);
 void SnapshotRefToProto(const ServedSnapshot& s, v1::SnapshotRef* out);
 
 // Cases (cases.proto). `now` and `calendar` decide overdue.

@@ -14,6 +14,7 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "service/convert.h"
+#include "service/directory.h"
 
 namespace gridroute {
 namespace {
@@ -56,6 +57,24 @@ void CaseRefToProto(const CaseOutcome& o, v1::CaseRef* out) {
   out->set_report_count(o.report_count);
 }
 
+// The case_ref of whichever view `r` carries (RouteResponse, RouteResult or
+// DetectionResult).
+template <typename Out>
+v1::CaseRef* CaseRefOf(Out* r) {
+  return r->has_codes() ? r->mutable_codes()->mutable_case_ref()
+                        : r->mutable_decision()->mutable_case_ref();
+}
+
+// Writes `d` in the requested view: FULL fills `decision`, CODES `codes`.
+template <typename Out>
+void ViewToProto(const Snapshot& s, const Decision& d, bool codes, Out* out) {
+  if (codes) {
+    DecisionCodesToProto(s, d, out->mutable_codes());
+  } else {
+    DecisionToProto(s, d, out->mutable_decision());
+  }
+}
+
 // Files the batch's routed reports as one durable intake and puts each
 // case into its result (a report the case engine refuses becomes that
 // item's error). UNAVAILABLE for the whole call if the journal failed:
@@ -74,7 +93,7 @@ grpc::Status FileCases(CaseDesk* desk, IntakeBuffers* b,
     Result* r = results->Mutable(b->item[k]);
     const CaseOutcome& o = b->out[k];
     if (o.status.ok()) {
-      CaseRefToProto(o, r->mutable_decision()->mutable_case_ref());
+      CaseRefToProto(o, CaseRefOf(r));
     } else {
       r->mutable_error()->set_code(static_cast<int32_t>(o.status.code()));
       absl::string_view m = o.status.message();
@@ -204,6 +223,13 @@ class GridrouteService::AdminImpl final : public v1::AdminService::CallbackServi
                                  v1::InfoResponse* resp) override {
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
     r->Finish(svc_->Info(DeadlineOf(ctx), resp));
+    return r;
+  }
+  grpc::ServerUnaryReactor* Directory(grpc::CallbackServerContext* ctx,
+                                      const v1::DirectoryRequest* req,
+                                      v1::DirectoryResponse* resp) override {
+    grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
+    r->Finish(svc_->Directory(DeadlineOf(ctx), *req, resp));
     return r;
   }
   // A load takes seconds on a big city: it runs on the service's worker
@@ -358,10 +384,11 @@ grpc::Status GridrouteService::Route(absl::Time deadline, const v1::RouteRequest
   thread_local Event e;  // reused: no allocation in the steady state
   thread_local Decision d;
   RouteOptions o;
-  absl::Status st = EventFromProto(req, &e, &o);
+  absl::Status st = CheckView(req.view(), "view");
+  if (st.ok()) st = EventFromProto(req, &e, &o);
   if (st.ok()) st = served->router.Route(e, o, &d);
   if (!st.ok()) return ToGrpcStatus(st);
-  DecisionToProto(*served->snapshot, d, resp->mutable_decision());
+  ViewToProto(*served->snapshot, d, req.view() == v1::DECISION_VIEW_CODES, resp);
   if (options_.cases != nullptr && d.outcome == Outcome::kRouted) {
     thread_local IntakeBuffers b;
     b.Clear();
@@ -369,7 +396,7 @@ grpc::Status GridrouteService::Route(absl::Time deadline, const v1::RouteRequest
     st = options_.cases->Intake(absl::MakeConstSpan(b.slots.data(), b.n), &b.out);
     if (st.ok()) st = b.out[0].status;
     if (!st.ok()) return ToGrpcStatus(st);
-    CaseRefToProto(b.out[0], resp->mutable_decision()->mutable_case_ref());
+    CaseRefToProto(b.out[0], CaseRefOf(resp));
   }
   SnapshotRefToProto(*served, resp->mutable_snapshot());
   return grpc::Status::OK;
@@ -384,6 +411,8 @@ grpc::Status GridrouteService::RouteBatch(absl::Time deadline, const v1::RouteBa
                                      " events in one call; the maximum is ", options_.max_batch,
                                      " (split the batch)"));
   }
+  if (absl::Status st = CheckView(req.view(), "view"); !st.ok()) return ToGrpcStatus(st);
+  const bool codes = req.view() == v1::DECISION_VIEW_CODES;
   std::shared_ptr<const ServedSnapshot> served;
   if (grpc::Status s = Pin(&served); !s.ok()) return s;
   thread_local Event e;
@@ -397,7 +426,7 @@ grpc::Status GridrouteService::RouteBatch(absl::Time deadline, const v1::RouteBa
     absl::Status st = EventFromProto(r, &e, &o);
     if (st.ok()) st = served->router.Route(e, o, &d);
     if (st.ok()) {
-      DecisionToProto(*served->snapshot, d, out->mutable_decision());
+      ViewToProto(*served->snapshot, d, codes, out);
       if (options_.cases != nullptr && d.outcome == Outcome::kRouted) {
         ReportFromDecision(*served->snapshot, e, d, ReportSource::kHotline, {},
                            b.Add(resp->results_size() - 1));
@@ -421,6 +450,8 @@ grpc::Status GridrouteService::RouteDetections(absl::Time deadline, const v1::De
                                      " detections in one batch; the maximum is ",
                                      options_.max_batch, " (send smaller batches)"));
   }
+  if (absl::Status st = CheckView(req.view(), "view"); !st.ok()) return ToGrpcStatus(st);
+  const bool codes = req.view() == v1::DECISION_VIEW_CODES;
   std::shared_ptr<const ServedSnapshot> served;
   if (grpc::Status s = Pin(&served); !s.ok()) return s;
   thread_local Event e;
@@ -436,7 +467,7 @@ grpc::Status GridrouteService::RouteDetections(absl::Time deadline, const v1::De
     absl::Status st = EventFromProto(det, req.snap_m(), &e, &o);
     if (st.ok()) st = served->router.Route(e, o, &d);
     if (st.ok()) {
-      DecisionToProto(*served->snapshot, d, out->mutable_decision());
+      ViewToProto(*served->snapshot, d, codes, out);
       if (options_.cases != nullptr && d.outcome == Outcome::kRouted) {
         ReportFromDecision(*served->snapshot, e, d, ReportSource::kVideo, det.camera_id(),
                            b.Add(resp->results_size() - 1));
@@ -476,6 +507,19 @@ grpc::Status GridrouteService::Info(absl::Time deadline, v1::InfoResponse* resp)
   resp->set_reloads_failed(store_->loads_failed());
   resp->set_last_reload_error(store_->last_error());
   resp->set_expired_calls(expired_calls());
+  return grpc::Status::OK;
+}
+
+grpc::Status GridrouteService::Directory(absl::Time deadline, const v1::DirectoryRequest& req,
+                                         v1::DirectoryResponse* resp, bool include_personal) {
+  if (grpc::Status s = CheckDeadline(deadline); !s.ok()) return s;
+  std::shared_ptr<const ServedSnapshot> served;
+  if (grpc::Status s = Pin(&served); !s.ok()) return s;
+  DirectoryCursor cursor;
+  if (absl::Status st = CheckDirectoryRequest(*served, req, &cursor); !st.ok()) {
+    return ToGrpcStatus(st);
+  }
+  DirectoryPageToProto(*served, cursor, include_personal, resp);
   return grpc::Status::OK;
 }
 

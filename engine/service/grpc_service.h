@@ -89,6 +89,11 @@ class GridrouteService {
                                v1::DecisionBatch* resp);
   grpc::Status Info(absl::Time deadline, v1::InfoResponse* resp);
   grpc::Status Reload(const v1::ReloadRequest& req, v1::ReloadResponse* resp);
+  // What the codes of the CODES view mean (service/directory.h).
+  // `include_personal` false: persons without name and phone (for callers
+  // without the `personal` role, once roles exist; the reactor passes true).
+  grpc::Status Directory(absl::Time deadline, const v1::DirectoryRequest& req,
+                         v1::DirectoryResponse* resp, bool include_personal = true);
   grpc::Status GetCase(const v1::GetCaseRequest& req, v1::Case* resp);
   grpc::Status UpdateCase(const v1::UpdateCaseRequest& req, v1::Case* resp);
   grpc::Status ListCases(const v1::ListCasesRequest& req, v1::ListCasesResponse* resp);

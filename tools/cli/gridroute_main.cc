@@ -6,7 +6,7 @@
 //       [--lon-col lon --lat-col lat] [--crs wgs84] [--snap-m M]
 //   gridroute route --pack DIR --in events.csv --out decisions.csv
 //       [--crs wgs84] [--snap-m M] [--component-radius-m 30] [--quiet]
-//   gridroute info|locate|route|stream|reload --server HOST:PORT ...  (cli/net_commands.h)
+//   gridroute info|locate|route|stream|reload|directory --server HOST:PORT ...  (cli/net_commands.h)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>

@@ -52,8 +52,13 @@ ABSL_FLAG(std::string, lead, "", "case-update --state dispatched: re-dispatch to
 ABSL_FLAG(std::string, department, "", "cases: filter by lead department code");
 ABSL_FLAG(std::string, grid, "", "cases: filter by grid code");
 ABSL_FLAG(std::string, region, "", "cases: filter by region code (any level)");
-ABSL_FLAG(int, page_size, 100, "cases: cases per page (1..1000)");
-ABSL_FLAG(bool, all_pages, false, "cases: follow next_page_token to the end");
+ABSL_FLAG(int, page_size, 0,
+          "cases: cases per page (1..1000); directory: regions and persons per page (1..20000); "
+          "0: the server's default (cases 100, directory 5000)");
+ABSL_FLAG(bool, all_pages, false, "cases, directory: follow next_page_token to the end");
+ABSL_FLAG(std::string, view, "full",
+          "route/stream --server: full (names, phones, channels) or codes (codes and ids only; "
+          "resolve them with `gridroute directory`)");
 ABSL_FLAG(std::string, group_by, "department",
           "case-stats: department, grid, all, or a level of the pack (district, street, ...)");
 ABSL_FLAG(std::string, from, "", "case-stats: cases filed at or after, ISO-8601");
@@ -69,10 +74,14 @@ const char kNetUsage[] =
     "  locate --server HOST:PORT --lon X --lat Y [--crs wgs84] [--snap-m M]\n"
     "  route  --server HOST:PORT --lon X --lat Y --category C [--category-type event|component]\n"
     "         [--urgency U] [--reported-at ISO-8601] [--component-code C [--no-point]] [--snap-m M]\n"
-    "  stream --server HOST:PORT --in detections.csv [--batch 256]\n"
+    "         [--view full|codes]\n"
+    "  stream --server HOST:PORT --in detections.csv [--batch 256] [--view full|codes]\n"
     "      detections.csv columns: camera_id, frame_time, class (or category), lon, lat and\n"
     "      optional correlation_id (default: the line number), category_type, urgency, crs\n"
     "  reload --server HOST:PORT [--pack-dir DIR]\n"
+    "  directory --server HOST:PORT [--page-size N] [--all-pages]\n"
+    "      what the codes of --view codes mean: departments, categories, layers, levels,\n"
+    "      specialties (first page), then regions and persons (paged)\n"
     "Cases (the server runs with --journal-dir):\n"
     "  case        --server HOST:PORT --id CASE_ID\n"
     "  cases       --server HOST:PORT [--department D] [--grid G] [--region R] [--state S]\n"
@@ -168,6 +177,11 @@ std::string SnapshotText(const v1::SnapshotRef& s) {
   return absl::StrCat("version ", s.version(), " (generation ", s.generation(), ")");
 }
 
+std::string CaseText(const v1::CaseRef& c) {
+  return absl::StrCat(c.case_id(), c.folded() ? " (folded: " : " (new, ", c.report_count(),
+                      c.report_count() == 1 ? " report)" : " reports)");
+}
+
 void PrintDecision(const v1::Decision& d, const absl::TimeZone& zone) {
   auto line = [](const char* k, const std::string& v) {
     if (!v.empty()) std::printf("  %-10s %s\n", k, v.c_str());
@@ -203,11 +217,66 @@ void PrintDecision(const v1::Decision& d, const absl::TimeZone& zone) {
     line("component", s);
   }
   if (d.has_deadline()) line("deadline", FormatTimestamp(d.deadline(), zone));
-  if (d.has_case_ref()) {
-    const v1::CaseRef& c = d.case_ref();
-    line("case", absl::StrCat(c.case_id(), c.folded() ? " (folded: " : " (new, ", c.report_count(),
-                              c.report_count() == 1 ? " report)" : " reports)"));
+  if (d.has_case_ref()) line("case", CaseText(d.case_ref()));
+}
+
+// --view: "full" or "codes". False (and a usage message) for anything else.
+bool ParseView(const char* command, v1::DecisionView* out, std::string* error) {
+  const std::string v = absl::GetFlag(FLAGS_view);
+  if (v == "full") {
+    *out = v1::DECISION_VIEW_FULL;
+  } else if (v == "codes") {
+    *out = v1::DECISION_VIEW_CODES;
+  } else {
+    *error = absl::StrCat(command, ": --view must be full or codes, got '", v.substr(0, 32),
+                          v.size() > 32 ? "...'" : "'");
+    return false;
   }
+  return true;
+}
+
+const char* RoleText(v1::TeamRole r) {
+  switch (r) {
+    case v1::TEAM_ROLE_LEADER: return "leader";
+    case v1::TEAM_ROLE_INSTRUCTOR: return "instructor";
+    case v1::TEAM_ROLE_MEMBER: return "member";
+    case v1::TEAM_ROLE_SPECIALIST: return "specialist";
+    default: return "?";
+  }
+}
+
+// The CODES view: the same lines as PrintDecision, codes only.
+void PrintCodes(const v1::DecisionCodes& d, const absl::TimeZone& zone) {
+  auto line = [](const char* k, const std::string& v) {
+    if (!v.empty()) std::printf("  %-10s %s\n", k, v.c_str());
+  };
+  line("outcome", d.outcome() == v1::OUTCOME_ROUTED ? "routed" : "outside_coverage");
+  if (d.how() == v1::HOW_OUTSIDE) {
+    line("where", "outside coverage (no grid)");
+  } else {
+    line("where", absl::StrCat("grid ", d.grid_code(), " (", HowText(d.how()),
+                               d.how() == v1::HOW_SNAPPED ? absl::StrFormat(", %.1f m", d.distance_m()) : "",
+                               ")"));
+  }
+  line("regions", absl::StrJoin(d.region_codes(), " > "));
+  line("category", absl::StrCat(d.category(), d.urgency().empty() ? "" : ", urgency " + d.urgency()));
+  if (d.outcome() != v1::OUTCOME_ROUTED) return;
+  line("rule", d.rule_id());
+  line("lead", d.lead());
+  line("helpers", absl::StrJoin(d.helpers(), "; "));
+  for (const v1::TeamRef& m : d.team()) {
+    line("team", absl::StrCat(RoleText(m.role()), m.specialty().empty() ? "" : "/" + m.specialty(),
+                              " ", m.person_id(), m.inherited() ? "" : " (grid's own)"));
+  }
+  line("layers", absl::StrJoin(d.layer_codes(), ", "));
+  if (!d.component_code().empty()) {
+    line("component", absl::StrCat(d.component_code(),
+                                   d.component_distance_m() > 0
+                                       ? absl::StrFormat(" (nearest, %.1f m)", d.component_distance_m())
+                                       : ""));
+  }
+  if (d.has_deadline()) line("deadline", FormatTimestamp(d.deadline(), zone));
+  if (d.has_case_ref()) line("case", CaseText(d.case_ref()));
 }
 
 class Client {
@@ -300,6 +369,9 @@ int Locate(Client& c) {
 
 int Route(Client& c) {
   v1::RouteRequest req;
+  v1::DecisionView view;
+  if (std::string error; !ParseView("route", &view, &error)) return Usage(error);
+  req.set_view(view);
   if (!absl::GetFlag(FLAGS_no_point)) {
     req.mutable_point()->set_x(absl::GetFlag(FLAGS_lon));
     req.mutable_point()->set_y(absl::GetFlag(FLAGS_lat));
@@ -336,7 +408,11 @@ int Route(Client& c) {
               absl::FormatTime("%Y-%m-%dT%H:%M:%S%Ez", reported, zone).c_str(),
               req.has_point() ? absl::StrCat(" at (", req.point().x(), ", ", req.point().y(), ")").c_str()
                               : "");
-  PrintDecision(r.decision(), zone);
+  if (r.has_codes()) {
+    PrintCodes(r.codes(), zone);
+  } else {
+    PrintDecision(r.decision(), zone);
+  }
   std::printf("  %-10s %s\n", "snapshot", SnapshotText(r.snapshot()).c_str());
   return 0;
 }
@@ -362,13 +438,53 @@ int Reload(Client& c) {
 // Reads detections.csv into batches; a writer thread sends them while this
 // thread reads and prints the answers (the server answers each batch in
 // order, so answers are matched to batches by position).
-int Stream(Client& c) {
-  const int batch_size = absl::GetFlag(FLAGS_batch);
-  if (batch_size < 1) return Usage("stream: --batch must be >= 1");
+struct StreamCounts {
+  int64_t n = 0, routed = 0, outside = 0, errors = 0;
+};
+
+// One answer of the stream: a table row (or a JSON line), either view.
+void PrintDetectionResult(const v1::DetectionResult& r, const absl::TimeZone& z, bool json,
+                          StreamCounts* k) {
+  ++k->n;
+  const bool codes = r.has_codes();
+  const v1::Outcome outcome = codes ? r.codes().outcome() : r.decision().outcome();
+  if (r.has_error()) {
+    ++k->errors;
+  } else if (outcome == v1::OUTCOME_ROUTED) {
+    ++k->routed;
+  } else {
+    ++k->outside;
+  }
+  if (json) {
+    std::printf("%s\n", Json(r).c_str());
+    return;
+  }
+  if (r.has_error()) {
+    std::printf("%-14s %-10s error %s: %s\n", r.correlation_id().c_str(), r.camera_id().c_str(),
+                CodeName(static_cast<grpc::StatusCode>(r.error().code())),
+                r.error().message().c_str());
+    return;
+  }
+  const std::string& grid = codes ? r.codes().grid_code() : r.decision().location().grid_code();
+  const std::string& lead = codes ? r.codes().lead() : r.decision().lead().code();
+  const google::protobuf::Timestamp& deadline =
+      codes ? r.codes().deadline() : r.decision().deadline();
+  const bool has_deadline = codes ? r.codes().has_deadline() : r.decision().has_deadline();
+  std::printf("%-14s %-10s %-18s %-9s %-28s %s\n", r.correlation_id().c_str(),
+              r.camera_id().c_str(), grid.empty() ? "-" : grid.c_str(),
+              lead.empty() ? "-" : lead.c_str(),
+              has_deadline ? FormatTimestamp(deadline, z).c_str() : "-",
+              outcome == v1::OUTCOME_ROUTED ? "routed" : "outside_coverage");
+}
+
+// Reads --in into batches of `batch_size` detections; an error message, or
+// empty. `bad` counts rows without a valid lon/lat.
+std::string ReadDetections(Client& c, int batch_size, v1::DecisionView view,
+                           std::vector<v1::DetectionBatch>* batches, int64_t* bad) {
   absl::StatusOr<CsvReader> in = CsvReader::Open(absl::GetFlag(FLAGS_in));
-  if (!in.ok()) return Usage(std::string(in.status().message()));
+  if (!in.ok()) return std::string(in.status().message());
   std::vector<std::string> row;
-  if (!in->Next(row)) return Usage(absl::StrCat(in->name(), ": empty, expected a header"));
+  if (!in->Next(row)) return absl::StrCat(in->name(), ": empty, expected a header");
   const int c_id = FindColumn(row, "correlation_id"), c_cam = FindColumn(row, "camera_id");
   const int c_time = FindColumn(row, "frame_time");
   int c_cls = FindColumn(row, "class");
@@ -377,16 +493,15 @@ int Stream(Client& c) {
   const int c_type = FindColumn(row, "category_type"), c_urg = FindColumn(row, "urgency");
   const int c_crs = FindColumn(row, "crs");
   if (c_time < 0 || c_cls < 0 || c_lon < 0 || c_lat < 0) {
-    return Usage(absl::StrCat(in->name(), ":1: need columns frame_time, class (or category), lon, lat"));
+    return absl::StrCat(in->name(), ":1: need columns frame_time, class (or category), lon, lat");
   }
   const absl::TimeZone zone = c.PackZone();
   auto field = [&](int i) -> std::string { return i >= 0 && i < (int)row.size() ? row[i] : ""; };
-  std::vector<v1::DetectionBatch> batches;
-  int64_t bad = 0;
   while (in->Next(row)) {
-    if (batches.empty() || batches.back().detections_size() >= batch_size) batches.emplace_back();
-    v1::DetectionBatch& b = batches.back();
+    if (batches->empty() || batches->back().detections_size() >= batch_size) batches->emplace_back();
+    v1::DetectionBatch& b = batches->back();
     b.set_snap_m(absl::GetFlag(FLAGS_snap_m));
+    b.set_view(view);
     v1::Detection* d = b.add_detections();
     d->set_correlation_id(c_id >= 0 ? field(c_id) : absl::StrCat(in->line()));
     d->set_camera_id(field(c_cam));
@@ -400,13 +515,26 @@ int Stream(Client& c) {
       d->mutable_point()->set_crs(c_crs >= 0 && !field(c_crs).empty() ? field(c_crs)
                                                                        : absl::GetFlag(FLAGS_crs));
     } else {
-      ++bad;  // sent without a point: the server answers INVALID_ARGUMENT for it
+      ++*bad;  // sent without a point: the server answers INVALID_ARGUMENT for it
     }
     absl::Time t;
     if (ParseReportTime(field(c_time), zone, &t)) ToTimestamp(t, d->mutable_frame_time());
   }
-  if (!in->status().ok()) return Usage(std::string(in->status().message()));
+  if (!in->status().ok()) return std::string(in->status().message());
+  return "";
+}
 
+
+int Stream(Client& c) {
+  const int batch_size = absl::GetFlag(FLAGS_batch);
+  if (batch_size < 1) return Usage("stream: --batch must be >= 1");
+  v1::DecisionView view;
+  if (std::string error; !ParseView("stream", &view, &error)) return Usage(error);
+  std::vector<v1::DetectionBatch> batches;
+  int64_t bad = 0;
+  if (std::string error = ReadDetections(c, batch_size, view, &batches, &bad); !error.empty()) {
+    return Usage(error);
+  }
   grpc::ClientContext ctx;
   c.Prepare(&ctx);
   const auto t0 = std::chrono::steady_clock::now();
@@ -419,39 +547,13 @@ int Stream(Client& c) {
     stream->WritesDone();
   });
   const bool json = absl::GetFlag(FLAGS_json);
-  int64_t n = 0, routed = 0, outside = 0, errors = 0;
+  StreamCounts k;
   v1::DecisionBatch out;
   if (!json) std::printf("%-14s %-10s %-18s %-9s %-28s %s\n", "correlation_id", "camera", "grid",
                          "lead", "deadline", "outcome");
   while (stream->Read(&out)) {
     const absl::TimeZone z = Zone(out.snapshot().time_zone());
-    for (const v1::DetectionResult& r : out.results()) {
-      ++n;
-      if (r.has_error()) {
-        ++errors;
-      } else if (r.decision().outcome() == v1::OUTCOME_ROUTED) {
-        ++routed;
-      } else {
-        ++outside;
-      }
-      if (json) {
-        std::printf("%s\n", Json(r).c_str());
-        continue;
-      }
-      if (r.has_error()) {
-        std::printf("%-14s %-10s error %s: %s\n", r.correlation_id().c_str(), r.camera_id().c_str(),
-                    CodeName(static_cast<grpc::StatusCode>(r.error().code())),
-                    r.error().message().c_str());
-        continue;
-      }
-      const v1::Decision& d = r.decision();
-      std::printf("%-14s %-10s %-18s %-9s %-28s %s\n", r.correlation_id().c_str(),
-                  r.camera_id().c_str(),
-                  d.location().grid_code().empty() ? "-" : d.location().grid_code().c_str(),
-                  d.lead().code().empty() ? "-" : d.lead().code().c_str(),
-                  d.has_deadline() ? FormatTimestamp(d.deadline(), z).c_str() : "-",
-                  d.outcome() == v1::OUTCOME_ROUTED ? "routed" : "outside_coverage");
-    }
+    for (const v1::DetectionResult& r : out.results()) PrintDetectionResult(r, z, json, &k);
   }
   writer.join();
   grpc::Status s = stream->Finish();
@@ -460,13 +562,78 @@ int Stream(Client& c) {
   std::fprintf(stderr,
                "gridroute stream: %lld detections in %zu batches in %.3f s (%.0f/s): routed %lld, "
                "outside %lld, errors %lld%s\n",
-               (long long)n, batches.size(), secs, secs > 0 ? n / secs : 0.0, (long long)routed,
-               (long long)outside, (long long)errors,
+               (long long)k.n, batches.size(), secs, secs > 0 ? k.n / secs : 0.0,
+               (long long)k.routed, (long long)k.outside, (long long)k.errors,
                bad ? absl::StrCat(" (", bad, " rows had no valid lon/lat)").c_str() : "");
   if (!s.ok()) return RpcFailed("stream", s);
   return 0;
 }
 
+
+// ---------------------------------------------------------------------------
+// Directory.
+
+void PrintDirectoryHead(const v1::DirectoryResponse& r) {
+  std::printf("directory of %s: %lld regions, %lld persons\n", SnapshotText(r.snapshot()).c_str(),
+              (long long)r.total_regions(), (long long)r.total_persons());
+  for (const v1::Department& d : r.departments()) std::printf("department %s\n", DeptText(d).c_str());
+  for (const v1::DirectoryCategory& c : r.categories()) {
+    std::printf("category   %s %s %s (major %s, %s; specialty %s; urgencies %s)\n",
+                c.type() == v1::CATEGORY_TYPE_COMPONENT ? "component" : "event", c.code().c_str(),
+                c.name().c_str(), c.major().c_str(), c.standard().c_str(),
+                c.specialty().empty() ? "-" : c.specialty().c_str(),
+                absl::StrJoin(c.urgencies(), "|").c_str());
+  }
+  for (const v1::DirectoryLayer& l : r.layers()) {
+    std::printf("layer      %s %s (%s): %s %s\n", l.code().c_str(), l.name().c_str(),
+                l.kind().c_str(), l.owner().c_str(), l.owner_contact().c_str());
+  }
+  if (r.levels_size() > 0) std::printf("levels     %s\n", absl::StrJoin(r.levels(), " > ").c_str());
+  if (r.specialties_size() > 0) {
+    std::printf("specialty  %s\n", absl::StrJoin(r.specialties(), ", ").c_str());
+  }
+}
+
+void PrintDirectoryPage(const v1::DirectoryResponse& r) {
+  for (const v1::DirectoryRegion& g : r.regions()) {
+    std::printf("region     %s %s (%s) parent %s\n", g.code().c_str(), g.name().c_str(),
+                g.level().c_str(), g.parent().empty() ? "-" : g.parent().c_str());
+  }
+  for (const v1::DirectoryPerson& p : r.persons()) {
+    std::printf("person     %s %s %s\n", p.person_id().c_str(), p.name().c_str(), p.phone().c_str());
+  }
+}
+
+// Every page is asked of the snapshot the first page named, so a reload in
+// between fails the walk (FAILED_PRECONDITION) instead of mixing snapshots.
+int Directory(Client& c) {
+  v1::DirectoryRequest req;
+  req.set_page_size(absl::GetFlag(FLAGS_page_size));
+  const bool json = absl::GetFlag(FLAGS_json);
+  for (;;) {
+    grpc::ClientContext ctx;
+    c.Prepare(&ctx);
+    v1::DirectoryResponse r;
+    grpc::Status s = c.admin->Directory(&ctx, req, &r);
+    if (!s.ok()) return RpcFailed("directory", s);
+    if (json) {
+      std::printf("%s\n", Json(r).c_str());
+    } else {
+      if (req.page_token().empty()) PrintDirectoryHead(r);
+      PrintDirectoryPage(r);
+    }
+    if (r.next_page_token().empty()) break;
+    if (!absl::GetFlag(FLAGS_all_pages)) {
+      std::fflush(stdout);
+      std::fprintf(stderr, "gridroute directory: more regions/persons follow (--all-pages)\n");
+      break;
+    }
+    req.set_version(r.snapshot().version());
+    req.set_generation(r.snapshot().generation());
+    req.set_page_token(r.next_page_token());
+  }
+  return 0;
+}
 
 // ---------------------------------------------------------------------------
 // Cases.
@@ -664,7 +831,9 @@ int CaseStats(Client& c) {
 }  // namespace
 
 bool IsNetCommand(const std::string& command) {
-  if (command == "info" || command == "stream" || command == "reload") return true;
+  if (command == "info" || command == "stream" || command == "reload" || command == "directory") {
+    return true;
+  }
   if (command == "case" || command == "cases" || command == "case-update" ||
       command == "case-stats") {
     return true;
@@ -681,6 +850,7 @@ int RunNetCommand(const std::string& command) {
   if (command == "route") return Route(c);
   if (command == "stream") return Stream(c);
   if (command == "reload") return Reload(c);
+  if (command == "directory") return Directory(c);
   if (command == "case") return GetCase(c);
   if (command == "cases") return ListCases(c);
   if (command == "case-update") return UpdateCase(c);

@@ -8,9 +8,11 @@
 //   gridroute route  --server HOST:PORT --lon X --lat Y --category 0102
 //                    [--category-type event|component] [--urgency U]
 //                    [--reported-at 2026-03-04T10:00:00+08:00] [--component-code C]
-//                    [--crs wgs84] [--snap-m M] [--json]
-//   gridroute stream --server HOST:PORT --in detections.csv [--batch 256] [--json]
+//                    [--crs wgs84] [--snap-m M] [--view full|codes] [--json]
+//   gridroute stream --server HOST:PORT --in detections.csv [--batch 256]
+//                    [--view full|codes] [--json]
 //   gridroute reload --server HOST:PORT [--pack-dir DIR] [--json]
+//   gridroute directory --server HOST:PORT [--page-size N] [--all-pages] [--json]
 //
 // Without --server, `locate` and `route` stay the offline CSV commands.
 // Human-readable output by default; --json prints the response messages as
@@ -23,7 +25,8 @@
 
 namespace gridroute {
 
-// True when `command` goes over the network: info, stream and reload always;
+// True when `command` goes over the network: info, stream, reload and
+// directory always;
 // locate and route when --server is given. Call after flag parsing.
 bool IsNetCommand(const std::string& command);
 
