@@ -8,6 +8,9 @@
 namespace gridroute {
 namespace {
 
+// Copies a view into a (reused or arena) proto string.
+void SetView(absl::string_view v, std::string* out) { out->assign(v.data(), v.size()); }
+
 // Timestamp's valid range: 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59Z.
 constexpr int64_t kMinSeconds = -62135596800;
 constexpr int64_t kMaxSeconds = 253402300799;
@@ -171,26 +174,27 @@ void DecisionToProto(const Snapshot& s, const Decision& d, v1::Decision* out) {
   out->set_rule_id(s.rules().rule(d.rule).id);
   if (d.lead >= 0) DepartmentToProto(s, d.lead, out->mutable_lead());
   for (int32_t h : d.helpers) DepartmentToProto(s, h, out->add_helpers());
+  // Straight from the snapshot's string tables: no intermediate copies.
+  const Layers& layers = s.layers();
   for (int32_t l : d.layers) {
-    const Layer& layer = s.layers().at(l);
     v1::LayerOwner* o = out->add_layers();
-    o->set_layer_code(layer.code);
-    o->set_layer_name(layer.name);
-    o->set_kind(layer.kind);
-    o->set_owner(layer.owner);
-    o->set_owner_contact(layer.owner_contact);
+    SetView(layers.code(l), o->mutable_layer_code());
+    SetView(layers.name(l), o->mutable_layer_name());
+    SetView(layers.kind(l), o->mutable_kind());
+    SetView(layers.owner(l), o->mutable_owner());
+    SetView(layers.owner_contact(l), o->mutable_owner_contact());
   }
-  const auto& specialties = s.teams().specialties();
+  const Teams& teams = s.teams();
+  const auto& specialties = teams.specialties();
   for (const TeamAssignment& t : d.team) {
-    const Person& p = s.teams().person(t.person);
     v1::TeamMember* m = out->add_team();
     m->set_role(TeamRoleName(t.role));
     if (t.specialty >= 0 && static_cast<size_t>(t.specialty) < specialties.size()) {
       m->set_specialty(specialties[t.specialty]);
     }
-    m->set_person_id(p.id);
-    m->set_name(p.name);
-    m->set_phone(p.phone);
+    SetView(teams.person_id(t.person), m->mutable_person_id());
+    SetView(teams.person_name(t.person), m->mutable_name());
+    SetView(teams.person_phone(t.person), m->mutable_phone());
     m->set_inherited(!t.from_grid);
   }
   if (d.component >= 0) {
