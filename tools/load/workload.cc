@@ -121,4 +121,25 @@ v1::DetectionBatch MakeDetectionBatch(
   return batch;
 }
 
+absl::StatusOr<v1::DecisionView> ParseView(const std::string& text) {
+  if (text == "full") return v1::DECISION_VIEW_FULL;
+  if (text == "codes") return v1::DECISION_VIEW_CODES;
+  return absl::InvalidArgumentError(
+      absl::StrCat("--view must be codes or full, not \"", text, "\""));
+}
+
+const char* ViewName(v1::DecisionView view) {
+  return view == v1::DECISION_VIEW_CODES ? "codes" : "full";
+}
+
+std::string GrpcFrame(const google::protobuf::MessageLite& message) {
+  const std::string body = message.SerializeAsString();
+  const uint32_t n = static_cast<uint32_t>(body.size());
+  std::string out(5, '\0');
+  for (int k = 0; k < 4; ++k) {
+    out[1 + k] = static_cast<char>((n >> (8 * (3 - k))) & 0xff);
+  }
+  return out + body;
+}
+
 }  // namespace gridroute::load

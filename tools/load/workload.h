@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "google/protobuf/message_lite.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "gridroute/v1/routing.pb.h"
@@ -42,6 +43,16 @@ absl::StatusOr<std::vector<v1::RouteRequest>> LoadPoints(
 // correlation ids "d<k>" and 16 camera ids. REQUIRES: !requests.empty().
 v1::DetectionBatch MakeDetectionBatch(
     const std::vector<v1::RouteRequest>& requests, size_t first, size_t n);
+
+// "full" or "codes" (--view) as a DecisionView; anything else:
+// InvalidArgument naming the accepted values.
+absl::StatusOr<v1::DecisionView> ParseView(const std::string& text);
+const char* ViewName(v1::DecisionView view);
+
+// `message` as one gRPC length-prefixed message: a 0 byte (not compressed),
+// the 4-byte big-endian length, the serialized message (the body h2load
+// posts for a unary call).
+std::string GrpcFrame(const google::protobuf::MessageLite& message);
 
 }  // namespace gridroute::load
 
