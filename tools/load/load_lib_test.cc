@@ -1,7 +1,8 @@
 // Copyright 2026 gridroute authors.
 //
 // gridroute-load's pieces that need no server: the histogram's quantiles
-// against a sorted-array oracle, and the loopback-only rule.
+// against a sorted-array oracle, the loopback-only rule, --view parsing and
+// the gRPC framing of --write-request.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -11,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "load/histogram.h"
 #include "load/loopback.h"
+#include "load/workload.h"
 
 namespace gridroute::load {
 namespace {
@@ -73,6 +75,36 @@ TEST(CheckLoopbackTargetTest, AcceptsLoopbackOnly) {
     EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << bad;
     EXPECT_NE(s.message().find("loopback"), absl::string_view::npos) << bad;
   }
+}
+
+TEST(ParseViewTest, AcceptsCodesAndFullOnly) {
+  EXPECT_EQ(ParseView("full").value(), v1::DECISION_VIEW_FULL);
+  EXPECT_EQ(ParseView("codes").value(), v1::DECISION_VIEW_CODES);
+  for (const char* bad : {"", "FULL", "Codes", "code", "1", "full "}) {
+    const absl::StatusOr<v1::DecisionView> v = ParseView(bad);
+    ASSERT_FALSE(v.ok()) << bad;
+    EXPECT_EQ(v.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_NE(v.status().message().find("codes or full"),
+              absl::string_view::npos);
+  }
+  EXPECT_STREQ(ViewName(v1::DECISION_VIEW_CODES), "codes");
+  EXPECT_STREQ(ViewName(v1::DECISION_VIEW_FULL), "full");
+}
+
+TEST(GrpcFrameTest, PrefixesFlagAndBigEndianLength) {
+  v1::RouteRequest r;
+  r.set_category(std::string(300, 'c'));  // > 255 bytes: two length bytes
+  r.set_view(v1::DECISION_VIEW_CODES);
+  const std::string body = r.SerializeAsString();
+  const std::string framed = GrpcFrame(r);
+  ASSERT_EQ(framed.size(), body.size() + 5);
+  EXPECT_EQ(framed[0], '\0');
+  const auto byte = [&](int k) { return static_cast<uint8_t>(framed[k]); };
+  const size_t n = (size_t{byte(1)} << 24) | (size_t{byte(2)} << 16) |
+                   (size_t{byte(3)} << 8) | byte(4);
+  EXPECT_EQ(n, body.size());
+  EXPECT_EQ(framed.substr(5), body);
+  EXPECT_EQ(GrpcFrame(v1::RouteRequest()), std::string(5, '\0'));
 }
 
 }  // namespace
