@@ -25,8 +25,6 @@
 //
 // Exit status: 0 no errors, 1 any call or item failed (or no connection),
 // 2 bad usage.
-#include <sched.h>
-
 #include <algorithm>
 #include <array>
 #include <fstream>
@@ -78,8 +76,8 @@ ABSL_FLAG(int64_t, requests, 0,
 ABSL_FLAG(int, channels, 4,
           "separate HTTP/2 connections (calls and streams spread over them)");
 ABSL_FLAG(int, client_threads, 0,
-          "completion-queue polling threads; 0 = the CPUs this process may "
-          "run on, at most --channels (unary) or the streams");
+          "completion-queue polling threads; 0 = one per channel (unary) or "
+          "stream, at most 16");
 ABSL_FLAG(std::string, view, "full",
           "decision view set on every request and batch: full or codes");
 ABSL_FLAG(std::string, write_request, "",
@@ -205,14 +203,6 @@ struct Config {
   v1::DecisionView view = v1::DECISION_VIEW_FULL;
 };
 
-// CPUs this process may run on (taskset), at least 1.
-int AllowedCpus() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (sched_getaffinity(0, sizeof(set), &set) != 0) return 1;
-  return std::max(1, CPU_COUNT(&set));
-}
-
 Config ParseConfig() {
   Config c;
   c.server = absl::GetFlag(FLAGS_server);
@@ -252,9 +242,11 @@ Config ParseConfig() {
   c.client_threads = absl::GetFlag(FLAGS_client_threads);
   if (c.client_threads < 0 || c.client_threads > 256)
     Usage("--client-threads must be in [0, 256]");
+  // One polling thread per channel (unary) or stream, even on one core: a
+  // single poller leaves the client idle between completions (measured: ~3x
+  // fewer calls/s with taskset -c 1 at 64 in flight).
   if (c.client_threads == 0) {
-    c.client_threads = std::min(
-        AllowedCpus(), c.mode == "unary" ? channels : c.concurrency);
+    c.client_threads = std::min(16, c.mode == "unary" ? channels : c.concurrency);
   }
   return c;
 }
