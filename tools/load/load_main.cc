@@ -2,16 +2,22 @@
 //
 // gridroute-load: load generator for gridroute-server (loopback only).
 //
-//   # closed loop: 64 unary Route calls in flight for 10 s
-//   gridroute-load --server 127.0.0.1:19090 --events
-//   data/sample-city/events.csv # open loop: 5,000 calls/s; latency runs from
-//   each call's *intended* send # time, so a stalled server is charged for the
-//   calls it delayed gridroute-load --server ... --events ... --rate 5000
-//   --duration-s 20 # RouteStream: 2 streams, batches of 256 detections, 2
-//   batches in flight each gridroute-load --server ... --events ... --mode
-//   stream --batch 256 --concurrency 2 # machine-readable result, bounded by
-//   count gridroute-load --server ... --points points.csv --requests 10000
-//   --json
+//   # closed loop: 64 unary Route calls in flight for 10 s (4 channels)
+//   gridroute-load --server 127.0.0.1:19090 --events data/sample-city/events.csv
+//   # open loop: 5,000 calls/s; latency runs from each call's *intended*
+//   # send time, so a stalled server is charged for the calls it delayed
+//   gridroute-load --server ... --events ... --rate 5000 --duration-s 20
+//   # RouteStream: 2 streams, batches of 256, 2 in flight each, CODES view
+//   gridroute-load --server ... --events ... --mode stream --batch 256 \
+//       --concurrency 2 --view codes
+//   # machine-readable result, bounded by count
+//   gridroute-load --server ... --points points.csv --requests 10000 --json
+//   # the first request as an h2load --data body
+//   gridroute-load --server ... --events ... --write-request /tmp/route.bin
+//
+// The clients are asynchronous (unary_client.cc, stream_client.cc):
+// requests pre-serialized, spread over --channels connections, polled by
+// --client-threads completion-queue threads.
 //
 // Every call's grpc-status is read (gRPC answers HTTP 200 even for errors);
 // errors are counted by status code, per-item errors of streamed batches
