@@ -107,5 +107,25 @@ TEST(GrpcFrameTest, PrefixesFlagAndBigEndianLength) {
   EXPECT_EQ(GrpcFrame(v1::RouteRequest()), std::string(5, '\0'));
 }
 
+TEST(ScanRouteOutcomeTest, MatchesTheParsedOutcome) {
+  v1::RouteResponse full;
+  full.mutable_snapshot()->set_version("gen-1-2000");
+  full.mutable_decision()->set_outcome(v1::OUTCOME_OUTSIDE_COVERAGE);
+  full.mutable_decision()->mutable_location()->set_grid_code("G1");
+  v1::RouteResponse codes;
+  codes.mutable_codes()->set_grid_code("G2");
+  codes.mutable_codes()->set_outcome(v1::OUTCOME_ROUTED);
+  codes.mutable_snapshot()->set_version("v");
+  for (const v1::RouteResponse& r : {full, codes, v1::RouteResponse()}) {
+    int got = -1;
+    ASSERT_TRUE(ScanRouteOutcome(r.SerializeAsString(), &got)) << r.DebugString();
+    const int want = r.has_codes() ? r.codes().outcome() : r.decision().outcome();
+    EXPECT_EQ(got, want) << r.DebugString();
+  }
+  int got = -1;
+  EXPECT_FALSE(ScanRouteOutcome(std::string("\x0a\x05\x08", 3), &got));
+  EXPECT_FALSE(ScanRouteOutcome(std::string("\xff\xff", 2), &got));
+}
+
 }  // namespace
 }  // namespace gridroute::load

@@ -4,6 +4,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/csv.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/wire_format_lite.h"
 
 namespace gridroute::load {
 namespace {
@@ -140,6 +142,38 @@ std::string GrpcFrame(const google::protobuf::MessageLite& message) {
     out[1 + k] = static_cast<char>((n >> (8 * (3 - k))) & 0xff);
   }
   return out + body;
+}
+
+bool ScanRouteOutcome(absl::string_view wire, int* outcome) {
+  using google::protobuf::internal::WireFormatLite;
+  google::protobuf::io::CodedInputStream in(
+      reinterpret_cast<const uint8_t*>(wire.data()),
+      static_cast<int>(wire.size()));
+  *outcome = 0;
+  constexpr uint32_t kOutcomeTag = (1 << 3) | 0;  // field 1, varint
+  while (const uint32_t tag = in.ReadTag()) {
+    const uint32_t field = tag >> 3;
+    if ((field == 1 || field == 3) &&
+        WireFormatLite::GetTagWireType(tag) ==
+            WireFormatLite::WIRETYPE_LENGTH_DELIMITED) {
+      uint32_t len = 0;
+      if (!in.ReadVarint32(&len)) return false;
+      const auto limit = in.PushLimit(static_cast<int>(len));
+      while (const uint32_t t = in.ReadTag()) {
+        if (t == kOutcomeTag) {
+          uint64_t v = 0;
+          if (!in.ReadVarint64(&v)) return false;
+          *outcome = static_cast<int>(v);
+          return true;
+        }
+        if (!WireFormatLite::SkipField(&in, t)) return false;
+      }
+      in.PopLimit(limit);
+      return true;
+    }
+    if (!WireFormatLite::SkipField(&in, tag)) return false;
+  }
+  return in.ConsumedEntireMessage();
 }
 
 }  // namespace gridroute::load

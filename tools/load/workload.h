@@ -22,6 +22,7 @@
 
 #include "google/protobuf/message_lite.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "gridroute/v1/routing.pb.h"
 
@@ -53,6 +54,12 @@ const char* ViewName(v1::DecisionView view);
 // the 4-byte big-endian length, the serialized message (the body h2load
 // posts for a unary call).
 std::string GrpcFrame(const google::protobuf::MessageLite& message);
+
+// The outcome of a serialized RouteResponse read straight off the wire
+// (field 1 of its `decision` or `codes`; absent: 0), without parsing the
+// message: gridroute-load only counts outcomes. False if `wire` is not a
+// well-formed message.
+bool ScanRouteOutcome(absl::string_view wire, int* outcome);
 
 }  // namespace gridroute::load
 
