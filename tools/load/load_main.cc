@@ -15,9 +15,9 @@
 //   # the first request as an h2load --data body
 //   gridroute-load --server ... --events ... --write-request /tmp/route.bin
 //
-// The clients are asynchronous (unary_client.cc, stream_client.cc):
-// requests pre-serialized, spread over --channels connections, polled by
-// --client-threads completion-queue threads.
+// The clients are asynchronous (unary_client.cc: callback API;
+// stream_client.cc: completion queues polled by --client-threads threads):
+// requests pre-serialized, spread over --channels connections.
 //
 // Every call's grpc-status is read (gRPC answers HTTP 200 even for errors);
 // errors are counted by status code, per-item errors of streamed batches
@@ -83,8 +83,8 @@ ABSL_FLAG(int64_t, requests, 0,
 ABSL_FLAG(int, channels, 2,
           "separate HTTP/2 connections (calls and streams spread over them)");
 ABSL_FLAG(int, client_threads, 0,
-          "completion-queue polling threads; 0 = one per channel (unary) or "
-          "stream, at most 16");
+          "stream mode: completion-queue polling threads; 0 = one per "
+          "stream, at most 16 (unary calls complete on gRPC's own pollers)");
 ABSL_FLAG(std::string, view, "full",
           "decision view set on every request and batch: full or codes");
 ABSL_FLAG(std::string, write_request, "",
@@ -249,11 +249,12 @@ Config ParseConfig() {
   c.client_threads = absl::GetFlag(FLAGS_client_threads);
   if (c.client_threads < 0 || c.client_threads > 256)
     Usage("--client-threads must be in [0, 256]");
-  // One polling thread per channel (unary) or stream, even on one core: a
-  // single poller leaves the client idle between completions (measured: ~3x
-  // fewer calls/s with taskset -c 1 at 64 in flight).
-  if (c.client_threads == 0) {
-    c.client_threads = std::min(16, c.mode == "unary" ? channels : c.concurrency);
+  // Stream mode: one polling thread per stream, even on one core (a single
+  // poller idles between completions). Unary: unused (reported as 0).
+  if (c.mode == "unary") {
+    c.client_threads = 0;
+  } else if (c.client_threads == 0) {
+    c.client_threads = std::min(16, c.concurrency);
   }
   return c;
 }
@@ -460,7 +461,7 @@ void PrintText(const Config& c, const RunInfo& info, Recorder& rec) {
       h.ValueAtQuantile(0.99) / 1e6, h.ValueAtQuantile(0.999) / 1e6,
       h.max() / 1e6, h.mean() / 1e6);
   std::printf("response %.1f bytes/decision (view %s), %d channels, %d "
-              "client threads\n",
+              "client threads (stream)\n",
               BytesPerDecision(rec), ViewName(c.view), info.channels,
               c.client_threads);
 }

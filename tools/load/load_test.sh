@@ -86,13 +86,13 @@ if not (r["errors"] > 0 and set(codes) <= {"INVALID_ARGUMENT", "NOT_FOUND"}
     sys.exit(f"rejected rows: {json.dumps(r)}")
 print(f"rejected-rows: ok ({codes})")
 PY
-# The async clients count exactly with several channels, client threads and
-# streams; --view is reported (the server may still answer FULL for CODES).
+# The async clients count exactly over several channels (unary), and with
+# several streams and completion-queue threads (stream); --view is reported (the server may still answer FULL for CODES).
 "${load[@]}" --events "$tmp/city/events.csv" --requests 777 --concurrency 5 --channels 3 \
-  --client-threads 2 --view codes > "$tmp/multi.json"
+  --view codes > "$tmp/multi.json"
 check unary-multi-channel "$tmp/multi.json" 777 0
 "${load[@]}" --points "$tmp/city/points.csv" --requests 301 --rate 600 --channels 2 \
-  --client-threads 2 > "$tmp/multi_open.json"
+  > "$tmp/multi_open.json"
 check unary-open-multi-channel "$tmp/multi_open.json" 301 0
 "${load[@]}" --events "$tmp/city/events.csv" --mode stream --batch 16 --streams 3 --window 3 \
   --channels 2 --client-threads 2 --requests 41 --view codes > "$tmp/multi_stream.json"
