@@ -20,6 +20,10 @@
 #                         city is generated once into service-<GRIDS>/
 #   QUICK=1               ~2 s per case instead of CASE_S (default 8)
 #   CASE_S                seconds per case
+#   ROUNDS                rounds of the h2load Route / Health / gridroute-load
+#                         unary comparison, interleaved (default 3; QUICK 1);
+#                         the report takes each case's best round (the machine
+#                         may be shared: the best round is the least disturbed)
 #   GRIDROUTE_PORT        server port (default 19781, loopback)
 #   SERVER_CPU, CLIENT_CPU  cores (default 0 and 1)
 #   SKIP_BUILD=1, SKIP_INPROC=1  skip the build / the in-process benchmarks
@@ -29,7 +33,7 @@ build=${BUILD_DIR:-$root/build}
 bin=$build/bin
 grids=${1:-${GRIDROUTE_SERVICE_GRIDS:-200000}}
 quick=${QUICK:-0}
-if [[ $quick == 1 ]]; then secs=${CASE_S:-2}; else secs=${CASE_S:-8}; fi
+if [[ $quick == 1 ]]; then secs=${CASE_S:-2}; rounds=${ROUNDS:-1}; else secs=${CASE_S:-8}; rounds=${ROUNDS:-3}; fi
 export GRIDROUTE_BENCH_DATA=${GRIDROUTE_BENCH_DATA:-$build/bench-data}
 city=$GRIDROUTE_BENCH_DATA/service-$grids
 port=${GRIDROUTE_PORT:-19781}
@@ -106,11 +110,13 @@ check_grpc_status() {  # check_grpc_status <body file> <path>
   fi
 }
 
-load_case() {  # load_case <name> [gridroute-load flags...]
+load_case() {  # load_case <name> [gridroute-load flags...] (default workload: the events)
   local name=$1
   shift
+  local workload=(--events "$city/events.csv")
+  [[ " $* " == *" --request-file "* ]] && workload=()
   echo "== gridroute-load $name (${secs}s)"
-  client "$bin/gridroute-load" --server "$addr" --events "$city/events.csv" --progress=false \
+  client "$bin/gridroute-load" --server "$addr" "${workload[@]}" --progress=false \
     --json --duration-s "$secs" "$@" > "$raw/load-$name.json" 2> "$raw/load-$name.err" || {
     echo "service.sh: gridroute-load $name failed:" >&2
     cat "$raw/load-$name.err" >&2
@@ -123,8 +129,8 @@ print('   %.0f req/s  %.0f items/s  p50 %.3f ms  p99 %.3f ms  %.0f B/decision' %
     "$raw/load-$name.json"
 }
 
-rate_of() {  # rate_of <load json> -> half its requests_per_s
-  /usr/bin/python3 -c "import json, sys; print(round(json.load(open(sys.argv[1]))['requests_per_s'] / 2))" "$1"
+half_best_rate() {  # half_best_rate <load json>... -> half the best requests_per_s
+  /usr/bin/python3 -c "import json, sys; print(round(max(json.load(open(p))['requests_per_s'] for p in sys.argv[1:]) / 2))" "$@"
 }
 
 run_unary_cases() {
@@ -133,10 +139,18 @@ run_unary_cases() {
   printf '\0\0\0\0\0' > "$work/health.bin"  # an empty HealthCheckRequest
   check_grpc_status "$work/route.bin" /gridroute.v1.RoutingService/Route
   check_grpc_status "$work/health.bin" /grpc.health.v1.Health/Check
-  h2load_case route "$work/route.bin" /gridroute.v1.RoutingService/Route
-  h2load_case health "$work/health.bin" /grpc.health.v1.Health/Check
+  # Interleaved rounds: a disturbance on a shared machine hits all three alike.
+  # unary-same sends h2load's request (same bytes, same server work, same 64
+  # in flight over 4 connections) for the ratio; unary-closed / unary-open
+  # cycle through the city's events (the realistic workload: every call a
+  # different point, so the server's caches help less).
+  for r in $(seq "$rounds"); do
+    h2load_case "route-r$r" "$work/route.bin" /gridroute.v1.RoutingService/Route
+    h2load_case "health-r$r" "$work/health.bin" /grpc.health.v1.Health/Check
+    load_case "unary-same-r$r" --request-file "$work/route.bin" --concurrency 64 --channels 4
+  done
   load_case unary-closed --concurrency 64
-  load_case unary-open --rate "$(rate_of "$raw/load-unary-closed.json")"
+  load_case unary-open --rate "$(half_best_rate "$raw/load-unary-closed.json")"
 }
 
 run_stream_cases() {  # run_stream_cases <cases off|on>
@@ -160,6 +174,7 @@ run_inproc() {
 }
 
 ensure_city
+cat /proc/loadavg > "$raw/loadavg-start"
 start_server cases-off
 run_unary_cases
 run_stream_cases off
@@ -169,6 +184,7 @@ start_server cases-on --journal-dir "$work/journal"
 run_stream_cases on
 stop_server
 run_inproc
+cat /proc/loadavg > "$raw/loadavg-end"
 
 /usr/bin/python3 "$root/bench/service_report.py" --raw "$raw" --grids "$grids" --case-s "$secs" \
   --out "$results"

@@ -107,6 +107,20 @@ TEST(GrpcFrameTest, PrefixesFlagAndBigEndianLength) {
   EXPECT_EQ(GrpcFrame(v1::RouteRequest()), std::string(5, '\0'));
 }
 
+TEST(ParseGrpcFrameTest, RoundTripsAndRejectsBadFrames) {
+  v1::RouteRequest r;
+  r.set_category("0102");
+  r.set_view(v1::DECISION_VIEW_CODES);
+  v1::RouteRequest back;
+  ASSERT_TRUE(ParseGrpcFrame(GrpcFrame(r), &back).ok());
+  EXPECT_EQ(back.SerializeAsString(), r.SerializeAsString());
+  const std::string framed = GrpcFrame(r);
+  EXPECT_FALSE(ParseGrpcFrame(framed.substr(0, 4), &back).ok());
+  EXPECT_FALSE(ParseGrpcFrame(framed + "x", &back).ok());
+  EXPECT_FALSE(ParseGrpcFrame("\x01" + framed.substr(1), &back).ok());
+  EXPECT_FALSE(ParseGrpcFrame(std::string("\0\0\0\0\2\xff\xff", 7), &back).ok());
+}
+
 TEST(ScanRouteOutcomeTest, MatchesTheParsedOutcome) {
   v1::RouteResponse full;
   full.mutable_snapshot()->set_version("gen-1-2000");

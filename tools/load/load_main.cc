@@ -34,6 +34,7 @@
 #include <algorithm>
 #include <array>
 #include <fstream>
+#include <iterator>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -87,6 +88,10 @@ ABSL_FLAG(int, client_threads, 0,
           "stream, at most 16 (unary calls complete on gRPC's own pollers)");
 ABSL_FLAG(std::string, view, "full",
           "decision view set on every request and batch: full or codes");
+ABSL_FLAG(std::string, request_file, "",
+          "send only this request: a gRPC length-prefixed RouteRequest as "
+          "--write-request writes it (the same bytes h2load posts); --view "
+          "still applies");
 ABSL_FLAG(std::string, write_request, "",
           "write the first request (after --drop-rejected, with --view) as a "
           "gRPC length-prefixed body to this file (for h2load --data) and "
@@ -97,7 +102,7 @@ ABSL_FLAG(int, window, 2,
 ABSL_FLAG(int64_t, max_in_flight, 10000,
           "open loop: most requests in flight; past it sends wait (and are "
           "charged the wait)");
-ABSL_FLAG(int, timeout_ms, 10000, "per-call deadline (unary)");
+ABSL_FLAG(int, timeout_ms, 10000, "per-call deadline (unary); 0 = none");
 ABSL_FLAG(double, connect_timeout_s, 5,
           "wait this long for each connection before starting");
 ABSL_FLAG(bool, drop_rejected, true,
@@ -259,10 +264,26 @@ Config ParseConfig() {
   return c;
 }
 
-// The rows of --events or --points, each with the view set.
+// --request-file: the one request it holds.
+absl::StatusOr<std::vector<v1::RouteRequest>> ReadRequestFile(
+    const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  const std::string bytes((std::istreambuf_iterator<char>(in)),
+                          std::istreambuf_iterator<char>());
+  std::vector<v1::RouteRequest> out(1);
+  if (absl::Status s = ParseGrpcFrame(bytes, &out[0]); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", s.message()));
+  }
+  return out;
+}
+
+// The rows of --request-file, --events or --points, each with the view set.
 std::vector<v1::RouteRequest> LoadRequests(const Config& c) {
   absl::StatusOr<std::vector<v1::RouteRequest>> requests;
-  if (!absl::GetFlag(FLAGS_events).empty()) {
+  if (!absl::GetFlag(FLAGS_request_file).empty()) {
+    requests = ReadRequestFile(absl::GetFlag(FLAGS_request_file));
+  } else if (!absl::GetFlag(FLAGS_events).empty()) {
     size_t skipped = 0;
     requests = LoadEvents(absl::GetFlag(FLAGS_events),
                           static_cast<size_t>(c.max_rows), &skipped);
@@ -284,7 +305,9 @@ std::vector<v1::RouteRequest> LoadRequests(const Config& c) {
         LoadPoints(absl::GetFlag(FLAGS_points), static_cast<size_t>(c.max_rows),
                    absl::GetFlag(FLAGS_category), at);
   } else {
-    Usage("give --events events.csv or --points points.csv (lon,lat)");
+    Usage(
+        "give --events events.csv, --points points.csv (lon,lat) or "
+        "--request-file");
   }
   if (!requests.ok()) Usage(std::string(requests.status().message()));
   for (v1::RouteRequest& r : *requests) r.set_view(c.view);

@@ -121,6 +121,9 @@ if len(b) < 6 or b[0] != 0 or struct.unpack(">I", b[1:5])[0] != len(b) - 5:
     sys.exit(f"--write-request: bad frame {b[:8]!r} ({len(b)} bytes)")
 print(f"write-request: ok ({len(b)} bytes)")
 PY
+# --request-file sends exactly those bytes (what h2load posts), counted exactly.
+"${load[@]}" --request-file "$tmp/route.bin" --requests 123 --concurrency 4 > "$tmp/file.json"
+check request-file "$tmp/file.json" 123 0
 # The old name still works (an alias).
 "$bin/gridroute-rpcload" --server "$addr" --points "$tmp/city/points.csv" --requests 50 \
   --progress=false --json > "$tmp/alias.json"

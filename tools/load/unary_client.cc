@@ -106,8 +106,10 @@ void AsyncUnary::Issue(Slot* slot, int64_t i, Clock::time_point start) {
   slot->start = start;
   slot->ctx.reset();
   slot->ctx.emplace();
-  slot->ctx->set_deadline(std::chrono::system_clock::now() +
-                          std::chrono::milliseconds(options_.timeout_ms));
+  if (options_.timeout_ms > 0) {
+    slot->ctx->set_deadline(std::chrono::system_clock::now() +
+                            std::chrono::milliseconds(options_.timeout_ms));
+  }
   ++rec_->in_flight;
   slot->stub->PrepareUnaryCall(
       &*slot->ctx, method_, grpc::StubOptions(),

@@ -144,6 +144,29 @@ std::string GrpcFrame(const google::protobuf::MessageLite& message) {
   return out + body;
 }
 
+absl::Status ParseGrpcFrame(absl::string_view framed,
+                            google::protobuf::MessageLite* message) {
+  if (framed.size() < 5) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "a gRPC frame needs at least 5 bytes, got ", framed.size()));
+  }
+  if (framed[0] != 0) {
+    return absl::InvalidArgumentError("compressed gRPC frames are not read");
+  }
+  uint32_t n = 0;
+  for (int k = 1; k <= 4; ++k) n = (n << 8) | static_cast<uint8_t>(framed[k]);
+  if (n != framed.size() - 5) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the gRPC frame says ", n, " bytes, ", framed.size() - 5,
+                     " follow (one message per file)"));
+  }
+  if (!message->ParseFromArray(framed.data() + 5, static_cast<int>(n))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("not a ", message->GetTypeName()));
+  }
+  return absl::OkStatus();
+}
+
 bool ScanRouteOutcome(absl::string_view wire, int* outcome) {
   using google::protobuf::internal::WireFormatLite;
   google::protobuf::io::CodedInputStream in(

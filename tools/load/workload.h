@@ -55,6 +55,12 @@ const char* ViewName(v1::DecisionView view);
 // posts for a unary call).
 std::string GrpcFrame(const google::protobuf::MessageLite& message);
 
+// The inverse of GrpcFrame: parses one uncompressed length-prefixed message
+// filling all of `framed` into `message`; InvalidArgument saying what is
+// wrong otherwise.
+absl::Status ParseGrpcFrame(absl::string_view framed,
+                            google::protobuf::MessageLite* message);
+
 // The outcome of a serialized RouteResponse read straight off the wire
 // (field 1 of its `decision` or `codes`; absent: 0), without parsing the
 // message: gridroute-load only counts outcomes. False if `wire` is not a
