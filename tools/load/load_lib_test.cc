@@ -1,7 +1,8 @@
 // Copyright 2026 gridroute authors.
 //
 // gridroute-load's pieces that need no server: the histogram's quantiles
-// against a sorted-array oracle, and the loopback-only rule.
+// against a sorted-array oracle, the loopback-only rule, --view parsing and
+// the gRPC framing of --write-request.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -11,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "load/histogram.h"
 #include "load/loopback.h"
+#include "load/workload.h"
 
 namespace gridroute::load {
 namespace {
@@ -73,6 +75,70 @@ TEST(CheckLoopbackTargetTest, AcceptsLoopbackOnly) {
     EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << bad;
     EXPECT_NE(s.message().find("loopback"), absl::string_view::npos) << bad;
   }
+}
+
+TEST(ParseViewTest, AcceptsCodesAndFullOnly) {
+  EXPECT_EQ(ParseView("full").value(), v1::DECISION_VIEW_FULL);
+  EXPECT_EQ(ParseView("codes").value(), v1::DECISION_VIEW_CODES);
+  for (const char* bad : {"", "FULL", "Codes", "code", "1", "full "}) {
+    const absl::StatusOr<v1::DecisionView> v = ParseView(bad);
+    ASSERT_FALSE(v.ok()) << bad;
+    EXPECT_EQ(v.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_NE(v.status().message().find("codes or full"),
+              absl::string_view::npos);
+  }
+  EXPECT_STREQ(ViewName(v1::DECISION_VIEW_CODES), "codes");
+  EXPECT_STREQ(ViewName(v1::DECISION_VIEW_FULL), "full");
+}
+
+TEST(GrpcFrameTest, PrefixesFlagAndBigEndianLength) {
+  v1::RouteRequest r;
+  r.set_category(std::string(300, 'c'));  // > 255 bytes: two length bytes
+  r.set_view(v1::DECISION_VIEW_CODES);
+  const std::string body = r.SerializeAsString();
+  const std::string framed = GrpcFrame(r);
+  ASSERT_EQ(framed.size(), body.size() + 5);
+  EXPECT_EQ(framed[0], '\0');
+  const auto byte = [&](int k) { return static_cast<uint8_t>(framed[k]); };
+  const size_t n = (size_t{byte(1)} << 24) | (size_t{byte(2)} << 16) |
+                   (size_t{byte(3)} << 8) | byte(4);
+  EXPECT_EQ(n, body.size());
+  EXPECT_EQ(framed.substr(5), body);
+  EXPECT_EQ(GrpcFrame(v1::RouteRequest()), std::string(5, '\0'));
+}
+
+TEST(ParseGrpcFrameTest, RoundTripsAndRejectsBadFrames) {
+  v1::RouteRequest r;
+  r.set_category("0102");
+  r.set_view(v1::DECISION_VIEW_CODES);
+  v1::RouteRequest back;
+  ASSERT_TRUE(ParseGrpcFrame(GrpcFrame(r), &back).ok());
+  EXPECT_EQ(back.SerializeAsString(), r.SerializeAsString());
+  const std::string framed = GrpcFrame(r);
+  EXPECT_FALSE(ParseGrpcFrame(framed.substr(0, 4), &back).ok());
+  EXPECT_FALSE(ParseGrpcFrame(framed + "x", &back).ok());
+  EXPECT_FALSE(ParseGrpcFrame("\x01" + framed.substr(1), &back).ok());
+  EXPECT_FALSE(ParseGrpcFrame(std::string("\0\0\0\0\2\xff\xff", 7), &back).ok());
+}
+
+TEST(ScanRouteOutcomeTest, MatchesTheParsedOutcome) {
+  v1::RouteResponse full;
+  full.mutable_snapshot()->set_version("gen-1-2000");
+  full.mutable_decision()->set_outcome(v1::OUTCOME_OUTSIDE_COVERAGE);
+  full.mutable_decision()->mutable_location()->set_grid_code("G1");
+  v1::RouteResponse codes;
+  codes.mutable_codes()->set_grid_code("G2");
+  codes.mutable_codes()->set_outcome(v1::OUTCOME_ROUTED);
+  codes.mutable_snapshot()->set_version("v");
+  for (const v1::RouteResponse& r : {full, codes, v1::RouteResponse()}) {
+    int got = -1;
+    ASSERT_TRUE(ScanRouteOutcome(r.SerializeAsString(), &got)) << r.DebugString();
+    const int want = r.has_codes() ? r.codes().outcome() : r.decision().outcome();
+    EXPECT_EQ(got, want) << r.DebugString();
+  }
+  int got = -1;
+  EXPECT_FALSE(ScanRouteOutcome(std::string("\x0a\x05\x08", 3), &got));
+  EXPECT_FALSE(ScanRouteOutcome(std::string("\xff\xff", 2), &got));
 }
 
 }  // namespace

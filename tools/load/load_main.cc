@@ -2,16 +2,22 @@
 //
 // gridroute-load: load generator for gridroute-server (loopback only).
 //
-//   # closed loop: 64 unary Route calls in flight for 10 s
-//   gridroute-load --server 127.0.0.1:19090 --events
-//   data/sample-city/events.csv # open loop: 5,000 calls/s; latency runs from
-//   each call's *intended* send # time, so a stalled server is charged for the
-//   calls it delayed gridroute-load --server ... --events ... --rate 5000
-//   --duration-s 20 # RouteStream: 2 streams, batches of 256 detections, 2
-//   batches in flight each gridroute-load --server ... --events ... --mode
-//   stream --batch 256 --concurrency 2 # machine-readable result, bounded by
-//   count gridroute-load --server ... --points points.csv --requests 10000
-//   --json
+//   # closed loop: 64 unary Route calls in flight for 10 s (4 channels)
+//   gridroute-load --server 127.0.0.1:19090 --events data/sample-city/events.csv
+//   # open loop: 5,000 calls/s; latency runs from each call's *intended*
+//   # send time, so a stalled server is charged for the calls it delayed
+//   gridroute-load --server ... --events ... --rate 5000 --duration-s 20
+//   # RouteStream: 2 streams, batches of 256, 2 in flight each, CODES view
+//   gridroute-load --server ... --events ... --mode stream --batch 256 \
+//       --concurrency 2 --view codes
+//   # machine-readable result, bounded by count
+//   gridroute-load --server ... --points points.csv --requests 10000 --json
+//   # the first request as an h2load --data body
+//   gridroute-load --server ... --events ... --write-request /tmp/route.bin
+//
+// The clients are asynchronous (unary_client.cc: callback API;
+// stream_client.cc: completion queues polled by --client-threads threads):
+// requests pre-serialized, spread over --channels connections.
 //
 // Every call's grpc-status is read (gRPC answers HTTP 200 even for errors);
 // errors are counted by status code, per-item errors of streamed batches
@@ -27,6 +33,8 @@
 // 2 bad usage.
 #include <algorithm>
 #include <array>
+#include <fstream>
+#include <iterator>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -38,6 +46,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "gridroute/v1/routing.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
@@ -72,14 +81,28 @@ ABSL_FLAG(
     "stop issuing after this many seconds (default 10 unless --requests)");
 ABSL_FLAG(int64_t, requests, 0,
           "stop after issuing this many requests (0 = no limit)");
-ABSL_FLAG(int, channels, 2, "separate HTTP/2 connections");
+ABSL_FLAG(int, channels, 2,
+          "separate HTTP/2 connections (calls and streams spread over them)");
+ABSL_FLAG(int, client_threads, 0,
+          "stream mode: completion-queue polling threads; 0 = one per "
+          "stream, at most 16 (unary calls complete on gRPC's own pollers)");
+ABSL_FLAG(std::string, view, "full",
+          "decision view set on every request and batch: full or codes");
+ABSL_FLAG(std::string, request_file, "",
+          "send only this request: a gRPC length-prefixed RouteRequest as "
+          "--write-request writes it (the same bytes h2load posts); --view "
+          "still applies");
+ABSL_FLAG(std::string, write_request, "",
+          "write the first request (after --drop-rejected, with --view) as a "
+          "gRPC length-prefixed body to this file (for h2load --data) and "
+          "exit");
 ABSL_FLAG(int, batch, 256, "stream mode: detections per batch");
 ABSL_FLAG(int, window, 2,
           "stream mode, closed loop: batches in flight per stream");
 ABSL_FLAG(int64_t, max_in_flight, 10000,
           "open loop: most requests in flight; past it sends wait (and are "
           "charged the wait)");
-ABSL_FLAG(int, timeout_ms, 10000, "per-call deadline (unary)");
+ABSL_FLAG(int, timeout_ms, 10000, "per-call deadline (unary); 0 = none");
 ABSL_FLAG(double, connect_timeout_s, 5,
           "wait this long for each connection before starting");
 ABSL_FLAG(bool, drop_rejected, true,
@@ -129,7 +152,7 @@ std::vector<std::shared_ptr<grpc::Channel>> Connect(const std::string& server,
 // without an item error. Counts the dropped rows per code into `dropped`.
 absl::StatusOr<std::vector<v1::RouteRequest>> DropRejected(
     const std::shared_ptr<grpc::Channel>& channel,
-    std::vector<v1::RouteRequest> requests,
+    std::vector<v1::RouteRequest> requests, v1::DecisionView view,
     std::array<int64_t, kCodes>* dropped) {
   constexpr size_t kChunk = 5000;
   auto stub = v1::RoutingService::NewStub(channel);
@@ -137,6 +160,7 @@ absl::StatusOr<std::vector<v1::RouteRequest>> DropRejected(
   for (size_t first = 0; first < requests.size(); first += kChunk) {
     const size_t n = std::min(kChunk, requests.size() - first);
     v1::RouteBatchRequest req;
+    req.set_view(view);
     for (size_t k = 0; k < n; ++k) *req.add_events() = requests[first + k];
     v1::RouteBatchResponse resp;
     grpc::ClientContext ctx;
@@ -182,48 +206,87 @@ std::string CodesJson(const std::array<std::atomic<int64_t>, kCodes>& codes) {
   return out + "}";
 }
 
-int Main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
-      "load generator for gridroute-server (loopback only); see --help");
-  std::vector<std::string> storage;
-  std::vector<char*> args = DashedFlags(argc, argv, &storage);
-  absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
+// The validated flags.
+struct Config {
+  std::string server, mode;
+  double rate = 0, duration_s = 0;
+  int64_t max_requests = 0, max_in_flight = 0, max_rows = 0;
+  int concurrency = 0, batch = 0, window = 0, client_threads = 0;
+  v1::DecisionView view = v1::DECISION_VIEW_FULL;
+};
 
-  const std::string server = absl::GetFlag(FLAGS_server);
-  if (absl::Status s = CheckLoopbackTarget(server); !s.ok())
+Config ParseConfig() {
+  Config c;
+  c.server = absl::GetFlag(FLAGS_server);
+  if (absl::Status s = CheckLoopbackTarget(c.server); !s.ok())
     Usage(std::string(s.message()));
-  const std::string mode = absl::GetFlag(FLAGS_mode);
-  if (mode != "unary" && mode != "stream")
+  c.mode = absl::GetFlag(FLAGS_mode);
+  if (c.mode != "unary" && c.mode != "stream")
     Usage("--mode must be unary or stream");
-  const double rate = absl::GetFlag(FLAGS_rate);
-  if (!(rate >= 0 && rate <= 1e7)) Usage("--rate must be in [0, 1e7]");
-  const int64_t max_requests = absl::GetFlag(FLAGS_requests);
-  if (max_requests < 0) Usage("--requests must be >= 0");
-  double duration_s = absl::GetFlag(FLAGS_duration_s);
-  if (duration_s == 0 && max_requests == 0) duration_s = 10;
-  if (!(duration_s >= 0 && duration_s <= 3600))
+  absl::StatusOr<v1::DecisionView> view = ParseView(absl::GetFlag(FLAGS_view));
+  if (!view.ok()) Usage(std::string(view.status().message()));
+  c.view = *view;
+  c.rate = absl::GetFlag(FLAGS_rate);
+  if (!(c.rate >= 0 && c.rate <= 1e7)) Usage("--rate must be in [0, 1e7]");
+  c.max_requests = absl::GetFlag(FLAGS_requests);
+  if (c.max_requests < 0) Usage("--requests must be >= 0");
+  c.duration_s = absl::GetFlag(FLAGS_duration_s);
+  if (c.duration_s == 0 && c.max_requests == 0) c.duration_s = 10;
+  if (!(c.duration_s >= 0 && c.duration_s <= 3600))
     Usage("--duration-s must be in [0, 3600]");
-  if (duration_s == 0)
-    duration_s = 3600;  // bounded by --requests; an hour at most
-  int concurrency = absl::GetFlag(FLAGS_concurrency);
-  if (concurrency == 0)
-    concurrency = mode == "unary" ? 64 : absl::GetFlag(FLAGS_streams);
-  if (concurrency < 1 || concurrency > 100000)
+  if (c.duration_s == 0)
+    c.duration_s = 3600;  // bounded by --requests; an hour at most
+  c.concurrency = absl::GetFlag(FLAGS_concurrency);
+  if (c.concurrency == 0)
+    c.concurrency = c.mode == "unary" ? 64 : absl::GetFlag(FLAGS_streams);
+  if (c.concurrency < 1 || c.concurrency > 100000)
     Usage("--concurrency must be in [1, 100000]");
-  const int batch = absl::GetFlag(FLAGS_batch);
-  if (batch < 1 || batch > 10000) Usage("--batch must be in [1, 10000]");
-  const int window = absl::GetFlag(FLAGS_window);
-  if (window < 1) Usage("--window must be >= 1");
-  const int64_t max_in_flight = absl::GetFlag(FLAGS_max_in_flight);
-  if (max_in_flight < 1) Usage("--max-in-flight must be >= 1");
-  const int64_t max_rows = absl::GetFlag(FLAGS_max_rows);
-  if (max_rows < 1) Usage("--max-rows must be >= 1");
+  c.batch = absl::GetFlag(FLAGS_batch);
+  if (c.batch < 1 || c.batch > 10000) Usage("--batch must be in [1, 10000]");
+  c.window = absl::GetFlag(FLAGS_window);
+  if (c.window < 1) Usage("--window must be >= 1");
+  c.max_in_flight = absl::GetFlag(FLAGS_max_in_flight);
+  if (c.max_in_flight < 1) Usage("--max-in-flight must be >= 1");
+  c.max_rows = absl::GetFlag(FLAGS_max_rows);
+  if (c.max_rows < 1) Usage("--max-rows must be >= 1");
+  const int channels = absl::GetFlag(FLAGS_channels);
+  if (channels < 1 || channels > 1000) Usage("--channels must be in [1, 1000]");
+  c.client_threads = absl::GetFlag(FLAGS_client_threads);
+  if (c.client_threads < 0 || c.client_threads > 256)
+    Usage("--client-threads must be in [0, 256]");
+  // Stream mode: one polling thread per stream, even on one core (a single
+  // poller idles between completions). Unary: unused (reported as 0).
+  if (c.mode == "unary") {
+    c.client_threads = 0;
+  } else if (c.client_threads == 0) {
+    c.client_threads = std::min(16, c.concurrency);
+  }
+  return c;
+}
 
+// --request-file: the one request it holds.
+absl::StatusOr<std::vector<v1::RouteRequest>> ReadRequestFile(
+    const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  const std::string bytes((std::istreambuf_iterator<char>(in)),
+                          std::istreambuf_iterator<char>());
+  std::vector<v1::RouteRequest> out(1);
+  if (absl::Status s = ParseGrpcFrame(bytes, &out[0]); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", s.message()));
+  }
+  return out;
+}
+
+// The rows of --request-file, --events or --points, each with the view set.
+std::vector<v1::RouteRequest> LoadRequests(const Config& c) {
   absl::StatusOr<std::vector<v1::RouteRequest>> requests;
-  if (!absl::GetFlag(FLAGS_events).empty()) {
+  if (!absl::GetFlag(FLAGS_request_file).empty()) {
+    requests = ReadRequestFile(absl::GetFlag(FLAGS_request_file));
+  } else if (!absl::GetFlag(FLAGS_events).empty()) {
     size_t skipped = 0;
     requests = LoadEvents(absl::GetFlag(FLAGS_events),
-                          static_cast<size_t>(max_rows), &skipped);
+                          static_cast<size_t>(c.max_rows), &skipped);
     if (skipped > 0) {
       std::fprintf(
           stderr,
@@ -239,154 +302,236 @@ int Main(int argc, char** argv) {
       Usage(absl::StrCat("--reported-at: ", err));
     }
     requests =
-        LoadPoints(absl::GetFlag(FLAGS_points), static_cast<size_t>(max_rows),
+        LoadPoints(absl::GetFlag(FLAGS_points), static_cast<size_t>(c.max_rows),
                    absl::GetFlag(FLAGS_category), at);
   } else {
-    Usage("give --events events.csv or --points points.csv (lon,lat)");
+    Usage(
+        "give --events events.csv, --points points.csv (lon,lat) or "
+        "--request-file");
   }
   if (!requests.ok()) Usage(std::string(requests.status().message()));
+  for (v1::RouteRequest& r : *requests) r.set_view(c.view);
+  return std::move(*requests);
+}
 
-  const auto channels =
-      Connect(server, std::max(1, absl::GetFlag(FLAGS_channels)),
-              absl::GetFlag(FLAGS_connect_timeout_s));
-  std::array<int64_t, kCodes> dropped{};
-  int64_t num_dropped = 0;
-  if (absl::GetFlag(FLAGS_drop_rejected)) {
-    const size_t before = requests->size();
-    requests = DropRejected(channels[0], std::move(*requests), &dropped);
-    if (!requests.ok()) {
-      std::fprintf(stderr, "gridroute-load: %s\n",
-                   std::string(requests.status().message()).c_str());
-      return 1;
-    }
-    num_dropped = static_cast<int64_t>(before - requests->size());
-    if (num_dropped > 0) {
-      std::fprintf(
-          stderr,
-          "gridroute-load: dropped %lld of %zu rows the server rejects %s\n",
-          static_cast<long long>(num_dropped), before,
-          CodesJson(dropped).c_str());
-    }
+// --drop-rejected: keeps the rows the server accepts; exits 1 when it
+// cannot. Returns the number dropped, by code in `dropped`.
+int64_t MaybeDropRejected(const Config& c,
+                          const std::shared_ptr<grpc::Channel>& channel,
+                          std::vector<v1::RouteRequest>* requests,
+                          std::array<int64_t, kCodes>* dropped) {
+  if (!absl::GetFlag(FLAGS_drop_rejected)) return 0;
+  const size_t before = requests->size();
+  absl::StatusOr<std::vector<v1::RouteRequest>> kept =
+      DropRejected(channel, std::move(*requests), c.view, dropped);
+  if (!kept.ok()) {
+    std::fprintf(stderr, "gridroute-load: %s\n",
+                 std::string(kept.status().message()).c_str());
+    std::exit(1);
   }
+  *requests = std::move(*kept);
+  const int64_t n = static_cast<int64_t>(before - requests->size());
+  if (n > 0) {
+    std::fprintf(
+        stderr,
+        "gridroute-load: dropped %lld of %zu rows the server rejects %s\n",
+        static_cast<long long>(n), before, CodesJson(*dropped).c_str());
+  }
+  return n;
+}
+
+// --write-request: the first request as an h2load body. Exit status.
+int WriteRequest(const std::string& path, const v1::RouteRequest& request) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << GrpcFrame(request);
+  out.close();
+  if (!out) {
+    std::fprintf(stderr, "gridroute-load: cannot write %s\n", path.c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "gridroute-load: wrote a %zu-byte RouteRequest to %s\n",
+               request.ByteSizeLong(), path.c_str());
+  return 0;
+}
+
+void RunLoad(const Config& c,
+             const std::vector<std::shared_ptr<grpc::Channel>>& channels,
+             const std::vector<v1::RouteRequest>& requests, Limits* limits,
+             Recorder* rec) {
+  if (c.mode == "unary") {
+    RunUnary(channels, requests,
+             {.rate = c.rate,
+              .concurrency = c.concurrency,
+              .max_in_flight = c.max_in_flight,
+              .timeout_ms = absl::GetFlag(FLAGS_timeout_ms),
+              .threads = c.client_threads},
+             limits, rec);
+    return;
+  }
+  // A few distinct batches, cycled (building one per request would cost the
+  // client more than the server).
+  std::vector<v1::DetectionBatch> batches;
+  const size_t distinct = std::clamp<size_t>(requests.size() / c.batch, 1, 16);
+  for (size_t k = 0; k < distinct; ++k) {
+    batches.push_back(MakeDetectionBatch(requests, k * c.batch, c.batch));
+    batches.back().set_view(c.view);
+  }
+  RunStreams(channels, batches,
+             {.rate = c.rate,
+              .streams = c.concurrency,
+              .window = c.window,
+              .max_in_flight = c.max_in_flight,
+              .threads = c.client_threads},
+             limits, rec);
+}
+
+double BytesPerDecision(const Recorder& rec) {
+  const int64_t n = rec.response_decisions.load();
+  return n == 0 ? 0 : static_cast<double>(rec.response_bytes.load()) / n;
+}
+
+// What PrintJson / PrintText report besides the Recorder.
+struct RunInfo {
+  size_t rows = 0;
+  int64_t dropped = 0;
+  std::array<int64_t, kCodes> dropped_by_code{};
+  int channels = 0;
+  double secs = 0;
+};
+
+void PrintJson(const Config& c, const RunInfo& info, Recorder& rec) {
+  const LatencyHistogram& h = rec.total;  // all callers are done
+  const int64_t done = h.count(), errors = rec.Errors();
+  const double us = 1e-3, secs = info.secs;
+  std::string j = absl::StrFormat(
+      "{\"tool\": \"gridroute-load\", \"server\": \"%s\", \"mode\": \"%s\", "
+      "\"loop\": \"%s\", "
+      "\"concurrency\": %d, \"max_in_flight\": %d, \"target_rate\": %.3f, "
+      "\"batch\": %d, \"channels\": %d, \"client_threads\": %d, "
+      "\"view\": \"%s\", "
+      "\"rows\": %d, \"dropped_rows\": %d, \"dropped_by_code\": %s, "
+      "\"seconds\": %.3f, \"requests\": %d, \"ok\": %d, \"errors\": %d, "
+      "\"errors_by_code\": %s, \"requests_per_s\": %.1f, ",
+      c.server, c.mode, c.rate > 0 ? "open" : "closed",
+      // Open loop: the schedule, not a caller count, sets the load (stream
+      // mode still spreads it over `concurrency` streams).
+      c.rate > 0 && c.mode == "unary" ? 0 : c.concurrency,
+      c.rate > 0 ? c.max_in_flight : 0, c.rate,
+      c.mode == "stream" ? c.batch : 1, info.channels, c.client_threads,
+      ViewName(c.view), info.rows, info.dropped, CodesJson(info.dropped_by_code),
+      secs, done, done - errors, errors, CodesJson(rec.calls_by_code),
+      done / secs);
+  if (c.mode == "stream") {
+    absl::StrAppend(
+        &j, absl::StrFormat(
+                "\"items\": %d, \"items_per_s\": %.1f, \"item_errors\": %d, "
+                "\"item_errors_by_code\": %s, ",
+                rec.items.load(), rec.items.load() / secs, rec.ItemErrors(),
+                CodesJson(rec.items_by_code)));
+  }
+  absl::StrAppend(
+      &j,
+      absl::StrFormat(
+          "\"outcomes\": {\"routed\": %d, \"outside_coverage\": %d}, "
+          "\"late_sends\": %d, \"response_bytes_per_decision\": %.1f, "
+          "\"latency_us\": {\"count\": %d, \"min\": %.1f, \"mean\": %.1f, "
+          "\"p50\": %.1f, "
+          "\"p90\": %.1f, \"p99\": %.1f, \"p99_9\": %.1f, \"max\": %.1f}}",
+          rec.routed.load(), rec.outside.load(), rec.late_sends.load(),
+          BytesPerDecision(rec), done, h.min() * us, h.mean() * us,
+          h.ValueAtQuantile(0.5) * us, h.ValueAtQuantile(0.9) * us,
+          h.ValueAtQuantile(0.99) * us, h.ValueAtQuantile(0.999) * us,
+          h.max() * us));
+  std::printf("%s\n", j.c_str());
+}
+
+void PrintText(const Config& c, const RunInfo& info, Recorder& rec) {
+  const LatencyHistogram& h = rec.total;  // all callers are done
+  const int64_t done = h.count(), errors = rec.Errors();
+  std::string shape;
+  if (c.mode == "stream") absl::StrAppend(&shape, "streams ", c.concurrency, ", ");
+  if (c.rate > 0) {
+    absl::StrAppend(&shape, absl::StrFormat("target %.0f req/s", c.rate));
+  } else if (c.mode == "unary") {
+    absl::StrAppend(&shape, "callers ", c.concurrency);
+  } else {
+    absl::StrAppend(&shape, "window ", c.window);
+  }
+  std::printf("gridroute-load: %s, %s loop, %s, %.2f s\n", c.mode.c_str(),
+              c.rate > 0 ? "open" : "closed", shape.c_str(), info.secs);
+  std::printf("requests %lld  ok %lld  errors %lld %s  %.1f req/s\n",
+              static_cast<long long>(done),
+              static_cast<long long>(done - errors),
+              static_cast<long long>(errors),
+              CodesJson(rec.calls_by_code).c_str(), done / info.secs);
+  if (c.mode == "stream") {
+    std::printf(
+        "detections %lld (batches of %d)  %.1f detections/s  item errors "
+        "%lld %s\n",
+        static_cast<long long>(rec.items.load()), c.batch,
+        rec.items.load() / info.secs,
+        static_cast<long long>(rec.ItemErrors()),
+        CodesJson(rec.items_by_code).c_str());
+  }
+  std::printf("outcomes routed %lld  outside_coverage %lld  late sends %lld\n",
+              static_cast<long long>(rec.routed.load()),
+              static_cast<long long>(rec.outside.load()),
+              static_cast<long long>(rec.late_sends.load()));
+  std::printf(
+      "latency ms  p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f  (mean "
+      "%.3f)\n",
+      h.ValueAtQuantile(0.5) / 1e6, h.ValueAtQuantile(0.9) / 1e6,
+      h.ValueAtQuantile(0.99) / 1e6, h.ValueAtQuantile(0.999) / 1e6,
+      h.max() / 1e6, h.mean() / 1e6);
+  std::printf("response %.1f bytes/decision (view %s), %d channels, %d "
+              "client threads (stream)\n",
+              BytesPerDecision(rec), ViewName(c.view), info.channels,
+              c.client_threads);
+}
+
+int Main(int argc, char** argv) {
+  // gRPC's mutexes are absl::Mutex: Debian's Abseil checks every lock for
+  // deadlock cycles (~3% of the client's time). The load tool does not need it.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  absl::SetProgramUsageMessage(
+      "load generator for gridroute-server (loopback only); see --help");
+  std::vector<std::string> storage;
+  std::vector<char*> args = DashedFlags(argc, argv, &storage);
+  absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
+  const Config c = ParseConfig();
+  std::vector<v1::RouteRequest> requests = LoadRequests(c);
+  const auto channels = Connect(c.server, absl::GetFlag(FLAGS_channels),
+                                absl::GetFlag(FLAGS_connect_timeout_s));
+  RunInfo info;
+  info.dropped =
+      MaybeDropRejected(c, channels[0], &requests, &info.dropped_by_code);
+  info.rows = requests.size();
+  info.channels = static_cast<int>(channels.size());
+  if (!absl::GetFlag(FLAGS_write_request).empty())
+    return WriteRequest(absl::GetFlag(FLAGS_write_request), requests.front());
   Recorder rec;
   const Clock::time_point t0 = Clock::now();
-  Limits limits(
-      t0 + std::chrono::microseconds(static_cast<int64_t>(duration_s * 1e6)),
-      max_requests);
+  Limits limits(t0 + std::chrono::microseconds(
+                         static_cast<int64_t>(c.duration_s * 1e6)),
+                c.max_requests);
   std::unique_ptr<Progress> progress;
   if (absl::GetFlag(FLAGS_progress))
     progress = std::make_unique<Progress>(&rec);
-  if (mode == "unary") {
-    RunUnary(channels, *requests,
-             {.rate = rate,
-              .concurrency = concurrency,
-              .max_in_flight = max_in_flight,
-              .timeout_ms = absl::GetFlag(FLAGS_timeout_ms)},
-             &limits, &rec);
-  } else {
-    // A few distinct batches, cycled (building one per request would cost the
-    // client more than the server).
-    std::vector<v1::DetectionBatch> batches;
-    const size_t distinct = std::clamp<size_t>(requests->size() / batch, 1, 16);
-    for (size_t k = 0; k < distinct; ++k) {
-      batches.push_back(MakeDetectionBatch(*requests, k * batch, batch));
-    }
-    RunStreams(channels, batches,
-               {.rate = rate,
-                .streams = concurrency,
-                .window = window,
-                .max_in_flight = max_in_flight},
-               &limits, &rec);
-  }
+  RunLoad(c, channels, requests, &limits, &rec);
   if (progress) progress->Stop();
-  const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
-
-  const LatencyHistogram& h = rec.total;  // all callers are done
-  const int64_t done = h.count(), errors = rec.Errors(),
-                item_errors = rec.ItemErrors();
-  const double us = 1e-3;
-  const std::string loop = rate > 0 ? "open" : "closed";
+  info.secs = std::chrono::duration<double>(Clock::now() - t0).count();
   if (absl::GetFlag(FLAGS_json)) {
-    std::string j = absl::StrFormat(
-        "{\"tool\": \"gridroute-load\", \"server\": \"%s\", \"mode\": \"%s\", "
-        "\"loop\": \"%s\", "
-        "\"concurrency\": %d, \"max_in_flight\": %d, \"target_rate\": %.3f, "
-        "\"batch\": %d, \"channels\": %d, "
-        "\"rows\": %d, \"dropped_rows\": %d, \"dropped_by_code\": %s, "
-        "\"seconds\": %.3f, \"requests\": %d, \"ok\": %d, \"errors\": %d, "
-        "\"errors_by_code\": %s, \"requests_per_s\": %.1f, ",
-        server, mode, loop,
-        // Open loop: the schedule, not a caller count, sets the load (stream
-        // mode still spreads it over `concurrency` streams).
-        rate > 0 && mode == "unary" ? 0 : concurrency,
-        rate > 0 ? max_in_flight : 0, rate, mode == "stream" ? batch : 1,
-        static_cast<int>(channels.size()), requests->size(), num_dropped,
-        CodesJson(dropped), secs, done, done - errors, errors,
-        CodesJson(rec.calls_by_code), done / secs);
-    if (mode == "stream") {
-      absl::StrAppend(
-          &j, absl::StrFormat(
-                  "\"items\": %d, \"items_per_s\": %.1f, \"item_errors\": %d, "
-                  "\"item_errors_by_code\": %s, ",
-                  rec.items.load(), rec.items.load() / secs, item_errors,
-                  CodesJson(rec.items_by_code)));
-    }
-    absl::StrAppend(
-        &j,
-        absl::StrFormat(
-            "\"outcomes\": {\"routed\": %d, \"outside_coverage\": %d}, "
-            "\"late_sends\": %d, "
-            "\"latency_us\": {\"count\": %d, \"min\": %.1f, \"mean\": %.1f, "
-            "\"p50\": %.1f, "
-            "\"p90\": %.1f, \"p99\": %.1f, \"p99_9\": %.1f, \"max\": %.1f}}",
-            rec.routed.load(), rec.outside.load(), rec.late_sends.load(), done,
-            h.min() * us, h.mean() * us, h.ValueAtQuantile(0.5) * us,
-            h.ValueAtQuantile(0.9) * us, h.ValueAtQuantile(0.99) * us,
-            h.ValueAtQuantile(0.999) * us, h.max() * us));
-    std::printf("%s\n", j.c_str());
+    PrintJson(c, info, rec);
   } else {
-    std::string shape;
-    if (mode == "stream")
-      absl::StrAppend(&shape, "streams ", concurrency, ", ");
-    if (rate > 0) {
-      absl::StrAppend(&shape, absl::StrFormat("target %.0f req/s", rate));
-    } else if (mode == "unary") {
-      absl::StrAppend(&shape, "callers ", concurrency);
-    } else {
-      absl::StrAppend(&shape, "window ", window);
-    }
-    std::printf("gridroute-load: %s, %s loop, %s, %.2f s\n", mode.c_str(),
-                loop.c_str(), shape.c_str(), secs);
-    std::printf("requests %lld  ok %lld  errors %lld %s  %.1f req/s\n",
-                static_cast<long long>(done),
-                static_cast<long long>(done - errors),
-                static_cast<long long>(errors),
-                CodesJson(rec.calls_by_code).c_str(), done / secs);
-    if (mode == "stream") {
-      std::printf(
-          "detections %lld (batches of %d)  %.1f detections/s  item errors "
-          "%lld %s\n",
-          static_cast<long long>(rec.items.load()), batch,
-          rec.items.load() / secs, static_cast<long long>(item_errors),
-          CodesJson(rec.items_by_code).c_str());
-    }
-    std::printf(
-        "outcomes routed %lld  outside_coverage %lld  late sends %lld\n",
-        static_cast<long long>(rec.routed.load()),
-        static_cast<long long>(rec.outside.load()),
-        static_cast<long long>(rec.late_sends.load()));
-    std::printf(
-        "latency ms  p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f  (mean "
-        "%.3f)\n",
-        h.ValueAtQuantile(0.5) / 1e6, h.ValueAtQuantile(0.9) / 1e6,
-        h.ValueAtQuantile(0.99) / 1e6, h.ValueAtQuantile(0.999) / 1e6,
-        h.max() / 1e6, h.mean() / 1e6);
+    PrintText(c, info, rec);
   }
   if (!rec.first_error.empty()) {
     std::fprintf(stderr, "gridroute-load: first error: %s\n",
                  rec.first_error.c_str());
   }
-  return errors == 0 && item_errors == 0 && done > 0 ? 0 : 1;
+  return rec.Errors() == 0 && rec.ItemErrors() == 0 && rec.total.count() > 0
+             ? 0
+             : 1;
 }
 
 }  // namespace

@@ -6,7 +6,7 @@
 //   Recorder rec;
 //   Limits limits(Clock::now() + std::chrono::seconds(10), /*max_requests=*/0);
 //   Progress progress(&rec);
-//   RunUnary(channels, requests, {.rate = 5000}, &limits, &rec);
+//   RunUnary(channels, requests, {.rate = 5000, .threads = 1}, &limits, &rec);
 //   progress.Stop();
 //   rec.total.ValueAtQuantile(0.99);  // ns
 //
@@ -59,6 +59,8 @@ struct Recorder {
       items_by_code{};  // per detection (stream)
   std::atomic<int64_t> items{0}, routed{0}, outside{0}, late_sends{0};
   std::atomic<int64_t> in_flight{0};  // requests sent, not yet answered
+  // Serialized response bytes and the decisions (results) they carried.
+  std::atomic<int64_t> response_bytes{0}, response_decisions{0};
 
   void Record(const grpc::Status& s, int64_t latency_ns) {
     ++calls_by_code[CodeIndex(s.error_code())];
@@ -70,8 +72,8 @@ struct Recorder {
           absl::StrCat(CodeName(s.error_code()), ": ", s.error_message());
     }
   }
-  void Outcome(const v1::Decision& d) {
-    if (d.outcome() == v1::OUTCOME_OUTSIDE_COVERAGE) {
+  void Outcome(v1::Outcome o) {
+    if (o == v1::OUTCOME_OUTSIDE_COVERAGE) {
       ++outside;
     } else {
       ++routed;
@@ -125,11 +127,14 @@ struct UnaryOptions {
   int64_t max_in_flight = 10000;
   // Per-call deadline.
   int timeout_ms = 10000;
+  // Completion queues, each polled by its own thread.
+  int threads = 1;
 };
 
-// Unary Route calls over the callback API, requests[i % size] on
-// channels[i % size], until `limits` says stop; then waits for the calls in
-// flight. REQUIRES: channels and requests non-empty.
+// Unary Route calls over the completion-queue API (unary_client.cc),
+// requests[i % size] pre-serialized, call slots spread over the channels,
+// until `limits` says stop; then waits for the calls in flight.
+// REQUIRES: channels and requests non-empty.
 void RunUnary(const std::vector<std::shared_ptr<grpc::Channel>>& channels,
               const std::vector<v1::RouteRequest>& requests,
               const UnaryOptions& options, Limits* limits, Recorder* rec);
@@ -143,9 +148,12 @@ struct StreamOptions {
   int window = 2;
   // Open loop: most batches in flight per stream.
   int64_t max_in_flight = 10000;
+  // Completion queues, each polled by its own thread (at most `streams`).
+  int threads = 1;
 };
 
-// RouteStream calls sending batches[i % size] until `limits` says stop; one
+// RouteStream calls over the completion-queue API (stream_client.cc),
+// sending batches[i % size] pre-serialized until `limits` says stop; one
 // request = one batch, answered by one DecisionBatch; rec->items counts
 // detections, rec->items_by_code their per-item outcomes.
 void RunStreams(const std::vector<std::shared_ptr<grpc::Channel>>& channels,

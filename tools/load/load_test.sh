@@ -86,6 +86,44 @@ if not (r["errors"] > 0 and set(codes) <= {"INVALID_ARGUMENT", "NOT_FOUND"}
     sys.exit(f"rejected rows: {json.dumps(r)}")
 print(f"rejected-rows: ok ({codes})")
 PY
+# The async clients count exactly over several channels (unary), and with
+# several streams and completion-queue threads (stream); --view is reported (the server may still answer FULL for CODES).
+"${load[@]}" --events "$tmp/city/events.csv" --requests 777 --concurrency 5 --channels 3 \
+  --view codes > "$tmp/multi.json"
+check unary-multi-channel "$tmp/multi.json" 777 0
+"${load[@]}" --points "$tmp/city/points.csv" --requests 301 --rate 600 --channels 2 \
+  > "$tmp/multi_open.json"
+check unary-open-multi-channel "$tmp/multi_open.json" 301 0
+"${load[@]}" --events "$tmp/city/events.csv" --mode stream --batch 16 --streams 3 --window 3 \
+  --channels 2 --client-threads 2 --requests 41 --view codes > "$tmp/multi_stream.json"
+check stream-multi "$tmp/multi_stream.json" 41 1
+/usr/bin/python3 - "$tmp/multi.json" "$tmp/multi_stream.json" <<'PY'
+import json, sys
+for path in sys.argv[1:]:
+    r = json.load(open(path))
+    if r["view"] != "codes" or not r["response_bytes_per_decision"] > 0 or r["channels"] < 2:
+        sys.exit(f"view/bytes/channels: {json.dumps(r)}")
+print("view-reported: ok")
+PY
+# A bad --view is a usage error (exit 2) naming the accepted values.
+set +e
+"${load[@]}" --events "$tmp/city/events.csv" --requests 1 --view names 2> "$tmp/view.err"
+rc=$?
+set -e
+[[ $rc == 2 ]] && grep -q "codes or full" "$tmp/view.err" || { echo "bad --view: rc $rc"; cat "$tmp/view.err"; exit 1; }
+# --write-request: a gRPC-framed RouteRequest (h2load --data), length prefix right.
+"$bin/gridroute-load" --server "$addr" --events "$tmp/city/events.csv" \
+  --write-request "$tmp/route.bin" 2> /dev/null
+/usr/bin/python3 - "$tmp/route.bin" <<'PY'
+import struct, sys
+b = open(sys.argv[1], "rb").read()
+if len(b) < 6 or b[0] != 0 or struct.unpack(">I", b[1:5])[0] != len(b) - 5:
+    sys.exit(f"--write-request: bad frame {b[:8]!r} ({len(b)} bytes)")
+print(f"write-request: ok ({len(b)} bytes)")
+PY
+# --request-file sends exactly those bytes (what h2load posts), counted exactly.
+"${load[@]}" --request-file "$tmp/route.bin" --requests 123 --concurrency 4 > "$tmp/file.json"
+check request-file "$tmp/file.json" 123 0
 # The old name still works (an alias).
 "$bin/gridroute-rpcload" --server "$addr" --points "$tmp/city/points.csv" --requests 50 \
   --progress=false --json > "$tmp/alias.json"

@@ -4,6 +4,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/csv.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/wire_format_lite.h"
 
 namespace gridroute::load {
 namespace {
@@ -119,6 +121,82 @@ v1::DetectionBatch MakeDetectionBatch(
     d->set_urgency(r.urgency());
   }
   return batch;
+}
+
+absl::StatusOr<v1::DecisionView> ParseView(const std::string& text) {
+  if (text == "full") return v1::DECISION_VIEW_FULL;
+  if (text == "codes") return v1::DECISION_VIEW_CODES;
+  return absl::InvalidArgumentError(
+      absl::StrCat("--view must be codes or full, not \"", text, "\""));
+}
+
+const char* ViewName(v1::DecisionView view) {
+  return view == v1::DECISION_VIEW_CODES ? "codes" : "full";
+}
+
+std::string GrpcFrame(const google::protobuf::MessageLite& message) {
+  const std::string body = message.SerializeAsString();
+  const uint32_t n = static_cast<uint32_t>(body.size());
+  std::string out(5, '\0');
+  for (int k = 0; k < 4; ++k) {
+    out[1 + k] = static_cast<char>((n >> (8 * (3 - k))) & 0xff);
+  }
+  return out + body;
+}
+
+absl::Status ParseGrpcFrame(absl::string_view framed,
+                            google::protobuf::MessageLite* message) {
+  if (framed.size() < 5) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "a gRPC frame needs at least 5 bytes, got ", framed.size()));
+  }
+  if (framed[0] != 0) {
+    return absl::InvalidArgumentError("compressed gRPC frames are not read");
+  }
+  uint32_t n = 0;
+  for (int k = 1; k <= 4; ++k) n = (n << 8) | static_cast<uint8_t>(framed[k]);
+  if (n != framed.size() - 5) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the gRPC frame says ", n, " bytes, ", framed.size() - 5,
+                     " follow (one message per file)"));
+  }
+  if (!message->ParseFromArray(framed.data() + 5, static_cast<int>(n))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("not a ", message->GetTypeName()));
+  }
+  return absl::OkStatus();
+}
+
+bool ScanRouteOutcome(absl::string_view wire, int* outcome) {
+  using google::protobuf::internal::WireFormatLite;
+  google::protobuf::io::CodedInputStream in(
+      reinterpret_cast<const uint8_t*>(wire.data()),
+      static_cast<int>(wire.size()));
+  *outcome = 0;
+  constexpr uint32_t kOutcomeTag = (1 << 3) | 0;  // field 1, varint
+  while (const uint32_t tag = in.ReadTag()) {
+    const uint32_t field = tag >> 3;
+    if ((field == 1 || field == 3) &&
+        WireFormatLite::GetTagWireType(tag) ==
+            WireFormatLite::WIRETYPE_LENGTH_DELIMITED) {
+      uint32_t len = 0;
+      if (!in.ReadVarint32(&len)) return false;
+      const auto limit = in.PushLimit(static_cast<int>(len));
+      while (const uint32_t t = in.ReadTag()) {
+        if (t == kOutcomeTag) {
+          uint64_t v = 0;
+          if (!in.ReadVarint64(&v)) return false;
+          *outcome = static_cast<int>(v);
+          return true;
+        }
+        if (!WireFormatLite::SkipField(&in, t)) return false;
+      }
+      in.PopLimit(limit);
+      return true;
+    }
+    if (!WireFormatLite::SkipField(&in, tag)) return false;
+  }
+  return in.ConsumedEntireMessage();
 }
 
 }  // namespace gridroute::load

@@ -20,7 +20,9 @@
 #include <string>
 #include <vector>
 
+#include "google/protobuf/message_lite.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "gridroute/v1/routing.pb.h"
 
@@ -42,6 +44,28 @@ absl::StatusOr<std::vector<v1::RouteRequest>> LoadPoints(
 // correlation ids "d<k>" and 16 camera ids. REQUIRES: !requests.empty().
 v1::DetectionBatch MakeDetectionBatch(
     const std::vector<v1::RouteRequest>& requests, size_t first, size_t n);
+
+// "full" or "codes" (--view) as a DecisionView; anything else:
+// InvalidArgument naming the accepted values.
+absl::StatusOr<v1::DecisionView> ParseView(const std::string& text);
+const char* ViewName(v1::DecisionView view);
+
+// `message` as one gRPC length-prefixed message: a 0 byte (not compressed),
+// the 4-byte big-endian length, the serialized message (the body h2load
+// posts for a unary call).
+std::string GrpcFrame(const google::protobuf::MessageLite& message);
+
+// The inverse of GrpcFrame: parses one uncompressed length-prefixed message
+// filling all of `framed` into `message`; InvalidArgument saying what is
+// wrong otherwise.
+absl::Status ParseGrpcFrame(absl::string_view framed,
+                            google::protobuf::MessageLite* message);
+
+// The outcome of a serialized RouteResponse read straight off the wire
+// (field 1 of its `decision` or `codes`; absent: 0), without parsing the
+// message: gridroute-load only counts outcomes. False if `wire` is not a
+// well-formed message.
+bool ScanRouteOutcome(absl::string_view wire, int* outcome);
 
 }  // namespace gridroute::load
 
