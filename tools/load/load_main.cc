@@ -363,8 +363,7 @@ void RunLoad(const Config& c,
              {.rate = c.rate,
               .concurrency = c.concurrency,
               .max_in_flight = c.max_in_flight,
-              .timeout_ms = absl::GetFlag(FLAGS_timeout_ms),
-              .threads = c.client_threads},
+              .timeout_ms = absl::GetFlag(FLAGS_timeout_ms)},
              limits, rec);
     return;
   }
