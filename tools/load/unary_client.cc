@@ -5,13 +5,13 @@
 // Each request is serialized once into a grpc::ByteBuffer (a send only takes
 // slice references) and sent through grpc::GenericStub. A call slot is a
 // ClientUnaryReactor reused call after call: a call costs a ClientContext,
-// the call itself and reading the outcome off the answer's wire bytes. Completions run inline on gRPC's polling threads, and a
-// closed-loop slot starts its next call right there, so the calls completed
-// by one read of the connection go out together in one write (the
-// completion-queue API costs one write, sendmsg, per call; measured 4x
-// fewer writes this way). Closed loop has `concurrency` slots; open loop
-// takes one from a free list (growing up to max_in_flight) per scheduled
-// send. Slots are spread over the channels.
+// the call itself and reading the outcome off the answer's wire bytes.
+// Completions run inline on gRPC's polling threads, and a closed-loop slot
+// starts its next call right there, so the calls completed by one read of the
+// connection go out together in one write (the completion-queue API costs one
+// write, sendmsg, per call; measured 4x fewer writes this way). Closed loop has
+// `concurrency` slots; open loop takes one from a free list (growing up to
+// max_in_flight) per scheduled send. Slots are spread over the channels.
 #include <optional>
 
 #include "grpcpp/generic/generic_stub.h"
@@ -129,10 +129,10 @@ void AsyncUnary::Account(Slot* slot) {
     return;
   }
   int outcome = 0;
-  if (!ScanRouteOutcome(absl::string_view(reinterpret_cast<const char*>(
-                                              slice.begin()),
-                                          slice.size()),
-                        &outcome)) {
+  if (!ScanRouteOutcome(
+          absl::string_view(reinterpret_cast<const char*>(slice.begin()),
+                            slice.size()),
+          &outcome)) {
     return;
   }
   rec_->response_bytes += static_cast<int64_t>(slice.size());
