@@ -96,8 +96,12 @@ def collect(args):
          "inproc": inproc(f"{raw}/gridroute_bench.json")}
     route, health = r["h2load_route"]["requests_per_s"], r["h2load_health"]["requests_per_s"]
     unary = r["load"]["unary-same"]["requests_per_s"]
+    same_rounds, route_rounds = r["load"]["unary-same"]["rounds"], r["h2load_route"]["rounds"]
     r["ratios"] = {"route_over_health": route / health,
-                   "load_unary_over_h2load_route": unary / route}
+                   "load_unary_over_h2load_route": unary / route,
+                   # Same round (interleaved neighbours): how steady the ratio is.
+                   "load_unary_over_h2load_route_by_round": [
+                       round(a / b, 3) for a, b in zip(same_rounds, route_rounds)]}
     bm = r["inproc"].get("BM_Route_Gridroute")
     if bm:
         per_s = 1e9 / bm["ns"]
@@ -141,7 +145,9 @@ def markdown(r):
     lines += ["", "| ratio | value |", "|---|---:|",
               f"| h2load Route / h2load Health | {ra['route_over_health']:.3f} |",
               f"| gridroute-load unary-same / h2load Route (same request; must be >= 0.9) | "
-              f"{ra['load_unary_over_h2load_route']:.3f} ({ok}) |"]
+              f"{ra['load_unary_over_h2load_route']:.3f} ({ok}) |",
+              "| the same, round by round | "
+              f"{', '.join(f'{x:.3f}' for x in ra['load_unary_over_h2load_route_by_round'])} |"]
     for k, v in ra.items():
         if k.endswith("_over_inproc_route"):
             lines.append(f"| {k[:-len('_over_inproc_route')]} detections/s / (1e9 / BM_Route ns) "

@@ -118,7 +118,8 @@ TEST(ParseGrpcFrameTest, RoundTripsAndRejectsBadFrames) {
   EXPECT_FALSE(ParseGrpcFrame(framed.substr(0, 4), &back).ok());
   EXPECT_FALSE(ParseGrpcFrame(framed + "x", &back).ok());
   EXPECT_FALSE(ParseGrpcFrame("\x01" + framed.substr(1), &back).ok());
-  EXPECT_FALSE(ParseGrpcFrame(std::string("\0\0\0\0\2\xff\xff", 7), &back).ok());
+  EXPECT_FALSE(
+      ParseGrpcFrame(std::string("\0\0\0\0\2\xff\xff", 7), &back).ok());
 }
 
 TEST(ScanRouteOutcomeTest, MatchesTheParsedOutcome) {
@@ -132,8 +133,10 @@ TEST(ScanRouteOutcomeTest, MatchesTheParsedOutcome) {
   codes.mutable_snapshot()->set_version("v");
   for (const v1::RouteResponse& r : {full, codes, v1::RouteResponse()}) {
     int got = -1;
-    ASSERT_TRUE(ScanRouteOutcome(r.SerializeAsString(), &got)) << r.DebugString();
-    const int want = r.has_codes() ? r.codes().outcome() : r.decision().outcome();
+    ASSERT_TRUE(ScanRouteOutcome(r.SerializeAsString(), &got))
+        << r.DebugString();
+    const int want =
+        r.has_codes() ? r.codes().outcome() : r.decision().outcome();
     EXPECT_EQ(got, want) << r.DebugString();
   }
   int got = -1;

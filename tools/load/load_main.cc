@@ -2,8 +2,9 @@
 //
 // gridroute-load: load generator for gridroute-server (loopback only).
 //
-//   # closed loop: 64 unary Route calls in flight for 10 s (4 channels)
-//   gridroute-load --server 127.0.0.1:19090 --events data/sample-city/events.csv
+// clang-format off
+//   # closed loop: 64 unary Route calls in flight for 10 s (2 channels)
+//   gridroute-load --server 127.0.0.1:19090 --events city/events.csv
 //   # open loop: 5,000 calls/s; latency runs from each call's *intended*
 //   # send time, so a stalled server is charged for the calls it delayed
 //   gridroute-load --server ... --events ... --rate 5000 --duration-s 20
@@ -14,6 +15,7 @@
 //   gridroute-load --server ... --points points.csv --requests 10000 --json
 //   # the first request as an h2load --data body
 //   gridroute-load --server ... --events ... --write-request /tmp/route.bin
+// clang-format on
 //
 // The clients are asynchronous (unary_client.cc: callback API;
 // stream_client.cc: completion queues polled by --client-threads threads):
@@ -33,10 +35,10 @@
 // 2 bad usage.
 #include <algorithm>
 #include <array>
-#include <fstream>
-#include <iterator>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
@@ -363,8 +365,7 @@ void RunLoad(const Config& c,
              {.rate = c.rate,
               .concurrency = c.concurrency,
               .max_in_flight = c.max_in_flight,
-              .timeout_ms = absl::GetFlag(FLAGS_timeout_ms),
-              .threads = c.client_threads},
+              .timeout_ms = absl::GetFlag(FLAGS_timeout_ms)},
              limits, rec);
     return;
   }
@@ -418,9 +419,9 @@ void PrintJson(const Config& c, const RunInfo& info, Recorder& rec) {
       c.rate > 0 && c.mode == "unary" ? 0 : c.concurrency,
       c.rate > 0 ? c.max_in_flight : 0, c.rate,
       c.mode == "stream" ? c.batch : 1, info.channels, c.client_threads,
-      ViewName(c.view), info.rows, info.dropped, CodesJson(info.dropped_by_code),
-      secs, done, done - errors, errors, CodesJson(rec.calls_by_code),
-      done / secs);
+      ViewName(c.view), info.rows, info.dropped,
+      CodesJson(info.dropped_by_code), secs, done, done - errors, errors,
+      CodesJson(rec.calls_by_code), done / secs);
   if (c.mode == "stream") {
     absl::StrAppend(
         &j, absl::StrFormat(
@@ -430,18 +431,17 @@ void PrintJson(const Config& c, const RunInfo& info, Recorder& rec) {
                 CodesJson(rec.items_by_code)));
   }
   absl::StrAppend(
-      &j,
-      absl::StrFormat(
-          "\"outcomes\": {\"routed\": %d, \"outside_coverage\": %d}, "
-          "\"late_sends\": %d, \"response_bytes_per_decision\": %.1f, "
-          "\"latency_us\": {\"count\": %d, \"min\": %.1f, \"mean\": %.1f, "
-          "\"p50\": %.1f, "
-          "\"p90\": %.1f, \"p99\": %.1f, \"p99_9\": %.1f, \"max\": %.1f}}",
-          rec.routed.load(), rec.outside.load(), rec.late_sends.load(),
-          BytesPerDecision(rec), done, h.min() * us, h.mean() * us,
-          h.ValueAtQuantile(0.5) * us, h.ValueAtQuantile(0.9) * us,
-          h.ValueAtQuantile(0.99) * us, h.ValueAtQuantile(0.999) * us,
-          h.max() * us));
+      &j, absl::StrFormat(
+              "\"outcomes\": {\"routed\": %d, \"outside_coverage\": %d}, "
+              "\"late_sends\": %d, \"response_bytes_per_decision\": %.1f, "
+              "\"latency_us\": {\"count\": %d, \"min\": %.1f, \"mean\": %.1f, "
+              "\"p50\": %.1f, "
+              "\"p90\": %.1f, \"p99\": %.1f, \"p99_9\": %.1f, \"max\": %.1f}}",
+              rec.routed.load(), rec.outside.load(), rec.late_sends.load(),
+              BytesPerDecision(rec), done, h.min() * us, h.mean() * us,
+              h.ValueAtQuantile(0.5) * us, h.ValueAtQuantile(0.9) * us,
+              h.ValueAtQuantile(0.99) * us, h.ValueAtQuantile(0.999) * us,
+              h.max() * us));
   std::printf("%s\n", j.c_str());
 }
 
@@ -449,7 +449,8 @@ void PrintText(const Config& c, const RunInfo& info, Recorder& rec) {
   const LatencyHistogram& h = rec.total;  // all callers are done
   const int64_t done = h.count(), errors = rec.Errors();
   std::string shape;
-  if (c.mode == "stream") absl::StrAppend(&shape, "streams ", c.concurrency, ", ");
+  if (c.mode == "stream")
+    absl::StrAppend(&shape, "streams ", c.concurrency, ", ");
   if (c.rate > 0) {
     absl::StrAppend(&shape, absl::StrFormat("target %.0f req/s", c.rate));
   } else if (c.mode == "unary") {
@@ -469,8 +470,7 @@ void PrintText(const Config& c, const RunInfo& info, Recorder& rec) {
         "detections %lld (batches of %d)  %.1f detections/s  item errors "
         "%lld %s\n",
         static_cast<long long>(rec.items.load()), c.batch,
-        rec.items.load() / info.secs,
-        static_cast<long long>(rec.ItemErrors()),
+        rec.items.load() / info.secs, static_cast<long long>(rec.ItemErrors()),
         CodesJson(rec.items_by_code).c_str());
   }
   std::printf("outcomes routed %lld  outside_coverage %lld  late sends %lld\n",
@@ -483,10 +483,10 @@ void PrintText(const Config& c, const RunInfo& info, Recorder& rec) {
       h.ValueAtQuantile(0.5) / 1e6, h.ValueAtQuantile(0.9) / 1e6,
       h.ValueAtQuantile(0.99) / 1e6, h.ValueAtQuantile(0.999) / 1e6,
       h.max() / 1e6, h.mean() / 1e6);
-  std::printf("response %.1f bytes/decision (view %s), %d channels, %d "
-              "client threads (stream)\n",
-              BytesPerDecision(rec), ViewName(c.view), info.channels,
-              c.client_threads);
+  std::printf(
+      "response %.1f bytes/decision (view %s), %d channels, %d "
+      "client threads (stream)\n",
+      BytesPerDecision(rec), ViewName(c.view), info.channels, c.client_threads);
 }
 
 int Main(int argc, char** argv) {
@@ -511,9 +511,9 @@ int Main(int argc, char** argv) {
     return WriteRequest(absl::GetFlag(FLAGS_write_request), requests.front());
   Recorder rec;
   const Clock::time_point t0 = Clock::now();
-  Limits limits(t0 + std::chrono::microseconds(
-                         static_cast<int64_t>(c.duration_s * 1e6)),
-                c.max_requests);
+  Limits limits(
+      t0 + std::chrono::microseconds(static_cast<int64_t>(c.duration_s * 1e6)),
+      c.max_requests);
   std::unique_ptr<Progress> progress;
   if (absl::GetFlag(FLAGS_progress))
     progress = std::make_unique<Progress>(&rec);

@@ -6,7 +6,7 @@
 //   Recorder rec;
 //   Limits limits(Clock::now() + std::chrono::seconds(10), /*max_requests=*/0);
 //   Progress progress(&rec);
-//   RunUnary(channels, requests, {.rate = 5000, .threads = 1}, &limits, &rec);
+//   RunUnary(channels, requests, {.rate = 5000}, &limits, &rec);
 //   progress.Stop();
 //   rec.total.ValueAtQuantile(0.99);  // ns
 //
@@ -127,11 +127,9 @@ struct UnaryOptions {
   int64_t max_in_flight = 10000;
   // Per-call deadline.
   int timeout_ms = 10000;
-  // Completion queues, each polled by its own thread.
-  int threads = 1;
 };
 
-// Unary Route calls over the completion-queue API (unary_client.cc),
+// Unary Route calls over the callback API (unary_client.cc),
 // requests[i % size] pre-serialized, call slots spread over the channels,
 // until `limits` says stop; then waits for the calls in flight.
 // REQUIRES: channels and requests non-empty.

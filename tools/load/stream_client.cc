@@ -60,13 +60,23 @@ class AsyncStream {
 
   void OnEvent(Kind kind, bool ok) {
     switch (kind) {
-      case kStart: return OnStart(ok);
-      case kWrite: writing_ = false; if (!ok) broken_ = true; break;
-      case kRead: return OnRead(ok);
-      case kWritesDone: wd_pending_ = false; break;
-      case kFinish: return OnFinish();
-      case kAlarm: return OnAlarm(ok);
-      case kKinds: break;
+      case kStart:
+        return OnStart(ok);
+      case kWrite:
+        writing_ = false;
+        if (!ok) broken_ = true;
+        break;
+      case kRead:
+        return OnRead(ok);
+      case kWritesDone:
+        wd_pending_ = false;
+        break;
+      case kFinish:
+        return OnFinish();
+      case kAlarm:
+        return OnAlarm(ok);
+      case kKinds:
+        break;
     }
     Pump();
     MaybeFinish();
@@ -86,17 +96,18 @@ class AsyncStream {
   }
 
   void ScheduleNext() {
-    const double k = static_cast<double>(
-        index_ + next_slot_ * sh_->options.streams);
-    alarm_at_ = sh_->t0 + std::chrono::nanoseconds(
-                              static_cast<int64_t>(k * 1e9 / sh_->options.rate));
+    const double k =
+        static_cast<double>(index_ + next_slot_ * sh_->options.streams);
+    alarm_at_ = sh_->t0 + std::chrono::nanoseconds(static_cast<int64_t>(
+                              k * 1e9 / sh_->options.rate));
     if (alarm_at_ >= sh_->limits->end()) {
       schedule_over_ = true;
       return;
     }
     ++next_slot_;
     alarm_pending_ = true;
-    alarm_.Set(cq_, std::chrono::system_clock::now() + (alarm_at_ - Clock::now()),
+    alarm_.Set(cq_,
+               std::chrono::system_clock::now() + (alarm_at_ - Clock::now()),
                &tags_[kAlarm]);
   }
 
@@ -124,7 +135,8 @@ class AsyncStream {
     if (i < 0) return WritesDone();
     Clock::time_point at = Clock::now();
     if (open()) {
-      if (at - due_.front() > std::chrono::milliseconds(1)) ++sh_->rec->late_sends;
+      if (at - due_.front() > std::chrono::milliseconds(1))
+        ++sh_->rec->late_sends;
       at = due_.front();
       due_.pop_front();
     }
@@ -177,7 +189,8 @@ class AsyncStream {
         continue;
       }
       ++rec->items_by_code[0];
-      rec->Outcome(r.has_codes() ? r.codes().outcome() : r.decision().outcome());
+      rec->Outcome(r.has_codes() ? r.codes().outcome()
+                                 : r.decision().outcome());
     }
   }
 

@@ -20,10 +20,10 @@
 #include <string>
 #include <vector>
 
-#include "google/protobuf/message_lite.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "google/protobuf/message_lite.h"
 #include "gridroute/v1/routing.pb.h"
 
 namespace gridroute::load {
