@@ -434,6 +434,48 @@ void BM_Route_Gridroute(benchmark::State& state) {
                                                    benchmark::Counter::kAvgIterations);
 }
 
+// Router::RouteBatch, kBatch events per call (the camera stream's path), on
+// the points and event profiles of BM_Route_Gridroute: compare the two.
+void BM_RouteBatch_Gridroute(benchmark::State& state) {
+  const Dataset& ds = State::Get().DatasetFor(state.range(0));
+  const Router router(ds.snapshot);
+  std::vector<Event> profiles = ds.route_events;
+  const size_t num_events = profiles.size();
+  const RouteOptions options;
+  std::vector<Event> events(kBatch);
+  std::vector<absl::Status> status(kBatch);
+  std::vector<Decision> out(kBatch);
+  Router::BatchScratch scratch;
+  const QueryPoint* pts = ds.points.data();
+  const size_t n = ds.points.size() / kBatch * kBatch;
+  size_t i = StartOffset(state, n) / kBatch * kBatch;
+  int64_t not_found = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    for (size_t k = 0; k < kBatch; ++k) {
+      events[k] = profiles[(i + k) % num_events];
+      events[k].x = pts[i + k].lon;
+      events[k].y = pts[i + k].lat;
+    }
+    state.ResumeTiming();
+    router.RouteBatch(events, options, absl::MakeSpan(status), absl::MakeSpan(out), &scratch);
+    for (size_t k = 0; k < kBatch; ++k) {
+      if (status[k].ok()) continue;
+      if (status[k].code() != absl::StatusCode::kNotFound) {
+        state.SkipWithError(absl::StrCat("RouteBatch: ", status[k].ToString()).c_str());
+        return;
+      }
+      ++not_found;
+    }
+    benchmark::DoNotOptimize(out.data());
+    i += kBatch;
+    if (i == n) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations() * kBatch);
+  state.counters["not_found"] = benchmark::Counter(
+      static_cast<double>(not_found) / kBatch, benchmark::Counter::kAvgIterations);
+}
+
 // gcj02 -> wgs84 or bd09 -> wgs84 (the inverse offsets Router pays for such
 // inputs) on the first kCrsPoints points of the first dataset, expressed in
 // that CRS with the forward formulas outside timing. Counter
@@ -537,6 +579,8 @@ void RegisterAll(const std::vector<int64_t>& sizes) {
         ->Arg(n)->ThreadRange(1, 2)->UseRealTime();
     // Same points and thread offsets as BM_Locate_Gridroute/n: compare the two.
     benchmark::RegisterBenchmark("BM_Route_Gridroute", BM_Route_Gridroute)
+        ->Arg(n)->ThreadRange(1, 2)->UseRealTime();
+    benchmark::RegisterBenchmark("BM_RouteBatch_Gridroute", BM_RouteBatch_Gridroute)
         ->Arg(n)->ThreadRange(1, 2)->UseRealTime();
     for (const PeerInfo& info : Peers()) {
       benchmark::RegisterBenchmark(absl::StrCat("BM_Build_", info.name).c_str(),

@@ -48,6 +48,15 @@ class StringTable {
     return absl::string_view(chars_.data() + b, End(i) - b);
   }
   uint32_t size() const { return count_; }
+  // Starts fetching string i's characters (or, when lengths vary, where its
+  // offsets are), for a caller that will Get() many strings soon.
+  void Prefetch(uint32_t i) const {
+    if (uniform()) {
+      __builtin_prefetch(chars_.data() + width_ * i);
+    } else if (i < offsets_.size()) {
+      __builtin_prefetch(offsets_.data() + i);
+    }
+  }
   void Reserve(size_t strings, size_t chars) {
     if (!uniform()) offsets_.reserve(strings);
     chars_.reserve(chars);

@@ -75,6 +75,12 @@ class GridRoutes {
   void LayerHits(const GridRecord& r, IPoint p, const Layers& layers,
                  std::vector<int32_t>* out) const;
 
+  // Starts fetching what Team() and LayerHits() will read for `r`.
+  void Prefetch(const GridRecord& r) const {
+    __builtin_prefetch(team_pool_.data() + team_begin_[r.team_list]);
+    if (r.layer_count != 0) __builtin_prefetch(layer_pool_.data() + r.layer_begin);
+  }
+
   size_t MemoryBytes() const;
 
  private:

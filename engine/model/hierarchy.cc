@@ -103,6 +103,14 @@ absl::StatusOr<Hierarchy> Hierarchy::Build(std::vector<std::string> levels,
   if (!errors.empty()) {
     return absl::InvalidArgumentError(absl::StrJoin(errors, "\n"));
   }
+  // Every region's chain, flat: Chain() is then one contiguous read.
+  const size_t num_levels = h.levels_.size();
+  h.chains_.assign(h.regions_.size() * num_levels, -1);
+  for (int32_t i = 0; i < h.num_regions(); ++i) {
+    for (int32_t r = i; r >= 0; r = h.regions_[r].parent) {
+      h.chains_[static_cast<size_t>(i) * num_levels + h.regions_[r].level] = r;
+    }
+  }
   return h;
 }
 
@@ -112,10 +120,12 @@ int32_t Hierarchy::Find(absl::string_view code) const {
 }
 
 void Hierarchy::Chain(int32_t region, std::vector<int32_t>& chain) const {
-  std::fill(chain.begin(), chain.end(), -1);
-  for (int32_t r = region; r >= 0; r = regions_[r].parent) {
-    chain[regions_[r].level] = r;
+  if (region < 0) {
+    std::fill(chain.begin(), chain.end(), -1);
+    return;
   }
+  const int32_t* c = chains_.data() + static_cast<size_t>(region) * levels_.size();
+  std::copy(c, c + levels_.size(), chain.begin());
 }
 
 }  // namespace gridroute

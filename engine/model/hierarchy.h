@@ -56,10 +56,15 @@ class Hierarchy {
   // `region` to the top (-1 where the path skips a level).
   // REQUIRES: chain.size() == levels().size().
   void Chain(int32_t region, std::vector<int32_t>& chain) const;
+  // Where Chain(region) reads (for prefetching a batch).
+  const int32_t* chain_data(int32_t region) const {
+    return chains_.data() + static_cast<size_t>(region) * levels_.size();
+  }
 
  private:
   std::vector<std::string> levels_;
   std::vector<Region> regions_;
+  std::vector<int32_t> chains_;  // levels().size() per region, -1 for a skipped level
   absl::flat_hash_map<std::string, int32_t> by_code_;
 };
 

@@ -124,6 +124,12 @@ class RuleTable {
   bool grid_has_rules(uint32_t grid) const {
     return grid < grid_has_rules_.size() && grid_has_rules_[grid] != 0;
   }
+  // Starts fetching what AreaCandidates(_, region, c, false) will read.
+  void PrefetchArea(int32_t region, int32_t c) const {
+    if (region >= 0) {
+      __builtin_prefetch(region_lists_.data() + static_cast<size_t>(region) * num_categories_ + c);
+    }
+  }
   bool has_layer_rules() const { return !layer_lists_.empty(); }
   // Rules of layer `layer` for category `c`, best first.
   absl::Span<const uint32_t> LayerCandidates(int32_t layer, int32_t c) const {

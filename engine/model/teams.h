@@ -78,6 +78,7 @@ class Teams {
   // The same fields without copies (views into the packed tables; valid
   // while the Teams live). For the service's CODES view and Directory.
   absl::string_view person_id(int32_t i) const { return ids_.Get(i); }
+  void PrefetchPersonId(int32_t i) const { ids_.Prefetch(static_cast<uint32_t>(i)); }
   absl::string_view person_name(int32_t i) const { return names_.Get(name_of_[i]); }
   absl::string_view person_phone(int32_t i) const { return phones_.Get(i); }
   int32_t num_people() const { return static_cast<int32_t>(ids_.size()); }

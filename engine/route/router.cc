@@ -74,6 +74,56 @@ absl::Status Router::Locate(bool has_point, double x, double y, const Crs& crs,
 }
 
 absl::Status Router::Route(const Event& e, const RouteOptions& o, Decision* d) const {
+  RETURN_IF_ERROR(Prepare(e, o, d));
+  d->location = snapshot_->locator().Locate(d->point, LocateOptions{o.snap_m});
+  return Finish(e, o, d);
+}
+
+void Router::RouteBatch(absl::Span<const Event> events, const RouteOptions& o,
+                        absl::Span<absl::Status> status, absl::Span<Decision> out,
+                        BatchScratch* scratch) const {
+  const Snapshot& s = *snapshot_;
+  const size_t n = events.size();
+  scratch->index.clear();
+  scratch->points.clear();
+  for (size_t i = 0; i < n; ++i) {
+    if (!status[i].ok()) continue;
+    status[i] = Prepare(events[i], o, &out[i]);
+    if (status[i].ok()) {
+      scratch->index.push_back(static_cast<uint32_t>(i));
+      scratch->points.push_back(out[i].point);
+    }
+  }
+  // The index overlaps the points' cache misses (CELL_LOCATOR.md); then
+  // every grid's record is fetched before the first is read.
+  const size_t m = scratch->points.size();
+  scratch->located.resize(m);
+  s.locator().LocateBatch(scratch->points.data(), m, LocateOptions{o.snap_m},
+                          scratch->located.data());
+  const GridRoutes& routes = s.grid_routes();
+  for (size_t k = 0; k < m; ++k) {
+    const uint32_t g = scratch->located[k].grid;
+    if (g != kNoGrid) __builtin_prefetch(&routes.record(g));
+  }
+  // The records are (mostly) here: start fetching what each one points at.
+  for (size_t k = 0; k < m; ++k) {
+    const uint32_t g = scratch->located[k].grid;
+    if (g == kNoGrid) continue;
+    const GridRecord& rec = routes.record(g);
+    routes.Prefetch(rec);
+    if (rec.region >= 0) {
+      __builtin_prefetch(s.hierarchy().chain_data(rec.region));
+      s.rules().PrefetchArea(rec.region, out[scratch->index[k]].category);
+    }
+  }
+  for (size_t k = 0; k < m; ++k) {
+    const uint32_t i = scratch->index[k];
+    out[i].location = scratch->located[k];
+    status[i] = Finish(events[i], o, &out[i]);
+  }
+}
+
+absl::Status Router::Prepare(const Event& e, const RouteOptions& o, Decision* d) const {
   const Snapshot& s = *snapshot_;
   if (!s.routes()) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -155,7 +205,14 @@ absl::Status Router::Route(const Event& e, const RouteOptions& o, Decision* d) c
   }
 
   d->point = p;
-  d->location = s.locator().Locate(p, LocateOptions{o.snap_m});
+  return absl::OkStatus();
+}
+
+absl::Status Router::Finish(const Event& e, const RouteOptions& o, Decision* d) const {
+  const Snapshot& s = *snapshot_;
+  const Categories& cats = s.categories();
+  const Category& cat = cats.at(d->category);
+  const IPoint p = d->point;
   d->chain.resize(s.hierarchy().levels().size());
   if (d->location.grid == kNoGrid) {
     std::fill(d->chain.begin(), d->chain.end(), -1);

@@ -29,6 +29,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "geo/crs.h"
 #include "snapshot/snapshot.h"
 
@@ -84,6 +85,23 @@ class Router {
 
   absl::Status Route(const Event& event, const RouteOptions& options, Decision* out) const;
 
+  // Reusable buffers of RouteBatch (one per thread; no allocation once warm).
+  struct BatchScratch {
+    std::vector<uint32_t> index;
+    std::vector<IPoint> points;
+    std::vector<LocateResult> located;
+  };
+  // Routes events[i] into out[i] with status[i], exactly as Route() would
+  // (an entry whose status[i] is not OK on entry is skipped and keeps it:
+  // the caller's own validation error),
+  // sharing `options`: the points are located together (the index overlaps
+  // their cache misses) and the grids' records are fetched before the first
+  // is read. The camera stream's path. REQUIRES: status and out are at
+  // least events.size() long.
+  void RouteBatch(absl::Span<const Event> events, const RouteOptions& options,
+                  absl::Span<absl::Status> status, absl::Span<Decision> out,
+                  BatchScratch* scratch) const;
+
   // The located grid without routing (the Locate RPC); converts the CRS.
   absl::Status Locate(bool has_point, double x, double y, const Crs& crs,
                       const LocateOptions& options, LocateResult* out) const;
@@ -93,6 +111,11 @@ class Router {
 
  private:
   absl::Status ToLattice(double x, double y, const Crs& crs, IPoint* p) const;
+  // Route() in two halves around the locate: Prepare() checks the event
+  // and sets category, urgency and point; Finish() takes d->location and
+  // fills in the rest.
+  absl::Status Prepare(const Event& e, const RouteOptions& o, Decision* d) const;
+  absl::Status Finish(const Event& e, const RouteOptions& o, Decision* d) const;
 
   std::shared_ptr<const Snapshot> snapshot_;
   // Input CRS (wgs84, cgcs2000, gcj02, bd09) -> pack CRS; EPSG inputs build

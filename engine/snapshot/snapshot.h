@@ -94,6 +94,7 @@ class Snapshot {
   uint32_t num_grids() const { return geometry_.num_grids(); }
   // Grid ids are the ranks of the codes in byte-wise order.
   absl::string_view grid_code(uint32_t g) const { return codes_.Get(g); }
+  void PrefetchGridCode(uint32_t g) const { codes_.Prefetch(g); }
   absl::string_view grid_name(uint32_t g) const { return names_.Get(g); }
   // Region index of the grid's parent (a region of the lowest level).
   int32_t grid_parent(uint32_t g) const { return parents_[g]; }
