@@ -64,6 +64,7 @@ class Components {
                      a.property, a.maintainer, grid_[i]};
   }
   absl::string_view code(int32_t i) const { return codes_.Get(i); }
+  void PrefetchCode(int32_t i) const { codes_.Prefetch(static_cast<uint32_t>(i)); }
   absl::string_view state(int32_t i) const {
     return states_.Get(attrs_[attr(i)].state);
   }
