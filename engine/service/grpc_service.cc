@@ -14,6 +14,7 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/support/message_allocator.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "service/codes_wire.h"
 #include "service/convert.h"
 #include "service/directory.h"
 
@@ -73,11 +74,55 @@ void PrefetchViewStrings(const Snapshot& s, const Decision& d, const absl::Statu
     if (!status.ok() || d.location.grid == kNoGrid) return;
     s.PrefetchGridCode(d.location.grid);
     for (int32_t r : d.chain) {
-      if (r >= 0) __builtin_prefetch(&s.hierarchy().region(r));
+      if (r < 0) continue;
+      // The code's characters sit inside the Region (short-string buffer),
+      // which may straddle two cache lines.
+      const std::string& code = s.hierarchy().region(r).code;
+      __builtin_prefetch(&code);
+      __builtin_prefetch(reinterpret_cast<const char*>(&code) + sizeof(std::string) - 1);
     }
     for (const TeamAssignment& t : d.team) s.teams().PrefetchPersonId(t.person);
     if (d.component >= 0) s.components().PrefetchCode(d.component);
   }
+}
+
+// Routes every detection of `req` into `buf` (one RouteBatch call).
+void RouteAll(const ServedSnapshot& served, const v1::DetectionBatch& req, DetectionBuffers* buf) {
+  const int n = req.detections_size();
+  buf->Resize(n);
+  RouteOptions o;
+  for (int i = 0; i < n; ++i) {
+    buf->status[i] = EventFromProto(req.detections(i), req.snap_m(), &buf->events[i], &o);
+  }
+  if (n > 0) {
+    o.snap_m = req.snap_m();
+    served.router.RouteBatch(absl::MakeConstSpan(buf->events.data(), n), o,
+                             absl::MakeSpan(buf->status.data(), n),
+                             absl::MakeSpan(buf->decisions.data(), n), &buf->scratch);
+  }
+  for (int i = 0; i < std::min(n, kPrefetchAhead); ++i) {
+    PrefetchViewStrings(*served.snapshot, buf->decisions[i], buf->status[i]);
+  }
+}
+
+// DetectionResult.error (field 4): ItemError {code = 1, message = 2}.
+void AppendItemError(absl::StatusCode code, absl::string_view message, std::string* nested,
+                     WireWriter* w) {
+  nested->clear();
+  WireWriter e(nested);
+  e.Int(1, static_cast<int32_t>(code));
+  e.String(2, message);
+  w->Bytes(4, *nested);
+}
+
+// DecisionBatch.snapshot (field 2), as SnapshotRefToProto.
+void AppendSnapshotRef(const ServedSnapshot& s, std::string* nested, WireWriter* w) {
+  nested->clear();
+  WireWriter r(nested);
+  r.String(1, s.snapshot->manifest().version);
+  r.Int(2, static_cast<int64_t>(s.generation));
+  r.String(3, s.snapshot->calendar().time_zone().name());
+  w->Bytes(2, *nested);
 }
 
 // The calendar overdue is computed on: the served pack's (no copy), or the
@@ -111,6 +156,13 @@ void ViewToProto(const Snapshot& s, const Decision& d, bool codes, Out* out) {
   }
 }
 
+// The item error of a report the case engine refused; `source_field` names
+// the request field that became the report's source id.
+std::string CaseErrorMessage(absl::string_view m, absl::string_view source_field) {
+  if (absl::StartsWith(m, "source_id:")) return absl::StrCat("case: ", source_field, m.substr(9));
+  return absl::StrCat("case: ", m);
+}
+
 // Files the batch's routed reports as one durable intake and puts each
 // case into its result (a report the case engine refuses becomes that
 // item's error). UNAVAILABLE for the whole call if the journal failed:
@@ -133,10 +185,7 @@ grpc::Status FileCases(CaseDesk* desk, IntakeBuffers* b,
     } else {
       r->mutable_error()->set_code(static_cast<int32_t>(o.status.code()));
       absl::string_view m = o.status.message();
-      std::string msg = absl::StartsWith(m, "source_id:")
-                            ? absl::StrCat(source_field, m.substr(9))
-                            : std::string(m);
-      r->mutable_error()->set_message(absl::StrCat("case: ", msg));
+      r->mutable_error()->set_message(CaseErrorMessage(m, source_field));
     }
   }
   return grpc::Status::OK;
@@ -184,7 +233,13 @@ grpc::Status ToGrpcStatus(const absl::Status& s) {
 // ---------------------------------------------------------------------------
 // RoutingService on the callback API.
 
-class GridrouteService::RoutingImpl final : public v1::RoutingService::CallbackService {
+// RouteStream is registered raw (bytes in, bytes out) so that a CODES batch
+// is written straight into wire bytes; the other methods are typed.
+using RoutingBase = v1::RoutingService::WithCallbackMethod_Locate<
+    v1::RoutingService::WithCallbackMethod_Route<v1::RoutingService::WithCallbackMethod_RouteBatch<
+        v1::RoutingService::WithRawCallbackMethod_RouteStream<v1::RoutingService::Service>>>>;
+
+class GridrouteService::RoutingImpl final : public RoutingBase {
  public:
   explicit RoutingImpl(GridrouteService* svc) : svc_(svc) {
     SetMessageAllocatorFor_Locate(&locate_alloc_);
@@ -211,7 +266,7 @@ class GridrouteService::RoutingImpl final : public v1::RoutingService::CallbackS
     r->Finish(svc_->RouteBatch(DeadlineOf(ctx), *req, resp));
     return r;
   }
-  grpc::ServerBidiReactor<v1::DetectionBatch, v1::DecisionBatch>* RouteStream(
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* RouteStream(
       grpc::CallbackServerContext* ctx) override {
     return new StreamReactor(svc_, ctx);
   }
@@ -222,41 +277,61 @@ class GridrouteService::RoutingImpl final : public v1::RoutingService::CallbackS
   // DetectionBatch and one DecisionBatch are held per stream, and a client
   // that stops reading stops the server reading from it (HTTP/2 flow control
   // then pushes back on its writes). Deletes itself in OnDone.
-  class StreamReactor final
-      : public grpc::ServerBidiReactor<v1::DetectionBatch, v1::DecisionBatch> {
+  class StreamReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
    public:
     StreamReactor(GridrouteService* svc, grpc::CallbackServerContext* ctx)
         : svc_(svc), ctx_(ctx), arena_(ArenaOptionsFor(&first_block_)) {
-      StartRead(&in_);
+      StartRead(&in_bytes_);
     }
     void OnReadDone(bool ok) override {
       if (!ok) {  // the client half-closed (or went away): we are done
         Finish(grpc::Status::OK);
         return;
       }
-      // The answer lives on the stream's arena, dropped whole once written:
-      // no per-decision malloc/free (a DetectionResult's oneof deletes its
-      // Decision on Clear(), so reusing one message would not help).
-      out_ = google::protobuf::Arena::CreateMessage<v1::DecisionBatch>(&arena_);
-      grpc::Status s = svc_->RouteDetections(DeadlineOf(ctx_), in_, out_);
+      grpc::Status s = grpc::SerializationTraits<v1::DetectionBatch>::Deserialize(&in_bytes_, &in_);
+      if (!s.ok()) {
+        Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                            "detections: the message does not parse as a DetectionBatch"));
+        return;
+      }
+      s = in_.view() == v1::DECISION_VIEW_CODES ? AnswerCodes() : AnswerFull();
       if (!s.ok()) {
         Finish(s);
         return;
       }
-      StartWrite(out_);
+      StartWrite(&out_bytes_);
     }
     void OnWriteDone(bool ok) override {
-      out_ = nullptr;
+      out_bytes_.Clear();
       arena_.Reset();  // keeps the first block, frees the rest
       if (!ok) {
         Finish(grpc::Status(grpc::StatusCode::CANCELLED, "stream: the client went away"));
         return;
       }
-      StartRead(&in_);
+      StartRead(&in_bytes_);
     }
     void OnDone() override { delete this; }
 
    private:
+    // CODES: wire bytes written straight from the snapshot (codes_wire.h).
+    grpc::Status AnswerCodes() {
+      grpc::Status s = svc_->RouteDetectionsWire(DeadlineOf(ctx_), in_, &wire_);
+      if (!s.ok()) return s;
+      grpc::Slice slice(wire_.data(), wire_.size());
+      out_bytes_ = grpc::ByteBuffer(&slice, 1);
+      return grpc::Status::OK;
+    }
+    // FULL: the messages, on the stream's arena (a DetectionResult's oneof
+    // deletes its Decision on Clear(), so reusing one message would not
+    // save the per-decision allocations), dropped whole after the write.
+    grpc::Status AnswerFull() {
+      auto* out = google::protobuf::Arena::CreateMessage<v1::DecisionBatch>(&arena_);
+      grpc::Status s = svc_->RouteDetections(DeadlineOf(ctx_), in_, out);
+      if (!s.ok()) return s;
+      bool own = false;
+      return grpc::SerializationTraits<v1::DecisionBatch>::Serialize(*out, &out_bytes_, &own);
+    }
+
     // The arena's first block is the reactor's own and survives Reset(); a
     // batch that needs more takes blocks of at most kMaxBlock, freed after
     // its write.
@@ -276,8 +351,9 @@ class GridrouteService::RoutingImpl final : public v1::RoutingService::CallbackS
     grpc::CallbackServerContext* const ctx_;
     std::vector<char> first_block_;  // before arena_: it outlives it
     google::protobuf::Arena arena_;
-    v1::DetectionBatch in_;
-    v1::DecisionBatch* out_ = nullptr;  // on arena_
+    grpc::ByteBuffer in_bytes_, out_bytes_;
+    v1::DetectionBatch in_;  // reused: keeps its detections' capacity
+    std::string wire_;       // the CODES answer, reused
   };
 
   GridrouteService* const svc_;
@@ -515,8 +591,9 @@ grpc::Status GridrouteService::RouteBatch(absl::Time deadline, const v1::RouteBa
   return grpc::Status::OK;
 }
 
-grpc::Status GridrouteService::RouteDetections(absl::Time deadline, const v1::DetectionBatch& req,
-                                               v1::DecisionBatch* resp) {
+grpc::Status GridrouteService::CheckDetections(absl::Time deadline,
+                                               const v1::DetectionBatch& req,
+                                               std::shared_ptr<const ServedSnapshot>* served) {
   if (grpc::Status s = CheckDeadline(deadline); !s.ok()) return s;
   if (req.detections_size() > options_.max_batch) {
     return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
@@ -525,27 +602,17 @@ grpc::Status GridrouteService::RouteDetections(absl::Time deadline, const v1::De
                                      options_.max_batch, " (send smaller batches)"));
   }
   if (absl::Status st = CheckView(req.view(), "view"); !st.ok()) return ToGrpcStatus(st);
-  const bool codes = req.view() == v1::DECISION_VIEW_CODES;
+  return Pin(served);
+}
+
+grpc::Status GridrouteService::RouteDetections(absl::Time deadline, const v1::DetectionBatch& req,
+                                               v1::DecisionBatch* resp) {
   std::shared_ptr<const ServedSnapshot> served;
-  if (grpc::Status s = Pin(&served); !s.ok()) return s;
-  // The whole batch is routed at once (Router::RouteBatch: the index and
-  // the grids' records overlap their cache misses), then answered.
+  if (grpc::Status s = CheckDetections(deadline, req, &served); !s.ok()) return s;
+  const bool codes = req.view() == v1::DECISION_VIEW_CODES;
   thread_local DetectionBuffers buf;
+  RouteAll(*served, req, &buf);
   const int n = req.detections_size();
-  buf.Resize(n);
-  RouteOptions o;
-  for (int i = 0; i < n; ++i) {
-    buf.status[i] = EventFromProto(req.detections(i), req.snap_m(), &buf.events[i], &o);
-  }
-  if (n > 0) {
-    o.snap_m = req.snap_m();
-    served->router.RouteBatch(absl::MakeConstSpan(buf.events.data(), n), o,
-                              absl::MakeSpan(buf.status.data(), n),
-                              absl::MakeSpan(buf.decisions.data(), n), &buf.scratch);
-  }
-  for (int i = 0; i < std::min(n, kPrefetchAhead); ++i) {
-    PrefetchViewStrings(*served->snapshot, buf.decisions[i], buf.status[i]);
-  }
   thread_local IntakeBuffers b;
   b.Clear();
   resp->mutable_results()->Reserve(n);
@@ -573,6 +640,63 @@ grpc::Status GridrouteService::RouteDetections(absl::Time deadline, const v1::De
   }
   if (grpc::Status s = FileCases(options_.cases, &b, resp->mutable_results(), "camera_id"); !s.ok()) return s;
   SnapshotRefToProto(*served, resp->mutable_snapshot());
+  return grpc::Status::OK;
+}
+
+grpc::Status GridrouteService::RouteDetectionsWire(absl::Time deadline,
+                                                   const v1::DetectionBatch& req,
+                                                   std::string* out) {
+  std::shared_ptr<const ServedSnapshot> served;
+  if (grpc::Status s = CheckDetections(deadline, req, &served); !s.ok()) return s;
+  if (req.view() != v1::DECISION_VIEW_CODES) {
+    return grpc::Status(grpc::StatusCode::INTERNAL, "view: the wire path writes CODES only");
+  }
+  const Snapshot& snap = *served->snapshot;
+  thread_local DetectionBuffers buf;
+  RouteAll(*served, req, &buf);
+  const int n = req.detections_size();
+  // Cases first: each answer carries its case.
+  thread_local IntakeBuffers b;
+  b.Clear();
+  thread_local std::vector<int> case_of;
+  case_of.assign(n, -1);
+  if (options_.cases != nullptr) {
+    for (int i = 0; i < n; ++i) {
+      if (!buf.status[i].ok() || buf.decisions[i].outcome != Outcome::kRouted) continue;
+      case_of[i] = static_cast<int>(b.n);
+      ReportFromDecision(snap, buf.events[i], buf.decisions[i], ReportSource::kVideo,
+                         req.detections(i).camera_id(), b.Add(i));
+    }
+    if (b.n > 0) {
+      absl::Status st = options_.cases->Intake(absl::MakeConstSpan(b.slots.data(), b.n), &b.out);
+      if (!st.ok()) return ToGrpcStatus(st);
+    }
+  }
+  out->clear();
+  WireWriter w(out);
+  thread_local WireScratch scratch;
+  thread_local std::string result;
+  for (int i = 0; i < n; ++i) {
+    if (i + kPrefetchAhead < n) {
+      PrefetchViewStrings(snap, buf.decisions[i + kPrefetchAhead], buf.status[i + kPrefetchAhead]);
+    }
+    const v1::Detection& det = req.detections(i);
+    result.clear();
+    WireWriter r(&result);
+    r.String(1, det.correlation_id());
+    r.String(2, det.camera_id());
+    const CaseOutcome* c = case_of[i] >= 0 ? &b.out[case_of[i]] : nullptr;
+    if (!buf.status[i].ok()) {
+      AppendItemError(buf.status[i].code(), buf.status[i].message(), &scratch.nested, &r);
+    } else if (c != nullptr && !c->status.ok()) {
+      AppendItemError(c->status.code(), CaseErrorMessage(c->status.message(), "camera_id"),
+                      &scratch.nested, &r);
+    } else {
+      AppendDecisionCodes(snap, buf.decisions[i], c, /*field=*/5, &scratch, &r);
+    }
+    w.Bytes(1, result);
+  }
+  AppendSnapshotRef(*served, &scratch.nested, &w);
   return grpc::Status::OK;
 }
 

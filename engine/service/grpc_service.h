@@ -85,6 +85,12 @@ class GridrouteService {
   grpc::Status Route(absl::Time deadline, const v1::RouteRequest& req, v1::RouteResponse* resp);
   grpc::Status RouteBatch(absl::Time deadline, const v1::RouteBatchRequest& req,
                           v1::RouteBatchResponse* resp);
+  // The CODES view of RouteDetections written straight into wire bytes
+  // (service/codes_wire.h): `out` holds a serialized DecisionBatch equal to
+  // RouteDetections' answer. REQUIRES: req.view() is CODES (FULL answers
+  // INTERNAL: use RouteDetections).
+  grpc::Status RouteDetectionsWire(absl::Time deadline, const v1::DetectionBatch& req,
+                                   std::string* out);
   grpc::Status RouteDetections(absl::Time deadline, const v1::DetectionBatch& req,
                                v1::DecisionBatch* resp);
   grpc::Status Info(absl::Time deadline, v1::InfoResponse* resp);
@@ -114,6 +120,9 @@ class GridrouteService {
   // OK, or FAILED_PRECONDITION when cases are off.
   grpc::Status CasesOn() const;
   absl::Time Now() const { return options_.now ? options_.now() : absl::Now(); }
+  // The checks of a detection batch (deadline, size, view) and the pin.
+  grpc::Status CheckDetections(absl::Time deadline, const v1::DetectionBatch& req,
+                               std::shared_ptr<const ServedSnapshot>* served);
   // The pinned snapshot, or FAILED_PRECONDITION.
   grpc::Status Pin(std::shared_ptr<const ServedSnapshot>* out) const;
 

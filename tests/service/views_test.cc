@@ -266,6 +266,35 @@ TEST_F(ViewsPackTest, RouteBatchAndDetectionsCodesAgreeWithFull) {
   EXPECT_GE(with_case, 8);
 }
 
+// The stream's CODES answer written as wire bytes (service/codes_wire.h) is
+// byte for byte the serialized DecisionBatch the messages give, cases and
+// folds included (each service files into its own desk: the same case ids).
+TEST_F(ViewsPackTest, DetectionWireBytesEqualTheMessages) {
+  v1::DetectionBatch detections;
+  for (const v1::RouteRequest& r : Reports()) {
+    v1::Detection* d = detections.add_detections();
+    d->set_correlation_id(absl::StrCat("c", detections.detections_size()));
+    d->set_camera_id("cam-1");
+    *d->mutable_frame_time() = r.reported_at();
+    d->set_category(r.category());
+    d->set_category_type(r.category_type());
+    if (r.has_point()) *d->mutable_point() = r.point();
+    d->set_urgency(r.urgency());
+  }
+  detections.add_detections()->set_correlation_id("no point");
+  detections.set_view(v1::DECISION_VIEW_CODES);
+  int folded = 0;
+  for (int round = 0; round < 2; ++round) {  // the second round folds
+    v1::DecisionBatch messages;
+    ASSERT_TRUE(full().RouteDetections(kNever, detections, &messages).ok());
+    std::string wire;
+    ASSERT_TRUE(codes().RouteDetectionsWire(kNever, detections, &wire).ok());
+    ASSERT_EQ(wire, messages.SerializeAsString()) << "round " << round;
+    for (const v1::DetectionResult& r : messages.results()) folded += r.codes().case_ref().folded();
+  }
+  EXPECT_GE(folded, 3);  // the second round's reports that fold into the first's cases
+}
+
 TEST_F(ViewsPackTest, UnknownViewIsInvalidArgumentNamingView) {
   v1::RouteRequest req = HotlineReport(120.0008, 31.0008, "0102");
   req.set_view(static_cast<v1::DecisionView>(7));
@@ -584,6 +613,31 @@ TEST_F(ViewsCityTest, DetectionCodesAgreeWithFull) {
   ASSERT_TRUE(svc_->RouteDetections(kNever, det, &c).ok());
   ASSERT_EQ(f.results_size(), c.results_size());
   for (int i = 0; i < f.results_size(); ++i) ExpectResultsAgree(f.results(i), c.results(i));
+}
+
+TEST_F(ViewsCityTest, DetectionWireBytesEqualTheMessages) {
+  v1::DetectionBatch det;
+  for (int i = 0; i < 6000; ++i) {
+    const v1::RouteRequest& r = batch_->events(i);
+    v1::Detection* d = det.add_detections();
+    d->set_correlation_id(absl::StrCat(i));
+    d->set_camera_id(i % 7 == 0 ? "" : "cam");
+    *d->mutable_frame_time() = r.reported_at();
+    d->set_category(i % 97 == 0 ? "bad" : r.category());
+    d->set_category_type(r.category_type());
+    if (i % 101 != 0) *d->mutable_point() = r.point();
+    d->set_urgency(r.urgency());
+  }
+  det.set_view(v1::DECISION_VIEW_CODES);
+  for (double snap : {0.0, 20.0}) {
+    det.set_snap_m(snap);
+    v1::DecisionBatch messages;
+    ASSERT_TRUE(svc_->RouteDetections(kNever, det, &messages).ok());
+    std::string wire;
+    ASSERT_TRUE(svc_->RouteDetectionsWire(kNever, det, &wire).ok());
+    ASSERT_EQ(wire.size(), messages.ByteSizeLong());
+    ASSERT_TRUE(wire == messages.SerializeAsString()) << "snap " << snap;
+  }
 }
 
 // Every code of every CODES decision that names a directory entry resolves
