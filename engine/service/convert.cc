@@ -159,7 +159,7 @@ void LocationToProto(const Snapshot& s, const LocateResult& r, v1::Location* out
   }
 }
 
-void DecisionToProto(const Snapshot& s, const Decision& d, v1::Decision* out) {
+void DecisionToProto(const Snapshot& s, const Decision& d, v1::Decision* out, bool personal) {
   LocationToProto(s, d.location, out->mutable_location());
   if (d.category >= 0) {
     const Category& c = s.categories().at(d.category);
@@ -181,8 +181,10 @@ void DecisionToProto(const Snapshot& s, const Decision& d, v1::Decision* out) {
     SetView(layers.code(l), o->mutable_layer_code());
     SetView(layers.name(l), o->mutable_layer_name());
     SetView(layers.kind(l), o->mutable_kind());
-    SetView(layers.owner(l), o->mutable_owner());
-    SetView(layers.owner_contact(l), o->mutable_owner_contact());
+    if (personal) {
+      SetView(layers.owner(l), o->mutable_owner());
+      SetView(layers.owner_contact(l), o->mutable_owner_contact());
+    }
   }
   const Teams& teams = s.teams();
   const auto& specialties = teams.specialties();
@@ -193,8 +195,10 @@ void DecisionToProto(const Snapshot& s, const Decision& d, v1::Decision* out) {
       m->set_specialty(specialties[t.specialty]);
     }
     SetView(teams.person_id(t.person), m->mutable_person_id());
-    SetView(teams.person_name(t.person), m->mutable_name());
-    SetView(teams.person_phone(t.person), m->mutable_phone());
+    if (personal) {
+      SetView(teams.person_name(t.person), m->mutable_name());
+      SetView(teams.person_phone(t.person), m->mutable_phone());
+    }
     m->set_inherited(!t.from_grid);
   }
   if (d.component >= 0) {

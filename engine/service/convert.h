@@ -41,8 +41,12 @@ absl::Status EventFromProto(const v1::RouteRequest& r, Event* e, RouteOptions* o
 absl::Status EventFromProto(const v1::Detection& d, double snap_m, Event* e, RouteOptions* o);
 
 void LocationToProto(const Snapshot& s, const LocateResult& r, v1::Location* out);
+// `personal` false (a caller without the `personal` role): team members
+// keep their role and person_id but carry no name or phone, and layer
+// owners no owner or owner_contact (a 门前三包 owner is often a person).
 // REQUIRES: `d` was produced by a Router over `s`.
-void DecisionToProto(const Snapshot& s, const Decision& d, v1::Decision* out);
+void DecisionToProto(const Snapshot& s, const Decision& d, v1::Decision* out,
+                     bool personal = true);
 // The CODES view of the same decision: codes and ids only, read straight
 // from the snapshot (no names, phones or channels; no std::string
 // temporaries). Every field equals the matching one of DecisionToProto.

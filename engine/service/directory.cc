@@ -56,7 +56,7 @@ absl::Status DecodeToken(const ServedSnapshot& served, const v1::DirectoryReques
   return absl::OkStatus();
 }
 
-void HeadToProto(const Snapshot& s, v1::DirectoryResponse* out) {
+void HeadToProto(const Snapshot& s, bool include_personal, v1::DirectoryResponse* out) {
   for (int32_t i = 0; i < s.departments().size(); ++i) {
     const Department& d = s.departments().at(i);
     v1::Department* p = out->add_departments();
@@ -88,8 +88,10 @@ void HeadToProto(const Snapshot& s, v1::DirectoryResponse* out) {
     p->set_code(f[0].data(), f[0].size());
     p->set_name(f[1].data(), f[1].size());
     p->set_kind(f[2].data(), f[2].size());
-    p->set_owner(f[3].data(), f[3].size());
-    p->set_owner_contact(f[4].data(), f[4].size());
+    if (include_personal) {  // a 门前三包 owner is often a person
+      p->set_owner(f[3].data(), f[3].size());
+      p->set_owner_contact(f[4].data(), f[4].size());
+    }
   }
   for (const std::string& l : s.hierarchy().levels()) out->add_levels(l);
   for (const std::string& sp : s.teams().specialties()) out->add_specialties(sp);
@@ -147,7 +149,7 @@ void DirectoryPageToProto(const ServedSnapshot& served, const DirectoryCursor& c
   const Hierarchy& h = s.hierarchy();
   const Teams& t = s.teams();
   SnapshotRefToProto(served, out->mutable_snapshot());
-  if (cursor.first_page) HeadToProto(s, out);
+  if (cursor.first_page) HeadToProto(s, include_personal, out);
   const int64_t regions = h.num_regions(), total = Total(served);
   const int64_t end = std::min(total, cursor.offset + cursor.page_size);
   for (int64_t i = cursor.offset; i < std::min(end, regions); ++i) {

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "google/protobuf/arena.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/support/message_allocator.h"
@@ -148,11 +149,11 @@ v1::CaseRef* CaseRefOf(Out* r) {
 
 // Writes `d` in the requested view: FULL fills `decision`, CODES `codes`.
 template <typename Out>
-void ViewToProto(const Snapshot& s, const Decision& d, bool codes, Out* out) {
+void ViewToProto(const Snapshot& s, const Decision& d, bool codes, bool personal, Out* out) {
   if (codes) {
     DecisionCodesToProto(s, d, out->mutable_codes());
   } else {
-    DecisionToProto(s, d, out->mutable_decision());
+    DecisionToProto(s, d, out->mutable_decision(), personal);
   }
 }
 
@@ -161,6 +162,49 @@ void ViewToProto(const Snapshot& s, const Decision& d, bool codes, Out* out) {
 std::string CaseErrorMessage(absl::string_view m, absl::string_view source_field) {
   if (absl::StartsWith(m, "source_id:")) return absl::StrCat("case: ", source_field, m.substr(9));
   return absl::StrCat("case: ", m);
+}
+
+bool Personal(const Principal* who) { return who == nullptr || who->Has(kRolePersonal); }
+
+// The methods and the roles that open them (any one of them).
+constexpr char kLocate[] = "/gridroute.v1.RoutingService/Locate";
+constexpr char kRoute[] = "/gridroute.v1.RoutingService/Route";
+constexpr char kRouteBatch[] = "/gridroute.v1.RoutingService/RouteBatch";
+constexpr char kRouteStream[] = "/gridroute.v1.RoutingService/RouteStream";
+constexpr char kInfo[] = "/gridroute.v1.AdminService/Info";
+constexpr char kDirectory[] = "/gridroute.v1.AdminService/Directory";
+constexpr char kReload[] = "/gridroute.v1.AdminService/Reload";
+constexpr char kGetCase[] = "/gridroute.v1.CaseService/Get";
+constexpr char kUpdateCase[] = "/gridroute.v1.CaseService/Update";
+constexpr char kListCases[] = "/gridroute.v1.CaseService/List";
+constexpr char kCaseStats[] = "/gridroute.v1.CaseService/Stats";
+
+// At most `n` bytes of `s` (cut on a UTF-8 character boundary), for echoes
+// of client input and bounded fields.
+std::string Bounded(absl::string_view s, size_t n) {
+  if (s.size() <= n) return std::string(s);
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return absl::StrCat(s.substr(0, n), "...");
+}
+
+const char* CodeName(grpc::StatusCode c) {
+  static const char* const kNames[] = {
+      "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
+      "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
+      "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
+      "UNAUTHENTICATED"};
+  const int i = static_cast<int>(c);
+  return i >= 0 && i <= 16 ? kNames[i] : "UNKNOWN";
+}
+
+// The principal of a verified client certificate (mutual TLS), or null.
+const Principal* CertPrincipal(const grpc::CallbackServerContext& ctx, const TokenTable& t) {
+  std::shared_ptr<const grpc::AuthContext> ac = ctx.auth_context();
+  if (ac == nullptr || !ac->IsPeerAuthenticated()) return nullptr;
+  for (const grpc::string_ref& cn : ac->FindPropertyValues("x509_common_name")) {
+    if (const Principal* p = t.FindCertName(absl::string_view(cn.data(), cn.size()))) return p;
+  }
+  return nullptr;
 }
 
 // Files the batch's routed reports as one durable intake and puts each
@@ -250,25 +294,33 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
   grpc::ServerUnaryReactor* Locate(grpc::CallbackServerContext* ctx, const v1::LocateRequest* req,
                                    v1::LocateResponse* resp) override {
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
-    r->Finish(svc_->Locate(DeadlineOf(ctx), *req, resp));
+    CallAuth a;
+    grpc::Status st = svc_->Authorize(ctx, kLocate, kRoleRoute, &a);
+    r->Finish(st.ok() ? svc_->Locate(DeadlineOf(ctx), *req, resp) : st);
     return r;
   }
   grpc::ServerUnaryReactor* Route(grpc::CallbackServerContext* ctx, const v1::RouteRequest* req,
                                   v1::RouteResponse* resp) override {
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
-    r->Finish(svc_->Route(DeadlineOf(ctx), *req, resp));
+    CallAuth a;
+    grpc::Status st = svc_->Authorize(ctx, kRoute, kRoleRoute, &a);
+    r->Finish(st.ok() ? svc_->Route(DeadlineOf(ctx), *req, resp, a.who) : st);
     return r;
   }
   grpc::ServerUnaryReactor* RouteBatch(grpc::CallbackServerContext* ctx,
                                        const v1::RouteBatchRequest* req,
                                        v1::RouteBatchResponse* resp) override {
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
-    r->Finish(svc_->RouteBatch(DeadlineOf(ctx), *req, resp));
+    CallAuth a;
+    grpc::Status st = svc_->Authorize(ctx, kRouteBatch, kRoleRoute, &a);
+    r->Finish(st.ok() ? svc_->RouteBatch(DeadlineOf(ctx), *req, resp, a.who) : st);
     return r;
   }
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* RouteStream(
       grpc::CallbackServerContext* ctx) override {
-    return new StreamReactor(svc_, ctx);
+    CallAuth a;
+    grpc::Status st = svc_->Authorize(ctx, kRouteStream, kRoleRoute, &a);
+    return new StreamReactor(svc_, ctx, std::move(a), std::move(st));
   }
 
  private:
@@ -279,8 +331,14 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
   // then pushes back on its writes). Deletes itself in OnDone.
   class StreamReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
    public:
-    StreamReactor(GridrouteService* svc, grpc::CallbackServerContext* ctx)
-        : svc_(svc), ctx_(ctx), arena_(ArenaOptionsFor(&first_block_)) {
+    // A refused call (`gate` not OK) is finished at once.
+    StreamReactor(GridrouteService* svc, grpc::CallbackServerContext* ctx, CallAuth auth,
+                  grpc::Status gate)
+        : svc_(svc), ctx_(ctx), auth_(std::move(auth)), arena_(ArenaOptionsFor(&first_block_)) {
+      if (!gate.ok()) {
+        Finish(gate);
+        return;
+      }
       StartRead(&in_bytes_);
     }
     void OnReadDone(bool ok) override {
@@ -326,7 +384,7 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
     // save the per-decision allocations), dropped whole after the write.
     grpc::Status AnswerFull() {
       auto* out = google::protobuf::Arena::CreateMessage<v1::DecisionBatch>(&arena_);
-      grpc::Status s = svc_->RouteDetections(DeadlineOf(ctx_), in_, out);
+      grpc::Status s = svc_->RouteDetections(DeadlineOf(ctx_), in_, out, auth_.who);
       if (!s.ok()) return s;
       bool own = false;
       return grpc::SerializationTraits<v1::DecisionBatch>::Serialize(*out, &out_bytes_, &own);
@@ -349,6 +407,7 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
 
     GridrouteService* const svc_;
     grpc::CallbackServerContext* const ctx_;
+    const CallAuth auth_;  // pins the caller for the stream's life
     std::vector<char> first_block_;  // before arena_: it outlives it
     google::protobuf::Arena arena_;
     grpc::ByteBuffer in_bytes_, out_bytes_;
@@ -372,14 +431,18 @@ class GridrouteService::AdminImpl final : public v1::AdminService::CallbackServi
   grpc::ServerUnaryReactor* Info(grpc::CallbackServerContext* ctx, const v1::InfoRequest*,
                                  v1::InfoResponse* resp) override {
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
-    r->Finish(svc_->Info(DeadlineOf(ctx), resp));
+    CallAuth a;
+    grpc::Status st = svc_->Authorize(ctx, kInfo, kRoleRoute | kRoleAdmin, &a);
+    r->Finish(st.ok() ? svc_->Info(DeadlineOf(ctx), resp, a.who) : st);
     return r;
   }
   grpc::ServerUnaryReactor* Directory(grpc::CallbackServerContext* ctx,
                                       const v1::DirectoryRequest* req,
                                       v1::DirectoryResponse* resp) override {
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
-    r->Finish(svc_->Directory(DeadlineOf(ctx), *req, resp));
+    CallAuth a;
+    grpc::Status st = svc_->Authorize(ctx, kDirectory, kRoleRoute, &a);
+    r->Finish(st.ok() ? svc_->Directory(DeadlineOf(ctx), *req, resp, Personal(a.who)) : st);
     return r;
   }
   // A load takes seconds on a big city: it runs on the service's worker
@@ -387,8 +450,17 @@ class GridrouteService::AdminImpl final : public v1::AdminService::CallbackServi
   grpc::ServerUnaryReactor* Reload(grpc::CallbackServerContext* ctx, const v1::ReloadRequest* req,
                                    v1::ReloadResponse* resp) override {
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
+    CallAuth a;
+    if (grpc::Status st = svc_->Authorize(ctx, kReload, kRoleAdmin, &a); !st.ok()) {
+      r->Finish(st);
+      return r;
+    }
     GridrouteService* svc = svc_;
-    svc_->RunDetached([svc, r, req, resp] { r->Finish(svc->Reload(*req, resp)); });
+    svc_->RunDetached([svc, r, req, resp, a = std::move(a), peer = ctx->peer()] {
+      grpc::Status st = svc->Reload(*req, resp);
+      svc->Audit(peer, a.who, kReload, req->pack_dir(), st);
+      r->Finish(st);
+    });
     return r;
   }
 
@@ -406,27 +478,42 @@ class GridrouteService::CaseImpl final : public v1::CaseService::CallbackService
   grpc::ServerUnaryReactor* Get(grpc::CallbackServerContext* ctx, const v1::GetCaseRequest* req,
                                 v1::Case* resp) override {
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
-    r->Finish(svc_->GetCase(*req, resp));
+    CallAuth a;
+    grpc::Status st = svc_->Authorize(ctx, kGetCase, kRoleCasesRead, &a);
+    r->Finish(st.ok() ? svc_->GetCase(*req, resp, a.who) : st);
     return r;
   }
   grpc::ServerUnaryReactor* Update(grpc::CallbackServerContext* ctx,
                                    const v1::UpdateCaseRequest* req, v1::Case* resp) override {
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
-    r->Finish(svc_->UpdateCase(*req, resp));
+    CallAuth a;
+    grpc::Status st = svc_->Authorize(ctx, kUpdateCase, kRoleCasesWrite, &a);
+    if (!st.ok()) {
+      r->Finish(st);
+      return r;
+    }
+    st = svc_->UpdateCase(*req, resp, a.who);
+    svc_->Audit(ctx->peer(), a.who, kUpdateCase,
+                absl::StrCat(req->case_id(), " -> ", v1::CaseState_Name(req->state())), st);
+    r->Finish(st);
     return r;
   }
   grpc::ServerUnaryReactor* List(grpc::CallbackServerContext* ctx,
                                  const v1::ListCasesRequest* req,
                                  v1::ListCasesResponse* resp) override {
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
-    r->Finish(svc_->ListCases(*req, resp));
+    CallAuth a;
+    grpc::Status st = svc_->Authorize(ctx, kListCases, kRoleCasesRead, &a);
+    r->Finish(st.ok() ? svc_->ListCases(*req, resp, a.who) : st);
     return r;
   }
   grpc::ServerUnaryReactor* Stats(grpc::CallbackServerContext* ctx,
                                   const v1::CaseStatsRequest* req,
                                   v1::CaseStatsResponse* resp) override {
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
-    r->Finish(svc_->CaseStats(*req, resp));
+    CallAuth a;
+    grpc::Status st = svc_->Authorize(ctx, kCaseStats, kRoleCasesRead, &a);
+    r->Finish(st.ok() ? svc_->CaseStats(*req, resp, a.who) : st);
     return r;
   }
 
@@ -496,6 +583,53 @@ grpc::Status GridrouteService::CheckDeadline(absl::Time deadline) {
                       "deadline: the call's deadline passed before it was served; nothing computed");
 }
 
+grpc::Status GridrouteService::Authorize(grpc::CallbackServerContext* ctx,
+                                         absl::string_view method, uint32_t any_of,
+                                         CallAuth* out) {
+  if (options_.tokens == nullptr) return grpc::Status::OK;
+  out->table = options_.tokens->table();
+  const Principal* p = nullptr;
+  const auto& md = ctx->client_metadata();
+  if (auto it = md.find("authorization"); it != md.end()) {
+    absl::string_view v(it->second.data(), it->second.size());
+    if (absl::ConsumePrefix(&v, "Bearer ") && out->table != nullptr) p = out->table->FindToken(v);
+  } else if (out->table != nullptr && out->table->has_cert_names()) {
+    p = CertPrincipal(*ctx, *out->table);
+  }
+  if (p == nullptr) {
+    grpc::Status st(grpc::StatusCode::UNAUTHENTICATED,
+                    "authorization: a known 'Bearer <token>' (or client certificate) is required");
+    Audit(ctx->peer(), nullptr, method, "", st);
+    return st;
+  }
+  if ((p->roles & any_of) == 0) {
+    grpc::Status st(grpc::StatusCode::PERMISSION_DENIED,
+                    absl::StrCat(method.substr(method.rfind('/') + 1),
+                                 (any_of & (any_of - 1)) == 0 ? " needs the role '"
+                                                              : " needs one of the roles '",
+                                 RoleNames(any_of), "'; principal '", Bounded(p->name, 64),
+                                 "' has '", RoleNames(p->roles), "'"));
+    Audit(ctx->peer(), p, method, "", st);
+    return st;
+  }
+  out->who = p;
+  return grpc::Status::OK;
+}
+
+void GridrouteService::Audit(absl::string_view peer, const Principal* who,
+                             absl::string_view method, absl::string_view target,
+                             const grpc::Status& outcome) {
+  if (options_.audit == nullptr) return;
+  const std::string o =
+      outcome.ok() ? "OK" : absl::StrCat(CodeName(outcome.error_code()), ": ",
+                                         outcome.error_message());
+  options_.audit->Write({.principal = who != nullptr ? absl::string_view(who->name) : "",
+                         .peer = peer,
+                         .method = method,
+                         .target = target,
+                         .outcome = o});
+}
+
 grpc::Status GridrouteService::Pin(std::shared_ptr<const ServedSnapshot>* out) const {
   *out = store_->Current();
   if (*out == nullptr) {
@@ -527,7 +661,7 @@ grpc::Status GridrouteService::Locate(absl::Time deadline, const v1::LocateReque
 }
 
 grpc::Status GridrouteService::Route(absl::Time deadline, const v1::RouteRequest& req,
-                                     v1::RouteResponse* resp) {
+                                     v1::RouteResponse* resp, const Principal* who) {
   if (grpc::Status s = CheckDeadline(deadline); !s.ok()) return s;
   std::shared_ptr<const ServedSnapshot> served;
   if (grpc::Status s = Pin(&served); !s.ok()) return s;
@@ -538,7 +672,7 @@ grpc::Status GridrouteService::Route(absl::Time deadline, const v1::RouteRequest
   if (st.ok()) st = EventFromProto(req, &e, &o);
   if (st.ok()) st = served->router.Route(e, o, &d);
   if (!st.ok()) return ToGrpcStatus(st);
-  ViewToProto(*served->snapshot, d, req.view() == v1::DECISION_VIEW_CODES, resp);
+  ViewToProto(*served->snapshot, d, req.view() == v1::DECISION_VIEW_CODES, Personal(who), resp);
   if (options_.cases != nullptr && d.outcome == Outcome::kRouted) {
     thread_local IntakeBuffers b;
     b.Clear();
@@ -553,7 +687,7 @@ grpc::Status GridrouteService::Route(absl::Time deadline, const v1::RouteRequest
 }
 
 grpc::Status GridrouteService::RouteBatch(absl::Time deadline, const v1::RouteBatchRequest& req,
-                                          v1::RouteBatchResponse* resp) {
+                                          v1::RouteBatchResponse* resp, const Principal* who) {
   if (grpc::Status s = CheckDeadline(deadline); !s.ok()) return s;
   if (req.events_size() > options_.max_batch) {
     return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
@@ -563,6 +697,7 @@ grpc::Status GridrouteService::RouteBatch(absl::Time deadline, const v1::RouteBa
   }
   if (absl::Status st = CheckView(req.view(), "view"); !st.ok()) return ToGrpcStatus(st);
   const bool codes = req.view() == v1::DECISION_VIEW_CODES;
+  const bool personal = Personal(who);
   std::shared_ptr<const ServedSnapshot> served;
   if (grpc::Status s = Pin(&served); !s.ok()) return s;
   thread_local Event e;
@@ -576,7 +711,7 @@ grpc::Status GridrouteService::RouteBatch(absl::Time deadline, const v1::RouteBa
     absl::Status st = EventFromProto(r, &e, &o);
     if (st.ok()) st = served->router.Route(e, o, &d);
     if (st.ok()) {
-      ViewToProto(*served->snapshot, d, codes, out);
+      ViewToProto(*served->snapshot, d, codes, personal, out);
       if (options_.cases != nullptr && d.outcome == Outcome::kRouted) {
         ReportFromDecision(*served->snapshot, e, d, ReportSource::kHotline, {},
                            b.Add(resp->results_size() - 1));
@@ -606,7 +741,8 @@ grpc::Status GridrouteService::CheckDetections(absl::Time deadline,
 }
 
 grpc::Status GridrouteService::RouteDetections(absl::Time deadline, const v1::DetectionBatch& req,
-                                               v1::DecisionBatch* resp) {
+                                               v1::DecisionBatch* resp, const Principal* who) {
+  const bool personal = Personal(who);
   std::shared_ptr<const ServedSnapshot> served;
   if (grpc::Status s = CheckDetections(deadline, req, &served); !s.ok()) return s;
   const bool codes = req.view() == v1::DECISION_VIEW_CODES;
@@ -628,7 +764,7 @@ grpc::Status GridrouteService::RouteDetections(absl::Time deadline, const v1::De
     out->set_correlation_id(det.correlation_id());
     out->set_camera_id(det.camera_id());
     if (st.ok()) {
-      ViewToProto(*served->snapshot, d, codes, out);
+      ViewToProto(*served->snapshot, d, codes, personal, out);
       if (options_.cases != nullptr && d.outcome == Outcome::kRouted) {
         ReportFromDecision(*served->snapshot, buf.events[i], d, ReportSource::kVideo,
                            det.camera_id(), b.Add(i));
@@ -700,14 +836,16 @@ grpc::Status GridrouteService::RouteDetectionsWire(absl::Time deadline,
   return grpc::Status::OK;
 }
 
-grpc::Status GridrouteService::Info(absl::Time deadline, v1::InfoResponse* resp) {
+grpc::Status GridrouteService::Info(absl::Time deadline, v1::InfoResponse* resp,
+                                    const Principal* who) {
+  const bool admin = who == nullptr || who->Has(kRoleAdmin);
   if (grpc::Status s = CheckDeadline(deadline); !s.ok()) return s;
   std::shared_ptr<const ServedSnapshot> served;
   if (grpc::Status s = Pin(&served); !s.ok()) return s;
   const Snapshot& s = *served->snapshot;
   resp->set_pack_name(s.manifest().name);
   SnapshotRefToProto(*served, resp->mutable_snapshot());
-  resp->set_pack_dir(served->pack_dir);
+  if (admin) resp->set_pack_dir(served->pack_dir);
   resp->set_crs(s.manifest().crs);
   for (const std::string& l : s.hierarchy().levels()) resp->add_levels(l);
   resp->set_grids(s.num_grids());
@@ -723,7 +861,7 @@ grpc::Status GridrouteService::Info(absl::Time deadline, v1::InfoResponse* resp)
   for (const std::string& w : s.warnings()) resp->add_warnings(w);
   resp->set_reloads_ok(store_->loads_ok());
   resp->set_reloads_failed(store_->loads_failed());
-  resp->set_last_reload_error(store_->last_error());
+  if (admin) resp->set_last_reload_error(Bounded(store_->last_error(), 1024));
   resp->set_expired_calls(expired_calls());
   return grpc::Status::OK;
 }
@@ -742,7 +880,17 @@ grpc::Status GridrouteService::Directory(absl::Time deadline, const v1::Director
 }
 
 grpc::Status GridrouteService::Reload(const v1::ReloadRequest& req, v1::ReloadResponse* resp) {
-  absl::StatusOr<ReloadResult> r = store_->Load(req.pack_dir());
+  std::string dir = req.pack_dir();
+  if (!dir.empty() && !options_.pack_root.empty()) {
+    std::string resolved;
+    // The same answer whether or not the path exists: nothing to probe with.
+    if (!InsidePackRoot(options_.pack_root, dir, &resolved)) {
+      return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                          "pack_dir: not inside the server's --pack-root; nothing loaded");
+    }
+    dir = resolved;
+  }
+  absl::StatusOr<ReloadResult> r = store_->Load(dir);
   if (!r.ok()) return ToGrpcStatus(r.status());
   if (options_.cases != nullptr) {
     absl::Status st = options_.cases->Reload(*r->current->snapshot, r->current->pack_dir);
@@ -767,34 +915,75 @@ grpc::Status GridrouteService::CasesOn() const {
                       "cases are off: start gridroute-server with --journal-dir DIR");
 }
 
-grpc::Status GridrouteService::GetCase(const v1::GetCaseRequest& req, v1::Case* resp) {
+grpc::Status GridrouteService::CheckReaches(const Principal* who, const CaseView& c) const {
+  if (who == nullptr || who->Reaches(c.lead)) return grpc::Status::OK;
+  return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                      absl::StrCat("case_id: case '", Bounded(c.id, 64),
+                                   "' is led by a department outside principal '",
+                                   Bounded(who->name, 64), "''s departments"));
+}
+
+grpc::Status GridrouteService::GetCase(const v1::GetCaseRequest& req, v1::Case* resp,
+                                       const Principal* who) {
   if (grpc::Status s = CasesOn(); !s.ok()) return s;
   if (req.case_id().empty()) return ToGrpcStatus(absl::InvalidArgumentError("case_id: required"));
   CaseView c;
   if (absl::Status st = options_.cases->Get(req.case_id(), &c); !st.ok()) {
     return ToGrpcStatus(st);
   }
+  if (grpc::Status s = CheckReaches(who, c); !s.ok()) return s;
   const std::shared_ptr<const ServedSnapshot> served = store_->Current();
   const WorkingCalendar& cal = CalendarOf(served.get());
   CaseToProto(c, Now(), cal, resp);
   return grpc::Status::OK;
 }
 
-grpc::Status GridrouteService::UpdateCase(const v1::UpdateCaseRequest& req, v1::Case* resp) {
+grpc::Status GridrouteService::CheckLead(const std::string& lead) const {
+  if (lead.empty()) return grpc::Status::OK;
+  const std::shared_ptr<const ServedSnapshot> served = store_->Current();
+  if (served != nullptr && served->snapshot->departments().Find(lead) >= 0) {
+    return grpc::Status::OK;
+  }
+  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                      absl::StrCat("lead: '", Bounded(lead, 32),
+                                   "' is not a department code of the served pack"));
+}
+
+grpc::Status GridrouteService::UpdateCase(const v1::UpdateCaseRequest& req, v1::Case* resp,
+                                          const Principal* who) {
   if (grpc::Status s = CasesOn(); !s.ok()) return s;
   if (req.case_id().empty()) return ToGrpcStatus(absl::InvalidArgumentError("case_id: required"));
+  if (grpc::Status s = CheckLead(req.lead()); !s.ok()) return s;
+  if (who != nullptr && !who->departments.empty()) {
+    CaseView before;
+    if (absl::Status st = options_.cases->Get(req.case_id(), &before); !st.ok()) {
+      return ToGrpcStatus(st);
+    }
+    if (grpc::Status s = CheckReaches(who, before); !s.ok()) return s;
+  }
   Transition t;
   t.case_id = req.case_id();
   if (absl::Status st = CaseStateFromProto(req.state(), "state", &t.to); !st.ok()) {
     return ToGrpcStatus(st);
   }
-  t.actor = req.actor();
+  // With auth on, the actor is who called; a client-chosen actor is kept
+  // as part of the note.
+  std::string note;
+  if (who != nullptr) {
+    t.actor = who->name;
+    if (!req.actor().empty() && req.actor() != who->name) {
+      note = absl::StrCat("actor: ", Bounded(req.actor(), 128), req.note().empty() ? "" : "; ",
+                          req.note());
+    }
+  } else {
+    t.actor = req.actor();
+  }
   if (req.has_at()) {
     if (absl::Status st = TimeFromProto(req.at(), "at", &t.at); !st.ok()) return ToGrpcStatus(st);
   } else {
     t.at = Now();
   }
-  t.note = req.note();
+  t.note = note.empty() ? absl::string_view(req.note()) : absl::string_view(note);
   t.lead = req.lead();
   CaseView c;
   if (absl::Status st = options_.cases->Update(t, &c); !st.ok()) return ToGrpcStatus(st);
@@ -805,10 +994,19 @@ grpc::Status GridrouteService::UpdateCase(const v1::UpdateCaseRequest& req, v1::
 }
 
 grpc::Status GridrouteService::ListCases(const v1::ListCasesRequest& req,
-                                         v1::ListCasesResponse* resp) {
+                                         v1::ListCasesResponse* resp, const Principal* who) {
   if (grpc::Status s = CasesOn(); !s.ok()) return s;
   ListQuery q;
   q.department = req.department();
+  if (who != nullptr && !q.department.empty() && !who->Reaches(q.department)) {
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                        absl::StrCat("department: '", Bounded(q.department, 32),
+                                     "' is not one of principal '", Bounded(who->name, 64),
+                                     "''s departments"));
+  }
+  if (who != nullptr && q.department.empty() && who->departments.size() == 1) {
+    q.department = who->departments[0];
+  }
   q.grid = req.grid();
   q.region = req.region();
   if (req.state() != v1::CASE_STATE_UNSPECIFIED) {
@@ -829,14 +1027,23 @@ grpc::Status GridrouteService::ListCases(const v1::ListCasesRequest& req,
   const std::shared_ptr<const ServedSnapshot> served = store_->Current();
   const WorkingCalendar& cal = CalendarOf(served.get());
   const absl::Time now = Now();
-  for (const CaseView& c : page.cases) CaseToProto(c, now, cal, resp->add_cases());
+  for (const CaseView& c : page.cases) {
+    // A principal with several departments: the page keeps only theirs.
+    if (who == nullptr || who->Reaches(c.lead)) CaseToProto(c, now, cal, resp->add_cases());
+  }
   resp->set_next_page_token(page.next_page_token);
   return grpc::Status::OK;
 }
 
 grpc::Status GridrouteService::CaseStats(const v1::CaseStatsRequest& req,
-                                         v1::CaseStatsResponse* resp) {
+                                         v1::CaseStatsResponse* resp, const Principal* who) {
   if (grpc::Status s = CasesOn(); !s.ok()) return s;
+  const bool scoped = who != nullptr && !who->departments.empty();
+  if (scoped && !req.group_by().empty() && req.group_by() != "department") {
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                        "group_by: a principal limited to departments may only group by "
+                        "department (its own rows)");
+  }
   std::shared_ptr<const ServedSnapshot> served;
   if (grpc::Status s = Pin(&served); !s.ok()) return s;
   const Snapshot& snap = *served->snapshot;
@@ -888,12 +1095,30 @@ grpc::Status GridrouteService::CaseStats(const v1::CaseStatsRequest& req,
     out->set_on_time_rate(in.on_time_rate);
     out->set_median_handling_hours(in.median_handling_hours);
   };
-  for (const StatsRow& in : r.rows) row(in, resp->add_rows());
-  row(r.total, resp->mutable_total());
+  for (const StatsRow& in : r.rows) {
+    if (!scoped || who->Reaches(in.key)) row(in, resp->add_rows());
+  }
+  if (!scoped) row(r.total, resp->mutable_total());
   return grpc::Status::OK;
 }
 
 // ---------------------------------------------------------------------------
+
+namespace {
+
+// Plaintext, TLS, or mutual TLS (client certificates required and verified
+// against tls_client_ca_pem).
+std::shared_ptr<grpc::ServerCredentials> Credentials(const ServerOptions& o) {
+  if (o.tls_cert_pem.empty()) return grpc::InsecureServerCredentials();
+  grpc::SslServerCredentialsOptions ssl(
+      o.tls_client_ca_pem.empty() ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+                                  : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  ssl.pem_root_certs = o.tls_client_ca_pem;
+  ssl.pem_key_cert_pairs.push_back({o.tls_key_pem, o.tls_cert_pem});
+  return grpc::SslServerCredentials(ssl);
+}
+
+}  // namespace
 
 std::unique_ptr<grpc::Server> StartServer(const ServerOptions& options, GridrouteService* service,
                                           int* bound_port, std::string* error) {
@@ -902,9 +1127,7 @@ std::unique_ptr<grpc::Server> StartServer(const ServerOptions& options, Gridrout
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
-  if (!options.listen.empty()) {
-    builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &port);
-  }
+  if (!options.listen.empty()) builder.AddListeningPort(options.listen, Credentials(options), &port);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   builder.RegisterService(service->routing());

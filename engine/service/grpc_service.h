@@ -44,6 +44,8 @@
 #include "gridroute/v1/cases.grpc.pb.h"
 #include "gridroute/v1/routing.grpc.pb.h"
 #include "intake/case_desk.h"
+#include "service/audit_log.h"
+#include "service/auth.h"
 #include "service/snapshot_store.h"
 
 namespace gridroute {
@@ -60,6 +62,27 @@ struct ServiceOptions {
   // and CaseService serves it. Null: cases are off (decisions carry no
   // CaseRef; CaseService answers FAILED_PRECONDITION). Not owned.
   CaseDesk* cases = nullptr;
+  // Authentication and roles (service/auth.h). Null: auth off, every call
+  // is allowed with every role (loopback development, the existing tests).
+  // Else every RoutingService, AdminService and CaseService call must carry
+  // `authorization: Bearer <token>` (or a client certificate whose CN is a
+  // certificate principal of the file): a missing or unknown token is
+  // UNAUTHENTICATED, a principal without the method's role
+  // PERMISSION_DENIED naming the role. Health and reflection stay open (no
+  // data). Not owned.
+  const TokenFile* tokens = nullptr;
+  // One JSON line per Reload, case update and refused call. Null: none.
+  // Not owned.
+  AuditLog* audit = nullptr;
+  // Reload accepts only a pack_dir inside this directory (symlinks and ".."
+  // resolved); anything else is PERMISSION_DENIED. Empty: no confinement.
+  std::string pack_root;
+};
+
+// One call's caller, resolved once by the gate. `table` pins `who`.
+struct CallAuth {
+  std::shared_ptr<const TokenTable> table;
+  const Principal* who = nullptr;  // null: auth off (everything allowed)
 };
 
 // absl::Status -> grpc::Status, same code number and message.
@@ -80,30 +103,54 @@ class GridrouteService {
   int64_t expired_calls() const { return expired_.load(std::memory_order_relaxed); }
 
   // The handlers, callable without gRPC plumbing (the reactors call these).
-  // `deadline` is the call's (absl::InfiniteFuture() for none).
+  // `deadline` is the call's (absl::InfiniteFuture() for none). `who`: the
+  // authenticated caller (the gate has checked the method's role); null
+  // means auth is off and everything is allowed. Without kRolePersonal,
+  // FULL decisions and Directory persons carry no names or phones; without
+  // kRoleAdmin, Info has no pack_dir or last_reload_error; a principal with
+  // departments reaches only cases led by them; UpdateCase records `who` as
+  // the actor (the request's actor becomes part of the note).
   grpc::Status Locate(absl::Time deadline, const v1::LocateRequest& req, v1::LocateResponse* resp);
-  grpc::Status Route(absl::Time deadline, const v1::RouteRequest& req, v1::RouteResponse* resp);
+  grpc::Status Route(absl::Time deadline, const v1::RouteRequest& req, v1::RouteResponse* resp,
+                     const Principal* who = nullptr);
   grpc::Status RouteBatch(absl::Time deadline, const v1::RouteBatchRequest& req,
-                          v1::RouteBatchResponse* resp);
+                          v1::RouteBatchResponse* resp, const Principal* who = nullptr);
   // The CODES view of RouteDetections written straight into wire bytes
   // (service/codes_wire.h): `out` holds a serialized DecisionBatch equal to
   // RouteDetections' answer. REQUIRES: req.view() is CODES (FULL answers
-  // INTERNAL: use RouteDetections).
+  // INTERNAL: use RouteDetections). CODES carries no personal data, so it
+  // needs no principal.
   grpc::Status RouteDetectionsWire(absl::Time deadline, const v1::DetectionBatch& req,
                                    std::string* out);
   grpc::Status RouteDetections(absl::Time deadline, const v1::DetectionBatch& req,
-                               v1::DecisionBatch* resp);
-  grpc::Status Info(absl::Time deadline, v1::InfoResponse* resp);
+                               v1::DecisionBatch* resp, const Principal* who = nullptr);
+  grpc::Status Info(absl::Time deadline, v1::InfoResponse* resp, const Principal* who = nullptr);
   grpc::Status Reload(const v1::ReloadRequest& req, v1::ReloadResponse* resp);
   // What the codes of the CODES view mean (service/directory.h).
-  // `include_personal` false: persons without name and phone (for callers
-  // without the `personal` role, once roles exist; the reactor passes true).
+  // `include_personal` false: persons without name and phone (callers
+  // without the `personal` role).
   grpc::Status Directory(absl::Time deadline, const v1::DirectoryRequest& req,
                          v1::DirectoryResponse* resp, bool include_personal = true);
-  grpc::Status GetCase(const v1::GetCaseRequest& req, v1::Case* resp);
-  grpc::Status UpdateCase(const v1::UpdateCaseRequest& req, v1::Case* resp);
-  grpc::Status ListCases(const v1::ListCasesRequest& req, v1::ListCasesResponse* resp);
-  grpc::Status CaseStats(const v1::CaseStatsRequest& req, v1::CaseStatsResponse* resp);
+  grpc::Status GetCase(const v1::GetCaseRequest& req, v1::Case* resp,
+                       const Principal* who = nullptr);
+  grpc::Status UpdateCase(const v1::UpdateCaseRequest& req, v1::Case* resp,
+                          const Principal* who = nullptr);
+  grpc::Status ListCases(const v1::ListCasesRequest& req, v1::ListCasesResponse* resp,
+                         const Principal* who = nullptr);
+  grpc::Status CaseStats(const v1::CaseStatsRequest& req, v1::CaseStatsResponse* resp,
+                         const Principal* who = nullptr);
+
+  // The one auth gate every RoutingService/AdminService/CaseService reactor
+  // passes first: resolves the caller from `authorization: Bearer` (or the
+  // verified client certificate's CN) and checks that it holds one of the
+  // roles `any_of`. OK with *out set; else UNAUTHENTICATED or
+  // PERMISSION_DENIED (audited). Cost with auth on: one SHA-256 of the
+  // token and one hash lookup.
+  grpc::Status Authorize(grpc::CallbackServerContext* ctx, absl::string_view method,
+                         uint32_t any_of, CallAuth* out);
+  // Appends an audit line (no-op without ServiceOptions::audit).
+  void Audit(absl::string_view peer, const Principal* who, absl::string_view method,
+             absl::string_view target, const grpc::Status& outcome);
 
   // Runs `work` on the service's worker thread (one job at a time, in
   // order; the destructor finishes queued jobs and joins it).
@@ -117,6 +164,10 @@ class GridrouteService {
 
   // OK, or DEADLINE_EXCEEDED (counted) when `deadline` has passed.
   grpc::Status CheckDeadline(absl::Time deadline);
+  // PERMISSION_DENIED unless `who` reaches the case's lead department.
+  grpc::Status CheckReaches(const Principal* who, const CaseView& c) const;
+  // OK for "" or a department code of the served pack, else INVALID_ARGUMENT.
+  grpc::Status CheckLead(const std::string& lead) const;
   // OK, or FAILED_PRECONDITION when cases are off.
   grpc::Status CasesOn() const;
   absl::Time Now() const { return options_.now ? options_.now() : absl::Now(); }
@@ -143,6 +194,12 @@ struct ServerOptions {
   // Largest message accepted or sent (bytes). Over it, gRPC answers
   // RESOURCE_EXHAUSTED.
   int max_message_bytes = 32 << 20;
+  // TLS: PEM server certificate chain and private key (both or neither).
+  // With tls_client_ca_pem as well, mutual TLS: every client must present a
+  // certificate signed by that CA (verified; refused otherwise).
+  std::string tls_cert_pem;
+  std::string tls_key_pem;
+  std::string tls_client_ca_pem;
 };
 
 // Builds and starts a server with `service`'s two services, the standard

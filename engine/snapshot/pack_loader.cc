@@ -22,6 +22,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "common/csv.h"
 #include "common/file_util.h"
 #include "absl/strings/numbers.h"
@@ -89,6 +90,39 @@ absl::StatusOr<std::string> GetString(simdjson::dom::element obj,
         absl::StrCat(file, ": field '", key, "' must be a string"));
   }
   return std::string(s);
+}
+
+// A manifest file path must name a file inside the pack directory: relative,
+// with no ".." component (so neither "/etc/x" nor "../other/grids.geojson"
+// can make a reload read outside the pack). Empty (optional, absent) is fine.
+absl::Status CheckInsidePack(const std::string& value, absl::string_view field,
+                             const std::string& file) {
+  if (value.empty()) return absl::OkStatus();
+  const std::string shown = value.size() > 64 ? value.substr(0, 64) + "..." : value;
+  if (value[0] == '/' || value[0] == '\\') {
+    return absl::InvalidArgumentError(absl::StrCat(
+        file, ": field 'files.", field, "' must be a path inside the pack directory, got the "
+        "absolute path '", shown, "'"));
+  }
+  for (absl::string_view part : absl::StrSplit(value, absl::ByAnyChar("/\\"))) {
+    if (part == "..") {
+      return absl::InvalidArgumentError(absl::StrCat(
+          file, ": field 'files.", field, "' must stay inside the pack directory ('..' is "
+          "not allowed), got '", shown, "'"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckManifestFiles(const PackManifest& m, const std::string& file) {
+  const std::pair<const std::string*, const char*> files[] = {
+      {&m.regions_file, "regions"},         {&m.grids_file, "grids"},
+      {&m.departments_file, "departments"}, {&m.categories_file, "categories"},
+      {&m.rules_file, "rules"},             {&m.teams_file, "teams"},
+      {&m.components_file, "components"},   {&m.layers_file, "layers"},
+      {&m.calendar_file, "calendar"}};
+  for (const auto& [value, field] : files) RETURN_IF_ERROR(CheckInsidePack(*value, field, file));
+  return absl::OkStatus();
 }
 
 absl::StatusOr<PackManifest> ParseManifest(const std::string& dir) {
@@ -173,6 +207,7 @@ absl::StatusOr<PackManifest> ParseManifest(const std::string& dir) {
   ASSIGN_OR_RETURN(m.components_file, GetString(files, "components", fctx, false));
   ASSIGN_OR_RETURN(m.layers_file, GetString(files, "layers", fctx, false));
   ASSIGN_OR_RETURN(m.calendar_file, GetString(files, "calendar", fctx, false));
+  RETURN_IF_ERROR(CheckManifestFiles(m, file));
   ASSIGN_OR_RETURN(std::string precedence,
                    GetString(root, "rule_precedence", file, false, "scope_first"));
   if (precedence == "scope_first") {

@@ -141,6 +141,11 @@ class PythonClientTest(unittest.TestCase):
         self.assertEqual(r.previous.version, r.snapshot.version)
         with self.assertRaises(grpc.RpcError) as cm:
             self.admin.Reload(admin_pb2.ReloadRequest(pack_dir="/nonexistent"), timeout=TIMEOUT)
+        # Outside --pack-root (default: the parent of --pack): refused.
+        self.assertEqual(cm.exception.code(), grpc.StatusCode.PERMISSION_DENIED)
+        with self.assertRaises(grpc.RpcError) as cm:
+            missing = os.path.join(os.path.dirname(os.path.abspath(self.pack)), "nonexistent")
+            self.admin.Reload(admin_pb2.ReloadRequest(pack_dir=missing), timeout=TIMEOUT)
         self.assertEqual(cm.exception.code(), grpc.StatusCode.NOT_FOUND)
         # Still serving.
         self.routing.Route(self.request(), timeout=TIMEOUT)

@@ -47,10 +47,16 @@ inline std::string WriteRoutingPack(const std::string& version, const std::strin
 class InProcessServer {
  public:
   explicit InProcessServer(SnapshotStore* store, int max_batch = 10000,
-                           CaseDesk* case_desk = nullptr) {
-    ServiceOptions o;
-    o.max_batch = max_batch;
-    o.cases = case_desk;
+                           CaseDesk* case_desk = nullptr)
+      : InProcessServer(store, [&] {
+          ServiceOptions o;
+          o.max_batch = max_batch;
+          o.cases = case_desk;
+          return o;
+        }()) {}
+  // With the caller's options (tokens, audit, pack_root...); `now` is the
+  // fixture's skewable clock.
+  InProcessServer(SnapshotStore* store, ServiceOptions o) {
     o.now = [this] { return absl::Now() + absl::Seconds(clock_skew_s.load()); };
     service_ = std::make_unique<GridrouteService>(store, o);
     std::string error;

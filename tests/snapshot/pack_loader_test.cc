@@ -67,6 +67,20 @@ TEST(PackLoaderTest, InvalidManifestJsonAndMissingFields) {
   ExpectLoadError(q, {"manifest.json", "'files'"});
 }
 
+TEST(PackLoaderTest, ManifestFilesMustStayInsideThePack) {
+  const std::string head =
+      R"({"format":"gridroute-pack","format_version":1,"name":"x","version":"1","levels":["a"],)";
+  TestPack p = GoodPack();
+  p.SetManifestOverride(head + R"("files":{"regions":"../../etc/regions.csv","grids":"grids.geojson"}})");
+  ExpectLoadError(p, {"manifest.json", "files.regions", "'..'"});
+  TestPack q = GoodPack();
+  q.SetManifestOverride(head + R"("files":{"regions":"regions.csv","grids":"/etc/passwd"}})");
+  ExpectLoadError(q, {"manifest.json", "files.grids", "absolute"});
+  TestPack r = GoodPack();
+  r.SetManifestOverride(head + R"("files":{"regions":"regions.csv","grids":"grids.geojson","teams":"sub/../../t.csv"}})");
+  ExpectLoadError(r, {"files.teams", "'..'"});
+}
+
 TEST(PackLoaderTest, UnclosedRing) {
   TestPack p = GoodPack();
   p.AddGrid("g3", "3205010101", "[[[121,31],[121.001,31],[121.001,31.001],[121,31.001]]]");

@@ -30,6 +30,13 @@ ABSL_DECLARE_FLAG(double, snap_m);
 ABSL_DECLARE_FLAG(double, component_radius_m);
 
 ABSL_FLAG(std::string, server, "", "host:port of a gridroute-server: run the command over the network");
+ABSL_FLAG(std::string, token_file, "",
+          "network commands: file holding the bearer token (else $GRIDROUTE_TOKEN; sent as "
+          "'authorization: Bearer TOKEN')");
+ABSL_FLAG(std::string, tls_ca, "", "network commands: TLS on, trusting this PEM CA bundle");
+ABSL_FLAG(std::string, tls_client_cert, "", "network commands: mutual TLS client certificate (PEM)");
+ABSL_FLAG(std::string, tls_client_key, "", "network commands: mutual TLS client key (PEM)");
+ABSL_FLAG(std::string, tls_name, "", "network commands: server name to verify (default: the host)");
 ABSL_FLAG(bool, json, false, "network commands: print the answers as JSON");
 ABSL_FLAG(double, lon, 0, "locate/route --server: longitude (or x)");
 ABSL_FLAG(double, lat, 0, "locate/route --server: latitude (or y)");
@@ -279,17 +286,60 @@ void PrintCodes(const v1::DecisionCodes& d, const absl::TimeZone& zone) {
   if (d.has_case_ref()) line("case", CaseText(d.case_ref()));
 }
 
+std::string ReadSmallFile(const std::string& path) {
+  std::string out;
+  if (FILE* f = std::fopen(path.c_str(), "rb")) {
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0 && out.size() < (1u << 20)) {
+      out.append(buf, n);
+    }
+    std::fclose(f);
+  } else {
+    std::fprintf(stderr, "gridroute: cannot read %s\n", path.c_str());
+  }
+  return out;
+}
+
+// Plaintext, or TLS with --tls-ca (and a client certificate for mutual TLS).
+std::shared_ptr<grpc::ChannelCredentials> ChannelCredentials() {
+  if (absl::GetFlag(FLAGS_tls_ca).empty()) return grpc::InsecureChannelCredentials();
+  grpc::SslCredentialsOptions o;
+  o.pem_root_certs = ReadSmallFile(absl::GetFlag(FLAGS_tls_ca));
+  if (!absl::GetFlag(FLAGS_tls_client_cert).empty()) {
+    o.pem_cert_chain = ReadSmallFile(absl::GetFlag(FLAGS_tls_client_cert));
+    o.pem_private_key = ReadSmallFile(absl::GetFlag(FLAGS_tls_client_key));
+  }
+  return grpc::SslCredentials(o);
+}
+
+// The bearer token: --token-file's first line, else $GRIDROUTE_TOKEN.
+std::string BearerToken() {
+  std::string t;
+  if (!absl::GetFlag(FLAGS_token_file).empty()) {
+    t = ReadSmallFile(absl::GetFlag(FLAGS_token_file));
+  } else if (const char* env = std::getenv("GRIDROUTE_TOKEN")) {
+    t = env;
+  }
+  t = t.substr(0, t.find_first_of("\r\n"));
+  return t;
+}
+
 class Client {
  public:
-  explicit Client(const std::string& server) {
+  explicit Client(const std::string& server) : token_(BearerToken()) {
     grpc::ChannelArguments args;
     args.SetMaxReceiveMessageSize(64 << 20);
-    channel_ = grpc::CreateCustomChannel(server, grpc::InsecureChannelCredentials(), args);
+    if (!absl::GetFlag(FLAGS_tls_name).empty()) {
+      args.SetSslTargetNameOverride(absl::GetFlag(FLAGS_tls_name));
+    }
+    channel_ = grpc::CreateCustomChannel(server, ChannelCredentials(), args);
     routing = v1::RoutingService::NewStub(channel_);
     admin = v1::AdminService::NewStub(channel_);
     cases = v1::CaseService::NewStub(channel_);
   }
   void Prepare(grpc::ClientContext* ctx) const {
+    if (!token_.empty()) ctx->AddMetadata("authorization", "Bearer " + token_);
     const double t = absl::GetFlag(FLAGS_timeout_s);
     if (t > 0) {
       ctx->set_deadline(std::chrono::system_clock::now() +
@@ -310,6 +360,7 @@ class Client {
 
  private:
   std::shared_ptr<grpc::Channel> channel_;
+  const std::string token_;
 };
 
 int Info(Client& c) {

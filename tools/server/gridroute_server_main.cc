@@ -16,6 +16,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <filesystem>
 #include <cstdio>
 #include <string>
 #include <thread>
@@ -25,6 +26,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/process_memory.h"
@@ -51,6 +53,20 @@ ABSL_FLAG(int, journal_batch_wait_us, 0,
           "Group commit: how long a journal commit may wait to gather concurrent batches");
 ABSL_FLAG(int, journal_compact_mb, 256,
           "Compact the journal (snapshot + drop old segments) after this many MiB appended");
+ABSL_FLAG(std::string, tls_cert, "", "TLS: PEM server certificate chain (with --tls-key)");
+ABSL_FLAG(std::string, tls_key, "", "TLS: PEM private key of --tls-cert");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "Mutual TLS: PEM CA bundle; every client must present a certificate it signed");
+ABSL_FLAG(std::string, auth_tokens, "",
+          "Token file (CSV token_sha256,principal,roles,departments): every call needs "
+          "'authorization: Bearer TOKEN' with a role; reloaded on SIGHUP. Empty: auth off");
+ABSL_FLAG(bool, insecure_no_auth, false,
+          "Allow a non-loopback --listen without --auth-tokens (anyone reaching the port "
+          "may reload, read cases and the roster)");
+ABSL_FLAG(std::string, pack_root, "",
+          "Reload accepts only directories inside this one (default: the parent of --pack)");
+ABSL_FLAG(std::string, audit_log, "",
+          "Append one JSON line per Reload, case update, token reload and refused call");
 ABSL_FLAG(std::string, nats, "",
           "NATS URL (nats://host:port): publish new cases and state changes to JetStream on "
           "gridroute.dispatch.<department code>. Needs --journal_dir");
@@ -74,6 +90,59 @@ std::string Describe(const gridroute::ServedSnapshot& s) {
                       absl::StrFormat("%.2f", s.load_seconds), " s)");
 }
 
+// Reads a PEM file of at most 1 MiB into *out.
+bool ReadPem(const std::string& flag, const std::string& path, std::string* out,
+             std::string* error) {
+  if (path.empty()) return true;
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) {
+    *error = absl::StrCat("--", flag, " ", path, ": cannot open");
+    return false;
+  }
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0 && out->size() <= (1u << 20)) {
+    out->append(buf, n);
+  }
+  std::fclose(f);
+  if (out->size() > (1u << 20) || out->find("-----BEGIN") == std::string::npos) {
+    *error = absl::StrCat("--", flag, " ", path, ": not a PEM file of at most 1 MiB");
+    return false;
+  }
+  return true;
+}
+
+// True for 127.0.0.0/8, [::1] and localhost listen addresses.
+bool IsLoopback(const std::string& listen) {
+  return absl::StartsWith(listen, "127.") || absl::StartsWith(listen, "[::1]:") ||
+         absl::StartsWith(listen, "localhost:");
+}
+
+// The TLS and auth flags, checked; fills the server's TLS material.
+bool SecurityOptions(gridroute::ServerOptions* o, std::string* error) {
+  const std::string cert = absl::GetFlag(FLAGS_tls_cert), key = absl::GetFlag(FLAGS_tls_key);
+  const std::string ca = absl::GetFlag(FLAGS_tls_client_ca);
+  if (cert.empty() != key.empty()) {
+    *error = "--tls-cert and --tls-key go together";
+    return false;
+  }
+  if (!ca.empty() && cert.empty()) {
+    *error = "--tls-client-ca needs --tls-cert and --tls-key";
+    return false;
+  }
+  if (absl::GetFlag(FLAGS_auth_tokens).empty() && !IsLoopback(o->listen) &&
+      !absl::GetFlag(FLAGS_insecure_no_auth)) {
+    *error = absl::StrCat("refusing to listen on ", o->listen,
+                          " without --auth-tokens: anyone reaching it could reload packs, read "
+                          "and change cases and harvest the roster. Pass --auth-tokens FILE, "
+                          "listen on 127.0.0.1, or --insecure-no-auth");
+    return false;
+  }
+  return ReadPem("tls-cert", cert, &o->tls_cert_pem, error) &&
+         ReadPem("tls-key", key, &o->tls_key_pem, error) &&
+         ReadPem("tls-client-ca", ca, &o->tls_client_ca_pem, error);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -84,7 +153,8 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "gridroute-server --pack DIR --listen HOST:PORT [--threads N] [--max-message-mb 32] "
       "[--max-batch 10000] [--drain-s 10] [--journal-dir DIR [--journal-fsync=false] "
-      "[--nats nats://HOST:PORT]]");
+      "[--nats nats://HOST:PORT]] [--tls-cert F --tls-key F [--tls-client-ca F]] "
+      "[--auth-tokens F | --insecure-no-auth] [--pack-root DIR] [--audit-log F]");
   std::vector<std::string> storage;
   std::vector<char*> args = gridroute::DashedFlags(argc, argv, &storage);
   absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
@@ -147,14 +217,43 @@ int main(int argc, char** argv) {
     Log("cases off (no --journal-dir): decisions carry no case id");
   }
 
-  gridroute::ServiceOptions service_options;
-  service_options.max_batch = absl::GetFlag(FLAGS_max_batch);
-  service_options.cases = cases.get();
-  gridroute::GridrouteService service(&store, service_options);
   gridroute::ServerOptions server_options;
   server_options.listen = absl::GetFlag(FLAGS_listen);
   server_options.max_message_bytes = absl::GetFlag(FLAGS_max_message_mb) << 20;
   std::string error;
+  if (!SecurityOptions(&server_options, &error)) return Fail(error);
+  std::unique_ptr<gridroute::AuditLog> audit;
+  if (!absl::GetFlag(FLAGS_audit_log).empty()) {
+    auto a = gridroute::AuditLog::Open(absl::GetFlag(FLAGS_audit_log));
+    if (!a.ok()) return Fail(std::string(a.status().message()));
+    audit = *std::move(a);
+  }
+  std::unique_ptr<gridroute::TokenFile> tokens;
+  if (!absl::GetFlag(FLAGS_auth_tokens).empty()) {
+    tokens = std::make_unique<gridroute::TokenFile>(absl::GetFlag(FLAGS_auth_tokens));
+    if (absl::Status st = tokens->Reload(); !st.ok()) {
+      return Fail(absl::StrCat("--auth-tokens: ", st.message()));
+    }
+    Log(absl::StrCat("auth on: ", tokens->table()->size(), " principal(s) from ", tokens->path()));
+  } else {
+    Log(absl::StrCat("WARNING: auth off (no --auth-tokens): every caller of ", server_options.listen,
+                     " may reload, read and change cases and read names and phones",
+                     absl::GetFlag(FLAGS_insecure_no_auth) ? " (--insecure-no-auth)" : ""));
+  }
+  gridroute::ServiceOptions service_options;
+  service_options.max_batch = absl::GetFlag(FLAGS_max_batch);
+  service_options.cases = cases.get();
+  service_options.tokens = tokens.get();
+  service_options.audit = audit.get();
+  service_options.pack_root = absl::GetFlag(FLAGS_pack_root);
+  if (service_options.pack_root.empty()) {
+    service_options.pack_root =
+        std::filesystem::weakly_canonical(std::filesystem::absolute(pack)).parent_path().string();
+  }
+  Log(absl::StrCat("Reload accepts pack directories inside ", service_options.pack_root,
+                   server_options.tls_cert_pem.empty() ? "; plaintext (no --tls-cert)"
+                   : server_options.tls_client_ca_pem.empty() ? "; TLS" : "; mutual TLS"));
+  gridroute::GridrouteService service(&store, service_options);
   int port = 0;
   std::unique_ptr<grpc::Server> server =
       gridroute::StartServer(server_options, &service, &port, &error);
@@ -173,6 +272,17 @@ int main(int argc, char** argv) {
       int sig = 0;
       if (sigwait(&signals, &sig) != 0) continue;
       if (sig == SIGHUP) {
+        if (tokens != nullptr) {
+          absl::Status st = tokens->Reload();
+          Log(st.ok() ? absl::StrCat("SIGHUP: tokens reloaded, ", tokens->table()->size(),
+                                     " principal(s)")
+                      : absl::StrCat("SIGHUP: token file rejected, the previous one stays: ",
+                                     st.message()));
+          service.Audit("local", nullptr, "SIGHUP/tokens", tokens->path(),
+                        st.ok() ? grpc::Status::OK
+                                : grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                               std::string(st.message())));
+        }
         {
           absl::StatusOr<gridroute::ReloadResult> r = store.Load("");
           if (r.ok()) {
