@@ -9,7 +9,8 @@
 namespace gridroute {
 namespace {
 
-constexpr uint16_t kManyLayers = 0xffff;
+// A grid whose box meets more layers than this tests them all (Hits()).
+constexpr size_t kMaxListedLayers = 64;
 
 // What a grid's own rows already give: the non-specialist roles found (bit
 // per TeamRole) and the specialties found (sorted).
@@ -99,10 +100,10 @@ class TeamLists {
 };
 
 void SetOwnRows(absl::Span<const Teams::Entry> own, GridRecord* rec) {
-  if (own.size() == 1) {
+  if (own.size() == 1 && own[0].role_specialty <= 0xff) {
     rec->own_count = 1;
     rec->own_person = own[0].person;
-    rec->own_role_specialty = own[0].role_specialty;
+    rec->own_role_specialty = static_cast<uint8_t>(own[0].role_specialty);
   } else {
     rec->own_count = own.empty() ? 0 : 2;
   }
@@ -137,15 +138,17 @@ GridRoutes GridRoutes::Build(const std::vector<int32_t>& parents, const Teams& t
     if (g < geometry.num_grids()) {
       layers.VisitBoxesIntersecting(geometry.box(g), [&](int32_t l) { hits.push_back(l); });
     }
+    if (hits.empty()) continue;
+    if (hits.size() > kMaxListedLayers) {
+      rec.flags |= GridRecord::kManyLayers;
+      continue;
+    }
     std::sort(hits.begin(), hits.end(),
               [&](int32_t a, int32_t b) { return layers.rank(a) < layers.rank(b); });
-    rec.layer_begin = static_cast<uint32_t>(out.layer_pool_.size());
-    if (hits.size() >= kManyLayers) {
-      rec.layer_count = kManyLayers;
-    } else {
-      rec.layer_count = static_cast<uint16_t>(hits.size());
-      out.layer_pool_.insert(out.layer_pool_.end(), hits.begin(), hits.end());
-    }
+    rec.flags |= GridRecord::kLayers;
+    out.layer_lists_[g] = static_cast<uint32_t>(out.layer_pool_.size());
+    out.layer_pool_.push_back(static_cast<int32_t>(hits.size()));
+    out.layer_pool_.insert(out.layer_pool_.end(), hits.begin(), hits.end());
   }
   out.records_.shrink_to_fit();
   out.team_pool_.shrink_to_fit();
@@ -173,14 +176,18 @@ void GridRoutes::Team(uint32_t grid, const GridRecord& r, int32_t specialty, con
   }
 }
 
-void GridRoutes::LayerHits(const GridRecord& r, IPoint p, const Layers& layers,
+void GridRoutes::LayerHits(uint32_t grid, const GridRecord& r, IPoint p, const Layers& layers,
                            std::vector<int32_t>* out) const {
-  if (r.layer_count == kManyLayers) {
+  if (r.flags & GridRecord::kManyLayers) {
     layers.Hits(p, out);
     return;
   }
-  const int32_t* it = layer_pool_.data() + r.layer_begin;
-  for (const int32_t* end = it + r.layer_count; it != end; ++it) {
+  if (!(r.flags & GridRecord::kLayers)) return;
+  const auto found = layer_lists_.find(grid);
+  if (found == layer_lists_.end()) return;  // cannot happen: the flag says listed
+  const int32_t* it = layer_pool_.data() + found->second;
+  const int32_t count = *it++;
+  for (const int32_t* end = it + count; it != end; ++it) {
     if (layers.Covers(*it, p)) out->push_back(*it);
   }
 }
@@ -188,7 +195,8 @@ void GridRoutes::LayerHits(const GridRecord& r, IPoint p, const Layers& layers,
 size_t GridRoutes::MemoryBytes() const {
   return records_.capacity() * sizeof(GridRecord) +
          team_pool_.capacity() * sizeof(TeamAssignment) +
-         team_begin_.capacity() * sizeof(uint32_t) + layer_pool_.capacity() * sizeof(int32_t);
+         team_begin_.capacity() * sizeof(uint32_t) + layer_pool_.capacity() * sizeof(int32_t) +
+         layer_lists_.capacity() * (sizeof(std::pair<uint32_t, uint32_t>) + 1);
 }
 
 }  // namespace gridroute

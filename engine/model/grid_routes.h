@@ -1,7 +1,7 @@
 // Copyright 2026 gridroute authors.
 //
 // GridRoutes: what routing needs of one grid, compiled at load into one
-// 24-byte record per grid, so that Router::Route costs one cache line more
+// 16-byte record per grid, so that Router::Route costs one cache line more
 // than Locate instead of one miss per model (parent region, own-rule bit,
 // team rows, inherited team rows, layer index).
 //
@@ -23,7 +23,8 @@
 // on every grid); LayerHits() is only for points inside or on the boundary
 // of the grid (a snapped point is outside it: use Layers::Hits()).
 //
-// Memory: 24 bytes a grid (48 MB at 2M grids) plus the shared lists.
+// Memory: 16 bytes a grid (32 MB at 2M grids) plus the shared lists and
+// the candidate layers of the few grids that have any.
 // Thread-safety: immutable after Build(); safe to share.
 #ifndef GRIDROUTE_MODEL_GRID_ROUTES_H_
 #define GRIDROUTE_MODEL_GRID_ROUTES_H_
@@ -31,6 +32,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "geo/geometry.h"
 #include "geo/grid_geometry.h"
 #include "model/layers.h"
@@ -40,19 +42,22 @@
 namespace gridroute {
 
 struct GridRecord {
-  int32_t region = -1;      // the grid's lowest-level region, -1 if none
-  uint32_t team_list = 0;   // inherited team list (GridRoutes), 0 = empty
-  // Own roster rows: own_count == 1: the row itself (person, role_specialty
-  // as Teams::Entry); own_count > 1: ignored, read Teams::grid_entries().
+  int32_t region = -1;     // the grid's lowest-level region, -1 if none
+  uint32_t team_list = 0;  // inherited team list (GridRoutes), 0 = empty
+  // Own roster rows: own_count == 1: the row itself (person, and role |
+  // (specialty + 1) << 2 as Teams::Entry, when that fits a byte);
+  // own_count == 2: several rows (or a specialty >= 63), read
+  // Teams::grid_entries().
   uint32_t own_person = 0;
-  uint32_t own_role_specialty = 0;
-  uint32_t layer_begin = 0;  // candidate layers: layer_pool[begin, begin + count)
-  uint16_t layer_count = 0;  // 0xffff: too many, use Layers::Hits()
-  uint8_t own_count = 0;     // 0, 1, or 2 for "more than one"
-  uint8_t flags = 0;         // kGridHasRules
+  uint8_t own_role_specialty = 0;
+  uint8_t own_count = 0;
+  uint8_t flags = 0;  // kGridHasRules, kLayers (candidate layers listed), kManyLayers
+  uint8_t unused = 0;
   static constexpr uint8_t kGridHasRules = 1;
+  static constexpr uint8_t kLayers = 2;
+  static constexpr uint8_t kManyLayers = 4;  // too many to list: use Layers::Hits()
 };
-static_assert(sizeof(GridRecord) == 24);
+static_assert(sizeof(GridRecord) == 16);
 
 class GridRoutes {
  public:
@@ -71,14 +76,13 @@ class GridRoutes {
   void Team(uint32_t grid, const GridRecord& r, int32_t specialty, const Teams& teams,
             std::vector<TeamAssignment>* out) const;
   // Appends every layer covering p, in Layers::Hits() order.
-  // REQUIRES: p is inside or on the boundary of the record's grid.
-  void LayerHits(const GridRecord& r, IPoint p, const Layers& layers,
+  // REQUIRES: p is inside or on the boundary of grid `grid` (record r).
+  void LayerHits(uint32_t grid, const GridRecord& r, IPoint p, const Layers& layers,
                  std::vector<int32_t>* out) const;
 
   // Starts fetching what Team() and LayerHits() will read for `r`.
   void Prefetch(const GridRecord& r) const {
     __builtin_prefetch(team_pool_.data() + team_begin_[r.team_list]);
-    if (r.layer_count != 0) __builtin_prefetch(layer_pool_.data() + r.layer_begin);
   }
 
   size_t MemoryBytes() const;
@@ -87,6 +91,8 @@ class GridRoutes {
   std::vector<GridRecord> records_;
   std::vector<TeamAssignment> team_pool_;
   std::vector<uint32_t> team_begin_{0, 0};  // list i: team_pool_[begin[i], begin[i+1])
+  // Grids with candidate layers -> layer_pool_ offset of [count, layer...].
+  absl::flat_hash_map<uint32_t, uint32_t> layer_lists_;
   std::vector<int32_t> layer_pool_;
 };
 

@@ -229,7 +229,7 @@ absl::Status Router::Finish(const Event& e, const RouteOptions& o, Decision* d) 
   if (d->location.how == How::kSnapped) {
     s.layers().Hits(p, &d->layers);  // p lies outside the grid
   } else {
-    routes.LayerHits(rec, p, s.layers(), &d->layers);
+    routes.LayerHits(grid, rec, p, s.layers(), &d->layers);
   }
 
   // The rule: area candidates (best first) against each hit layer's.

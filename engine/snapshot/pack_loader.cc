@@ -525,6 +525,7 @@ class PackLoader {
     const auto t3 = std::chrono::steady_clock::now();
     s->grid_routes_ =
         GridRoutes::Build(s->parents_, s->teams_, s->rules_, s->layers_, s->geometry_);
+    std::vector<int32_t>().swap(s->parents_);  // the records hold the parents now
     s->stats_.grid_routes_seconds = Seconds(t3);
     s->stats_.total_seconds = Seconds(t0);
     return std::shared_ptr<const Snapshot>(std::move(s));

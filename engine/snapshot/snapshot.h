@@ -97,7 +97,11 @@ class Snapshot {
   void PrefetchGridCode(uint32_t g) const { codes_.Prefetch(g); }
   absl::string_view grid_name(uint32_t g) const { return names_.Get(g); }
   // Region index of the grid's parent (a region of the lowest level).
-  int32_t grid_parent(uint32_t g) const { return parents_[g]; }
+  // (Read from the grid's routing record once the load has compiled it; the
+  // loader's own array is freed then.)
+  int32_t grid_parent(uint32_t g) const {
+    return parents_.empty() ? grid_routes_.record(g).region : parents_[g];
+  }
   // Grid id for `code`, or kNoGrid. O(log n).
   uint32_t FindGrid(absl::string_view code) const;
 

@@ -58,7 +58,7 @@ void ExpectLayersMatchHits(const Snapshot& s, IPoint p, int64_t* hits) {
   if (r.grid == kNoGrid || r.how == How::kSnapped) return;
   std::vector<int32_t> want, got;
   s.layers().Hits(p, &want);
-  s.grid_routes().LayerHits(s.grid_routes().record(r.grid), p, s.layers(), &got);
+  s.grid_routes().LayerHits(r.grid, s.grid_routes().record(r.grid), p, s.layers(), &got);
   ASSERT_EQ(got, want) << "point (" << p.x << ", " << p.y << ") in grid " << s.grid_code(r.grid);
   *hits += static_cast<int64_t>(want.size());
 }
