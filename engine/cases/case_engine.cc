@@ -577,13 +577,20 @@ absl::Status CaseEngine::ApplyTransition(const CaseRecord& rec) {
 
 // -------------------------------------------------------- commit and undo
 
-void CaseEngine::Commit() {
-  undo_.clear();
+void CaseEngine::Commit() { CommitPrefix(undo_.size()); }
+
+void CaseEngine::CommitPrefix(size_t n) {
+  n = std::min(n, undo_.size());
+  // The watermark as of the commit point: records still undoable can only
+  // have raised it, and ageing by it never drops a case one of them needs.
+  const int64_t committed_wm =
+      n < undo_.size() ? undo_[n].prev_watermark : watermark_ns_;
+  undo_.erase(undo_.begin(), undo_.begin() + static_cast<ptrdiff_t>(n));
   ++epoch_;
-  if (watermark_ns_ == kMinNs) return;
+  if (committed_wm == kMinNs) return;
   horizon_.resize(class_window_ns_.size());
   for (size_t i = 0; i < class_window_ns_.size(); ++i) {
-    horizon_[i] = watermark_ns_ - class_window_ns_[i];
+    horizon_[i] = committed_wm - class_window_ns_[i];
   }
   fold_.Expire(horizon_,
                [this](uint32_t idx) { store_.cases_[idx].fold_entry = kNone; });
@@ -615,7 +622,7 @@ void CaseEngine::UndoOne(const UndoEntry& u) {
       --c.count;
       c.last_ns = u.prev_last;
       if (u.entry_inserted) {
-        UnindexCase(u.case_idx);
+        if (c.fold_entry != kNone) UnindexCase(u.case_idx);  // else aged out
       } else if (c.fold_entry != kNone) {
         fold_.SetLast(c.fold_entry, c.last_ns);
       }
@@ -629,8 +636,10 @@ void CaseEngine::UndoOne(const UndoEntry& u) {
       c.state = u.prev_state;
       c.lead = u.prev_lead;
       c.closed_ns = u.prev_closed;
-      if (u.entry_inserted) UnindexCase(u.case_idx);
-      if (u.entry_removed) IndexCase(u.case_idx);
+      // A CommitPrefix may have aged the case out since (then there is
+      // nothing to take out, and it stays out: its window has passed).
+      if (u.entry_inserted && c.fold_entry != kNone) UnindexCase(u.case_idx);
+      if (u.entry_removed && c.fold_entry == kNone) IndexCase(u.case_idx);
       return;
     }
   }

@@ -170,6 +170,11 @@ class CaseEngine {
   // passed. Call it after each durable journal append, and every few
   // thousand records during a replay.
   void Commit();
+  // Makes the first `n` records applied since the last commit permanent;
+  // the later ones stay undoable (Rollback undoes only those). For a
+  // pipeline that applies the next batch while the previous one is being
+  // made durable. Ages the fold index by the watermark as of that point.
+  void CommitPrefix(size_t n);
   // Undoes every record applied since the last Commit, newest first.
   void Rollback();
   // Undoes `records`, which must be the last records applied since the last
