@@ -18,21 +18,16 @@
 #include "service/directory.h"
 
 namespace gridroute {
-namespace {
 
-absl::Time DeadlineOf(const grpc::CallbackServerContext* ctx) {
-  const auto d = ctx->deadline();
-  if (d == std::chrono::system_clock::time_point::max()) return absl::InfiniteFuture();
-  return absl::FromChrono(d);
-}
-
-// Per-thread buffers of one call's case intake (no allocation in the steady
-// state).
+// The reports of one call's case intake (per thread, or per stream; no
+// allocation in the steady state).
 struct IntakeBuffers {
   std::vector<ReportSlot> slots;
   std::vector<int> item;  // slots[k] answers result item[k]
   std::vector<CaseOutcome> out;
   size_t n = 0;  // slots in use
+  // The snapshot the slots' codes point into, pinned until they are filed.
+  std::shared_ptr<const ServedSnapshot> pinned;
 
   void Clear() {
     n = 0;
@@ -44,6 +39,14 @@ struct IntakeBuffers {
     return &slots[n++];
   }
 };
+
+namespace {
+
+absl::Time DeadlineOf(const grpc::CallbackServerContext* ctx) {
+  const auto d = ctx->deadline();
+  if (d == std::chrono::system_clock::time_point::max()) return absl::InfiniteFuture();
+  return absl::FromChrono(d);
+}
 
 // Per-thread buffers of one detection batch's routing (no allocation once
 // warm: events and decisions keep their strings' and vectors' capacity).
@@ -119,15 +122,12 @@ void ViewToProto(const Snapshot& s, const Decision& d, bool codes, Out* out) {
 // ("camera_id" for detections), so an error about it names the field the
 // client sent.
 template <typename Result>
-grpc::Status FileCases(CaseDesk* desk, IntakeBuffers* b,
-                       google::protobuf::RepeatedPtrField<Result>* results,
-                       absl::string_view source_field = "source_id") {
-  if (desk == nullptr || b->n == 0) return grpc::Status::OK;
-  absl::Status st = desk->Intake(absl::MakeConstSpan(b->slots.data(), b->n), &b->out);
-  if (!st.ok()) return ToGrpcStatus(st);
-  for (size_t k = 0; k < b->n; ++k) {
-    Result* r = results->Mutable(b->item[k]);
-    const CaseOutcome& o = b->out[k];
+void PutCaseRefs(const IntakeBuffers& b, const std::vector<CaseOutcome>& outcomes,
+                 google::protobuf::RepeatedPtrField<Result>* results,
+                 absl::string_view source_field) {
+  for (size_t k = 0; k < b.n; ++k) {
+    Result* r = results->Mutable(b.item[k]);
+    const CaseOutcome& o = outcomes[k];
     if (o.status.ok()) {
       CaseRefToProto(o, CaseRefOf(r));
     } else {
@@ -139,6 +139,16 @@ grpc::Status FileCases(CaseDesk* desk, IntakeBuffers* b,
       r->mutable_error()->set_message(absl::StrCat("case: ", msg));
     }
   }
+}
+
+template <typename Result>
+grpc::Status FileCases(CaseDesk* desk, IntakeBuffers* b,
+                       google::protobuf::RepeatedPtrField<Result>* results,
+                       absl::string_view source_field = "source_id") {
+  if (desk == nullptr || b->n == 0) return grpc::Status::OK;
+  absl::Status st = desk->Intake(absl::MakeConstSpan(b->slots.data(), b->n), &b->out);
+  if (!st.ok()) return ToGrpcStatus(st);
+  PutCaseRefs(*b, b->out, results, source_field);
   return grpc::Status::OK;
 }
 
@@ -238,12 +248,31 @@ class GridrouteService::RoutingImpl final : public v1::RoutingService::CallbackS
       // no per-decision malloc/free (a DetectionResult's oneof deletes its
       // Decision on Clear(), so reusing one message would not help).
       out_ = google::protobuf::Arena::CreateMessage<v1::DecisionBatch>(&arena_);
-      grpc::Status s = svc_->RouteDetections(DeadlineOf(ctx_), in_, out_);
+      grpc::Status s = svc_->RouteDetectionsUnfiled(DeadlineOf(ctx_), in_, out_, &cases_);
       if (!s.ok()) {
         Finish(s);
         return;
       }
-      StartWrite(out_);
+      CaseDesk* desk = svc_->options_.cases;
+      if (desk == nullptr || cases_.n == 0) {
+        StartWrite(out_);
+        return;
+      }
+      // The answer leaves once the batch's cases are durable: written from
+      // the desk's commit thread, so this gRPC thread never waits for a sync
+      // and serves other streams meanwhile.
+      desk->IntakeAsync(absl::MakeConstSpan(cases_.slots.data(), cases_.n),
+                        [this](const absl::Status& st, const std::vector<CaseOutcome>& outcomes) {
+                          cases_.pinned.reset();  // applied: the codes are not read again
+                          if (!st.ok()) {
+                            Finish(ToGrpcStatus(st));
+                            return;
+                          }
+                          PutCaseRefs(cases_, outcomes, out_->mutable_results(), "camera_id");
+                          StartWrite(out_);
+                        });
+      // The reactor may be writing (or reading the next batch) already:
+      // touch nothing after IntakeAsync.
     }
     void OnWriteDone(bool ok) override {
       out_ = nullptr;
@@ -278,6 +307,7 @@ class GridrouteService::RoutingImpl final : public v1::RoutingService::CallbackS
     google::protobuf::Arena arena_;
     v1::DetectionBatch in_;
     v1::DecisionBatch* out_ = nullptr;  // on arena_
+    IntakeBuffers cases_;               // the batch's reports while it is filed
   };
 
   GridrouteService* const svc_;
@@ -517,6 +547,19 @@ grpc::Status GridrouteService::RouteBatch(absl::Time deadline, const v1::RouteBa
 
 grpc::Status GridrouteService::RouteDetections(absl::Time deadline, const v1::DetectionBatch& req,
                                                v1::DecisionBatch* resp) {
+  thread_local IntakeBuffers b;
+  grpc::Status s = RouteDetectionsUnfiled(deadline, req, resp, &b);
+  if (s.ok()) s = FileCases(options_.cases, &b, resp->mutable_results(), "camera_id");
+  b.pinned.reset();
+  return s;
+}
+
+grpc::Status GridrouteService::RouteDetectionsUnfiled(absl::Time deadline,
+                                                      const v1::DetectionBatch& req,
+                                                      v1::DecisionBatch* resp,
+                                                      IntakeBuffers* cases) {
+  IntakeBuffers& b = *cases;
+  b.Clear();
   if (grpc::Status s = CheckDeadline(deadline); !s.ok()) return s;
   if (req.detections_size() > options_.max_batch) {
     return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
@@ -546,8 +589,6 @@ grpc::Status GridrouteService::RouteDetections(absl::Time deadline, const v1::De
   for (int i = 0; i < std::min(n, kPrefetchAhead); ++i) {
     PrefetchViewStrings(*served->snapshot, buf.decisions[i], buf.status[i]);
   }
-  thread_local IntakeBuffers b;
-  b.Clear();
   resp->mutable_results()->Reserve(n);
   for (int i = 0; i < n; ++i) {
     const v1::Detection& det = req.detections(i);
@@ -571,8 +612,8 @@ grpc::Status GridrouteService::RouteDetections(absl::Time deadline, const v1::De
       out->mutable_error()->set_message(std::string(st.message()));
     }
   }
-  if (grpc::Status s = FileCases(options_.cases, &b, resp->mutable_results(), "camera_id"); !s.ok()) return s;
   SnapshotRefToProto(*served, resp->mutable_snapshot());
+  if (b.n > 0) b.pinned = std::move(served);
   return grpc::Status::OK;
 }
 

@@ -65,6 +65,8 @@ struct ServiceOptions {
 // absl::Status -> grpc::Status, same code number and message.
 grpc::Status ToGrpcStatus(const absl::Status& s);
 
+struct IntakeBuffers;  // grpc_service.cc
+
 class GridrouteService {
  public:
   GridrouteService(SnapshotStore* store, ServiceOptions options);
@@ -109,6 +111,10 @@ class GridrouteService {
   class CaseImpl;
   struct Worker;
 
+  // RouteDetections without filing: the routed reports are left in `cases`
+  // (the caller files them, e.g. asynchronously from a stream reactor).
+  grpc::Status RouteDetectionsUnfiled(absl::Time deadline, const v1::DetectionBatch& req,
+                                      v1::DecisionBatch* resp, IntakeBuffers* cases);
   // OK, or DEADLINE_EXCEEDED (counted) when `deadline` has passed.
   grpc::Status CheckDeadline(absl::Time deadline);
   // OK, or FAILED_PRECONDITION when cases are off.
