@@ -9,6 +9,9 @@
 #include <errno.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <new>
 #include <condition_variable>
 #include <filesystem>
 #include <map>
@@ -25,6 +28,16 @@
 #include "journal/journal_env.h"
 #include "service/service_fixture.h"
 #include "service/snapshot_store.h"
+
+// Every operator new in this binary is counted (the allocation test).
+std::atomic<uint64_t> g_news{0};
+void* operator new(size_t n) {
+  g_news.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, size_t) noexcept { std::free(p); }
 
 namespace gridroute {
 namespace {
@@ -90,8 +103,8 @@ void MakeSlot(int spot, int minute, ReportSlot* slot) {
   r.has_point = true;
   r.lon = 120.0 + 0.01 * (spot % 100);
   r.lat = 31.0 + 0.01 * (spot / 100);
-  r.reported_at = absl::FromCivil(absl::CivilMinute(2026, 11, 27, 10, minute),
-                                  absl::FixedTimeZone(8 * 3600));
+  static const absl::TimeZone kCity = absl::FixedTimeZone(8 * 3600);
+  r.reported_at = absl::FromCivil(absl::CivilMinute(2026, 11, 27, 10, minute), kCity);
   r.source = ReportSource::kVideo;
   r.source_id = "cam-1";
 }
@@ -270,6 +283,27 @@ TEST_F(GroupCommitTest, IntakeAsyncAnswersOnceDurable) {
   EXPECT_TRUE(got[1].folded);
   EXPECT_EQ(got[1].case_id, got[0].case_id);
   EXPECT_EQ(got[1].report_count, 2);
+}
+
+// Folding reports into open cases allocates nothing per report once the
+// desk's buffers are warm: the allocations of a batch (journal group, waits)
+// do not grow with its size.
+TEST_F(GroupCommitTest, FoldsAllocateNothingPerReport) {
+  ASSERT_NO_FATAL_FAILURE(Open());
+  constexpr int kReports = 256, kBatches = 10;
+  std::vector<ReportSlot> slots(kReports);
+  std::vector<CaseOutcome> out;
+  for (int i = 0; i < kReports; ++i) MakeSlot(i % 8, 0, &slots[i]);  // 8 cases
+  for (int warm = 0; warm < 3; ++warm) ASSERT_TRUE(desk_->Intake(slots, &out).ok());
+  const uint64_t before = g_news.load();
+  for (int b = 0; b < kBatches; ++b) {
+    for (int i = 0; i < kReports; ++i) MakeSlot(i % 8, 1 + b, &slots[i]);
+    ASSERT_TRUE(desk_->Intake(slots, &out).ok());
+  }
+  const uint64_t per_batch = (g_news.load() - before) / kBatches;
+  EXPECT_LT(per_batch, 16u) << "allocations per batch of " << kReports << " folds";
+  EXPECT_TRUE(out[0].folded);
+  EXPECT_EQ(out[kReports - 1].report_count, 3 * kReports / 8 + (kBatches * kReports) / 8);
 }
 
 }  // namespace
