@@ -424,8 +424,8 @@ absl::Status CaseEngine::ApplyCase(const CaseRecord& rec, bool whole) {
   c.category = InternCategory(v.category_type, v.category);
   c.component = store_.components_.Intern(v.component);
   c.grid = store_.grids_.Intern(v.grid);
-  std::vector<int32_t> ids;
-  ids.reserve(std::max(v.chain.size(), v.helpers.size()));
+  std::vector<int32_t>& ids = ids_;  // scratch: no allocation per case
+  ids.clear();
   for (const std::string& r : v.chain) ids.push_back(store_.regions_.Intern(r));
   c.chain = store_.lists_.Intern(ids);
   ids.clear();

@@ -277,6 +277,7 @@ class CaseEngine {
   std::vector<int64_t> class_window_ns_;  // by window class
   std::vector<int64_t> horizon_;          // scratch for Commit
   std::vector<Probe> probes_;             // scratch for IntakeBatch
+  std::vector<int32_t> ids_;              // scratch for ApplyCase
   int64_t watermark_ns_;
   uint64_t epoch_ = 1;  // changes with every mutation
   std::vector<UndoEntry> undo_;
