@@ -218,7 +218,30 @@ class GridrouteService::RoutingImpl final : public v1::RoutingService::CallbackS
                                        const v1::RouteBatchRequest* req,
                                        v1::RouteBatchResponse* resp) override {
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
-    r->Finish(svc_->RouteBatch(DeadlineOf(ctx), *req, resp));
+    CaseDesk* desk = svc_->options_.cases;
+    if (desk == nullptr || resp->GetArena() == nullptr) {
+      r->Finish(svc_->RouteBatch(DeadlineOf(ctx), *req, resp));
+      return r;
+    }
+    // With cases: the answer is finished from the desk's commit thread once
+    // the batch is durable; this gRPC thread does not wait for the sync.
+    // The reports live on the call's arena (freed with the messages).
+    IntakeBuffers* b = google::protobuf::Arena::Create<IntakeBuffers>(resp->GetArena());
+    grpc::Status s = svc_->RouteBatchUnfiled(DeadlineOf(ctx), *req, resp, b);
+    if (!s.ok() || b->n == 0) {
+      r->Finish(s);
+      return r;
+    }
+    desk->IntakeAsync(absl::MakeConstSpan(b->slots.data(), b->n),
+                      [r, b, resp](const absl::Status& st, const std::vector<CaseOutcome>& outcomes) {
+                        b->pinned.reset();
+                        if (!st.ok()) {
+                          r->Finish(ToGrpcStatus(st));
+                          return;
+                        }
+                        PutCaseRefs(*b, outcomes, resp->mutable_results(), "source_id");
+                        r->Finish(grpc::Status::OK);
+                      });
     return r;
   }
   grpc::ServerBidiReactor<v1::DetectionBatch, v1::DecisionBatch>* RouteStream(
@@ -508,6 +531,18 @@ grpc::Status GridrouteService::Route(absl::Time deadline, const v1::RouteRequest
 
 grpc::Status GridrouteService::RouteBatch(absl::Time deadline, const v1::RouteBatchRequest& req,
                                           v1::RouteBatchResponse* resp) {
+  thread_local IntakeBuffers b;
+  grpc::Status s = RouteBatchUnfiled(deadline, req, resp, &b);
+  if (s.ok()) s = FileCases(options_.cases, &b, resp->mutable_results());
+  b.pinned.reset();
+  return s;
+}
+
+grpc::Status GridrouteService::RouteBatchUnfiled(absl::Time deadline,
+                                                 const v1::RouteBatchRequest& req,
+                                                 v1::RouteBatchResponse* resp, IntakeBuffers* cases) {
+  IntakeBuffers& b = *cases;
+  b.Clear();
   if (grpc::Status s = CheckDeadline(deadline); !s.ok()) return s;
   if (req.events_size() > options_.max_batch) {
     return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
@@ -522,8 +557,6 @@ grpc::Status GridrouteService::RouteBatch(absl::Time deadline, const v1::RouteBa
   thread_local Event e;
   thread_local Decision d;
   RouteOptions o;
-  thread_local IntakeBuffers b;
-  b.Clear();
   resp->mutable_results()->Reserve(req.events_size());
   for (const v1::RouteRequest& r : req.events()) {
     v1::RouteResult* out = resp->add_results();
@@ -540,8 +573,8 @@ grpc::Status GridrouteService::RouteBatch(absl::Time deadline, const v1::RouteBa
       out->mutable_error()->set_message(std::string(st.message()));
     }
   }
-  if (grpc::Status s = FileCases(options_.cases, &b, resp->mutable_results()); !s.ok()) return s;
   SnapshotRefToProto(*served, resp->mutable_snapshot());
+  if (b.n > 0) b.pinned = std::move(served);
   return grpc::Status::OK;
 }
 

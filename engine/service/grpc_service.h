@@ -115,6 +115,9 @@ class GridrouteService {
   // (the caller files them, e.g. asynchronously from a stream reactor).
   grpc::Status RouteDetectionsUnfiled(absl::Time deadline, const v1::DetectionBatch& req,
                                       v1::DecisionBatch* resp, IntakeBuffers* cases);
+  // RouteBatch without filing (as RouteDetectionsUnfiled).
+  grpc::Status RouteBatchUnfiled(absl::Time deadline, const v1::RouteBatchRequest& req,
+                                 v1::RouteBatchResponse* resp, IntakeBuffers* cases);
   // OK, or DEADLINE_EXCEEDED (counted) when `deadline` has passed.
   grpc::Status CheckDeadline(absl::Time deadline);
   // OK, or FAILED_PRECONDITION when cases are off.
