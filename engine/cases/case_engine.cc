@@ -113,7 +113,12 @@ CaseEngine::CaseEngine(CaseEngineOptions options)
       plane_(*options.plane),
       time_zone_(options.time_zone),
       rules_(std::move(options.fold_rules)),
-      watermark_ns_(kMinNs) {}
+      watermark_ns_(kMinNs) {
+  // Address space only (pages are touched as cases are filed): the first
+  // million cases are filed without the vector moving every case it holds
+  // (and faulting in a fresh copy) at each doubling.
+  store_.cases_.reserve(kReservedCases);
+}
 
 absl::Time CaseEngine::watermark() const { return FromNs(watermark_ns_); }
 
@@ -473,7 +478,12 @@ absl::Status CaseEngine::ApplyCase(const CaseRecord& rec, bool whole) {
   store_.by_id_.emplace(CaseStore::IdKey{c.district, c.ymd, c.seq}, u.case_idx);
   if (c.state != CaseState::kClosed) ++store_.open_;
   if (!whole) watermark_ns_ = std::max(watermark_ns_, c.first_ns);
-  const bool foldable = Foldable(c);
+  // A case whose window has already passed at filing (a late report) can
+  // never be a fold target: the watermark never goes back while it exists.
+  // It is not indexed (the next Commit would only age it out again).
+  const bool foldable =
+      Foldable(c) && (watermark_ns_ == kMinNs ||
+                      c.last_ns >= watermark_ns_ - cat_rules_[c.category].window_ns);
   store_.cases_.push_back(std::move(c));
   if (foldable) {
     IndexCase(u.case_idx);

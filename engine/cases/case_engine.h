@@ -235,6 +235,7 @@ class CaseEngine {
   };
 
   explicit CaseEngine(CaseEngineOptions options);
+  static constexpr size_t kReservedCases = size_t{1} << 20;  // 192 MB of address space
 
   CatRule ResolveRule(CategoryType type, absl::string_view code);
   int32_t InternCategory(CategoryType type, absl::string_view code);
