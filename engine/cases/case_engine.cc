@@ -386,11 +386,15 @@ absl::Status CaseEngine::Apply(const CaseRecord& rec) {
   return absl::InvalidArgumentError("case record: unknown kind");
 }
 
-absl::Status CaseEngine::ApplyCase(const CaseRecord& rec, bool whole) {
+namespace {
+
+// The fields of a new_case / case_state record that Apply checks before
+// changing anything (the id's form, category, times, point).
+absl::Status CheckCaseRecord(const CaseRecord& rec, bool whole, bool geographic,
+                             CaseIdParts* parts) {
   const CaseView& v = rec.c;
   const char* kind = RecordKindName(rec.kind);
-  CaseIdParts parts;
-  if (!ParseCaseId(rec.case_id, &parts)) {
+  if (!ParseCaseId(rec.case_id, parts)) {
     return absl::InvalidArgumentError(absl::StrCat(
         kind, " record: case_id '", rec.case_id, "' is not a case id"));
   }
@@ -400,29 +404,27 @@ absl::Status CaseEngine::ApplyCase(const CaseRecord& rec, bool whole) {
   }
   RETURN_IF_ERROR(CheckTime("first_report", v.first_report));
   if (v.due != absl::InfiniteFuture()) RETURN_IF_ERROR(CheckTime("due", v.due));
-  if (v.has_point)
-    RETURN_IF_ERROR(CheckPoint(plane_.geographic(), v.lon, v.lat));
-  if (whole) {
-    RETURN_IF_ERROR(CheckTime("last_report", v.last_report));
-    if (v.last_report < v.first_report || v.report_count < 1) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(kind, " record ", rec.case_id,
-                       ": last_report before first_report or count < 1"));
-    }
-    if (v.state == CaseState::kClosed)
-      RETURN_IF_ERROR(CheckTime("closed_at", v.closed_at));
-    for (const HistoryEntry& h : v.history)
-      RETURN_IF_ERROR(CheckTime("history.at", h.at));
+  if (v.has_point) RETURN_IF_ERROR(CheckPoint(geographic, v.lon, v.lat));
+  if (!whole) return absl::OkStatus();
+  RETURN_IF_ERROR(CheckTime("last_report", v.last_report));
+  if (v.last_report < v.first_report || v.report_count < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(kind, " record ", rec.case_id,
+                     ": last_report before first_report or count < 1"));
   }
-  const int32_t known_district = store_.districts_.Find(parts.district);
-  if (known_district >= 0 && store_.by_id_.contains(CaseStore::IdKey{
-                                 known_district, parts.ymd, parts.seq})) {
-    return absl::AlreadyExistsError(
-        absl::StrCat(kind, " record: case '", rec.case_id, "' exists already"));
-  }
+  if (v.state == CaseState::kClosed)
+    RETURN_IF_ERROR(CheckTime("closed_at", v.closed_at));
+  for (const HistoryEntry& h : v.history)
+    RETURN_IF_ERROR(CheckTime("history.at", h.at));
+  return absl::OkStatus();
+}
 
-  // Valid: from here on nothing fails.
-  Case c;
+}  // namespace
+
+void CaseEngine::BuildCase(const CaseRecord& rec, bool whole,
+                           const CaseIdParts& parts, Case* out) {
+  const CaseView& v = rec.c;
+  Case& c = *out;
   c.district = store_.districts_.Intern(parts.district);
   c.ymd = parts.ymd;
   c.seq = parts.seq;
@@ -465,6 +467,23 @@ absl::Status CaseEngine::ApplyCase(const CaseRecord& rec, bool whole) {
     c.state = CaseState::kReported;
     c.closed_ns = kMaxNs;
   }
+}
+
+absl::Status CaseEngine::ApplyCase(const CaseRecord& rec, bool whole) {
+  const CaseView& v = rec.c;
+  const char* kind = RecordKindName(rec.kind);
+  CaseIdParts parts;
+  RETURN_IF_ERROR(CheckCaseRecord(rec, whole, plane_.geographic(), &parts));
+  const int32_t known_district = store_.districts_.Find(parts.district);
+  if (known_district >= 0 && store_.by_id_.contains(CaseStore::IdKey{
+                                 known_district, parts.ymd, parts.seq})) {
+    return absl::AlreadyExistsError(
+        absl::StrCat(kind, " record: case '", rec.case_id, "' exists already"));
+  }
+
+  // Valid: from here on nothing fails.
+  Case c;
+  BuildCase(rec, whole, parts, &c);
 
   UndoEntry u{};
   u.kind = rec.kind;

@@ -75,6 +75,8 @@
 
 namespace gridroute {
 
+struct CaseIdParts;  // cases/case_id.h
+
 // One routed report, as plain codes (the service converts a route/ Decision:
 // snapshot codes for its indices). Views only: nothing is kept after the
 // call, so the caller may reuse its buffers.
@@ -258,6 +260,10 @@ class CaseEngine {
   void IndexCase(uint32_t idx);
   void UnindexCase(uint32_t idx);
   absl::Status ApplyCase(const CaseRecord& record, bool whole);
+  // The stored form of a checked new_case / case_state record (interns its
+  // codes).
+  void BuildCase(const CaseRecord& record, bool whole, const CaseIdParts& parts,
+                 Case* out);
   absl::Status ApplyFold(const CaseRecord& record);
   absl::Status ApplyTransition(const CaseRecord& record);
   void UndoOne(const UndoEntry& u);
