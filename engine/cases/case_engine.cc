@@ -113,7 +113,12 @@ CaseEngine::CaseEngine(CaseEngineOptions options)
       plane_(*options.plane),
       time_zone_(options.time_zone),
       rules_(std::move(options.fold_rules)),
-      watermark_ns_(kMinNs) {}
+      watermark_ns_(kMinNs) {
+  // Address space only (pages are touched as cases are filed): the first
+  // million cases are filed without the vector moving every case it holds
+  // (and faulting in a fresh copy) at each doubling.
+  store_.cases_.reserve(kReservedCases);
+}
 
 absl::Time CaseEngine::watermark() const { return FromNs(watermark_ns_); }
 
@@ -381,11 +386,15 @@ absl::Status CaseEngine::Apply(const CaseRecord& rec) {
   return absl::InvalidArgumentError("case record: unknown kind");
 }
 
-absl::Status CaseEngine::ApplyCase(const CaseRecord& rec, bool whole) {
+namespace {
+
+// The fields of a new_case / case_state record that Apply checks before
+// changing anything (the id's form, category, times, point).
+absl::Status CheckCaseRecord(const CaseRecord& rec, bool whole, bool geographic,
+                             CaseIdParts* parts) {
   const CaseView& v = rec.c;
   const char* kind = RecordKindName(rec.kind);
-  CaseIdParts parts;
-  if (!ParseCaseId(rec.case_id, &parts)) {
+  if (!ParseCaseId(rec.case_id, parts)) {
     return absl::InvalidArgumentError(absl::StrCat(
         kind, " record: case_id '", rec.case_id, "' is not a case id"));
   }
@@ -395,37 +404,35 @@ absl::Status CaseEngine::ApplyCase(const CaseRecord& rec, bool whole) {
   }
   RETURN_IF_ERROR(CheckTime("first_report", v.first_report));
   if (v.due != absl::InfiniteFuture()) RETURN_IF_ERROR(CheckTime("due", v.due));
-  if (v.has_point)
-    RETURN_IF_ERROR(CheckPoint(plane_.geographic(), v.lon, v.lat));
-  if (whole) {
-    RETURN_IF_ERROR(CheckTime("last_report", v.last_report));
-    if (v.last_report < v.first_report || v.report_count < 1) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(kind, " record ", rec.case_id,
-                       ": last_report before first_report or count < 1"));
-    }
-    if (v.state == CaseState::kClosed)
-      RETURN_IF_ERROR(CheckTime("closed_at", v.closed_at));
-    for (const HistoryEntry& h : v.history)
-      RETURN_IF_ERROR(CheckTime("history.at", h.at));
+  if (v.has_point) RETURN_IF_ERROR(CheckPoint(geographic, v.lon, v.lat));
+  if (!whole) return absl::OkStatus();
+  RETURN_IF_ERROR(CheckTime("last_report", v.last_report));
+  if (v.last_report < v.first_report || v.report_count < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(kind, " record ", rec.case_id,
+                     ": last_report before first_report or count < 1"));
   }
-  const int32_t known_district = store_.districts_.Find(parts.district);
-  if (known_district >= 0 && store_.by_id_.contains(CaseStore::IdKey{
-                                 known_district, parts.ymd, parts.seq})) {
-    return absl::AlreadyExistsError(
-        absl::StrCat(kind, " record: case '", rec.case_id, "' exists already"));
-  }
+  if (v.state == CaseState::kClosed)
+    RETURN_IF_ERROR(CheckTime("closed_at", v.closed_at));
+  for (const HistoryEntry& h : v.history)
+    RETURN_IF_ERROR(CheckTime("history.at", h.at));
+  return absl::OkStatus();
+}
 
-  // Valid: from here on nothing fails.
-  Case c;
+}  // namespace
+
+void CaseEngine::BuildCase(const CaseRecord& rec, bool whole,
+                           const CaseIdParts& parts, Case* out) {
+  const CaseView& v = rec.c;
+  Case& c = *out;
   c.district = store_.districts_.Intern(parts.district);
   c.ymd = parts.ymd;
   c.seq = parts.seq;
   c.category = InternCategory(v.category_type, v.category);
   c.component = store_.components_.Intern(v.component);
   c.grid = store_.grids_.Intern(v.grid);
-  std::vector<int32_t> ids;
-  ids.reserve(std::max(v.chain.size(), v.helpers.size()));
+  std::vector<int32_t>& ids = ids_;  // scratch: no allocation per case
+  ids.clear();
   for (const std::string& r : v.chain) ids.push_back(store_.regions_.Intern(r));
   c.chain = store_.lists_.Intern(ids);
   ids.clear();
@@ -460,6 +467,23 @@ absl::Status CaseEngine::ApplyCase(const CaseRecord& rec, bool whole) {
     c.state = CaseState::kReported;
     c.closed_ns = kMaxNs;
   }
+}
+
+absl::Status CaseEngine::ApplyCase(const CaseRecord& rec, bool whole) {
+  const CaseView& v = rec.c;
+  const char* kind = RecordKindName(rec.kind);
+  CaseIdParts parts;
+  RETURN_IF_ERROR(CheckCaseRecord(rec, whole, plane_.geographic(), &parts));
+  const int32_t known_district = store_.districts_.Find(parts.district);
+  if (known_district >= 0 && store_.by_id_.contains(CaseStore::IdKey{
+                                 known_district, parts.ymd, parts.seq})) {
+    return absl::AlreadyExistsError(
+        absl::StrCat(kind, " record: case '", rec.case_id, "' exists already"));
+  }
+
+  // Valid: from here on nothing fails.
+  Case c;
+  BuildCase(rec, whole, parts, &c);
 
   UndoEntry u{};
   u.kind = rec.kind;
@@ -473,7 +497,12 @@ absl::Status CaseEngine::ApplyCase(const CaseRecord& rec, bool whole) {
   store_.by_id_.emplace(CaseStore::IdKey{c.district, c.ymd, c.seq}, u.case_idx);
   if (c.state != CaseState::kClosed) ++store_.open_;
   if (!whole) watermark_ns_ = std::max(watermark_ns_, c.first_ns);
-  const bool foldable = Foldable(c);
+  // A case whose window has already passed at filing (a late report) can
+  // never be a fold target: the watermark never goes back while it exists.
+  // It is not indexed (the next Commit would only age it out again).
+  const bool foldable =
+      Foldable(c) && (watermark_ns_ == kMinNs ||
+                      c.last_ns >= watermark_ns_ - cat_rules_[c.category].window_ns);
   store_.cases_.push_back(std::move(c));
   if (foldable) {
     IndexCase(u.case_idx);
@@ -577,13 +606,20 @@ absl::Status CaseEngine::ApplyTransition(const CaseRecord& rec) {
 
 // -------------------------------------------------------- commit and undo
 
-void CaseEngine::Commit() {
-  undo_.clear();
+void CaseEngine::Commit() { CommitPrefix(undo_.size()); }
+
+void CaseEngine::CommitPrefix(size_t n) {
+  n = std::min(n, undo_.size());
+  // The watermark as of the commit point: records still undoable can only
+  // have raised it, and ageing by it never drops a case one of them needs.
+  const int64_t committed_wm =
+      n < undo_.size() ? undo_[n].prev_watermark : watermark_ns_;
+  undo_.erase(undo_.begin(), undo_.begin() + static_cast<ptrdiff_t>(n));
   ++epoch_;
-  if (watermark_ns_ == kMinNs) return;
+  if (committed_wm == kMinNs) return;
   horizon_.resize(class_window_ns_.size());
   for (size_t i = 0; i < class_window_ns_.size(); ++i) {
-    horizon_[i] = watermark_ns_ - class_window_ns_[i];
+    horizon_[i] = committed_wm - class_window_ns_[i];
   }
   fold_.Expire(horizon_,
                [this](uint32_t idx) { store_.cases_[idx].fold_entry = kNone; });
@@ -615,7 +651,7 @@ void CaseEngine::UndoOne(const UndoEntry& u) {
       --c.count;
       c.last_ns = u.prev_last;
       if (u.entry_inserted) {
-        UnindexCase(u.case_idx);
+        if (c.fold_entry != kNone) UnindexCase(u.case_idx);  // else aged out
       } else if (c.fold_entry != kNone) {
         fold_.SetLast(c.fold_entry, c.last_ns);
       }
@@ -629,8 +665,10 @@ void CaseEngine::UndoOne(const UndoEntry& u) {
       c.state = u.prev_state;
       c.lead = u.prev_lead;
       c.closed_ns = u.prev_closed;
-      if (u.entry_inserted) UnindexCase(u.case_idx);
-      if (u.entry_removed) IndexCase(u.case_idx);
+      // A CommitPrefix may have aged the case out since (then there is
+      // nothing to take out, and it stays out: its window has passed).
+      if (u.entry_inserted && c.fold_entry != kNone) UnindexCase(u.case_idx);
+      if (u.entry_removed && c.fold_entry == kNone) IndexCase(u.case_idx);
       return;
     }
   }

@@ -75,6 +75,8 @@
 
 namespace gridroute {
 
+struct CaseIdParts;  // cases/case_id.h
+
 // One routed report, as plain codes (the service converts a route/ Decision:
 // snapshot codes for its indices). Views only: nothing is kept after the
 // call, so the caller may reuse its buffers.
@@ -170,6 +172,11 @@ class CaseEngine {
   // passed. Call it after each durable journal append, and every few
   // thousand records during a replay.
   void Commit();
+  // Makes the first `n` records applied since the last commit permanent;
+  // the later ones stay undoable (Rollback undoes only those). For a
+  // pipeline that applies the next batch while the previous one is being
+  // made durable. Ages the fold index by the watermark as of that point.
+  void CommitPrefix(size_t n);
   // Undoes every record applied since the last Commit, newest first.
   void Rollback();
   // Undoes `records`, which must be the last records applied since the last
@@ -230,6 +237,7 @@ class CaseEngine {
   };
 
   explicit CaseEngine(CaseEngineOptions options);
+  static constexpr size_t kReservedCases = size_t{1} << 20;  // 192 MB of address space
 
   CatRule ResolveRule(CategoryType type, absl::string_view code);
   int32_t InternCategory(CategoryType type, absl::string_view code);
@@ -252,6 +260,10 @@ class CaseEngine {
   void IndexCase(uint32_t idx);
   void UnindexCase(uint32_t idx);
   absl::Status ApplyCase(const CaseRecord& record, bool whole);
+  // The stored form of a checked new_case / case_state record (interns its
+  // codes).
+  void BuildCase(const CaseRecord& record, bool whole, const CaseIdParts& parts,
+                 Case* out);
   absl::Status ApplyFold(const CaseRecord& record);
   absl::Status ApplyTransition(const CaseRecord& record);
   void UndoOne(const UndoEntry& u);
@@ -272,6 +284,7 @@ class CaseEngine {
   std::vector<int64_t> class_window_ns_;  // by window class
   std::vector<int64_t> horizon_;          // scratch for Commit
   std::vector<Probe> probes_;             // scratch for IntakeBatch
+  std::vector<int32_t> ids_;              // scratch for ApplyCase
   int64_t watermark_ns_;
   uint64_t epoch_ = 1;  // changes with every mutation
   std::vector<UndoEntry> undo_;

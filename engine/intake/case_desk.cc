@@ -225,10 +225,18 @@ absl::StatusOr<std::unique_ptr<CaseDesk>> CaseDesk::Open(const CaseDeskOptions& 
         " open case(s) changed within the duplicate window re-sent (JetStream drops what it has)",
         skipped > 0 ? absl::StrCat("; ", skipped, " not queued (queue full)") : ""));
   }
+  desk->StartCommitThread();
   return desk;
 }
 
-CaseDesk::~CaseDesk() = default;
+CaseDesk::~CaseDesk() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  work_cv_.notify_all();
+  if (commit_thread_.joinable()) commit_thread_.join();  // drains the queue first
+}
 
 void CaseDesk::DispatchLocked(const CaseRecord& rec) {
   if (dispatcher_ == nullptr) return;
@@ -258,96 +266,265 @@ void CaseDesk::MaybeCompactLocked() {
   if (!s.ok()) options_.log(absl::StrCat("journal compaction failed (will retry): ", s.message()));
 }
 
+// ------------------------------------------------------------ group commit
+
+// One Intake / Update batch from apply to answer. Pooled: its vectors and
+// strings keep their capacity, so a batch allocates nothing once warm.
+struct CaseDesk::Pending {
+  std::vector<Report> reports;
+  std::vector<CaseRecord> records;    // one per report (Update: one)
+  std::vector<absl::Status> statuses;  // per report: refused by the engine?
+  std::string encoded;                // the journaled records, back to back
+  std::vector<uint32_t> ends;         // end offset of each one in `encoded`
+  std::vector<CaseOutcome> out;
+  absl::Status status;  // of the journal append
+  IntakeDone done;
+};
+
+namespace {
+
+// A caller waiting for its batch (Intake, Update).
+struct Waiter {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  absl::Status status;
+
+  void Signal(const absl::Status& s) {
+    std::lock_guard<std::mutex> l(mu);
+    status = s;
+    done = true;
+    cv.notify_one();  // under the lock: `this` may go once it is released
+  }
+  absl::Status Wait() {
+    std::unique_lock<std::mutex> l(mu);
+    cv.wait(l, [&] { return done; });
+    return status;
+  }
+};
+
+}  // namespace
+
+void CaseDesk::StartCommitThread() {
+  commit_thread_ = std::thread([this] { CommitLoop(); });
+}
+
+CaseDesk::Pending* CaseDesk::TakePendingLocked() {
+  if (free_.empty()) {
+    pool_.push_back(std::make_unique<Pending>());
+    return pool_.back().get();
+  }
+  Pending* p = free_.back();
+  free_.pop_back();
+  return p;
+}
+
+void CaseDesk::WaitAdmitLocked(std::unique_lock<std::mutex>& lock) {
+  state_cv_.wait(lock, [&] { return quiesce_waiters_ == 0 && !compact_hold_; });
+}
+
+void CaseDesk::QuiesceLocked(std::unique_lock<std::mutex>& lock) const {
+  ++quiesce_waiters_;
+  state_cv_.wait(lock, [&] {
+    return queue_.empty() && !committing_ && engine_->uncommitted() == 0;
+  });
+  if (--quiesce_waiters_ == 0) state_cv_.notify_all();
+}
+
+void CaseDesk::ApplyIntakeLocked(absl::Span<const ReportSlot> slots, Pending* p) {
+  p->reports.clear();
+  for (const ReportSlot& s : slots) p->reports.push_back(s.report);
+  engine_->IntakeBatch(p->reports, &p->records, &p->statuses);
+  p->encoded.clear();
+  p->ends.clear();
+  p->out.resize(slots.size());
+  for (size_t i = 0; i < slots.size(); ++i) {
+    CaseOutcome& o = p->out[i];
+    o.status = p->statuses[i];
+    o.case_id.clear();
+    o.folded = false;
+    o.report_count = 0;
+    if (!o.status.ok()) continue;
+    const CaseRecord& r = p->records[i];
+    r.Encode(&p->encoded);
+    p->ends.push_back(static_cast<uint32_t>(p->encoded.size()));
+    o.case_id.assign(r.case_id);
+    o.folded = r.kind != RecordKind::kNewCase;
+    o.report_count = o.folded ? r.report_count : 1;
+  }
+}
+
+bool CaseDesk::EnqueueLocked(Pending* p) {
+  p->status = absl::OkStatus();
+  if (p->ends.empty()) return true;  // every report refused: nothing to make durable
+  queue_.push_back(p);
+  work_cv_.notify_one();
+  return false;
+}
+
+void CaseDesk::IntakeAsync(absl::Span<const ReportSlot> slots, IntakeDone done) {
+  if (slots.empty()) {
+    static const std::vector<CaseOutcome> kNone;
+    done(absl::OkStatus(), kNone);
+    return;
+  }
+  std::unique_lock<std::mutex> lock(mu_);
+  WaitAdmitLocked(lock);
+  Pending* p = TakePendingLocked();
+  ApplyIntakeLocked(slots, p);
+  if (!EnqueueLocked(p)) {
+    p->done = std::move(done);
+    return;
+  }
+  lock.unlock();
+  done(p->status, p->out);
+  lock.lock();
+  free_.push_back(p);
+}
+
 absl::Status CaseDesk::Intake(absl::Span<const ReportSlot> slots, std::vector<CaseOutcome>* out) {
-  out->clear();
-  out->resize(slots.size());
-  if (slots.empty()) return absl::OkStatus();
-  std::lock_guard<std::mutex> lock(mu_);
-  reports_.clear();
-  for (const ReportSlot& s : slots) reports_.push_back(s.report);
-  engine_->IntakeBatch(reports_, &records_, &statuses_);
-  encoded_.resize(slots.size());
+  Waiter w;
+  IntakeAsync(slots, [&w, out](const absl::Status& s, const std::vector<CaseOutcome>& o) {
+    if (s.ok()) out->assign(o.begin(), o.end());
+    w.Signal(s);
+  });
+  absl::Status s = w.Wait();
+  if (!s.ok()) {
+    out->clear();
+    out->resize(slots.size());
+  } else if (slots.empty()) {
+    out->clear();
+  }
+  return s;
+}
+
+absl::Status CaseDesk::CommitGroupLocked(std::unique_lock<std::mutex>& lock,
+                                         std::vector<Pending*>& group) {
+  // Every batch applied so far is in the group (apply and enqueue happen
+  // under one lock), so the engine's uncommitted records are exactly its.
+  const size_t applied = engine_->uncommitted();
   views_.clear();
   uint64_t bytes = 0;
-  for (size_t i = 0; i < slots.size(); ++i) {
-    if (!statuses_[i].ok()) continue;
-    encoded_[i].clear();
-    records_[i].Encode(&encoded_[i]);
-    views_.push_back(encoded_[i]);
-    bytes += encoded_[i].size() + 16;
-  }
-  if (!views_.empty()) {
-    absl::StatusOr<uint64_t> seq = journal_->Append(views_);
-    if (!seq.ok()) {
-      engine_->Rollback();
-      return absl::UnavailableError(absl::StrCat(
-          "journal: the batch could not be made durable, nothing was filed (", seq.status().message(),
-          ")"));
+  for (const Pending* p : group) {
+    uint32_t begin = 0;
+    for (uint32_t end : p->ends) {
+      views_.emplace_back(p->encoded.data() + begin, end - begin);
+      begin = end;
     }
-    engine_->Commit();
+    bytes += p->encoded.size() + 16 * p->ends.size();
+  }
+  lock.unlock();
+  absl::StatusOr<uint64_t> seq = journal_->Append(views_);
+  lock.lock();
+  if (seq.ok()) {
+    engine_->CommitPrefix(applied);
     bytes_since_compact_ += bytes;
-  }
-  for (size_t i = 0; i < slots.size(); ++i) {
-    CaseOutcome& o = (*out)[i];
-    o.status = statuses_[i];
-    if (!o.status.ok()) continue;
-    const CaseRecord& r = records_[i];
-    if (r.kind == RecordKind::kNewCase) {
-      o.case_id = r.case_id;
-      o.folded = false;
-      o.report_count = 1;
-      DispatchLocked(r);
-    } else {
-      o.case_id = r.case_id;
-      o.folded = true;
-      o.report_count = r.report_count;
+    intake_batches_ += group.size();
+    ++commit_groups_;
+    for (const Pending* p : group) {
+      for (size_t i = 0; i < p->statuses.size(); ++i) {
+        if (p->statuses[i].ok()) DispatchLocked(p->records[i]);
+      }
     }
+    return absl::OkStatus();
   }
-  MaybeCompactLocked();
-  return absl::OkStatus();
+  // Batches applied after the group may build on it (fold into its cases,
+  // continue its id counters): they are undone and refused with it.
+  engine_->Rollback();
+  const absl::Status failed = absl::UnavailableError(absl::StrCat(
+      "journal: the batch could not be made durable, nothing of it was filed or changed (",
+      seq.status().message(), ")"));
+  for (Pending* p : group) p->status = failed;
+  for (Pending* p : queue_) {
+    p->status = absl::UnavailableError(absl::StrCat(
+        "journal: an earlier batch this one was decided after could not be made durable, "
+        "nothing of it was filed or changed (",
+        seq.status().message(), ")"));
+    group.push_back(p);
+  }
+  queue_.clear();
+  return failed;
+}
+
+void CaseDesk::CommitLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  std::vector<Pending*> group;
+  for (;;) {
+    work_cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping, nothing left
+    group.swap(queue_);
+    committing_ = true;
+    CommitGroupLocked(lock, group).IgnoreError();  // each batch has its status
+    committing_ = false;
+    // Compaction needs every applied record durable: hold new batches off
+    // until the queue has drained, then snapshot.
+    compact_hold_ = bytes_since_compact_ >= options_.compact_after_bytes;
+    if (compact_hold_ && queue_.empty()) {
+      MaybeCompactLocked();
+      compact_hold_ = false;
+    }
+    state_cv_.notify_all();
+    lock.unlock();
+    for (Pending* p : group) p->done(p->status, p->out);
+    lock.lock();
+    for (Pending* p : group) {
+      p->done = nullptr;
+      free_.push_back(p);
+    }
+    group.clear();
+  }
 }
 
 absl::Status CaseDesk::Update(const Transition& t, CaseView* out) {
-  std::lock_guard<std::mutex> lock(mu_);
-  CaseRecord rec;
-  RETURN_IF_ERROR(engine_->DecideTransition(t, &rec));
-  RETURN_IF_ERROR(engine_->Apply(rec));
-  std::string buf;
-  rec.Encode(&buf);
-  absl::StatusOr<uint64_t> seq = journal_->Append({std::string_view(buf)});
-  if (!seq.ok()) {
-    engine_->Rollback();
-    return absl::UnavailableError(absl::StrCat(
-        "journal: the change could not be made durable, the case is unchanged (",
-        seq.status().message(), ")"));
+  std::unique_lock<std::mutex> lock(mu_);
+  WaitAdmitLocked(lock);
+  Pending* p = TakePendingLocked();
+  p->records.resize(1);
+  p->statuses.assign(1, absl::OkStatus());
+  p->out.clear();
+  absl::Status s = engine_->DecideTransition(t, &p->records[0]);
+  if (s.ok()) s = engine_->Apply(p->records[0]);  // a failed Apply changes nothing
+  if (!s.ok()) {
+    free_.push_back(p);
+    return s;
   }
-  engine_->Commit();
-  bytes_since_compact_ += buf.size() + 16;
-  DispatchLocked(rec);
-  RETURN_IF_ERROR(engine_->store().Get(t.case_id, out));
-  MaybeCompactLocked();
-  return absl::OkStatus();
+  p->encoded.clear();
+  p->records[0].Encode(&p->encoded);
+  p->ends.assign(1, static_cast<uint32_t>(p->encoded.size()));
+  Waiter w;
+  p->done = [&w](const absl::Status& st, const std::vector<CaseOutcome>&) { w.Signal(st); };
+  EnqueueLocked(p);
+  lock.unlock();
+  s = w.Wait();
+  if (!s.ok()) return s;  // UNAVAILABLE: the case is unchanged
+  lock.lock();
+  QuiesceLocked(lock);
+  return engine_->store().Get(t.case_id, out);
 }
 
 absl::Status CaseDesk::Get(absl::string_view id, CaseView* out) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
+  QuiesceLocked(lock);
   return engine_->store().Get(id, out);
 }
 
 absl::Status CaseDesk::List(const ListQuery& query, ListResult* out) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
+  QuiesceLocked(lock);
   return engine_->store().List(query, out);
 }
 
 absl::Status CaseDesk::Stats(const StatsQuery& query, const WorkingCalendar& calendar,
                              StatsResult* out) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
+  QuiesceLocked(lock);
   return engine_->store().Stats(query, calendar, out);
 }
 
 absl::Status CaseDesk::Reload(const Snapshot& snapshot, const std::string& pack_dir) {
   ASSIGN_OR_RETURN(FoldRules rules, LoadFoldRules(pack_dir, snapshot.categories()));
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
+  QuiesceLocked(lock);  // new rules rebuild the fold index: nothing may be uncommitted
   return engine_->SetFoldRules(std::move(rules));
 }
 
@@ -358,6 +535,9 @@ CaseDesk::Info CaseDesk::info() const {
     i.cases = engine_->store().size();
     i.open = engine_->store().open();
     i.fold_index = engine_->fold_index_size();
+    i.intake_batches = intake_batches_;
+    i.commit_groups = commit_groups_;
+    i.queued_batches = queue_.size();
   }
   i.journal = journal_->stats();
   i.open_report = journal_->open_report();

@@ -16,13 +16,25 @@
 //   std::vector<CaseOutcome> out;
 //   RETURN_IF_ERROR(desk->Intake(slots, &out));  // durable when it returns OK
 //
-// Durability: Intake and Update hold one mutex over decide + apply (in
-// memory), one journal append (one fdatasync for the whole batch when
-// fsync is on) and commit. If the append fails (disk full, I/O error) the
-// in-memory changes of the batch are rolled back and the call returns
-// UNAVAILABLE: nothing of it was acknowledged. A crash after the append
-// but before the answer leaves a durable case the client was not told
-// about (it will see it in List); a crash before leaves nothing.
+// Durability and group commit: Intake and Update decide and apply their
+// records in memory under the desk's mutex, encode them, and queue the
+// batch for the desk's commit thread. That thread takes every batch queued
+// (all of them applied, in queue order), makes them durable with ONE
+// journal append (one fdatasync for all of them), commits them in the
+// engine (CaseEngine::CommitPrefix: batches applied meanwhile stay
+// undoable), and only then answers each batch. So concurrent callers
+// (several streams, RouteBatch calls) share one fdatasync, and the next
+// batches are decided while the previous ones are being synced. If the
+// append fails (disk full, I/O error) the group and every batch applied
+// after it are rolled back (a later batch may fold into a case of the
+// failed one) and each gets UNAVAILABLE: nothing of them was acknowledged.
+// A crash after the append but before the answer leaves a durable case the
+// client was not told about (it will see it in List); a crash before
+// leaves nothing.
+//
+// Queries (Get, List, Stats, info) and compaction first stop new batches
+// from being applied and wait until everything applied is durable, so they
+// never show a case that is not on disk.
 //
 // Thread-safety: every method is safe from any number of threads.
 #ifndef GRIDROUTE_INTAKE_CASE_DESK_H_
@@ -32,6 +44,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <condition_variable>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -100,6 +114,17 @@ class CaseDesk {
   // durable (then nothing changed).
   absl::Status Intake(absl::Span<const ReportSlot> slots, std::vector<CaseOutcome>* out);
 
+  // Called once a batch is durable (status OK; `out` answers the slots) or
+  // failed (UNAVAILABLE, `out` meaningless). `out` is valid only during the
+  // call. Runs on the desk's commit thread (or inline in IntakeAsync when
+  // nothing had to be journaled): keep it short, never call the desk from it.
+  using IntakeDone = std::function<void(const absl::Status& status,
+                                        const std::vector<CaseOutcome>& out)>;
+  // Intake without waiting: decides and applies the batch now (the slots
+  // and what they point to are not used after it returns) and calls `done`
+  // when the batch is durable. The caller's thread never waits for a sync.
+  void IntakeAsync(absl::Span<const ReportSlot> slots, IntakeDone done);
+
   // A lifecycle change, durable when it returns OK; `out` is the case after.
   absl::Status Update(const Transition& t, CaseView* out);
 
@@ -119,6 +144,9 @@ class CaseDesk {
     bool dispatch = false;
     NatsDispatcher::Stats dispatched;
     std::string open_report;  // what the journal said at start
+    uint64_t intake_batches = 0;  // Intake/Update batches acknowledged
+    uint64_t commit_groups = 0;   // journal appends by the commit thread
+    size_t queued_batches = 0;    // applied, waiting for the commit thread now
     double replay_seconds = 0;
   };
   Info info() const;
@@ -128,7 +156,25 @@ class CaseDesk {
   bool FlushDispatch(absl::Duration timeout);
 
  private:
+  struct Pending;  // one batch between apply and durable (case_desk.cc)
   CaseDesk() = default;
+  void StartCommitThread();
+  void CommitLoop();
+  // Journals the batches taken from queue_ (all applied, in order), then
+  // commits or rolls back; mu_ held on entry and exit, released meanwhile.
+  absl::Status CommitGroupLocked(std::unique_lock<std::mutex>& lock,
+                                 std::vector<Pending*>& group);
+  // Applies slots to the engine into p (p->done set by the caller).
+  void ApplyIntakeLocked(absl::Span<const ReportSlot> slots, Pending* p);
+  // Queues p for the commit thread, or completes it now if it has nothing
+  // to journal (then returns true: the caller runs p->done, mu_ released).
+  bool EnqueueLocked(Pending* p);
+  // Waits (mu_ held) until nothing applied is waiting for durability, while
+  // holding off new batches. For queries and compaction.
+  void QuiesceLocked(std::unique_lock<std::mutex>& lock) const;
+  // Waits (mu_ held) while a query or compaction holds batches off.
+  void WaitAdmitLocked(std::unique_lock<std::mutex>& lock);
+  Pending* TakePendingLocked();
   void DispatchLocked(const CaseRecord& rec);
   void MaybeCompactLocked();
 
@@ -139,12 +185,19 @@ class CaseDesk {
   std::unique_ptr<NatsDispatcher> dispatcher_;
   uint64_t bytes_since_compact_ = 0;  // guarded by mu_
   double replay_seconds_ = 0;
-  // Scratch, guarded by mu_.
-  std::vector<CaseRecord> records_;
-  std::vector<absl::Status> statuses_;
-  std::vector<std::string> encoded_;
-  std::vector<std::string_view> views_;
-  std::vector<Report> reports_;
+  // Group commit, guarded by mu_.
+  std::vector<Pending*> queue_;         // applied, waiting for the commit thread
+  std::vector<std::unique_ptr<Pending>> pool_;  // every Pending ever made
+  std::vector<Pending*> free_;          // reusable ones
+  bool committing_ = false;             // the commit thread holds a group
+  bool compact_hold_ = false;           // compaction due: drain, then snapshot
+  mutable int quiesce_waiters_ = 0;     // queries/compactions holding batches off
+  bool stop_ = false;
+  uint64_t intake_batches_ = 0, commit_groups_ = 0;
+  mutable std::condition_variable work_cv_;   // commit thread: queue_ / stop_
+  mutable std::condition_variable state_cv_;  // a group committed, admission
+  std::vector<std::string_view> views_;  // commit thread's scratch
+  std::thread commit_thread_;
 };
 
 }  // namespace gridroute

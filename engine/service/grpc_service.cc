@@ -20,21 +20,16 @@
 #include "service/directory.h"
 
 namespace gridroute {
-namespace {
 
-absl::Time DeadlineOf(const grpc::CallbackServerContext* ctx) {
-  const auto d = ctx->deadline();
-  if (d == std::chrono::system_clock::time_point::max()) return absl::InfiniteFuture();
-  return absl::FromChrono(d);
-}
-
-// Per-thread buffers of one call's case intake (no allocation in the steady
-// state).
+// The reports of one call's case intake (per thread, or per stream; no
+// allocation in the steady state).
 struct IntakeBuffers {
   std::vector<ReportSlot> slots;
   std::vector<int> item;  // slots[k] answers result item[k]
   std::vector<CaseOutcome> out;
   size_t n = 0;  // slots in use
+  // The snapshot the slots' codes point into, pinned until they are filed.
+  std::shared_ptr<const ServedSnapshot> pinned;
 
   void Clear() {
     n = 0;
@@ -64,6 +59,25 @@ struct DetectionBuffers {
     status.assign(m, absl::OkStatus());
   }
 };
+
+// One RouteStream batch in the CODES view between routing and its answer:
+// the routed decisions, the reports being filed and the snapshot they point
+// into (pinned until the answer is written).
+struct WireBatch {
+  DetectionBuffers routed;
+  IntakeBuffers cases;
+  std::vector<int> case_of;  // detection i -> cases slot, -1 if none
+  std::shared_ptr<const ServedSnapshot> served;
+};
+
+namespace {
+
+absl::Time DeadlineOf(const grpc::CallbackServerContext* ctx) {
+  const auto d = ctx->deadline();
+  if (d == std::chrono::system_clock::time_point::max()) return absl::InfiniteFuture();
+  return absl::FromChrono(d);
+}
+
 
 // Starts fetching the codes every routed decision's answer will copy (grid
 // code, team person ids): cold strings, fetched together instead of one
@@ -215,15 +229,12 @@ const Principal* CertPrincipal(const grpc::CallbackServerContext& ctx, const Tok
 // ("camera_id" for detections), so an error about it names the field the
 // client sent.
 template <typename Result>
-grpc::Status FileCases(CaseDesk* desk, IntakeBuffers* b,
-                       google::protobuf::RepeatedPtrField<Result>* results,
-                       absl::string_view source_field = "source_id") {
-  if (desk == nullptr || b->n == 0) return grpc::Status::OK;
-  absl::Status st = desk->Intake(absl::MakeConstSpan(b->slots.data(), b->n), &b->out);
-  if (!st.ok()) return ToGrpcStatus(st);
-  for (size_t k = 0; k < b->n; ++k) {
-    Result* r = results->Mutable(b->item[k]);
-    const CaseOutcome& o = b->out[k];
+void PutCaseRefs(const IntakeBuffers& b, const std::vector<CaseOutcome>& outcomes,
+                 google::protobuf::RepeatedPtrField<Result>* results,
+                 absl::string_view source_field) {
+  for (size_t k = 0; k < b.n; ++k) {
+    Result* r = results->Mutable(b.item[k]);
+    const CaseOutcome& o = outcomes[k];
     if (o.status.ok()) {
       CaseRefToProto(o, CaseRefOf(r));
     } else {
@@ -232,6 +243,16 @@ grpc::Status FileCases(CaseDesk* desk, IntakeBuffers* b,
       r->mutable_error()->set_message(CaseErrorMessage(m, source_field));
     }
   }
+}
+
+template <typename Result>
+grpc::Status FileCases(CaseDesk* desk, IntakeBuffers* b,
+                       google::protobuf::RepeatedPtrField<Result>* results,
+                       absl::string_view source_field = "source_id") {
+  if (desk == nullptr || b->n == 0) return grpc::Status::OK;
+  absl::Status st = desk->Intake(absl::MakeConstSpan(b->slots.data(), b->n), &b->out);
+  if (!st.ok()) return ToGrpcStatus(st);
+  PutCaseRefs(*b, b->out, results, source_field);
   return grpc::Status::OK;
 }
 
@@ -312,8 +333,35 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
                                        v1::RouteBatchResponse* resp) override {
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
     CallAuth a;
-    grpc::Status st = svc_->Authorize(ctx, kRouteBatch, kRoleRoute, &a);
-    r->Finish(st.ok() ? svc_->RouteBatch(DeadlineOf(ctx), *req, resp, a.who) : st);
+    grpc::Status gate = svc_->Authorize(ctx, kRouteBatch, kRoleRoute, &a);
+    if (!gate.ok()) {
+      r->Finish(gate);
+      return r;
+    }
+    CaseDesk* desk = svc_->options_.cases;
+    if (desk == nullptr || resp->GetArena() == nullptr) {
+      r->Finish(svc_->RouteBatch(DeadlineOf(ctx), *req, resp, a.who));
+      return r;
+    }
+    // With cases: the answer is finished from the desk's commit thread once
+    // the batch is durable; this gRPC thread does not wait for the sync.
+    // The reports live on the call's arena (freed with the messages).
+    IntakeBuffers* b = google::protobuf::Arena::Create<IntakeBuffers>(resp->GetArena());
+    grpc::Status s = svc_->RouteBatchUnfiled(DeadlineOf(ctx), *req, resp, b, a.who);
+    if (!s.ok() || b->n == 0) {
+      r->Finish(s);
+      return r;
+    }
+    desk->IntakeAsync(absl::MakeConstSpan(b->slots.data(), b->n),
+                      [r, b, resp](const absl::Status& st, const std::vector<CaseOutcome>& outcomes) {
+                        b->pinned.reset();
+                        if (!st.ok()) {
+                          r->Finish(ToGrpcStatus(st));
+                          return;
+                        }
+                        PutCaseRefs(*b, outcomes, resp->mutable_results(), "source_id");
+                        r->Finish(grpc::Status::OK);
+                      });
     return r;
   }
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* RouteStream(
@@ -352,15 +400,44 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
                             "detections: the message does not parse as a DetectionBatch"));
         return;
       }
-      s = in_.view() == v1::DECISION_VIEW_CODES ? AnswerCodes() : AnswerFull();
+      codes_ = in_.view() == v1::DECISION_VIEW_CODES;
+      if (codes_) {
+        s = svc_->RouteDetectionsWireUnfiled(DeadlineOf(ctx_), in_, &wire_batch_);
+      } else {
+        // FULL: the messages live on the stream's arena, dropped whole once
+        // written (a DetectionResult's oneof deletes its Decision on
+        // Clear(), so reusing one message would not save the allocations).
+        out_ = google::protobuf::Arena::CreateMessage<v1::DecisionBatch>(&arena_);
+        s = svc_->RouteDetectionsUnfiled(DeadlineOf(ctx_), in_, out_, &cases_, auth_.who);
+      }
       if (!s.ok()) {
         Finish(s);
         return;
       }
-      StartWrite(&out_bytes_);
+      IntakeBuffers& cases = codes_ ? wire_batch_.cases : cases_;
+      CaseDesk* desk = svc_->options_.cases;
+      if (desk == nullptr || cases.n == 0) {
+        Answer(nullptr);
+        return;
+      }
+      // The answer leaves once the batch's cases are durable: written from
+      // the desk's commit thread, so this gRPC thread never waits for a sync
+      // and serves other streams meanwhile.
+      desk->IntakeAsync(absl::MakeConstSpan(cases.slots.data(), cases.n),
+                        [this](const absl::Status& st, const std::vector<CaseOutcome>& outcomes) {
+                          if (!st.ok()) {
+                            Release();
+                            Finish(ToGrpcStatus(st));
+                            return;
+                          }
+                          Answer(&outcomes);
+                        });
+      // The reactor may be writing (or reading the next batch) already:
+      // touch nothing after IntakeAsync.
     }
     void OnWriteDone(bool ok) override {
       out_bytes_.Clear();
+      out_ = nullptr;
       arena_.Reset();  // keeps the first block, frees the rest
       if (!ok) {
         Finish(grpc::Status(grpc::StatusCode::CANCELLED, "stream: the client went away"));
@@ -371,23 +448,31 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
     void OnDone() override { delete this; }
 
    private:
-    // CODES: wire bytes written straight from the snapshot (codes_wire.h).
-    grpc::Status AnswerCodes() {
-      grpc::Status s = svc_->RouteDetectionsWire(DeadlineOf(ctx_), in_, &wire_);
-      if (!s.ok()) return s;
-      grpc::Slice slice(wire_.data(), wire_.size());
-      out_bytes_ = grpc::ByteBuffer(&slice, 1);
-      return grpc::Status::OK;
+    // Writes the batch's answer (with its cases' outcomes, null when none
+    // were filed): CODES as wire bytes straight from the snapshot
+    // (codes_wire.h), FULL as the messages built on the arena.
+    void Answer(const std::vector<CaseOutcome>* outcomes) {
+      grpc::Status s = grpc::Status::OK;
+      if (codes_) {
+        GridrouteService::EncodeDetectionsWire(in_, wire_batch_, outcomes, &wire_);
+        grpc::Slice slice(wire_.data(), wire_.size());
+        out_bytes_ = grpc::ByteBuffer(&slice, 1);
+      } else {
+        if (outcomes != nullptr) PutCaseRefs(cases_, *outcomes, out_->mutable_results(), "camera_id");
+        bool own = false;
+        s = grpc::SerializationTraits<v1::DecisionBatch>::Serialize(*out_, &out_bytes_, &own);
+      }
+      Release();
+      if (!s.ok()) {
+        Finish(s);
+        return;
+      }
+      StartWrite(&out_bytes_);
     }
-    // FULL: the messages, on the stream's arena (a DetectionResult's oneof
-    // deletes its Decision on Clear(), so reusing one message would not
-    // save the per-decision allocations), dropped whole after the write.
-    grpc::Status AnswerFull() {
-      auto* out = google::protobuf::Arena::CreateMessage<v1::DecisionBatch>(&arena_);
-      grpc::Status s = svc_->RouteDetections(DeadlineOf(ctx_), in_, out, auth_.who);
-      if (!s.ok()) return s;
-      bool own = false;
-      return grpc::SerializationTraits<v1::DecisionBatch>::Serialize(*out, &out_bytes_, &own);
+    // The batch's snapshot is not read again.
+    void Release() {
+      wire_batch_.served.reset();
+      cases_.pinned.reset();
     }
 
     // The arena's first block is the reactor's own and survives Reset(); a
@@ -412,7 +497,13 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
     google::protobuf::Arena arena_;
     grpc::ByteBuffer in_bytes_, out_bytes_;
     v1::DetectionBatch in_;  // reused: keeps its detections' capacity
-    std::string wire_;       // the CODES answer, reused
+    bool codes_ = false;     // the batch in hand asked for the CODES view
+    // CODES: the routed batch and its reports until the answer is written.
+    WireBatch wire_batch_;
+    std::string wire_;  // the CODES answer, reused
+    // FULL: the answer (on arena_) and the batch's reports while filed.
+    v1::DecisionBatch* out_ = nullptr;
+    IntakeBuffers cases_;
   };
 
   GridrouteService* const svc_;
@@ -688,6 +779,19 @@ grpc::Status GridrouteService::Route(absl::Time deadline, const v1::RouteRequest
 
 grpc::Status GridrouteService::RouteBatch(absl::Time deadline, const v1::RouteBatchRequest& req,
                                           v1::RouteBatchResponse* resp, const Principal* who) {
+  thread_local IntakeBuffers b;
+  grpc::Status s = RouteBatchUnfiled(deadline, req, resp, &b, who);
+  if (s.ok()) s = FileCases(options_.cases, &b, resp->mutable_results());
+  b.pinned.reset();
+  return s;
+}
+
+grpc::Status GridrouteService::RouteBatchUnfiled(absl::Time deadline,
+                                                 const v1::RouteBatchRequest& req,
+                                                 v1::RouteBatchResponse* resp, IntakeBuffers* cases,
+                                                 const Principal* who) {
+  IntakeBuffers& b = *cases;
+  b.Clear();
   if (grpc::Status s = CheckDeadline(deadline); !s.ok()) return s;
   if (req.events_size() > options_.max_batch) {
     return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
@@ -703,8 +807,6 @@ grpc::Status GridrouteService::RouteBatch(absl::Time deadline, const v1::RouteBa
   thread_local Event e;
   thread_local Decision d;
   RouteOptions o;
-  thread_local IntakeBuffers b;
-  b.Clear();
   resp->mutable_results()->Reserve(req.events_size());
   for (const v1::RouteRequest& r : req.events()) {
     v1::RouteResult* out = resp->add_results();
@@ -721,8 +823,8 @@ grpc::Status GridrouteService::RouteBatch(absl::Time deadline, const v1::RouteBa
       out->mutable_error()->set_message(std::string(st.message()));
     }
   }
-  if (grpc::Status s = FileCases(options_.cases, &b, resp->mutable_results()); !s.ok()) return s;
   SnapshotRefToProto(*served, resp->mutable_snapshot());
+  if (b.n > 0) b.pinned = std::move(served);
   return grpc::Status::OK;
 }
 
@@ -742,6 +844,17 @@ grpc::Status GridrouteService::CheckDetections(absl::Time deadline,
 
 grpc::Status GridrouteService::RouteDetections(absl::Time deadline, const v1::DetectionBatch& req,
                                                v1::DecisionBatch* resp, const Principal* who) {
+  thread_local IntakeBuffers b;
+  grpc::Status s = RouteDetectionsUnfiled(deadline, req, resp, &b, who);
+  if (s.ok()) s = FileCases(options_.cases, &b, resp->mutable_results(), "camera_id");
+  b.pinned.reset();
+  return s;
+}
+
+grpc::Status GridrouteService::RouteDetectionsUnfiled(absl::Time deadline,
+                                                      const v1::DetectionBatch& req,
+                                                      v1::DecisionBatch* resp,
+                                                      IntakeBuffers* cases, const Principal* who) {
   const bool personal = Personal(who);
   std::shared_ptr<const ServedSnapshot> served;
   if (grpc::Status s = CheckDetections(deadline, req, &served); !s.ok()) return s;
@@ -749,7 +862,7 @@ grpc::Status GridrouteService::RouteDetections(absl::Time deadline, const v1::De
   thread_local DetectionBuffers buf;
   RouteAll(*served, req, &buf);
   const int n = req.detections_size();
-  thread_local IntakeBuffers b;
+  IntakeBuffers& b = *cases;
   b.Clear();
   resp->mutable_results()->Reserve(n);
   for (int i = 0; i < n; ++i) {
@@ -774,44 +887,50 @@ grpc::Status GridrouteService::RouteDetections(absl::Time deadline, const v1::De
       out->mutable_error()->set_message(std::string(st.message()));
     }
   }
-  if (grpc::Status s = FileCases(options_.cases, &b, resp->mutable_results(), "camera_id"); !s.ok()) return s;
   SnapshotRefToProto(*served, resp->mutable_snapshot());
+  if (b.n > 0) b.pinned = std::move(served);
   return grpc::Status::OK;
 }
 
-grpc::Status GridrouteService::RouteDetectionsWire(absl::Time deadline,
-                                                   const v1::DetectionBatch& req,
-                                                   std::string* out) {
+grpc::Status GridrouteService::RouteDetectionsWireUnfiled(absl::Time deadline,
+                                                          const v1::DetectionBatch& req,
+                                                          WireBatch* batch) {
+  IntakeBuffers& b = batch->cases;
+  b.Clear();
   std::shared_ptr<const ServedSnapshot> served;
   if (grpc::Status s = CheckDetections(deadline, req, &served); !s.ok()) return s;
   if (req.view() != v1::DECISION_VIEW_CODES) {
     return grpc::Status(grpc::StatusCode::INTERNAL, "view: the wire path writes CODES only");
   }
-  const Snapshot& snap = *served->snapshot;
-  thread_local DetectionBuffers buf;
+  DetectionBuffers& buf = batch->routed;
   RouteAll(*served, req, &buf);
   const int n = req.detections_size();
-  // Cases first: each answer carries its case.
-  thread_local IntakeBuffers b;
-  b.Clear();
-  thread_local std::vector<int> case_of;
-  case_of.assign(n, -1);
+  batch->case_of.assign(n, -1);
   if (options_.cases != nullptr) {
     for (int i = 0; i < n; ++i) {
       if (!buf.status[i].ok() || buf.decisions[i].outcome != Outcome::kRouted) continue;
-      case_of[i] = static_cast<int>(b.n);
-      ReportFromDecision(snap, buf.events[i], buf.decisions[i], ReportSource::kVideo,
+      batch->case_of[i] = static_cast<int>(b.n);
+      ReportFromDecision(*served->snapshot, buf.events[i], buf.decisions[i], ReportSource::kVideo,
                          req.detections(i).camera_id(), b.Add(i));
     }
-    if (b.n > 0) {
-      absl::Status st = options_.cases->Intake(absl::MakeConstSpan(b.slots.data(), b.n), &b.out);
-      if (!st.ok()) return ToGrpcStatus(st);
-    }
   }
+  batch->served = std::move(served);
+  return grpc::Status::OK;
+}
+
+void GridrouteService::EncodeDetectionsWire(const v1::DetectionBatch& req, const WireBatch& batch,
+                                            const std::vector<CaseOutcome>* outcomes,
+                                            std::string* out) {
+  const Snapshot& snap = *batch.served->snapshot;
+  const DetectionBuffers& buf = batch.routed;
+  const int n = req.detections_size();
   out->clear();
   WireWriter w(out);
   thread_local WireScratch scratch;
   thread_local std::string result;
+  for (int i = 0; i < std::min(n, kPrefetchAhead); ++i) {
+    PrefetchViewStrings(snap, buf.decisions[i], buf.status[i]);
+  }
   for (int i = 0; i < n; ++i) {
     if (i + kPrefetchAhead < n) {
       PrefetchViewStrings(snap, buf.decisions[i + kPrefetchAhead], buf.status[i + kPrefetchAhead]);
@@ -821,7 +940,8 @@ grpc::Status GridrouteService::RouteDetectionsWire(absl::Time deadline,
     WireWriter r(&result);
     r.String(1, det.correlation_id());
     r.String(2, det.camera_id());
-    const CaseOutcome* c = case_of[i] >= 0 ? &b.out[case_of[i]] : nullptr;
+    const int k = batch.case_of[i];
+    const CaseOutcome* c = k >= 0 && outcomes != nullptr ? &(*outcomes)[k] : nullptr;
     if (!buf.status[i].ok()) {
       AppendItemError(buf.status[i].code(), buf.status[i].message(), &scratch.nested, &r);
     } else if (c != nullptr && !c->status.ok()) {
@@ -832,7 +952,27 @@ grpc::Status GridrouteService::RouteDetectionsWire(absl::Time deadline,
     }
     w.Bytes(1, result);
   }
-  AppendSnapshotRef(*served, &scratch.nested, &w);
+  AppendSnapshotRef(*batch.served, &scratch.nested, &w);
+}
+
+grpc::Status GridrouteService::RouteDetectionsWire(absl::Time deadline,
+                                                   const v1::DetectionBatch& req,
+                                                   std::string* out) {
+  thread_local WireBatch batch;
+  grpc::Status s = RouteDetectionsWireUnfiled(deadline, req, &batch);
+  if (!s.ok()) return s;
+  const std::vector<CaseOutcome>* outcomes = nullptr;
+  if (options_.cases != nullptr && batch.cases.n > 0) {
+    absl::Status st = options_.cases->Intake(
+        absl::MakeConstSpan(batch.cases.slots.data(), batch.cases.n), &batch.cases.out);
+    if (!st.ok()) {
+      batch.served.reset();
+      return ToGrpcStatus(st);
+    }
+    outcomes = &batch.cases.out;
+  }
+  EncodeDetectionsWire(req, batch, outcomes, out);
+  batch.served.reset();
   return grpc::Status::OK;
 }
 

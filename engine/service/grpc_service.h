@@ -88,6 +88,9 @@ struct CallAuth {
 // absl::Status -> grpc::Status, same code number and message.
 grpc::Status ToGrpcStatus(const absl::Status& s);
 
+struct IntakeBuffers;  // grpc_service.cc
+struct WireBatch;      // grpc_service.cc
+
 class GridrouteService {
  public:
   GridrouteService(SnapshotStore* store, ServiceOptions options);
@@ -162,6 +165,22 @@ class GridrouteService {
   class CaseImpl;
   struct Worker;
 
+  // RouteDetections without filing: the routed reports are left in `cases`
+  // (the caller files them, e.g. asynchronously from a stream reactor).
+  grpc::Status RouteDetectionsUnfiled(absl::Time deadline, const v1::DetectionBatch& req,
+                                      v1::DecisionBatch* resp, IntakeBuffers* cases,
+                                      const Principal* who = nullptr);
+  // RouteBatch without filing (as RouteDetectionsUnfiled).
+  grpc::Status RouteBatchUnfiled(absl::Time deadline, const v1::RouteBatchRequest& req,
+                                 v1::RouteBatchResponse* resp, IntakeBuffers* cases,
+                                 const Principal* who = nullptr);
+  // RouteDetectionsWire in two halves around the filing: route the batch
+  // and collect its reports (batch->cases), then write the answer with the
+  // reports' outcomes (null when nothing was filed).
+  grpc::Status RouteDetectionsWireUnfiled(absl::Time deadline, const v1::DetectionBatch& req,
+                                          WireBatch* batch);
+  static void EncodeDetectionsWire(const v1::DetectionBatch& req, const WireBatch& batch,
+                                   const std::vector<CaseOutcome>* outcomes, std::string* out);
   // OK, or DEADLINE_EXCEEDED (counted) when `deadline` has passed.
   grpc::Status CheckDeadline(absl::Time deadline);
   // PERMISSION_DENIED unless `who` reaches the case's lead department.

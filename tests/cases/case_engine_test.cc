@@ -84,6 +84,38 @@ TEST(CaseIdTest, DistrictDateAndDailySequence) {
   EXPECT_EQ(Intake(*e, r).case_id, "110101-20261129-000004");
 }
 
+// A report older than its window before the watermark files a case that
+// can never be folded into: it is not put into the fold index at all (and
+// an Undo / Rollback of it, or a CommitPrefix around it, keeps the index
+// consistent).
+TEST(CaseEngineTest, LateReportIsFiledButNotIndexed) {
+  std::unique_ptr<CaseEngine> e = NewEngine();
+  ReportSpec r;
+  r.at = T("2026-11-29 12:00");
+  Intake(*e, r);
+  e->Commit();
+  EXPECT_EQ(e->fold_index_size(), 1u);
+  r.lon = 1000;
+  r.at = T("2026-11-29 10:00");  // 2 h before the watermark, window 60 min
+  const CaseRecord late = Intake(*e, r);
+  EXPECT_EQ(late.kind, RecordKind::kNewCase);
+  EXPECT_EQ(e->fold_index_size(), 1u);
+  EXPECT_TRUE(e->CheckInvariants().ok()) << e->CheckInvariants();
+  // Another late report at the same place files another case.
+  EXPECT_EQ(Intake(*e, r).kind, RecordKind::kNewCase);
+  e->CommitPrefix(1);  // the first late case permanent, the second undoable
+  EXPECT_EQ(e->uncommitted(), 1u);
+  e->Rollback();
+  EXPECT_EQ(e->store().size(), 2u);
+  EXPECT_TRUE(e->CheckInvariants().ok()) << e->CheckInvariants();
+  // A report within the window still folds into the first case.
+  r.lon = 0;
+  r.at = T("2026-11-29 11:30");
+  EXPECT_EQ(Intake(*e, r).kind, RecordKind::kFold);
+  e->Commit();
+  EXPECT_TRUE(e->CheckInvariants().ok()) << e->CheckInvariants();
+}
+
 TEST(CaseIdTest, SameInputsSameIds) {
   auto run = [] {
     std::unique_ptr<CaseEngine> e = NewEngine();
