@@ -268,23 +268,8 @@ void CaseDesk::MaybeCompactLocked() {
 
 // ------------------------------------------------------------ group commit
 
-// One Intake / Update batch from apply to answer. Pooled: its vectors and
-// strings keep their capacity, so a batch allocates nothing once warm.
-struct CaseDesk::Pending {
-  std::vector<Report> reports;
-  std::vector<CaseRecord> records;    // one per report (Update: one)
-  std::vector<absl::Status> statuses;  // per report: refused by the engine?
-  std::string encoded;                // the journaled records, back to back
-  std::vector<uint32_t> ends;         // end offset of each one in `encoded`
-  std::vector<CaseOutcome> out;
-  absl::Status status;  // of the journal append
-  IntakeDone done;
-};
-
-namespace {
-
 // A caller waiting for its batch (Intake, Update).
-struct Waiter {
+struct CaseDesk::Waiter {
   std::mutex mu;
   std::condition_variable cv;
   bool done = false;
@@ -303,7 +288,22 @@ struct Waiter {
   }
 };
 
-}  // namespace
+// One Intake / Update batch from apply to answer. Pooled: its vectors and
+// strings keep their capacity, so a batch allocates nothing once warm.
+struct CaseDesk::Pending {
+  std::vector<Report> reports;
+  std::vector<CaseRecord> records;    // one per report (Update: one)
+  std::vector<absl::Status> statuses;  // per report: refused by the engine?
+  std::string encoded;                // the journaled records, back to back
+  std::vector<uint32_t> ends;         // end offset of each one in `encoded`
+  std::vector<CaseOutcome> out;
+  absl::Status status;  // of the journal append
+  IntakeDone done;      // may be empty
+  // A synchronous caller, signalled once this Pending is back in the pool
+  // (so its next call reuses it instead of warming up another one).
+  Waiter* waiter = nullptr;
+};
+
 
 void CaseDesk::StartCommitThread() {
   commit_thread_ = std::thread([this] { CommitLoop(); });
@@ -363,9 +363,14 @@ bool CaseDesk::EnqueueLocked(Pending* p) {
 }
 
 void CaseDesk::IntakeAsync(absl::Span<const ReportSlot> slots, IntakeDone done) {
+  IntakeImpl(slots, std::move(done), nullptr);
+}
+
+void CaseDesk::IntakeImpl(absl::Span<const ReportSlot> slots, IntakeDone done, Waiter* waiter) {
   if (slots.empty()) {
     static const std::vector<CaseOutcome> kNone;
     done(absl::OkStatus(), kNone);
+    if (waiter != nullptr) waiter->Signal(absl::OkStatus());
     return;
   }
   std::unique_lock<std::mutex> lock(mu_);
@@ -374,20 +379,24 @@ void CaseDesk::IntakeAsync(absl::Span<const ReportSlot> slots, IntakeDone done) 
   ApplyIntakeLocked(slots, p);
   if (!EnqueueLocked(p)) {
     p->done = std::move(done);
+    p->waiter = waiter;
     return;
   }
   lock.unlock();
   done(p->status, p->out);
   lock.lock();
   free_.push_back(p);
+  if (waiter != nullptr) waiter->Signal(absl::OkStatus());
 }
 
 absl::Status CaseDesk::Intake(absl::Span<const ReportSlot> slots, std::vector<CaseOutcome>* out) {
   Waiter w;
-  IntakeAsync(slots, [&w, out](const absl::Status& s, const std::vector<CaseOutcome>& o) {
-    if (s.ok()) out->assign(o.begin(), o.end());
-    w.Signal(s);
-  });
+  IntakeImpl(
+      slots,
+      [out](const absl::Status& s, const std::vector<CaseOutcome>& o) {
+        if (s.ok()) out->assign(o.begin(), o.end());
+      },
+      &w);
   absl::Status s = w.Wait();
   if (!s.ok()) {
     out->clear();
@@ -465,11 +474,14 @@ void CaseDesk::CommitLoop() {
     }
     state_cv_.notify_all();
     lock.unlock();
-    for (Pending* p : group) p->done(p->status, p->out);
+    for (Pending* p : group) {
+      if (p->done) p->done(p->status, p->out);
+    }
     lock.lock();
     for (Pending* p : group) {
       p->done = nullptr;
       free_.push_back(p);
+      if (p->waiter != nullptr) std::exchange(p->waiter, nullptr)->Signal(p->status);
     }
     group.clear();
   }
@@ -492,7 +504,7 @@ absl::Status CaseDesk::Update(const Transition& t, CaseView* out) {
   p->records[0].Encode(&p->encoded);
   p->ends.assign(1, static_cast<uint32_t>(p->encoded.size()));
   Waiter w;
-  p->done = [&w](const absl::Status& st, const std::vector<CaseOutcome>&) { w.Signal(st); };
+  p->waiter = &w;
   EnqueueLocked(p);
   lock.unlock();
   s = w.Wait();

@@ -157,6 +157,8 @@ class CaseDesk {
 
  private:
   struct Pending;  // one batch between apply and durable (case_desk.cc)
+  struct Waiter;   // a synchronous caller (case_desk.cc)
+  void IntakeImpl(absl::Span<const ReportSlot> slots, IntakeDone done, Waiter* waiter);
   CaseDesk() = default;
   void StartCommitThread();
   void CommitLoop();

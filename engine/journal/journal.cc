@@ -142,7 +142,8 @@ absl::StatusOr<uint64_t> Journal::AppendImpl(
     l.unlock();
     env_->Hook("commit:gather");
     l.lock();
-    std::vector<Writer*> group;
+    std::vector<Writer*>& group = group_;  // the leader's; keeps its capacity
+    group.clear();
     uint64_t group_bytes = 0;
     for (Writer* x : queue_) {
       if (!group.empty() && group_bytes + x->bytes > options_.max_group_bytes)

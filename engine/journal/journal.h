@@ -230,6 +230,7 @@ class Journal {
   int seg_fd_ = -1;
   uint64_t seg_size_ = 0;  // durable size of the current segment
   std::string buf_;        // encoded commit group
+  std::vector<Writer*> group_;  // the batches of that group
 
   mutable std::mutex mu_;
   // Protected by mu_.
