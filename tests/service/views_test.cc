@@ -201,6 +201,18 @@ class ViewsPackTest : public ::testing::Test {
     return r;
   }
 
+  // The report as a camera detection (correlation id c<n>, camera cam-1).
+  static void AddDetection(const v1::RouteRequest& r, v1::DetectionBatch* detections) {
+    v1::Detection* d = detections->add_detections();
+    d->set_correlation_id(absl::StrCat("c", detections->detections_size()));
+    d->set_camera_id("cam-1");
+    *d->mutable_frame_time() = r.reported_at();
+    d->set_category(r.category());
+    d->set_category_type(r.category_type());
+    if (r.has_point()) *d->mutable_point() = r.point();
+    d->set_urgency(r.urgency());
+  }
+
   static std::string* pack_;
   std::string dir_;
   SnapshotStore store_;
@@ -237,14 +249,7 @@ TEST_F(ViewsPackTest, RouteBatchAndDetectionsCodesAgreeWithFull) {
   v1::DetectionBatch detections;
   for (const v1::RouteRequest& r : Reports()) {
     *batch.add_events() = r;
-    v1::Detection* d = detections.add_detections();
-    d->set_correlation_id(absl::StrCat("c", detections.detections_size()));
-    d->set_camera_id("cam-1");
-    *d->mutable_frame_time() = r.reported_at();
-    d->set_category(r.category());
-    d->set_category_type(r.category_type());
-    if (r.has_point()) *d->mutable_point() = r.point();
-    d->set_urgency(r.urgency());
+    AddDetection(r, &detections);
   }
   v1::RouteBatchResponse bf, bc;
   ASSERT_TRUE(full().RouteBatch(kNever, batch, &bf).ok());
@@ -271,16 +276,7 @@ TEST_F(ViewsPackTest, RouteBatchAndDetectionsCodesAgreeWithFull) {
 // folds included (each service files into its own desk: the same case ids).
 TEST_F(ViewsPackTest, DetectionWireBytesEqualTheMessages) {
   v1::DetectionBatch detections;
-  for (const v1::RouteRequest& r : Reports()) {
-    v1::Detection* d = detections.add_detections();
-    d->set_correlation_id(absl::StrCat("c", detections.detections_size()));
-    d->set_camera_id("cam-1");
-    *d->mutable_frame_time() = r.reported_at();
-    d->set_category(r.category());
-    d->set_category_type(r.category_type());
-    if (r.has_point()) *d->mutable_point() = r.point();
-    d->set_urgency(r.urgency());
-  }
+  for (const v1::RouteRequest& r : Reports()) AddDetection(r, &detections);
   detections.add_detections()->set_correlation_id("no point");
   detections.set_view(v1::DECISION_VIEW_CODES);
   int folded = 0;
