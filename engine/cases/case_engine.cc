@@ -470,7 +470,6 @@ void CaseEngine::BuildCase(const CaseRecord& rec, bool whole,
 }
 
 absl::Status CaseEngine::ApplyCase(const CaseRecord& rec, bool whole) {
-  const CaseView& v = rec.c;
   const char* kind = RecordKindName(rec.kind);
   CaseIdParts parts;
   RETURN_IF_ERROR(CheckCaseRecord(rec, whole, plane_.geographic(), &parts));

@@ -31,6 +31,10 @@
 
 // Every operator new in this binary is counted (the allocation test).
 std::atomic<uint64_t> g_news{0};
+// (malloc/free behind new/delete: GCC's -Wmismatched-new-delete cannot see
+// that the pair is consistent, so it is silenced for these definitions.)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 void* operator new(size_t n) {
   g_news.fetch_add(1, std::memory_order_relaxed);
   if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
@@ -38,6 +42,7 @@ void* operator new(size_t n) {
 }
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, size_t) noexcept { std::free(p); }
+#pragma GCC diagnostic pop
 
 namespace gridroute {
 namespace {

@@ -64,7 +64,9 @@ TEST(LatencyHistogramTest, BucketEdgesAreMonotonicAndContainTheirValues) {
                     int64_t{1000}, int64_t{123456789}, int64_t{1} << 40}) {
     const int b = LatencyHistogram::BucketOf(v);
     EXPECT_GE(LatencyHistogram::BucketUpper(b), v);
-    if (b > 0) EXPECT_LT(LatencyHistogram::BucketUpper(b - 1), v);
+    if (b > 0) {
+      EXPECT_LT(LatencyHistogram::BucketUpper(b - 1), v);
+    }
   }
 }
 

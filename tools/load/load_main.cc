@@ -9,7 +9,7 @@
 //   # send time, so a stalled server is charged for the calls it delayed
 //   gridroute-load --server ... --events ... --rate 5000 --duration-s 20
 //   # RouteStream: 2 streams, batches of 256, 2 in flight each, CODES view
-//   gridroute-load --server ... --events ... --mode stream --batch 256 \
+//   gridroute-load --server ... --events ... --mode stream --batch 256
 //       --concurrency 2 --view codes
 //   # machine-readable result, bounded by count
 //   gridroute-load --server ... --points points.csv --requests 10000 --json
