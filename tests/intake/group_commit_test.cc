@@ -29,8 +29,14 @@
 #include "service/service_fixture.h"
 #include "service/snapshot_store.h"
 
-// Every operator new in this binary is counted (the allocation test).
+// Every operator new in this binary is counted (the allocation test). Not
+// under AddressSanitizer: it replaces new/delete itself, and memory from
+// its operator new must not reach our free().
 std::atomic<uint64_t> g_news{0};
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kCountingNew = false;
+#else
+constexpr bool kCountingNew = true;
 // (malloc/free behind new/delete: GCC's -Wmismatched-new-delete cannot see
 // that the pair is consistent, so it is silenced for these definitions.)
 #pragma GCC diagnostic push
@@ -43,6 +49,7 @@ void* operator new(size_t n) {
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, size_t) noexcept { std::free(p); }
 #pragma GCC diagnostic pop
+#endif
 
 namespace gridroute {
 namespace {
@@ -293,6 +300,7 @@ TEST_F(GroupCommitTest, IntakeAsyncAnswersOnceDurable) {
 // Folding reports into open cases allocates nothing once the desk's and
 // the journal's buffers are warm (neither per report nor per batch).
 TEST_F(GroupCommitTest, FoldsAllocateNothingPerReport) {
+  if (!kCountingNew) GTEST_SKIP() << "allocations are not counted under AddressSanitizer";
   ASSERT_NO_FATAL_FAILURE(Open());
   constexpr int kReports = 256, kBatches = 10;
   std::vector<ReportSlot> slots(kReports);
