@@ -240,7 +240,7 @@ class PythonClientTest(unittest.TestCase):
             with self.assertRaises(grpc.RpcError) as cm:
                 admin_pb2_grpc.AdminServiceStub(ch).Reload(admin_pb2.ReloadRequest(), timeout=TIMEOUT)
         self.assertEqual(cm.exception.code(), grpc.StatusCode.PERMISSION_DENIED)
-        self.assertIn("admin", cm.exception.details())
+        self.assertIn("'admin'", cm.exception.details())  # "... needs the role 'admin'"
 
 
 if __name__ == "__main__":
