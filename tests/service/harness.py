@@ -1,10 +1,13 @@
 # Copyright 2026 gridroute authors.
 """Shared by the Python integration tests: stubs generated at test time,
-gridroute-server processes on loopback ports below 32768, bounded waits.
+gridroute-server processes on loopback ports 24000-24999, a test CA and
+server certificate (openssl CLI), random bearer tokens, bounded waits.
 
 Nothing here sleeps for a fixed time: a server is ready when it prints its
 "serving" line; every wait has an upper bound and fails loudly past it."""
+import hashlib
 import os
+import secrets
 import select
 import shutil
 import signal
@@ -12,7 +15,8 @@ import subprocess
 import sys
 import tempfile
 
-PORT_BASE = 20000  # below the ephemeral range (TOOLCHAIN.md)
+PORT_BASE = 24000  # ports 24000-24999: below the ephemeral range (TOOLCHAIN.md)
+PORT_SPAN = 600    # start offsets; 30 candidates 13 apart stay below 25000
 
 
 def make_stubs(repo, out_dir):
@@ -44,9 +48,53 @@ def make_pack(bin_dir, out_dir, grids=200, seed=7):
 
 
 def free_port_candidates(slot=0):
-    """Ports in [20000, 32000) spread by pid so parallel tests rarely collide."""
-    start = PORT_BASE + ((os.getpid() * 37 + slot * 101) % 6000) * 2
+    """Ports in [24000, 25000) spread by pid so parallel tests rarely collide."""
+    start = PORT_BASE + (os.getpid() * 37 + slot * 101) % PORT_SPAN
     return [start + i * 13 for i in range(30)]
+
+
+def make_tls(out_dir):
+    """A test CA and a server certificate for localhost / 127.0.0.1 made with
+    the openssl CLI (the commands of tests/service/tls_test.cc and README
+    "Deploying"). Returns {"ca", "cert", "key"} paths, or None when the openssl
+    CLI is missing (the caller skips)."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        return None
+    os.makedirs(out_dir, exist_ok=True)
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+    with open(os.path.join(out_dir, "server.ext"), "w") as f:
+        f.write("subjectAltName=DNS:localhost,IP:127.0.0.1")
+    steps = [
+        ["req", "-x509"] + ec + ["-days", "1", "-subj", "/CN=gridroute-test-ca", "-keyout", "ca.key",
+                                 "-out", "ca.crt"],
+        ["req"] + ec + ["-subj", "/CN=localhost", "-keyout", "server.key", "-out", "server.csr"],
+        ["x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+         "-days", "1", "-extfile", "server.ext", "-out", "server.crt"],
+    ]
+    for args in steps:
+        r = subprocess.run([openssl] + args, cwd=out_dir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        if r.returncode != 0:
+            raise RuntimeError("openssl %s failed: %s" % (" ".join(args), r.stdout.decode()[-2000:]))
+    return {k: os.path.join(out_dir, f) for k, f in (("ca", "ca.crt"), ("cert", "server.crt"),
+                                                      ("key", "server.key"))}
+
+
+def make_tokens(path, principals):
+    """Writes a --auth-tokens file for {principal: "role role ..."}: a fresh
+    random token per principal, the file holding only its SHA-256 (hex).
+    Returns {principal: token}."""
+    tokens = {who: secrets.token_hex(32) for who in principals}
+    with open(path, "w") as f:
+        f.write("token_sha256,principal,roles,departments\n")
+        for who, roles in principals.items():
+            f.write("%s,%s,%s,\n" % (hashlib.sha256(tokens[who].encode()).hexdigest(), who, roles))
+    return tokens
+
+
+def bearer(token):
+    """Call metadata carrying a bearer token."""
+    return (("authorization", "Bearer " + token),)
 
 
 class Server:

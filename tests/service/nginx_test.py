@@ -6,7 +6,15 @@ routed through nginx. Checks that both replicas answer, that unary calls,
 batches, streams and health pass through, and that one HTTP/2 connection
 survives more than nginx's default 1000 calls (keepalive_requests raised).
 
-Exits 77 (ctest: skipped) with a message if nginx is not installed.
+As deployed (README "Deploying"): nginx speaks TLS to clients with a test
+certificate made here with the openssl CLI (the "@tls-cert"/"@tls-key" lines
+rewritten to it) and cleartext HTTP/2 to the replicas, as docker/nginx.conf
+does; the replicas run with --auth-tokens (random tokens), so every call
+proves nginx passes the `authorization` metadata through, and a call without
+a token is UNAUTHENTICATED through nginx.
+
+Exits 77 (ctest: skipped) with a message if nginx or the openssl CLI is not
+installed.
 Usage: nginx_test.py REPO_DIR BIN_DIR"""
 import os
 import re
@@ -27,6 +35,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 
 TMP = tempfile.TemporaryDirectory(prefix="gridroute-nginx-")
+TLS = harness.make_tls(os.path.join(TMP.name, "tls"))
+if TLS is None:
+    TMP.cleanup()
+    print("SKIPPED: the openssl CLI is not installed (tools/setup.sh installs it: apt-get install openssl)")
+    sys.exit(77)
 harness.make_stubs(REPO, TMP.name)
 
 import grpc  # noqa: E402
@@ -36,6 +49,16 @@ import health_pb2  # noqa: E402
 import health_pb2_grpc  # noqa: E402
 
 TIMEOUT = 30
+
+
+def tls_channel(address, token=None):
+    """A TLS channel to nginx trusting the test CA; with a token every call
+    carries `authorization: Bearer <token>`."""
+    with open(TLS["ca"], "rb") as f:
+        creds = grpc.ssl_channel_credentials(root_certificates=f.read())
+    if token is not None:
+        creds = grpc.composite_channel_credentials(creds, grpc.access_token_call_credentials(token))
+    return grpc.secure_channel(address, creds)
 
 
 def port_is_free(port):
@@ -51,31 +74,43 @@ class NginxTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         # Two replicas with different pack versions, so answers tell who served.
+        tokens_csv = os.path.join(TMP.name, "tokens.csv")
+        cls.tokens = harness.make_tokens(tokens_csv, {"ops": "route admin"})
         cls.servers = []
         for slot, seed in ((1, 7), (2, 8)):
             pack = harness.make_pack(BIN, os.path.join(TMP.name, "pack%d" % seed), seed=seed)
-            cls.servers.append(harness.Server(BIN, pack, slot=slot).start())
+            server = harness.Server(BIN, pack, slot=slot, extra=["--auth-tokens", tokens_csv]).start()
+            cls.servers.append(server)
+            cls.addClassCleanup(stop_replica, server)
         with open(os.path.join(REPO, "docker", "nginx.conf")) as f:
             conf = f.read()
         upstream = "".join("    server %s;\n" % s.address for s in cls.servers)
         conf, n1 = re.subn(r"^.*# @upstream\n", upstream, conf, flags=re.M)
         port = next(p for p in harness.free_port_candidates(3) if port_is_free(p))
-        conf, n2 = re.subn(r"^(\s*listen )\S+( http2;)\s*# @listen", r"\g<1>127.0.0.1:%d\2" % port, conf,
+        conf, n2 = re.subn(r"^(\s*listen )\S+( ssl http2;)\s*# @listen", r"\g<1>127.0.0.1:%d\2" % port, conf,
                            flags=re.M)
-        assert n1 == 1 and n2 == 1, "docker/nginx.conf lost its @upstream/@listen markers"
+        conf, n3 = re.subn(r"^(\s*ssl_certificate )\S+;\s*# @tls-cert", r"\g<1>%s;" % TLS["cert"], conf, flags=re.M)
+        conf, n4 = re.subn(r"^(\s*ssl_certificate_key )\S+;\s*# @tls-key", r"\g<1>%s;" % TLS["key"], conf,
+                           flags=re.M)
+        assert (n1, n2, n3, n4) == (1, 1, 1, 1), \
+            "docker/nginx.conf lost its @upstream/@listen/@tls-cert/@tls-key markers"
         prefix = os.path.join(TMP.name, "nginx")
         os.makedirs(prefix)
         os.chmod(TMP.name, 0o755)
         os.chmod(prefix, 0o777)  # workers may run as nobody
+        # The master reads the certificate and key (before dropping privileges).
         conf = conf.replace("/tmp/nginx", prefix).replace("worker_processes auto;", "worker_processes 1;")
         conf_path = os.path.join(prefix, "nginx.conf")
         with open(conf_path, "w") as f:
             f.write(conf)
         cls.nginx_log = open(os.path.join(prefix, "stderr.log"), "w+")
+        cls.addClassCleanup(cls.nginx_log.close)
         cls.nginx = subprocess.Popen([NGINX, "-p", prefix, "-c", conf_path, "-g", "daemon off;"],
                                      stdout=cls.nginx_log, stderr=cls.nginx_log)
+        cls.addClassCleanup(cls.stop_nginx)
         cls.address = "127.0.0.1:%d" % port
-        cls.channel = grpc.insecure_channel(cls.address)
+        cls.channel = tls_channel(cls.address, cls.tokens["ops"])
+        cls.addClassCleanup(cls.channel.close)
         try:
             # Bounded wait for nginx to accept: channel readiness, not a sleep.
             grpc.channel_ready_future(cls.channel).result(timeout=TIMEOUT)
@@ -87,12 +122,14 @@ class NginxTest(unittest.TestCase):
         cls.versions = {s_version(cls, s) for s in cls.servers}
 
     @classmethod
-    def tearDownClass(cls):
-        cls.channel.close()
+    def stop_nginx(cls):
         cls.nginx.terminate()
-        cls.nginx.wait(timeout=TIMEOUT)
-        for s in cls.servers:
-            assert s.stop() == 0
+        try:
+            cls.nginx.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            cls.nginx.kill()
+            cls.nginx.wait()
+            raise
 
     def test_calls_reach_both_replicas(self):
         seen = set()
@@ -124,17 +161,34 @@ class NginxTest(unittest.TestCase):
     def test_one_connection_outlives_1000_calls(self):
         # nginx's default keepalive_requests (1000) would close the client's
         # connection here and fail calls; docker/nginx.conf raises it.
-        channel = grpc.insecure_channel(self.address)
+        channel = tls_channel(self.address, self.tokens["ops"])
         stub = admin_pb2_grpc.AdminServiceStub(channel)
         futures = [stub.Info.future(admin_pb2.InfoRequest(), timeout=TIMEOUT) for _ in range(1500)]
         failed = [f.exception() for f in futures if f.exception() is not None]
         channel.close()
         self.assertEqual(failed, [])
 
+    def test_without_token_unauthenticated_through_nginx(self):
+        # nginx forwards the call; the replica refuses it (nginx has no
+        # opinion on tokens), and the status comes back through nginx.
+        with tls_channel(self.address) as ch:
+            for _ in range(2):  # both replicas (round robin)
+                with self.assertRaises(grpc.RpcError) as cm:
+                    admin_pb2_grpc.AdminServiceStub(ch).Info(admin_pb2.InfoRequest(), timeout=TIMEOUT)
+                self.assertEqual(cm.exception.code(), grpc.StatusCode.UNAUTHENTICATED)
+                self.assertIn("authorization", cm.exception.details())
+
+
+def stop_replica(server):
+    code = server.stop()
+    assert code == 0, "gridroute-server exited %r on SIGTERM" % code
+
 
 def s_version(cls, server):
+    # Straight to the replica (cleartext on loopback, as nginx reaches it).
     with grpc.insecure_channel(server.address) as ch:
-        return admin_pb2_grpc.AdminServiceStub(ch).Info(admin_pb2.InfoRequest(), timeout=TIMEOUT).snapshot.version
+        return admin_pb2_grpc.AdminServiceStub(ch).Info(
+            admin_pb2.InfoRequest(), timeout=TIMEOUT, metadata=harness.bearer(cls.tokens["ops"])).snapshot.version
 
 
 if __name__ == "__main__":

@@ -5,6 +5,14 @@ gridroute-server, with stubs generated from proto/ at test time. Proves the
 .proto is usable outside C++ (and health + reflection work for grpcurl and
 grpc_health_probe).
 
+The server runs as deployed (README "Deploying"): TLS with a test CA and a
+server certificate for 127.0.0.1/localhost made here with the openssl CLI, and
+--auth-tokens with random tokens (the file holds their SHA-256). Also checks
+a call without a token (UNAUTHENTICATED), a token without `personal` (no
+names or phones in the answer bytes), a plaintext channel to the TLS port
+(UNAVAILABLE) and a route-only token calling Reload (PERMISSION_DENIED).
+
+Exits 77 (ctest: skipped) with a message if the openssl CLI is missing.
 Usage (ctest does this): python_client_test.py REPO_DIR BIN_DIR"""
 import csv
 import os
@@ -17,6 +25,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 
 TMP = tempfile.TemporaryDirectory(prefix="gridroute-pytest-")
+TLS = harness.make_tls(os.path.join(TMP.name, "tls"))
+if TLS is None:
+    TMP.cleanup()
+    print("SKIPPED: the openssl CLI is not installed (tools/setup.sh installs it: apt-get install openssl)")
+    sys.exit(77)
 harness.make_stubs(REPO, TMP.name)
 
 import grpc  # noqa: E402
@@ -28,6 +41,17 @@ import reflection_pb2  # noqa: E402
 import reflection_pb2_grpc  # noqa: E402
 
 TIMEOUT = 30  # seconds, per call: a bound, never a pacing
+PRINCIPALS = {"all": "route personal cases-read cases-write admin", "router": "route"}
+
+
+def tls_channel(address, token=None):
+    """A TLS channel trusting the test CA; with a token every call carries
+    `authorization: Bearer <token>`."""
+    with open(TLS["ca"], "rb") as f:
+        creds = grpc.ssl_channel_credentials(root_certificates=f.read())
+    if token is not None:
+        creds = grpc.composite_channel_credentials(creds, grpc.access_token_call_credentials(token))
+    return grpc.secure_channel(address, creds)
 
 
 class PythonClientTest(unittest.TestCase):
@@ -38,14 +62,18 @@ class PythonClientTest(unittest.TestCase):
             rows = [r for r in csv.DictReader(f)]
         cls.event = next(r for r in rows if r["category_type"] == "event" and r["crs"] == "wgs84"
                          and r["category"] == "0102")
-        cls.server = harness.Server(BIN, cls.pack).start()
-        cls.channel = grpc.insecure_channel(cls.server.address)
+        tokens_csv = os.path.join(TMP.name, "tokens.csv")
+        cls.tokens = harness.make_tokens(tokens_csv, PRINCIPALS)
+        cls.server = harness.Server(BIN, cls.pack, extra=[
+            "--tls-cert", TLS["cert"], "--tls-key", TLS["key"], "--auth-tokens", tokens_csv]).start()
+        cls.addClassCleanup(cls.stop_server)
+        cls.channel = tls_channel(cls.server.address, cls.tokens["all"])
+        cls.addClassCleanup(cls.channel.close)
         cls.routing = routing_pb2_grpc.RoutingServiceStub(cls.channel)
         cls.admin = admin_pb2_grpc.AdminServiceStub(cls.channel)
 
     @classmethod
-    def tearDownClass(cls):
-        cls.channel.close()
+    def stop_server(cls):
         code = cls.server.stop()
         assert code == 0, "gridroute-server exited %r on SIGTERM" % code
 
@@ -164,6 +192,55 @@ class PythonClientTest(unittest.TestCase):
         self.assertIn("gridroute.v1.RoutingService", names)
         self.assertIn("gridroute.v1.AdminService", names)
         self.assertIn("grpc.health.v1.Health", names)
+
+    def test_no_token_is_unauthenticated(self):
+        with tls_channel(self.server.address) as ch:
+            for call in (lambda: routing_pb2_grpc.RoutingServiceStub(ch).Route(self.request(), timeout=TIMEOUT),
+                         lambda: admin_pb2_grpc.AdminServiceStub(ch).Info(admin_pb2.InfoRequest(),
+                                                                          timeout=TIMEOUT)):
+                with self.assertRaises(grpc.RpcError) as cm:
+                    call()
+                self.assertEqual(cm.exception.code(), grpc.StatusCode.UNAUTHENTICATED)
+                self.assertIn("authorization", cm.exception.details())
+            # An unknown token is the same as none.
+            with self.assertRaises(grpc.RpcError) as cm:
+                routing_pb2_grpc.RoutingServiceStub(ch).Route(
+                    self.request(), timeout=TIMEOUT, metadata=harness.bearer("0" * 64))
+            self.assertEqual(cm.exception.code(), grpc.StatusCode.UNAUTHENTICATED)
+            # Health stays open (it carries no data).
+            h = health_pb2_grpc.HealthStub(ch).Check(health_pb2.HealthCheckRequest(), timeout=TIMEOUT)
+            self.assertEqual(h.status, health_pb2.HealthCheckResponse.SERVING)
+
+    def test_without_personal_no_names_or_phones(self):
+        full = self.routing.Route(self.request(), timeout=TIMEOUT)
+        d = full.decision
+        personal = ([m.name for m in d.team] + [m.phone for m in d.team] + [l.owner for l in d.layers]
+                    + [l.owner_contact for l in d.layers])
+        personal = sorted({v for v in personal if v})
+        self.assertTrue(personal, "the all-roles answer names nobody: the check below would prove nothing")
+        with tls_channel(self.server.address, self.tokens["router"]) as ch:
+            r = routing_pb2_grpc.RoutingServiceStub(ch).Route(self.request(), timeout=TIMEOUT)
+        self.assertEqual(r.decision.outcome, routing_pb2.OUTCOME_ROUTED)
+        self.assertEqual([m.person_id for m in r.decision.team], [m.person_id for m in full.decision.team])
+        self.assertTrue(all(not m.name and not m.phone for m in r.decision.team))
+        self.assertTrue(all(not l.owner and not l.owner_contact for l in r.decision.layers))
+        raw = r.SerializeToString()
+        for value in personal:
+            self.assertNotIn(value.encode(), raw)
+
+    def test_plaintext_to_tls_port_fails(self):
+        with grpc.insecure_channel(self.server.address) as ch:
+            with self.assertRaises(grpc.RpcError) as cm:
+                admin_pb2_grpc.AdminServiceStub(ch).Info(admin_pb2.InfoRequest(), timeout=TIMEOUT,
+                                                         metadata=harness.bearer(self.tokens["all"]))
+        self.assertEqual(cm.exception.code(), grpc.StatusCode.UNAVAILABLE)
+
+    def test_route_only_token_cannot_reload(self):
+        with tls_channel(self.server.address, self.tokens["router"]) as ch:
+            with self.assertRaises(grpc.RpcError) as cm:
+                admin_pb2_grpc.AdminServiceStub(ch).Reload(admin_pb2.ReloadRequest(), timeout=TIMEOUT)
+        self.assertEqual(cm.exception.code(), grpc.StatusCode.PERMISSION_DENIED)
+        self.assertIn("'admin'", cm.exception.details())  # "... needs the role 'admin'"
 
 
 if __name__ == "__main__":
