@@ -1,9 +1,11 @@
 // Copyright 2026 gridroute authors.
 #include "service/auth.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <system_error>
@@ -153,7 +155,9 @@ absl::StatusOr<std::shared_ptr<const TokenTable>> TokenTable::Parse(absl::string
     return absl::InvalidArgumentError(
         absl::StrCat(file, ": larger than ", kMaxBytes, " bytes"));
   }
+  static std::atomic<uint64_t> next_id{1};
   auto t = std::make_shared<TokenTable>();
+  t->id_ = next_id.fetch_add(1, std::memory_order_relaxed);
   int line = 0, rows = 0;
   bool header = false;
   for (absl::string_view l : absl::StrSplit(text, '\n')) {
@@ -196,10 +200,29 @@ absl::StatusOr<std::shared_ptr<const TokenTable>> TokenTable::Load(const std::st
 }
 
 const Principal* TokenTable::FindToken(absl::string_view token) const {
+  // A client sends the same token call after call: the last token this
+  // thread resolved against this table (by id: a reloaded table may reuse an
+  // address) is compared in constant time before hashing anything.
+  struct Last {
+    uint64_t table = 0;
+    std::string token;
+    const Principal* who = nullptr;
+  };
+  thread_local Last last;
+  if (last.table == id_ && last.token.size() == token.size() &&
+      CRYPTO_memcmp(last.token.data(), token.data(), token.size()) == 0) {
+    return last.who;
+  }
   unsigned char md[kDigestBytes];
   Digest(token, md);
   auto it = by_digest_.find(absl::string_view(reinterpret_cast<const char*>(md), sizeof(md)));
-  return it == by_digest_.end() ? nullptr : &it->second;
+  const Principal* who = it == by_digest_.end() ? nullptr : &it->second;
+  if (token.size() <= kMaxField) {
+    last.table = id_;
+    last.token.assign(token.data(), token.size());
+    last.who = who;
+  }
+  return who;
 }
 
 const Principal* TokenTable::FindCertName(absl::string_view cn) const {

@@ -88,6 +88,7 @@ class TokenTable {
  private:
   absl::Status AddRow(const std::vector<absl::string_view>& cells, absl::string_view where);
 
+  uint64_t id_ = 0;  // unique per parsed table (FindToken's per-thread cache)
   // Key: the 32 raw bytes of the token's SHA-256.
   absl::flat_hash_map<std::string, Principal> by_digest_;
   absl::flat_hash_map<std::string, Principal> by_cn_;

@@ -477,6 +477,25 @@ TEST(TokenTableTest, ErrorsNameLineAndField) {
   EXPECT_EQ((*ok)->FindToken(""), nullptr);  // the CN row has no token
 }
 
+// FindToken remembers the last token a thread resolved: a table parsed
+// after it (a reload, possibly at the same address) must not answer from it.
+TEST(TokenTableTest, RememberedTokenDoesNotOutliveItsTable) {
+  const std::string h = "token_sha256,principal,roles,departments\n";
+  for (int round = 0; round < 3; ++round) {
+    auto a = TokenTable::Parse(h + Sha256Hex("secret") + ",ops,admin,\n", "a");
+    ASSERT_TRUE(a.ok()) << a.status();
+    ASSERT_NE((*a)->FindToken("secret"), nullptr);
+    ASSERT_NE((*a)->FindToken("secret"), nullptr);  // the remembered answer
+    EXPECT_EQ((*a)->FindToken("secreT"), nullptr);  // same length, other bytes
+    a->reset();
+    auto b = TokenTable::Parse(h + Sha256Hex("other") + ",cam,route,\n", "b");
+    ASSERT_TRUE(b.ok()) << b.status();
+    EXPECT_EQ((*b)->FindToken("secret"), nullptr) << "round " << round;
+    ASSERT_NE((*b)->FindToken("other"), nullptr);
+    EXPECT_EQ((*b)->FindToken("other")->name, "cam");
+  }
+}
+
 TEST_F(AuthTest, BadTokenFileReloadKeepsTheOldOne) {
   Write(dir_ + "/tokens.csv", "token_sha256,principal,roles,departments\nnot-a-hash,x,route,\n");
   absl::Status st = tokens_->Reload();
