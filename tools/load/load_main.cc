@@ -114,6 +114,12 @@ ABSL_FLAG(bool, drop_rejected, true,
           "send them, and "
           "count their errors");
 ABSL_FLAG(bool, json, false, "print the result as one JSON object on stdout");
+ABSL_FLAG(std::string, tls_ca, "", "TLS on, trusting this PEM CA bundle (gridroute-server --tls-cert)");
+ABSL_FLAG(std::string, tls_name, "", "with --tls-ca: the name the server certificate must carry "
+          "(default: the --server host)");
+ABSL_FLAG(std::string, token_file, "",
+          "bearer token for every call (first line of the file; needs --tls-ca: gRPC sends "
+          "call credentials over TLS only)");
 ABSL_FLAG(bool, progress, true,
           "print a progress line on stderr about once a second");
 
@@ -125,6 +131,32 @@ namespace {
   std::exit(2);
 }
 
+// The first line of a small file ("" if it cannot be read: a usage error).
+std::string FirstLine(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  if (!in || !std::getline(in, line)) Usage(absl::StrCat("cannot read ", path));
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+// Plaintext, or TLS with --tls-ca, plus the bearer token of --token-file.
+std::shared_ptr<grpc::ChannelCredentials> Credentials() {
+  const std::string ca = absl::GetFlag(FLAGS_tls_ca);
+  const std::string token_file = absl::GetFlag(FLAGS_token_file);
+  if (ca.empty()) {
+    if (!token_file.empty()) Usage("--token-file needs --tls-ca (tokens travel over TLS only)");
+    return grpc::InsecureChannelCredentials();
+  }
+  std::ifstream in(ca);
+  grpc::SslCredentialsOptions o;
+  o.pem_root_certs.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (o.pem_root_certs.empty()) Usage(absl::StrCat("--tls-ca: cannot read ", ca));
+  std::shared_ptr<grpc::ChannelCredentials> tls = grpc::SslCredentials(o);
+  if (token_file.empty()) return tls;
+  return grpc::CompositeChannelCredentials(tls, grpc::AccessTokenCredentials(FirstLine(token_file)));
+}
+
 std::vector<std::shared_ptr<grpc::Channel>> Connect(const std::string& server,
                                                     int n, double timeout_s) {
   std::vector<std::shared_ptr<grpc::Channel>> out;
@@ -134,8 +166,10 @@ std::vector<std::shared_ptr<grpc::Channel>> Connect(const std::string& server,
     args.SetInt("gridroute.load.channel",
                 i);  // distinct args: distinct connections
     args.SetMaxReceiveMessageSize(64 << 20);
-    auto channel = grpc::CreateCustomChannel(
-        server, grpc::InsecureChannelCredentials(), args);
+    if (!absl::GetFlag(FLAGS_tls_name).empty()) {
+      args.SetSslTargetNameOverride(absl::GetFlag(FLAGS_tls_name));
+    }
+    auto channel = grpc::CreateCustomChannel(server, Credentials(), args);
     const auto deadline =
         std::chrono::system_clock::now() +
         std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000));
