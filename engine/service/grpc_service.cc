@@ -201,16 +201,6 @@ std::string Bounded(absl::string_view s, size_t n) {
   return absl::StrCat(s.substr(0, n), "...");
 }
 
-const char* CodeName(grpc::StatusCode c) {
-  static const char* const kNames[] = {
-      "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-      "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-      "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
-      "UNAUTHENTICATED"};
-  const int i = static_cast<int>(c);
-  return i >= 0 && i <= 16 ? kNames[i] : "UNKNOWN";
-}
-
 // The principal of a verified client certificate (mutual TLS), or null.
 const Principal* CertPrincipal(const grpc::CallbackServerContext& ctx, const TokenTable& t) {
   std::shared_ptr<const grpc::AuthContext> ac = ctx.auth_context();
@@ -712,7 +702,7 @@ void GridrouteService::Audit(absl::string_view peer, const Principal* who,
                              const grpc::Status& outcome) {
   if (options_.audit == nullptr) return;
   const std::string o =
-      outcome.ok() ? "OK" : absl::StrCat(CodeName(outcome.error_code()), ": ",
+      outcome.ok() ? "OK" : absl::StrCat(absl::StatusCodeToString(static_cast<absl::StatusCode>(outcome.error_code())), ": ",
                                          outcome.error_message());
   options_.audit->Write({.principal = who != nullptr ? absl::string_view(who->name) : "",
                          .peer = peer,
