@@ -1,7 +1,7 @@
 // Copyright 2026 gridroute authors.
 //
 // The fixed content of the synthetic dispatch catalogue: bureaus, categories
-// (CJ/T 214-2007 lineage, see ../shared/DOMAIN.md), city defaults, exceptions
+// (CJ/T 214-2007 lineage, see engine/snapshot/PACK.md "categories.csv"), city defaults, exceptions
 // and component owners. Department references are bureau codes ("D03") or
 // "@02"/"@03"/"@06": that bureau's unit in the district concerned (执法中队,
 // 环卫所, 市政养护所); "owner" is the layer's owner.
