@@ -145,6 +145,74 @@ bool SecurityOptions(gridroute::ServerOptions* o, std::string* error) {
 
 }  // namespace
 
+namespace {
+
+// The flag combinations a server cannot start with ("" if none).
+std::string CheckFlags() {
+  if (absl::GetFlag(FLAGS_pack).empty()) return "--pack is required";
+  if (absl::GetFlag(FLAGS_threads) < 0) return "--threads must be >= 0";
+  if (absl::GetFlag(FLAGS_max_message_mb) < 1) return "--max-message-mb must be >= 1";
+  if (absl::GetFlag(FLAGS_max_batch) < 1) return "--max-batch must be >= 1";
+  if (!absl::GetFlag(FLAGS_nats).empty() && absl::GetFlag(FLAGS_journal_dir).empty()) {
+    return "--nats needs --journal-dir (cases are dispatched once they are durable)";
+  }
+  if (absl::GetFlag(FLAGS_journal_batch_wait_us) < 0) return "--journal-batch-wait-us must be >= 0";
+  if (absl::GetFlag(FLAGS_journal_compact_mb) < 1) return "--journal-compact-mb must be >= 1";
+  return "";
+}
+
+// Pins the process to its first `threads` allowed cores (0: all). Call it
+// before any thread exists, so every thread inherits it.
+void PinToCores(int threads) {
+  if (threads <= 0) return;
+  cpu_set_t all, mine;
+  CPU_ZERO(&mine);
+  if (sched_getaffinity(0, sizeof(all), &all) != 0) return;
+  int taken = 0;
+  for (int c = 0; c < CPU_SETSIZE && taken < threads; ++c) {
+    if (CPU_ISSET(c, &all)) {
+      CPU_SET(c, &mine);
+      ++taken;
+    }
+  }
+  if (sched_setaffinity(0, sizeof(mine), &mine) != 0) Log("warning: sched_setaffinity failed");
+}
+
+// SIGHUP: the token file (if any), then the pack; a bad file or pack keeps
+// the previous one serving. Ends with the "SIGHUP: done" line tests wait for.
+void OnSighup(gridroute::TokenFile* tokens, gridroute::GridrouteService* service,
+              gridroute::SnapshotStore* store, gridroute::CaseDesk* cases) {
+  if (tokens != nullptr) {
+    absl::Status st = tokens->Reload();
+    Log(st.ok() ? absl::StrCat("SIGHUP: tokens reloaded, ", tokens->table()->size(),
+                               " principal(s)")
+                : absl::StrCat("SIGHUP: token file rejected, the previous one stays: ",
+                               st.message()));
+    service->Audit("local", nullptr, "SIGHUP/tokens", tokens->path(),
+                   st.ok() ? grpc::Status::OK
+                           : grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                          std::string(st.message())));
+  }
+  {
+    absl::StatusOr<gridroute::ReloadResult> r = store->Load("");
+    if (r.ok()) {
+      Log(absl::StrCat("SIGHUP: reloaded ", Describe(*r->current)));
+      if (cases != nullptr) {
+        absl::Status st = cases->Reload(*r->current->snapshot, r->current->pack_dir);
+        if (!st.ok()) Log(absl::StrCat("SIGHUP: folding rules not reloaded: ", st.message()));
+      }
+    } else {
+      Log(absl::StrCat("SIGHUP: reload failed, still serving the previous snapshot: ",
+                       r.status().message()));
+    }
+  }  // requests pin a snapshot for microseconds: the previous one is
+     // usually freed here, with `r`; then its small blocks go back too
+  gridroute::ReleaseFreedMemory();
+  Log(absl::StrFormat("SIGHUP: done, resident %.0f MiB", gridroute::ResidentBytes() / 1048576.0));
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   // Debian's Abseil checks every absl::Mutex (gRPC's locks) for lock-order
   // cycles by default: ~1.5% of a unary call's CPU. gRPC's own tests run
@@ -159,31 +227,8 @@ int main(int argc, char** argv) {
   std::vector<char*> args = gridroute::DashedFlags(argc, argv, &storage);
   absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
   const std::string pack = absl::GetFlag(FLAGS_pack);
-  if (pack.empty()) return Fail("--pack is required");
-  const int threads = absl::GetFlag(FLAGS_threads);
-  if (threads < 0) return Fail("--threads must be >= 0");
-  if (absl::GetFlag(FLAGS_max_message_mb) < 1) return Fail("--max-message-mb must be >= 1");
-  if (absl::GetFlag(FLAGS_max_batch) < 1) return Fail("--max-batch must be >= 1");
-  if (!absl::GetFlag(FLAGS_nats).empty() && absl::GetFlag(FLAGS_journal_dir).empty()) {
-    return Fail("--nats needs --journal-dir (cases are dispatched once they are durable)");
-  }
-  if (absl::GetFlag(FLAGS_journal_batch_wait_us) < 0) return Fail("--journal-batch-wait-us must be >= 0");
-  if (absl::GetFlag(FLAGS_journal_compact_mb) < 1) return Fail("--journal-compact-mb must be >= 1");
-  if (threads > 0) {
-    // Before any thread exists, so every thread inherits it.
-    cpu_set_t all, mine;
-    CPU_ZERO(&mine);
-    if (sched_getaffinity(0, sizeof(all), &all) == 0) {
-      int taken = 0;
-      for (int c = 0; c < CPU_SETSIZE && taken < threads; ++c) {
-        if (CPU_ISSET(c, &all)) {
-          CPU_SET(c, &mine);
-          ++taken;
-        }
-      }
-      if (sched_setaffinity(0, sizeof(mine), &mine) != 0) Log("warning: sched_setaffinity failed");
-    }
-  }
+  if (std::string bad = CheckFlags(); !bad.empty()) return Fail(bad);
+  PinToCores(absl::GetFlag(FLAGS_threads));
 
   // Signals go to one thread that sigwait()s: block them before any thread
   // starts so every thread inherits the mask.
@@ -272,34 +317,7 @@ int main(int argc, char** argv) {
       int sig = 0;
       if (sigwait(&signals, &sig) != 0) continue;
       if (sig == SIGHUP) {
-        if (tokens != nullptr) {
-          absl::Status st = tokens->Reload();
-          Log(st.ok() ? absl::StrCat("SIGHUP: tokens reloaded, ", tokens->table()->size(),
-                                     " principal(s)")
-                      : absl::StrCat("SIGHUP: token file rejected, the previous one stays: ",
-                                     st.message()));
-          service.Audit("local", nullptr, "SIGHUP/tokens", tokens->path(),
-                        st.ok() ? grpc::Status::OK
-                                : grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                               std::string(st.message())));
-        }
-        {
-          absl::StatusOr<gridroute::ReloadResult> r = store.Load("");
-          if (r.ok()) {
-            Log(absl::StrCat("SIGHUP: reloaded ", Describe(*r->current)));
-            if (cases != nullptr) {
-              absl::Status st = cases->Reload(*r->current->snapshot, r->current->pack_dir);
-              if (!st.ok()) Log(absl::StrCat("SIGHUP: folding rules not reloaded: ", st.message()));
-            }
-          } else {
-            Log(absl::StrCat("SIGHUP: reload failed, still serving the previous snapshot: ",
-                             r.status().message()));
-          }
-        }  // requests pin a snapshot for microseconds: the previous one is
-           // usually freed here, with `r`; then its small blocks go back too
-        gridroute::ReleaseFreedMemory();
-        Log(absl::StrFormat("SIGHUP: done, resident %.0f MiB",
-                            gridroute::ResidentBytes() / 1048576.0));
+        OnSighup(tokens.get(), &service, &store, cases.get());
         continue;
       }
       Log(absl::StrCat(sig == SIGTERM ? "SIGTERM" : "SIGINT", ": draining calls in flight"));
