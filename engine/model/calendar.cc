@@ -768,7 +768,7 @@ absl::StatusOr<WorkingCalendarOptions> ParseCalendarOptionsJson(
   }
   WorkingCalendarOptions o;
   bool seen_zone = false, seen_hours = false, seen_holidays = false,
-       seen_workdays = false;
+       seen_workdays = false, seen_name = false, seen_source = false;
   for (auto field : top) {
     const absl::string_view key = ToAbsl(field.key);
     absl::Status status;
@@ -791,10 +791,16 @@ absl::StatusOr<WorkingCalendarOptions> ParseCalendarOptionsJson(
       status = ParseHolidays(field.value, err, &o);
     } else if (key == "workdays" && once(&seen_workdays)) {
       status = ParseWorkdays(field.value, err, &o);
+    } else if ((key == "name" && once(&seen_name)) ||
+               (key == "source" && once(&seen_source))) {
+      std::string_view text;  // informational: which calendar, whose notice
+      if (field.value.get(text) != simdjson::SUCCESS) {
+        return err(key, absl::StrCat("want a string, got ", Show(field.value)));
+      }
     } else {
       return err(key,
                  "unknown or duplicate field (want time_zone, "
-                 "office_hours, holidays, workdays)");
+                 "office_hours, holidays, workdays, name, source)");
     }
     if (!status.ok()) return status;
   }

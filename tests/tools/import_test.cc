@@ -29,6 +29,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "calendars/national_calendars.h"
 #include "geo/crs.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -349,6 +350,33 @@ TEST(ImportTest, GeoPackageInCgcs2000) {
     communities += reg.level == gen::RegionLevel::kCommunity;
   }
   EXPECT_EQ(r->level_counts.back(), communities);
+}
+
+TEST(ImportTest, CalendarByNameIsTheShippedNationalCalendar) {
+  const auto& c = testing::GetGeneratedCity(300, 8);
+  const std::string dir = testing::MakeTempDir("imp-cal");
+  ExportCity(c.city, "GPKG", dir + "/city.gpkg", 4490, Identity, Fields());
+  ImportOptions o = CityImportOptions(dir + "/city.gpkg", dir + "/pack");
+  o.routing_files.push_back({"calendar", "CN-2026"});
+  auto r = RunImport(o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_TRUE(r->written) << Errors(*r);
+  const std::string_view shipped = *NationalCalendarJson("CN-2026");
+  EXPECT_EQ(ReadText(dir + "/pack/calendar.json"), std::string(shipped));
+  auto s = Load(dir + "/pack");
+  ASSERT_NE(s, nullptr);
+  // 2026-09-27 (a Sunday of 中秋) is off, 2026-09-20 (a make-up Sunday) works.
+  const absl::TimeZone utc8 = absl::FixedTimeZone(8 * 3600);
+  EXPECT_FALSE(s->calendar().IsWorkingTime(
+      absl::FromCivil(absl::CivilMinute(2026, 9, 27, 10, 0), utc8)));
+  EXPECT_TRUE(s->calendar().IsWorkingTime(
+      absl::FromCivil(absl::CivilMinute(2026, 9, 20, 10, 0), utc8)));
+  // Any other name is a path, and a missing one says so.
+  ImportOptions bad = CityImportOptions(dir + "/city.gpkg", dir + "/pack2");
+  bad.routing_files.push_back({"calendar", "CN-1999"});
+  auto e = RunImport(bad);
+  ASSERT_FALSE(e.ok());
+  EXPECT_THAT(std::string(e.status().message()), HasSubstr("--calendar CN-1999: no such file"));
 }
 
 TEST(ImportTest, Gcj02GeoJsonFromAWebMap) {

@@ -64,7 +64,9 @@ ABSL_FLAG(std::string, components, "",
           "components.csv (pack format, pack CRS) to include");
 ABSL_FLAG(std::string, layers, "",
           "layers.geojson (pack format, pack CRS) to include");
-ABSL_FLAG(std::string, calendar, "", "calendar.json (pack format) to include");
+ABSL_FLAG(std::string, calendar, "",
+          "calendar.json (pack format) to include, or the name of a shipped "
+          "national calendar: CN-2026");
 ABSL_FLAG(bool, fix, false,
           "repair ring orientation, duplicate consecutive vertices and "
           "overlaps below the "

@@ -11,12 +11,14 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <thread>
 #include <utility>
@@ -29,6 +31,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "calendars/national_calendars.h"
 #include "common/status_macros.h"
 #include "geo/crs.h"
 #include "import/geometry_checker.h"
@@ -46,6 +49,24 @@ using Clock = std::chrono::steady_clock;
 
 double Since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// `--calendar CN-2026`: a calendar shipped with gridroute (tools/calendars/),
+// when no file of that name exists.
+std::optional<std::string_view> ShippedCalendar(const RoutingFile& f) {
+  if (f.key != "calendar" || fs::exists(f.path)) return std::nullopt;
+  return NationalCalendarJson(f.path);
+}
+
+absl::Status WriteShippedCalendar(std::string_view json, const fs::path& to) {
+  std::FILE* out = std::fopen(to.c_str(), "wb");
+  const bool ok = out != nullptr &&
+                  std::fwrite(json.data(), 1, json.size(), out) == json.size();
+  if ((out != nullptr && std::fclose(out) != 0) || !ok) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("cannot write ", to.string(), ": ", std::strerror(errno)));
+  }
+  return absl::OkStatus();
 }
 
 std::string DefaultVersion() {
@@ -230,7 +251,7 @@ absl::StatusOr<ImportReport> RunImport(const ImportOptions& o) {
   }
   std::vector<RoutingFile> routing = tmpl.files;
   for (const RoutingFile& f : o.routing_files) {
-    if (!fs::is_regular_file(f.path)) {
+    if (!fs::is_regular_file(f.path) && !ShippedCalendar(f)) {
       return absl::NotFoundError(
           absl::StrCat("--", f.key, " ", f.path, ": no such file"));
     }
@@ -417,10 +438,17 @@ absl::StatusOr<ImportReport> RunImport(const ImportOptions& o) {
       }
     }
     for (const RoutingFile& f : routing) {
-      const std::string name = f.key + fs::path(f.path).extension().string();
+      const std::optional<std::string_view> shipped = ShippedCalendar(f);
+      const std::string name =
+          f.key + (shipped ? std::string(".json")
+                           : fs::path(f.path).extension().string());
       std::error_code ec;
-      fs::copy_file(f.path, fs::path(tmp.path()) / name,
-                    fs::copy_options::overwrite_existing, ec);
+      if (shipped) {
+        RETURN_IF_ERROR(WriteShippedCalendar(*shipped, fs::path(tmp.path()) / name));
+      } else {
+        fs::copy_file(f.path, fs::path(tmp.path()) / name,
+                      fs::copy_options::overwrite_existing, ec);
+      }
       if (ec) {
         return absl::PermissionDeniedError(absl::StrCat(
             "cannot copy ", f.path, " into the pack: ", ec.message()));
