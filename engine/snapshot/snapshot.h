@@ -1,7 +1,8 @@
 // Copyright 2026 gridroute authors.
 //
 // Snapshot: everything a query reads, immutable, built and validated off the
-// request path by LoadPack() and published whole (see DESIGN.md).
+// request path by LoadPack() and published whole (docs/ARCHITECTURE.md,
+// section 3).
 //
 //   ASSIGN_OR_RETURN(std::shared_ptr<const Snapshot> s, LoadPack("city/", {}));
 //   LocateResult r = s->locator().Locate(s->quantizer().Quantize(lon, lat));
