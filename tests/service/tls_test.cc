@@ -112,17 +112,22 @@ class TlsTest : public ::testing::Test {
     ASSERT_NE(server_, nullptr) << "no free port in 21400..21499";
   }
 
-  // Info over a channel with `creds`.
-  grpc::Status Info(std::shared_ptr<grpc::ChannelCredentials> creds) {
+  // An AdminService stub over a channel with `creds`.
+  std::unique_ptr<v1::AdminService::Stub> Admin(std::shared_ptr<grpc::ChannelCredentials> creds) {
     grpc::ChannelArguments args;
     args.SetSslTargetNameOverride("localhost");
-    auto channel =
-        grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port_), std::move(creds), args);
-    auto stub = v1::AdminService::NewStub(channel);
+    return v1::AdminService::NewStub(
+        grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port_), std::move(creds), args));
+  }
+  static void SetDeadline(grpc::ClientContext* ctx) {
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  }
+  // Info over a channel with `creds`.
+  grpc::Status Info(std::shared_ptr<grpc::ChannelCredentials> creds) {
     grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    SetDeadline(&ctx);
     v1::InfoResponse resp;
-    return stub->Info(&ctx, v1::InfoRequest(), &resp);
+    return Admin(std::move(creds))->Info(&ctx, v1::InfoRequest(), &resp);
   }
   // A TLS channel; with `client` ("client" or "stranger") it presents that
   // client certificate.
@@ -138,15 +143,10 @@ class TlsTest : public ::testing::Test {
   }
   // Reload (admin only) over a channel with `creds`.
   grpc::Status Reload(std::shared_ptr<grpc::ChannelCredentials> creds) {
-    grpc::ChannelArguments args;
-    args.SetSslTargetNameOverride("localhost");
-    auto channel =
-        grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port_), std::move(creds), args);
-    auto stub = v1::AdminService::NewStub(channel);
     grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    SetDeadline(&ctx);
     v1::ReloadResponse resp;
-    return stub->Reload(&ctx, v1::ReloadRequest(), &resp);
+    return Admin(std::move(creds))->Reload(&ctx, v1::ReloadRequest(), &resp);
   }
 
   static std::string* dir_;
