@@ -28,6 +28,20 @@ namespace {
 // Debian's Abseil has its own string_view; simdjson returns std's.
 absl::string_view SV(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
+// object.find_field_unordered(key), searched from the object's first field.
+// Started in the middle of an object (after an earlier lookup), simdjson's
+// unordered search wraps around and re-reads the fields before the start
+// without checking them (SIMDJSON_ASSUME, i.e. __builtin_unreachable):
+// undefined behaviour when they are malformed, which On Demand does not
+// always notice on the first pass (found by fuzz_geojson). From the first
+// field the search is a forward one that checks every step. Objects here
+// have a handful of fields, so the rescans cost little.
+simdjson::simdjson_result<od::value> FindField(od::object& object, std::string_view key) {
+  bool has_fields;
+  if (auto e = object.reset().get(has_fields); e != simdjson::SUCCESS) return e;
+  return object.find_field_unordered(key);
+}
+
 // Reads a property as text: strings as they are, numbers by their JSON text,
 // null as "". Returns NO_SUCH_FIELD if absent, INCORRECT_TYPE for other types;
 // any other code means the JSON is malformed and the reader must stop.
@@ -35,7 +49,7 @@ simdjson::error_code PropertyText(od::object& props, const std::string& key,
                                   std::string& out) {
   out.clear();
   od::value v;
-  if (auto e = props.find_field_unordered(key).get(v); e != simdjson::SUCCESS) return e;
+  if (auto e = FindField(props, key).get(v); e != simdjson::SUCCESS) return e;
   od::json_type t;
   if (auto e = v.type().get(t); e != simdjson::SUCCESS) return e;
   switch (t) {
@@ -249,12 +263,15 @@ class FeatureReader {
   }
 
   absl::Status ReadFeature(od::value& fv, FeatureRecord& g, GridGeometryBuilder& builder) {
+    // Every record has one (maybe empty) value per property, whatever its
+    // problems: the loader reads them before it looks at the errors.
+    g.props.resize(o_.properties.size());
     od::object feature;
     if (auto e = fv.get_object().get(feature); e != simdjson::SUCCESS) {
       return InvalidAt(g.feature, e);
     }
     od::object props;
-    if (auto e = feature.find_field_unordered("properties").get_object().get(props);
+    if (auto e = FindField(feature, "properties").get_object().get(props);
         e != simdjson::SUCCESS) {
       if (Recoverable(e)) {
         errors_.Add(absl::StrCat(Where(g), ": missing 'properties' object"));
@@ -262,7 +279,6 @@ class FeatureReader {
       }
       return InvalidAt(g.feature, e);
     }
-    g.props.resize(o_.properties.size());
     for (size_t i = 0; i < o_.properties.size(); ++i) {
       const simdjson::error_code e = PropertyText(props, o_.properties[i], g.props[i]);
       if (!Recoverable(e) && e != simdjson::SUCCESS) return InvalidAt(g.feature, e);
@@ -272,7 +288,7 @@ class FeatureReader {
     }
 
     od::object geom;
-    if (auto e = feature.find_field_unordered("geometry").get_object().get(geom);
+    if (auto e = FindField(feature, "geometry").get_object().get(geom);
         e != simdjson::SUCCESS) {
       if (Recoverable(e)) {
         errors_.Add(absl::StrCat(Where(g), ": missing 'geometry' object"));
@@ -281,7 +297,7 @@ class FeatureReader {
       return InvalidAt(g.feature, e);
     }
     std::string_view type;
-    if (auto e = geom.find_field_unordered("type").get_string().get(type);
+    if (auto e = FindField(geom, "type").get_string().get(type);
         e != simdjson::SUCCESS) {
       if (!Recoverable(e)) return InvalidAt(g.feature, e);
       errors_.Add(absl::StrCat(Where(g), ": geometry has no string 'type'"));
@@ -294,7 +310,7 @@ class FeatureReader {
       return absl::OkStatus();
     }
     od::array coords;
-    if (auto e = geom.find_field_unordered("coordinates").get_array().get(coords);
+    if (auto e = FindField(geom, "coordinates").get_array().get(coords);
         e != simdjson::SUCCESS) {
       if (Recoverable(e)) {
         errors_.Add(absl::StrCat(Where(g), ": geometry has no 'coordinates' array"));

@@ -557,6 +557,48 @@ TEST(TimeZoneTest, OtherUnloadableZoneIsAnError) {
       << cal.status();
 }
 
+// Regression: absl::LoadTimeZone opens a zone name as a path under tzdata,
+// or as is when it starts with '/', so "time_zone": "/a/fifo" in a pack's
+// calendar.json hung the load and "../../x" read files outside tzdata.
+// Names that are not IANA names are refused before anything is opened.
+int loads = 0;
+bool CountingLoader(absl::string_view name, absl::TimeZone* tz) {
+  ++loads;
+  return absl::LoadTimeZone(name, tz);
+}
+
+TEST(TimeZoneTest, NamesThatArePathsAreRefusedBeforeAnythingIsOpened) {
+  WorkingCalendarOptions o = WorkingCalendar::DefaultOptions();
+  o.table_end = absl::CivilDay(1992, 1, 1);
+  o.load_time_zone = &CountingLoader;
+  for (const std::string& bad : std::vector<std::string>{"/dev/zero", "/usr/share/zoneinfo/UTC", "../../../../usr/share/zoneinfo/UTC",
+        "Asia/../UTC", "Asia//Shanghai", "Asia/Shanghai/", "", "UTC\n", "UTC.bak",
+        std::string(65, 'A')}) {
+    o.time_zone = bad;
+    loads = 0;
+    absl::StatusOr<WorkingCalendar> cal = WorkingCalendar::Create(o);
+    EXPECT_EQ(cal.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_TRUE(absl::StrContains(cal.status().message(), "time_zone: \""))
+        << cal.status();
+    EXPECT_TRUE(absl::StrContains(cal.status().message(), "is not a time zone name"))
+        << cal.status();
+    EXPECT_EQ(loads, 0) << bad;
+  }
+  for (const char* good : {"UTC", "Etc/GMT+8", "America/Argentina/Buenos_Aires",
+                           "America/Port-au-Prince", "Fixed/UTC+08:00:00"}) {
+    o.time_zone = good;
+    absl::StatusOr<WorkingCalendar> cal = WorkingCalendar::Create(o);
+    EXPECT_TRUE(cal.ok()) << good << ": " << cal.status();
+  }
+  // The same through calendar.json, with the real loader.
+  absl::StatusOr<WorkingCalendar> cal = ParseCalendarJson(
+      R"({"time_zone":"../../../../usr/share/zoneinfo/UTC","office_hours":{"mon":[["08:30","12:00"]]}})",
+      "calendar.json");
+  EXPECT_EQ(cal.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(cal.status().message(), "calendar.json: time_zone: "))
+      << cal.status();
+}
+
 TEST(ParseCalendarJsonTest, ParsesTheExample) {
   absl::StatusOr<WorkingCalendarOptions> o =
       ParseCalendarOptionsJson(NationalDayJson(), "calendar.json");

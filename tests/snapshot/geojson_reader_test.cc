@@ -184,5 +184,52 @@ TEST_F(GeoJsonPiecesTest, TruncatedAndCorruptedFilesMatchTheSequentialRead) {
   }
 }
 
+// Regressions found by fuzz_geojson.
+
+// A feature without a 'properties' object is an error, and its record still
+// holds one (empty) value per property: LoadPack reads them before it looks
+// at the errors, and an empty record made it index an empty vector (a crash
+// loading a grids or layers file with such a feature).
+TEST_F(GeoJsonPiecesTest, FeatureWithoutPropertiesKeepsAValuePerProperty) {
+  const std::string path = Write(absl::StrCat(
+      R"({"type":"FeatureCollection","features":[{"type":"Feature",)",
+      R"("geometry":{"type":"Polygon","coordinates":[)", Square(10, 31, 1), "]}}]}"));
+  GeoJsonReadOptions o;
+  o.properties = {"code", "parent", "name"};
+  o.required = {true, true, false};
+  ErrorList errors(50);
+  std::vector<FeatureRecord> records;
+  GridGeometryBuilder builder;
+  ASSERT_TRUE(ReadGeoJsonPolygons(path, o, errors, &records, &builder).ok());
+  EXPECT_NE(errors.Lines().find("missing 'properties' object"), std::string::npos)
+      << errors.Lines();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].props, (std::vector<std::string>{"", "", ""}));
+}
+
+// A malformed value in 'properties' ("priority":""1, no comma) followed by a
+// lookup of 'geometry' made simdjson's unordered search wrap around over
+// fields it does not check (SIMDJSON_ASSUME: undefined behaviour, reported
+// by the sanitizer build). Now a clean result, in either read.
+TEST_F(GeoJsonPiecesTest, MalformedPropertiesThenALaterLookupIsClean) {
+  const std::string text =
+      R"({"features":[{"properties":{"code":"","name":"","kind":"","owner":"",)"
+      R"("owner_contact":"","priority":""1}})";
+  const std::string path = Write(text);
+  GeoJsonReadOptions o;
+  o.properties = {"code", "name", "kind", "owner", "owner_contact", "priority"};
+  o.required = {true, false, false, true, false, false};
+  for (int threads : {1, 2}) {
+    o.threads = threads;
+    o.chunk_bytes = 32;
+    ErrorList errors(50);
+    std::vector<FeatureRecord> records;
+    GridGeometryBuilder builder;
+    const absl::Status s = ReadGeoJsonPolygons(path, o, errors, &records, &builder);
+    EXPECT_TRUE(!s.ok() || !errors.empty()) << "threads " << threads;
+  }
+  ExpectSameAsSequential(path, "malformed properties");
+}
+
 }  // namespace
 }  // namespace gridroute
