@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
+#include "geo/ring_sweep.h"
 #include "snapshot/snapshot.h"
 #include "snapshot/validate.h"
 
@@ -348,6 +349,9 @@ class FeatureReader {
                            GridGeometryBuilder& builder) {
     int ring_no = 0;
     outer_.clear();
+    holes_.clear();
+    hole_begin_.assign(1, 0);
+    hole_ring_no_.clear();
     for (auto r : rings) {
       od::array ring;
       if (auto e = r.get_array().get(ring); e != simdjson::SUCCESS) {
@@ -357,6 +361,8 @@ class FeatureReader {
       }
       pts_.clear();
       bool range_error = false;
+      // Positions past the limit are counted, not kept.
+      size_t positions = 0;
       for (auto pos : ring) {
         od::array xy;
         if (auto e = pos.get_array().get(xy); e != simdjson::SUCCESS) {
@@ -383,42 +389,66 @@ class FeatureReader {
                                    ") outside the valid range of CRS ", o_.crs_name));
           range_error = true;
         }
-        if (!range_error) pts_.push_back(quantizer_.Quantize(c[0], c[1]));
+        if (!range_error && ++positions <= o_.max_ring_vertices + 1) {
+          pts_.push_back(quantizer_.Quantize(c[0], c[1]));
+        }
       }
-      if (!range_error) {
+      if (positions > o_.max_ring_vertices + 1) {
+        errors_.Add(absl::StrCat(Where(g), ": part ", part, " ring ", ring_no,
+                                 ": ring has ", positions - 1,
+                                 " vertices, more than the limit of ",
+                                 o_.max_ring_vertices));
+      } else if (!range_error) {
         std::string problem = CleanRing(pts_);
         if (!problem.empty()) {
           errors_.Add(absl::StrCat(Where(g), ": part ", part, " ring ", ring_no,
                                    ": ", problem));
         } else {
           const bool hole = ring_no > 0;
-          if (hole && !HoleInsideShell(pts_)) {
-            errors_.Add(absl::StrCat(Where(g), ": part ", part, " ring ", ring_no,
-                                     ": hole is not inside its outer ring"));
+          if (hole) {
+            holes_.insert(holes_.end(), pts_.begin(), pts_.end());
+            hole_begin_.push_back(holes_.size());
+            hole_ring_no_.push_back(ring_no);
+          } else {
+            outer_ = pts_;
           }
-          if (!hole) outer_ = pts_;
           builder.AddRing(pts_.data(), pts_.size(), hole);
         }
       }
       ++ring_no;
     }
     if (ring_no == 0) errors_.Add(absl::StrCat(Where(g), ": part ", part, " has no rings"));
+    CheckHolesInsideShell(g, part);
     return absl::OkStatus();
+  }
+
+  // Every vertex of every valid hole of the polygon just read must be
+  // inside its valid outer ring or on it; all holes are placed in one sweep
+  // (O((outer + hole vertices) log)), not one walk of the outer ring each.
+  void CheckHolesInsideShell(const FeatureRecord& g, int part) {
+    if (hole_ring_no_.empty()) return;
+    if (!outer_.empty()) {
+      sides_.resize(holes_.size());
+      ClassifyPointsInRing(outer_.data(), outer_.size(), holes_.data(),
+                           holes_.size(), sides_.data());
+    }
+    for (size_t h = 0; h < hole_ring_no_.size(); ++h) {
+      bool inside = !outer_.empty();
+      for (size_t k = hole_begin_[h]; inside && k < hole_begin_[h + 1]; ++k) {
+        inside = sides_[k] != Side::kOutside;
+      }
+      if (!inside) {
+        errors_.Add(absl::StrCat(Where(g), ": part ", part, " ring ",
+                                 hole_ring_no_[h],
+                                 ": hole is not inside its outer ring"));
+      }
+    }
   }
 
   bool CoordinateInRange(double x, double y) const {
     if (!std::isfinite(x) || !std::isfinite(y)) return false;
     if (o_.geographic) return x >= -180 && x <= 180 && y >= -90 && y <= 90;
     return std::fabs(x) <= 1e8 && std::fabs(y) <= 1e8;
-  }
-
-  bool HoleInsideShell(const std::vector<IPoint>& hole) const {
-    if (outer_.empty()) return false;
-    const uint32_t rb[2] = {0, static_cast<uint32_t>(outer_.size())};
-    for (const IPoint& p : hole) {
-      if (ClassifyRings(outer_.data(), rb, 0, 1, p) == Side::kOutside) return false;
-    }
-    return true;
   }
 
   const GeoJsonReadOptions& o_;
@@ -430,6 +460,12 @@ class FeatureReader {
   int64_t line_ = 1;
   std::vector<IPoint> pts_;
   std::vector<IPoint> outer_;
+  // The valid holes of the polygon being read, flat: hole h is
+  // holes_[hole_begin_[h], hole_begin_[h + 1]), ring number hole_ring_no_[h].
+  std::vector<IPoint> holes_;
+  std::vector<size_t> hole_begin_;
+  std::vector<int> hole_ring_no_;
+  std::vector<Side> sides_;
   PackedRecords* packed_ = nullptr;  // ReadPiece's output
   FeatureRecord scratch_;
 };

@@ -8,6 +8,7 @@
 #include "snapshot/geojson_reader.h"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <string>
 #include <vector>
@@ -229,6 +230,46 @@ TEST_F(GeoJsonPiecesTest, MalformedPropertiesThenALaterLookupIsClean) {
     EXPECT_TRUE(!s.ok() || !errors.empty()) << "threads " << threads;
   }
   ExpectSameAsSequential(path, "malformed properties");
+}
+
+// A ring of more vertices than options.max_ring_vertices is reported with
+// the feature, its code, the part, the ring and the count; at the limit it is
+// read. (The loader's limit, kMaxRingVertices, is 2e6: the same code.)
+TEST_F(GeoJsonPiecesTest, RingOverTheVertexLimitIsAnErrorNamingTheGrid) {
+  auto ring = [](int n) {  // a regular n-gon, closed
+    std::string s = "[";
+    for (int i = 0; i <= n; ++i) {
+      const double a = 2 * 3.14159265358979 * (i % n) / n;
+      absl::StrAppend(&s, i ? "," : "", "[", 10 + std::cos(a), ",", 31 + std::sin(a), "]");
+    }
+    return s + "]";
+  };
+  auto read = [&](int n, std::string* errors) {
+    const std::string path = Write(absl::StrCat(
+        R"({"type":"FeatureCollection","features":[)",
+        R"({"type":"Feature","properties":{"code":"G1","parent":"C1"},"geometry":)",
+        R"({"type":"Polygon","coordinates":[)", Square(0, 0, 1), ",", ring(n), "]}}]}"));
+    GeoJsonReadOptions o;
+    o.properties = {"code", "parent"};
+    o.required = {true, true};
+    o.max_ring_vertices = 100;
+    ErrorList list(50);
+    std::vector<FeatureRecord> records;
+    GridGeometryBuilder builder;
+    const absl::Status st = ReadGeoJsonPolygons(path, o, list, &records, &builder);
+    *errors = list.empty() ? "" : list.ToStatus("read").ToString();
+    return st;
+  };
+  std::string errors;
+  ASSERT_TRUE(read(100, &errors).ok());
+  // At the limit: read (the hole is outside its shell, which says it was).
+  EXPECT_EQ(errors.find("more than the limit"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("ring 1: hole is not inside"), std::string::npos) << errors;
+  ASSERT_TRUE(read(101, &errors).ok());
+  EXPECT_NE(errors.find("feature #0 code G1: part 0 ring 1: ring has 101 vertices, more than "
+                        "the limit of 100"),
+            std::string::npos)
+      << errors;
 }
 
 }  // namespace
