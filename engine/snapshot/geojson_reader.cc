@@ -16,6 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "common/file_util.h"
 #include "common/status_macros.h"
+#include "common/text_encoding.h"
 #include "snapshot/snapshot.h"
 #include "snapshot/validate.h"
 
@@ -119,7 +120,7 @@ class FeatureReader {
     od::parser parser;
     od::document doc;
     if (auto e = parser.iterate(json_).get(doc); e != simdjson::SUCCESS) {
-      return Invalid(0, e);
+      return e == simdjson::UTF8_ERROR ? NotUtf8() : Invalid(0, e);
     }
     od::array features;
     if (auto e = doc.find_field_unordered("features").get_array().get(features);
@@ -226,6 +227,15 @@ class FeatureReader {
     return absl::InvalidArgumentError(absl::StrCat(
         file_, ":", std::max<int64_t>(offset_line, 1), ": invalid JSON: ",
         simdjson::error_message(e)));
+  }
+  // simdjson checks UTF-8 for the whole text before parsing it: find where.
+  absl::Status NotUtf8() const {
+    const absl::string_view text(json_.data(), json_.size());
+    const size_t bad = std::min(FindInvalidUtf8(text), text.size());
+    const int64_t line = 1 + std::count(text.begin(), text.begin() + bad, '\n');
+    return absl::InvalidArgumentError(absl::StrCat(
+        file_, ":", line, ": not valid UTF-8 (bytes ", HexBytes(text, bad),
+        "); a JSON file must be UTF-8: convert it (e.g. iconv -f GB18030 -t UTF-8)"));
   }
   absl::Status InvalidAt(int64_t feature, simdjson::error_code e) {
     return absl::InvalidArgumentError(absl::StrCat(
