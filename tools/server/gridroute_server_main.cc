@@ -274,18 +274,19 @@ class SignalThread {
         Hup();
         continue;
       }
-      Log(absl::StrCat(sig == SIGTERM ? "SIGTERM" : "SIGINT", ": draining calls in flight"));
-      store_->Shutdown();  // a load being waited for is given up now
+      const char* name = sig == SIGTERM ? "SIGTERM" : "SIGINT";
       grpc::Server* server;
       {
         std::lock_guard<std::mutex> lock(mu_);
         server = server_;
       }
       if (server == nullptr) {
-        Log("stopped before serving");
+        Log(absl::StrCat(name, ": stopped before serving"));
         std::fflush(stdout);
         std::_Exit(0);
       }
+      Log(absl::StrCat(name, ": draining calls in flight"));
+      store_->Shutdown();  // a load being waited for is given up now
       const auto drain = std::chrono::duration_cast<std::chrono::milliseconds>(
           std::chrono::duration<double>(absl::GetFlag(FLAGS_drain_s)));
       server->Shutdown(std::chrono::system_clock::now() + drain);
