@@ -1,14 +1,21 @@
 // Copyright 2026 gridroute authors.
 #include "common/csv.h"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/echo.h"
+#include "common/file_util.h"
 #include "common/status_macros.h"
+#include "common/text_encoding.h"
 
 namespace gridroute {
 namespace {
@@ -39,6 +46,16 @@ CsvReader CsvReader::FromString(std::string text, std::string name) {
   return r;
 }
 
+CsvReader CsvReader::FromFile(FILE* file, std::string name, uint64_t max_bytes) {
+  CsvReader r;
+  r.name_ = std::move(name);
+  r.file_ = file;
+  r.owns_file_ = true;
+  r.bytes_left_ = max_bytes;
+  r.buf_ = std::make_unique<char[]>(kBufferBytes);
+  return r;
+}
+
 CsvReader::CsvReader(CsvReader&& o) noexcept { *this = std::move(o); }
 CsvReader& CsvReader::operator=(CsvReader&& o) noexcept {
   if (this != &o) {
@@ -48,6 +65,9 @@ CsvReader& CsvReader::operator=(CsvReader&& o) noexcept {
     owns_file_ = std::exchange(o.owns_file_, false);
     text_ = std::move(o.text_);
     text_pos_ = o.text_pos_;
+    bytes_left_ = o.bytes_left_;
+    max_field_bytes_ = o.max_field_bytes_;
+    max_fields_ = o.max_fields_;
     buf_ = std::move(o.buf_);
     buf_len_ = o.buf_len_;
     buf_pos_ = o.buf_pos_;
@@ -68,7 +88,10 @@ int CsvReader::Get() {
                : EOF;
   }
   if (buf_pos_ == buf_len_) {
-    buf_len_ = std::fread(buf_.get(), 1, kBufferBytes, file_);
+    buf_len_ = bytes_left_ == 0
+                   ? 0
+                   : std::fread(buf_.get(), 1, std::min<uint64_t>(kBufferBytes, bytes_left_), file_);
+    bytes_left_ -= buf_len_;
     buf_pos_ = 0;
     if (buf_len_ == 0) {
       if (std::ferror(file_)) {
@@ -124,7 +147,11 @@ bool CsvReader::Next(std::vector<std::string>& fields) {
           field().push_back(static_cast<char>(c));
         }
       } else if (c == ',') {
-        ++n;
+        if (++n >= max_fields_) {
+          status_ = absl::InvalidArgumentError(absl::StrCat(
+              name_, ":", record_line_, ": more than ", max_fields_, " fields"));
+          return false;
+        }
         field().clear();
         quoted_field = false;
       } else if (c == '\n') {
@@ -137,6 +164,12 @@ bool CsvReader::Next(std::vector<std::string>& fields) {
         quoted_field = true;
       } else {
         field().push_back(static_cast<char>(c));
+      }
+      if (field().size() > max_field_bytes_) {
+        status_ = absl::InvalidArgumentError(absl::StrCat(
+            name_, ":", record_line_, ": field ", n + 1, " is longer than ", max_field_bytes_,
+            " bytes", in_quotes ? " (a quote opened on this line is never closed?)" : ""));
+        return false;
       }
       c = Get();
     }
@@ -166,7 +199,7 @@ absl::StatusOr<std::vector<int>> MapHeader(
     if (c < 0 && required) {
       return absl::InvalidArgumentError(
           absl::StrCat(path, ":1: header has no column '", col, "' (got ",
-                       absl::StrJoin(header, ","), ")"));
+                       Echo(absl::StrJoin(header, ","), 256), ")"));
     }
     index.push_back(c);
     return absl::OkStatus();
@@ -176,25 +209,150 @@ absl::StatusOr<std::vector<int>> MapHeader(
   return index;
 }
 
+namespace {
+
+// Where byte `offset` of CSV text `raw` is: the line its record starts on
+// and its field (0-based), by the dialect CsvReader reads.
+void LocateInCsv(absl::string_view raw, size_t offset, int64_t* record_line, size_t* field) {
+  int64_t line = 1;
+  *record_line = 1;
+  *field = 0;
+  bool in_quotes = false, field_start = true, in_record = false;
+  for (size_t i = 0; i < offset && i < raw.size(); ++i) {
+    const char c = raw[i];
+    if (in_quotes) {
+      if (c == '"') {
+        if (i + 1 < raw.size() && raw[i + 1] == '"') {
+          ++i;
+        } else {
+          in_quotes = false;
+        }
+      } else if (c == '\n') {
+        ++line;
+      }
+      continue;
+    }
+    if (c == '\n') {
+      ++line;
+      in_record = false;
+      *field = 0;
+      field_start = true;
+      continue;
+    }
+    if (c == '\r') continue;
+    if (!in_record) {
+      in_record = true;
+      *record_line = line;
+    }
+    if (c == ',') {
+      ++*field;
+      field_start = true;
+    } else if (c == '"' && field_start) {
+      in_quotes = true;
+      field_start = false;
+    } else {
+      field_start = false;
+    }
+  }
+  if (!in_record) *record_line = line;
+}
+
+// "column 'name'" for field `k` of a record at `line` ("header field 3" on
+// the header itself, "field 9" past the header's columns).
+std::string ColumnName(const std::vector<std::string>& header, int64_t line, size_t k) {
+  if (line == 1) return absl::StrCat("header field ", k + 1);
+  if (k < header.size() && IsValidUtf8(header[k])) {
+    std::string name = header[k];
+    if (k == 0 && absl::StartsWith(name, "\xEF\xBB\xBF")) name.erase(0, 3);
+    return absl::StrCat("column '", name.substr(0, 64), "'");
+  }
+  return absl::StrCat("field ", k + 1);
+}
+
+// The names of the first record of `text` (empty if it does not parse).
+std::vector<std::string> HeaderOf(absl::string_view text) {
+  const size_t nl = text.find('\n');
+  CsvReader r = CsvReader::FromString(
+      std::string(text.substr(0, nl == absl::string_view::npos ? text.size() : nl)));
+  r.SetLimits(256, 256);
+  std::vector<std::string> header;
+  if (!r.Next(header)) header.clear();
+  return header;
+}
+
+constexpr char kEncodingHint[] =
+    "; name the file's encoding in the pack's manifest.json (e.g. \"encoding\": \"GB18030\") "
+    "or convert it to UTF-8";
+
+}  // namespace
+
+absl::StatusOr<std::string> TranscodeCsv(const std::string& path, absl::string_view raw,
+                                         const std::string& encoding) {
+  size_t bad = 0;
+  absl::StatusOr<std::string> utf8 = TranscodeToUtf8(raw, encoding, &bad);
+  if (utf8.ok() || !absl::IsInvalidArgument(utf8.status()) || bad > raw.size()) return utf8;
+  int64_t line = 1;
+  size_t field = 0;
+  LocateInCsv(raw, bad, &line, &field);
+  return absl::InvalidArgumentError(absl::StrCat(path, ":", line, ": ",
+                                                 ColumnName(HeaderOf(raw), line, field), ": ",
+                                                 utf8.status().message()));
+}
+
 absl::StatusOr<CsvTable> CsvTable::Open(const std::string& path,
                                         std::vector<std::string> columns,
-                                        std::vector<std::string> optional) {
-  auto reader = CsvReader::Open(path);
-  if (!reader.ok()) return reader.status();
-  CsvTable t(std::move(*reader));
+                                        std::vector<std::string> optional,
+                                        const CsvFileOptions& file) {
+  ASSIGN_OR_RETURN(RegularFile f, RegularFile::Open(path, file.max_bytes));
+  std::optional<CsvReader> reader;
+  if (IsUtf8Encoding(file.encoding)) {
+    const int fd = ::dup(f.fd());
+    FILE* fp = fd < 0 ? nullptr : ::fdopen(fd, "rb");
+    if (fp == nullptr) {
+      if (fd >= 0) ::close(fd);
+      return absl::ResourceExhaustedError(
+          absl::StrCat("cannot read ", path, ": ", std::strerror(errno)));
+    }
+    reader = CsvReader::FromFile(fp, path, f.size());
+  } else {
+    std::string raw;
+    RETURN_IF_ERROR(f.ReadAll(&raw));
+    ASSIGN_OR_RETURN(std::string utf8, TranscodeCsv(path, raw, file.encoding));
+    reader = CsvReader::FromString(std::move(utf8), path);
+  }
+  reader->SetLimits(file.max_field_bytes, file.max_fields);
+  CsvTable t(*std::move(reader));
+  t.check_utf8_ = IsUtf8Encoding(file.encoding);
   std::vector<std::string> header;
   if (!t.reader_.Next(header)) {
     if (!t.reader_.status().ok()) return t.reader_.status();
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": empty file, expected a header"));
   }
+  t.header_ = header;
+  if (t.check_utf8_) RETURN_IF_ERROR(t.CheckUtf8(header));
   t.width_ = header.size();
   ASSIGN_OR_RETURN(t.index_, MapHeader(path, header, columns, optional));
   return t;
 }
 
+absl::Status CsvTable::CheckUtf8(const std::vector<std::string>& fields) const {
+  for (size_t k = 0; k < fields.size(); ++k) {
+    const size_t bad = FindInvalidUtf8(fields[k]);
+    if (bad == kAllValidUtf8) continue;
+    return absl::InvalidArgumentError(absl::StrCat(
+        reader_.name(), ":", reader_.line(), ": ", ColumnName(header_, reader_.line(), k),
+        ": not valid UTF-8 (bytes ", HexBytes(fields[k], bad), ")", kEncodingHint));
+  }
+  return absl::OkStatus();
+}
+
 bool CsvTable::Next() {
   if (!status_.ok() || !reader_.Next(row_)) return false;
+  if (check_utf8_) {
+    status_ = CheckUtf8(row_);
+    if (!status_.ok()) return false;
+  }
   if (row_.size() < width_) {
     // Trailing empty fields are often dropped by hand-edited files: pad them,
     // but a row that misses a column named by the header is reported.

@@ -536,6 +536,14 @@ class GridrouteService::AdminImpl final : public v1::AdminService::CallbackServi
       r->Finish(st);
       return r;
     }
+    // A reload while another runs is answered at once, not queued behind it
+    // on the worker (the store refuses it there too, if one starts between).
+    if (absl::Status idle = svc_->store_->CheckIdle(); !idle.ok()) {
+      const grpc::Status st = ToGrpcStatus(idle);
+      svc_->Audit(ctx->peer(), a.who, kReload, req->pack_dir(), st);
+      r->Finish(st);
+      return r;
+    }
     GridrouteService* svc = svc_;
     svc_->RunDetached([svc, r, req, resp, a = std::move(a), peer = ctx->peer()] {
       grpc::Status st = svc->Reload(*req, resp);

@@ -1,9 +1,6 @@
 // Copyright 2026 gridroute authors.
 #include "snapshot/geojson_reader.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -17,8 +14,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/file_util.h"
 #include "common/status_macros.h"
 #include "geo/ring_sweep.h"
+#include "common/text_encoding.h"
 #include "snapshot/snapshot.h"
 #include "snapshot/validate.h"
 
@@ -118,13 +117,14 @@ class FeatureReader {
   FeatureReader(const GeoJsonReadOptions& o, std::string file, ErrorList& errors)
       : o_(o), file_(std::move(file)), errors_(errors), quantizer_(o.geographic) {}
 
-  absl::Status Read(std::vector<FeatureRecord>& grids, GridGeometryBuilder& builder) {
-    auto loaded = simdjson::padded_string::load(file_);
-    if (loaded.error() != simdjson::SUCCESS) {
-      return absl::NotFoundError(absl::StrCat("cannot read ", file_, ": ",
-                                              simdjson::error_message(loaded.error())));
+  absl::Status Read(const RegularFile& f, std::vector<FeatureRecord>& grids,
+                    GridGeometryBuilder& builder) {
+    if (f.size() >= simdjson::SIMDJSON_MAXSIZE_BYTES) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          file_, ": ", f.size(), " bytes, more than the 4 GiB a GeoJSON file may have"));
     }
-    json_ = std::move(loaded).value_unsafe();
+    json_ = simdjson::padded_string(static_cast<size_t>(f.size()));
+    RETURN_IF_ERROR(f.ReadAt(0, json_.size(), json_.data()));
     // Bytes of JSON per vertex and per feature vary with the coordinates'
     // precision (~24 to ~60 a vertex): reserve for the first 1/64 of the
     // file at the densest, then extrapolate from what it held (below), so
@@ -135,7 +135,7 @@ class FeatureReader {
     od::parser parser;
     od::document doc;
     if (auto e = parser.iterate(json_).get(doc); e != simdjson::SUCCESS) {
-      return Invalid(0, e);
+      return e == simdjson::UTF8_ERROR ? NotUtf8() : Invalid(0, e);
     }
     od::array features;
     if (auto e = doc.find_field_unordered("features").get_array().get(features);
@@ -242,6 +242,15 @@ class FeatureReader {
     return absl::InvalidArgumentError(absl::StrCat(
         file_, ":", std::max<int64_t>(offset_line, 1), ": invalid JSON: ",
         simdjson::error_message(e)));
+  }
+  // simdjson checks UTF-8 for the whole text before parsing it: find where.
+  absl::Status NotUtf8() const {
+    const absl::string_view text(json_.data(), json_.size());
+    const size_t bad = std::min(FindInvalidUtf8(text), text.size());
+    const int64_t line = 1 + std::count(text.begin(), text.begin() + bad, '\n');
+    return absl::InvalidArgumentError(absl::StrCat(
+        file_, ":", line, ": not valid UTF-8 (bytes ", HexBytes(text, bad),
+        "); a JSON file must be UTF-8: convert it (e.g. iconv -f GB18030 -t UTF-8)"));
   }
   absl::Status InvalidAt(int64_t feature, simdjson::error_code e) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -474,39 +483,17 @@ class FeatureReader {
 
 bool IsSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
-// Positioned reads of one file, safe from several threads. A read that
-// comes up short (the file shrank meanwhile) or fails returns false, and the
-// caller falls back to the sequential read.
+// Positioned reads of one (regular, size-checked) file, safe from several
+// threads. A read that comes up short (the file shrank meanwhile) or fails
+// returns false, and the caller falls back to the sequential read.
 class FileReader {
  public:
-  explicit FileReader(const std::string& path)
-      : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
-    struct stat st;
-    if (fd_ >= 0 && ::fstat(fd_, &st) == 0 && st.st_size > 0) {
-      size_ = static_cast<size_t>(st.st_size);
-    }
-  }
-  ~FileReader() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FileReader(const FileReader&) = delete;
-  FileReader& operator=(const FileReader&) = delete;
-  size_t size() const { return size_; }
-  bool Read(size_t offset, size_t n, char* out) const {
-    while (n > 0) {
-      const ssize_t got = ::pread(fd_, out, n, static_cast<off_t>(offset));
-      if (got < 0 && errno == EINTR) continue;
-      if (got <= 0) return false;
-      out += got;
-      offset += static_cast<size_t>(got);
-      n -= static_cast<size_t>(got);
-    }
-    return true;
-  }
+  explicit FileReader(const RegularFile& f) : f_(f) {}
+  size_t size() const { return static_cast<size_t>(f_.size()); }
+  bool Read(size_t offset, size_t n, char* out) const { return f_.ReadAt(offset, n, out).ok(); }
 
  private:
-  int fd_;
-  size_t size_ = 0;
+  const RegularFile& f_;
 };
 
 // True if `text` is one JSON object with exactly one member named
@@ -546,9 +533,10 @@ struct Piece {
 // The fast path: true if the file was read whole and cleanly in pieces
 // (then *out and *builder hold exactly what the sequential read gives),
 // false to read it sequentially (nothing was appended).
-bool ReadInPieces(const std::string& file, const GeoJsonReadOptions& options,
+bool ReadInPieces(const RegularFile& file_in, const GeoJsonReadOptions& options,
                   std::vector<FeatureRecord>* out, GridGeometryBuilder* builder) {
-  const FileReader f(file);
+  const std::string& file = file_in.path();
+  const FileReader f(file_in);
   const size_t size = f.size();
   if (size == 0 || size < 2 * options.chunk_bytes) return false;
 
@@ -695,11 +683,13 @@ absl::Status ReadGeoJsonPolygons(const std::string& file, const GeoJsonReadOptio
                                  ErrorList& errors, std::vector<FeatureRecord>* out,
                                  GridGeometryBuilder* builder) {
   if (options.pieces_read != nullptr) *options.pieces_read = 0;
-  if (options.threads > 1 && ReadInPieces(file, options, out, builder)) {
+  absl::StatusOr<RegularFile> f = RegularFile::Open(file, options.max_bytes);
+  if (!f.ok()) return f.status();
+  if (options.threads > 1 && ReadInPieces(*f, options, out, builder)) {
     return absl::OkStatus();
   }
   FeatureReader reader(options, file, errors);
-  return reader.Read(*out, *builder);
+  return reader.Read(*f, *out, *builder);
 }
 
 }  // namespace gridroute

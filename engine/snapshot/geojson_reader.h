@@ -52,6 +52,10 @@ struct GeoJsonReadOptions {
   // If set, receives the number of pieces read in parallel (0: the file was
   // read sequentially).
   int* pieces_read = nullptr;
+  // A larger file is refused before it is read; so is anything but a
+  // regular file (common/file_util.h). Default: no limit but simdjson's
+  // (4 GiB for the sequential read).
+  uint64_t max_bytes = ~uint64_t{0};
 };
 
 // Appends one FeatureRecord and one polygon (builder.EndGrid()) per feature.

@@ -739,9 +739,9 @@ TEST(ImportBadInputTest, RoutingFileProblemsNameTheSourceFile) {
             "id,scope,category_type,category,lead,helpers,deadlines,window\n"
             "r1,city,event,*,HW,,*=1wd,\n"
             "r2,region:c9,event,0102,HW,,*=2wh,\n");
-  s.options.routing_files = {{"departments", s.dir + "/depts.csv"},
-                             {"categories", s.dir + "/cats.csv"},
-                             {"rules", s.dir + "/my_rules.csv"}};
+  s.options.routing_files = {{"departments", s.dir + "/depts.csv", ""},
+                             {"categories", s.dir + "/cats.csv", ""},
+                             {"rules", s.dir + "/my_rules.csv", ""}};
   ImportReport r = RunFailing(s);
   ASSERT_EQ(r.errors.size(), 1u) << Errors(r);
   EXPECT_THAT(r.errors[0], ::testing::StartsWith(s.dir + "/my_rules.csv:3: "));

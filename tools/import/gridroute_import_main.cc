@@ -45,6 +45,10 @@ ABSL_FLAG(std::string, encoding, "",
           "encoding of the attribute strings, e.g. GBK (default: the .cpg "
           "file, else the "
           "format's own)");
+ABSL_FLAG(std::string, routing_encoding, "",
+          "encoding of the routing CSV files given with --departments ... --components, e.g. "
+          "GB18030 (default UTF-8); they are converted to UTF-8 in the pack. A --template's "
+          "files are converted from its manifest's 'encoding'");
 ABSL_FLAG(std::string, name, "", "the pack's name (required)");
 ABSL_FLAG(std::string, pack_version, "",
           "the pack's version (default import-<UTC time>)");
@@ -144,7 +148,8 @@ int main(int argc, char** argv) {
       "community=ATTR[:NAME_ATTR],street=ATTR[:NAME_ATTR],district=ATTR \\\n"
       "    [--crs wgs84|cgcs2000|gcj02|bd09|EPSG:n] [--encoding GBK] --name "
       "NAME --out DIR\n"
-      "    [--template PACK] [--fix]   (see tools/import/IMPORT.md)");
+      "    [--template PACK] [--teams F ...] [--routing-encoding GB18030] [--fix]   (see "
+      "tools/import/IMPORT.md)");
   std::vector<std::string> storage;
   std::vector<char*> args = gridroute::DashedFlags(argc, argv, &storage);
   std::vector<char*> positional =
@@ -180,8 +185,9 @@ int main(int argc, char** argv) {
       {"layers", absl::GetFlag(FLAGS_layers)},
       {"calendar", absl::GetFlag(FLAGS_calendar)}};
   for (const auto& [key, path] : routing) {
-    if (!path.empty()) o.routing_files.push_back({key, path});
+    if (!path.empty()) o.routing_files.push_back({key, path, ""});
   }
+  o.routing_encoding = absl::GetFlag(FLAGS_routing_encoding);
   if (o.grids.empty()) return UsageError("--grids FILE is required");
   if (o.code_attr.empty()) return UsageError("--code-attr ATTR is required");
   if (o.name.empty()) return UsageError("--name NAME is required");

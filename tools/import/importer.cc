@@ -33,11 +33,13 @@
 #include "absl/strings/str_split.h"
 #include "calendars/national_calendars.h"
 #include "common/status_macros.h"
+#include "common/text_encoding.h"
 #include "geo/crs.h"
 #include "import/geometry_checker.h"
 #include "import/hierarchy_deriver.h"
 #include "import/overlap_snapper.h"
 #include "import/source_reader.h"
+#include "snapshot/pack_checksums.h"
 #include "snapshot/snapshot.h"
 #include "snapshot/validate.h"
 
@@ -250,7 +252,11 @@ absl::StatusOr<ImportReport> RunImport(const ImportOptions& o) {
     ASSIGN_OR_RETURN(tmpl, ReadTemplate(o.template_dir));
   }
   std::vector<RoutingFile> routing = tmpl.files;
-  for (const RoutingFile& f : o.routing_files) {
+  if (absl::Status st = CheckEncoding(o.routing_encoding); !st.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("--routing-encoding: ", st.message()));
+  }
+  for (RoutingFile f : o.routing_files) {
+    f.encoding = o.routing_encoding;
     if (!fs::is_regular_file(f.path) && !ShippedCalendar(f)) {
       return absl::NotFoundError(
           absl::StrCat("--", f.key, " ", f.path, ": no such file"));
@@ -442,16 +448,14 @@ absl::StatusOr<ImportReport> RunImport(const ImportOptions& o) {
       const std::string name =
           f.key + (shipped ? std::string(".json")
                            : fs::path(f.path).extension().string());
-      std::error_code ec;
       if (shipped) {
         RETURN_IF_ERROR(WriteShippedCalendar(*shipped, fs::path(tmp.path()) / name));
-      } else {
-        fs::copy_file(f.path, fs::path(tmp.path()) / name,
-                      fs::copy_options::overwrite_existing, ec);
-      }
-      if (ec) {
-        return absl::PermissionDeniedError(absl::StrCat(
-            "cannot copy ", f.path, " into the pack: ", ec.message()));
+      } else if (absl::Status st =
+                     CopyRoutingFile(f, (fs::path(tmp.path()) / name).string());
+                 !st.ok()) {
+        if (!absl::IsInvalidArgument(st)) return st;
+        r.errors.push_back(std::string(st.message()));  // bytes invalid in the encoding
+        continue;
       }
       mf.routing_files.emplace_back(f.key, name);
       copied.emplace_back(name, f.path);
@@ -461,6 +465,7 @@ absl::StatusOr<ImportReport> RunImport(const ImportOptions& o) {
   RETURN_IF_ERROR(WriteManifest(tmp.path() + "/manifest.json", mf));
   RETURN_IF_ERROR(WriteRegions(tmp.path() + "/regions.csv", h));
   RETURN_IF_ERROR(WriteGrids(tmp.path() + "/grids.geojson", good));
+  RETURN_IF_ERROR(WritePackChecksums(tmp.path()));
   r.write_seconds = Since(t2);
 
   // 7. The engine's validation.
@@ -512,6 +517,7 @@ absl::StatusOr<ImportReport> RunImport(const ImportOptions& o) {
       if (r.errors.empty()) {
         snapshot.reset();
         RETURN_IF_ERROR(WriteGrids(tmp.path() + "/grids.geojson", good));
+        RETURN_IF_ERROR(WritePackChecksums(tmp.path()));
         absl::StatusOr<std::shared_ptr<const Snapshot>> s =
             LoadPack(tmp.path(), lo);
         if (!s.ok()) {

@@ -3,7 +3,8 @@
 // gridroute-import's engine: reads a city's grid layer with OGR, checks every
 // feature, derives the hierarchy from the attributes, writes a city pack to a
 // temporary directory beside --out, validates it with the engine's own
-// LoadPack, and only then moves it into place (IMPORT.md).
+// LoadPack, and only then moves it into place (IMPORT.md). The pack's
+// manifest lists every file's size and SHA-256 (WritePackChecksums).
 //
 //   ImportOptions o;
 //   o.grids = "wgbm.shp";  o.code_attr = "WGBM";  o.encoding = "GBK";
@@ -50,6 +51,10 @@ struct ImportOptions {
   // --departments FILE etc.: routing files in pack format; override the
   // template's file of the same key.
   std::vector<RoutingFile> routing_files;
+  // --routing-encoding: encoding of the CSV files among routing_files (""
+  // for UTF-8); they are converted to UTF-8 into the pack. A template's
+  // CSV files are converted from its manifest's `encoding`.
+  std::string routing_encoding;
   bool fix = false;                   // --fix
   double overlap_tolerance_m2 = 1.0;  // --overlap-tolerance-m2 (manifest)
   double min_area_m2 = 1.0;           // --min-area-m2 (slivers)
