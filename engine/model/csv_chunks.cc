@@ -22,6 +22,10 @@ namespace {
 constexpr int kMaxChunks = 8;
 // Files smaller than this are not cut: threads would cost more than they save.
 constexpr size_t kMinChunkBytes = 1 << 20;
+// CsvReader's field limit, so both reject the same fields alike (the records'
+// byte and field-count limits of CsvReaderOptions are not applied here: the
+// file is mapped, a record costs no copy).
+constexpr size_t kMaxFieldBytes = CsvReaderOptions().max_field_bytes;
 // The bytes that end a plain field or need the general path.
 struct SpecialBytes {
   bool bit[256] = {};
@@ -103,12 +107,19 @@ bool CsvChunks::NextRecord(size_t* pos, size_t limit, int64_t* line, Row& row,
       std::string& s = row.scratch_[n];
       s.clear();
       bool in_quotes = false, quoted = false;
+      int64_t quote_line = 0;
       p = f;
       for (;;) {
+        // As CsvReader: this bounds a quote that is never closed.
+        if (s.size() > kMaxFieldBytes) {
+          *error = CsvFieldTooLong(name_, record_line, n, kMaxFieldBytes,
+                                   in_quotes ? quote_line : 0);
+          *pos = p;
+          return false;
+        }
         if (p == end) {
           if (in_quotes) {
-            *error = absl::InvalidArgumentError(absl::StrCat(
-                name_, ":", record_line, ": unterminated quoted field"));
+            *error = CsvUnterminatedQuote(name_, quote_line, record_line);
             *pos = p;
             return false;
           }
@@ -148,6 +159,7 @@ bool CsvChunks::NextRecord(size_t* pos, size_t limit, int64_t* line, Row& row,
         }
         if (c == '"' && s.empty() && !quoted) {
           in_quotes = quoted = true;
+          quote_line = *line;
           ++p;
           continue;
         }
@@ -157,6 +169,11 @@ bool CsvChunks::NextRecord(size_t* pos, size_t limit, int64_t* line, Row& row,
       row.fields_[n] = s;
       row.in_scratch_[n] = true;
     } else {
+      if (p - f > kMaxFieldBytes) {
+        *error = CsvFieldTooLong(name_, record_line, n, kMaxFieldBytes, 0);
+        *pos = p;
+        return false;
+      }
       row.fields_[n] = absl::string_view(d + f, p - f);
       row.in_scratch_[n] = false;
       if (p == end) {

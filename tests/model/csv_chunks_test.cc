@@ -154,6 +154,11 @@ TEST(CsvChunksTest, ErrorsAsCsvTable) {
       "a,b,c\n1,2,3\n4,5,6,7\n,,\n",      // fine
       big + "1,2\n" + big.substr(12),     // a short row in a later chunk
       big + "\"open\n" + big.substr(12),  // unterminated, later chunk
+      // A field past CsvReaderOptions::max_field_bytes (1 MiB), plain and
+      // quoted, in a later chunk.
+      big + std::string((1 << 20) + 1, 'x') + ",2,3\n" + big.substr(12),
+      big + "1,\"" + std::string((1 << 20) + 1, 'x') + "\",3\n" +
+          big.substr(12),
   };
   for (size_t k = 0; k < cases.size(); ++k) {
     const std::string path = dir + "/e" + std::to_string(k) + ".csv";

@@ -48,7 +48,14 @@ constexpr char kUsage[] =
     "      Routes every event (columns lon,lat,category,reported_at and optional\n"
     "      category_type,urgency,component_code,crs) and appends grid, hierarchy,\n"
     "      rule, lead_dept, helper_depts, grid team, layer and component owners,\n"
-    "      deadline, outcome and error.\n";
+    "      deadline, outcome and error.\n"
+    "  Both keep every input column and row in order. A row with more fields than\n"
+    "  the header is a bad row: its extra fields follow the error column. Input:\n"
+    "  a UTF-8 BOM is dropped; \\n, \\r\\n or \\r end a line; a quote left open is\n"
+    "  an error naming its line; a field may hold 1 MiB, a row 16 MiB and 10,000\n"
+    "  fields. --out is opened only after the input's header is checked, and an\n"
+    "  --out that is the --in file (any path, symlink or hard link) is refused.\n"
+    "  Exit 0, or 2 with the reason on stderr.\n";
 
 // Resident set size of this process in MiB (Linux), or -1.
 int Fail(const std::string& msg) {
