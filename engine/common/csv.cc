@@ -23,7 +23,13 @@ constexpr size_t kBufferBytes = 1 << 16;
 }  // namespace
 
 absl::StatusOr<CsvReader> CsvReader::Open(const std::string& path) {
+  return Open(path, CsvReaderOptions());
+}
+
+absl::StatusOr<CsvReader> CsvReader::Open(const std::string& path,
+                                          const CsvReaderOptions& options) {
   CsvReader r;
+  r.options_ = options;
   r.name_ = path;
   if (path == "-") {
     r.file_ = stdin;
@@ -40,14 +46,22 @@ absl::StatusOr<CsvReader> CsvReader::Open(const std::string& path) {
 }
 
 CsvReader CsvReader::FromString(std::string text, std::string name) {
+  return FromString(std::move(text), std::move(name), CsvReaderOptions());
+}
+
+CsvReader CsvReader::FromString(std::string text, std::string name,
+                                const CsvReaderOptions& options) {
   CsvReader r;
+  r.options_ = options;
   r.name_ = std::move(name);
   r.text_ = std::move(text);
   return r;
 }
 
-CsvReader CsvReader::FromFile(FILE* file, std::string name, uint64_t max_bytes) {
+CsvReader CsvReader::FromFile(FILE* file, std::string name, uint64_t max_bytes,
+                              const CsvReaderOptions& options) {
   CsvReader r;
+  r.options_ = options;
   r.name_ = std::move(name);
   r.file_ = file;
   r.owns_file_ = true;
@@ -60,17 +74,19 @@ CsvReader::CsvReader(CsvReader&& o) noexcept { *this = std::move(o); }
 CsvReader& CsvReader::operator=(CsvReader&& o) noexcept {
   if (this != &o) {
     if (owns_file_ && file_) std::fclose(file_);
+    options_ = o.options_;
     name_ = std::move(o.name_);
     file_ = std::exchange(o.file_, nullptr);
     owns_file_ = std::exchange(o.owns_file_, false);
     text_ = std::move(o.text_);
     text_pos_ = o.text_pos_;
     bytes_left_ = o.bytes_left_;
-    max_field_bytes_ = o.max_field_bytes_;
-    max_fields_ = o.max_fields_;
     buf_ = std::move(o.buf_);
     buf_len_ = o.buf_len_;
     buf_pos_ = o.buf_pos_;
+    std::memcpy(pushed_, o.pushed_, sizeof pushed_);
+    num_pushed_ = o.num_pushed_;
+    started_ = o.started_;
     line_ = o.line_;
     record_line_ = o.record_line_;
     status_ = o.status_;
@@ -82,6 +98,7 @@ CsvReader::~CsvReader() {
 }
 
 int CsvReader::Get() {
+  if (num_pushed_ > 0) return pushed_[--num_pushed_];
   if (file_ == nullptr) {
     return text_pos_ < text_.size()
                ? static_cast<unsigned char>(text_[text_pos_++])
@@ -103,79 +120,152 @@ int CsvReader::Get() {
   return static_cast<unsigned char>(buf_[buf_pos_++]);
 }
 
+void CsvReader::Unget(int c) {
+  if (c != EOF) pushed_[num_pushed_++] = c;
+}
+
+void CsvReader::SkipByteOrderMark() {
+  // EF BB BF: spreadsheet exports ("CSV UTF-8") start with it.
+  const int a = Get();
+  if (a == 0xEF) {
+    const int b = Get();
+    if (b == 0xBB) {
+      const int c = Get();
+      if (c == 0xBF) return;
+      Unget(c);
+    }
+    Unget(b);
+  }
+  Unget(a);
+}
+
+bool CsvReader::Fail(int64_t line, const std::string& what) {
+  status_ =
+      absl::InvalidArgumentError(absl::StrCat(name_, ":", line, ": ", what));
+  return false;
+}
+
+absl::Status CsvUnterminatedQuote(const std::string& name, int64_t quote_line,
+                                  int64_t record_line) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      name, ":", quote_line,
+      ": unterminated quoted field (the quote opened on line ", quote_line,
+      " is never closed",
+      record_line == quote_line
+          ? std::string()
+          : absl::StrCat("; the record starts on line ", record_line),
+      ")"));
+}
+
+absl::Status CsvFieldTooLong(const std::string& name, int64_t record_line,
+                             size_t field_index, size_t limit,
+                             int64_t quote_line) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      name, ":", quote_line > 0 ? quote_line : record_line, ": field ",
+      field_index + 1, " longer than ", limit, " bytes",
+      quote_line > 0 ? absl::StrCat(" (a quote opened on line ", quote_line,
+                                    " is not closed yet)")
+                     : ""));
+}
+
 bool CsvReader::Next(std::vector<std::string>& fields) {
   if (!status_.ok()) return false;
-  size_t n = 0;
-  auto field = [&]() -> std::string& {
-    if (n == fields.size()) fields.emplace_back();
-    return fields[n];
-  };
+  if (!started_) {
+    started_ = true;
+    SkipByteOrderMark();
+  }
   for (;;) {  // skip blank lines
-    n = 0;
     record_line_ = line_;
-    int c = Get();
+    const int c = Get();
     if (c == EOF) return false;
     if (c == '\n') {
       ++line_;
-      continue;
-    }
-    if (c == '\r') continue;
-    field().clear();
-    bool in_quotes = false;
-    bool quoted_field = false;
-    for (;;) {
-      if (c == EOF) {
-        if (in_quotes) {
-          status_ = absl::InvalidArgumentError(absl::StrCat(
-              name_, ":", record_line_, ": unterminated quoted field"));
-          return false;
-        }
-        break;
-      }
-      if (in_quotes) {
-        if (c == '"') {
-          int d = Get();
-          if (d == '"') {
-            field().push_back('"');
-          } else {
-            in_quotes = false;
-            c = d;
-            continue;
-          }
-        } else {
-          if (c == '\n') ++line_;
-          field().push_back(static_cast<char>(c));
-        }
-      } else if (c == ',') {
-        if (++n >= max_fields_) {
-          status_ = absl::InvalidArgumentError(absl::StrCat(
-              name_, ":", record_line_, ": more than ", max_fields_, " fields"));
-          return false;
-        }
-        field().clear();
-        quoted_field = false;
-      } else if (c == '\n') {
+    } else if (c == '\r') {
+      if (options_.cr_ends_line) {
+        if (Peek() == '\n') Get();
         ++line_;
-        break;
-      } else if (c == '\r') {
-        // tolerated before \n
-      } else if (c == '"' && field().empty() && !quoted_field) {
-        in_quotes = true;
-        quoted_field = true;
-      } else {
-        field().push_back(static_cast<char>(c));
       }
-      if (field().size() > max_field_bytes_) {
-        status_ = absl::InvalidArgumentError(absl::StrCat(
-            name_, ":", record_line_, ": field ", n + 1, " is longer than ", max_field_bytes_,
-            " bytes", in_quotes ? " (a quote opened on this line is never closed?)" : ""));
+    } else {
+      return ReadRecord(c, fields);
+    }
+  }
+}
+
+// Reads one record whose first byte `c` was already taken. Fields beyond the
+// last one of `fields` are appended; their strings are reused.
+bool CsvReader::ReadRecord(int c, std::vector<std::string>& fields) {
+  size_t n = 0;  // the field being read
+  if (fields.empty()) fields.emplace_back();
+  std::string* field = &fields[0];
+  field->clear();
+  bool in_quotes = false, quoted_field = false;
+  int64_t quote_line = 0;
+  size_t record_bytes = 0;
+  for (;; c = Get()) {
+    if (c == EOF) {
+      if (!status_.ok()) return false;  // read error
+      if (in_quotes) {
+        status_ = CsvUnterminatedQuote(name_, quote_line, record_line_);
         return false;
       }
-      c = Get();
+      break;
     }
-    fields.resize(n + 1);
-    return true;
+    if (++record_bytes > options_.max_record_bytes) {
+      return Fail(
+          record_line_,
+          absl::StrCat(
+              "record longer than ", options_.max_record_bytes, " bytes",
+              in_quotes ? absl::StrCat(" (in a quoted field opened on line ",
+                                       quote_line, " and not closed yet)")
+                        : ""));
+    }
+    if (in_quotes) {
+      if (c == '"') {
+        if (Peek() != '"') {
+          in_quotes = false;
+          continue;
+        }
+        Get();
+        ++record_bytes;
+      } else if (c == '\n' ||
+                 (c == '\r' && options_.cr_ends_line && Peek() != '\n')) {
+        ++line_;
+      }
+      field->push_back(static_cast<char>(c));
+    } else if (c == ',') {
+      if (++n == options_.max_fields) {
+        return Fail(record_line_,
+                    absl::StrCat("more than ", options_.max_fields, " fields"));
+      }
+      if (n == fields.size()) fields.emplace_back();
+      field = &fields[n];
+      field->clear();
+      quoted_field = false;
+      continue;
+    } else if (c == '\n') {
+      ++line_;
+      break;
+    } else if (c == '\r') {
+      if (!options_.cr_ends_line) continue;  // dropped: "\r\n" ends a line
+      if (Peek() == '\n') Get();
+      ++line_;
+      break;
+    } else if (c == '"' && field->empty() && !quoted_field) {
+      in_quotes = quoted_field = true;
+      quote_line = line_;
+      continue;
+    } else {
+      field->push_back(static_cast<char>(c));
+    }
+    if (field->size() > options_.max_field_bytes) {
+      status_ =
+          CsvFieldTooLong(name_, record_line_, n, options_.max_field_bytes,
+                          in_quotes ? quote_line : 0);
+      return false;
+    }
   }
+  fields.resize(n + 1);
+  return true;
 }
 
 int FindColumn(const std::vector<std::string>& header, absl::string_view name) {

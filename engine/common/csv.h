@@ -1,7 +1,8 @@
 // Copyright 2026 gridroute authors.
 //
 // Streaming RFC 4180 CSV: a reader that yields one record at a time and a
-// writer that quotes only when needed. Neither holds more than one record.
+// writer that quotes only when needed. Neither holds more than one record,
+// and the reader bounds that record (CsvReaderOptions).
 //
 //   ASSIGN_OR_RETURN(CsvReader reader, CsvReader::Open("points.csv"));
 //   std::vector<std::string> row;
@@ -25,23 +26,42 @@
 
 namespace gridroute {
 
+struct CsvReaderOptions {
+  // How a '\r' outside quotes is read. false (the pack files' rule, shared
+  // with model/csv_chunks.h): it is dropped, so "\n" and "\r\n" end a line
+  // and a stray '\r' vanishes. true (the CLI's input files): "\n", "\r\n"
+  // and a lone '\r' (classic Mac OS exports) each end a line. Inside quotes
+  // a '\r' is always kept.
+  bool cr_ends_line = false;
+  // Longest field in bytes (after unquoting), most fields in a record, and
+  // longest record in bytes as read. Past any of them Next() fails with
+  // InvalidArgument naming the line, so one bad row (typically an unbalanced
+  // quote that would otherwise swallow the rest of the input) costs at most
+  // max_record_bytes of memory.
+  size_t max_field_bytes = 1 << 20;  // 1 MiB
+  size_t max_fields = 10000;
+  size_t max_record_bytes = 16 << 20;  // 16 MiB
+};
+
 class CsvReader {
  public:
   // Opens `path` for reading ("-" is standard input).
   static absl::StatusOr<CsvReader> Open(const std::string& path);
+  static absl::StatusOr<CsvReader> Open(const std::string& path,
+                                        const CsvReaderOptions& options);
   // Reads from an in-memory text (tests, small files).
   static CsvReader FromString(std::string text, std::string name = "<string>");
+  static CsvReader FromString(std::string text, std::string name,
+                              const CsvReaderOptions& options);
   // Reads at most `max_bytes` bytes of `file` (owned: closed by the reader),
   // then sees the end of the input.
-  static CsvReader FromFile(FILE* file, std::string name, uint64_t max_bytes);
+  static CsvReader FromFile(FILE* file, std::string name, uint64_t max_bytes,
+                            const CsvReaderOptions& options = CsvReaderOptions());
 
-  // A field longer than `max_field_bytes` or a record of more than
-  // `max_fields` fields ends the read with an error naming the record's
-  // line, so that a malformed file (an unbalanced quote, a line of commas)
-  // cannot take memory in proportion to its size. Default: no limits.
+  // Sets options' max_field_bytes and max_fields (the pack loaders' limits).
   void SetLimits(size_t max_field_bytes, size_t max_fields) {
-    max_field_bytes_ = max_field_bytes;
-    max_fields_ = max_fields;
+    options_.max_field_bytes = max_field_bytes;
+    options_.max_fields = max_fields;
   }
 
   CsvReader(CsvReader&&) noexcept;
@@ -49,7 +69,11 @@ class CsvReader {
   ~CsvReader();
 
   // Reads the next record into `fields`. Returns false at end of input or on
-  // error (then status() is not OK). Blank lines are skipped.
+  // error (then status() is not OK). Blank lines are skipped, and a UTF-8
+  // byte order mark at the very start of the input is dropped. A quote
+  // opens a quoted field only at the start of a field; one that is never
+  // closed is InvalidArgument "<name>:<line the quote opened on>:
+  // unterminated quoted field ..." (CsvUnterminatedQuote).
   bool Next(std::vector<std::string>& fields);
   // The 1-based line number where the last record returned by Next() starts.
   int64_t line() const { return record_line_; }
@@ -59,20 +83,46 @@ class CsvReader {
  private:
   CsvReader() = default;
   int Get();  // next byte or EOF
+  void Unget(int c);  // pushes c back (EOF is not pushed); at most 3 deep
+  int Peek() {
+    const int c = Get();
+    Unget(c);
+    return c;
+  }
+  void SkipByteOrderMark();
+  bool ReadRecord(int c, std::vector<std::string>& fields);
+  bool Fail(int64_t line, const std::string& what);
 
+  CsvReaderOptions options_;
   std::string name_;
   FILE* file_ = nullptr;
   bool owns_file_ = false;
   std::string text_;  // for FromString
   size_t text_pos_ = 0;
   uint64_t bytes_left_ = ~uint64_t{0};  // of file_ (FromFile)
-  size_t max_field_bytes_ = ~size_t{0};
-  size_t max_fields_ = ~size_t{0};
   std::unique_ptr<char[]> buf_;
   size_t buf_len_ = 0, buf_pos_ = 0;
+  int pushed_[3] = {0, 0, 0};
+  int num_pushed_ = 0;
+  bool started_ = false;  // the byte order mark check is done
   int64_t line_ = 1, record_line_ = 0;
   absl::Status status_;
 };
+
+// The error of a quoted field that is never closed: InvalidArgument
+// "<name>:<quote_line>: unterminated quoted field (the quote opened on line
+// <quote_line> is never closed[; the record starts on line <record_line>])".
+// Shared with model/csv_chunks.h so both word it alike.
+absl::Status CsvUnterminatedQuote(const std::string& name, int64_t quote_line,
+                                  int64_t record_line);
+// The error of a field longer than `limit` bytes: InvalidArgument
+// "<name>:<line>: field <field_index + 1> longer than <limit> bytes[ (a quote
+// opened on line <quote_line> is not closed yet)]"; `line` is quote_line when
+// the field is quoted (quote_line > 0), else the record's line. Shared with
+// model/csv_chunks.h.
+absl::Status CsvFieldTooLong(const std::string& name, int64_t record_line,
+                             size_t field_index, size_t limit,
+                             int64_t quote_line);
 
 // Index of `name` in `header`, or -1.
 int FindColumn(const std::vector<std::string>& header, absl::string_view name);

@@ -25,6 +25,9 @@ namespace {
 constexpr int kMaxChunks = 8;
 // Files smaller than this are not cut: threads would cost more than they save.
 constexpr size_t kMinChunkBytes = 1 << 20;
+// CsvReader's field limit, so both reject the same fields alike (the records'
+// byte and field-count limits of CsvReaderOptions are not applied here: the
+// file is mapped, a record costs no copy).
 // The bytes that end a plain field or need the general path.
 struct SpecialBytes {
   bool bit[256] = {};
@@ -108,12 +111,19 @@ bool CsvChunks::NextRecord(size_t* pos, size_t limit, int64_t* line, Row& row,
       std::string& s = row.scratch_[n];
       s.clear();
       bool in_quotes = false, quoted = false;
+      int64_t quote_line = 0;
       p = f;
       for (;;) {
+        // As CsvReader: this bounds a quote that is never closed.
+        if (s.size() > max_field_bytes_) {
+          *error = CsvFieldTooLong(name_, record_line, n, max_field_bytes_,
+                                   in_quotes ? quote_line : 0);
+          *pos = p;
+          return false;
+        }
         if (p == end) {
           if (in_quotes) {
-            *error = absl::InvalidArgumentError(absl::StrCat(
-                name_, ":", record_line, ": unterminated quoted field"));
+            *error = CsvUnterminatedQuote(name_, quote_line, record_line);
             *pos = p;
             return false;
           }
@@ -154,6 +164,7 @@ bool CsvChunks::NextRecord(size_t* pos, size_t limit, int64_t* line, Row& row,
         }
         if (c == '"' && s.empty() && !quoted) {
           in_quotes = quoted = true;
+          quote_line = *line;
           ++p;
           continue;
         }
@@ -162,7 +173,8 @@ bool CsvChunks::NextRecord(size_t* pos, size_t limit, int64_t* line, Row& row,
         if (s.size() > max_field_bytes_) break;  // reported below
       }
       if (s.size() > max_field_bytes_) {
-        *error = FieldTooLong(record_line, n, in_quotes);
+        *error = CsvFieldTooLong(name_, record_line, n, max_field_bytes_,
+                                 in_quotes ? quote_line : 0);
         *pos = p;
         return false;
       }
@@ -170,7 +182,7 @@ bool CsvChunks::NextRecord(size_t* pos, size_t limit, int64_t* line, Row& row,
       row.in_scratch_[n] = true;
     } else {
       if (p - f > max_field_bytes_) {
-        *error = FieldTooLong(record_line, n, false);
+        *error = CsvFieldTooLong(name_, record_line, n, max_field_bytes_, 0);
         *pos = p;
         return false;
       }
@@ -212,12 +224,6 @@ bool CsvChunks::NextRecord(size_t* pos, size_t limit, int64_t* line, Row& row,
     }
   }
   return true;
-}
-
-absl::Status CsvChunks::FieldTooLong(int64_t record_line, size_t field, bool in_quotes) const {
-  return absl::InvalidArgumentError(absl::StrCat(
-      name_, ":", record_line, ": field ", field + 1, " is longer than ", max_field_bytes_,
-      " bytes", in_quotes ? " (a quote opened on this line is never closed?)" : ""));
 }
 
 absl::Status CsvChunks::Map(const std::string& path, const std::vector<std::string>& columns,

@@ -112,7 +112,6 @@ class CsvChunks {
   // UTF-8.
   absl::Status Map(const std::string& path, const std::vector<std::string>& columns,
                    const std::vector<std::string>& optional, const CsvFileOptions& file);
-  absl::Status FieldTooLong(int64_t record_line, size_t field, bool in_quotes) const;
   void Unmap();
 
   std::string name_;
@@ -122,7 +121,7 @@ class CsvChunks {
   std::string text_;     // fallback when the file cannot be mapped
   std::vector<int> index_;
   size_t width_ = 0;
-  size_t max_field_bytes_ = ~size_t{0};
+  size_t max_field_bytes_ = CsvReaderOptions().max_field_bytes;
   size_t max_fields_ = ~size_t{0};
   std::vector<Cut> cuts_;            // chunk c is [cuts_[c], cuts_[c + 1])
   std::deque<std::string> kept_[8];  // Row::Keep() copies, per chunk

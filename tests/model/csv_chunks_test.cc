@@ -163,6 +163,11 @@ TEST(CsvChunksTest, ErrorsAsCsvTable) {
       big + "1,\"open\n" + big.substr(12),  // unbalanced quote: over 64 KiB
       "a,b,c\n" + std::string(300, ',') + "\n",               // over 256 fields
       "a,b,c\n" + std::string(255, ',') + "\n",               // 256 fields: fine
+      // A field past CsvReaderOptions::max_field_bytes (1 MiB), plain and
+      // quoted, in a later chunk.
+      big + std::string((1 << 20) + 1, 'x') + ",2,3\n" + big.substr(12),
+      big + "1,\"" + std::string((1 << 20) + 1, 'x') + "\",3\n" +
+          big.substr(12),
   };
   for (size_t k = 0; k < cases.size(); ++k) {
     const std::string path = dir + "/e" + std::to_string(k) + ".csv";

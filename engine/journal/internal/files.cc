@@ -84,13 +84,16 @@ int WriteAll(JournalEnv* env, int fd, const char* p, size_t n,
 
 absl::Status FileReader::Fill(size_t n) {
   if (end_ - begin_ >= n) return absl::OkStatus();
+  if (file_off_ + end_ >= size_) return absl::OkStatus();
   uint64_t left = size_ - (file_off_ + end_);  // bytes not yet read
-  if (left == 0) return absl::OkStatus();
   std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
   end_ -= begin_;
   file_off_ += begin_;
   begin_ = 0;
-  size_t want = std::max<size_t>(n, kReadChunk);
+  // A chunk, but no more than the rest of the file: a small file (a check
+  // of many damaged copies, a fresh segment) costs no 4 MiB buffer.
+  size_t want = std::max<size_t>(
+      n, static_cast<size_t>(std::min<uint64_t>(kReadChunk, end_ + left)));
   if (buf_.size() < want) buf_.resize(want);
   while (end_ < n && left > 0) {
     size_t chunk =
