@@ -26,7 +26,6 @@ namespace gridroute {
 using journal_internal::DirInventory;
 using journal_internal::IntactRecordFinder;
 using journal_internal::JournalScan;
-using journal_internal::kHeaderBytes;
 using journal_internal::OpenFile;
 using journal_internal::OpenForRead;
 using journal_internal::ParsedRecord;
@@ -112,7 +111,12 @@ absl::Status AddLostSpan(const std::string& file, uint64_t begin,
     bool found = false;
     ParsedRecord rec;
     uint64_t at = 0;
-    RETURN_IF_ERROR(finder.Next(&found, &rec, &at));
+    absl::Status st = finder.Next(&found, &rec, &at);
+    if (absl::IsResourceExhausted(st)) {
+      r->resync_note = std::string(st.message());
+      break;  // the span still covers every byte; the counts are partial
+    }
+    RETURN_IF_ERROR(st);
     if (!found) break;
     ++span.intact_records;
     span.intact_bytes += rec.size;
@@ -149,7 +153,7 @@ absl::Status FindLost(const JournalCheckOptions& options,
     if (!from_damage) continue;
     const uint64_t begin = s.file == d.file ? d.offset : 0;
     const uint64_t max_seq =
-        std::max(d.seq, s.first_seq) + s.bytes / kHeaderBytes + 1;
+        journal_internal::MaxSeqIn(std::max(d.seq, s.first_seq), s.bytes);
     RETURN_IF_ERROR(AddLostSpan(s.file, begin, d.seq, max_seq, options, r));
   }
   return absl::OkStatus();
@@ -252,6 +256,11 @@ void journal_internal::AppendLost(const JournalCheckReport& r,
     absl::StrAppend(out, " (seq up to ", r.lost_last_seq, ")");
   }
   absl::StrAppend(out, "\n");
+  if (!r.resync_note.empty()) {
+    absl::StrAppend(
+        out, "  (the resync stopped early: ", r.resync_note,
+        "; the counts below are partial, the byte ranges are not)\n");
+  }
   for (const JournalLostSpan& s : r.lost) {
     absl::StrAppend(out, "  ", s.file,
                     s.whole_file ? " whole file, bytes [" : " bytes [", s.begin,

@@ -132,6 +132,10 @@ struct JournalCheckReport {
   uint64_t lost_bytes = 0;
   uint64_t lost_intact_records = 0;
   uint64_t lost_first_seq = 0, lost_last_seq = 0;  // seq range dropped
+  // Non-empty: the resync gave up in some span (bytes crafted to look like
+  // headers, IntactRecordFinder's checksum budget); those spans still
+  // cover every byte, their record counts are partial.
+  std::string resync_note;
 
   bool clean() const { return !damage.has_value(); }
 };

@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <limits>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -73,11 +72,14 @@ absl::Status Diagnose(const OpenFile& f, const std::string& path, uint64_t at,
   const uint64_t len = GetU32(h.data()) & kMaxPayload;
   const uint64_t claimed_end = at + kHeaderBytes + len;
   IntactRecordFinder next(f.fd, path, f.size, at + 1, expected,
-                          expected + left / kHeaderBytes + 1);
+                          MaxSeqIn(expected, left));
   bool found = false;
   ParsedRecord rec;
   uint64_t q = 0;
-  RETURN_IF_ERROR(next.Next(&found, &rec, &q));
+  if (absl::Status s = next.Next(&found, &rec, &q); !s.ok()) {
+    if (!absl::IsResourceExhausted(s)) return s;
+    found = false;  // no resync: classify by the header alone
+  }
   if (pr == ParseResult::kTruncated) {
     if (found) {
       *kind = JournalDamageKind::kBadLength;
@@ -228,14 +230,23 @@ absl::Status ScanSegment(JournalSegmentInfo& seg, bool last, uint64_t through,
     // the previous one's fsync returned). An intact group start after the
     // damage means the damaged group was followed by another, so it was
     // acknowledged: data loss, not a torn tail.
+    // A genuine later record has a seq below expected + (bytes left) / 16:
+    // every record takes at least 16 bytes.
     IntactRecordFinder later(f.fd, seg.file, f.size, d.offset + 1, expected + 1,
-                             std::numeric_limits<uint64_t>::max(),
+                             MaxSeqIn(expected, f.size - d.offset),
                              /*group_starts_only=*/true);
     bool found = false;
     ParsedRecord g;
     uint64_t at = 0;
-    RETURN_IF_ERROR(later.Next(&found, &g, &at));
-    if (found) {
+    absl::Status s = later.Next(&found, &g, &at);
+    if (absl::IsResourceExhausted(s)) {
+      // Cannot tell a torn tail from damage before a later group: refuse.
+      d.message =
+          absl::StrCat("journal corrupt in ", where, ", and ", s.message(),
+                       ": acknowledged records may follow");
+    } else if (!s.ok()) {
+      return s;
+    } else if (found) {
       d.message = absl::StrCat(
           "journal corrupt in ", where,
           ", followed by an intact commit group at offset ", at, " (seq ",
@@ -360,10 +371,13 @@ IntactRecordFinder::IntactRecordFinder(int fd, const std::string& path,
                                        uint64_t min_seq, uint64_t max_seq,
                                        bool group_starts_only)
     : reader_(fd, path, size, std::min(from, size)),
+      path_(path),
       size_(size),
       min_seq_(min_seq),
       max_seq_(max_seq),
-      group_starts_only_(group_starts_only) {}
+      group_starts_only_(group_starts_only),
+      from_(std::min(from, size)),
+      crc_budget_(4 * (size - from_) + (uint64_t{32} << 20)) {}
 
 absl::Status IntactRecordFinder::Next(bool* found, ParsedRecord* rec,
                                       uint64_t* offset) {
@@ -384,6 +398,13 @@ absl::Status IntactRecordFinder::Next(bool* found, ParsedRecord* rec,
       const size_t len = GetU32(p) & kMaxPayload;
       if (seq >= min_seq_ && seq <= max_seq_ &&
           kHeaderBytes + len <= size_ - at) {
+        if (len > crc_budget_) {
+          return absl::ResourceExhaustedError(
+              absl::StrCat("cannot resync ", path_, " after offset ", from_,
+                           ": too many plausible record headers (", at - from_,
+                           " bytes scanned)"));
+        }
+        crc_budget_ -= len;
         RETURN_IF_ERROR(reader_.Fill(kHeaderBytes + len));
         if (ParseRecord(reader_.data(), reader_.available(), rec) ==
             ParseResult::kOk) {

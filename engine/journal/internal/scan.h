@@ -66,11 +66,24 @@ absl::StatusOr<JournalCheckReport> CheckJournalDir(
 void AppendLost(const JournalCheckReport& r, const std::string& heading,
                 size_t max_list, std::string* out);
 
+// The largest seq a genuine record can carry in `bytes` bytes that start
+// with seq `first` (every record takes at least 16 bytes), saturating.
+inline uint64_t MaxSeqIn(uint64_t first, uint64_t bytes) {
+  const uint64_t span = bytes / kHeaderBytes + 1;
+  return first > UINT64_MAX - span ? UINT64_MAX : first + span;
+}
+
 // Finds the intact records in [from, size) of an open file by trying every
 // byte offset: a candidate needs a record tag, a seq in [min_seq, max_seq]
 // and a length that fits before `size`, and then a matching CRC32C.
 // `group_starts_only`: only kTagGroupStart records (Open's torn-tail rule).
-// Memory: the 4 MiB read buffer plus one record.
+// Memory: the 4 MiB read buffer plus one record. Time: a few comparisons per
+// byte, plus a CRC over each plausible candidate; those CRCs may cover at
+// most 4x the range plus 32 MiB (genuine records cover it once), so crafted
+// bytes full of plausible headers cannot make it quadratic: past that, Next
+// fails with ResourceExhausted (then Open refuses rather than guess, and a
+// check reports a partial resync).
+// REQUIRES: `path` outlives the finder.
 class IntactRecordFinder {
  public:
   IntactRecordFinder(int fd, const std::string& path, uint64_t size,
@@ -82,9 +95,12 @@ class IntactRecordFinder {
 
  private:
   FileReader reader_;
+  const std::string& path_;
   const uint64_t size_;
   const uint64_t min_seq_, max_seq_;
   const bool group_starts_only_;
+  const uint64_t from_;
+  uint64_t crc_budget_;  // payload bytes candidates may still checksum
   size_t skip_ = 0;  // bytes of the previous record, skipped on the next call
 };
 
