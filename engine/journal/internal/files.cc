@@ -90,10 +90,11 @@ absl::Status FileReader::Fill(size_t n) {
   end_ -= begin_;
   file_off_ += begin_;
   begin_ = 0;
-  // A chunk, but no more than the rest of the file: a small file (a check
-  // of many damaged copies, a fresh segment) costs no 4 MiB buffer.
-  size_t want = std::max<size_t>(
-      n, static_cast<size_t>(std::min<uint64_t>(kReadChunk, end_ + left)));
+  // At most what the file still holds: a 100-byte segment, or a record
+  // header claiming 16 MiB near the end of one, need not cost a 4 MiB (or
+  // 16 MiB) zero-filled buffer.
+  const size_t want = static_cast<size_t>(
+      std::min<uint64_t>(std::max<size_t>(n, kReadChunk), end_ + left));
   if (buf_.size() < want) buf_.resize(want);
   while (end_ < n && left > 0) {
     size_t chunk =
