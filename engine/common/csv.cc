@@ -371,8 +371,8 @@ std::vector<std::string> HeaderOf(absl::string_view text) {
 }
 
 constexpr char kEncodingHint[] =
-    "; name the file's encoding in the pack's manifest.json (e.g. \"encoding\": \"GB18030\") "
-    "or convert it to UTF-8";
+    "; convert the file to UTF-8 or declare its encoding (a pack's manifest.json "
+    "\"encoding\": \"GB18030\"; gridroute-import --routing-encoding GB18030)";
 
 }  // namespace
 

@@ -36,6 +36,7 @@
 #include "import/importer.h"
 #include "import/source_reader.h"
 #include "route/router.h"
+#include "snapshot/manifest.h"
 #include "snapshot/validate.h"
 #include "testing/generated_city.h"
 #include "testing/test_pack.h"
@@ -758,6 +759,46 @@ TEST(ImportBadInputTest, RoutingFileProblemsNameTheSourceFile) {
   ASSERT_NE(snap, nullptr);
   EXPECT_TRUE(snap->routes());
   EXPECT_TRUE(fs::exists(s.options.out + "/rules.csv"));
+}
+
+// Routing CSV files in GB18030 (a spreadsheet's "ANSI" export): converted to
+// UTF-8 as they are copied in with --routing-encoding, refused without it;
+// and the written pack lists every file's size and SHA-256.
+TEST(ImportTest, RoutingFilesInGb18030AreConvertedAndThePackHasChecksums) {
+  SmallImport s = Small({Feature(1, "g1", "c1", "s1", Square(kX, kY))});
+  // 环卫处 and 暴露垃圾 in GB18030.
+  WriteText(s.dir + "/depts.csv",
+            "code,name,kind,parent,channel\nHW,\xBB\xB7\xCE\xC0\xB4\xA6,x,,hw\n");
+  WriteText(s.dir + "/cats.csv",
+            "type,code,name,major,standard,urgencies,specialty\n"
+            "event,0102,\xB1\xA9\xC2\xB6\xC0\xAC\xBB\xF8,01,CJ/T 214-2007,normal,sanitation\n");
+  WriteText(s.dir + "/rules.csv",
+            "id,scope,category_type,category,lead,helpers,deadlines,window\n"
+            "r1,city,event,*,HW,,*=1wd,\n");
+  s.options.routing_files = {{"departments", s.dir + "/depts.csv", ""},
+                             {"categories", s.dir + "/cats.csv", ""},
+                             {"rules", s.dir + "/rules.csv", ""}};
+  ImportReport bad = RunFailing(s);
+  ASSERT_EQ(bad.errors.size(), 1u) << Errors(bad);
+  EXPECT_THAT(bad.errors[0], HasSubstr("/depts.csv:2: column 'name': not valid UTF-8"));
+  EXPECT_THAT(bad.errors[0], HasSubstr("--routing-encoding"));
+
+  s.options.routing_encoding = "GB18030";
+  auto r = RunImport(s.options);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_TRUE(r->written) << Errors(*r);
+  auto snap = Load(s.options.out);
+  ASSERT_NE(snap, nullptr);
+  EXPECT_EQ(snap->departments().at(0).name, "环卫处");
+  EXPECT_EQ(snap->categories().at(0).name, "暴露垃圾");
+  EXPECT_TRUE(snap->warnings().empty()) << absl::StrJoin(snap->warnings(), "\n");
+  absl::StatusOr<PackManifest> m = ReadPackManifest(s.options.out, PackLimits{});
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_TRUE(m->has_checksums);
+  EXPECT_EQ(m->checksums.size(), 5u);  // regions, grids, departments, categories, rules
+  EXPECT_TRUE(m->encoding.empty());    // the pack itself is UTF-8
+  s.options.routing_encoding = "NO-SUCH";
+  EXPECT_EQ(RunImport(s.options).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(ImportTest, OtherFormatsAreRecodedByTheImporter) {
