@@ -60,11 +60,6 @@ struct DatasetCloser {
 };
 using DatasetPtr = std::unique_ptr<GDALDataset, DatasetCloser>;
 
-bool IsEsriDriver(absl::string_view driver) {
-  return driver == "ESRI Shapefile" || driver == "OpenFileGDB" ||
-         driver == "FileGDB";
-}
-
 std::string SrsLabel(const OGRSpatialReference& srs) {
   const char* name = srs.GetName();
   const char* auth = srs.GetAuthorityName(nullptr);
@@ -236,7 +231,6 @@ absl::StatusOr<SourceData> ReadSource(const SourceOptions& options) {
         "'", options.path, "' has layers ", absl::StrJoin(names, ", ")));
   }
   out.info.layer = layer->GetName();
-  out.info.outer_clockwise = IsEsriDriver(out.info.driver);
   if (const OGRSpatialReference* srs = layer->GetSpatialRef()) {
     out.info.srs = SrsLabel(*srs);
     absl::StatusOr<std::string> crs = EngineCrs(*srs);
