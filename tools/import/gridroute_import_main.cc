@@ -215,8 +215,12 @@ void PrintCapped(const std::vector<std::string>& lines, const char* prefix,
 }
 
 // The "holes" line: what the gap check found.
-std::string HolesLine(const gi::ImportReport& r) {
-  if (!r.gaps_checked) return "not checked (--gap-area-m2 0 --gap-width-m 0)";
+std::string HolesLine(const gi::ImportOptions& o, const gi::ImportReport& r) {
+  if (!r.gaps_checked) {
+    return o.gap_area_m2 <= 0 && o.gap_width_m <= 0
+               ? "not checked (--gap-area-m2 0 --gap-width-m 0)"
+               : "not checked (see the warning above)";
+  }
   std::string line = absl::StrCat(r.gaps, " gap(s) between grids",
                                   r.gaps > 0 ? " (warnings above)" : "");
   char area[96];
@@ -251,7 +255,7 @@ void PrintSummary(const gi::ImportOptions& o, const gi::ImportReport& r) {
       static_cast<long long>(r.removed_vertices));
   std::printf("  slivers  : %lld%s\n", static_cast<long long>(r.slivers),
               r.slivers > 0 ? " (warnings above; --strict refuses them)" : "");
-  std::printf("  holes    : %s\n", HolesLine(r).c_str());
+  std::printf("  holes    : %s\n", HolesLine(o, r).c_str());
   std::printf(
       "  fixes    : %zu change(s)%s; %lld overlap(s) below the tolerance\n",
       r.fixes.size(), r.fixes.empty() ? "" : " (listed above)",

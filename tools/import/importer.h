@@ -100,7 +100,8 @@ struct ImportReport {
   int64_t slivers = 0;  // polygons below --min-area-m2 / --min-width-m
   // Holes in the union of the grids (gap_finder.h): gaps between grids
   // (listed), float noise and uncovered areas (counted). gaps_checked is
-  // false when the check did not run (turned off, or other problems).
+  // false when the check did not run: turned off, other problems stopped
+  // the import, or GEOS failed (a warning says so).
   bool gaps_checked = false;
   int64_t gaps = 0, gap_noise = 0, uncovered_areas = 0;
   double uncovered_area_m2 = 0, largest_uncovered_m2 = 0;
