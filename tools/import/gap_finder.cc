@@ -80,6 +80,16 @@ class VertexSnapper {
       : tolerance_(std::max<int64_t>(1, tolerance)) {}
 
   IPt Snap(IPt v) {
+    // Most vertices are shared by two or three grids: seen exactly before.
+    auto [seen, fresh] = seen_.try_emplace(std::make_pair(v.x, v.y), v);
+    if (!fresh) return seen->second;
+    seen->second = Near(v);
+    return seen->second;
+  }
+
+ private:
+  // The first representative within the tolerance, or v as a new one.
+  IPt Near(IPt v) {
     const int64_t cx = FloorDiv(v.x, tolerance_);
     const int64_t cy = FloorDiv(v.y, tolerance_);
     const double limit =
@@ -102,9 +112,9 @@ class VertexSnapper {
     return v;
   }
 
- private:
   static constexpr uint32_t kNone = ~uint32_t{0};
   const int64_t tolerance_;
+  absl::flat_hash_map<std::pair<int64_t, int64_t>, IPt> seen_;
   absl::flat_hash_map<std::pair<int64_t, int64_t>, uint32_t> cells_;
   std::vector<IPt> reps_;
   std::vector<uint32_t> next_;  // the next representative in the same cell
@@ -215,19 +225,26 @@ void NodeTJunctions(std::vector<IRing*>& rings, int64_t tolerance) {
   }
 }
 
-// Every grid on the lattice with its vertices snapped (VertexSnapper) and
-// its T-junctions noded (NodeTJunctions), repeated vertices dropped; a ring
-// that collapses is dropped, and with its shell a polygon. Moves are below
-// the noise width: what they close was noise.
-Shapes Snapped(const std::vector<const SourceGrid*>& grids,
-               const GapOptions& o) {
+// The grids on the lattice: per grid, its polygons' rings.
+struct Lattice {
+  int64_t tolerance = 1;  // the noise width in lattice units
+  std::vector<std::vector<std::vector<IRing>>> grids;
+};
+
+// Every grid on the lattice with its vertices snapped (VertexSnapper),
+// repeated vertices dropped; a ring that collapses is dropped, and with its
+// shell a polygon. Moves are below the noise width: what they close was
+// noise.
+Lattice OnLattice(const std::vector<const SourceGrid*>& grids,
+                  const GapOptions& o) {
   const double tolerance_crs =
       kGapNoiseWidthM / (o.geographic ? kMetresPerDegree : 1.0);
-  const int64_t tolerance =
+  Lattice out;
+  out.tolerance =
       std::max<int64_t>(1, static_cast<int64_t>(tolerance_crs / o.grid_size));
-  VertexSnapper snapper(tolerance);
-  std::vector<std::vector<std::vector<IRing>>> on_lattice(grids.size());
-  std::vector<IRing*> rings;
+  VertexSnapper snapper(out.tolerance);
+  std::vector<std::vector<std::vector<IRing>>>& on_lattice = out.grids;
+  on_lattice.resize(grids.size());
   for (size_t g = 0; g < grids.size(); ++g) {
     for (const Polygon& p : grids[g]->polygons) {
       std::vector<IRing> q;
@@ -248,15 +265,24 @@ Shapes Snapped(const std::vector<const SourceGrid*>& grids,
       if (!q.empty()) on_lattice[g].push_back(std::move(q));
     }
   }
-  for (auto& polygons : on_lattice) {
+  return out;
+}
+
+// NodeTJunctions over every ring of `lattice`.
+void Node(Lattice& lattice) {
+  std::vector<IRing*> rings;
+  for (auto& polygons : lattice.grids) {
     for (auto& polygon : polygons) {
       for (IRing& r : polygon) rings.push_back(&r);
     }
   }
-  NodeTJunctions(rings, tolerance);
-  Shapes out(grids.size());
-  for (size_t g = 0; g < grids.size(); ++g) {
-    for (const std::vector<IRing>& polygon : on_lattice[g]) {
+  NodeTJunctions(rings, lattice.tolerance);
+}
+
+Shapes ToShapes(const Lattice& lattice, const GapOptions& o) {
+  Shapes out(lattice.grids.size());
+  for (size_t g = 0; g < lattice.grids.size(); ++g) {
+    for (const std::vector<IRing>& polygon : lattice.grids[g]) {
       Polygon p;
       for (const IRing& r : polygon) {
         Ring ring;
@@ -296,10 +322,11 @@ void AddPolygons(GeosContext& geos, GEOSGeometry* g,
 // in *error. First GEOS's coverage union, which only removes the edges two
 // parts share (linear time), checked: valid, and its area the sum of the
 // parts'. A coverage with gaps passes (the gaps become holes); overlaps,
-// crossing edges, T-junctions fail it, and then the snap-rounded cascaded
-// union on the lattice (robust, ~50x slower) decides.
+// crossing edges, T-junctions fail it, and then, if `robust`, the
+// snap-rounded cascaded union on the lattice (~20x slower) decides; if not,
+// the result is null with *error empty.
 GEOSGeometry* UnionOf(GeosContext& geos, std::vector<GEOSGeometry*> parts,
-                      const GapOptions& o, int64_t* robust,
+                      const GapOptions& o, bool robust, int64_t* robust_unions,
                       std::string* error) {
   double sum = 0;
   for (GEOSGeometry* g : parts) {
@@ -322,7 +349,8 @@ GEOSGeometry* UnionOf(GeosContext& geos, std::vector<GEOSGeometry*> parts,
       return u.release();
     }
   }
-  ++*robust;
+  if (!robust) return nullptr;
+  ++*robust_unions;
   GEOSGeometry* u = GEOSUnaryUnionPrec_r(geos.handle(), all.get(), o.grid_size);
   if (u == nullptr) *error = geos.last_error();
   return u;
@@ -361,30 +389,33 @@ std::vector<std::vector<size_t>> Blocks(const std::vector<Box>& boxes) {
 }
 
 // The union of all shapes: each block on a thread's own context, then the
-// blocks' unions together.
+// blocks' unions together. Without `robust`, gives up (null, r->error
+// empty) as soon as one union needs more than the coverage union.
 GeosPtr UnionAll(GeosContext& geos, const Shapes& shapes,
                  const std::vector<Box>& boxes, const GapOptions& o,
-                 GapReport* r) {
+                 bool robust, GapReport* r) {
   const std::vector<std::vector<size_t>> blocks = Blocks(boxes);
   std::vector<GEOSGeometry*> unions(blocks.size(), nullptr);
   std::vector<std::string> errors(blocks.size());
   std::atomic<size_t> next{0};
-  std::atomic<int64_t> robust{0};
+  std::atomic<int64_t> robust_unions{0};
+  std::atomic<bool> failed{false};
   // Geometries outlive the context that made them: GEOS contexts share the
   // default geometry factory.
   auto work = [&] {
     GeosContext mine;
     int64_t slow = 0;
-    for (size_t b; (b = next++) < blocks.size();) {
+    for (size_t b; !failed && (b = next++) < blocks.size();) {
       std::vector<GEOSGeometry*> parts;
       for (size_t i : blocks[b]) {
         for (const Polygon& p : shapes[i]) {
           AddPolygons(mine, mine.Make({p}).release(), &parts);
         }
       }
-      unions[b] = UnionOf(mine, std::move(parts), o, &slow, &errors[b]);
+      unions[b] = UnionOf(mine, std::move(parts), o, robust, &slow, &errors[b]);
+      if (unions[b] == nullptr) failed = true;
     }
-    robust += slow;
+    robust_unions += slow;
   };
   const size_t threads =
       std::min<size_t>(std::max(1, o.threads), blocks.size());
@@ -392,22 +423,23 @@ GeosPtr UnionAll(GeosContext& geos, const Shapes& shapes,
   for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
   work();
   for (std::thread& t : pool) t.join();
-  r->robust_unions = robust;
-  for (size_t b = 0; b < blocks.size(); ++b) {
-    if (unions[b] == nullptr) {
-      for (GEOSGeometry* u : unions) {
-        if (u != nullptr) GEOSGeom_destroy_r(geos.handle(), u);
-      }
-      r->error = errors[b].empty() ? "GEOS failed" : errors[b];
-      return geos.Wrap(nullptr);
+  r->robust_unions = robust_unions;
+  if (failed) {
+    for (size_t b = 0; b < blocks.size(); ++b) {
+      if (unions[b] != nullptr) GEOSGeom_destroy_r(geos.handle(), unions[b]);
+      if (r->error.empty()) r->error = errors[b];
     }
+    if (robust && r->error.empty()) r->error = "GEOS failed";
+    return geos.Wrap(nullptr);
   }
   if (unions.size() == 1) return geos.Wrap(unions[0]);
   std::vector<GEOSGeometry*> parts;
   for (GEOSGeometry* u : unions) AddPolygons(geos, u, &parts);
   int64_t slow = 0;
-  GeosPtr u = geos.Wrap(UnionOf(geos, std::move(parts), o, &slow, &r->error));
+  GeosPtr u =
+      geos.Wrap(UnionOf(geos, std::move(parts), o, robust, &slow, &r->error));
   r->robust_unions += slow;
+  if (u == nullptr && robust && r->error.empty()) r->error = "GEOS failed";
   return u;
 }
 
@@ -567,12 +599,23 @@ GapReport FindGaps(const std::vector<const SourceGrid*>& grids,
                    const GapOptions& options) {
   GapReport r;
   if (grids.empty()) return r;
-  const Shapes shapes = Snapped(grids, options);
   std::vector<Box> boxes;
   boxes.reserve(grids.size());
   for (const SourceGrid* g : grids) boxes.push_back(BoxOf(g->polygons));
   GeosContext geos;
-  GeosPtr coverage = UnionAll(geos, shapes, boxes, options, &r);
+  // A clean coverage (shared vertices equal up to noise) needs only the
+  // coverage union; T-junctions are noded only when it fails somewhere.
+  Lattice lattice = OnLattice(grids, options);
+  GeosPtr coverage;
+  if (options.coverage_union) {
+    coverage = UnionAll(geos, ToShapes(lattice, options), boxes, options,
+                        /*robust=*/false, &r);
+  }
+  if (coverage == nullptr && r.error.empty()) {
+    Node(lattice);
+    coverage = UnionAll(geos, ToShapes(lattice, options), boxes, options,
+                        /*robust=*/true, &r);
+  }
   if (coverage == nullptr) {
     if (r.error.empty()) r.error = "GEOS failed to compute the union";
     return r;

@@ -3,8 +3,9 @@
 // Gaps between neighbouring grids: uncovered slivers inside the area the
 // grids cover, a classic digitising fault (two neighbours digitised apart
 // instead of sharing their edge). The grids are put on the pack's lattice,
-// vertices closer than 1 mm merged and T-junctions noded (moves below the
-// noise width, so neighbours share their edges exactly), then unioned; every
+// vertices closer than 1 mm merged (and, if the coverage union needs it,
+// T-junctions noded: moves below the noise width, so that neighbours share
+// their edges exactly), then unioned; every
 // hole of the union, less any island grid inside it, is uncovered land
 // inside the coverage and is sorted into one of three kinds (IMPORT.md "Gaps
 // between grids"):
@@ -23,10 +24,11 @@
 //
 // Thread-safety: a function of its arguments; uses options.threads threads,
 // each with its own GEOS context.
-// Cost: O(V log V) in the grids' vertices V to snap and node, then GEOS's
-// coverage union (linear) per block of 1,024 grids and over the blocks'
-// outlines; a block the coverage union cannot do (overlapping grids) takes
-// GEOS's snap-rounded union, ~20x slower. Measured in IMPORT.md "Speed".
+// Cost: O(V) hash lookups in the grids' vertices V, then GEOS's coverage
+// union (linear) per block of 1,024 grids and over the blocks' outlines;
+// with T-junctions, an O(V log V) noding and a second union; a block the
+// coverage union cannot do (overlapping grids) takes GEOS's snap-rounded
+// union, ~20x slower. Measured in IMPORT.md "Speed".
 #ifndef GRIDROUTE_TOOLS_IMPORT_GAP_FINDER_H_
 #define GRIDROUTE_TOOLS_IMPORT_GAP_FINDER_H_
 
