@@ -42,7 +42,7 @@ void SnapOverlaps(std::vector<OverlapPair> pairs, double lattice_scale,
                                        FeatureLabel(*p.keep), "; cannot snap"));
       continue;
     }
-    // GEOS winds shells clockwise; the checker expects RFC 7946 here. GEOS
+    // GEOS winds shells clockwise; the pack wants RFC 7946 orientation. GEOS
     // leaves lattice points as k * grid_size, a bit off k / scale: re-round.
     for (Polygon& poly : result) {
       for (size_t r = 0; r < poly.rings.size(); ++r) {
