@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "common/csv.h"
+#include "common/report_checks.h"
 #include "common/status_macros.h"
 
 namespace gridroute {
@@ -63,6 +64,8 @@ absl::StatusOr<RouteCommandStats> RunRoute(const Router& router,
 
   RouteCommandStats stats;
   const RouteOptions ropt{options.snap_m, options.component_radius_m};
+  const ReportTimeWindow times = ReportTimeWindowAt(
+      options.now == absl::InfinitePast() ? absl::Now() : options.now, options.max_future);
   const absl::TimeZone& zone = snap.calendar().time_zone();
   Decision d;
   Event e;
@@ -103,6 +106,7 @@ absl::StatusOr<RouteCommandStats> RunRoute(const Router& router,
       status = absl::InvalidArgumentError(
           absl::StrCat("reported_at: '", field(c_time), "' is not an ISO-8601 time"));
     }
+    if (status.ok()) status = CheckReportTime(e.reported_at, "reported_at", times, "this machine's");
     if (status.ok()) status = router.Route(e, ropt, &d);
 
     for (size_t i = 0; i < width; ++i) out.Field(i < row.size() ? row[i] : "");
