@@ -25,7 +25,8 @@ inline uint64_t Load64(const unsigned char* p) {
 
 }  // namespace
 
-void Murmur3X64_128(absl::string_view data, uint64_t seed, uint64_t* out1, uint64_t* out2) {
+void Murmur3X64_128(absl::string_view data, uint64_t seed, uint64_t* out1,
+                    uint64_t* out2) {
   const auto* p = reinterpret_cast<const unsigned char*>(data.data());
   const size_t len = data.size();
   const size_t blocks = len / 16;
@@ -51,14 +52,16 @@ void Murmur3X64_128(absl::string_view data, uint64_t seed, uint64_t* out1, uint6
   const unsigned char* tail = p + 16 * blocks;
   const size_t rest = len & 15;
   uint64_t k1 = 0, k2 = 0;
-  for (size_t i = rest; i > 8; --i) k2 ^= static_cast<uint64_t>(tail[i - 1]) << (8 * (i - 9));
+  for (size_t i = rest; i > 8; --i)
+    k2 ^= static_cast<uint64_t>(tail[i - 1]) << (8 * (i - 9));
   if (rest > 8) {
     k2 *= c2;
     k2 = Rotl(k2, 33);
     k2 *= c1;
     h2 ^= k2;
   }
-  for (size_t i = rest < 8 ? rest : 8; i > 0; --i) k1 ^= static_cast<uint64_t>(tail[i - 1]) << (8 * (i - 1));
+  for (size_t i = rest < 8 ? rest : 8; i > 0; --i)
+    k1 ^= static_cast<uint64_t>(tail[i - 1]) << (8 * (i - 1));
   if (rest > 0) {
     k1 *= c1;
     k1 = Rotl(k1, 31);
@@ -77,16 +80,19 @@ void Murmur3X64_128(absl::string_view data, uint64_t seed, uint64_t* out1, uint6
   *out2 = h2;
 }
 
-ReportKeyFp ReportKeyFingerprint(ReportSource source, absl::string_view source_id,
+ReportKeyFp ReportKeyFingerprint(ReportSource source,
+                                 absl::string_view source_id,
                                  absl::string_view key) {
   // source byte + varint length (2 bytes for <= 256) + source id + key.
   char buf[1 + 2 + kMaxKeySourceIdBytes + kMaxReportKeyBytes];
   size_t n = 0;
   buf[n++] = static_cast<char>(source);
-  const size_t len =
-      source_id.size() <= kMaxKeySourceIdBytes ? source_id.size() : kMaxKeySourceIdBytes;
-  const size_t key_len = key.size() <= kMaxReportKeyBytes ? key.size() : kMaxReportKeyBytes;
-  for (size_t v = len; ; v >>= 7) {
+  const size_t len = source_id.size() <= kMaxKeySourceIdBytes
+                         ? source_id.size()
+                         : kMaxKeySourceIdBytes;
+  const size_t key_len =
+      key.size() <= kMaxReportKeyBytes ? key.size() : kMaxReportKeyBytes;
+  for (size_t v = len;; v >>= 7) {
     buf[n++] = static_cast<char>(v >= 0x80 ? (v & 0x7f) | 0x80 : v);
     if (v < 0x80) break;
   }
@@ -130,7 +136,8 @@ void KeyIndex::Expire(int64_t horizon_ns, size_t max_keys, size_t keep) {
     const Item& front = fifo_.front();
     auto it = map_.find(front.fp);
     if (it != map_.end() && it->second.seq == front.seq) {
-      if (it->second.received_ns >= horizon_ns && map_.size() <= max_keys) break;
+      if (it->second.received_ns >= horizon_ns && map_.size() <= max_keys)
+        break;
       map_.erase(it);
     }
     fifo_.pop_front();  // dropped now, or stale (the key was inserted again)

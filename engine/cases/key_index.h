@@ -6,10 +6,12 @@
 // and adds nothing. CaseEngine keeps a KeyIndex from the key's fingerprint
 // to that answer, rebuilt from the journal's records on replay.
 //
-//   ReportKeyFp fp = ReportKeyFingerprint(ReportSource::kVideo, "cam-7", "det-42");
+//   ReportKeyFp fp =
+//       ReportKeyFingerprint(ReportSource::kVideo, "cam-7", "det-42");
 //   KeyIndex keys;
-//   keys.Insert(fp, {case_idx, /*folded=*/false, /*report_count=*/1, received_ns}, nullptr);
-//   const KeyIndex::Entry* e = keys.Find(fp);   // the first answer, or null
+//   KeyIndex::Entry first;  // case_idx, folded, report_count, received_ns
+//   keys.Insert(fp, first, &replaced);
+//   const KeyIndex::Entry* e = keys.Find(fp);  // the first answer, or null
 //
 // A key is scoped by its report's source and source id (the camera for a
 // detection; hotline reports share one scope), so two cameras may use the
@@ -44,12 +46,14 @@ inline constexpr size_t kMaxKeySourceIdBytes = 256;
 
 // REQUIRES: key.size() <= kMaxReportKeyBytes, source_id.size() <=
 // kMaxKeySourceIdBytes. No allocation.
-ReportKeyFp ReportKeyFingerprint(ReportSource source, absl::string_view source_id,
+ReportKeyFp ReportKeyFingerprint(ReportSource source,
+                                 absl::string_view source_id,
                                  absl::string_view key);
 
 // MurmurHash3 x64-128 of `data` with `seed` (h1, h2 as the reference
 // implementation returns them). Exposed for its test vectors.
-void Murmur3X64_128(absl::string_view data, uint64_t seed, uint64_t* h1, uint64_t* h2);
+void Murmur3X64_128(absl::string_view data, uint64_t seed, uint64_t* h1,
+                    uint64_t* h2);
 
 class KeyIndex {
  public:
@@ -94,7 +98,8 @@ class KeyIndex {
     uint64_t seq;
   };
   absl::flat_hash_map<ReportKeyFp, Entry> map_;
-  std::deque<Item> fifo_;  // insertion order; an item is stale once its key was re-inserted
+  std::deque<Item>
+      fifo_;  // insertion order; an item is stale once its key was re-inserted
   uint64_t seq_ = 0;
 };
 

@@ -43,7 +43,8 @@ bool Watermark::Observe(int64_t t, Pending* saved) {
   int64_t confirmed = kNoWatermark;
   for (int i = 0; i < pending_.n; ++i) {
     const int64_t u = pending_.t[i];
-    if (u - t <= step_ && t - u <= step_) confirmed = std::max({confirmed, u, t});
+    if (u - t <= step_ && t - u <= step_)
+      confirmed = std::max({confirmed, u, t});
   }
   if (confirmed != kNoWatermark) {
     value_ = confirmed;

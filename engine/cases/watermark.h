@@ -22,8 +22,8 @@
 //
 //   Watermark w(absl::ToInt64Nanoseconds(absl::Minutes(15)));
 //   Watermark::Pending saved;
-//   w.Observe(t, &saved);     // true: the pending times changed (saved = before)
-//   int64_t wm = w.value();   // kNoWatermark until two reports confirm one
+//   w.Observe(t, &saved);    // true: pending times changed (saved: before)
+//   int64_t wm = w.value();  // kNoWatermark until two reports confirm one
 //
 // As a function of the times applied (a multiset S): value() = max { t in S
 // : some other u in S has t - step <= u <= t }; the pending times are the
@@ -57,7 +57,9 @@ class Watermark {
   struct Pending {
     int64_t t[kMaxPending];
     int n = 0;
-    absl::Span<const int64_t> times() const { return {t, static_cast<size_t>(n)}; }
+    absl::Span<const int64_t> times() const {
+      return {t, static_cast<size_t>(n)};
+    }
   };
 
   // REQUIRES: step_ns > 0; report times within +-2^62 ns (the engine's are

@@ -12,14 +12,16 @@ ReportTimeWindow ReportTimeWindowAt(absl::Time now, absl::Duration max_future) {
   return ReportTimeWindow{kEarliestReportTime, now + max_future, max_future};
 }
 
-absl::Status CheckReportTime(absl::Time t, absl::string_view field, const ReportTimeWindow& w,
+absl::Status CheckReportTime(absl::Time t, absl::string_view field,
+                             const ReportTimeWindow& w,
                              absl::string_view clock_name) {
   if (t >= w.earliest && t <= w.latest) return absl::OkStatus();
   const absl::TimeZone utc = absl::UTCTimeZone();
   if (t < w.earliest) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, ": ", absl::FormatTime(kUtc, t, utc), " is before ",
-        absl::FormatTime(kUtc, w.earliest, utc), ", the earliest time accepted"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": ", absl::FormatTime(kUtc, t, utc), " is before ",
+                     absl::FormatTime(kUtc, w.earliest, utc),
+                     ", the earliest time accepted"));
   }
   return absl::InvalidArgumentError(absl::StrCat(
       field, ": ", absl::FormatTime(kUtc, t, utc), " is more than ",
@@ -30,8 +32,9 @@ absl::Status CheckReportTime(absl::Time t, absl::string_view field, const Report
 
 absl::Status CheckReportId(absl::string_view id, absl::string_view field) {
   if (id.size() <= kMaxReportIdBytes) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrCat(field, ": ", id.size(), " bytes; at most ",
-                                                 kMaxReportIdBytes, " (an idempotency key)"));
+  return absl::InvalidArgumentError(
+      absl::StrCat(field, ": ", id.size(), " bytes; at most ",
+                   kMaxReportIdBytes, " (an idempotency key)"));
 }
 
 }  // namespace gridroute

@@ -5,8 +5,11 @@
 // is refused instead of filing cases in 2199 or -99999), and the length of
 // its idempotency key.
 //
-//   const ReportTimeWindow w = ReportTimeWindowAt(absl::Now(), absl::Minutes(15));
-//   for (...) RETURN_IF_ERROR(CheckReportTime(event.reported_at, "reported_at", w));
+//   const ReportTimeWindow w =
+//       ReportTimeWindowAt(absl::Now(), absl::Minutes(15));
+//   for (...) {
+//     RETURN_IF_ERROR(CheckReportTime(e.reported_at, "reported_at", w));
+//   }
 //
 // Cost: two compares per report when the time is inside (no allocation);
 // read the clock once per call or batch, not per report.
@@ -37,7 +40,8 @@ ReportTimeWindow ReportTimeWindowAt(absl::Time now, absl::Duration max_future);
 // "reported_at: 2199-12-31T16:00:00Z is more than 15m ahead of the server's
 // clock (2026-12-07T01:50:36Z); check the sender's clock and time zone".
 // `clock_name`: whose clock ("the server's", "this machine's").
-absl::Status CheckReportTime(absl::Time t, absl::string_view field, const ReportTimeWindow& w,
+absl::Status CheckReportTime(absl::Time t, absl::string_view field,
+                             const ReportTimeWindow& w,
                              absl::string_view clock_name = "the server's");
 
 // Idempotency keys (RouteRequest.report_id, Detection.correlation_id) are at

@@ -27,7 +27,8 @@ std::unique_ptr<CaseEngine> Engine(size_t max_keys = 1'000'000) {
   o.plane = LocalPlane::Projected();
   o.time_zone = Shanghai();
   o.max_keys = max_keys;
-  absl::StatusOr<std::unique_ptr<CaseEngine>> e = CaseEngine::Create(std::move(o));
+  absl::StatusOr<std::unique_ptr<CaseEngine>> e =
+      CaseEngine::Create(std::move(o));
   EXPECT_TRUE(e.ok()) << e.status();
   return std::move(e).value();
 }
@@ -105,7 +106,8 @@ TEST(IdempotencyTest, TheWindowRunsOnReceiveTimes) {
   std::unique_ptr<CaseEngine> e = Engine();
   ReportSpec early = Keyed("ticket-0", T("2026-11-27 08:00"), 5000);
   Intake(*e, early);
-  ReportSpec r = Keyed("ticket-1", T("2026-11-20 09:00"));  // a backlog: old report time
+  ReportSpec r =
+      Keyed("ticket-1", T("2026-11-20 09:00"));  // a backlog: old report time
   r.received_at = T("2026-11-27 09:00");
   Intake(*e, r);
   e->Commit();
@@ -134,7 +136,8 @@ TEST(IdempotencyTest, RollbackForgetsKeysAndTheCapDropsTheOldest) {
   EXPECT_EQ(e->key_count(), 0u);
   EXPECT_FALSE(DecideOnly(*e, r).duplicate);
   for (int i = 0; i < 5; ++i) {
-    ReportSpec k = Keyed(absl::StrCat("k", i), T("2026-11-27 09:00") + absl::Minutes(i), i * 1000);
+    ReportSpec k = Keyed(absl::StrCat("k", i),
+                         T("2026-11-27 09:00") + absl::Minutes(i), i * 1000);
     Intake(*e, k);
   }
   EXPECT_EQ(e->key_count(), 5u);  // uncommitted: nothing dropped yet
@@ -151,13 +154,16 @@ TEST(IdempotencyTest, KeysComeBackFromTheJournalAndFromASnapshot) {
   std::unique_ptr<CaseEngine> e = Engine();
   std::vector<std::string> journal;
   for (int i = 0; i < 20; ++i) {
-    ReportSpec r = Keyed(absl::StrCat("det-", i), T("2026-11-27 09:00") + absl::Minutes(i),
-                         (i % 4) * 500);
+    ReportSpec r =
+        Keyed(absl::StrCat("det-", i), T("2026-11-27 09:00") + absl::Minutes(i),
+              (i % 4) * 500);
     Intake(*e, r).Encode(&journal.emplace_back());
   }
   e->Commit();
   std::vector<std::string> snap;
-  ASSERT_TRUE(e->Snapshot([&](const CaseRecord& rec) { rec.Encode(&snap.emplace_back()); }).ok());
+  ASSERT_TRUE(e->Snapshot([&](const CaseRecord& rec) {
+                 rec.Encode(&snap.emplace_back());
+               }).ok());
   for (const std::vector<std::string>* records : {&journal, &snap}) {
     std::unique_ptr<CaseEngine> back = Engine();
     CaseRecord rec;

@@ -34,7 +34,8 @@ TEST(KeyFingerprintTest, IsMurmurHash3X64_128) {
 }
 
 TEST(KeyFingerprintTest, ScopedBySourceAndSourceId) {
-  const ReportKeyFp a = ReportKeyFingerprint(ReportSource::kVideo, "cam-7", "det-1");
+  const ReportKeyFp a =
+      ReportKeyFingerprint(ReportSource::kVideo, "cam-7", "det-1");
   EXPECT_EQ(a, ReportKeyFingerprint(ReportSource::kVideo, "cam-7", "det-1"));
   EXPECT_NE(a, ReportKeyFingerprint(ReportSource::kVideo, "cam-8", "det-1"));
   EXPECT_NE(a, ReportKeyFingerprint(ReportSource::kHotline, "cam-7", "det-1"));
@@ -86,7 +87,9 @@ TEST(KeyIndexTest, InsertUndoAndExpireOldestFirst) {
   ASSERT_NE(k.Find(a), nullptr);
   EXPECT_EQ(k.Find(a)->case_idx, 0u);
   std::vector<uint64_t> order;
-  k.ForEach([&](const ReportKeyFp& fp, const KeyIndex::Entry&) { order.push_back(fp.hi); });
+  k.ForEach([&](const ReportKeyFp& fp, const KeyIndex::Entry&) {
+    order.push_back(fp.hi);
+  });
   EXPECT_EQ(order, std::vector<uint64_t>{1});
   k.Expire(1000, 10, 0);
   EXPECT_EQ(k.size(), 0u);
