@@ -297,7 +297,9 @@ TEST_F(ViewsPackTest, DetectionWireBytesEqualTheMessages) {
     for (const v1::DetectionResult& r : messages.results()) {
       if (round == 1) folded += r.codes().case_ref().folded();
       if (round == 2) duplicates += r.codes().case_ref().duplicate();
-      if (round < 2) EXPECT_FALSE(r.codes().case_ref().duplicate());
+      if (round < 2) {
+        EXPECT_FALSE(r.codes().case_ref().duplicate());
+      }
     }
   }
   EXPECT_GE(folded, 3);  // round 1's reports that fold into round 0's cases
