@@ -87,6 +87,12 @@ std::string DescribeCaseRecord(std::string_view payload) {
                           rec.c.report_count, " report(s))");
     case RecordKind::kWatermark:
       return absl::StrCat("report-time watermark ", Time(rec.watermark));
+    case RecordKind::kClock:
+      return absl::StrCat("report-time watermark ", Time(rec.watermark),
+                          " and the idempotency key clock");
+    case RecordKind::kKey:
+      return absl::StrCat("idempotency key of a report ", rec.folded ? "folded into " : "that filed ",
+                          E(rec.case_id), " (received ", Time(rec.received_at), ")");
   }
   return absl::StrCat("case record of kind ", static_cast<int>(rec.kind));
 }

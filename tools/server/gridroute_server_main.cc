@@ -446,18 +446,19 @@ int main(int argc, char** argv) {
   std::unique_ptr<grpc::Server> server =
       gridroute::StartServer(server_options, &service, &port, &error);
   if (server == nullptr) return Fail(error);
-  std::printf("gridroute-server: serving %s on %s (port %d)\n",
-              first->current->snapshot->manifest().version.c_str(),
-              server_options.listen.c_str(), port);
-  std::fflush(stdout);
+  const std::string version = first->current->snapshot->manifest().version;
   // From here the store alone holds the served snapshot: kept, `first` would
   // pin generation 1 for the life of the process, and every reload would
   // leave two snapshots resident (2M grids: 1.9 GB instead of 0.97).
   first->current.reset();
-
   signal_thread.Serving(server.get(), [&] {
     OnSighup(tokens.get(), &service, &store, cases.get());
   });
+  // Only now, when SIGHUP and SIGTERM are handled as when serving, does the
+  // line scripts and tests wait for appear.
+  std::printf("gridroute-server: serving %s on %s (port %d)\n", version.c_str(),
+              server_options.listen.c_str(), port);
+  std::fflush(stdout);
   server->Wait();
   const bool hup_left = signal_thread.Join();
   if (cases != nullptr && !cases->FlushDispatch(absl::Seconds(2))) {
