@@ -398,7 +398,7 @@ TEST(ImportTest, CalendarByNameIsTheShippedNationalCalendar) {
   const std::string dir = testing::MakeTempDir("imp-cal");
   ExportCity(c.city, "GPKG", dir + "/city.gpkg", 4490, Identity, Fields());
   ImportOptions o = CityImportOptions(dir + "/city.gpkg", dir + "/pack");
-  o.routing_files.push_back({"calendar", "CN-2026"});
+  o.routing_files.push_back({"calendar", "CN-2026", ""});
   auto r = RunImport(o);
   ASSERT_TRUE(r.ok()) << r.status();
   ASSERT_TRUE(r->written) << Errors(*r);
@@ -414,7 +414,7 @@ TEST(ImportTest, CalendarByNameIsTheShippedNationalCalendar) {
       absl::FromCivil(absl::CivilMinute(2026, 9, 20, 10, 0), utc8)));
   // Any other name is a path, and a missing one says so.
   ImportOptions bad = CityImportOptions(dir + "/city.gpkg", dir + "/pack2");
-  bad.routing_files.push_back({"calendar", "CN-1999"});
+  bad.routing_files.push_back({"calendar", "CN-1999", ""});
   auto e = RunImport(bad);
   ASSERT_FALSE(e.ok());
   EXPECT_THAT(std::string(e.status().message()), HasSubstr("--calendar CN-1999: no such file"));
