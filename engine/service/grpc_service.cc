@@ -1299,7 +1299,8 @@ std::shared_ptr<grpc::ServerCredentials> Credentials(const ServerOptions& o) {
 std::unique_ptr<grpc::Server> StartServer(const ServerOptions& options, GridrouteService* service,
                                           int* bound_port, std::string* error) {
   grpc::EnableDefaultHealthCheckService(true);
-  // Without this call reflection answers UNIMPLEMENTED (TOOLCHAIN.md).
+  // Without this call reflection answers UNIMPLEMENTED, even with
+  // gRPC::grpc++_reflection linked (docs/TOOLCHAIN.md).
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;

@@ -18,8 +18,8 @@
 //
 // Why the callback API: handlers never block (Reload runs its load on its
 // own thread), streams hold no thread while waiting for the client, and it
-// measured as fast as the synchronous API on unary Route (see
-// engine/service/SERVICE.md).
+// measured as fast as the synchronous API on unary Route (threads:
+// docs/ARCHITECTURE.md section 5; costs: docs/SERVED_PATH.md).
 //
 // Thread-safety: all handlers run concurrently on gRPC's threads; the
 // service's own state is the store (thread-safe) and atomic counters.
