@@ -495,13 +495,23 @@ absl::Status CaseDesk::Update(const Transition& t, CaseView* out) {
   p->statuses.assign(1, absl::OkStatus());
   p->out.clear();
   absl::Status s = engine_->DecideTransition(t, &p->records[0]);
+  if (s.ok()) {
+    p->encoded.clear();
+    p->records[0].Encode(&p->encoded);
+    // The caller's input made it too big for one journal record: its error,
+    // refused before anything changes (not the journal's UNAVAILABLE, and
+    // not a failed append that would take the batches grouped with it down).
+    if (p->encoded.size() > Journal::kMaxRecordBytes) {
+      s = absl::InvalidArgumentError(absl::StrCat(
+          "case_id: the change is ", p->encoded.size(), " bytes as a journal record; at most ",
+          Journal::kMaxRecordBytes, " (shorten note, actor or lead)"));
+    }
+  }
   if (s.ok()) s = engine_->Apply(p->records[0]);  // a failed Apply changes nothing
   if (!s.ok()) {
     free_.push_back(p);
     return s;
   }
-  p->encoded.clear();
-  p->records[0].Encode(&p->encoded);
   p->ends.assign(1, static_cast<uint32_t>(p->encoded.size()));
   Waiter w;
   p->waiter = &w;

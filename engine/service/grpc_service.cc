@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "common/echo.h"
 #include "google/protobuf/arena.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/support/message_allocator.h"
@@ -18,6 +19,7 @@
 #include "service/codes_wire.h"
 #include "service/convert.h"
 #include "service/directory.h"
+#include "service/field_limits.h"
 
 namespace gridroute {
 
@@ -180,6 +182,15 @@ std::string CaseErrorMessage(absl::string_view m, absl::string_view source_field
 
 bool Personal(const Principal* who) { return who == nullptr || who->Has(kRolePersonal); }
 
+// UpdateCaseRequest's strings, bounded (field_limits.h).
+absl::Status CheckUpdateLengths(const v1::UpdateCaseRequest& req) {
+  absl::Status s = CheckLength(req.case_id(), kMaxCodeBytes, "case_id");
+  if (s.ok()) s = CheckLength(req.actor(), kMaxIdBytes, "actor");
+  if (s.ok()) s = CheckLength(req.note(), kMaxNoteBytes, "note");
+  if (s.ok()) s = CheckLength(req.lead(), kMaxCodeBytes, "lead");
+  return s;
+}
+
 // The methods and the roles that open them (any one of them).
 constexpr char kLocate[] = "/gridroute.v1.RoutingService/Locate";
 constexpr char kRoute[] = "/gridroute.v1.RoutingService/Route";
@@ -193,13 +204,17 @@ constexpr char kUpdateCase[] = "/gridroute.v1.CaseService/Update";
 constexpr char kListCases[] = "/gridroute.v1.CaseService/List";
 constexpr char kCaseStats[] = "/gridroute.v1.CaseService/Stats";
 
-// At most `n` bytes of `s` (cut on a UTF-8 character boundary), for echoes
-// of client input and bounded fields.
-std::string Bounded(absl::string_view s, size_t n) {
-  if (s.size() <= n) return std::string(s);
-  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-  return absl::StrCat(s.substr(0, n), "...");
+// Every status the gRPC layer sends, cut to kMaxStatusMessageBytes: a
+// grpc-message travels in a header, and a client that cannot take a large
+// one never sees the status at all.
+grpc::Status CapStatus(const grpc::Status& s) {
+  if (s.error_message().size() <= kMaxStatusMessageBytes) return s;
+  return grpc::Status(s.error_code(), CapMessage(s.error_message(), kMaxStatusMessageBytes),
+                      s.error_details());
 }
+
+// Finishes a unary call with its status, capped.
+void Done(grpc::ServerUnaryReactor* r, const grpc::Status& s) { r->Finish(CapStatus(s)); }
 
 // The principal of a verified client certificate (mutual TLS), or null.
 const Principal* CertPrincipal(const grpc::CallbackServerContext& ctx, const TokenTable& t) {
@@ -307,7 +322,7 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
     CallAuth a;
     grpc::Status st = svc_->Authorize(ctx, kLocate, kRoleRoute, &a);
-    r->Finish(st.ok() ? svc_->Locate(DeadlineOf(ctx), *req, resp) : st);
+    Done(r, st.ok() ? svc_->Locate(DeadlineOf(ctx), *req, resp) : st);
     return r;
   }
   grpc::ServerUnaryReactor* Route(grpc::CallbackServerContext* ctx, const v1::RouteRequest* req,
@@ -315,7 +330,7 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
     CallAuth a;
     grpc::Status st = svc_->Authorize(ctx, kRoute, kRoleRoute, &a);
-    r->Finish(st.ok() ? svc_->Route(DeadlineOf(ctx), *req, resp, a.who) : st);
+    Done(r, st.ok() ? svc_->Route(DeadlineOf(ctx), *req, resp, a.who) : st);
     return r;
   }
   grpc::ServerUnaryReactor* RouteBatch(grpc::CallbackServerContext* ctx,
@@ -325,12 +340,12 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
     CallAuth a;
     grpc::Status gate = svc_->Authorize(ctx, kRouteBatch, kRoleRoute, &a);
     if (!gate.ok()) {
-      r->Finish(gate);
+      Done(r, gate);
       return r;
     }
     CaseDesk* desk = svc_->options_.cases;
     if (desk == nullptr || resp->GetArena() == nullptr) {
-      r->Finish(svc_->RouteBatch(DeadlineOf(ctx), *req, resp, a.who));
+      Done(r, svc_->RouteBatch(DeadlineOf(ctx), *req, resp, a.who));
       return r;
     }
     // With cases: the answer is finished from the desk's commit thread once
@@ -339,18 +354,18 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
     IntakeBuffers* b = google::protobuf::Arena::Create<IntakeBuffers>(resp->GetArena());
     grpc::Status s = svc_->RouteBatchUnfiled(DeadlineOf(ctx), *req, resp, b, a.who);
     if (!s.ok() || b->n == 0) {
-      r->Finish(s);
+      Done(r, s);
       return r;
     }
     desk->IntakeAsync(absl::MakeConstSpan(b->slots.data(), b->n),
                       [r, b, resp](const absl::Status& st, const std::vector<CaseOutcome>& outcomes) {
                         b->pinned.reset();
                         if (!st.ok()) {
-                          r->Finish(ToGrpcStatus(st));
+                          Done(r, ToGrpcStatus(st));
                           return;
                         }
                         PutCaseRefs(*b, outcomes, resp->mutable_results(), "source_id");
-                        r->Finish(grpc::Status::OK);
+                        Done(r, grpc::Status::OK);
                       });
     return r;
   }
@@ -514,7 +529,7 @@ class GridrouteService::AdminImpl final : public v1::AdminService::CallbackServi
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
     CallAuth a;
     grpc::Status st = svc_->Authorize(ctx, kInfo, kRoleRoute | kRoleAdmin, &a);
-    r->Finish(st.ok() ? svc_->Info(DeadlineOf(ctx), resp, a.who) : st);
+    Done(r, st.ok() ? svc_->Info(DeadlineOf(ctx), resp, a.who) : st);
     return r;
   }
   grpc::ServerUnaryReactor* Directory(grpc::CallbackServerContext* ctx,
@@ -523,7 +538,7 @@ class GridrouteService::AdminImpl final : public v1::AdminService::CallbackServi
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
     CallAuth a;
     grpc::Status st = svc_->Authorize(ctx, kDirectory, kRoleRoute, &a);
-    r->Finish(st.ok() ? svc_->Directory(DeadlineOf(ctx), *req, resp, Personal(a.who)) : st);
+    Done(r, st.ok() ? svc_->Directory(DeadlineOf(ctx), *req, resp, Personal(a.who)) : st);
     return r;
   }
   // A load takes seconds on a big city: it runs on the service's worker
@@ -533,14 +548,14 @@ class GridrouteService::AdminImpl final : public v1::AdminService::CallbackServi
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
     CallAuth a;
     if (grpc::Status st = svc_->Authorize(ctx, kReload, kRoleAdmin, &a); !st.ok()) {
-      r->Finish(st);
+      Done(r, st);
       return r;
     }
     GridrouteService* svc = svc_;
     svc_->RunDetached([svc, r, req, resp, a = std::move(a), peer = ctx->peer()] {
-      grpc::Status st = svc->Reload(*req, resp);
-      svc->Audit(peer, a.who, kReload, req->pack_dir(), st);
-      r->Finish(st);
+      grpc::Status st = CapStatus(svc->Reload(*req, resp));
+      svc->Audit(peer, a.who, kReload, Echo(req->pack_dir(), kMaxPathBytes), st);
+      Done(r, st);
     });
     return r;
   }
@@ -561,7 +576,7 @@ class GridrouteService::CaseImpl final : public v1::CaseService::CallbackService
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
     CallAuth a;
     grpc::Status st = svc_->Authorize(ctx, kGetCase, kRoleCasesRead, &a);
-    r->Finish(st.ok() ? svc_->GetCase(*req, resp, a.who) : st);
+    Done(r, st.ok() ? svc_->GetCase(*req, resp, a.who) : st);
     return r;
   }
   grpc::ServerUnaryReactor* Update(grpc::CallbackServerContext* ctx,
@@ -570,13 +585,13 @@ class GridrouteService::CaseImpl final : public v1::CaseService::CallbackService
     CallAuth a;
     grpc::Status st = svc_->Authorize(ctx, kUpdateCase, kRoleCasesWrite, &a);
     if (!st.ok()) {
-      r->Finish(st);
+      Done(r, st);
       return r;
     }
-    st = svc_->UpdateCase(*req, resp, a.who);
+    st = CapStatus(svc_->UpdateCase(*req, resp, a.who));
     svc_->Audit(ctx->peer(), a.who, kUpdateCase,
-                absl::StrCat(req->case_id(), " -> ", v1::CaseState_Name(req->state())), st);
-    r->Finish(st);
+                absl::StrCat(Echo(req->case_id()), " -> ", v1::CaseState_Name(req->state())), st);
+    Done(r, st);
     return r;
   }
   grpc::ServerUnaryReactor* List(grpc::CallbackServerContext* ctx,
@@ -585,7 +600,7 @@ class GridrouteService::CaseImpl final : public v1::CaseService::CallbackService
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
     CallAuth a;
     grpc::Status st = svc_->Authorize(ctx, kListCases, kRoleCasesRead, &a);
-    r->Finish(st.ok() ? svc_->ListCases(*req, resp, a.who) : st);
+    Done(r, st.ok() ? svc_->ListCases(*req, resp, a.who) : st);
     return r;
   }
   grpc::ServerUnaryReactor* Stats(grpc::CallbackServerContext* ctx,
@@ -594,7 +609,7 @@ class GridrouteService::CaseImpl final : public v1::CaseService::CallbackService
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
     CallAuth a;
     grpc::Status st = svc_->Authorize(ctx, kCaseStats, kRoleCasesRead, &a);
-    r->Finish(st.ok() ? svc_->CaseStats(*req, resp, a.who) : st);
+    Done(r, st.ok() ? svc_->CaseStats(*req, resp, a.who) : st);
     return r;
   }
 
@@ -688,7 +703,7 @@ grpc::Status GridrouteService::Authorize(grpc::CallbackServerContext* ctx,
                     absl::StrCat(method.substr(method.rfind('/') + 1),
                                  (any_of & (any_of - 1)) == 0 ? " needs the role '"
                                                               : " needs one of the roles '",
-                                 RoleNames(any_of), "'; principal '", Bounded(p->name, 64),
+                                 RoleNames(any_of), "'; principal '", Echo(p->name),
                                  "' has '", RoleNames(p->roles), "'"));
     Audit(ctx->peer(), p, method, "", st);
     return st;
@@ -783,6 +798,10 @@ grpc::Status GridrouteService::RouteBatchUnfiled(absl::Time deadline,
   IntakeBuffers& b = *cases;
   b.Clear();
   if (grpc::Status s = CheckDeadline(deadline); !s.ok()) return s;
+  if (req.events_size() == 0) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("events: empty; send 1..", options_.max_batch, " reports"));
+  }
   if (req.events_size() > options_.max_batch) {
     return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                         absl::StrCat("events: ", req.events_size(),
@@ -822,6 +841,11 @@ grpc::Status GridrouteService::CheckDetections(absl::Time deadline,
                                                const v1::DetectionBatch& req,
                                                std::shared_ptr<const ServedSnapshot>* served) {
   if (grpc::Status s = CheckDeadline(deadline); !s.ok()) return s;
+  if (req.detections_size() == 0) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("detections: empty; send 1..", options_.max_batch,
+                                     " detections per batch"));
+  }
   if (req.detections_size() > options_.max_batch) {
     return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                         absl::StrCat("detections: ", req.detections_size(),
@@ -991,7 +1015,7 @@ grpc::Status GridrouteService::Info(absl::Time deadline, v1::InfoResponse* resp,
   for (const std::string& w : s.warnings()) resp->add_warnings(w);
   resp->set_reloads_ok(store_->loads_ok());
   resp->set_reloads_failed(store_->loads_failed());
-  if (admin) resp->set_last_reload_error(Bounded(store_->last_error(), 1024));
+  if (admin) resp->set_last_reload_error(store_->last_error());
   resp->set_expired_calls(expired_calls());
   return grpc::Status::OK;
 }
@@ -1001,6 +1025,9 @@ grpc::Status GridrouteService::Directory(absl::Time deadline, const v1::Director
   if (grpc::Status s = CheckDeadline(deadline); !s.ok()) return s;
   std::shared_ptr<const ServedSnapshot> served;
   if (grpc::Status s = Pin(&served); !s.ok()) return s;
+  absl::Status st = CheckLength(req.version(), kMaxVersionBytes, "version");
+  if (st.ok()) st = CheckLength(req.page_token(), kMaxPageTokenBytes, "page_token");
+  if (!st.ok()) return ToGrpcStatus(st);
   DirectoryCursor cursor;
   if (absl::Status st = CheckDirectoryRequest(*served, req, &cursor); !st.ok()) {
     return ToGrpcStatus(st);
@@ -1010,6 +1037,9 @@ grpc::Status GridrouteService::Directory(absl::Time deadline, const v1::Director
 }
 
 grpc::Status GridrouteService::Reload(const v1::ReloadRequest& req, v1::ReloadResponse* resp) {
+  if (absl::Status st = CheckLength(req.pack_dir(), kMaxPathBytes, "pack_dir"); !st.ok()) {
+    return ToGrpcStatus(st);
+  }
   std::string dir = req.pack_dir();
   if (!dir.empty() && !options_.pack_root.empty()) {
     std::string resolved;
@@ -1048,15 +1078,18 @@ grpc::Status GridrouteService::CasesOn() const {
 grpc::Status GridrouteService::CheckReaches(const Principal* who, const CaseView& c) const {
   if (who == nullptr || who->Reaches(c.lead)) return grpc::Status::OK;
   return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                      absl::StrCat("case_id: case '", Bounded(c.id, 64),
+                      absl::StrCat("case_id: case '", Echo(c.id),
                                    "' is led by a department outside principal '",
-                                   Bounded(who->name, 64), "''s departments"));
+                                   Echo(who->name), "''s departments"));
 }
 
 grpc::Status GridrouteService::GetCase(const v1::GetCaseRequest& req, v1::Case* resp,
                                        const Principal* who) {
   if (grpc::Status s = CasesOn(); !s.ok()) return s;
   if (req.case_id().empty()) return ToGrpcStatus(absl::InvalidArgumentError("case_id: required"));
+  if (absl::Status st = CheckLength(req.case_id(), kMaxCodeBytes, "case_id"); !st.ok()) {
+    return ToGrpcStatus(st);
+  }
   CaseView c;
   if (absl::Status st = options_.cases->Get(req.case_id(), &c); !st.ok()) {
     return ToGrpcStatus(st);
@@ -1075,7 +1108,7 @@ grpc::Status GridrouteService::CheckLead(const std::string& lead) const {
     return grpc::Status::OK;
   }
   return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                      absl::StrCat("lead: '", Bounded(lead, 32),
+                      absl::StrCat("lead: '", Echo(lead),
                                    "' is not a department code of the served pack"));
 }
 
@@ -1083,6 +1116,7 @@ grpc::Status GridrouteService::UpdateCase(const v1::UpdateCaseRequest& req, v1::
                                           const Principal* who) {
   if (grpc::Status s = CasesOn(); !s.ok()) return s;
   if (req.case_id().empty()) return ToGrpcStatus(absl::InvalidArgumentError("case_id: required"));
+  if (absl::Status st = CheckUpdateLengths(req); !st.ok()) return ToGrpcStatus(st);
   if (grpc::Status s = CheckLead(req.lead()); !s.ok()) return s;
   if (who != nullptr && !who->departments.empty()) {
     CaseView before;
@@ -1102,7 +1136,7 @@ grpc::Status GridrouteService::UpdateCase(const v1::UpdateCaseRequest& req, v1::
   if (who != nullptr) {
     t.actor = who->name;
     if (!req.actor().empty() && req.actor() != who->name) {
-      note = absl::StrCat("actor: ", Bounded(req.actor(), 128), req.note().empty() ? "" : "; ",
+      note = absl::StrCat("actor: ", req.actor(), req.note().empty() ? "" : "; ",
                           req.note());
     }
   } else {
@@ -1126,12 +1160,17 @@ grpc::Status GridrouteService::UpdateCase(const v1::UpdateCaseRequest& req, v1::
 grpc::Status GridrouteService::ListCases(const v1::ListCasesRequest& req,
                                          v1::ListCasesResponse* resp, const Principal* who) {
   if (grpc::Status s = CasesOn(); !s.ok()) return s;
+  absl::Status len = CheckLength(req.department(), kMaxCodeBytes, "department");
+  if (len.ok()) len = CheckLength(req.grid(), kMaxCodeBytes, "grid");
+  if (len.ok()) len = CheckLength(req.region(), kMaxCodeBytes, "region");
+  if (len.ok()) len = CheckLength(req.page_token(), kMaxPageTokenBytes, "page_token");
+  if (!len.ok()) return ToGrpcStatus(len);
   ListQuery q;
   q.department = req.department();
   if (who != nullptr && !q.department.empty() && !who->Reaches(q.department)) {
     return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                        absl::StrCat("department: '", Bounded(q.department, 32),
-                                     "' is not one of principal '", Bounded(who->name, 64),
+                        absl::StrCat("department: '", Echo(q.department),
+                                     "' is not one of principal '", Echo(who->name),
                                      "''s departments"));
   }
   if (who != nullptr && q.department.empty() && who->departments.size() == 1) {
@@ -1168,6 +1207,9 @@ grpc::Status GridrouteService::ListCases(const v1::ListCasesRequest& req,
 grpc::Status GridrouteService::CaseStats(const v1::CaseStatsRequest& req,
                                          v1::CaseStatsResponse* resp, const Principal* who) {
   if (grpc::Status s = CasesOn(); !s.ok()) return s;
+  if (absl::Status st = CheckLength(req.group_by(), kMaxCodeBytes, "group_by"); !st.ok()) {
+    return ToGrpcStatus(st);
+  }
   const bool scoped = who != nullptr && !who->departments.empty();
   if (scoped && !req.group_by().empty() && req.group_by() != "department") {
     return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
@@ -1190,7 +1232,7 @@ grpc::Status GridrouteService::CaseStats(const v1::CaseStatsRequest& req,
     auto it = std::find(levels.begin(), levels.end(), g);
     if (it == levels.end()) {
       return ToGrpcStatus(absl::InvalidArgumentError(absl::StrCat(
-          "group_by: '", g, "' is not department, grid, all or a level of the pack (",
+          "group_by: '", Echo(g), "' is not department, grid, all or a level of the pack (",
           absl::StrJoin(levels, ", "), ")")));
     }
     q.group_by = StatsGroup::kLevel;

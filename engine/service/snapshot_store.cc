@@ -4,6 +4,8 @@
 #include <chrono>
 #include <utility>
 
+#include "common/echo.h"
+
 namespace gridroute {
 
 SnapshotStore::SnapshotStore(SnapshotStoreOptions options) : options_(std::move(options)) {}
@@ -25,7 +27,9 @@ absl::StatusOr<ReloadResult> SnapshotStore::Load(const std::string& dir) {
   if (!snapshot.ok()) {
     ++loads_failed_;
     std::lock_guard<std::mutex> elock(error_mu_);
-    last_error_ = std::string(snapshot.status().message());
+    // Bounded: a loader error may quote a whole file line.
+    const absl::string_view m = snapshot.status().message();
+    last_error_ = CapMessage(std::string_view(m.data(), m.size()), kMaxLastErrorBytes);
     return snapshot.status();
   }
   // The Router (CRS transforms) is built here too, off the request path.

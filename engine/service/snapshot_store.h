@@ -79,10 +79,13 @@ class SnapshotStore {
   // millions of grids); requests keep being answered meanwhile.
   absl::StatusOr<ReloadResult> Load(const std::string& dir);
 
-  // Counters since construction, and the last failed load's message.
+  // Counters since construction, and the last failed load's message (its
+  // first kMaxLastErrorBytes bytes, "…" when cut). A later successful load
+  // does not clear it: compare loads_failed() to see whether it is new.
   int64_t loads_ok() const { return loads_ok_.load(); }
   int64_t loads_failed() const { return loads_failed_.load(); }
   std::string last_error() const;
+  static constexpr size_t kMaxLastErrorBytes = 1024;
 
  private:
   const SnapshotStoreOptions options_;

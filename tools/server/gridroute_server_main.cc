@@ -203,7 +203,7 @@ void OnSighup(gridroute::TokenFile* tokens, gridroute::GridrouteService* service
       }
     } else {
       Log(absl::StrCat("SIGHUP: reload failed, still serving the previous snapshot: ",
-                       r.status().message()));
+                       store->last_error()));
     }
   }  // requests pin a snapshot for microseconds: the previous one is
      // usually freed here, with `r`; then its small blocks go back too
@@ -241,7 +241,7 @@ int main(int argc, char** argv) {
 
   gridroute::SnapshotStore store;
   absl::StatusOr<gridroute::ReloadResult> first = store.Load(pack);
-  if (!first.ok()) return Fail(absl::StrCat("cannot load ", pack, ": ", first.status().message()));
+  if (!first.ok()) return Fail(absl::StrCat("cannot load ", pack, ": ", store.last_error()));
   Log(absl::StrCat("loaded ", Describe(*first->current)));
   for (const std::string& w : first->current->snapshot->warnings()) Log("warning: " + w);
 
