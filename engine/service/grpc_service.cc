@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <deque>
 #include <utility>
 
@@ -70,6 +71,103 @@ struct WireBatch {
   IntakeBuffers cases;
   std::vector<int> case_of;  // detection i -> cases slot, -1 if none
   std::shared_ptr<const ServedSnapshot> served;
+};
+
+// One RouteStream batch's working set, from its read to its answer: the
+// parsed batch, its routing, its reports and the answer being built. A
+// stream borrows one from the StreamWorkPool per batch and gives it back
+// before writing the answer, so working sets are bounded by the batches
+// being routed or filed at once, not by the number of streams.
+struct StreamWork {
+  StreamWork() : arena(ArenaOptionsFor(&first_block)) {}
+
+  // Back to a clean state for the next batch (of any stream): pins
+  // released, the arena's blocks beyond the first freed; the vectors,
+  // strings and detections keep their capacity (no allocation once warm).
+  void Reset() {
+    wire.served.reset();
+    cases.pinned.reset();
+    out = nullptr;
+    arena.Reset();
+  }
+  // True once it carried a batch of more than kBigBatch detections: then
+  // its capacity is large, and the pool keeps few such.
+  bool big() const { return in.detections().Capacity() > kBigBatch; }
+
+  static constexpr int kBigBatch = 1024;
+  // The arena's first block is the working set's own and survives Reset();
+  // a batch that needs more takes blocks of at most kMaxBlock.
+  static constexpr size_t kFirstBlock = 256 << 10;
+  static constexpr size_t kMaxBlock = 1 << 20;
+  static google::protobuf::ArenaOptions ArenaOptionsFor(std::vector<char>* first) {
+    first->resize(kFirstBlock);
+    google::protobuf::ArenaOptions o;
+    o.initial_block = first->data();
+    o.initial_block_size = first->size();
+    o.start_block_size = kMaxBlock;
+    o.max_block_size = kMaxBlock;
+    return o;
+  }
+
+  v1::DetectionBatch in;   // reused: keeps its detections' capacity
+  bool codes = false;      // the batch asked for the CODES view
+  WireBatch wire;          // CODES: the routed batch and its reports
+  std::string wire_bytes;  // CODES: the answer, reused
+  std::vector<char> first_block;  // before arena: it outlives it
+  google::protobuf::Arena arena;  // FULL: the answer's messages
+  v1::DecisionBatch* out = nullptr;  // FULL: the answer, on `arena`
+  IntakeBuffers cases;               // FULL: the reports being filed
+};
+
+// The idle working sets. Take/Give cost one uncontended lock per batch.
+// Keeps at most kMaxIdle (of which at most kMaxIdleBig big ones); the rest
+// are freed, so what the pool retains is bounded whatever the number of
+// streams.
+class StreamWorkPool {
+ public:
+  static constexpr size_t kMaxIdle = 16;
+  static constexpr size_t kMaxIdleBig = 2;
+
+  StreamWork* Take() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!idle_.empty()) {
+        StreamWork* w = idle_.back().release();
+        idle_.pop_back();
+        big_ -= w->big();
+        return w;
+      }
+    }
+    live_.fetch_add(1, std::memory_order_relaxed);
+    return new StreamWork();
+  }
+  void Give(StreamWork* w) {
+    if (w == nullptr) return;
+    w->Reset();
+    const bool big = w->big();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (idle_.size() < kMaxIdle && (!big || big_ < kMaxIdleBig)) {
+        idle_.emplace_back(w);
+        big_ += big;
+        return;
+      }
+    }
+    live_.fetch_sub(1, std::memory_order_relaxed);
+    delete w;
+  }
+  // Working sets that exist (busy + idle), and the idle ones.
+  int64_t live() const { return live_.load(std::memory_order_relaxed); }
+  int64_t idle() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return static_cast<int64_t>(idle_.size());
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<std::unique_ptr<StreamWork>> idle_;  // guarded by mu_
+  size_t big_ = 0;                                 // guarded by mu_
+  std::atomic<int64_t> live_{0};
 };
 
 namespace {
@@ -373,53 +471,68 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
       grpc::CallbackServerContext* ctx) override {
     CallAuth a;
     grpc::Status st = svc_->Authorize(ctx, kRouteStream, kRoleRoute, &a);
-    return new StreamReactor(svc_, ctx, std::move(a), std::move(st));
+    return new StreamReactor(svc_, &stream_pool_, ctx, std::move(a), std::move(st));
   }
 
  private:
   // One batch in flight: read a batch, route it, write its decisions, and
-  // only when that write has completed read the next one. So at most one
-  // DetectionBatch and one DecisionBatch are held per stream, and a client
-  // that stops reading stops the server reading from it (HTTP/2 flow control
-  // then pushes back on its writes). Deletes itself in OnDone.
+  // only when that write has completed read the next one. A client that
+  // stops reading stops the server reading from it (HTTP/2 flow control,
+  // with a bounded per-stream window, then pushes back on its writes).
+  // While a batch is routed and filed the stream borrows a working set from
+  // the pool (StreamWork); from the write on it holds only the answer's
+  // bytes, so a stream whose client never reads costs one answer (plus
+  // gRPC's window), and a cancelled one gives that back in OnDone. Deletes
+  // itself in OnDone.
   class StreamReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
    public:
     // A refused call (`gate` not OK) is finished at once.
-    StreamReactor(GridrouteService* svc, grpc::CallbackServerContext* ctx, CallAuth auth,
-                  grpc::Status gate)
-        : svc_(svc), ctx_(ctx), auth_(std::move(auth)), arena_(ArenaOptionsFor(&first_block_)) {
+    StreamReactor(GridrouteService* svc, StreamWorkPool* pool, grpc::CallbackServerContext* ctx,
+                  CallAuth auth, grpc::Status gate)
+        : svc_(svc), pool_(pool), ctx_(ctx), auth_(std::move(auth)) {
+      svc_->streams_open_.fetch_add(1, std::memory_order_relaxed);
       if (!gate.ok()) {
-        Finish(gate);
+        End(gate);
         return;
       }
       StartRead(&in_bytes_);
     }
     void OnReadDone(bool ok) override {
       if (!ok) {  // the client half-closed (or went away): we are done
-        Finish(grpc::Status::OK);
+        End(grpc::Status::OK);
         return;
       }
-      grpc::Status s = grpc::SerializationTraits<v1::DetectionBatch>::Deserialize(&in_bytes_, &in_);
+      if (grpc::Status s = svc_->CheckPendingAnswers(); !s.ok()) {
+        in_bytes_.Clear();
+        End(s);
+        return;
+      }
+      work_ = pool_->Take();
+      StreamWork& w = *work_;
+      grpc::Status s = grpc::SerializationTraits<v1::DetectionBatch>::Deserialize(&in_bytes_, &w.in);
+      in_bytes_.Clear();
       if (!s.ok()) {
-        Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                            "detections: the message does not parse as a DetectionBatch"));
+        Drop();
+        End(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                         "detections: the message does not parse as a DetectionBatch"));
         return;
       }
-      codes_ = in_.view() == v1::DECISION_VIEW_CODES;
-      if (codes_) {
-        s = svc_->RouteDetectionsWireUnfiled(DeadlineOf(ctx_), in_, &wire_batch_);
+      w.codes = w.in.view() == v1::DECISION_VIEW_CODES;
+      if (w.codes) {
+        s = svc_->RouteDetectionsWireUnfiled(DeadlineOf(ctx_), w.in, &w.wire);
       } else {
-        // FULL: the messages live on the stream's arena, dropped whole once
-        // written (a DetectionResult's oneof deletes its Decision on
+        // FULL: the messages live on the working set's arena, dropped whole
+        // once serialized (a DetectionResult's oneof deletes its Decision on
         // Clear(), so reusing one message would not save the allocations).
-        out_ = google::protobuf::Arena::CreateMessage<v1::DecisionBatch>(&arena_);
-        s = svc_->RouteDetectionsUnfiled(DeadlineOf(ctx_), in_, out_, &cases_, auth_.who);
+        w.out = google::protobuf::Arena::CreateMessage<v1::DecisionBatch>(&w.arena);
+        s = svc_->RouteDetectionsUnfiled(DeadlineOf(ctx_), w.in, w.out, &w.cases, auth_.who);
       }
       if (!s.ok()) {
-        Finish(s);
+        Drop();
+        End(s);
         return;
       }
-      IntakeBuffers& cases = codes_ ? wire_batch_.cases : cases_;
+      IntakeBuffers& cases = w.codes ? w.wire.cases : w.cases;
       CaseDesk* desk = svc_->options_.cases;
       if (desk == nullptr || cases.n == 0) {
         Answer(nullptr);
@@ -431,8 +544,8 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
       desk->IntakeAsync(absl::MakeConstSpan(cases.slots.data(), cases.n),
                         [this](const absl::Status& st, const std::vector<CaseOutcome>& outcomes) {
                           if (!st.ok()) {
-                            Release();
-                            Finish(ToGrpcStatus(st));
+                            Drop();
+                            End(ToGrpcStatus(st));
                             return;
                           }
                           Answer(&outcomes);
@@ -441,80 +554,76 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
       // touch nothing after IntakeAsync.
     }
     void OnWriteDone(bool ok) override {
-      out_bytes_.Clear();
-      out_ = nullptr;
-      arena_.Reset();  // keeps the first block, frees the rest
+      Unhold(/*delivered=*/ok);
       if (!ok) {
-        Finish(grpc::Status(grpc::StatusCode::CANCELLED, "stream: the client went away"));
+        End(grpc::Status(grpc::StatusCode::CANCELLED, "stream: the client went away"));
         return;
       }
       StartRead(&in_bytes_);
     }
-    void OnDone() override { delete this; }
+    void OnDone() override {
+      if (work_ != nullptr) Drop();
+      Unhold(/*delivered=*/false);
+      svc_->streams_open_.fetch_sub(1, std::memory_order_relaxed);
+      delete this;
+    }
 
    private:
     // Writes the batch's answer (with its cases' outcomes, null when none
     // were filed): CODES as wire bytes straight from the snapshot
-    // (codes_wire.h), FULL as the messages built on the arena.
+    // (codes_wire.h), FULL as the messages built on the arena. The working
+    // set goes back to the pool before the write.
     void Answer(const std::vector<CaseOutcome>* outcomes) {
+      StreamWork& w = *work_;
       grpc::Status s = grpc::Status::OK;
-      if (codes_) {
-        GridrouteService::EncodeDetectionsWire(in_, wire_batch_, outcomes, &wire_);
-        grpc::Slice slice(wire_.data(), wire_.size());
+      if (w.codes) {
+        GridrouteService::EncodeDetectionsWire(w.in, w.wire, outcomes, &w.wire_bytes);
+        grpc::Slice slice(w.wire_bytes.data(), w.wire_bytes.size());
         out_bytes_ = grpc::ByteBuffer(&slice, 1);
       } else {
-        if (outcomes != nullptr) PutCaseRefs(cases_, *outcomes, out_->mutable_results(), "camera_id");
+        if (outcomes != nullptr) PutCaseRefs(w.cases, *outcomes, w.out->mutable_results(), "camera_id");
         bool own = false;
-        s = grpc::SerializationTraits<v1::DecisionBatch>::Serialize(*out_, &out_bytes_, &own);
+        s = grpc::SerializationTraits<v1::DecisionBatch>::Serialize(*w.out, &out_bytes_, &own);
       }
-      Release();
+      Drop();
       if (!s.ok()) {
-        Finish(s);
+        End(s);
         return;
       }
+      held_ = static_cast<int64_t>(out_bytes_.Length());
+      svc_->answers_waiting_.fetch_add(1, std::memory_order_relaxed);
+      svc_->answer_bytes_.fetch_add(held_, std::memory_order_relaxed);
       StartWrite(&out_bytes_);
     }
-    // The batch's snapshot is not read again.
-    void Release() {
-      wire_batch_.served.reset();
-      cases_.pinned.reset();
+    // The working set goes back to the pool (its snapshot pins released).
+    void Drop() { pool_->Give(std::exchange(work_, nullptr)); }
+    // The answer written has left (or never will): its bytes are released.
+    void Unhold(bool delivered) {
+      out_bytes_.Clear();
+      if (held_ == 0) return;
+      svc_->answers_waiting_.fetch_sub(1, std::memory_order_relaxed);
+      svc_->answer_bytes_.fetch_sub(held_, std::memory_order_relaxed);
+      if (!delivered) svc_->NoteAbandonedAnswer(held_);
+      held_ = 0;
     }
-
-    // The arena's first block is the reactor's own and survives Reset(); a
-    // batch that needs more takes blocks of at most kMaxBlock, freed after
-    // its write.
-    static constexpr size_t kFirstBlock = 256 << 10;
-    static constexpr size_t kMaxBlock = 1 << 20;
-    static google::protobuf::ArenaOptions ArenaOptionsFor(std::vector<char>* first) {
-      first->resize(kFirstBlock);
-      google::protobuf::ArenaOptions o;
-      o.initial_block = first->data();
-      o.initial_block_size = first->size();
-      o.start_block_size = kMaxBlock;
-      o.max_block_size = kMaxBlock;
-      return o;
-    }
+    void End(const grpc::Status& s) { Finish(CapStatus(s)); }
 
     GridrouteService* const svc_;
+    StreamWorkPool* const pool_;
     grpc::CallbackServerContext* const ctx_;
     const CallAuth auth_;  // pins the caller for the stream's life
-    std::vector<char> first_block_;  // before arena_: it outlives it
-    google::protobuf::Arena arena_;
     grpc::ByteBuffer in_bytes_, out_bytes_;
-    v1::DetectionBatch in_;  // reused: keeps its detections' capacity
-    bool codes_ = false;     // the batch in hand asked for the CODES view
-    // CODES: the routed batch and its reports until the answer is written.
-    WireBatch wire_batch_;
-    std::string wire_;  // the CODES answer, reused
-    // FULL: the answer (on arena_) and the batch's reports while filed.
-    v1::DecisionBatch* out_ = nullptr;
-    IntakeBuffers cases_;
+    StreamWork* work_ = nullptr;  // the batch being routed or filed, else null
+    int64_t held_ = 0;            // bytes of the answer being written
   };
 
   GridrouteService* const svc_;
   ArenaMessageAllocator<v1::LocateRequest, v1::LocateResponse> locate_alloc_;
   ArenaMessageAllocator<v1::RouteRequest, v1::RouteResponse> route_alloc_;
   ArenaMessageAllocator<v1::RouteBatchRequest, v1::RouteBatchResponse> batch_alloc_;
+
+ public:
+  StreamWorkPool stream_pool_;
 };
 
 // ---------------------------------------------------------------------------
@@ -677,6 +786,42 @@ grpc::Status GridrouteService::CheckDeadline(absl::Time deadline) {
   expired_.fetch_add(1, std::memory_order_relaxed);
   return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
                       "deadline: the call's deadline passed before it was served; nothing computed");
+}
+
+grpc::Status GridrouteService::CheckPendingAnswers() const {
+  const int64_t held = answer_bytes_.load(std::memory_order_relaxed);
+  if (held <= options_.max_pending_answer_bytes) return grpc::Status::OK;
+  return grpc::Status(
+      grpc::StatusCode::RESOURCE_EXHAUSTED,
+      absl::StrCat("stream: ", held >> 20, " MiB of answers wait for clients that do not read them "
+                   "(limit ", options_.max_pending_answer_bytes >> 20,
+                   " MiB); nothing of this batch was routed or filed: retry later"));
+}
+
+void GridrouteService::NoteAbandonedAnswer(int64_t bytes) {
+  // An answer its client never took was freed; malloc keeps such memory
+  // resident (its many small slices sit in the heap) until trimmed. Every
+  // kTrimAfterBytes of them, one trim on the worker thread (coalesced).
+  constexpr int64_t kTrimAfterBytes = int64_t{32} << 20;
+  if (abandoned_bytes_.fetch_add(bytes) + bytes < kTrimAfterBytes) return;
+  if (trim_queued_.exchange(true)) return;
+  abandoned_bytes_.store(0);
+  RunDetached([this] {
+    trim_queued_.store(false);
+    ReleaseFreedMemory();
+    trims_.fetch_add(1, std::memory_order_relaxed);
+  });
+}
+
+StreamStats GridrouteService::stream_stats() const {
+  StreamStats s;
+  s.open = streams_open_.load(std::memory_order_relaxed);
+  s.answers_waiting = answers_waiting_.load(std::memory_order_relaxed);
+  s.answer_bytes = answer_bytes_.load(std::memory_order_relaxed);
+  s.work_sets = routing_->stream_pool_.live();
+  s.idle_work_sets = routing_->stream_pool_.idle();
+  s.memory_trims = trims_.load(std::memory_order_relaxed);
+  return s;
 }
 
 grpc::Status GridrouteService::Authorize(grpc::CallbackServerContext* ctx,

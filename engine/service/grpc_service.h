@@ -77,6 +77,23 @@ struct ServiceOptions {
   // Reload accepts only a pack_dir inside this directory (symlinks and ".."
   // resolved); anything else is PERMISSION_DENIED. Empty: no confinement.
   std::string pack_root;
+  // RouteStream answers written but not yet taken by their clients (a
+  // client that never reads keeps its last answer, up to max_message_bytes,
+  // until it reads or cancels): past this many bytes over all streams, a
+  // stream's next batch is refused with RESOURCE_EXHAUSTED before anything
+  // of it is routed or filed (retry later). Bounds the memory that
+  // non-reading clients can pin.
+  int64_t max_pending_answer_bytes = int64_t{1} << 30;
+};
+
+// RouteStream's memory, for Info-style monitoring and tests.
+struct StreamStats {
+  int64_t open = 0;             // RouteStream calls in progress
+  int64_t answers_waiting = 0;  // answers handed to gRPC, not yet taken by their client
+  int64_t answer_bytes = 0;     // their bytes
+  int64_t work_sets = 0;        // per-batch working sets that exist (busy + idle)
+  int64_t idle_work_sets = 0;   // of which idle (kept for reuse; at most 16)
+  int64_t memory_trims = 0;     // malloc trims after abandoned answers were freed
 };
 
 // One call's caller, resolved once by the gate. `table` pins `who`.
@@ -88,8 +105,9 @@ struct CallAuth {
 // absl::Status -> grpc::Status, same code number and message.
 grpc::Status ToGrpcStatus(const absl::Status& s);
 
-struct IntakeBuffers;  // grpc_service.cc
-struct WireBatch;      // grpc_service.cc
+struct IntakeBuffers;   // grpc_service.cc
+struct WireBatch;       // grpc_service.cc
+class StreamWorkPool;   // grpc_service.cc
 
 class GridrouteService {
  public:
@@ -104,6 +122,8 @@ class GridrouteService {
 
   // Calls refused because their deadline had passed.
   int64_t expired_calls() const { return expired_.load(std::memory_order_relaxed); }
+  // RouteStream memory now (atomic counters; cheap).
+  StreamStats stream_stats() const;
 
   // The handlers, callable without gRPC plumbing (the reactors call these).
   // `deadline` is the call's (absl::InfiniteFuture() for none). `who`: the
@@ -183,6 +203,12 @@ class GridrouteService {
                                    const std::vector<CaseOutcome>* outcomes, std::string* out);
   // OK, or DEADLINE_EXCEEDED (counted) when `deadline` has passed.
   grpc::Status CheckDeadline(absl::Time deadline);
+  // OK, or RESOURCE_EXHAUSTED while unread stream answers hold more than
+  // options_.max_pending_answer_bytes.
+  grpc::Status CheckPendingAnswers() const;
+  // A stream answer its client never took was freed (`bytes`): gives such
+  // memory back to the OS now and then (ReleaseFreedMemory on the worker).
+  void NoteAbandonedAnswer(int64_t bytes);
   // PERMISSION_DENIED unless `who` reaches the case's lead department.
   grpc::Status CheckReaches(const Principal* who, const CaseView& c) const;
   // OK for "" or a department code of the served pack, else INVALID_ARGUMENT.
@@ -205,6 +231,10 @@ class GridrouteService {
   std::unique_ptr<Worker> worker_;
 
   std::atomic<int64_t> expired_{0};
+  // RouteStream (StreamStats).
+  std::atomic<int64_t> streams_open_{0}, answers_waiting_{0}, answer_bytes_{0};
+  std::atomic<int64_t> abandoned_bytes_{0}, trims_{0};
+  std::atomic<bool> trim_queued_{false};
 };
 
 struct ServerOptions {
