@@ -20,7 +20,10 @@
 #include "service/codes_wire.h"
 #include "service/convert.h"
 #include "service/directory.h"
+#include "service/connection_guard.h"
 #include "service/field_limits.h"
+#include "service/reflection_v1.h"
+#include "service/serving_health.h"
 
 namespace gridroute {
 
@@ -743,6 +746,10 @@ GridrouteService::GridrouteService(SnapshotStore* store, ServiceOptions options)
       routing_(std::make_unique<RoutingImpl>(this)),
       admin_(std::make_unique<AdminImpl>(this)),
       cases_(std::make_unique<CaseImpl>(this)),
+      reflection_v1_(std::make_unique<ReflectionV1>(std::vector<std::string>{
+          v1::RoutingService::service_full_name(), v1::AdminService::service_full_name(),
+          v1::CaseService::service_full_name(), "grpc.health.v1.Health",
+          "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"})),
       worker_(std::make_unique<Worker>()) {
   worker_->thread = std::thread([w = worker_.get()] {
     std::unique_lock<std::mutex> lock(w->mu);
@@ -770,6 +777,7 @@ GridrouteService::~GridrouteService() {
 grpc::Service* GridrouteService::routing() { return routing_.get(); }
 grpc::Service* GridrouteService::admin() { return admin_.get(); }
 grpc::Service* GridrouteService::cases() { return cases_.get(); }
+grpc::Service* GridrouteService::reflection_v1() { return reflection_v1_.get(); }
 
 void GridrouteService::RunDetached(std::function<void()> work) {
   {
@@ -1435,6 +1443,26 @@ std::shared_ptr<grpc::ServerCredentials> Credentials(const ServerOptions& o) {
   return grpc::SslServerCredentials(ssl);
 }
 
+// The connection and stream limits and timeouts as channel arguments.
+void AddConnectionArguments(const ServerOptions& o, grpc::ServerBuilder* b) {
+  if (o.max_streams_per_connection > 0) {
+    b->AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, o.max_streams_per_connection);
+  }
+  if (o.idle_timeout_ms > 0) b->AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, o.idle_timeout_ms);
+  if (o.handshake_timeout_ms > 0) {
+    b->AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS, o.handshake_timeout_ms);
+  }
+  if (o.keepalive_time_ms > 0) {
+    b->AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, o.keepalive_time_ms);
+    b->AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, std::max(o.keepalive_timeout_ms, 1));
+    b->AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  }
+  if (o.stream_window_bytes > 0) {
+    b->AddChannelArgument(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+    b->AddChannelArgument(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, o.stream_window_bytes);
+  }
+}
+
 }  // namespace
 
 std::unique_ptr<grpc::Server> StartServer(const ServerOptions& options, GridrouteService* service,
@@ -1442,20 +1470,29 @@ std::unique_ptr<grpc::Server> StartServer(const ServerOptions& options, Gridrout
   grpc::EnableDefaultHealthCheckService(true);
   // Without this call reflection answers UNIMPLEMENTED (TOOLCHAIN.md).
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  ConnectionGuard::InstallGrpcLogHook();  // "Failed accept4" -> health NOT_SERVING
   grpc::ServerBuilder builder;
   int port = 0;
   if (!options.listen.empty()) builder.AddListeningPort(options.listen, Credentials(options), &port);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
+  AddConnectionArguments(options, &builder);
   builder.RegisterService(service->routing());
   builder.RegisterService(service->admin());
   builder.RegisterService(service->cases());
+  builder.RegisterService(service->reflection_v1());
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || (!options.listen.empty() && port == 0)) {
     if (error != nullptr) *error = absl::StrCat("cannot listen on ", options.listen);
     if (server != nullptr) server->Shutdown();
     return nullptr;
   }
+  if (!options.listen.empty() && !ConnectionGuard::Get().Watch(port, options.max_connections)) {
+    std::fprintf(stderr,
+                 "gridroute: WARNING: accept4/close are not interposed in this process: "
+                 "max_connections is not enforced and an accept error is only seen in gRPC's log\n");
+  }
+  SetServiceHealth(server.get(), /*serving=*/true, service->cases_on());
   if (bound_port != nullptr) *bound_port = port;
   return server;
 }

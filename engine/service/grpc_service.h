@@ -108,6 +108,7 @@ grpc::Status ToGrpcStatus(const absl::Status& s);
 struct IntakeBuffers;   // grpc_service.cc
 struct WireBatch;       // grpc_service.cc
 class StreamWorkPool;   // grpc_service.cc
+class ReflectionV1;     // service/reflection_v1.h
 
 class GridrouteService {
  public:
@@ -119,6 +120,10 @@ class GridrouteService {
   grpc::Service* routing();
   grpc::Service* admin();
   grpc::Service* cases();
+  // grpc.reflection.v1 for this service's server (service/reflection_v1.h).
+  grpc::Service* reflection_v1();
+  // Cases on (ServiceOptions::cases set).
+  bool cases_on() const { return options_.cases != nullptr; }
 
   // Calls refused because their deadline had passed.
   int64_t expired_calls() const { return expired_.load(std::memory_order_relaxed); }
@@ -228,6 +233,7 @@ class GridrouteService {
   std::unique_ptr<RoutingImpl> routing_;
   std::unique_ptr<AdminImpl> admin_;
   std::unique_ptr<CaseImpl> cases_;
+  std::unique_ptr<ReflectionV1> reflection_v1_;
   std::unique_ptr<Worker> worker_;
 
   std::atomic<int64_t> expired_{0};
@@ -249,12 +255,45 @@ struct ServerOptions {
   std::string tls_cert_pem;
   std::string tls_key_pem;
   std::string tls_client_ca_pem;
+
+  // Connections and streams. gRPC 1.51 has no connection limit of its own:
+  // ConnectionGuard (service/connection_guard.h) enforces max_connections.
+  // 0 turns a limit or timeout off (gRPC's default then applies).
+  //
+  // Accepted connections open at once; one more is closed as soon as it is
+  // accepted (the client sees UNAVAILABLE and retries). One cap per process.
+  int max_connections = 10000;
+  // Concurrent calls per HTTP/2 connection (SETTINGS_MAX_CONCURRENT_STREAMS;
+  // gRPC's default is unlimited). A client over it waits for a free stream.
+  int max_streams_per_connection = 256;
+  // A connection without calls for this long is sent GOAWAY and closed
+  // (GRPC_ARG_MAX_CONNECTION_IDLE_MS).
+  int idle_timeout_ms = 5 * 60 * 1000;
+  // A socket that has not finished the TLS handshake and sent the HTTP/2
+  // preface and SETTINGS in this time is closed
+  // (GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS; gRPC's default is 120 s).
+  int handshake_timeout_ms = 10 * 1000;
+  // Every connection, with calls or not, is pinged after this long without
+  // a ping, and closed if the ack does not come within keepalive_timeout_ms
+  // (a peer that went away without a FIN, a socket nobody reads).
+  int keepalive_time_ms = 60 * 1000;
+  int keepalive_timeout_ms = 20 * 1000;
+  // Receive window per stream (HTTP/2 flow control), with gRPC's
+  // bandwidth-delay probing off: what a stream's client can send ahead of
+  // the server reading it. Probing grows it to many MiB per stream (a
+  // RouteStream whose client never reads held ~35 MiB); fixed, it bounds
+  // that memory. 256 KiB keeps a LAN client of a 10000-detection batch
+  // (~0.5 MB) within two round trips per batch.
+  int stream_window_bytes = 256 << 10;
 };
 
-// Builds and starts a server with `service`'s two services, the standard
-// health service (grpc.health.v1.Health, overall status SERVING) and
-// reflection (grpc.reflection.v1alpha). Returns null with *error set if the
-// address cannot be bound. *bound_port receives the port (may be null).
+// Builds and starts a server with `service`'s three services, the standard
+// health service (grpc.health.v1.Health: "" and each gridroute.v1 service
+// name, service/serving_health.h) and reflection (grpc.reflection.v1alpha
+// and v1), with the connection limits and timeouts of `options`; with a
+// listen port, ConnectionGuard counts and caps its connections. Returns
+// null with *error set if the address cannot be bound. *bound_port receives
+// the port (may be null).
 std::unique_ptr<grpc::Server> StartServer(const ServerOptions& options, GridrouteService* service,
                                           int* bound_port, std::string* error);
 
