@@ -144,7 +144,8 @@ class TempCluster {
       return absl::InternalError(absl::StrCat("initdb failed:\n", Tail(log_)));
     }
     // Unix socket only (no TCP); the port only names the socket file. Below
-    // 32768 as TOOLCHAIN.md asks. Durability off: a throwaway benchmark DB.
+    // 32768, out of the ephemeral range (32768-60999) whose TIME-WAIT
+    // sockets collide with test servers. Durability off: a throwaway DB.
     port_ = 20000 + static_cast<int>(getpid() % 10000);
     const std::string opts = absl::StrCat(
         "-p ", port_, " -k ", dir_,

@@ -6,6 +6,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build}
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
-# 2 jobs: the heaviest translation units need ~600 MB each (TOOLCHAIN.md).
+# 2 jobs: the heaviest translation units (Boost.Geometry R-tree, generated gRPC
+# code) need ~400-600 MB each (docs/TOOLCHAIN.md).
 ninja -C "$build" -j "${JOBS:-2}" | grep -v '^\[' || true
 test "${PIPESTATUS[0]}" -eq 0

@@ -85,8 +85,8 @@ struct StatsQuery {
   absl::Time as_of = absl::InfinitePast();
 };
 
-// The assessment figures of one group (DOMAIN.md). For cases filed in the
-// range:
+// The assessment figures of one group (docs/DOMAIN.md, "Assessment
+// figures"). For cases filed in the range:
 struct StatsRow {
   std::string key;             // department / region / grid code ("" for none)
   int64_t reported = 0;        // reports (report_count summed)

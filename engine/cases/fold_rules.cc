@@ -75,7 +75,8 @@ const FoldRule& FoldRules::Find(CategoryType type,
 }
 
 absl::StatusOr<FoldRules> LoadFoldRules(const std::string& pack_dir,
-                                        const Categories& categories) {
+                                        const Categories& categories,
+                                        const CsvFileOptions& file) {
   FoldRules rules;
   const std::string path = pack_dir + "/folding.csv";
   struct stat st;
@@ -84,7 +85,7 @@ absl::StatusOr<FoldRules> LoadFoldRules(const std::string& pack_dir,
   ASSIGN_OR_RETURN(CsvTable t, CsvTable::Open(path,
                                               {"category_type", "category",
                                                "radius_m", "window_min"},
-                                              {"same_grid"}));
+                                              {"same_grid"}, file));
   std::vector<std::string> errors;
   std::vector<Row> rows;
   absl::flat_hash_map<std::string, int64_t> seen;  // "type|category" -> line

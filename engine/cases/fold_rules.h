@@ -79,9 +79,12 @@ class FoldRules {
 // over major over any, then a named type over *. Errors (all of them, each
 // with file:line): unknown type, unknown exact code, values out of range or
 // not numbers, a bad same_grid (true/false/1/0/yes/no/empty), a duplicate
-// (type, category) pair.
+// (type, category) pair. `file` gives the file's limits and encoding (the
+// pack's, PackCsvOptions in snapshot/manifest.h); only a regular file is
+// read.
 absl::StatusOr<FoldRules> LoadFoldRules(const std::string& pack_dir,
-                                        const Categories& categories);
+                                        const Categories& categories,
+                                        const CsvFileOptions& file = {});
 
 }  // namespace gridroute
 

@@ -1,14 +1,21 @@
 // Copyright 2026 gridroute authors.
 #include "common/csv.h"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/echo.h"
+#include "common/file_util.h"
 #include "common/status_macros.h"
+#include "common/text_encoding.h"
 
 namespace gridroute {
 namespace {
@@ -16,7 +23,13 @@ constexpr size_t kBufferBytes = 1 << 16;
 }  // namespace
 
 absl::StatusOr<CsvReader> CsvReader::Open(const std::string& path) {
+  return Open(path, CsvReaderOptions());
+}
+
+absl::StatusOr<CsvReader> CsvReader::Open(const std::string& path,
+                                          const CsvReaderOptions& options) {
   CsvReader r;
+  r.options_ = options;
   r.name_ = path;
   if (path == "-") {
     r.file_ = stdin;
@@ -33,9 +46,27 @@ absl::StatusOr<CsvReader> CsvReader::Open(const std::string& path) {
 }
 
 CsvReader CsvReader::FromString(std::string text, std::string name) {
+  return FromString(std::move(text), std::move(name), CsvReaderOptions());
+}
+
+CsvReader CsvReader::FromString(std::string text, std::string name,
+                                const CsvReaderOptions& options) {
   CsvReader r;
+  r.options_ = options;
   r.name_ = std::move(name);
   r.text_ = std::move(text);
+  return r;
+}
+
+CsvReader CsvReader::FromFile(FILE* file, std::string name, uint64_t max_bytes,
+                              const CsvReaderOptions& options) {
+  CsvReader r;
+  r.options_ = options;
+  r.name_ = std::move(name);
+  r.file_ = file;
+  r.owns_file_ = true;
+  r.bytes_left_ = max_bytes;
+  r.buf_ = std::make_unique<char[]>(kBufferBytes);
   return r;
 }
 
@@ -43,14 +74,19 @@ CsvReader::CsvReader(CsvReader&& o) noexcept { *this = std::move(o); }
 CsvReader& CsvReader::operator=(CsvReader&& o) noexcept {
   if (this != &o) {
     if (owns_file_ && file_) std::fclose(file_);
+    options_ = o.options_;
     name_ = std::move(o.name_);
     file_ = std::exchange(o.file_, nullptr);
     owns_file_ = std::exchange(o.owns_file_, false);
     text_ = std::move(o.text_);
     text_pos_ = o.text_pos_;
+    bytes_left_ = o.bytes_left_;
     buf_ = std::move(o.buf_);
     buf_len_ = o.buf_len_;
     buf_pos_ = o.buf_pos_;
+    std::memcpy(pushed_, o.pushed_, sizeof pushed_);
+    num_pushed_ = o.num_pushed_;
+    started_ = o.started_;
     line_ = o.line_;
     record_line_ = o.record_line_;
     status_ = o.status_;
@@ -62,13 +98,17 @@ CsvReader::~CsvReader() {
 }
 
 int CsvReader::Get() {
+  if (num_pushed_ > 0) return pushed_[--num_pushed_];
   if (file_ == nullptr) {
     return text_pos_ < text_.size()
                ? static_cast<unsigned char>(text_[text_pos_++])
                : EOF;
   }
   if (buf_pos_ == buf_len_) {
-    buf_len_ = std::fread(buf_.get(), 1, kBufferBytes, file_);
+    buf_len_ = bytes_left_ == 0
+                   ? 0
+                   : std::fread(buf_.get(), 1, std::min<uint64_t>(kBufferBytes, bytes_left_), file_);
+    bytes_left_ -= buf_len_;
     buf_pos_ = 0;
     if (buf_len_ == 0) {
       if (std::ferror(file_)) {
@@ -80,69 +120,152 @@ int CsvReader::Get() {
   return static_cast<unsigned char>(buf_[buf_pos_++]);
 }
 
+void CsvReader::Unget(int c) {
+  if (c != EOF) pushed_[num_pushed_++] = c;
+}
+
+void CsvReader::SkipByteOrderMark() {
+  // EF BB BF: spreadsheet exports ("CSV UTF-8") start with it.
+  const int a = Get();
+  if (a == 0xEF) {
+    const int b = Get();
+    if (b == 0xBB) {
+      const int c = Get();
+      if (c == 0xBF) return;
+      Unget(c);
+    }
+    Unget(b);
+  }
+  Unget(a);
+}
+
+bool CsvReader::Fail(int64_t line, const std::string& what) {
+  status_ =
+      absl::InvalidArgumentError(absl::StrCat(name_, ":", line, ": ", what));
+  return false;
+}
+
+absl::Status CsvUnterminatedQuote(const std::string& name, int64_t quote_line,
+                                  int64_t record_line) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      name, ":", quote_line,
+      ": unterminated quoted field (the quote opened on line ", quote_line,
+      " is never closed",
+      record_line == quote_line
+          ? std::string()
+          : absl::StrCat("; the record starts on line ", record_line),
+      ")"));
+}
+
+absl::Status CsvFieldTooLong(const std::string& name, int64_t record_line,
+                             size_t field_index, size_t limit,
+                             int64_t quote_line) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      name, ":", quote_line > 0 ? quote_line : record_line, ": field ",
+      field_index + 1, " longer than ", limit, " bytes",
+      quote_line > 0 ? absl::StrCat(" (a quote opened on line ", quote_line,
+                                    " is not closed yet)")
+                     : ""));
+}
+
 bool CsvReader::Next(std::vector<std::string>& fields) {
   if (!status_.ok()) return false;
-  size_t n = 0;
-  auto field = [&]() -> std::string& {
-    if (n == fields.size()) fields.emplace_back();
-    return fields[n];
-  };
+  if (!started_) {
+    started_ = true;
+    SkipByteOrderMark();
+  }
   for (;;) {  // skip blank lines
-    n = 0;
     record_line_ = line_;
-    int c = Get();
+    const int c = Get();
     if (c == EOF) return false;
     if (c == '\n') {
       ++line_;
-      continue;
-    }
-    if (c == '\r') continue;
-    field().clear();
-    bool in_quotes = false;
-    bool quoted_field = false;
-    for (;;) {
-      if (c == EOF) {
-        if (in_quotes) {
-          status_ = absl::InvalidArgumentError(absl::StrCat(
-              name_, ":", record_line_, ": unterminated quoted field"));
-          return false;
-        }
-        break;
-      }
-      if (in_quotes) {
-        if (c == '"') {
-          int d = Get();
-          if (d == '"') {
-            field().push_back('"');
-          } else {
-            in_quotes = false;
-            c = d;
-            continue;
-          }
-        } else {
-          if (c == '\n') ++line_;
-          field().push_back(static_cast<char>(c));
-        }
-      } else if (c == ',') {
-        ++n;
-        field().clear();
-        quoted_field = false;
-      } else if (c == '\n') {
+    } else if (c == '\r') {
+      if (options_.cr_ends_line) {
+        if (Peek() == '\n') Get();
         ++line_;
-        break;
-      } else if (c == '\r') {
-        // tolerated before \n
-      } else if (c == '"' && field().empty() && !quoted_field) {
-        in_quotes = true;
-        quoted_field = true;
-      } else {
-        field().push_back(static_cast<char>(c));
       }
-      c = Get();
+    } else {
+      return ReadRecord(c, fields);
     }
-    fields.resize(n + 1);
-    return true;
   }
+}
+
+// Reads one record whose first byte `c` was already taken. Fields beyond the
+// last one of `fields` are appended; their strings are reused.
+bool CsvReader::ReadRecord(int c, std::vector<std::string>& fields) {
+  size_t n = 0;  // the field being read
+  if (fields.empty()) fields.emplace_back();
+  std::string* field = &fields[0];
+  field->clear();
+  bool in_quotes = false, quoted_field = false;
+  int64_t quote_line = 0;
+  size_t record_bytes = 0;
+  for (;; c = Get()) {
+    if (c == EOF) {
+      if (!status_.ok()) return false;  // read error
+      if (in_quotes) {
+        status_ = CsvUnterminatedQuote(name_, quote_line, record_line_);
+        return false;
+      }
+      break;
+    }
+    if (++record_bytes > options_.max_record_bytes) {
+      return Fail(
+          record_line_,
+          absl::StrCat(
+              "record longer than ", options_.max_record_bytes, " bytes",
+              in_quotes ? absl::StrCat(" (in a quoted field opened on line ",
+                                       quote_line, " and not closed yet)")
+                        : ""));
+    }
+    if (in_quotes) {
+      if (c == '"') {
+        if (Peek() != '"') {
+          in_quotes = false;
+          continue;
+        }
+        Get();
+        ++record_bytes;
+      } else if (c == '\n' ||
+                 (c == '\r' && options_.cr_ends_line && Peek() != '\n')) {
+        ++line_;
+      }
+      field->push_back(static_cast<char>(c));
+    } else if (c == ',') {
+      if (++n == options_.max_fields) {
+        return Fail(record_line_,
+                    absl::StrCat("more than ", options_.max_fields, " fields"));
+      }
+      if (n == fields.size()) fields.emplace_back();
+      field = &fields[n];
+      field->clear();
+      quoted_field = false;
+      continue;
+    } else if (c == '\n') {
+      ++line_;
+      break;
+    } else if (c == '\r') {
+      if (!options_.cr_ends_line) continue;  // dropped: "\r\n" ends a line
+      if (Peek() == '\n') Get();
+      ++line_;
+      break;
+    } else if (c == '"' && field->empty() && !quoted_field) {
+      in_quotes = quoted_field = true;
+      quote_line = line_;
+      continue;
+    } else {
+      field->push_back(static_cast<char>(c));
+    }
+    if (field->size() > options_.max_field_bytes) {
+      status_ =
+          CsvFieldTooLong(name_, record_line_, n, options_.max_field_bytes,
+                          in_quotes ? quote_line : 0);
+      return false;
+    }
+  }
+  fields.resize(n + 1);
+  return true;
 }
 
 int FindColumn(const std::vector<std::string>& header, absl::string_view name) {
@@ -166,7 +289,7 @@ absl::StatusOr<std::vector<int>> MapHeader(
     if (c < 0 && required) {
       return absl::InvalidArgumentError(
           absl::StrCat(path, ":1: header has no column '", col, "' (got ",
-                       absl::StrJoin(header, ","), ")"));
+                       Echo(absl::StrJoin(header, ","), 256), ")"));
     }
     index.push_back(c);
     return absl::OkStatus();
@@ -176,25 +299,150 @@ absl::StatusOr<std::vector<int>> MapHeader(
   return index;
 }
 
+namespace {
+
+// Where byte `offset` of CSV text `raw` is: the line its record starts on
+// and its field (0-based), by the dialect CsvReader reads.
+void LocateInCsv(absl::string_view raw, size_t offset, int64_t* record_line, size_t* field) {
+  int64_t line = 1;
+  *record_line = 1;
+  *field = 0;
+  bool in_quotes = false, field_start = true, in_record = false;
+  for (size_t i = 0; i < offset && i < raw.size(); ++i) {
+    const char c = raw[i];
+    if (in_quotes) {
+      if (c == '"') {
+        if (i + 1 < raw.size() && raw[i + 1] == '"') {
+          ++i;
+        } else {
+          in_quotes = false;
+        }
+      } else if (c == '\n') {
+        ++line;
+      }
+      continue;
+    }
+    if (c == '\n') {
+      ++line;
+      in_record = false;
+      *field = 0;
+      field_start = true;
+      continue;
+    }
+    if (c == '\r') continue;
+    if (!in_record) {
+      in_record = true;
+      *record_line = line;
+    }
+    if (c == ',') {
+      ++*field;
+      field_start = true;
+    } else if (c == '"' && field_start) {
+      in_quotes = true;
+      field_start = false;
+    } else {
+      field_start = false;
+    }
+  }
+  if (!in_record) *record_line = line;
+}
+
+// "column 'name'" for field `k` of a record at `line` ("header field 3" on
+// the header itself, "field 9" past the header's columns).
+std::string ColumnName(const std::vector<std::string>& header, int64_t line, size_t k) {
+  if (line == 1) return absl::StrCat("header field ", k + 1);
+  if (k < header.size() && IsValidUtf8(header[k])) {
+    std::string name = header[k];
+    if (k == 0 && absl::StartsWith(name, "\xEF\xBB\xBF")) name.erase(0, 3);
+    return absl::StrCat("column '", name.substr(0, 64), "'");
+  }
+  return absl::StrCat("field ", k + 1);
+}
+
+// The names of the first record of `text` (empty if it does not parse).
+std::vector<std::string> HeaderOf(absl::string_view text) {
+  const size_t nl = text.find('\n');
+  CsvReader r = CsvReader::FromString(
+      std::string(text.substr(0, nl == absl::string_view::npos ? text.size() : nl)));
+  r.SetLimits(256, 256);
+  std::vector<std::string> header;
+  if (!r.Next(header)) header.clear();
+  return header;
+}
+
+constexpr char kEncodingHint[] =
+    "; convert the file to UTF-8 or declare its encoding (a pack's manifest.json "
+    "\"encoding\": \"GB18030\"; gridroute-import --routing-encoding GB18030)";
+
+}  // namespace
+
+absl::StatusOr<std::string> TranscodeCsv(const std::string& path, absl::string_view raw,
+                                         const std::string& encoding) {
+  size_t bad = 0;
+  absl::StatusOr<std::string> utf8 = TranscodeToUtf8(raw, encoding, &bad);
+  if (utf8.ok() || !absl::IsInvalidArgument(utf8.status()) || bad > raw.size()) return utf8;
+  int64_t line = 1;
+  size_t field = 0;
+  LocateInCsv(raw, bad, &line, &field);
+  return absl::InvalidArgumentError(absl::StrCat(path, ":", line, ": ",
+                                                 ColumnName(HeaderOf(raw), line, field), ": ",
+                                                 utf8.status().message()));
+}
+
 absl::StatusOr<CsvTable> CsvTable::Open(const std::string& path,
                                         std::vector<std::string> columns,
-                                        std::vector<std::string> optional) {
-  auto reader = CsvReader::Open(path);
-  if (!reader.ok()) return reader.status();
-  CsvTable t(std::move(*reader));
+                                        std::vector<std::string> optional,
+                                        const CsvFileOptions& file) {
+  ASSIGN_OR_RETURN(RegularFile f, RegularFile::Open(path, file.max_bytes));
+  std::optional<CsvReader> reader;
+  if (IsUtf8Encoding(file.encoding)) {
+    const int fd = ::dup(f.fd());
+    FILE* fp = fd < 0 ? nullptr : ::fdopen(fd, "rb");
+    if (fp == nullptr) {
+      if (fd >= 0) ::close(fd);
+      return absl::ResourceExhaustedError(
+          absl::StrCat("cannot read ", path, ": ", std::strerror(errno)));
+    }
+    reader = CsvReader::FromFile(fp, path, f.size());
+  } else {
+    std::string raw;
+    RETURN_IF_ERROR(f.ReadAll(&raw));
+    ASSIGN_OR_RETURN(std::string utf8, TranscodeCsv(path, raw, file.encoding));
+    reader = CsvReader::FromString(std::move(utf8), path);
+  }
+  reader->SetLimits(file.max_field_bytes, file.max_fields);
+  CsvTable t(*std::move(reader));
+  t.check_utf8_ = IsUtf8Encoding(file.encoding);
   std::vector<std::string> header;
   if (!t.reader_.Next(header)) {
     if (!t.reader_.status().ok()) return t.reader_.status();
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": empty file, expected a header"));
   }
+  t.header_ = header;
+  if (t.check_utf8_) RETURN_IF_ERROR(t.CheckUtf8(header));
   t.width_ = header.size();
   ASSIGN_OR_RETURN(t.index_, MapHeader(path, header, columns, optional));
   return t;
 }
 
+absl::Status CsvTable::CheckUtf8(const std::vector<std::string>& fields) const {
+  for (size_t k = 0; k < fields.size(); ++k) {
+    const size_t bad = FindInvalidUtf8(fields[k]);
+    if (bad == kAllValidUtf8) continue;
+    return absl::InvalidArgumentError(absl::StrCat(
+        reader_.name(), ":", reader_.line(), ": ", ColumnName(header_, reader_.line(), k),
+        ": not valid UTF-8 (bytes ", HexBytes(fields[k], bad), ")", kEncodingHint));
+  }
+  return absl::OkStatus();
+}
+
 bool CsvTable::Next() {
   if (!status_.ok() || !reader_.Next(row_)) return false;
+  if (check_utf8_) {
+    status_ = CheckUtf8(row_);
+    if (!status_.ok()) return false;
+  }
   if (row_.size() < width_) {
     // Trailing empty fields are often dropped by hand-edited files: pad them,
     // but a row that misses a column named by the header is reported.

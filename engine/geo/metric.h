@@ -48,13 +48,13 @@ class MetricFrame {
   double X(IPoint p) const { return static_cast<double>(p.x - origin_.x) * mx_; }
   double Y(IPoint p) const { return static_cast<double>(p.y - origin_.y) * my_; }
 
-  // Lattice units spanning `metres` along x / y (rounded up).
-  int64_t UnitsX(double metres) const {
-    return static_cast<int64_t>(std::ceil(metres / mx_)) + 1;
-  }
-  int64_t UnitsY(double metres) const {
-    return static_cast<int64_t>(std::ceil(metres / my_)) + 1;
-  }
+  // Lattice units spanning `metres` along x / y (rounded up), at most
+  // kMaxUnits: a box that wide already holds the whole lattice (geographic
+  // spans 3.6e11 units, projected 2e12), and the clamp keeps a huge radius
+  // (a request's snap_m of 1e300) from overflowing int64 (fuzz_convert).
+  static constexpr int64_t kMaxUnits = int64_t{1} << 61;
+  int64_t UnitsX(double metres) const { return Units(metres / mx_); }
+  int64_t UnitsY(double metres) const { return Units(metres / my_); }
 
   // Distance in metres from the origin to the closed segment a-b.
   double DistanceToSegment(IPoint a, IPoint b) const {
@@ -68,6 +68,11 @@ class MetricFrame {
   }
 
  private:
+  static int64_t Units(double u) {
+    return u < static_cast<double>(kMaxUnits) ? static_cast<int64_t>(std::ceil(u)) + 1
+                                              : kMaxUnits;
+  }
+
   IPoint origin_;
   double mx_ = 1, my_ = 1;
 };

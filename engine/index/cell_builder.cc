@@ -51,42 +51,77 @@ bool SegmentMeetsBox(IPoint a, IPoint b, int64_t x0, int64_t y0, int64_t x1,
            (o1 < 0 && o2 < 0 && o3 < 0 && o4 < 0));
 }
 
-// Exact membership of p in grid g when p is known to lie on none of g's
-// edges (every caller's point is in a closed box that no edge of g meets, or
-// is a reference point chosen off every such edge): the even-odd rule of
-// ClassifyRings (geo/geometry.h), with the same crossing decision, without the
-// boundary tests, a bounding-box reject first and the orientation in int64
-// when g's box is below 2^31 units wide and high (then every coordinate
-// difference is, so each product is below 2^62). The same answer as
-// GridGeometry::Classify(g, p) == Side::kInside for such points.
-bool InsideOffBoundary(const GridGeometry& geo, uint32_t g, IPoint p) {
-  const IBox& box = geo.box(g);
-  if (p.x < box.min_x || p.x > box.max_x || p.y < box.min_y ||
-      p.y > box.max_y) {
-    return false;
-  }
-  if (box.max_x - box.min_x >= (int64_t{1} << 31) ||
-      box.max_y - box.min_y >= (int64_t{1} << 31)) {
-    return geo.Classify(g, p) == Side::kInside;
-  }
-  bool inside = false;
-  for (uint32_t r = geo.grid_ring_begin(g); r < geo.grid_ring_begin(g + 1);
-       ++r) {
-    const IPoint* pts = geo.ring(r);
-    const uint32_t n = geo.ring_size(r);
-    IPoint a = pts[n - 1];
-    for (uint32_t i = 0; i < n; ++i) {
-      const IPoint b = pts[i];
-      if ((a.y > p.y) != (b.y > p.y)) {
-        // Orient(a, b, p) > 0; never 0 here (p would be on the edge).
-        const bool left =
-            (b.x - a.x) * (p.y - a.y) - (b.y - a.y) * (p.x - a.x) > 0;
-        if ((b.y > a.y) == left) inside = !inside;
+// Membership at nudged points. The builder needs to know whether a grid
+// contains a cell's corner (to see cells wholly inside it) and a leaf's
+// reference point. It asks at the lattice point z nudged to z + (ε, ε²),
+// ε → 0+ (a symbolic perturbation): that point is on no edge, so it is in or
+// out of every grid, and it is where z is whenever z is on none of the grid's
+// edges (every corner of a cell no edge of the grid meets, every reference
+// point). A child's corners are then derived from its parent's corner by the
+// parity of the edges crossed on the way, and only the edges that meet the
+// parent can cross it: the cost is in the edges near a cell, never in the
+// size of the grid (a grid with 1e5 holes used to cost a walk of all its
+// edges per leaf: 2.1 s at 1e4 holes, ~3.5 min at 1e5).
+
+// Sign of Orient(a, b, z + (ε, ε²)): Orient(a, b, z), else the sign of
+// -(b.y - a.y), else of b.x - a.x. Never 0 for a != b.
+int OrientNudged(IPoint a, IPoint b, IPoint z) {
+  const int o = Orient(a, b, z);
+  if (o != 0) return o;
+  if (b.y != a.y) return b.y > a.y ? -1 : 1;
+  return (b.x > a.x) - (b.x < a.x);
+}
+
+// Does edge a-b cross the nudged vertical segment from (x, y0) up to (x, y1)?
+bool CrossesUp(IPoint a, IPoint b, int64_t x, int64_t y0, int64_t y1) {
+  if ((a.x > x) == (b.x > x)) return false;  // not across the line x + ε
+  if (a.x > b.x) std::swap(a, b);  // eastwards: above it is on its left
+  return OrientNudged(a, b, {x, y0}) < 0 && OrientNudged(a, b, {x, y1}) > 0;
+}
+
+// Does edge a-b cross the nudged horizontal segment from (x0, y) right to
+// (x1, y)?
+bool CrossesRight(IPoint a, IPoint b, int64_t x0, int64_t x1, int64_t y) {
+  if ((a.y > y) == (b.y > y)) return false;  // not across the line y + ε²
+  if (a.y > b.y) std::swap(a, b);  // northwards: west of it is on its left
+  return OrientNudged(a, b, {x0, y}) > 0 && OrientNudged(a, b, {x1, y}) < 0;
+}
+
+// Does edge a-b cross the nudged path from (x0, y0) up to (x0, t.y), then
+// right to t? REQUIRES: t.x >= x0, t.y >= y0.
+bool CrossesPath(IPoint a, IPoint b, int64_t x0, int64_t y0, IPoint t) {
+  return CrossesUp(a, b, x0, y0, t.y) != CrossesRight(a, b, x0, t.x, t.y);
+}
+
+// Bit cy * 4 + cx: CrossesPath(a, b, x0, y0, {x0 + cx * side, y0 + cy *
+// side}), for the 16 children's corners of a split at once.
+uint32_t CornerToggles(IPoint a, IPoint b, int64_t x0, int64_t y0,
+                       int64_t side) {
+  uint32_t t = 0;
+  if ((a.x > x0) != (b.x > x0)) {
+    const IPoint p = a.x < b.x ? a : b, q = a.x < b.x ? b : a;  // eastwards
+    if (OrientNudged(p, q, {x0, y0}) < 0) {
+      for (int cy = 1; cy < 4; ++cy) {
+        if (OrientNudged(p, q, {x0, y0 + cy * side}) > 0) {
+          t ^= (0xFFFFu << (4 * cy)) & 0xFFFFu;  // rows cy.. are past it
+          break;
+        }
       }
-      a = b;
     }
   }
-  return inside;
+  const int64_t lo = std::min(a.y, b.y), hi = std::max(a.y, b.y);
+  const IPoint p = a.y < b.y ? a : b, q = a.y < b.y ? b : a;  // northwards
+  for (int cy = 0; cy < 4; ++cy) {
+    const int64_t y = y0 + cy * side;
+    if (y < lo || y >= hi || OrientNudged(p, q, {x0, y}) < 0) continue;
+    for (int cx = 1; cx < 4; ++cx) {
+      if (OrientNudged(p, q, {x0 + cx * side, y}) < 0) {
+        t ^= ((0xFu << cx) & 0xFu) << (4 * cy);  // columns cx.. are past it
+        break;
+      }
+    }
+  }
+  return t;
 }
 
 struct Seg {
@@ -106,20 +141,27 @@ Seg MakeSeg(IPoint a, IPoint b) {
 
 // A grid whose closed region meets a cell: either it covers the whole cell
 // (`full`), or its edges [begin, end) of the level's edge list cross it;
-// `local` indexes its copy in the builder's per-top-cell grid cache.
+// `corner_in`: the grid contains the cell's min corner, nudged (see
+// OrientNudged).
 struct Cand {
   uint32_t g;
   bool full;
   uint32_t begin, end;
-  uint32_t local = 0;
+  bool corner_in = false;
 };
 
-// Phase 1's output: grid g (| kFullBit) meets top cell `cell`; `edges`: the
-// mask of its edges that meet the cell, or kAllEdges (unknown: test each).
+// Phase 1's output: grid g (| kFullBit, | kCornerBit) meets top cell `cell`;
+// `edges`: for a grid of at most 32 edges the mask of its edges that meet the
+// cell; for a larger one kAllEdges (all of them: the grid lies in the cell)
+// or the offset of its list in the edge lists (count, then the flat vertex
+// indices of each edge's two ends).
 struct TopPair {
   uint32_t cell, g, edges;
 };
 constexpr uint32_t kAllEdges = ~0u;
+// Build lists only: the grid contains the cell's min corner, nudged.
+constexpr uint32_t kCornerBit = 1u << 30;
+constexpr uint32_t kGridMask = kCornerBit - 1;
 
 // The masked form of a cell's lists (top cells with at most 32 candidates and
 // everything below them): the candidates in id order, cut after the first
@@ -131,16 +173,11 @@ struct MCand {
   uint32_t g;
   bool full;
   uint8_t top;
-  uint32_t local;
+  bool corner_in;
 };
 struct MEdge {
   Seg s;
   uint32_t mask;
-};
-
-// An edge as stored in the grid's ring (not normalised).
-struct RawEdge {
-  IPoint a, b;
 };
 
 // Builds the entries below top cells into its own node and leaf arrays.
@@ -148,8 +185,10 @@ struct RawEdge {
 // are concatenated.
 class CellBuilder {
  public:
-  CellBuilder(const GridGeometry& geo, const CellLocatorOptions& options)
-      : geo_(geo), options_(options) {
+  // `edge_lists`: phase 1's lists (TopPair).
+  CellBuilder(const GridGeometry& geo, const CellLocatorOptions& options,
+              const uint32_t* edge_lists)
+      : geo_(geo), options_(options), edge_lists_(edge_lists) {
     const int levels = std::max(0, options.max_split_levels) + 1;
     cands_.resize(levels);
     segs_.resize(levels);
@@ -170,43 +209,43 @@ class CellBuilder {
   }
 
   // The entry of the top cell with min corner (x0, y0), side 2^shift, given
-  // the grids (ascending, full flag in bit 31) that meet it and the mask of
-  // each one's edges that meet it (see TopPair).
+  // the grids (ascending, kFullBit and kCornerBit flags) that meet it and
+  // which of each one's edges meet it (see TopPair).
   uint32_t BuildTop(int64_t x0, int64_t y0, int shift, const uint32_t* grids,
-                    const uint32_t* edge_masks, size_t n) {
+                    const uint32_t* edge_info, size_t n) {
     std::vector<Cand>& cands = cands_[0];
     std::vector<Seg>& segs = segs_[0];
     cands.clear();
     segs.clear();
-    local_.clear();
-    local_edges_.clear();
     const int64_t x1 = x0 + (int64_t{1} << shift) - 1,
                   y1 = y0 + (int64_t{1} << shift) - 1;
+    const IPoint* points = geo_.points().data();
     for (size_t i = 0; i < n; ++i) {
-      const uint32_t g = grids[i] & ~kFullBit;
+      const uint32_t g = grids[i] & kGridMask;
       if (grids[i] & kFullBit) {
-        cands.push_back({g, true, 0, 0});
+        cands.push_back({g, true, 0, 0, true});
         break;  // nothing after a grid that covers the whole cell matters
       }
       const uint32_t begin = static_cast<uint32_t>(segs.size());
-      const uint32_t local_begin = static_cast<uint32_t>(local_edges_.size());
-      const uint32_t edges = edge_masks[i];
-      uint32_t e = 0;
-      ForEachEdge(g, [&](IPoint a, IPoint b) {
-        local_edges_.push_back({a, b});
-        const bool meets = edges == kAllEdges
-                               ? SegmentMeetsBox(a, b, x0, y0, x1, y1)
-                               : (edges >> e & 1) != 0;
-        ++e;
-        if (meets) segs.push_back(MakeSeg(a, b));
-      });
-      const IBox& box = geo_.box(g);
-      local_.push_back({g, local_begin,
-                        static_cast<uint32_t>(local_edges_.size()), box,
-                        box.max_x - box.min_x < (int64_t{1} << 31) &&
-                            box.max_y - box.min_y < (int64_t{1} << 31)});
+      const uint32_t edges = edge_info[i];
+      const uint32_t r0 = geo_.grid_ring_begin(g), r1 = geo_.grid_ring_begin(g + 1);
+      if (edges != kAllEdges && geo_.ring_begin(r1) - geo_.ring_begin(r0) > 32) {
+        const uint32_t* list = edge_lists_ + edges;
+        for (uint32_t k = 0; k < list[0]; ++k) {
+          segs.push_back(MakeSeg(points[list[1 + 2 * k]], points[list[2 + 2 * k]]));
+        }
+      } else {
+        uint32_t e = 0;
+        ForEachEdge(g, [&](IPoint a, IPoint b) {
+          const bool meets = edges == kAllEdges
+                                 ? SegmentMeetsBox(a, b, x0, y0, x1, y1)
+                                 : (edges >> e & 1) != 0;
+          ++e;
+          if (meets) segs.push_back(MakeSeg(a, b));
+        });
+      }
       cands.push_back({g, false, begin, static_cast<uint32_t>(segs.size()),
-                       static_cast<uint32_t>(local_.size() - 1)});
+                       (grids[i] & kCornerBit) != 0});
     }
     if (cands.size() <= static_cast<size_t>(kMaxCandidates)) {
       return TopMasked(x0, y0, shift);
@@ -219,82 +258,6 @@ class CellBuilder {
   CellLocatorStats stats;
 
  private:
-  // A candidate grid of the current top cell: its box and all its edges
-  // (local_edges_[begin, end)); `small`: the box is below 2^31 units wide
-  // and high, so the int64 membership tests below apply.
-  struct LocalGrid {
-    uint32_t g;
-    uint32_t begin, end;
-    IBox box;
-    bool small;
-  };
-
-  // InsideOffBoundary(geo_, local_[local].g, p) from the top cell's copy of
-  // the grid's edges (same edges, same crossing rule; the parity depends on
-  // neither their order nor their direction).
-  bool Inside(uint32_t local, IPoint p) const {
-    const LocalGrid& lg = local_[local];
-    const IBox& box = lg.box;
-    if (p.x < box.min_x || p.x > box.max_x || p.y < box.min_y ||
-        p.y > box.max_y) {
-      return false;
-    }
-    if (!lg.small) return geo_.Classify(lg.g, p) == Side::kInside;
-    // Branch-free: p is in the box, so every product is below 2^62.
-    bool inside = false;
-    for (uint32_t e = lg.begin; e < lg.end; ++e) {
-      const IPoint a = local_edges_[e].a, b = local_edges_[e].b;
-      const bool straddles = (a.y > p.y) != (b.y > p.y);
-      const bool left =
-          (b.x - a.x) * (p.y - a.y) - (b.y - a.y) * (p.x - a.x) > 0;
-      inside ^= straddles & ((b.y > a.y) == left);
-    }
-    return inside;
-  }
-
-  // Bit cy * 4 + cx set iff Inside(local, {x0 + cx * side, y0 + cy * side}),
-  // for the 16 children's min corners at once (one pass over the grid's
-  // edges, each tested only against the rows it straddles). Exact for the
-  // corners on none of its edges (the only ones used).
-  // REQUIRES: local_[local].small.
-  uint32_t CornerMask(uint32_t local, int64_t x0, int64_t y0,
-                      int64_t side) const {
-    const LocalGrid& lg = local_[local];
-    const IBox& box = lg.box;
-    int64_t px[4], py[4];
-    uint32_t xin = 0, yin = 0;  // corners inside the box (others: outside)
-    for (int i = 0; i < 4; ++i) {
-      px[i] = x0 + i * side;
-      py[i] = y0 + i * side;
-      if (px[i] >= box.min_x && px[i] <= box.max_x) xin |= 1u << i;
-      if (py[i] >= box.min_y && py[i] <= box.max_y) yin |= 1u << i;
-    }
-    if (xin == 0 || yin == 0) return 0;
-    uint32_t mask = 0;
-    for (uint32_t e = lg.begin; e < lg.end; ++e) {
-      const IPoint a = local_edges_[e].a, b = local_edges_[e].b;
-      // (a.y > y) != (b.y > y)  <=>  lo <= y < hi.
-      const int64_t lo = std::min(a.y, b.y), hi = std::max(a.y, b.y);
-      if (hi <= py[0] || lo > py[3]) continue;
-      const bool up = b.y > a.y;
-      const int64_t dx = b.x - a.x, dy = b.y - a.y;
-      for (int cy = 0; cy < 4; ++cy) {
-        if (!(yin >> cy & 1) || py[cy] < lo || py[cy] >= hi) continue;
-        const int64_t t = dx * (py[cy] - a.y);
-        for (int cx = 0; cx < 4; ++cx) {
-          if (!(xin >> cx & 1)) continue;
-          const bool left = t - dy * (px[cx] - a.x) > 0;
-          if (up == left) mask ^= 1u << (cy * 4 + cx);
-        }
-      }
-    }
-    uint32_t in_box = 0;
-    for (int cy = 0; cy < 4; ++cy) {
-      if (yin >> cy & 1) in_box |= xin << (cy * 4);
-    }
-    return mask & in_box;
-  }
-
   template <typename F>
   void ForEachEdge(uint32_t g, F&& f) const {
     for (uint32_t r = geo_.grid_ring_begin(g); r < geo_.grid_ring_begin(g + 1);
@@ -408,7 +371,7 @@ class CellBuilder {
     size_t n = 0;
     for (size_t i = 0; i < cands.size(); ++i) {
       const Cand& c = cands[i];
-      mc.push_back({c.g, c.full, static_cast<uint8_t>(i), c.local});
+      mc.push_back({c.g, c.full, static_cast<uint8_t>(i), c.corner_in});
       n += c.end - c.begin;
     }
     if (n <= 64) {
@@ -471,7 +434,7 @@ class CellBuilder {
     cands.clear();
     uint32_t pos[kMaxCandidates];
     for (size_t i = 0; i < k; ++i) {
-      cands.push_back({mc[i].g, mc[i].full, 0, 0, mc[i].local});
+      cands.push_back({mc[i].g, mc[i].full, 0, 0, mc[i].corner_in});
       pos[mc[i].top] = static_cast<uint32_t>(i);
     }
     merged_.clear();
@@ -522,8 +485,16 @@ class CellBuilder {
     auto child_of = [cs](int64_t v) {
       return static_cast<int>(std::clamp<int64_t>(v >> cs, 0, 3));
     };
+    // corner[top]: bit k set iff candidate `top` contains child k's min
+    // corner (nudged), from the parent's corner and the edges crossed.
+    const std::vector<MCand>& parent = mcands_[level];
+    uint32_t corner[kMaxCandidates];
+    for (const MCand& c : parent) corner[c.top] = c.corner_in ? 0xFFFFu : 0u;
     for (const MEdge& m : medges_[level]) {
       const Seg& s = m.s;
+      if (const uint32_t t = CornerToggles(s.a, s.b, x0, y0, side); t != 0) {
+        for (uint32_t b = m.mask; b != 0; b &= b - 1) corner[__builtin_ctz(b)] ^= t;
+      }
       const int cx0 = child_of(s.a.x - x0);  // a.x <= b.x (normalised)
       const int cx1 = child_of(s.b.x - x0);
       const int cy0 = child_of(std::min(s.a.y, s.b.y) - y0);
@@ -540,37 +511,25 @@ class CellBuilder {
         }
       }
     }
-    const std::vector<MCand>& parent = mcands_[level];
-    uint32_t corner[kMaxCandidates];
-    uint32_t have_corner = 0;
     for (int k = 0; k < 16; ++k) {
       uint32_t kept = 0;
-      for (size_t i = 0; i < parent.size(); ++i) {
-        const MCand& c = parent[i];
+      for (const MCand& c : parent) {
         const uint32_t bit = 1u << c.top;
         if (c.full) {
           cc[k].push_back(c);
           kept |= bit;
           break;
         }
+        const bool corner_in = (corner[c.top] >> k & 1) != 0;
         if (emask[k] & bit) {
-          cc[k].push_back(c);
+          cc[k].push_back({c.g, false, c.top, corner_in});
           kept |= bit;
           continue;
         }
-        // No edge of c meets the child: it is wholly inside or outside.
-        bool inside;
-        if (local_[c.local].small) {
-          if (!(have_corner >> i & 1)) {
-            corner[i] = CornerMask(c.local, x0, y0, side);
-            have_corner |= 1u << i;
-          }
-          inside = corner[i] >> k & 1;
-        } else {
-          inside = Inside(c.local, {x0 + (k & 3) * side, y0 + (k >> 2) * side});
-        }
-        if (inside) {
-          cc[k].push_back({c.g, true, c.top, c.local});
+        // No edge of c meets the child: it is wholly inside or outside, as
+        // its corner is.
+        if (corner_in) {
+          cc[k].push_back({c.g, true, c.top, true});
           kept |= bit;
           break;
         }
@@ -628,8 +587,11 @@ class CellBuilder {
       }
       for (int k = 0; k < 16; ++k)
         begin[k] = static_cast<uint32_t>(csegs[k].size());
+      // Bit k: c contains child k's min corner (nudged).
+      uint32_t corner = c.corner_in ? 0xFFFFu : 0u;
       for (uint32_t e = c.begin; e < c.end; ++e) {
         const Seg& s = psegs[e];
+        corner ^= CornerToggles(s.a, s.b, x0, y0, side);
         const int cx0 = child_of(std::min(s.a.x, s.b.x) - x0);
         const int cx1 = child_of(std::max(s.a.x, s.b.x) - x0);
         const int cy0 = child_of(std::min(s.a.y, s.b.y) - y0);
@@ -646,29 +608,18 @@ class CellBuilder {
           }
         }
       }
-      const bool small = local_[c.local].small;
-      bool have_mask = false;
-      uint32_t inside_mask = 0;
       for (int k = 0; k < 16; ++k) {
         if (done[k]) continue;
         const uint32_t end = static_cast<uint32_t>(csegs[k].size());
+        const bool corner_in = (corner >> k & 1) != 0;
         if (end > begin[k]) {
-          ccands[k].push_back({c.g, false, begin[k], end, c.local});
+          ccands[k].push_back({c.g, false, begin[k], end, corner_in});
           continue;
         }
-        // No edge of g meets the child: it is wholly inside or outside.
-        bool inside;
-        if (small) {
-          if (!have_mask) {
-            inside_mask = CornerMask(c.local, x0, y0, side);
-            have_mask = true;
-          }
-          inside = inside_mask >> k & 1;
-        } else {
-          inside = Inside(c.local, {x0 + (k & 3) * side, y0 + (k >> 2) * side});
-        }
-        if (inside) {
-          ccands[k].push_back({c.g, true, 0, 0});
+        // No edge of g meets the child: it is wholly inside or outside, as
+        // its corner is.
+        if (corner_in) {
+          ccands[k].push_back({c.g, true, 0, 0, true});
           done[k] = true;
         }
       }
@@ -734,10 +685,16 @@ class CellBuilder {
       for (const Cand& cand : cands) leaves.push_back(cand.g);
       return MakeEntry(kTagLeaf, offset);
     }
+    // c is on no edge that meets the cell, so on no candidate's boundary:
+    // it is where it is nudged, which is where the cell's corner is, changed
+    // by each edge crossed on the way (only edges meeting the cell can be).
+    uint32_t toggle = 0;
+    for (const auto& [s, mask] : merged_) {
+      if (CrossesPath(s.a, s.b, x0, y0, c)) toggle ^= mask;
+    }
     uint32_t ref_mask = 0;
     for (size_t i = 0; i < k; ++i) {
-      // c is on no edge that meets the cell, so on no candidate's boundary.
-      if (cands[i].full || Inside(cands[i].local, c)) {
+      if (cands[i].full || (cands[i].corner_in != ((toggle >> i & 1) != 0))) {
         ref_mask |= 1u << i;
       }
     }
@@ -787,6 +744,7 @@ class CellBuilder {
  private:
   const GridGeometry& geo_;
   const CellLocatorOptions& options_;
+  const uint32_t* edge_lists_;
   std::vector<std::vector<Cand>> cands_;
   std::vector<std::vector<Seg>> segs_;
   // Split's 16 children's lists at each level (swapped into the next level's
@@ -794,8 +752,6 @@ class CellBuilder {
   std::vector<std::vector<std::vector<Cand>>> child_cands_;
   std::vector<std::vector<std::vector<Seg>>> child_segs_;
   std::vector<std::pair<Seg, uint32_t>> merged_;
-  std::vector<LocalGrid> local_;
-  std::vector<RawEdge> local_edges_;
   // The masked form's lists, per level, and Split's 16 children's.
   std::vector<std::vector<MCand>> mcands_;
   std::vector<std::vector<MEdge>> medges_;
@@ -825,6 +781,167 @@ uint32_t Rebase(uint32_t e, uint32_t node_base, uint32_t leaf_base) {
     return MakeEntry(kTagLeaf, (e & kPayloadMask) + leaf_base);
   return e;
 }
+
+// Phase 1 of the build for one thread: the top cells each grid's closed
+// region meets (TopPair), with the grid's membership at each one's min
+// corner. Cost per grid: its edges times the cells each meets, plus the cells
+// of its box; nothing is quadratic in the grid's edges (a grid with 1e5 holes,
+// or one district-sized grid among 2M small ones, costs what its edges do).
+class TopPairLister {
+ public:
+  TopPairLister(const GridGeometry& geo, IPoint origin, int shift, uint64_t nx)
+      : geo_(geo), origin_(origin), shift_(shift), nx_(nx) {}
+
+  // Appends grid g's pairs to *out (and, for grids of more than 32 edges
+  // spanning several cells, each pair's edge list to *edge_lists).
+  void List(uint32_t g, std::vector<TopPair>* out,
+            std::vector<uint32_t>* edge_lists) {
+    const IBox& b = geo_.box(g);
+    cx0_ = static_cast<uint64_t>(b.min_x - origin_.x) >> shift_;
+    cx1_ = static_cast<uint64_t>(b.max_x - origin_.x) >> shift_;
+    cy0_ = static_cast<uint64_t>(b.min_y - origin_.y) >> shift_;
+    cy1_ = static_cast<uint64_t>(b.max_y - origin_.y) >> shift_;
+    const uint32_t r0 = geo_.grid_ring_begin(g), r1 = geo_.grid_ring_begin(g + 1);
+    const uint32_t nedges = geo_.ring_begin(r1) - geo_.ring_begin(r0);
+    const bool masked = nedges <= 32;
+    if (cx0_ == cx1_ && cy0_ == cy1_) {
+      // Every edge lies in the cell. Its corner is at or below-left of the
+      // box, so the nudged corner is outside unless it is the box's corner.
+      bool corner_in = false;
+      if (CellX(cx0_) == b.min_x && CellY(cy0_) == b.min_y) {
+        Parity(g);
+        corner_in = parity_[0] != 0;
+      }
+      out->push_back({static_cast<uint32_t>(cy0_ * nx_ + cx0_),
+                      g | (corner_in ? kCornerBit : 0u),
+                      nedges < 32 ? (1u << nedges) - 1 : kAllEdges});
+      return;
+    }
+    Mark(g);
+    Parity(g);
+    const uint64_t cols = cx1_ - cx0_ + 1;
+    size_t next = 0;
+    for (uint64_t cy = cy0_; cy <= cy1_; ++cy) {
+      for (uint64_t cx = cx0_; cx <= cx1_; ++cx) {
+        const uint64_t cell = cy * nx_ + cx;
+        const bool corner_in = parity_[(cy - cy0_) * (cols + 1) + (cx - cx0_)] != 0;
+        while (next < marked_.size() && (marked_[next] >> 32) < cell) ++next;
+        if (next < marked_.size() && (marked_[next] >> 32) == cell) {
+          uint32_t edges = 0;
+          if (!masked) {
+            edges = static_cast<uint32_t>(edge_lists->size());
+            edge_lists->push_back(0);
+          }
+          for (; next < marked_.size() && (marked_[next] >> 32) == cell; ++next) {
+            const uint32_t e = static_cast<uint32_t>(marked_[next]);
+            if (masked) {
+              edges |= 1u << e;
+            } else {
+              ++(*edge_lists)[edges];
+              edge_lists->push_back(ends_[e].first);
+              edge_lists->push_back(ends_[e].second);
+            }
+          }
+          out->push_back({static_cast<uint32_t>(cell),
+                          g | (corner_in ? kCornerBit : 0u), edges});
+        } else if (corner_in) {
+          // No edge meets the cell: it is as its corner is.
+          out->push_back({static_cast<uint32_t>(cell), g | kFullBit, 0});
+        }
+      }
+    }
+  }
+
+ private:
+  int64_t CellX(uint64_t cx) const { return origin_.x + static_cast<int64_t>(cx << shift_); }
+  int64_t CellY(uint64_t cy) const { return origin_.y + static_cast<int64_t>(cy << shift_); }
+
+  // marked_: (cell << 32 | edge) for every edge of g and cell it meets,
+  // ascending; ends_[edge]: the flat vertex indices of its ends.
+  void Mark(uint32_t g) {
+    const int64_t side = int64_t{1} << shift_;
+    marked_.clear();
+    ends_.clear();
+    uint32_t e = 0;
+    for (uint32_t r = geo_.grid_ring_begin(g); r < geo_.grid_ring_begin(g + 1); ++r) {
+      const IPoint* pts = geo_.ring(r);
+      const uint32_t base = geo_.ring_begin(r), n = geo_.ring_size(r);
+      for (uint32_t i = 0, j = n - 1; i < n; j = i++, ++e) {
+        ends_.push_back({base + j, base + i});
+        const IPoint a = pts[j], c = pts[i];
+        const uint64_t ex0 = static_cast<uint64_t>(std::min(a.x, c.x) - origin_.x) >> shift_;
+        const uint64_t ex1 = static_cast<uint64_t>(std::max(a.x, c.x) - origin_.x) >> shift_;
+        const uint64_t ey0 = static_cast<uint64_t>(std::min(a.y, c.y) - origin_.y) >> shift_;
+        const uint64_t ey1 = static_cast<uint64_t>(std::max(a.y, c.y) - origin_.y) >> shift_;
+        for (uint64_t cy = ey0; cy <= ey1; ++cy) {
+          for (uint64_t cx = ex0; cx <= ex1; ++cx) {
+            const bool meets =
+                (ex0 == ex1 && ey0 == ey1) ||
+                SegmentMeetsBox(a, c, CellX(cx), CellY(cy), CellX(cx) + side - 1,
+                                CellY(cy) + side - 1);
+            if (meets) marked_.push_back((cy * nx_ + cx) << 32 | e);
+          }
+        }
+      }
+    }
+    std::sort(marked_.begin(), marked_.end());
+  }
+
+  // parity_[(cy - cy0) * (cols + 1) + (cx - cx0)]: g contains the nudged
+  // min corner of cell (cx, cy) of its box. One sweep of the rows: the ray
+  // from a nudged corner to +x crosses the edges that straddle the row's
+  // line (half-open, as ClassifyRings) with the corner west of them, and the
+  // corners west of an edge are a prefix of the row (found by bisection),
+  // toggled in a difference array. Cost: O(edges + rows each edge straddles
+  // x log(cols) + cells).
+  void Parity(uint32_t g) {
+    const uint64_t cols = cx1_ - cx0_ + 1, rows = cy1_ - cy0_ + 1;
+    parity_.assign(rows * (cols + 1), 0);
+    const int64_t side = int64_t{1} << shift_;
+    for (uint32_t r = geo_.grid_ring_begin(g); r < geo_.grid_ring_begin(g + 1); ++r) {
+      const IPoint* pts = geo_.ring(r);
+      const uint32_t n = geo_.ring_size(r);
+      for (uint32_t i = 0, j = n - 1; i < n; j = i++) {
+        const IPoint p = pts[j].y < pts[i].y ? pts[j] : pts[i];  // northwards
+        const IPoint q = pts[j].y < pts[i].y ? pts[i] : pts[j];
+        if (p.y == q.y) continue;
+        // Rows whose line y lies in [p.y, q.y).
+        const uint64_t first = std::max<uint64_t>(
+            cy0_, static_cast<uint64_t>(p.y - origin_.y + side - 1) >> shift_);
+        const uint64_t last = std::min<uint64_t>(
+            cy1_, static_cast<uint64_t>(q.y - 1 - origin_.y) >> shift_);
+        for (uint64_t cy = first; cy <= last; ++cy) {
+          const int64_t y = CellY(cy);
+          uint64_t lo = cx0_, hi = cx1_ + 1;  // first corner east of the edge
+          while (lo < hi) {
+            const uint64_t mid = lo + (hi - lo) / 2;
+            if (OrientNudged(p, q, {CellX(mid), y}) > 0) {
+              lo = mid + 1;
+            } else {
+              hi = mid;
+            }
+          }
+          uint8_t* row = &parity_[(cy - cy0_) * (cols + 1)];
+          row[0] ^= 1;
+          row[lo - cx0_] ^= 1;
+        }
+      }
+    }
+    for (uint64_t cy = 0; cy < rows; ++cy) {
+      uint8_t* row = &parity_[cy * (cols + 1)];
+      for (uint64_t c = 1; c < cols; ++c) row[c] ^= row[c - 1];
+    }
+  }
+
+  const GridGeometry& geo_;
+  const IPoint origin_;
+  const int shift_;
+  const uint64_t nx_;
+  uint64_t cx0_ = 0, cx1_ = 0, cy0_ = 0, cy1_ = 0;  // g's box, in cells
+  std::vector<uint64_t> marked_;
+  std::vector<std::pair<uint32_t, uint32_t>> ends_;
+  std::vector<uint8_t> parity_;
+};
 
 }  // namespace
 
@@ -884,12 +1001,12 @@ std::unique_ptr<CellLocator> CellLocator::Build(
   };
 
   // Phase 1: every grid lists the top cells its closed region meets, as
-  // (cell, grid | kFullBit if the grid covers the whole cell, the edges of
-  // the grid that meet the cell). Edges are numbered in ring order over the
-  // grid's rings (as CellBuilder::ForEachEdge visits them); `edges` has bit e
-  // set iff edge e meets the cell, or is kAllEdges (test every edge: grids
-  // with more than 32 edges).
+  // (cell, grid | kFullBit if the grid covers the whole cell | kCornerBit if
+  // it contains the cell's nudged corner, the edges of the grid that meet
+  // the cell). Edges are numbered in ring order over the grid's rings (as
+  // CellBuilder::ForEachEdge visits them); see TopPair.
   std::vector<std::vector<TopPair>> pairs(threads);
+  std::vector<std::vector<uint32_t>> lists(threads);
   // counts[t][cell]: thread t's pairs in the cell (for the bucketing).
   std::vector<std::vector<uint32_t>> counts(threads);
   RunThreads(threads, [&](int t) {
@@ -899,75 +1016,27 @@ std::unique_ptr<CellLocator> CellLocator::Build(
         static_cast<uint32_t>(uint64_t{num_grids} * (t + 1) / threads);
     auto& out = pairs[t];
     out.reserve(static_cast<size_t>(g1 - g0) * 6);
-    std::vector<uint64_t> marked;
-    for (uint32_t g = g0; g < g1; ++g) {
-      const IBox& b = geo.box(g);
-      const uint64_t cx0 = static_cast<uint64_t>(b.min_x - origin.x) >> shift;
-      const uint64_t cx1 = static_cast<uint64_t>(b.max_x - origin.x) >> shift;
-      const uint64_t cy0 = static_cast<uint64_t>(b.min_y - origin.y) >> shift;
-      const uint64_t cy1 = static_cast<uint64_t>(b.max_y - origin.y) >> shift;
-      const uint32_t r0 = geo.grid_ring_begin(g),
-                     r1 = geo.grid_ring_begin(g + 1);
-      const uint32_t nedges = geo.ring_begin(r1) - geo.ring_begin(r0);
-      const bool masked = nedges <= 32;
-      if (cx0 == cx1 && cy0 == cy1) {
-        // Every edge lies in the cell.
-        out.push_back({static_cast<uint32_t>(cy0 * m->nx + cx0), g,
-                       nedges < 32 ? (1u << nedges) - 1 : kAllEdges});
-        continue;
-      }
-      // (cell << 5 | edge) for every edge meeting a cell (edge 0 when the
-      // grid is not masked).
-      marked.clear();
-      uint32_t e = 0;
-      for (uint32_t r = r0; r < r1; ++r) {
-        const IPoint* pts = geo.ring(r);
-        const uint32_t n = geo.ring_size(r);
-        for (uint32_t i = 0, j = n - 1; i < n; j = i++, ++e) {
-          const uint64_t edge = masked ? e : 0;
-          const IPoint a = pts[j], c = pts[i];
-          const uint64_t ex0 =
-              static_cast<uint64_t>(std::min(a.x, c.x) - origin.x) >> shift;
-          const uint64_t ex1 =
-              static_cast<uint64_t>(std::max(a.x, c.x) - origin.x) >> shift;
-          const uint64_t ey0 =
-              static_cast<uint64_t>(std::min(a.y, c.y) - origin.y) >> shift;
-          const uint64_t ey1 =
-              static_cast<uint64_t>(std::max(a.y, c.y) - origin.y) >> shift;
-          for (uint64_t cy = ey0; cy <= ey1; ++cy) {
-            for (uint64_t cx = ex0; cx <= ex1; ++cx) {
-              const bool meets = (ex0 == ex1 && ey0 == ey1) ||
-                                 SegmentMeetsBox(a, c, cell_x0(cx), cell_y0(cy),
-                                                 cell_x0(cx) + side - 1,
-                                                 cell_y0(cy) + side - 1);
-              if (meets) marked.push_back((cy * m->nx + cx) << 5 | edge);
-            }
-          }
-        }
-      }
-      std::sort(marked.begin(), marked.end());
-      size_t next = 0;
-      for (uint64_t cy = cy0; cy <= cy1; ++cy) {
-        for (uint64_t cx = cx0; cx <= cx1; ++cx) {
-          const uint64_t cell = cy * m->nx + cx;
-          while (next < marked.size() && (marked[next] >> 5) < cell) ++next;
-          if (next < marked.size() && (marked[next] >> 5) == cell) {
-            uint32_t edges = 0;
-            for (; next < marked.size() && (marked[next] >> 5) == cell;
-                 ++next) {
-              edges |= 1u << (marked[next] & 31);
-            }
-            out.push_back(
-                {static_cast<uint32_t>(cell), g, masked ? edges : kAllEdges});
-          } else if (InsideOffBoundary(geo, g, {cell_x0(cx), cell_y0(cy)})) {
-            out.push_back({static_cast<uint32_t>(cell), g | kFullBit, 0});
-          }
-        }
-      }
-    }
+    TopPairLister lister(geo, origin, shift, m->nx);
+    for (uint32_t g = g0; g < g1; ++g) lister.List(g, &out, &lists[t]);
     counts[t].assign(ncells, 0);
     for (const TopPair& p : out) ++counts[t][p.cell];
   });
+  // One array of edge lists; TopPair::edges offsets are rebased into it
+  // when the pairs are bucketed.
+  std::vector<size_t> list_base(threads + 1, 0);
+  for (int t = 0; t < threads; ++t) list_base[t + 1] = list_base[t] + lists[t].size();
+  std::vector<uint32_t> edge_lists(list_base[threads]);
+  for (int t = 0; t < threads; ++t) {
+    std::copy(lists[t].begin(), lists[t].end(), edge_lists.begin() + list_base[t]);
+    std::vector<uint32_t>().swap(lists[t]);
+  }
+  auto has_list = [&geo](const TopPair& p) {
+    const uint32_t g = p.g & kGridMask;
+    return (p.g & kFullBit) == 0 && p.edges != kAllEdges &&
+           geo.ring_begin(geo.grid_ring_begin(g + 1)) -
+                   geo.ring_begin(geo.grid_ring_begin(g)) >
+               32;
+  };
 
   // Bucket by cell (stable: grids stay ascending within a cell, as thread
   // t's grids all precede thread t + 1's). counts[t][cell] becomes thread t's
@@ -993,7 +1062,8 @@ std::unique_ptr<CellLocator> CellLocator::Build(
     for (const TopPair& p : pairs[t]) {
       const uint32_t i = fill[p.cell]++;
       bucket[i] = p.g;
-      bucket_edges[i] = p.edges;
+      bucket_edges[i] = has_list(p) ? static_cast<uint32_t>(p.edges + list_base[t])
+                                    : p.edges;
     }
     std::vector<TopPair>().swap(pairs[t]);
     std::vector<uint32_t>().swap(fill);
@@ -1013,7 +1083,7 @@ std::unique_ptr<CellLocator> CellLocator::Build(
     cut[t] = std::max(cut[t], cut[t - 1]);
   }
   RunThreads(threads, [&](int t) {
-    builders[t] = std::make_unique<CellBuilder>(geo, options);
+    builders[t] = std::make_unique<CellBuilder>(geo, options, edge_lists.data());
     CellBuilder& b = *builders[t];
     // Growth by doubling would copy (and page-fault) the arrays repeatedly:
     // reserve from the (cell, grid) pairs (12.5 leaf words and 1.4 node

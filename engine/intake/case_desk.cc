@@ -94,9 +94,15 @@ std::string DispatchId(const CaseView& c) {
   return absl::StrCat(c.id, "/", CaseStateName(c.state), "/", c.history.size());
 }
 
+// folding.csv is read like the pack's CSV files: its limit, the encoding.
+CsvFileOptions FoldingCsv(const Snapshot& s) {
+  const PackLimits limits;
+  return PackCsvOptions(s.manifest(), limits.folding_bytes, limits);
+}
+
 absl::StatusOr<CaseEngineOptions> EngineOptions(const Snapshot& s, const std::string& pack_dir) {
   CaseEngineOptions o;
-  ASSIGN_OR_RETURN(o.fold_rules, LoadFoldRules(pack_dir, s.categories()));
+  ASSIGN_OR_RETURN(o.fold_rules, LoadFoldRules(pack_dir, s.categories(), FoldingCsv(s)));
   if (s.manifest().geographic) {
     // The city's latitude, to 0.01 degree (fixed for a deployment: fold
     // distances are measured on this plane).
@@ -544,7 +550,8 @@ absl::Status CaseDesk::Stats(const StatsQuery& query, const WorkingCalendar& cal
 }
 
 absl::Status CaseDesk::Reload(const Snapshot& snapshot, const std::string& pack_dir) {
-  ASSIGN_OR_RETURN(FoldRules rules, LoadFoldRules(pack_dir, snapshot.categories()));
+  ASSIGN_OR_RETURN(FoldRules rules,
+                   LoadFoldRules(pack_dir, snapshot.categories(), FoldingCsv(snapshot)));
   std::unique_lock<std::mutex> lock(mu_);
   QuiesceLocked(lock);  // new rules rebuild the fold index: nothing may be uncommitted
   return engine_->SetFoldRules(std::move(rules));

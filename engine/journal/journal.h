@@ -97,7 +97,8 @@ class Journal {
   //  - another Journal holds the directory: FailedPrecondition;
   //  - damage anywhere else (an older segment, a commit group that was
   //    followed by another one, a snapshot, a gap in the seqs): DataLoss
-  //    naming the file, the offset and what is wrong;
+  //    naming the file, the offset and what is wrong, and pointing at
+  //    `gridroute journal check|repair` (journal/journal_check.h does both);
   //  - `replay` failed: its status, with the seq prefixed to the message.
   // Leftover snapshot temp files (a Compact that crashed) are deleted, as are
   // segments and older snapshots that a newer snapshot covers.

@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/echo.h"
 #include "simdjson.h"
 
 namespace gridroute {
@@ -49,8 +51,39 @@ absl::Status FieldError(absl::string_view field, absl::string_view message) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", message));
 }
 
+// An IANA zone name ("Asia/Shanghai", "America/Argentina/Buenos_Aires",
+// "Etc/GMT+8", "UTC"; absl's "Fixed/UTC+08:00" too): '/'-separated, non-empty
+// components of ASCII letters, digits and "_-+:", at most kMaxZoneNameBytes.
+// absl::LoadTimeZone opens the name as a path under the tzdata directory, or
+// as is when it starts with '/': unchecked, "time_zone": "/a/fifo" hung the
+// pack load and "../../x" read files outside tzdata (CALENDAR.md).
+constexpr size_t kMaxZoneNameBytes = 64;
+bool IsZoneName(absl::string_view name) {
+  if (name.empty() || name.size() > kMaxZoneNameBytes) return false;
+  bool component_empty = true;
+  for (char c : name) {
+    if (c == '/') {
+      if (component_empty) return false;
+      component_empty = true;
+    } else if (absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ||
+               c == '+' || c == ':') {
+      component_empty = false;
+    } else {
+      return false;  // '.' among them: no "..", no file names with dots
+    }
+  }
+  return !component_empty;
+}
+
 // Checks everything Create() needs except loading the zone.
 absl::Status ValidateOptions(const WorkingCalendarOptions& o) {
+  if (!IsZoneName(o.time_zone)) {
+    return FieldError("time_zone",
+                      absl::StrCat("\"", Echo(o.time_zone),
+                                   "\" is not a time zone name (want an IANA name such as "
+                                   "\"Asia/Shanghai\": letters, digits, _ - + : and '/', at most ",
+                                   kMaxZoneNameBytes, " bytes)"));
+  }
   bool any_hours = false;
   for (int w = 0; w < 7; ++w) {
     const std::vector<OfficeInterval>& list = o.office_hours[w];
@@ -239,8 +272,11 @@ WorkingCalendarOptions WorkingCalendar::DefaultOptions() {
 }
 
 WorkingCalendar WorkingCalendar::Default() {
+  // Built once and copied (a copy is a few memcpys; a build walks 40k days):
+  // every Snapshot starts with the default calendar.
   // Cannot fail: the options are valid and Asia/Shanghai falls back to UTC+8.
-  return *Create(DefaultOptions());
+  static const WorkingCalendar* const kDefault = new WorkingCalendar(*Create(DefaultOptions()));
+  return *kDefault;
 }
 
 const std::vector<OfficeInterval>& WorkingCalendar::OfficeHoursOn(
@@ -768,7 +804,7 @@ absl::StatusOr<WorkingCalendarOptions> ParseCalendarOptionsJson(
   }
   WorkingCalendarOptions o;
   bool seen_zone = false, seen_hours = false, seen_holidays = false,
-       seen_workdays = false;
+       seen_workdays = false, seen_name = false, seen_source = false;
   for (auto field : top) {
     const absl::string_view key = ToAbsl(field.key);
     absl::Status status;
@@ -791,10 +827,16 @@ absl::StatusOr<WorkingCalendarOptions> ParseCalendarOptionsJson(
       status = ParseHolidays(field.value, err, &o);
     } else if (key == "workdays" && once(&seen_workdays)) {
       status = ParseWorkdays(field.value, err, &o);
+    } else if ((key == "name" && once(&seen_name)) ||
+               (key == "source" && once(&seen_source))) {
+      std::string_view text;  // informational: which calendar, whose notice
+      if (field.value.get(text) != simdjson::SUCCESS) {
+        return err(key, absl::StrCat("want a string, got ", Show(field.value)));
+      }
     } else {
       return err(key,
                  "unknown or duplicate field (want time_zone, "
-                 "office_hours, holidays, workdays)");
+                 "office_hours, holidays, workdays, name, source)");
     }
     if (!status.ok()) return status;
   }

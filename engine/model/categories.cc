@@ -32,9 +32,11 @@ bool ParseCategoryType(absl::string_view s, CategoryType* out) {
   return true;
 }
 
-absl::StatusOr<Categories> Categories::Load(const std::string& path) {
+absl::StatusOr<Categories> Categories::Load(const std::string& path,
+                                            const CsvFileOptions& file) {
   ASSIGN_OR_RETURN(CsvTable t, CsvTable::Open(path, {"type", "code", "name", "major",
-                                                     "standard", "urgencies", "specialty"}));
+                                                     "standard", "urgencies", "specialty"},
+                                              {}, file));
   Categories c;
   std::vector<std::string> errors;
   while (t.Next()) {

@@ -18,6 +18,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/csv.h"
 
 namespace gridroute {
 
@@ -40,7 +41,8 @@ class Categories {
  public:
   // Errors: unknown type, empty or duplicate (type, code), no urgencies, more
   // than kMaxUrgencies distinct urgency names in the pack.
-  static absl::StatusOr<Categories> Load(const std::string& path);
+  static absl::StatusOr<Categories> Load(const std::string& path,
+                                         const CsvFileOptions& file = {});
 
   int32_t size() const { return static_cast<int32_t>(list_.size()); }
   const Category& at(int32_t i) const { return list_[i]; }

@@ -36,8 +36,9 @@ bool ValidPosition(const Quantizer& q, absl::string_view xs,
 // The original sequential reader (CsvTable, one row at a time), kept to word
 // the errors: Load() runs it only once its parallel pass has failed.
 absl::Status ReportErrors(const std::string& path, const Categories& categories,
-                          const Departments& departments, const Quantizer& q) {
-  ASSIGN_OR_RETURN(CsvTable t, CsvTable::Open(path, kColumns));
+                          const Departments& departments, const Quantizer& q,
+                          const CsvFileOptions& csv) {
+  ASSIGN_OR_RETURN(CsvTable t, CsvTable::Open(path, kColumns, {}, csv));
   ErrorList errors(50);
   absl::flat_hash_set<std::string> seen;
   while (t.Next()) {
@@ -118,8 +119,9 @@ size_t Components::MemoryBytes() const {
 absl::StatusOr<Components> Components::Load(const std::string& path,
                                             const Categories& categories,
                                             const Departments& departments,
-                                            const Quantizer& q, int threads) {
-  ASSIGN_OR_RETURN(CsvChunks file, CsvChunks::Open(path, kColumns, threads));
+                                            const Quantizer& q, int threads,
+                                            const CsvFileOptions& csv) {
+  ASSIGN_OR_RETURN(CsvChunks file, CsvChunks::Open(path, kColumns, threads, {}, csv));
   std::vector<Builder> parts(file.num_chunks());
   const absl::Status read = file.ParallelForEach([&](int chunk,
                                                      CsvChunks::Row& row) {
@@ -173,7 +175,7 @@ absl::StatusOr<Components> Components::Load(const std::string& path,
   bool failed = !read.ok();
   for (const Builder& b : parts) failed = failed || b.failed;
   file.Close();
-  if (failed) return ReportErrors(path, categories, departments, q);
+  if (failed) return ReportErrors(path, categories, departments, q, csv);
   Components c;
   c.quantizer_ = q;
   // Attributes: merge the chunks' combinations.
@@ -274,8 +276,7 @@ absl::StatusOr<Components> Components::Load(const std::string& path,
         const uint32_t i = sorted[k];
         for (size_t j = begin; j < k; ++j) {
           if (c.codes_.Get(sorted[j]) == c.codes_.Get(i)) {
-            return ReportErrors(path, categories, departments,
-                                q);  // a duplicate
+            return ReportErrors(path, categories, departments, q, csv);  // a duplicate
           }
         }
         const size_t p = std::max(h, next);

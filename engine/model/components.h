@@ -25,6 +25,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/csv.h"
 #include "common/string_table.h"
 #include "geo/geometry.h"
 #include "model/categories.h"
@@ -51,7 +52,8 @@ class Components {
   static absl::StatusOr<Components> Load(const std::string& path,
                                          const Categories& categories,
                                          const Departments& departments,
-                                         const Quantizer& q, int threads = 2);
+                                         const Quantizer& q, int threads = 2,
+                                         const CsvFileOptions& file = {});
   // Sets every component's grid to locator.Locate(point).grid (LocateBatch
   // on `threads` threads).
   void AssignGrids(const Locator& locator, int threads = 2);

@@ -8,8 +8,10 @@
 
 namespace gridroute {
 
-absl::StatusOr<Departments> Departments::Load(const std::string& path) {
-  ASSIGN_OR_RETURN(CsvTable t, CsvTable::Open(path, {"code", "name", "kind", "parent", "channel"}));
+absl::StatusOr<Departments> Departments::Load(const std::string& path,
+                                              const CsvFileOptions& file) {
+  ASSIGN_OR_RETURN(CsvTable t, CsvTable::Open(path, {"code", "name", "kind", "parent", "channel"},
+                                              {}, file));
   Departments d;
   std::vector<std::string> errors, parents;
   std::vector<int64_t> lines;

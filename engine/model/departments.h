@@ -16,6 +16,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/csv.h"
 
 namespace gridroute {
 
@@ -28,7 +29,8 @@ class Departments {
  public:
   // Errors (all, each with file:line and code): empty or duplicate code,
   // unknown parent, a cycle of parents.
-  static absl::StatusOr<Departments> Load(const std::string& path);
+  static absl::StatusOr<Departments> Load(const std::string& path,
+                                          const CsvFileOptions& file = {});
 
   int32_t size() const { return static_cast<int32_t>(list_.size()); }
   const Department& at(int32_t i) const { return list_[i]; }

@@ -138,7 +138,7 @@ absl::StatusOr<RuleTable> RuleTable::Build(const std::string& path, const RuleCo
   const Hierarchy& h = *ctx.hierarchy;
   ASSIGN_OR_RETURN(CsvTable t, CsvTable::Open(path, {"id", "scope", "category_type", "category",
                                                      "lead", "helpers", "deadlines"},
-                                              {"window"}));
+                                              {"window"}, ctx.file));
   RuleTable table;
   ErrorList errors(50);
   absl::flat_hash_map<std::string, int64_t> line_of_id;

@@ -82,6 +82,7 @@ struct RuleContext {
   std::function<int32_t(absl::string_view)> find_layer;   // -1 if absent (may be empty)
   std::function<int32_t(int32_t)> layer_priority;         // priority of a layer
   Precedence precedence = Precedence::kScopeFirst;
+  CsvFileOptions file;  // rules.csv's limits and encoding
 };
 
 class RuleTable {

@@ -66,8 +66,8 @@ bool ParseRole(absl::string_view role, TeamRole* out) {
 // the errors: Load() runs it only once its parallel pass has failed.
 absl::Status ReportErrors(
     const std::string& path, const Hierarchy& hierarchy, uint32_t num_grids,
-    const std::function<uint32_t(absl::string_view)>& find_grid) {
-  ASSIGN_OR_RETURN(CsvTable t, CsvTable::Open(path, kColumns));
+    const std::function<uint32_t(absl::string_view)>& find_grid, const CsvFileOptions& csv) {
+  ASSIGN_OR_RETURN(CsvTable t, CsvTable::Open(path, kColumns, {}, csv));
   ErrorList errors(50);
   absl::flat_hash_map<std::string, std::string>
       name_of;  // person id -> first name
@@ -188,8 +188,9 @@ struct Teams::Part {
 
 absl::StatusOr<Teams> Teams::Load(
     const std::string& path, const Hierarchy& hierarchy, uint32_t num_grids,
-    const std::function<uint32_t(absl::string_view)>& find_grid, int threads) {
-  ASSIGN_OR_RETURN(CsvChunks file, CsvChunks::Open(path, kColumns, threads));
+    const std::function<uint32_t(absl::string_view)>& find_grid, int threads,
+    const CsvFileOptions& csv) {
+  ASSIGN_OR_RETURN(CsvChunks file, CsvChunks::Open(path, kColumns, threads, {}, csv));
   std::vector<Part> parts(file.num_chunks());
   struct Last {
     std::string scope;
@@ -272,7 +273,7 @@ absl::StatusOr<Teams> Teams::Load(
       });
   bool failed = !read.ok();
   for (const Part& p : parts) failed = failed || p.failed;
-  if (failed) return ReportErrors(path, hierarchy, num_grids, find_grid);
+  if (failed) return ReportErrors(path, hierarchy, num_grids, find_grid, csv);
 
   Teams teams;
   teams.hierarchy_ = &hierarchy;
@@ -318,7 +319,7 @@ absl::StatusOr<Teams> Teams::Load(
         // Seen in an earlier chunk: the same name, or a sequential read words
         // the error.
         if (teams.names_.Get(teams.name_of_[g]) != p.names[p.name_of[j]]) {
-          return ReportErrors(path, hierarchy, num_grids, find_grid);
+          return ReportErrors(path, hierarchy, num_grids, find_grid, csv);
         }
       } else {
         g = teams.ids_.Add(p.pids[j]);

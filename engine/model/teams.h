@@ -26,6 +26,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "common/csv.h"
 #include "common/string_table.h"
 #include "model/hierarchy.h"
 
@@ -61,7 +62,7 @@ class Teams {
   static absl::StatusOr<Teams> Load(
       const std::string& path, const Hierarchy& hierarchy, uint32_t num_grids,
       const std::function<uint32_t(absl::string_view)>& find_grid,
-      int threads = 2);
+      int threads = 2, const CsvFileOptions& file = {});
 
   // Appends to `out` the nearest leader(s), instructor(s), member(s) and the
   // specialist(s) of `specialty` (-1: none) for grid `grid` whose

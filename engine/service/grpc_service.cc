@@ -663,6 +663,14 @@ class GridrouteService::AdminImpl final : public v1::AdminService::CallbackServi
       Done(r, st);
       return r;
     }
+    // A reload while another runs is answered at once, not queued behind it
+    // on the worker (the store refuses it there too, if one starts between).
+    if (absl::Status idle = svc_->store_->CheckIdle(); !idle.ok()) {
+      const grpc::Status st = CapStatus(ToGrpcStatus(idle));
+      svc_->Audit(ctx->peer(), a.who, kReload, Echo(req->pack_dir(), kMaxPathBytes), st);
+      Done(r, st);
+      return r;
+    }
     GridrouteService* svc = svc_;
     svc_->RunDetached([svc, r, req, resp, a = std::move(a), peer = ctx->peer()] {
       grpc::Status st = CapStatus(svc->Reload(*req, resp));
@@ -1168,7 +1176,7 @@ grpc::Status GridrouteService::Info(absl::Time deadline, v1::InfoResponse* resp,
   for (const std::string& w : s.warnings()) resp->add_warnings(w);
   resp->set_reloads_ok(store_->loads_ok());
   resp->set_reloads_failed(store_->loads_failed());
-  if (admin) resp->set_last_reload_error(store_->last_error());
+  if (admin) resp->set_last_reload_error(CapMessage(store_->last_error(), kMaxStatusMessageBytes));
   resp->set_expired_calls(expired_calls());
   return grpc::Status::OK;
 }

@@ -15,10 +15,18 @@
 // the old snapshot is freed when its last request ends. A failed load has no
 // effect on what is served and returns the loader's errors.
 //
-// Thread-safety: every method is safe from any number of threads. Loads are
-// serialised (a second Load waits for the first). Current() never waits for
-// a load: it is one atomic shared_ptr load (~20-40 ns, a reference count
-// increment on a shared cache line).
+// Loads run on a worker thread of their own, and Load() waits for it at most
+// options.load_timeout: a load stuck in the file system (a hung network
+// mount) or simply too slow is reported as failed (DeadlineExceeded, and
+// last_error()), the served snapshot stays, and the worker is abandoned: it
+// cannot be interrupted, so it runs on and its result is dropped. One load
+// at a time: while one runs (abandoned or not) Load() answers Aborted "a
+// reload is in progress" at once. Shutdown() releases every waiting Load()
+// at once, so a process can exit within its drain time whatever a load does.
+//
+// Thread-safety: every method is safe from any number of threads. Current()
+// never waits for a load: it is one atomic shared_ptr load (~20-40 ns, a
+// reference count increment on a shared cache line).
 //
 // No gRPC here: the service layer wraps it, tests and tools use it directly.
 #ifndef GRIDROUTE_SERVICE_SNAPSHOT_STORE_H_
@@ -62,6 +70,14 @@ struct SnapshotStoreOptions {
   LoadOptions load;
   // Clock for loaded_at (tests inject a fixed one). Default: absl::Now.
   std::function<absl::Time()> now;
+  // How long Load() waits for a load before reporting it failed. Default 10
+  // minutes: a 2M-grid pack loads in ~15 s on 2 cores, so only a load that
+  // hangs gets near it.
+  absl::Duration load_timeout = absl::Minutes(10);
+  // What a load runs (tests inject a loader that blocks). Default: LoadPack.
+  std::function<absl::StatusOr<std::shared_ptr<const Snapshot>>(const std::string&,
+                                                                const LoadOptions&)>
+      load_pack;
 };
 
 class SnapshotStore {
@@ -74,29 +90,50 @@ class SnapshotStore {
   std::shared_ptr<const ServedSnapshot> Current() const { return current_.load(); }
 
   // Loads `dir` (empty: the directory currently served; FailedPrecondition
-  // if none) and publishes it if valid. Errors: those of LoadPack; the
-  // served snapshot is unchanged. Cost: a full LoadPack (seconds for
-  // millions of grids); requests keep being answered meanwhile.
+  // if none) on a worker thread and publishes it if valid. Errors (the
+  // served snapshot is unchanged by any of them): those of LoadPack;
+  // DeadlineExceeded if the load took longer than options.load_timeout;
+  // Aborted if another load is running; Unavailable after Shutdown().
+  // Cost: a full LoadPack (seconds for millions of grids); requests keep
+  // being answered meanwhile.
   absl::StatusOr<ReloadResult> Load(const std::string& dir);
 
-  // Counters since construction, and the last failed load's message (its
-  // first kMaxLastErrorBytes bytes, "…" when cut). A later successful load
-  // does not clear it: compare loads_failed() to see whether it is new.
+  // OK if no load runs, else the Aborted status Load() would return now.
+  absl::Status CheckIdle() const;
+  // True while a load's worker runs, including one Load() gave up on.
+  bool loading() const { return !CheckIdle().ok(); }
+
+  // Every Load() waiting now returns Unavailable at once, and every later
+  // one too. A worker still running is abandoned (it touches nothing of the
+  // store; loading() stays true until it ends).
+  void Shutdown();
+
+  // Counters since construction, and the last failed load's message (at
+  // most kMaxErrorBytes).
   int64_t loads_ok() const { return loads_ok_.load(); }
   int64_t loads_failed() const { return loads_failed_.load(); }
   std::string last_error() const;
-  static constexpr size_t kMaxLastErrorBytes = 1024;
+  static constexpr size_t kMaxErrorBytes = 16 << 10;
 
  private:
+  struct Job;  // one load: shared by its worker and the Load() waiting for it
+  // The Aborted status for a running `job`. REQUIRES: job.mu held.
+  absl::Status Busy(const Job& job) const;
+  absl::StatusOr<ReloadResult> Publish(ReloadResult result,
+                                       std::shared_ptr<const Snapshot> snapshot,
+                                       const std::string& path, double seconds);
+  void Failed(absl::string_view message);
+
   const SnapshotStoreOptions options_;
 
   std::atomic<std::shared_ptr<const ServedSnapshot>> current_;
   std::atomic<int64_t> loads_ok_{0}, loads_failed_{0};
 
-  std::mutex load_mu_;  // serialises Load(); never taken by readers
-  uint64_t generation_ = 0;  // guarded by load_mu_
-  mutable std::mutex error_mu_;
-  std::string last_error_;  // guarded by error_mu_
+  mutable std::mutex mu_;  // never taken by readers (Current())
+  std::shared_ptr<Job> job_;  // guarded by mu_: the last load started
+  bool shutdown_ = false;     // guarded by mu_
+  uint64_t generation_ = 0;   // guarded by mu_
+  std::string last_error_;    // guarded by mu_
 };
 
 }  // namespace gridroute

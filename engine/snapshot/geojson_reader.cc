@@ -1,9 +1,6 @@
 // Copyright 2026 gridroute authors.
 #include "snapshot/geojson_reader.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -17,7 +14,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/file_util.h"
 #include "common/status_macros.h"
+#include "geo/ring_sweep.h"
+#include "common/text_encoding.h"
 #include "snapshot/snapshot.h"
 #include "snapshot/validate.h"
 
@@ -28,6 +28,20 @@ namespace {
 // Debian's Abseil has its own string_view; simdjson returns std's.
 absl::string_view SV(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
+// object.find_field_unordered(key), searched from the object's first field.
+// Started in the middle of an object (after an earlier lookup), simdjson's
+// unordered search wraps around and re-reads the fields before the start
+// without checking them (SIMDJSON_ASSUME, i.e. __builtin_unreachable):
+// undefined behaviour when they are malformed, which On Demand does not
+// always notice on the first pass (found by fuzz_geojson). From the first
+// field the search is a forward one that checks every step. Objects here
+// have a handful of fields, so the rescans cost little.
+simdjson::simdjson_result<od::value> FindField(od::object& object, std::string_view key) {
+  bool has_fields;
+  if (auto e = object.reset().get(has_fields); e != simdjson::SUCCESS) return e;
+  return object.find_field_unordered(key);
+}
+
 // Reads a property as text: strings as they are, numbers by their JSON text,
 // null as "". Returns NO_SUCH_FIELD if absent, INCORRECT_TYPE for other types;
 // any other code means the JSON is malformed and the reader must stop.
@@ -35,7 +49,7 @@ simdjson::error_code PropertyText(od::object& props, const std::string& key,
                                   std::string& out) {
   out.clear();
   od::value v;
-  if (auto e = props.find_field_unordered(key).get(v); e != simdjson::SUCCESS) return e;
+  if (auto e = FindField(props, key).get(v); e != simdjson::SUCCESS) return e;
   od::json_type t;
   if (auto e = v.type().get(t); e != simdjson::SUCCESS) return e;
   switch (t) {
@@ -103,13 +117,14 @@ class FeatureReader {
   FeatureReader(const GeoJsonReadOptions& o, std::string file, ErrorList& errors)
       : o_(o), file_(std::move(file)), errors_(errors), quantizer_(o.geographic) {}
 
-  absl::Status Read(std::vector<FeatureRecord>& grids, GridGeometryBuilder& builder) {
-    auto loaded = simdjson::padded_string::load(file_);
-    if (loaded.error() != simdjson::SUCCESS) {
-      return absl::NotFoundError(absl::StrCat("cannot read ", file_, ": ",
-                                              simdjson::error_message(loaded.error())));
+  absl::Status Read(const RegularFile& f, std::vector<FeatureRecord>& grids,
+                    GridGeometryBuilder& builder) {
+    if (f.size() >= simdjson::SIMDJSON_MAXSIZE_BYTES) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          file_, ": ", f.size(), " bytes, more than the 4 GiB a GeoJSON file may have"));
     }
-    json_ = std::move(loaded).value_unsafe();
+    json_ = simdjson::padded_string(static_cast<size_t>(f.size()));
+    RETURN_IF_ERROR(f.ReadAt(0, json_.size(), json_.data()));
     // Bytes of JSON per vertex and per feature vary with the coordinates'
     // precision (~24 to ~60 a vertex): reserve for the first 1/64 of the
     // file at the densest, then extrapolate from what it held (below), so
@@ -120,7 +135,7 @@ class FeatureReader {
     od::parser parser;
     od::document doc;
     if (auto e = parser.iterate(json_).get(doc); e != simdjson::SUCCESS) {
-      return Invalid(0, e);
+      return e == simdjson::UTF8_ERROR ? NotUtf8() : Invalid(0, e);
     }
     od::array features;
     if (auto e = doc.find_field_unordered("features").get_array().get(features);
@@ -228,6 +243,15 @@ class FeatureReader {
         file_, ":", std::max<int64_t>(offset_line, 1), ": invalid JSON: ",
         simdjson::error_message(e)));
   }
+  // simdjson checks UTF-8 for the whole text before parsing it: find where.
+  absl::Status NotUtf8() const {
+    const absl::string_view text(json_.data(), json_.size());
+    const size_t bad = std::min(FindInvalidUtf8(text), text.size());
+    const int64_t line = 1 + std::count(text.begin(), text.begin() + bad, '\n');
+    return absl::InvalidArgumentError(absl::StrCat(
+        file_, ":", line, ": not valid UTF-8 (bytes ", HexBytes(text, bad),
+        "); a JSON file must be UTF-8: convert it (e.g. iconv -f GB18030 -t UTF-8)"));
+  }
   absl::Status InvalidAt(int64_t feature, simdjson::error_code e) {
     return absl::InvalidArgumentError(absl::StrCat(
         file_, ":", line_, ": feature #", feature, ": invalid JSON: ",
@@ -249,12 +273,15 @@ class FeatureReader {
   }
 
   absl::Status ReadFeature(od::value& fv, FeatureRecord& g, GridGeometryBuilder& builder) {
+    // Every record has one (maybe empty) value per property, whatever its
+    // problems: the loader reads them before it looks at the errors.
+    g.props.resize(o_.properties.size());
     od::object feature;
     if (auto e = fv.get_object().get(feature); e != simdjson::SUCCESS) {
       return InvalidAt(g.feature, e);
     }
     od::object props;
-    if (auto e = feature.find_field_unordered("properties").get_object().get(props);
+    if (auto e = FindField(feature, "properties").get_object().get(props);
         e != simdjson::SUCCESS) {
       if (Recoverable(e)) {
         errors_.Add(absl::StrCat(Where(g), ": missing 'properties' object"));
@@ -262,7 +289,6 @@ class FeatureReader {
       }
       return InvalidAt(g.feature, e);
     }
-    g.props.resize(o_.properties.size());
     for (size_t i = 0; i < o_.properties.size(); ++i) {
       const simdjson::error_code e = PropertyText(props, o_.properties[i], g.props[i]);
       if (!Recoverable(e) && e != simdjson::SUCCESS) return InvalidAt(g.feature, e);
@@ -272,7 +298,7 @@ class FeatureReader {
     }
 
     od::object geom;
-    if (auto e = feature.find_field_unordered("geometry").get_object().get(geom);
+    if (auto e = FindField(feature, "geometry").get_object().get(geom);
         e != simdjson::SUCCESS) {
       if (Recoverable(e)) {
         errors_.Add(absl::StrCat(Where(g), ": missing 'geometry' object"));
@@ -281,7 +307,7 @@ class FeatureReader {
       return InvalidAt(g.feature, e);
     }
     std::string_view type;
-    if (auto e = geom.find_field_unordered("type").get_string().get(type);
+    if (auto e = FindField(geom, "type").get_string().get(type);
         e != simdjson::SUCCESS) {
       if (!Recoverable(e)) return InvalidAt(g.feature, e);
       errors_.Add(absl::StrCat(Where(g), ": geometry has no string 'type'"));
@@ -294,7 +320,7 @@ class FeatureReader {
       return absl::OkStatus();
     }
     od::array coords;
-    if (auto e = geom.find_field_unordered("coordinates").get_array().get(coords);
+    if (auto e = FindField(geom, "coordinates").get_array().get(coords);
         e != simdjson::SUCCESS) {
       if (Recoverable(e)) {
         errors_.Add(absl::StrCat(Where(g), ": geometry has no 'coordinates' array"));
@@ -332,6 +358,9 @@ class FeatureReader {
                            GridGeometryBuilder& builder) {
     int ring_no = 0;
     outer_.clear();
+    holes_.clear();
+    hole_begin_.assign(1, 0);
+    hole_ring_no_.clear();
     for (auto r : rings) {
       od::array ring;
       if (auto e = r.get_array().get(ring); e != simdjson::SUCCESS) {
@@ -341,6 +370,8 @@ class FeatureReader {
       }
       pts_.clear();
       bool range_error = false;
+      // Positions past the limit are counted, not kept.
+      size_t positions = 0;
       for (auto pos : ring) {
         od::array xy;
         if (auto e = pos.get_array().get(xy); e != simdjson::SUCCESS) {
@@ -367,42 +398,66 @@ class FeatureReader {
                                    ") outside the valid range of CRS ", o_.crs_name));
           range_error = true;
         }
-        if (!range_error) pts_.push_back(quantizer_.Quantize(c[0], c[1]));
+        if (!range_error && ++positions <= o_.max_ring_vertices + 1) {
+          pts_.push_back(quantizer_.Quantize(c[0], c[1]));
+        }
       }
-      if (!range_error) {
+      if (positions > o_.max_ring_vertices + 1) {
+        errors_.Add(absl::StrCat(Where(g), ": part ", part, " ring ", ring_no,
+                                 ": ring has ", positions - 1,
+                                 " vertices, more than the limit of ",
+                                 o_.max_ring_vertices));
+      } else if (!range_error) {
         std::string problem = CleanRing(pts_);
         if (!problem.empty()) {
           errors_.Add(absl::StrCat(Where(g), ": part ", part, " ring ", ring_no,
                                    ": ", problem));
         } else {
           const bool hole = ring_no > 0;
-          if (hole && !HoleInsideShell(pts_)) {
-            errors_.Add(absl::StrCat(Where(g), ": part ", part, " ring ", ring_no,
-                                     ": hole is not inside its outer ring"));
+          if (hole) {
+            holes_.insert(holes_.end(), pts_.begin(), pts_.end());
+            hole_begin_.push_back(holes_.size());
+            hole_ring_no_.push_back(ring_no);
+          } else {
+            outer_ = pts_;
           }
-          if (!hole) outer_ = pts_;
           builder.AddRing(pts_.data(), pts_.size(), hole);
         }
       }
       ++ring_no;
     }
     if (ring_no == 0) errors_.Add(absl::StrCat(Where(g), ": part ", part, " has no rings"));
+    CheckHolesInsideShell(g, part);
     return absl::OkStatus();
+  }
+
+  // Every vertex of every valid hole of the polygon just read must be
+  // inside its valid outer ring or on it; all holes are placed in one sweep
+  // (O((outer + hole vertices) log)), not one walk of the outer ring each.
+  void CheckHolesInsideShell(const FeatureRecord& g, int part) {
+    if (hole_ring_no_.empty()) return;
+    if (!outer_.empty()) {
+      sides_.resize(holes_.size());
+      ClassifyPointsInRing(outer_.data(), outer_.size(), holes_.data(),
+                           holes_.size(), sides_.data());
+    }
+    for (size_t h = 0; h < hole_ring_no_.size(); ++h) {
+      bool inside = !outer_.empty();
+      for (size_t k = hole_begin_[h]; inside && k < hole_begin_[h + 1]; ++k) {
+        inside = sides_[k] != Side::kOutside;
+      }
+      if (!inside) {
+        errors_.Add(absl::StrCat(Where(g), ": part ", part, " ring ",
+                                 hole_ring_no_[h],
+                                 ": hole is not inside its outer ring"));
+      }
+    }
   }
 
   bool CoordinateInRange(double x, double y) const {
     if (!std::isfinite(x) || !std::isfinite(y)) return false;
     if (o_.geographic) return x >= -180 && x <= 180 && y >= -90 && y <= 90;
     return std::fabs(x) <= 1e8 && std::fabs(y) <= 1e8;
-  }
-
-  bool HoleInsideShell(const std::vector<IPoint>& hole) const {
-    if (outer_.empty()) return false;
-    const uint32_t rb[2] = {0, static_cast<uint32_t>(outer_.size())};
-    for (const IPoint& p : hole) {
-      if (ClassifyRings(outer_.data(), rb, 0, 1, p) == Side::kOutside) return false;
-    }
-    return true;
   }
 
   const GeoJsonReadOptions& o_;
@@ -414,6 +469,12 @@ class FeatureReader {
   int64_t line_ = 1;
   std::vector<IPoint> pts_;
   std::vector<IPoint> outer_;
+  // The valid holes of the polygon being read, flat: hole h is
+  // holes_[hole_begin_[h], hole_begin_[h + 1]), ring number hole_ring_no_[h].
+  std::vector<IPoint> holes_;
+  std::vector<size_t> hole_begin_;
+  std::vector<int> hole_ring_no_;
+  std::vector<Side> sides_;
   PackedRecords* packed_ = nullptr;  // ReadPiece's output
   FeatureRecord scratch_;
 };
@@ -422,39 +483,17 @@ class FeatureReader {
 
 bool IsSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
-// Positioned reads of one file, safe from several threads. A read that
-// comes up short (the file shrank meanwhile) or fails returns false, and the
-// caller falls back to the sequential read.
+// Positioned reads of one (regular, size-checked) file, safe from several
+// threads. A read that comes up short (the file shrank meanwhile) or fails
+// returns false, and the caller falls back to the sequential read.
 class FileReader {
  public:
-  explicit FileReader(const std::string& path)
-      : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
-    struct stat st;
-    if (fd_ >= 0 && ::fstat(fd_, &st) == 0 && st.st_size > 0) {
-      size_ = static_cast<size_t>(st.st_size);
-    }
-  }
-  ~FileReader() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FileReader(const FileReader&) = delete;
-  FileReader& operator=(const FileReader&) = delete;
-  size_t size() const { return size_; }
-  bool Read(size_t offset, size_t n, char* out) const {
-    while (n > 0) {
-      const ssize_t got = ::pread(fd_, out, n, static_cast<off_t>(offset));
-      if (got < 0 && errno == EINTR) continue;
-      if (got <= 0) return false;
-      out += got;
-      offset += static_cast<size_t>(got);
-      n -= static_cast<size_t>(got);
-    }
-    return true;
-  }
+  explicit FileReader(const RegularFile& f) : f_(f) {}
+  size_t size() const { return static_cast<size_t>(f_.size()); }
+  bool Read(size_t offset, size_t n, char* out) const { return f_.ReadAt(offset, n, out).ok(); }
 
  private:
-  int fd_;
-  size_t size_ = 0;
+  const RegularFile& f_;
 };
 
 // True if `text` is one JSON object with exactly one member named
@@ -494,9 +533,10 @@ struct Piece {
 // The fast path: true if the file was read whole and cleanly in pieces
 // (then *out and *builder hold exactly what the sequential read gives),
 // false to read it sequentially (nothing was appended).
-bool ReadInPieces(const std::string& file, const GeoJsonReadOptions& options,
+bool ReadInPieces(const RegularFile& file_in, const GeoJsonReadOptions& options,
                   std::vector<FeatureRecord>* out, GridGeometryBuilder* builder) {
-  const FileReader f(file);
+  const std::string& file = file_in.path();
+  const FileReader f(file_in);
   const size_t size = f.size();
   if (size == 0 || size < 2 * options.chunk_bytes) return false;
 
@@ -643,11 +683,13 @@ absl::Status ReadGeoJsonPolygons(const std::string& file, const GeoJsonReadOptio
                                  ErrorList& errors, std::vector<FeatureRecord>* out,
                                  GridGeometryBuilder* builder) {
   if (options.pieces_read != nullptr) *options.pieces_read = 0;
-  if (options.threads > 1 && ReadInPieces(file, options, out, builder)) {
+  absl::StatusOr<RegularFile> f = RegularFile::Open(file, options.max_bytes);
+  if (!f.ok()) return f.status();
+  if (options.threads > 1 && ReadInPieces(*f, options, out, builder)) {
     return absl::OkStatus();
   }
   FeatureReader reader(options, file, errors);
-  return reader.Read(*out, *builder);
+  return reader.Read(*f, *out, *builder);
 }
 
 }  // namespace gridroute

@@ -28,6 +28,13 @@ struct FeatureRecord {
   int64_t line = 0;                // line where the feature starts
 };
 
+// Most vertices a ring may have (PACK.md, "Limits"): past it the reader
+// stops keeping positions and reports the ring with its count. Real grids
+// have tens to thousands of vertices, a district boundary layer up to ~1e6;
+// a ring at the limit costs ~32 MB while read and ~0.55 s CPU to check
+// (CleanRing).
+inline constexpr size_t kMaxRingVertices = 2'000'000;
+
 struct GeoJsonReadOptions {
   std::vector<std::string> properties;  // the first one names the feature in messages
   std::vector<bool> required;           // same size as properties
@@ -39,10 +46,16 @@ struct GeoJsonReadOptions {
   // error, an unusual top level, a file that shrank meanwhile) falls back to
   // the sequential read, so results and messages are the same either way.
   int threads = 1;
+  // Vertices a ring may have (the closing position not counted).
+  size_t max_ring_vertices = kMaxRingVertices;
   size_t chunk_bytes = size_t{16} << 20;
   // If set, receives the number of pieces read in parallel (0: the file was
   // read sequentially).
   int* pieces_read = nullptr;
+  // A larger file is refused before it is read; so is anything but a
+  // regular file (common/file_util.h). Default: no limit but simdjson's
+  // (4 GiB for the sequential read).
+  uint64_t max_bytes = ~uint64_t{0};
 };
 
 // Appends one FeatureRecord and one polygon (builder.EndGrid()) per feature.

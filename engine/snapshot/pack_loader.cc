@@ -16,7 +16,6 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
-#include <simdjson.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -31,16 +30,10 @@
 #include "snapshot/snapshot.h"
 #include "index/cell_locator.h"
 #include "snapshot/geojson_reader.h"
+#include "snapshot/pack_checksums.h"
 #include "snapshot/validate.h"
 
 namespace gridroute {
-
-namespace od = simdjson::ondemand;
-
-namespace {
-// Debian's Abseil has its own string_view; simdjson returns std's.
-absl::string_view SV(std::string_view s) { return absl::string_view(s.data(), s.size()); }
-}  // namespace
 
 uint32_t Snapshot::FindGrid(absl::string_view code) const {
   uint32_t lo = 0, hi = num_grids();
@@ -75,157 +68,12 @@ double Seconds(std::chrono::steady_clock::time_point since) {
       .count();
 }
 
-absl::StatusOr<std::string> GetString(simdjson::dom::element obj,
-                                      const char* key, absl::string_view file,
-                                      bool required, std::string fallback = "") {
-  simdjson::dom::element v;
-  if (obj[key].get(v) != simdjson::SUCCESS) {
-    if (!required) return fallback;
-    return absl::InvalidArgumentError(
-        absl::StrCat(file, ": missing field '", key, "'"));
-  }
-  std::string_view s;
-  if (v.get_string().get(s) != simdjson::SUCCESS) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(file, ": field '", key, "' must be a string"));
-  }
-  return std::string(s);
-}
-
-// A manifest file path must name a file inside the pack directory: relative,
-// with no ".." component (so neither "/etc/x" nor "../other/grids.geojson"
-// can make a reload read outside the pack). Empty (optional, absent) is fine.
-absl::Status CheckInsidePack(const std::string& value, absl::string_view field,
-                             const std::string& file) {
-  if (value.empty()) return absl::OkStatus();
-  const std::string shown = value.size() > 64 ? value.substr(0, 64) + "..." : value;
-  if (value[0] == '/' || value[0] == '\\') {
-    return absl::InvalidArgumentError(absl::StrCat(
-        file, ": field 'files.", field, "' must be a path inside the pack directory, got the "
-        "absolute path '", shown, "'"));
-  }
-  for (absl::string_view part : absl::StrSplit(value, absl::ByAnyChar("/\\"))) {
-    if (part == "..") {
-      return absl::InvalidArgumentError(absl::StrCat(
-          file, ": field 'files.", field, "' must stay inside the pack directory ('..' is "
-          "not allowed), got '", shown, "'"));
-    }
-  }
-  return absl::OkStatus();
-}
-
-absl::Status CheckManifestFiles(const PackManifest& m, const std::string& file) {
-  const std::pair<const std::string*, const char*> files[] = {
-      {&m.regions_file, "regions"},         {&m.grids_file, "grids"},
-      {&m.departments_file, "departments"}, {&m.categories_file, "categories"},
-      {&m.rules_file, "rules"},             {&m.teams_file, "teams"},
-      {&m.components_file, "components"},   {&m.layers_file, "layers"},
-      {&m.calendar_file, "calendar"}};
-  for (const auto& [value, field] : files) RETURN_IF_ERROR(CheckInsidePack(*value, field, file));
-  return absl::OkStatus();
-}
-
-absl::StatusOr<PackManifest> ParseManifest(const std::string& dir) {
-  const std::string file = dir + "/manifest.json";
-  ASSIGN_OR_RETURN(std::string text, ReadFile(file));
-  simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  if (auto err = parser.parse(text).get(root); err != simdjson::SUCCESS) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        file, ": invalid JSON: ", simdjson::error_message(err)));
-  }
-  if (!root.is_object()) {
-    return absl::InvalidArgumentError(absl::StrCat(file, ": must be a JSON object"));
-  }
-  PackManifest m;
-  ASSIGN_OR_RETURN(std::string format, GetString(root, "format", file, true));
-  if (format != "gridroute-pack") {
-    return absl::InvalidArgumentError(absl::StrCat(
-        file, ": field 'format' is '", format, "', expected 'gridroute-pack'"));
-  }
-  int64_t fv = 0;
-  if (root["format_version"].get_int64().get(fv) != simdjson::SUCCESS || fv != 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(file, ": field 'format_version' must be 1"));
-  }
-  ASSIGN_OR_RETURN(m.name, GetString(root, "name", file, true));
-  ASSIGN_OR_RETURN(m.version, GetString(root, "version", file, true));
-  ASSIGN_OR_RETURN(m.crs, GetString(root, "crs", file, false, "wgs84"));
-  {
-    auto crs = ParseCrs(m.crs);
-    if (!crs.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(file, ": field 'crs': ", crs.status().message()));
-    }
-    m.geographic = crs->geographic();
-  }
-  simdjson::dom::array levels;
-  if (root["levels"].get_array().get(levels) != simdjson::SUCCESS ||
-      levels.size() == 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        file, ": field 'levels' must be a non-empty array of level names, top first"));
-  }
-  for (simdjson::dom::element l : levels) {
-    std::string_view s;
-    if (l.get_string().get(s) != simdjson::SUCCESS || s.empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(file, ": field 'levels' must hold non-empty strings"));
-    }
-    if (std::find(m.levels.begin(), m.levels.end(), s) != m.levels.end()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(file, ": field 'levels' repeats '", SV(s), "'"));
-    }
-    m.levels.emplace_back(s);
-  }
-  simdjson::dom::element files;
-  if (root["files"].get(files) != simdjson::SUCCESS || !files.is_object()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(file, ": missing object field 'files'"));
-  }
-  ASSIGN_OR_RETURN(m.regions_file, GetString(files, "regions", file + " files", true));
-  ASSIGN_OR_RETURN(m.grids_file, GetString(files, "grids", file + " files", true));
-  simdjson::dom::element attrs;
-  if (root["grid_attributes"].get(attrs) == simdjson::SUCCESS) {
-    ASSIGN_OR_RETURN(m.attr_code, GetString(attrs, "code", file + " grid_attributes", false, "code"));
-    ASSIGN_OR_RETURN(m.attr_parent, GetString(attrs, "parent", file + " grid_attributes", false, "parent"));
-    ASSIGN_OR_RETURN(m.attr_name, GetString(attrs, "name", file + " grid_attributes", false, "name"));
-  }
-  double tol = 1.0;
-  simdjson::dom::element tol_el;
-  if (root["overlap_tolerance_m2"].get(tol_el) == simdjson::SUCCESS) {
-    if (tol_el.get_double().get(tol) != simdjson::SUCCESS || !(tol >= 0) ||
-        !std::isfinite(tol)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          file, ": field 'overlap_tolerance_m2' must be a number >= 0"));
-    }
-  }
-  m.overlap_tolerance_m2 = tol;
-  const std::string fctx = file + " files";
-  ASSIGN_OR_RETURN(m.departments_file, GetString(files, "departments", fctx, false));
-  ASSIGN_OR_RETURN(m.categories_file, GetString(files, "categories", fctx, false));
-  ASSIGN_OR_RETURN(m.rules_file, GetString(files, "rules", fctx, false));
-  ASSIGN_OR_RETURN(m.teams_file, GetString(files, "teams", fctx, false));
-  ASSIGN_OR_RETURN(m.components_file, GetString(files, "components", fctx, false));
-  ASSIGN_OR_RETURN(m.layers_file, GetString(files, "layers", fctx, false));
-  ASSIGN_OR_RETURN(m.calendar_file, GetString(files, "calendar", fctx, false));
-  RETURN_IF_ERROR(CheckManifestFiles(m, file));
-  ASSIGN_OR_RETURN(std::string precedence,
-                   GetString(root, "rule_precedence", file, false, "scope_first"));
-  if (precedence == "scope_first") {
-    m.precedence = Precedence::kScopeFirst;
-  } else if (precedence == "category_first") {
-    m.precedence = Precedence::kCategoryFirst;
-  } else {
-    return absl::InvalidArgumentError(absl::StrCat(
-        file, ": field 'rule_precedence' is '", precedence,
-        "', expected scope_first or category_first"));
-  }
-  return m;
-}
-
-absl::StatusOr<Hierarchy> LoadRegions(const std::string& dir,
-                                      const PackManifest& m) {
+absl::StatusOr<Hierarchy> LoadRegions(const std::string& dir, const PackManifest& m,
+                                      const PackLimits& limits) {
   const std::string file = dir + "/" + m.regions_file;
-  ASSIGN_OR_RETURN(CsvTable t, CsvTable::Open(file, {"code", "name", "level", "parent"}));
+  ASSIGN_OR_RETURN(CsvTable t,
+                   CsvTable::Open(file, {"code", "name", "level", "parent"}, {},
+                                  PackCsvOptions(m, limits.regions_bytes, limits)));
   std::vector<RegionRow> rows;
   while (t.Next()) {
     rows.push_back(RegionRow{std::string(t.Get(0)), std::string(t.Get(1)),
@@ -282,15 +130,19 @@ class PackLoader {
                                         Snapshot& s) {
     const PackManifest& m = s.manifest_;
     auto path = [&](const std::string& f) { return dir + "/" + f; };
+    const PackLimits& lim = options.limits;
+    auto csv = [&](uint64_t max_bytes) { return PackCsvOptions(m, max_bytes, lim); };
     if (!m.calendar_file.empty()) {
-      ASSIGN_OR_RETURN(std::string text, ReadFile(path(m.calendar_file)));
+      ASSIGN_OR_RETURN(std::string text, ReadFile(path(m.calendar_file), lim.calendar_bytes));
       ASSIGN_OR_RETURN(s.calendar_, ParseCalendarJson(text, path(m.calendar_file)));
     }
     if (!m.departments_file.empty()) {
-      ASSIGN_OR_RETURN(s.departments_, Departments::Load(path(m.departments_file)));
+      ASSIGN_OR_RETURN(s.departments_, Departments::Load(path(m.departments_file),
+                                                         csv(lim.departments_bytes)));
     }
     if (!m.categories_file.empty()) {
-      ASSIGN_OR_RETURN(s.categories_, Categories::Load(path(m.categories_file)));
+      ASSIGN_OR_RETURN(s.categories_,
+                       Categories::Load(path(m.categories_file), csv(lim.categories_bytes)));
     }
     absl::Status layers_rules, teams, components;  // outlive the threads
     {
@@ -314,7 +166,8 @@ class PackLoader {
             return g;
           };
           absl::StatusOr<Teams> t =
-              Teams::Load(path(m.teams_file), s.hierarchy_, s.num_grids(), find_grid);
+              Teams::Load(path(m.teams_file), s.hierarchy_, s.num_grids(), find_grid,
+                          options.threads, csv(lim.teams_bytes));
           if (t.ok()) {
             s.teams_ = *std::move(t);
           } else {
@@ -329,7 +182,7 @@ class PackLoader {
         } else {
           absl::StatusOr<Components> c =
               Components::Load(path(m.components_file), s.categories_, s.departments_,
-                               s.quantizer_, options.threads);
+                               s.quantizer_, options.threads, csv(lim.components_bytes));
           if (c.ok()) {
             s.components_ = *std::move(c);
           } else {
@@ -358,6 +211,7 @@ class PackLoader {
       ro.geographic = m.geographic;
       ro.crs_name = m.crs;
       ro.threads = options.threads;
+      ro.max_bytes = options.limits.layers_bytes;
       const std::string file = path(m.layers_file);
       RETURN_IF_ERROR(ReadGeoJsonPolygons(file, ro, errors, &raw, &builder));
       std::vector<Layer> attrs;
@@ -392,20 +246,51 @@ class PackLoader {
       ctx.find_layer = [&s](absl::string_view code) { return s.layers_.Find(code); };
       ctx.layer_priority = [&s](int32_t l) { return s.layers_.at(l).priority; };
       ctx.precedence = m.precedence;
+      ctx.file = PackCsvOptions(m, options.limits.rules_bytes, options.limits);
       ASSIGN_OR_RETURN(s.rules_, RuleTable::Build(path(m.rules_file), ctx, &s.warnings_));
       s.routes_ = true;
     }
     return absl::OkStatus();
   }
 
+  // The manifest, then the checksums (sizes at once, SHA-256 on a thread)
+  // beside the load itself. A checksum mismatch outranks the load's own
+  // error: the file is not what the pack was written with, which is what
+  // made it fail.
   static absl::StatusOr<std::shared_ptr<const Snapshot>> Load(
       const std::string& dir, const LoadOptions& options) {
     const auto t0 = std::chrono::steady_clock::now();
+    ASSIGN_OR_RETURN(PackManifest m, ReadPackManifest(dir, options.limits));
+    std::string warning;
+    if (!m.has_checksums) {
+      if (options.require_checksums) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            dir, "/manifest.json has no 'checksums' and checksums are required: write the "
+            "pack with gridroute-gen or gridroute-import (PACK.md \"checksums\")"));
+      }
+      warning = absl::StrCat(
+          dir, "/manifest.json has no 'checksums': the pack's files are not checked against "
+          "the sizes and SHA-256 they were written with (a truncated file would load with "
+          "rows missing); write the pack with gridroute-gen or gridroute-import to add them");
+    }
+    ASSIGN_OR_RETURN(std::unique_ptr<ChecksumCheck> check,
+                     ChecksumCheck::Start(dir, m, options.limits));
+    absl::StatusOr<std::shared_ptr<Snapshot>> s = Build(dir, std::move(m), options, t0);
+    RETURN_IF_ERROR(check->Finish());
+    if (!s.ok()) return s.status();
+    if (!warning.empty()) (*s)->warnings_.push_back(warning);
+    (*s)->stats_.total_seconds = Seconds(t0);
+    return std::shared_ptr<const Snapshot>(*std::move(s));
+  }
+
+  static absl::StatusOr<std::shared_ptr<Snapshot>> Build(
+      const std::string& dir, PackManifest manifest, const LoadOptions& options,
+      std::chrono::steady_clock::time_point t0) {
     std::shared_ptr<Snapshot> s(new Snapshot());
-    ASSIGN_OR_RETURN(s->manifest_, ParseManifest(dir));
+    s->manifest_ = std::move(manifest);
     const PackManifest& m = s->manifest_;
     s->quantizer_ = Quantizer(m.geographic);
-    ASSIGN_OR_RETURN(s->hierarchy_, LoadRegions(dir, m));
+    ASSIGN_OR_RETURN(s->hierarchy_, LoadRegions(dir, m, options.limits));
 
     ErrorList errors(options.max_errors);
     const std::string grids_file = dir + "/" + m.grids_file;
@@ -418,6 +303,7 @@ class PackLoader {
       ro.geographic = m.geographic;
       ro.crs_name = m.crs;
       ro.threads = options.threads;
+      ro.max_bytes = options.limits.grids_bytes;
       RETURN_IF_ERROR(ReadGeoJsonPolygons(grids_file, ro, errors, &raw, &builder));
     }
     GridGeometry unsorted = std::move(builder).Build();
@@ -527,8 +413,7 @@ class PackLoader {
         GridRoutes::Build(s->parents_, s->teams_, s->rules_, s->layers_, s->geometry_);
     std::vector<int32_t>().swap(s->parents_);  // the records hold the parents now
     s->stats_.grid_routes_seconds = Seconds(t3);
-    s->stats_.total_seconds = Seconds(t0);
-    return std::shared_ptr<const Snapshot>(std::move(s));
+    return s;
   }
 };
 

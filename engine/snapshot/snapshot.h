@@ -1,7 +1,8 @@
 // Copyright 2026 gridroute authors.
 //
 // Snapshot: everything a query reads, immutable, built and validated off the
-// request path by LoadPack() and published whole (see DESIGN.md).
+// request path by LoadPack() and published whole (docs/ARCHITECTURE.md,
+// section 3).
 //
 //   ASSIGN_OR_RETURN(std::shared_ptr<const Snapshot> s, LoadPack("city/", {}));
 //   LocateResult r = s->locator().Locate(s->quantizer().Quantize(lon, lat));
@@ -33,25 +34,9 @@
 #include "model/layers.h"
 #include "model/rules.h"
 #include "model/teams.h"
+#include "snapshot/manifest.h"
 
 namespace gridroute {
-
-// What manifest.json says (see engine/snapshot/PACK.md).
-struct PackManifest {
-  std::string name;
-  std::string version;
-  std::string crs = "wgs84";  // wgs84 | cgcs2000 | gcj02 | bd09 | EPSG:<n>
-  bool geographic = true;
-  std::vector<std::string> levels;  // top first; grids sit below the last
-  std::string regions_file = "regions.csv";
-  std::string grids_file = "grids.geojson";
-  std::string attr_code = "code", attr_parent = "parent", attr_name = "name";
-  double overlap_tolerance_m2 = 1.0;
-  // Routing files (empty: absent). See PACK.md "Routing files".
-  std::string departments_file, categories_file, rules_file, teams_file,
-      components_file, layers_file, calendar_file;
-  Precedence precedence = Precedence::kScopeFirst;
-};
 
 // Figures from the load, for logs and the admin Info call.
 struct LoadStats {
@@ -149,12 +134,24 @@ struct LoadOptions {
   // Threads for validation and index building (results do not depend on it).
   // Default: 2, the cores of the machines we size for.
   int threads = 2;
+  // The largest file of each kind, checked before it is read (PACK.md
+  // "Limits").
+  PackLimits limits;
+  // A manifest without `checksums` (a pack written before they existed) is
+  // loaded with a warning in Snapshot::warnings(); true refuses it.
+  bool require_checksums = false;
 };
 
 // Reads, validates and indexes the pack in `dir`. On any error returns
 // InvalidArgument (bad data; the message lists every problem found, one per
 // line, each naming the file, line or feature index and the offending code)
 // or NotFound (a missing file). A failed load has no side effects.
+//
+// Only regular files are read, each within its limit (options.limits),
+// checked before its first byte is read; every string must be UTF-8 (or the
+// CSV files are converted from the manifest's `encoding`); each file's size
+// and SHA-256 must match the manifest's `checksums` (hashed on a background
+// thread while the pack is parsed). PACK.md documents all of it.
 //
 // Memory (glibc): the first call fixes malloc's mmap threshold at
 // kLargeBlockBytes for the process (unless GLIBC_TUNABLES sets one), so the

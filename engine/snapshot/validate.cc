@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "geo/metric.h"
+#include "geo/ring_sweep.h"
 #include "index/box_index.h"
 
 namespace gridroute {
@@ -45,24 +46,9 @@ std::string CleanRing(std::vector<IPoint>& ring) {
                ? "ring has zero area (all vertices collinear)"
                : "";
   }
-  // Closed segments can only meet if their boxes do: the box test skips the
-  // exact one for almost every pair.
-  for (size_t i = 0; i < n; ++i) {
-    const IPoint a = ring[i], b = ring[(i + 1) % n];
-    const int64_t lo_x = std::min(a.x, b.x), hi_x = std::max(a.x, b.x);
-    const int64_t lo_y = std::min(a.y, b.y), hi_y = std::max(a.y, b.y);
-    for (size_t j = i + 2; j < n; ++j) {
-      if (i == 0 && j == n - 1) continue;  // adjacent through the closing edge
-      const IPoint c = ring[j], d = ring[(j + 1) % n];
-      if (std::max(c.x, d.x) < lo_x || std::min(c.x, d.x) > hi_x ||
-          std::max(c.y, d.y) < lo_y || std::min(c.y, d.y) > hi_y) {
-        continue;
-      }
-      if (SegmentsIntersect(a, b, c, d)) {
-        return absl::StrCat("ring self-intersects: edges ", i, " and ", j,
-                            " meet");
-      }
-    }
+  uint32_t i, j;
+  if (FindMeetingEdges(ring.data(), n, &i, &j)) {
+    return absl::StrCat("ring self-intersects: edges ", i, " and ", j, " meet");
   }
   if (TwiceSignedArea(ring.data(), static_cast<uint32_t>(n)) == 0) {
     return "ring has zero area";

@@ -341,6 +341,21 @@ TEST_P(LocatorTest, BatchEqualsSingle) {
   }
 }
 
+// Regression (fuzz_convert): a snap_m of 1e300 overflowed the search box's
+// lattice units (undefined behaviour; in practice an empty box, so the point
+// stayed outside). A radius wider than the lattice snaps as one just wide
+// enough does.
+TEST_P(LocatorTest, HugeSnapRadiusSnapsToTheNearestGrid) {
+  const auto& c = City(2000);
+  auto locator = Build(*c.snapshot);
+  const IPoint p{c.city.bbox_max.lon * kE7ToE9 + 1'000'000'000,  // 1 degree east
+                 c.city.bbox_max.lat * kE7ToE9};
+  const LocateResult want = locator->Locate(p, {.snap_m = 1e6});
+  ASSERT_EQ(want.how, How::kSnapped);
+  EXPECT_EQ(locator->Locate(p, {.snap_m = 1e300}), want);
+  EXPECT_EQ(locator->Locate(p, {.snap_m = std::numeric_limits<double>::max()}), want);
+}
+
 INSTANTIATE_TEST_SUITE_P(
     AllLocators, LocatorTest,
     ::testing::Values(LocatorKind{"rtree",

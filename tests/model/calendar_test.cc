@@ -30,12 +30,14 @@ constexpr char kWeekJson[] = R"(
     "sun": []
   })";
 
-// National Day 2026: holidays Oct 1-7, make-up days Sun Sep 27 and Sat Oct 10.
+// Mid-Autumn and National Day 2026 as the State Council fixed them: holidays
+// Sep 25-27 and Oct 1-7, make-up days Sun Sep 20 and Sat Oct 10.
 std::string NationalDayJson() {
   return std::string(R"({"time_zone": "Asia/Shanghai",)") + kWeekJson + R"(,
-  "holidays": ["2026-10-01", "2026-10-02", "2026-10-03", "2026-10-04",
+  "holidays": ["2026-09-25", "2026-09-26", "2026-09-27",
+               "2026-10-01", "2026-10-02", "2026-10-03", "2026-10-04",
                "2026-10-05", "2026-10-06", "2026-10-07"],
-  "workdays": [{"date": "2026-09-27", "as": "mon"}, {"date": "2026-10-10"}]
+  "workdays": [{"date": "2026-09-20", "as": "mon"}, {"date": "2026-10-10"}]
 })";
 }
 
@@ -154,10 +156,12 @@ TEST(AddWorkingHoursTest, NationalDayWeek) {
   const HoursCase kCases[] = {
       {"before the holiday lands after it", "2026-09-30 16:00", absl::Hours(3),
        "2026-10-08 10:00"},
-      {"Saturday before counts the make-up Sunday", "2026-09-26 10:00",
-       absl::Hours(1), "2026-09-27 09:30"},
-      {"Friday evening rolls onto make-up Sunday", "2026-09-25 17:00",
-       absl::Hours(1), "2026-09-27 09:00"},
+      {"Saturday before counts the make-up Sunday", "2026-09-19 10:00",
+       absl::Hours(1), "2026-09-20 09:30"},
+      {"Friday evening rolls onto make-up Sunday", "2026-09-18 17:00",
+       absl::Hours(1), "2026-09-20 09:00"},
+      {"Mid-Autumn weekend skipped", "2026-09-24 17:00", absl::Hours(1),
+       "2026-09-28 09:00"},
       {"inside the holiday starts on Oct 8", "2026-10-03 10:00", absl::Hours(1),
        "2026-10-08 09:30"},
       {"zero inside the holiday", "2026-10-05 10:00", absl::ZeroDuration(),
@@ -209,7 +213,8 @@ TEST(AddWorkingDaysTest, AcrossNationalDay) {
       {"two days", "2026-09-30 10:00", 2, "2026-10-09 10:00"},
       {"make-up Saturday is a working day", "2026-09-30 10:00", 3,
        "2026-10-10 10:00"},
-      {"Fri to make-up Sun", "2026-09-25 10:00", 1, "2026-09-27 10:00"},
+      {"Fri to make-up Sun", "2026-09-18 10:00", 1, "2026-09-20 10:00"},
+      {"Thu to Mon over Mid-Autumn", "2026-09-24 10:00", 1, "2026-09-28 10:00"},
       {"inside the holiday", "2026-10-02 10:00", 1, "2026-10-09 08:30"},
   };
   for (const DaysCase& c : kCases) {
@@ -250,9 +255,9 @@ TEST(WorkingTimeBetweenTest, Examples) {
   EXPECT_EQ(
       cal.WorkingTimeBetween(T("2026-03-09 11:30"), T("2026-03-06 16:30")),
       absl::ZeroDuration());
-  EXPECT_EQ(NationalDayCal().WorkingTimeBetween(T("2026-09-26 00:00"),
+  EXPECT_EQ(NationalDayCal().WorkingTimeBetween(T("2026-09-19 00:00"),
                                                 T("2026-10-11 00:00")),
-            absl::Minutes(450) * 7);  // 27, 28, 29, 30, 8, 9, 10
+            absl::Minutes(450) * 11);  // Sep 20, 21-24, 28-30, Oct 8-10
 }
 
 TEST(IsWorkingTimeTest, Boundaries) {
@@ -266,7 +271,8 @@ TEST(IsWorkingTimeTest, Boundaries) {
   EXPECT_FALSE(cal.IsWorkingTime(T("2026-03-02 17:30")));
   EXPECT_FALSE(cal.IsWorkingTime(T("2026-03-07 10:00")));
   EXPECT_FALSE(NationalDayCal().IsWorkingTime(T("2026-10-01 10:00")));
-  EXPECT_TRUE(NationalDayCal().IsWorkingTime(T("2026-09-27 10:00")));
+  EXPECT_TRUE(NationalDayCal().IsWorkingTime(T("2026-09-20 10:00")));
+  EXPECT_FALSE(NationalDayCal().IsWorkingTime(T("2026-09-27 10:00")));
 }
 
 TEST(AddCalendarTimeTest, IgnoresTheCalendar) {
@@ -467,7 +473,7 @@ TEST(OracleTest, SlowPathMatchesTablePathAtBoundaries) {
   const absl::Duration kDurations[] = {absl::ZeroDuration(), absl::Minutes(30),
                                        absl::Hours(1), absl::Minutes(210),
                                        absl::Minutes(450)};
-  for (absl::Time t = T("2026-09-24 00:00"); t < T("2026-10-13 00:00");
+  for (absl::Time t = T("2026-09-18 00:00"); t < T("2026-10-13 00:00");
        t += absl::Minutes(30)) {
     for (absl::Duration d : kDurations) {
       ASSERT_EQ(Show(fast->AddWorkingHours(t, d)),
@@ -551,6 +557,48 @@ TEST(TimeZoneTest, OtherUnloadableZoneIsAnError) {
       << cal.status();
 }
 
+// Regression: absl::LoadTimeZone opens a zone name as a path under tzdata,
+// or as is when it starts with '/', so "time_zone": "/a/fifo" in a pack's
+// calendar.json hung the load and "../../x" read files outside tzdata.
+// Names that are not IANA names are refused before anything is opened.
+int loads = 0;
+bool CountingLoader(absl::string_view name, absl::TimeZone* tz) {
+  ++loads;
+  return absl::LoadTimeZone(name, tz);
+}
+
+TEST(TimeZoneTest, NamesThatArePathsAreRefusedBeforeAnythingIsOpened) {
+  WorkingCalendarOptions o = WorkingCalendar::DefaultOptions();
+  o.table_end = absl::CivilDay(1992, 1, 1);
+  o.load_time_zone = &CountingLoader;
+  for (const std::string& bad : std::vector<std::string>{"/dev/zero", "/usr/share/zoneinfo/UTC", "../../../../usr/share/zoneinfo/UTC",
+        "Asia/../UTC", "Asia//Shanghai", "Asia/Shanghai/", "", "UTC\n", "UTC.bak",
+        std::string(65, 'A')}) {
+    o.time_zone = bad;
+    loads = 0;
+    absl::StatusOr<WorkingCalendar> cal = WorkingCalendar::Create(o);
+    EXPECT_EQ(cal.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_TRUE(absl::StrContains(cal.status().message(), "time_zone: \""))
+        << cal.status();
+    EXPECT_TRUE(absl::StrContains(cal.status().message(), "is not a time zone name"))
+        << cal.status();
+    EXPECT_EQ(loads, 0) << bad;
+  }
+  for (const char* good : {"UTC", "Etc/GMT+8", "America/Argentina/Buenos_Aires",
+                           "America/Port-au-Prince", "Fixed/UTC+08:00:00"}) {
+    o.time_zone = good;
+    absl::StatusOr<WorkingCalendar> cal = WorkingCalendar::Create(o);
+    EXPECT_TRUE(cal.ok()) << good << ": " << cal.status();
+  }
+  // The same through calendar.json, with the real loader.
+  absl::StatusOr<WorkingCalendar> cal = ParseCalendarJson(
+      R"({"time_zone":"../../../../usr/share/zoneinfo/UTC","office_hours":{"mon":[["08:30","12:00"]]}})",
+      "calendar.json");
+  EXPECT_EQ(cal.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(cal.status().message(), "calendar.json: time_zone: "))
+      << cal.status();
+}
+
 TEST(ParseCalendarJsonTest, ParsesTheExample) {
   absl::StatusOr<WorkingCalendarOptions> o =
       ParseCalendarOptionsJson(NationalDayJson(), "calendar.json");
@@ -558,16 +606,33 @@ TEST(ParseCalendarJsonTest, ParsesTheExample) {
   const WorkingCalendarOptions def = WorkingCalendar::DefaultOptions();
   EXPECT_EQ(o->time_zone, "Asia/Shanghai");
   EXPECT_EQ(o->office_hours, def.office_hours);
-  ASSERT_EQ(o->holidays.size(), 7u);
-  EXPECT_EQ(o->holidays[0], absl::CivilDay(2026, 10, 1));
+  ASSERT_EQ(o->holidays.size(), 10u);
+  EXPECT_EQ(o->holidays[0], absl::CivilDay(2026, 9, 25));
+  EXPECT_EQ(o->holidays[3], absl::CivilDay(2026, 10, 1));
   ASSERT_EQ(o->workdays.size(), 2u);
-  EXPECT_EQ(o->workdays[0].date, absl::CivilDay(2026, 9, 27));
+  EXPECT_EQ(o->workdays[0].date, absl::CivilDay(2026, 9, 20));
   EXPECT_EQ(o->workdays[1].date, absl::CivilDay(2026, 10, 10));
   EXPECT_EQ(o->workdays[1].works_as, absl::Weekday::monday);  // default
   EXPECT_EQ(NationalDayCal().OfficeHoursOn(absl::CivilDay(2026, 10, 10)),
             def.office_hours[0]);
   EXPECT_TRUE(
       NationalDayCal().OfficeHoursOn(absl::CivilDay(2026, 10, 1)).empty());
+}
+
+TEST(ParseCalendarJsonTest, NameAndSourceAreInformationalStrings) {
+  const std::string hours = R"("office_hours": {"mon": [["08:30", "12:00"]]})";
+  EXPECT_TRUE(ParseCalendarJson(
+                  R"({"name": "CN-2026", "source": "通知", )" + hours + "}", "c.json")
+                  .ok());
+  absl::StatusOr<WorkingCalendar> bad =
+      ParseCalendarJson(R"({"name": 2026, )" + hours + "}", "c.json");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(std::string(bad.status().message()).find("c.json: name: want a string"),
+            std::string::npos)
+      << bad.status();
+  EXPECT_FALSE(ParseCalendarJson(
+                   R"({"name": "a", "name": "b", )" + hours + "}", "c.json")
+                   .ok());
 }
 
 TEST(ParseCalendarJsonTest, TimeZoneIsOptionalAndSecondsAreAccepted) {

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -212,6 +213,22 @@ TEST_F(ComponentsTest, EmptyFileAndFarApartPoints) {
   EXPECT_EQ(far->Nearest(q_.Quantize(170.50008, 80.25), well, 50, nullptr), 2);
   EXPECT_EQ(far->Nearest(q_.Quantize(-170.5, -80.2501), well, 50, nullptr), 0);
   EXPECT_EQ(far->state(1), "b");
+}
+
+// Regression (fuzz_convert): a component_radius_m of 1e300 overflowed the
+// lattice units of the cell range (undefined behaviour; in practice nothing
+// was found). A radius wider than the lattice finds the nearest anywhere.
+TEST_F(ComponentsTest, HugeRadiusFindsTheNearestAnywhere) {
+  Write(dir_ + "/far.csv",
+        ToCsv({{"1", "0118", -170.5, -80.25, "D01", "", "", "a"},
+               {"2", "0118", 170.5, 80.25, "D01", "", "", "b"}}));
+  auto far = Components::Load(dir_ + "/far.csv", cats_, deps_, q_);
+  ASSERT_TRUE(far.ok()) << far.status();
+  const int32_t well = cats_.Find(CategoryType::kComponent, "0118");
+  double d = 0;
+  EXPECT_EQ(far->Nearest(q_.Quantize(-160, -80), well, 1e300, &d), 0);
+  EXPECT_GT(d, 100'000);
+  EXPECT_EQ(far->Nearest(q_.Quantize(160, 80), well, std::numeric_limits<double>::max(), &d), 1);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "common/csv.h"
 #include "common/string_table.h"
@@ -154,6 +155,19 @@ TEST(CsvChunksTest, ErrorsAsCsvTable) {
       "a,b,c\n1,2,3\n4,5,6,7\n,,\n",      // fine
       big + "1,2\n" + big.substr(12),     // a short row in a later chunk
       big + "\"open\n" + big.substr(12),  // unterminated, later chunk
+      "a,b,c\n1,\xD5\xC5,3\n",              // not UTF-8 (GBK)
+      big + "1,\xFF,3\n" + big.substr(12),   // not UTF-8, later chunk
+      "a,b,c\n1," + std::string(70000, 'x') + ",3\n",         // field over 64 KiB
+      "a,b,c\n1,\"" + std::string(70000, 'y') + "\",3\n",     // quoted, over 64 KiB
+      "a,b,c\n1,\"a\"\"" + std::string(70000, 'y') + "\",3\n",  // with "" inside
+      big + "1,\"open\n" + big.substr(12),  // unbalanced quote: over 64 KiB
+      "a,b,c\n" + std::string(300, ',') + "\n",               // over 256 fields
+      "a,b,c\n" + std::string(255, ',') + "\n",               // 256 fields: fine
+      // A field past CsvReaderOptions::max_field_bytes (1 MiB), plain and
+      // quoted, in a later chunk.
+      big + std::string((1 << 20) + 1, 'x') + ",2,3\n" + big.substr(12),
+      big + "1,\"" + std::string((1 << 20) + 1, 'x') + "\",3\n" +
+          big.substr(12),
   };
   for (size_t k = 0; k < cases.size(); ++k) {
     const std::string path = dir + "/e" + std::to_string(k) + ".csv";
@@ -172,6 +186,49 @@ TEST(CsvChunksTest, ErrorsAsCsvTable) {
   }
   auto missing = CsvChunks::Open(dir + "/nope.csv", cols, 2);
   EXPECT_EQ(missing.status(), CsvTable::Open(dir + "/nope.csv", cols).status());
+}
+
+// A file in a declared encoding: both readers convert it, to the same
+// records; an invalid sequence gives the same error.
+TEST(CsvChunksTest, DeclaredEncodingAsCsvTable) {
+  const std::string dir = testing::MakeTempDir("csv_chunks_enc");
+  CsvFileOptions gb;
+  gb.encoding = "GB18030";
+  std::string text = "a,b,c\n";
+  for (int i = 0; text.size() < 3'000'000; ++i) {
+    text += std::to_string(i) + ",\xD5\xC5\xC8\xFD,\"\xA2\xE3 \x94\x39\xFC\x36\"\n";
+  }
+  for (const std::string& t : {text, text + "9,\x81\x20,z\n"}) {
+    const std::string path = dir + "/gb.csv";
+    Write(path, t);
+    std::vector<Rec> want;
+    absl::StatusOr<CsvTable> ref = CsvTable::Open(path, {"a", "b", "c"}, {}, gb);
+    absl::StatusOr<CsvChunks> f = CsvChunks::Open(path, {"a", "b", "c"}, 2, {}, gb);
+    if (!ref.ok()) {  // the whole file is converted at Open
+      EXPECT_EQ(f.status(), ref.status());
+      EXPECT_TRUE(absl::StrContains(ref.status().message(), "not valid GB18030"));
+      continue;
+    }
+    while (ref->Next()) {
+      want.push_back(Rec{ref->line(), {std::string(ref->Get(0)), std::string(ref->Get(1)),
+                                       std::string(ref->Get(2))}});
+    }
+    ASSERT_TRUE(ref->status().ok()) << ref->status();
+    ASSERT_TRUE(f.ok()) << f.status();
+    EXPECT_EQ(f->num_chunks(), 2);
+    std::vector<std::vector<Rec>> per(2);
+    ASSERT_TRUE(f->ParallelForEach([&](int c, CsvChunks::Row& row) {
+                   per[c].push_back(Rec{row.line(), {std::string(row.Get(0)),
+                                                     std::string(row.Get(1)),
+                                                     std::string(row.Get(2))}});
+                   return true;
+                 }).ok());
+    std::vector<Rec> got = per[0];
+    got.insert(got.end(), per[1].begin(), per[1].end());
+    ASSERT_EQ(got.size(), want.size());
+    EXPECT_EQ(got, want);
+    EXPECT_EQ(got[0].fields[1], "张三");
+  }
 }
 
 TEST(StringTableTest, UniformThenMixedLengths) {

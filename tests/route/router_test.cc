@@ -33,6 +33,7 @@ class RouterTest : public ::testing::Test {
   static void SetUpTestSuite() {
     TestPack p;
     testing::MakeRoutingPack(p);
+    p.SetChecksums(true);  // so the load has no warning
     auto s = LoadPack(p.Write());
     ASSERT_TRUE(s.ok()) << s.status();
     snapshot_ = new std::shared_ptr<const Snapshot>(*s);
@@ -197,6 +198,21 @@ TEST_F(RouterTest, ComponentByNearestPointOfItsCategory) {
   EXPECT_EQ(Dept(d.lead), "M1");
 }
 
+// Regression (fuzz_convert): radii of 1e300 m (finite, so accepted) made the
+// search boxes overflow int64: the component search read out of bounds and
+// crashed the process, and snapping found nothing.
+TEST_F(RouterTest, HugeRadiiFindTheNearestComponentAndGrid) {
+  Decision d;
+  Event e = MakeEvent(120.0016, 31.0005, "0101", CategoryType::kComponent);
+  ASSERT_TRUE(Route(e, &d, RouteOptions{.component_radius_m = 1e300}).ok());
+  ASSERT_GE(d.component, 0);
+  EXPECT_EQ((*snapshot_)->components().code(d.component), "3205010101000002");
+  e = MakeEvent(120.01, 31.0005, "0102");  // ~770 m east of g3
+  ASSERT_TRUE(Route(e, &d, RouteOptions{.snap_m = 1e300}).ok());
+  EXPECT_EQ(d.location.how, How::kSnapped);
+  EXPECT_EQ((*snapshot_)->grid_code(d.location.grid), "g3");
+}
+
 TEST_F(RouterTest, OutsideCoverageIsAResultNotAnError) {
   Decision d;
   ASSERT_TRUE(Route(MakeEvent(121.5, 31.5, "0102"), &d).ok());
@@ -223,6 +239,7 @@ TEST_F(RouterTest, CategoryWithoutARuleHereIsNotFound) {
 TEST(RuleLoadTest, UncoveredCategoryIsWarnedAtLoadAndNotFoundEverywhere) {
   TestPack p;
   testing::MakeRoutingPack(p, "", /*grid_any_rule=*/false);
+  p.SetChecksums(true);  // so the rules' warning is the only one
   auto s = LoadPack(p.Write());
   ASSERT_TRUE(s.ok()) << s.status();
   ASSERT_EQ((*s)->warnings().size(), 1u);

@@ -297,7 +297,7 @@ TEST_F(BoundedInputsTest, AFailedReloadsErrorIsBoundedEverywhere) {
     ASSERT_TRUE(s.ok()) << s.error_message();
     EXPECT_EQ(info.reloads_failed(), 1);
     EXPECT_TRUE(absl::StrContains(info.last_reload_error(), "teams.csv"));
-    EXPECT_LE(info.last_reload_error().size(), SnapshotStore::kMaxLastErrorBytes + 3);
+    EXPECT_LE(info.last_reload_error().size(), kMaxSentMessage);
     if (round == 1) break;
     grpc::ClientContext rctx;
     v1::ReloadRequest req;  // the served pack again

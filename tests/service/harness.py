@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 
-PORT_BASE = 24000  # ports 24000-24999: below the ephemeral range (TOOLCHAIN.md)
+PORT_BASE = 24000  # ports 24000-24999: below the ephemeral range 32768-60999
 PORT_SPAN = 600    # start offsets; 30 candidates 13 apart stay below 25000
 
 

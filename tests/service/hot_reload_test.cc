@@ -9,9 +9,15 @@
 // to the version the reload reported), and that the invalid loads changed
 // nothing.
 //
+// ReloadTimeoutTest: loads that hang (a loader blocked until the test
+// releases it, standing in for a hung file system) time out into a failed
+// reload while the old snapshot serves, a second reload meanwhile gets
+// ABORTED at once, and Shutdown() releases a waiting load.
+//
 // No timing: between two reloads the main thread waits (condition variable)
 // until the clients have completed at least kCallsBetweenReloads more calls,
 // so every snapshot serves traffic. Everything is bounded by counts.
+#include <chrono>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -19,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "service/service_fixture.h"
@@ -190,6 +197,150 @@ TEST(HotReloadTest, ZeroFailedRequestsAndEveryAnswerMatchesItsVersion) {
     EXPECT_EQ(published[generation], version) << generation;
   }
   EXPECT_EQ(store.loads_failed(), 8);
+}
+
+// Loads that hang. A loader stands in for a pack on a hung file system: it
+// blocks, for one directory, until the test releases it. No timing: the
+// blocked load never ends on its own, so a timeout always fires, and the
+// test waits for events (entered, released), never for durations.
+class BlockingLoader {
+ public:
+  explicit BlockingLoader(std::string block_dir) : block_dir_(std::move(block_dir)) {}
+  absl::StatusOr<std::shared_ptr<const Snapshot>> Load(const std::string& dir,
+                                                       const LoadOptions& o) {
+    if (dir == block_dir_) {
+      std::unique_lock<std::mutex> l(mu_);
+      ++entered_;
+      cv_.notify_all();
+      cv_.wait(l, [&] { return released_; });
+    }
+    if (auto it = preloaded_.find(dir); it != preloaded_.end()) return it->second;
+    return LoadPack(dir, o);
+  }
+  // Answers `dir` with this snapshot instead of loading it.
+  void Preload(const std::string& dir) { preloaded_[dir] = *LoadPack(dir); }
+  void WaitEntered(int n) {
+    std::unique_lock<std::mutex> l(mu_);
+    cv_.wait(l, [&] { return entered_ >= n; });
+  }
+  void Release() {
+    std::lock_guard<std::mutex> l(mu_);
+    released_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  const std::string block_dir_;
+  // Filled before the store exists; read-only after.
+  std::map<std::string, std::shared_ptr<const Snapshot>> preloaded_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int entered_ = 0;
+  bool released_ = false;
+};
+
+SnapshotStoreOptions BlockingStore(std::shared_ptr<BlockingLoader> loader,
+                                   absl::Duration timeout) {
+  SnapshotStoreOptions o;
+  o.load_timeout = timeout;
+  o.load_pack = [loader](const std::string& dir, const LoadOptions& lo) {
+    return loader->Load(dir, lo);
+  };
+  return o;
+}
+
+
+
+// Hang guard: true once the store's abandoned worker has ended.
+bool WaitIdle(const SnapshotStore& store) {
+  for (int i = 0; i < 60'000 && store.loading(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return !store.loading();
+}
+
+TEST(ReloadTimeoutTest, ALoadPastTheTimeoutFailsAndTheOldSnapshotKeepsServing) {
+  const std::string pack_a = testing::WriteRoutingPack("A");
+  const std::string stuck = testing::WriteRoutingPack("STUCK");
+  auto loader = std::make_shared<BlockingLoader>(stuck);
+  // Every load but the stuck one answers in microseconds: 1 s is ample.
+  loader->Preload(pack_a);
+  loader->Preload(stuck);
+  SnapshotStore store(BlockingStore(loader, absl::Seconds(1)));
+  ASSERT_TRUE(store.Load(pack_a).ok());
+
+  absl::StatusOr<ReloadResult> r = store.Load(stuck);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kDeadlineExceeded) << r.status();
+  EXPECT_TRUE(absl::StrContains(r.status().message(), "took longer than the load timeout"));
+  EXPECT_EQ(store.Current()->snapshot->manifest().version, "A");
+  EXPECT_EQ(store.loads_failed(), 1);
+  EXPECT_TRUE(absl::StrContains(store.last_error(), "took longer than the load timeout"));
+  // The worker cannot be interrupted: until it ends, a reload is refused.
+  EXPECT_TRUE(store.loading());
+  r = store.Load(pack_a);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kAborted) << r.status();
+  EXPECT_TRUE(absl::StrContains(r.status().message(), "a reload is in progress"));
+  EXPECT_TRUE(absl::StrContains(r.status().message(), "still running in the background"));
+
+  // Once it ends, its result is dropped, and loads work again.
+  loader->Release();
+  ASSERT_TRUE(WaitIdle(store));
+  EXPECT_EQ(store.Current()->snapshot->manifest().version, "A");
+  r = store.Load(stuck);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->current->snapshot->manifest().version, "STUCK");
+  EXPECT_EQ(r->current->generation, 2u);
+}
+
+TEST(ReloadTimeoutTest, ASecondReloadWhileOneRunsIsAbortedAtOnce) {
+  const std::string pack_a = testing::WriteRoutingPack("A");
+  const std::string slow = testing::WriteRoutingPack("B");
+  auto loader = std::make_shared<BlockingLoader>(slow);
+  SnapshotStore store(BlockingStore(loader, absl::Minutes(10)));
+  ASSERT_TRUE(store.Load(pack_a).ok());
+  testing::InProcessServer server(&store);
+
+  absl::StatusOr<ReloadResult> first = absl::UnknownError("not run");
+  std::thread t([&] { first = store.Load(slow); });
+  loader->WaitEntered(1);
+  // The store, and the Reload RPC, answer at once instead of queueing.
+  EXPECT_EQ(store.Load(pack_a).status().code(), absl::StatusCode::kAborted);
+  grpc::ClientContext ctx;
+  v1::ReloadRequest req;
+  v1::ReloadResponse resp;
+  const grpc::Status s = server.admin->Reload(&ctx, req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED) << s.error_message();
+  EXPECT_TRUE(absl::StrContains(s.error_message(), "a reload is in progress")) << s.error_message();
+  // Routing goes on, on the old snapshot.
+  grpc::ClientContext rctx;
+  v1::RouteResponse route;
+  ASSERT_TRUE(server.routing->Route(&rctx, testing::HotlineReport(120.0008, 31.0008, "0102"),
+                                    &route)
+                  .ok());
+  EXPECT_EQ(route.snapshot().version(), "A");
+  loader->Release();
+  t.join();
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(store.Current()->snapshot->manifest().version, "B");
+  EXPECT_EQ(store.loads_failed(), 0);
+}
+
+TEST(ReloadTimeoutTest, ShutdownReleasesAWaitingLoadAtOnce) {
+  const std::string pack_a = testing::WriteRoutingPack("A");
+  const std::string stuck = testing::WriteRoutingPack("STUCK");
+  auto loader = std::make_shared<BlockingLoader>(stuck);
+  SnapshotStore store(BlockingStore(loader, absl::InfiniteDuration()));
+  ASSERT_TRUE(store.Load(pack_a).ok());
+  absl::StatusOr<ReloadResult> r = absl::UnknownError("not run");
+  std::thread t([&] { r = store.Load(stuck); });
+  loader->WaitEntered(1);
+  store.Shutdown();
+  t.join();  // would never return without Shutdown(): the load never ends
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kUnavailable) << r.status();
+  EXPECT_EQ(store.Load(pack_a).status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(store.Current()->snapshot->manifest().version, "A");
+  loader->Release();  // the abandoned worker ends; it holds nothing of the store
+  ASSERT_TRUE(WaitIdle(store));
 }
 
 }  // namespace

@@ -58,7 +58,12 @@ class TlsTest : public ::testing::Test {
         "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=ops-laptop "
         "-keyout client.key -out client.csr\n",
         "openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 1 "
-        "-out client.crt\n");
+        "-out client.crt\n",
+        // A second client of the same CA whose CN is in no token file.
+        "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=stranger "
+        "-keyout stranger.key -out stranger.csr\n",
+        "openssl x509 -req -in stranger.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 1 "
+        "-out stranger.crt\n");
     const std::string sh = d + "/make-ca.sh";
     std::ofstream(sh) << script;
     ASSERT_EQ(std::system(absl::StrCat("sh ", sh, " >", d, "/openssl.log 2>&1").c_str()), 0)
@@ -107,26 +112,41 @@ class TlsTest : public ::testing::Test {
     ASSERT_NE(server_, nullptr) << "no free port in 21400..21499";
   }
 
-  // Info over a channel with `creds`.
-  grpc::Status Info(std::shared_ptr<grpc::ChannelCredentials> creds) {
+  // An AdminService stub over a channel with `creds`.
+  std::unique_ptr<v1::AdminService::Stub> Admin(std::shared_ptr<grpc::ChannelCredentials> creds) {
     grpc::ChannelArguments args;
     args.SetSslTargetNameOverride("localhost");
-    auto channel =
-        grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port_), std::move(creds), args);
-    auto stub = v1::AdminService::NewStub(channel);
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
-    v1::InfoResponse resp;
-    return stub->Info(&ctx, v1::InfoRequest(), &resp);
+    return v1::AdminService::NewStub(
+        grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port_), std::move(creds), args));
   }
-  static std::shared_ptr<grpc::ChannelCredentials> Tls(bool with_client_cert) {
+  static void SetDeadline(grpc::ClientContext* ctx) {
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  }
+  // Info over a channel with `creds`.
+  grpc::Status Info(std::shared_ptr<grpc::ChannelCredentials> creds) {
+    grpc::ClientContext ctx;
+    SetDeadline(&ctx);
+    v1::InfoResponse resp;
+    return Admin(std::move(creds))->Info(&ctx, v1::InfoRequest(), &resp);
+  }
+  // A TLS channel; with `client` ("client" or "stranger") it presents that
+  // client certificate.
+  static std::shared_ptr<grpc::ChannelCredentials> Tls(bool with_client_cert,
+                                                       const std::string& client = "client") {
     grpc::SslCredentialsOptions o;
     o.pem_root_certs = ReadAll(*dir_ + "/ca.crt");
     if (with_client_cert) {
-      o.pem_private_key = ReadAll(*dir_ + "/client.key");
-      o.pem_cert_chain = ReadAll(*dir_ + "/client.crt");
+      o.pem_private_key = ReadAll(*dir_ + "/" + client + ".key");
+      o.pem_cert_chain = ReadAll(*dir_ + "/" + client + ".crt");
     }
     return grpc::SslCredentials(o);
+  }
+  // Reload (admin only) over a channel with `creds`.
+  grpc::Status Reload(std::shared_ptr<grpc::ChannelCredentials> creds) {
+    grpc::ClientContext ctx;
+    SetDeadline(&ctx);
+    v1::ReloadResponse resp;
+    return Admin(std::move(creds))->Reload(&ctx, v1::ReloadRequest(), &resp);
   }
 
   static std::string* dir_;
@@ -161,6 +181,24 @@ TEST_F(TlsTest, MutualTlsNeedsAClientCertificate) {
   EXPECT_FALSE(without.ok());
   EXPECT_EQ(without.error_code(), grpc::StatusCode::UNAVAILABLE) << without.error_message();
   EXPECT_FALSE(Info(grpc::InsecureChannelCredentials()).ok());
+}
+
+// The certificate's CN is the principal, with that row's roles: ops-laptop
+// may route but not reload (PERMISSION_DENIED naming the role, so it was
+// recognised), and a certificate of the same CA whose CN is in no row is
+// UNAUTHENTICATED.
+TEST_F(TlsTest, CertificateNameIsThePrincipalWithItsRoles) {
+  const std::string file = *dir_ + "/tokens-roles.csv";
+  std::ofstream(file) << "token_sha256,principal,roles,departments\n,ops-laptop,route,D2\n";
+  TokenFile tokens(file);
+  ASSERT_TRUE(tokens.Reload().ok());
+  ASSERT_NO_FATAL_FAILURE(Start(/*mtls=*/true, &tokens));
+  EXPECT_TRUE(Info(Tls(true)).ok());
+  grpc::Status reload = Reload(Tls(true));
+  EXPECT_EQ(reload.error_code(), grpc::StatusCode::PERMISSION_DENIED) << reload.error_message();
+  EXPECT_NE(reload.error_message().find("admin"), std::string::npos) << reload.error_message();
+  grpc::Status stranger = Info(Tls(true, "stranger"));
+  EXPECT_EQ(stranger.error_code(), grpc::StatusCode::UNAUTHENTICATED) << stranger.error_message();
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "snapshot/geojson_reader.h"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <string>
 #include <vector>
@@ -182,6 +183,93 @@ TEST_F(GeoJsonPiecesTest, TruncatedAndCorruptedFilesMatchTheSequentialRead) {
       ExpectSameAsSequential(path, absl::StrCat("byte ", at, " -> ", std::string(1, c)));
     }
   }
+}
+
+// Regressions found by fuzz_geojson.
+
+// A feature without a 'properties' object is an error, and its record still
+// holds one (empty) value per property: LoadPack reads them before it looks
+// at the errors, and an empty record made it index an empty vector (a crash
+// loading a grids or layers file with such a feature).
+TEST_F(GeoJsonPiecesTest, FeatureWithoutPropertiesKeepsAValuePerProperty) {
+  const std::string path = Write(absl::StrCat(
+      R"({"type":"FeatureCollection","features":[{"type":"Feature",)",
+      R"("geometry":{"type":"Polygon","coordinates":[)", Square(10, 31, 1), "]}}]}"));
+  GeoJsonReadOptions o;
+  o.properties = {"code", "parent", "name"};
+  o.required = {true, true, false};
+  ErrorList errors(50);
+  std::vector<FeatureRecord> records;
+  GridGeometryBuilder builder;
+  ASSERT_TRUE(ReadGeoJsonPolygons(path, o, errors, &records, &builder).ok());
+  EXPECT_NE(errors.Lines().find("missing 'properties' object"), std::string::npos)
+      << errors.Lines();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].props, (std::vector<std::string>{"", "", ""}));
+}
+
+// A malformed value in 'properties' ("priority":""1, no comma) followed by a
+// lookup of 'geometry' made simdjson's unordered search wrap around over
+// fields it does not check (SIMDJSON_ASSUME: undefined behaviour, reported
+// by the sanitizer build). Now a clean result, in either read.
+TEST_F(GeoJsonPiecesTest, MalformedPropertiesThenALaterLookupIsClean) {
+  const std::string text =
+      R"({"features":[{"properties":{"code":"","name":"","kind":"","owner":"",)"
+      R"("owner_contact":"","priority":""1}})";
+  const std::string path = Write(text);
+  GeoJsonReadOptions o;
+  o.properties = {"code", "name", "kind", "owner", "owner_contact", "priority"};
+  o.required = {true, false, false, true, false, false};
+  for (int threads : {1, 2}) {
+    o.threads = threads;
+    o.chunk_bytes = 32;
+    ErrorList errors(50);
+    std::vector<FeatureRecord> records;
+    GridGeometryBuilder builder;
+    const absl::Status s = ReadGeoJsonPolygons(path, o, errors, &records, &builder);
+    EXPECT_TRUE(!s.ok() || !errors.empty()) << "threads " << threads;
+  }
+  ExpectSameAsSequential(path, "malformed properties");
+}
+
+// A ring of more vertices than options.max_ring_vertices is reported with
+// the feature, its code, the part, the ring and the count; at the limit it is
+// read. (The loader's limit, kMaxRingVertices, is 2e6: the same code.)
+TEST_F(GeoJsonPiecesTest, RingOverTheVertexLimitIsAnErrorNamingTheGrid) {
+  auto ring = [](int n) {  // a regular n-gon, closed
+    std::string s = "[";
+    for (int i = 0; i <= n; ++i) {
+      const double a = 2 * 3.14159265358979 * (i % n) / n;
+      absl::StrAppend(&s, i ? "," : "", "[", 10 + std::cos(a), ",", 31 + std::sin(a), "]");
+    }
+    return s + "]";
+  };
+  auto read = [&](int n, std::string* errors) {
+    const std::string path = Write(absl::StrCat(
+        R"({"type":"FeatureCollection","features":[)",
+        R"({"type":"Feature","properties":{"code":"G1","parent":"C1"},"geometry":)",
+        R"({"type":"Polygon","coordinates":[)", Square(0, 0, 1), ",", ring(n), "]}}]}"));
+    GeoJsonReadOptions o;
+    o.properties = {"code", "parent"};
+    o.required = {true, true};
+    o.max_ring_vertices = 100;
+    ErrorList list(50);
+    std::vector<FeatureRecord> records;
+    GridGeometryBuilder builder;
+    const absl::Status st = ReadGeoJsonPolygons(path, o, list, &records, &builder);
+    *errors = list.empty() ? "" : list.ToStatus("read").ToString();
+    return st;
+  };
+  std::string errors;
+  ASSERT_TRUE(read(100, &errors).ok());
+  // At the limit: read (the hole is outside its shell, which says it was).
+  EXPECT_EQ(errors.find("more than the limit"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("ring 1: hole is not inside"), std::string::npos) << errors;
+  ASSERT_TRUE(read(101, &errors).ok());
+  EXPECT_NE(errors.find("feature #0 code G1: part 0 ring 1: ring has 101 vertices, more than "
+                        "the limit of 100"),
+            std::string::npos)
+      << errors;
 }
 
 }  // namespace

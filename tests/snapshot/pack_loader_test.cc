@@ -11,9 +11,11 @@
 #include <malloc.h>
 #endif
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "snapshot/snapshot.h"
 #include "snapshot/validate.h"
+#include "testing/routing_pack.h"
 #include "testing/test_pack.h"
 
 namespace gridroute {
@@ -56,6 +58,25 @@ TEST(PackLoaderTest, InvalidJson) {
   TestPack p = GoodPack();
   p.AddRawFeature(R"({"type":"Feature","properties":{"code":"g9",)");
   ExpectLoadError(p, {"grids.geojson", "invalid JSON"});
+}
+
+// Regression (fuzz_layers): a feature without 'properties' crashed the load
+// (the loader indexed the record's empty property list before reporting the
+// error), in the grids file and in the layers file alike.
+TEST(PackLoaderTest, FeatureWithoutPropertiesIsAnErrorNotACrash) {
+  TestPack p = GoodPack();
+  p.AddRawFeature(absl::StrCat(R"({"type":"Feature","geometry":{"type":"Polygon",)",
+                               R"("coordinates":)", TestPack::Square(120.002, 31.0, 0.001), "}}"));
+  ExpectLoadError(p, {"grids.geojson", "missing 'properties' object"});
+
+  TestPack r;
+  testing::MakeRoutingPack(r);
+  r.RemoveFile("layers");
+  r.AddFile("layers", "layers.geojson",
+            absl::StrCat(R"({"type":"FeatureCollection","features":[{"type":"Feature",)",
+                         R"("geometry":{"type":"Polygon","coordinates":)",
+                         TestPack::Square(120.0002, 31.0002, 0.0002), "}}]}"));
+  ExpectLoadError(r, {"layers.geojson", "missing 'properties' object"});
 }
 
 TEST(PackLoaderTest, InvalidManifestJsonAndMissingFields) {

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "snapshot/pack_checksums.h"
 
 namespace gridroute::testing {
 namespace fs = std::filesystem;
@@ -97,6 +98,13 @@ std::string TestPack::Write() {
                 ? absl::StrCat("{\"type\":\"FeatureCollection\",\"features\":[\n",
                                absl::StrJoin(features_, ",\n"), "\n]}\n")
                 : grids_override_);
+  if (checksums_) {
+    absl::Status st = WritePackChecksums(dir);
+    if (!st.ok()) {
+      std::fprintf(stderr, "TestPack::Write: %s\n", std::string(st.message()).c_str());
+      std::abort();
+    }
+  }
   return dir;
 }
 

@@ -50,6 +50,10 @@ class TestPack {
     std::erase_if(extra_files_, [&](const auto& f) { return f.key == key; });
   }
   void SetManifestExtra(std::string json_fields) { manifest_extra_ = std::move(json_fields); }
+  // Write() then adds the files' sizes and SHA-256 to the manifest
+  // (WritePackChecksums), as gridroute-gen and gridroute-import do. Off by
+  // default: a pack without them loads with a warning.
+  void SetChecksums(bool on) { checksums_ = on; }
   // Writes the pack and returns its directory.
   std::string Write();
 
@@ -65,6 +69,7 @@ class TestPack {
   std::string manifest_override_, grids_override_, manifest_extra_;
   struct ExtraFile { std::string key, name, text; };
   std::vector<ExtraFile> extra_files_;
+  bool checksums_ = false;
 };
 
 }  // namespace gridroute::testing

@@ -23,6 +23,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "gen/city_generator.h"
+#include "snapshot/snapshot.h"
 #include "gtest/gtest.h"
 
 namespace gridroute::gen {
@@ -706,6 +707,38 @@ TEST(GeneratorTest, SameSeedSameBytesOtherSeedOtherCity) {
     EXPECT_NE(fa, ReadAll(d + "/" + file)) << file << " same for another seed";
   }
   for (const std::string& dir : {a, b, d}) std::filesystem::remove_all(dir);
+}
+
+// The manifest lists every file's size and SHA-256, written last; a load
+// checks them (teams.csv cut at a row boundary is an error naming it).
+TEST(GeneratorTest, ManifestListsEveryFilesSizeAndChecksum) {
+  CityOptions options;
+  options.num_grids = 2000;
+  options.seed = 5;
+  absl::StatusOr<City> city = GenerateCity(options);
+  ASSERT_TRUE(city.ok()) << city.status();
+  const std::string dir = NewTempDir("sums");
+  ASSERT_TRUE(WriteCityPack(*city, {.out_dir = dir}).ok());
+  absl::StatusOr<PackManifest> m = ReadPackManifest(dir, PackLimits{});
+  ASSERT_TRUE(m.ok()) << m.status();
+  ASSERT_TRUE(m->has_checksums);
+  ASSERT_EQ(m->checksums.size(), PackFiles(*m, PackLimits{}).size());
+  for (const FileChecksum& c : m->checksums) {
+    EXPECT_EQ(c.bytes, std::filesystem::file_size(dir + "/" + c.file)) << c.file;
+  }
+  absl::StatusOr<std::shared_ptr<const Snapshot>> s = LoadPack(dir);
+  ASSERT_TRUE(s.ok()) << s.status();
+  for (const std::string& w : (*s)->warnings()) {
+    EXPECT_FALSE(absl::StrContains(w, "checksums")) << w;
+  }
+  const std::string teams = ReadAll(dir + "/teams.csv");
+  const size_t cut = teams.rfind('\n', teams.size() / 2) + 1;
+  std::ofstream(dir + "/teams.csv", std::ios::binary | std::ios::trunc) << teams.substr(0, cut);
+  s = LoadPack(dir);
+  EXPECT_TRUE(absl::StrContains(s.status().message(), "teams.csv: " + std::to_string(cut) +
+                                                          " bytes, but manifest.json says"))
+      << s.status();
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -14,11 +14,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <memory>
 #include <random>
 #include <sstream>
@@ -29,12 +31,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "calendars/national_calendars.h"
 #include "geo/crs.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "import/importer.h"
 #include "import/source_reader.h"
 #include "route/router.h"
+#include "snapshot/manifest.h"
 #include "snapshot/validate.h"
 #include "testing/generated_city.h"
 #include "testing/test_pack.h"
@@ -44,6 +48,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // ---------------------------------------------------------------------------
 // Writing inputs with GDAL.
@@ -61,13 +66,43 @@ struct Fields {
 
 using ToFile = std::function<XY(double lon, double lat)>;
 
+// How a file is written beyond its format: some GIS pipelines wind shells
+// clockwise (Esri, and GEOS's overlay output that shapely hands on), and a
+// grid may carry extra parts.
+struct ExportStyle {
+  bool clockwise = false;  // shells clockwise, holes counter-clockwise
+  // Extra polygon parts (closed rings, file coordinates) by grid index.
+  std::map<size_t, std::vector<Ring>> extra_parts;
+};
+
+// Twice the signed area of a closed ring (> 0: counter-clockwise).
+double Twice(const std::vector<XY>& ring) {
+  double a = 0;
+  for (size_t i = 0; i + 1 < ring.size(); ++i) {
+    a += ring[i].x * ring[i + 1].y - ring[i + 1].x * ring[i].y;
+  }
+  return a;
+}
+
+void AddRing(std::vector<XY> points, bool outer, const ExportStyle& style,
+             OGRPolygon* poly) {
+  if ((Twice(points) > 0) != (outer != style.clockwise)) {
+    std::reverse(points.begin(), points.end());
+  }
+  OGRLinearRing lr;
+  for (const XY& p : points) lr.addPoint(p.x, p.y);
+  poly->addRing(&lr);
+}
+
 // Writes every grid of `city` as one feature of layer "grids", with its code,
 // name and ancestors as attributes. `to` maps WGS-84 lon/lat to the file's
-// coordinates; `epsg` is the SRS the file declares (0: none).
+// coordinates (called once per vertex of each ring); `epsg` is the SRS the
+// file declares (0: none).
 void ExportCity(const gen::City& city, const std::string& driver,
                 const std::string& path, int epsg, const ToFile& to,
                 const Fields& f,
-                const std::vector<std::string>& layer_options = {}) {
+                const std::vector<std::string>& layer_options = {},
+                const ExportStyle& style = {}) {
   GDALAllRegister();
   GDALDriver* drv = GetGDALDriverManager()->GetDriverByName(driver.c_str());
   ASSERT_NE(drv, nullptr) << driver;
@@ -112,13 +147,20 @@ void ExportCity(const gen::City& city, const std::string& driver,
         if (poly) multi.addGeometryDirectly(poly.release());
         poly = std::make_unique<OGRPolygon>();
       }
-      OGRLinearRing lr;
-      for (uint32_t k = 0; k <= ring.size; ++k) {
-        const gen::LonLatE7 v = city.RingVertex(ring, k % ring.size);
-        const XY p = to(v.lon * 1e-7, v.lat * 1e-7);
-        lr.addPoint(p.x, p.y);
+      std::vector<XY> points;
+      for (uint32_t k = 0; k < ring.size; ++k) {
+        const gen::LonLatE7 v = city.RingVertex(ring, k);
+        points.push_back(to(v.lon * 1e-7, v.lat * 1e-7));
       }
-      poly->addRing(&lr);
+      points.push_back(points.front());
+      AddRing(std::move(points), !ring.is_hole, style, poly.get());
+    }
+    if (auto it = style.extra_parts.find(g); it != style.extra_parts.end()) {
+      for (const Ring& part : it->second) {
+        multi.addGeometryDirectly(poly.release());
+        poly = std::make_unique<OGRPolygon>();
+        AddRing(part, true, style, poly.get());
+      }
     }
     if (multi.getNumGeometries() == 0) {
       feature->SetGeometryDirectly(poly.release());
@@ -351,6 +393,33 @@ TEST(ImportTest, GeoPackageInCgcs2000) {
   EXPECT_EQ(r->level_counts.back(), communities);
 }
 
+TEST(ImportTest, CalendarByNameIsTheShippedNationalCalendar) {
+  const auto& c = testing::GetGeneratedCity(300, 8);
+  const std::string dir = testing::MakeTempDir("imp-cal");
+  ExportCity(c.city, "GPKG", dir + "/city.gpkg", 4490, Identity, Fields());
+  ImportOptions o = CityImportOptions(dir + "/city.gpkg", dir + "/pack");
+  o.routing_files.push_back({"calendar", "CN-2026"});
+  auto r = RunImport(o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_TRUE(r->written) << Errors(*r);
+  const std::string_view shipped = *NationalCalendarJson("CN-2026");
+  EXPECT_EQ(ReadText(dir + "/pack/calendar.json"), std::string(shipped));
+  auto s = Load(dir + "/pack");
+  ASSERT_NE(s, nullptr);
+  // 2026-09-27 (a Sunday of 中秋) is off, 2026-09-20 (a make-up Sunday) works.
+  const absl::TimeZone utc8 = absl::FixedTimeZone(8 * 3600);
+  EXPECT_FALSE(s->calendar().IsWorkingTime(
+      absl::FromCivil(absl::CivilMinute(2026, 9, 27, 10, 0), utc8)));
+  EXPECT_TRUE(s->calendar().IsWorkingTime(
+      absl::FromCivil(absl::CivilMinute(2026, 9, 20, 10, 0), utc8)));
+  // Any other name is a path, and a missing one says so.
+  ImportOptions bad = CityImportOptions(dir + "/city.gpkg", dir + "/pack2");
+  bad.routing_files.push_back({"calendar", "CN-1999"});
+  auto e = RunImport(bad);
+  ASSERT_FALSE(e.ok());
+  EXPECT_THAT(std::string(e.status().message()), HasSubstr("--calendar CN-1999: no such file"));
+}
+
 TEST(ImportTest, Gcj02GeoJsonFromAWebMap) {
   const auto& c = testing::GetGeneratedCity(300, 9);
   const std::string dir = testing::MakeTempDir("imp-gcj");
@@ -402,6 +471,22 @@ TEST(ImportTest, ShapefileRoundTripAnswersIdenticallyAndRoutesWithTheTemplate) {
   EXPECT_TRUE(r->fixes.empty()) << absl::StrJoin(r->fixes, "\n");
   EXPECT_EQ(r->tiny_overlaps, 0);
   EXPECT_EQ(r->crs_out, "wgs84");
+  // GDAL wrote the Esri convention (shells clockwise, holes
+  // counter-clockwise): every ring was turned, without a flag or a warning.
+  EXPECT_EQ(r->reversed_rings, static_cast<int64_t>(c.city.rings.size()));
+  EXPECT_EQ(r->slivers, 0);
+  // The only warning is the loader's about the template's rules, naming the
+  // template's file (not the temporary pack's copy).
+  for (const std::string& w : r->warnings) {
+    EXPECT_THAT(w, ::testing::StartsWith(tmpl + "/rules.csv: ")) << w;
+    EXPECT_THAT(w, HasSubstr("covered by no rule")) << w;
+  }
+  // The gap check finds the generator's ponds and nothing else.
+  EXPECT_TRUE(r->gaps_checked);
+  EXPECT_EQ(r->gaps, 0);
+  EXPECT_EQ(r->uncovered_areas, c.city.stats.ponds);
+  EXPECT_NEAR(r->uncovered_area_m2, 400.0 * c.city.stats.ponds,
+              2.0 * c.city.stats.ponds);
   auto s = Load(dir + "/pack");
   ASSERT_NE(s, nullptr);
   const Snapshot& a = *c.snapshot;
@@ -467,6 +552,147 @@ TEST(ImportTest, ShapefileRoundTripAnswersIdenticallyAndRoutesWithTheTemplate) {
     routed += db.outcome == Outcome::kRouted;
   }
   EXPECT_EQ(routed, 400);
+}
+
+// ---------------------------------------------------------------------------
+// Real exports as they come: the way shapely writes GeoJSON (GEOS's overlay
+// output winds shells clockwise; float arithmetic leaves shared vertices a
+// little apart) and the slivers a real district's grid layer had.
+
+// Metres per degree east and north at `lat` (WGS-84, local plane).
+XY MetresPerDegree(double lat) {
+  constexpr double a = 6378137.0, e2 = 0.00669437999014132;
+  const double phi = lat * M_PI / 180, s = std::sin(phi), w = 1 - e2 * s * s;
+  return {a / std::sqrt(w) * std::cos(phi) * M_PI / 180,
+          a * (1 - e2) / (w * std::sqrt(w)) * M_PI / 180};
+}
+
+// A w x h metre rectangle with its south-west corner at (lon, lat).
+Ring MetreRect(double lon, double lat, double w, double h) {
+  const XY m = MetresPerDegree(lat);
+  const double x1 = lon + w / m.x, y1 = lat + h / m.y;
+  return {{lon, lat}, {x1, lat}, {x1, y1}, {lon, y1}, {lon, lat}};
+}
+
+// The first `n` grids of `city` that are one polygon without holes.
+std::vector<size_t> PlainGrids(const gen::City& city, size_t n) {
+  std::vector<size_t> out;
+  for (size_t g = 0; g < city.grids.size() && out.size() < n; ++g) {
+    if (city.grids[g].num_rings == 1) out.push_back(g);
+  }
+  return out;
+}
+
+// Writes city `c` as shapely would: clockwise shells, every vertex moved by
+// up to 1e-9° (0.1 mm) independently in each feature, and two slivers (0.375
+// m² and 1.34 m², as in the real district) as second parts of two grids,
+// east of the city. Returns the two grids' indexes.
+std::vector<size_t> ExportShapelyStyle(const testing::GeneratedCity& c,
+                                       const std::string& path) {
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> noise(-1e-9, 1e-9);
+  auto jitter = [&](double lon, double lat) {
+    return XY{lon + noise(rng), lat + noise(rng)};
+  };
+  const std::vector<size_t> hosts = PlainGrids(c.city, 2);
+  const double east = c.city.bbox_max.lon * 1e-7 + 0.01;
+  const double mid = (c.city.bbox_min.lat + c.city.bbox_max.lat) * 0.5e-7;
+  ExportStyle style;
+  style.clockwise = true;
+  style.extra_parts[hosts[0]] = {MetreRect(east, mid, 0.25, 1.5)};
+  style.extra_parts[hosts[1]] = {MetreRect(east, mid + 0.001, 0.1, 13.4)};
+  ExportCity(c.city, "GeoJSON", path, 4326, jitter, Fields(), {"RFC7946=NO"},
+             style);
+  return hosts;
+}
+
+TEST(ImportRealExportTest, ShapelyStyleGeoJsonImportsWithoutFlags) {
+  // 2,000 grids: enough shared edges (~6,000) that float noise on them
+  // meets every case of the engine's overlap check.
+  const auto& c = testing::GetGeneratedCity(2000, 9);
+  const std::string dir = testing::MakeTempDir("imp-shapely");
+  const std::vector<size_t> hosts =
+      ExportShapelyStyle(c, dir + "/city.geojson");
+  ASSERT_EQ(hosts.size(), 2u);
+  // The file is what the test means: the first shell is clockwise.
+  {
+    std::unique_ptr<GDALDataset, DatasetCloser> ds(GDALDataset::Open(
+        (dir + "/city.geojson").c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    ASSERT_NE(ds, nullptr);
+    OGRFeatureUniquePtr f(ds->GetLayer(0)->GetNextFeature());
+    const OGRGeometry* g = f->GetGeometryRef();
+    const OGRPolygon* p = wkbFlatten(g->getGeometryType()) == wkbPolygon
+                              ? g->toPolygon()
+                              : g->toMultiPolygon()->getGeometryRef(0);
+    EXPECT_TRUE(p->getExteriorRing()->isClockwise());
+  }
+  ImportOptions o = CityImportOptions(dir + "/city.geojson", dir + "/pack");
+  auto r = RunImport(o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_TRUE(r->written) << Errors(*r);
+  EXPECT_EQ(r->reversed_rings, static_cast<int64_t>(c.city.rings.size()) + 2);
+  EXPECT_EQ(r->slivers, 2);
+  const std::string warnings = absl::StrJoin(r->warnings, "\n");
+  EXPECT_THAT(warnings,
+              HasSubstr(absl::StrCat("FID ", hosts[0], " code ",
+                                     c.city.GridCode(hosts[0]),
+                                     ": polygon 1 is a sliver: 0.375 m², mean "
+                                     "width 0.214 m, at (")));
+  EXPECT_THAT(warnings,
+              HasSubstr(absl::StrCat("FID ", hosts[1], " code ",
+                                     c.city.GridCode(hosts[1]),
+                                     ": polygon 1 is a sliver: 1.34 m², mean "
+                                     "width 0.0993 m, at (")));
+  // The noise: overlaps of a fraction of a square metre (a warning), and no
+  // gap between grids; the generator's ponds are uncovered areas.
+  EXPECT_GT(r->tiny_overlaps, 0);
+  EXPECT_TRUE(r->gaps_checked);
+  EXPECT_EQ(r->gaps, 0) << warnings;
+  EXPECT_EQ(r->uncovered_areas, c.city.stats.ponds);
+  auto s = Load(dir + "/pack");
+  ASSERT_NE(s, nullptr);
+  ExpectEveryGridAnswers(c, *s, Identity);
+  ExpectHierarchy(c.city, *s);
+}
+
+TEST(ImportRealExportTest, StrictRefusesSliversAndTinyOverlaps) {
+  const auto& c = testing::GetGeneratedCity(300, 9);
+  const std::string dir = testing::MakeTempDir("imp-strict");
+  const std::vector<size_t> hosts =
+      ExportShapelyStyle(c, dir + "/city.geojson");
+  ImportOptions o = CityImportOptions(dir + "/city.geojson", dir + "/pack");
+  o.strict = true;
+  auto r = RunImport(o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_FALSE(r->written);
+  EXPECT_FALSE(fs::exists(o.out));
+  const std::string errors = Errors(*r);
+  for (size_t g : hosts) {
+    EXPECT_THAT(errors, HasSubstr(absl::StrCat("FID ", g, " code ",
+                                               c.city.GridCode(g),
+                                               ": polygon 1 is a sliver: ")));
+  }
+  EXPECT_THAT(errors, HasSubstr(" m², below the tolerance (1 m²); refused by "
+                                "--strict, --fix snaps it"));
+  // Orientation is never a problem, strict or not.
+  EXPECT_THAT(errors, Not(HasSubstr("clockwise")));
+  // With --fix the overlaps are left to it; the slivers still stop it.
+  o.fix = true;
+  r = RunImport(o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_FALSE(r->written);
+  EXPECT_EQ(r->errors.size(), 2u) << Errors(*r);
+  // A clockwise file without noise or slivers passes --strict.
+  const std::string clean = testing::MakeTempDir("imp-strict-clean");
+  ExportStyle clockwise;
+  clockwise.clockwise = true;
+  ExportCity(c.city, "GeoJSON", clean + "/city.geojson", 4326, Identity,
+             Fields(), {"RFC7946=NO"}, clockwise);
+  ImportOptions ok = CityImportOptions(clean + "/city.geojson", clean + "/p");
+  ok.strict = true;
+  r = RunImport(ok);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(r->written) << Errors(*r);
 }
 
 // ---------------------------------------------------------------------------
@@ -634,28 +860,72 @@ TEST(ImportBadInputTest, NamesAndLevelsMustAgreeToo) {
           "code g1 (region codes must be unique across levels)"));
 }
 
-TEST(ImportBadInputTest, SliverAndNonPolygonAndBadCoordinates) {
-  SmallImport s = Small(
-      {Feature(61, "g1", "c1", "s1", Square(kX, kY)),
-       // 111 m long, 1 mm wide.
-       Feature(62, "g2", "c1", "s1",
-               absl::StrCat(
-                   "[[", P(kX + 0.002, kY), ",", P(kX + 0.002 + 1e-8, kY), ",",
-                   P(kX + 0.002 + 1e-8, kY + 0.001), ",",
-                   P(kX + 0.002, kY + 0.001), ",", P(kX + 0.002, kY), "]]")),
-       Feature(63, "g3", "c1", "s1", P(kX, kY), "Point"),
-       Feature(64, "g4", "c1", "s1", Square(181, kY))});
+TEST(ImportBadInputTest, NonPolygonAndBadCoordinates) {
+  SmallImport s = Small({Feature(61, "g1", "c1", "s1", Square(kX, kY)),
+                         Feature(63, "g3", "c1", "s1", P(kX, kY), "Point"),
+                         Feature(64, "g4", "c1", "s1", Square(181, kY))});
   ImportReport r = RunFailing(s);
   // Reading problems come first, then the geometry checks in file order.
-  ASSERT_EQ(r.errors.size(), 3u) << Errors(r);
+  ASSERT_EQ(r.errors.size(), 2u) << Errors(r);
   EXPECT_EQ(r.errors[0],
             "FID 63 code g3: geometry is a POINT, expected a Polygon or "
             "MultiPolygon");
   EXPECT_THAT(r.errors[1],
-              HasSubstr("FID 62 code g2: polygon 0 is a sliver: "));
-  EXPECT_THAT(r.errors[1], HasSubstr("mean width 0.00"));
-  EXPECT_THAT(r.errors[2],
               HasSubstr("FID 64 code g4: coordinate (181, 31.3) outside"));
+}
+
+// 111 m long, 1 mm wide (1e-8 degree).
+std::string Strip(double x) {
+  return absl::StrCat("[[", P(x, kY), ",", P(x + 1e-8, kY), ",",
+                      P(x + 1e-8, kY + 0.001), ",", P(x, kY + 0.001), ",",
+                      P(x, kY), "]]");
+}
+
+TEST(ImportGeometryTest, SliversAreWarningsUnlessStrict) {
+  // g2 is a sliver on its own; g3 a real grid with a sliver second part.
+  SmallImport s = Small(
+      {Feature(61, "g1", "c1", "s1", Square(kX, kY)),
+       Feature(62, "g2", "c1", "s1", Strip(kX + 0.002)),
+       Feature(63, "g3", "c1", "s1",
+               absl::StrCat("[", Square(kX + 0.004, kY), ",",
+                            Strip(kX + 0.006), "]"),
+               "MultiPolygon")});
+  auto r = RunImport(s.options);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_TRUE(r->written) << Errors(*r);
+  EXPECT_EQ(r->slivers, 2);
+  // 1e-8 degree east x 0.001 north at 31.3 N: 0.0952 mm x 111 m.
+  const XY m = MetresPerDegree(kY);
+  const double area = 1e-8 * m.x * 0.001 * m.y;
+  char size[64];
+  std::snprintf(size, sizeof size, "%.3g m², mean width %.3g m", area,
+                2 * area / (2 * 1e-8 * m.x + 2 * 0.001 * m.y));
+  EXPECT_THAT(r->warnings,
+              ::testing::ElementsAre(
+                  absl::StrCat("FID 62 code g2: polygon 0 is a sliver: ", size,
+                               ", at (120.602, 31.3005) (limits "
+                               "--min-area-m2 1, --min-width-m 0.5)"),
+                  absl::StrCat("FID 63 code g3: polygon 1 is a sliver: ", size,
+                               ", at (120.606, 31.3005) (limits "
+                               "--min-area-m2 1, --min-width-m 0.5)")));
+  auto snap = Load(s.options.out);
+  ASSERT_NE(snap, nullptr);
+  EXPECT_EQ(snap->num_grids(), 3u);
+  // --strict: the same messages are errors, and nothing is written.
+  fs::remove_all(s.options.out);
+  s.options.strict = true;
+  ImportReport strict = RunFailing(s);
+  EXPECT_THAT(strict.errors,
+              ::testing::ElementsAre(
+                  HasSubstr("FID 62 code g2: polygon 0 is a sliver: "),
+                  HasSubstr("FID 63 code g3: polygon 1 is a sliver: ")));
+  // Limits of 0 turn the check off.
+  s.options.min_area_m2 = 0;
+  s.options.min_width_m = 0;
+  r = RunImport(s.options);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(r->written) << Errors(*r);
+  EXPECT_EQ(r->slivers, 0);
 }
 
 TEST(ImportBadInputTest, ReportsEveryProblemInOneRun) {
@@ -711,9 +981,9 @@ TEST(ImportBadInputTest, RoutingFileProblemsNameTheSourceFile) {
             "id,scope,category_type,category,lead,helpers,deadlines,window\n"
             "r1,city,event,*,HW,,*=1wd,\n"
             "r2,region:c9,event,0102,HW,,*=2wh,\n");
-  s.options.routing_files = {{"departments", s.dir + "/depts.csv"},
-                             {"categories", s.dir + "/cats.csv"},
-                             {"rules", s.dir + "/my_rules.csv"}};
+  s.options.routing_files = {{"departments", s.dir + "/depts.csv", ""},
+                             {"categories", s.dir + "/cats.csv", ""},
+                             {"rules", s.dir + "/my_rules.csv", ""}};
   ImportReport r = RunFailing(s);
   ASSERT_EQ(r.errors.size(), 1u) << Errors(r);
   EXPECT_THAT(r.errors[0], ::testing::StartsWith(s.dir + "/my_rules.csv:3: "));
@@ -730,6 +1000,46 @@ TEST(ImportBadInputTest, RoutingFileProblemsNameTheSourceFile) {
   ASSERT_NE(snap, nullptr);
   EXPECT_TRUE(snap->routes());
   EXPECT_TRUE(fs::exists(s.options.out + "/rules.csv"));
+}
+
+// Routing CSV files in GB18030 (a spreadsheet's "ANSI" export): converted to
+// UTF-8 as they are copied in with --routing-encoding, refused without it;
+// and the written pack lists every file's size and SHA-256.
+TEST(ImportTest, RoutingFilesInGb18030AreConvertedAndThePackHasChecksums) {
+  SmallImport s = Small({Feature(1, "g1", "c1", "s1", Square(kX, kY))});
+  // 环卫处 and 暴露垃圾 in GB18030.
+  WriteText(s.dir + "/depts.csv",
+            "code,name,kind,parent,channel\nHW,\xBB\xB7\xCE\xC0\xB4\xA6,x,,hw\n");
+  WriteText(s.dir + "/cats.csv",
+            "type,code,name,major,standard,urgencies,specialty\n"
+            "event,0102,\xB1\xA9\xC2\xB6\xC0\xAC\xBB\xF8,01,CJ/T 214-2007,normal,sanitation\n");
+  WriteText(s.dir + "/rules.csv",
+            "id,scope,category_type,category,lead,helpers,deadlines,window\n"
+            "r1,city,event,*,HW,,*=1wd,\n");
+  s.options.routing_files = {{"departments", s.dir + "/depts.csv", ""},
+                             {"categories", s.dir + "/cats.csv", ""},
+                             {"rules", s.dir + "/rules.csv", ""}};
+  ImportReport bad = RunFailing(s);
+  ASSERT_EQ(bad.errors.size(), 1u) << Errors(bad);
+  EXPECT_THAT(bad.errors[0], HasSubstr("/depts.csv:2: column 'name': not valid UTF-8"));
+  EXPECT_THAT(bad.errors[0], HasSubstr("--routing-encoding"));
+
+  s.options.routing_encoding = "GB18030";
+  auto r = RunImport(s.options);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_TRUE(r->written) << Errors(*r);
+  auto snap = Load(s.options.out);
+  ASSERT_NE(snap, nullptr);
+  EXPECT_EQ(snap->departments().at(0).name, "环卫处");
+  EXPECT_EQ(snap->categories().at(0).name, "暴露垃圾");
+  EXPECT_TRUE(snap->warnings().empty()) << absl::StrJoin(snap->warnings(), "\n");
+  absl::StatusOr<PackManifest> m = ReadPackManifest(s.options.out, PackLimits{});
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_TRUE(m->has_checksums);
+  EXPECT_EQ(m->checksums.size(), 5u);  // regions, grids, departments, categories, rules
+  EXPECT_TRUE(m->encoding.empty());    // the pack itself is UTF-8
+  s.options.routing_encoding = "NO-SUCH";
+  EXPECT_EQ(RunImport(s.options).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(ImportTest, OtherFormatsAreRecodedByTheImporter) {
@@ -782,7 +1092,9 @@ TEST(ImportBadInputTest, ALayerWithoutCrsNeedsTheFlag) {
 // ---------------------------------------------------------------------------
 // --fix.
 
-TEST(ImportFixTest, OrientationAndDuplicateVerticesAreRepairedAndListed) {
+TEST(ImportGeometryTest, OrientationAndRepeatedVerticesAreNormalisedAndCounted) {
+  // g1: a clockwise shell (RFC 7946 asks for counter-clockwise, and says
+  // parsers SHOULD NOT reject the other). g2: a repeated vertex.
   const std::string cw = absl::StrCat("[[", P(kX, kY), ",", P(kX, kY + 0.001),
                                       ",", P(kX + 0.001, kY + 0.001), ",",
                                       P(kX + 0.001, kY), ",", P(kX, kY), "]]");
@@ -792,38 +1104,25 @@ TEST(ImportFixTest, OrientationAndDuplicateVerticesAreRepairedAndListed) {
                    P(kX + 0.001, kY + 0.001), ",", P(kX + 0.001, kY), "]]");
   SmallImport s = Small(
       {Feature(81, "g1", "c1", "s1", cw), Feature(82, "g2", "c1", "s1", dup)});
-  {
-    ImportReport r = RunFailing(s);
-    EXPECT_THAT(
-        r.errors,
-        ::testing::ElementsAre(
-            HasSubstr("FID 81 code g1: polygon 0 ring 0 (outer): ring is "
-                      "clockwise; "),
-            "FID 82 code g2: polygon 0 ring 0 (outer): 1 duplicate consecutive "
-            "vertex(es) (--fix removes them)"));
-    EXPECT_THAT(r.errors[0], HasSubstr("(--fix reverses it)"));
+  for (bool strict : {false, true}) {
+    fs::remove_all(s.options.out);
+    s.options.strict = strict;
+    auto r = RunImport(s.options);
+    ASSERT_TRUE(r.ok()) << r.status();
+    ASSERT_TRUE(r->written) << Errors(*r);
+    EXPECT_TRUE(r->fixes.empty());
+    EXPECT_TRUE(r->warnings.empty()) << absl::StrJoin(r->warnings, "\n");
+    EXPECT_EQ(r->reversed_rings, 1);
+    EXPECT_EQ(r->removed_vertices, 1);
+    // The written rings: g1 counter-clockwise, g2 without the repeat.
+    const std::string grids = ReadText(s.options.out + "/grids.geojson");
+    EXPECT_THAT(grids, HasSubstr(absl::StrCat("[[", P(kX, kY), ",",
+                                              P(kX + 0.001, kY), ",")));
+    EXPECT_THAT(grids, HasSubstr(absl::StrCat("[[", P(kX + 0.001, kY), ",",
+                                              P(kX + 0.002, kY), ",",
+                                              P(kX + 0.002, kY + 0.001), ",")));
+    EXPECT_NE(Load(s.options.out), nullptr);
   }
-  s.options.fix = true;
-  auto r = RunImport(s.options);
-  ASSERT_TRUE(r.ok()) << r.status();
-  ASSERT_TRUE(r->written) << Errors(*r);
-  EXPECT_THAT(
-      r->fixes,
-      ::testing::ElementsAre(
-          HasSubstr(
-              "FID 81 code g1: polygon 0 ring 0 (outer): reversed the ring (it "
-              "was clockwise"),
-          "FID 82 code g2: polygon 0 ring 0 (outer): removed 1 duplicate "
-          "consecutive "
-          "vertex(es)"));
-  // The written rings: g1 counter-clockwise, g2 without the repeated vertex.
-  const std::string grids = ReadText(s.options.out + "/grids.geojson");
-  EXPECT_THAT(grids, HasSubstr(absl::StrCat("[[", P(kX, kY), ",",
-                                            P(kX + 0.001, kY), ",")));
-  EXPECT_THAT(grids, HasSubstr(absl::StrCat("[[", P(kX + 0.001, kY), ",",
-                                            P(kX + 0.002, kY), ",",
-                                            P(kX + 0.002, kY + 0.001), ",")));
-  EXPECT_NE(Load(s.options.out), nullptr);
 }
 
 TEST(ImportFixTest, TinyOverlapIsSnappedToTheNeighboursEdge) {
@@ -899,6 +1198,82 @@ TEST(ImportFixTest, SlantedTinyOverlapEndsOnTheNeighboursVertices) {
   ASSERT_NE(snap, nullptr);
   EXPECT_TRUE(
       FindOverlaps(snap->geometry(), snap->quantizer(), 0.0).overlaps.empty());
+}
+
+// ---------------------------------------------------------------------------
+// Gaps between grids.
+
+// A 3 x 3 block of 0.001° squares, FIDs 1..9 row by row from the south-west;
+// the centre one (FID 5) ends `d` degrees short of its east neighbour.
+// Counter-clockwise, or clockwise as shapely and Shapefiles have them.
+SmallImport GappedBlock(double d, bool clockwise = false) {
+  std::vector<std::string> features;
+  for (int j = 0; j < 3; ++j) {
+    for (int i = 0; i < 3; ++i) {
+      const int fid = j * 3 + i + 1;
+      const double x0 = kX + i * 0.001, y0 = kY + j * 0.001;
+      const double x1 = x0 + 0.001 - (fid == 5 ? d : 0), y1 = y0 + 0.001;
+      features.push_back(Feature(
+          fid, absl::StrCat("g", fid), "c1", "s1",
+          clockwise ? absl::StrCat("[[", P(x0, y0), ",", P(x0, y1), ",",
+                                   P(x1, y1), ",", P(x1, y0), ",", P(x0, y0),
+                                   "]]")
+                    : absl::StrCat("[[", P(x0, y0), ",", P(x1, y0), ",",
+                                   P(x1, y1), ",", P(x0, y1), ",", P(x0, y0),
+                                   "]]")));
+    }
+  }
+  return Small(features);
+}
+
+TEST(ImportGapTest, AGapBetweenGridsIsAWarningWithAreaAndLocation) {
+  // A strip 5e-6° (0.476 m) x 0.001° (111 m) between g5 and g6.
+  SmallImport s = GappedBlock(5e-6);
+  auto r = RunImport(s.options);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_TRUE(r->written) << Errors(*r);
+  EXPECT_TRUE(r->gaps_checked);
+  EXPECT_EQ(r->gaps, 1);
+  const XY m = MetresPerDegree(kY);
+  const double w = 5e-6 * m.x, h = 0.001 * m.y;
+  char size[64];
+  std::snprintf(size, sizeof size, "%.1f m², mean width %.3g m", w * h,
+                2 * w * h / (2 * w + 2 * h));
+  // Its neighbours are g5 and g6 beside it, g2, g3, g8, g9 at its ends.
+  ASSERT_EQ(r->warnings.size(), 1u) << absl::StrJoin(r->warnings, "\n");
+  EXPECT_EQ(r->warnings[0],
+            absl::StrCat("gap between grids: ", size,
+                         ", at (120.6019975, 31.3015), beside FID 2 code g2, "
+                         "FID 3 code g3, FID 5 code g5, FID 6 code g6 and 2 "
+                         "more (limits --gap-area-m2 100, --gap-width-m 2)"));
+  EXPECT_EQ(r->uncovered_areas, 0);
+  // --strict: the same message is an error.
+  fs::remove_all(s.options.out);
+  s.options.strict = true;
+  ImportReport strict = RunFailing(s);
+  ASSERT_EQ(strict.errors.size(), 1u) << Errors(strict);
+  EXPECT_EQ(strict.errors[0], r->warnings[0]);
+  // Limits of 0 turn the check off.
+  s.options.gap_area_m2 = 0;
+  s.options.gap_width_m = 0;
+  r = RunImport(s.options);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(r->written) << Errors(*r);
+  EXPECT_FALSE(r->gaps_checked);
+}
+
+TEST(ImportGapTest, AWideHoleIsAnUncoveredAreaNotAGap) {
+  // A 0.0005° (48 m) strip: wider than --gap-width-m, larger than
+  // --gap-area-m2; a lake or an area nobody manages.
+  SmallImport s = GappedBlock(0.0005);
+  auto r = RunImport(s.options);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_TRUE(r->written) << Errors(*r);
+  EXPECT_EQ(r->gaps, 0);
+  EXPECT_TRUE(r->warnings.empty()) << absl::StrJoin(r->warnings, "\n");
+  EXPECT_EQ(r->uncovered_areas, 1);
+  const XY m = MetresPerDegree(kY);
+  EXPECT_NEAR(r->uncovered_area_m2, 0.0005 * m.x * 0.001 * m.y, 1.0);
 }
 
 // ---------------------------------------------------------------------------
@@ -1005,6 +1380,42 @@ TEST(ImportBinaryTest, ExitCodesAndSummary) {
   EXPECT_THAT(good.out, HasSubstr("mean grid 1"));
   EXPECT_THAT(good.err, HasSubstr("read     ["));
   EXPECT_NE(Load(ok.options.out), nullptr);
+}
+
+TEST(ImportBinaryTest, SummaryCountsReversedRingsAndWarnings) {
+  // Nine clockwise squares with a gap, one of them with a sliver part.
+  SmallImport s = GappedBlock(5e-6, /*clockwise=*/true);
+  const std::string flags =
+      absl::StrCat("--grids ", s.options.grids,
+                   " --code-attr WGBM --levels community=SQDM,street=JDDM "
+                   "--name small --out ",
+                   s.options.out);
+  BinaryRun run = RunBinary(flags);
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.out, HasSubstr("gridroute-import: 9 grids -> "));
+  EXPECT_THAT(run.out,
+              HasSubstr("  rings    : 9 reversed to RFC 7946 orientation "
+                        "(outer rings counter-clockwise), 0 repeated "
+                        "vertex(es) dropped\n"));
+  EXPECT_THAT(run.out, HasSubstr("  slivers  : 0\n"));
+  EXPECT_THAT(run.out,
+              HasSubstr("  holes    : 1 gap(s) between grids (warnings above); "
+                        "0 uncovered area(s) inside the coverage; 0 below "
+                        "0.01 m² or 1 mm wide (float noise, not listed)\n"));
+  EXPECT_THAT(run.out, HasSubstr("  warnings : 1\n"));
+  EXPECT_THAT(run.err, HasSubstr("warning: gap between grids: 52.8 m², mean "
+                                 "width 0.474 m, at (120.6019975, 31.3015)"));
+  // --strict refuses it (exit 1, the gap listed as the problem).
+  BinaryRun strict = RunBinary(absl::StrCat(flags, " --strict"));
+  EXPECT_EQ(strict.exit_code, 1);
+  EXPECT_THAT(strict.err, HasSubstr("1 problem(s)"));
+  EXPECT_THAT(strict.err, HasSubstr("\n  gap between grids: 52.8 m²"));
+  // --max-messages caps the warnings printed too.
+  BinaryRun quiet = RunBinary(absl::StrCat(flags, " --max-messages 0"));
+  EXPECT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_THAT(quiet.err, Not(HasSubstr("warning: gap")));
+  EXPECT_THAT(quiet.err, HasSubstr("warning: ... and 1 more warning(s)"));
+  EXPECT_THAT(quiet.out, HasSubstr("  warnings : 1\n"));
 }
 
 }  // namespace

@@ -1,10 +1,17 @@
 // Copyright 2026 gridroute authors.
 #include "cli/route_command.h"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "common/csv.h"
+#include "common/file_util.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "testing/routing_pack.h"
 #include "testing/test_pack.h"
@@ -77,6 +84,114 @@ TEST(RouteCommandTest, ParseReportTimeAcceptsOffsetsAndLocalTimes) {
   ASSERT_TRUE(ParseReportTime("2026-03-04 10:00", z, &t));
   EXPECT_FALSE(ParseReportTime("04/03/2026", z, &t));
   EXPECT_FALSE(ParseReportTime("", z, &t));
+}
+
+// ---------------------------------------------------------------- input safety
+
+std::string Slurp(const std::string& path) {
+  auto s = ReadFile(path);
+  return s.ok() ? *s : "<unreadable>";
+}
+
+std::vector<std::vector<std::string>> ReadCsv(const std::string& path) {
+  std::vector<std::vector<std::string>> rows;
+  auto r = CsvReader::Open(path);
+  EXPECT_TRUE(r.ok());
+  if (!r.ok()) return rows;
+  std::vector<std::string> row;
+  while (r->Next(row)) rows.push_back(row);
+  return rows;
+}
+
+struct Fixture {
+  Fixture() {
+    testing::TestPack p;
+    testing::MakeRoutingPack(p);
+    auto s = LoadPack(p.Write());
+    EXPECT_TRUE(s.ok()) << s.status();
+    router = std::make_unique<Router>(*s);
+    dir = testing::MakeTempDir("route_safety");
+  }
+  absl::StatusOr<RouteCommandStats> Run(const std::string& in, const std::string& out) {
+    RouteCommandOptions o;
+    o.in = in;
+    o.out = out;
+    o.quiet = true;
+    return RunRoute(*router, o);
+  }
+  std::unique_ptr<Router> router;
+  std::string dir;
+};
+
+constexpr char kHeader[] = "id,lon,lat,category,reported_at";
+constexpr char kRow[] = "120.0008,31.0008,0102,2026-03-04T10:00:00+08:00";
+
+// Regression: `--in X --out X` truncated X to 0 bytes before reading it.
+TEST(RouteCommandTest, OutputThatIsTheInputIsRefusedAndInputKept) {
+  Fixture f;
+  const std::string in = f.dir + "/in.csv";
+  const std::string text = absl::StrCat(kHeader, "\n1,", kRow, "\n");
+  testing::WriteText(in, text);
+  ASSERT_EQ(::symlink(in.c_str(), (f.dir + "/sym.csv").c_str()), 0);
+  ASSERT_EQ(::link(in.c_str(), (f.dir + "/hard.csv").c_str()), 0);
+  for (const std::string& out :
+       {in, f.dir + "//in.csv", f.dir + "/sym.csv", f.dir + "/hard.csv"}) {
+    SCOPED_TRACE(out);
+    auto stats = f.Run(in, out);
+    ASSERT_FALSE(stats.ok());
+    EXPECT_EQ(stats.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(stats.status().message()), ::testing::HasSubstr("same file as --in"));
+    EXPECT_EQ(Slurp(in), text);
+  }
+  // The output is not created before the header is checked either.
+  testing::WriteText(f.dir + "/old.csv", "keep\n");
+  testing::WriteText(f.dir + "/nocat.csv", "lon,lat,reported_at\n1,2,3\n");
+  EXPECT_FALSE(f.Run(f.dir + "/nocat.csv", f.dir + "/old.csv").ok());
+  EXPECT_EQ(Slurp(f.dir + "/old.csv"), "keep\n");
+}
+
+// Regressions: a BOM, CR-only or CRLF line endings; extra fields dropped.
+TEST(RouteCommandTest, ByteOrderMarkLineEndingsAndExtraFields) {
+  Fixture f;
+  for (const std::string eol : {"\n", "\r\n", "\r"}) {
+    SCOPED_TRACE(::testing::PrintToString(eol));
+    testing::WriteText(f.dir + "/in.csv",
+                       absl::StrCat("\xEF\xBB\xBF", kHeader, eol, "1,", kRow, eol, "2,", kRow,
+                                    ",extra,more", eol, "3,", kRow, ",", eol));
+    auto stats = f.Run(f.dir + "/in.csv", f.dir + "/out.csv");
+    ASSERT_TRUE(stats.ok()) << stats.status();
+    EXPECT_EQ(stats->rows, 3);
+    EXPECT_EQ(stats->outcomes["routed/inside"], 2);
+    EXPECT_EQ(stats->outcomes["invalid"], 1);
+    auto rows = ReadCsv(f.dir + "/out.csv");
+    ASSERT_EQ(rows.size(), 4u);
+    const auto& h = rows[0];
+    EXPECT_EQ(h[0], "id");
+    const size_t error = std::find(h.begin(), h.end(), "error") - h.begin();
+    ASSERT_EQ(error, h.size() - 1);
+    const size_t outcome = error - 1;
+    EXPECT_EQ(rows[1][outcome], "routed/inside");
+    EXPECT_EQ(rows[1].size(), h.size());
+    EXPECT_EQ(rows[2][0], "2");
+    EXPECT_EQ(rows[2][outcome], "invalid");
+    EXPECT_THAT(rows[2][error], ::testing::HasSubstr("row has 7 fields but the header names 5"));
+    ASSERT_EQ(rows[2].size(), h.size() + 2);
+    EXPECT_EQ(rows[2][h.size()], "extra");
+    EXPECT_EQ(rows[2][h.size() + 1], "more");
+    EXPECT_EQ(rows[3][outcome], "routed/inside");  // a trailing comma is fine
+  }
+}
+
+// Regression: one unbalanced quote swallowed the rest of the file.
+TEST(RouteCommandTest, UnbalancedQuoteIsAnErrorNamingItsLine) {
+  Fixture f;
+  testing::WriteText(f.dir + "/in.csv", absl::StrCat(kHeader, "\n1,", kRow, "\n\"2,", kRow,
+                                                     "\n3,", kRow, "\n"));
+  auto stats = f.Run(f.dir + "/in.csv", f.dir + "/out.csv");
+  ASSERT_FALSE(stats.ok());
+  EXPECT_EQ(stats.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(stats.status().message()),
+              ::testing::StartsWith(f.dir + "/in.csv:3: unterminated quoted field"));
 }
 
 }  // namespace

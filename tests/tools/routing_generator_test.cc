@@ -595,7 +595,8 @@ TEST_F(RoutingPackTest, CalendarLoadsWithTheEnginesParser) {
   };
   EXPECT_FALSE(cal->IsWorkingTime(at(10, 1, 10, 0)));  // National Day
   EXPECT_FALSE(cal->IsWorkingTime(at(2, 17, 10, 0)));  // Spring Festival
-  EXPECT_TRUE(cal->IsWorkingTime(at(9, 27, 10, 0)));   // make-up Sunday
+  EXPECT_FALSE(cal->IsWorkingTime(at(9, 27, 10, 0)));  // Mid-Autumn Sunday
+  EXPECT_TRUE(cal->IsWorkingTime(at(9, 20, 10, 0)));   // make-up Sunday
   EXPECT_TRUE(cal->IsWorkingTime(at(10, 10, 10, 0)));  // make-up Saturday
   EXPECT_FALSE(cal->IsWorkingTime(at(3, 2, 12, 30)));  // lunch
   // CALENDAR.md's example: Wed 09-30 16:00 + 3 working hours.

@@ -90,15 +90,15 @@ route() {
     --category-type "$ctype" --category "$cat" --urgency "$urgency" --reported-at "$at"
 }
 out1=$(route) || fail "route: $out1"
-echo "$out1" | grep -q "case .*(new, 1 report)" || fail "first route shows no new case: $out1"
+grep -q "case .*(new, 1 report)" <<< "$out1" || fail "first route shows no new case: $out1"
 case_id=$(echo "$out1" | sed -n 's/^ *case *\([^ ]*\) (new.*/\1/p')
 [[ $case_id =~ ^[0-9A-Za-z_]+-[0-9]{8}-[0-9]{6}$ ]] || fail "case id '$case_id'"
 out2=$(route) || fail "route: $out2"
-echo "$out2" | grep -qF "case         $case_id (folded: 2 reports)" \
-  || echo "$out2" | grep -q "$case_id (folded: 2 reports)" || fail "second route did not fold: $out2"
+grep -qF "case         $case_id (folded: 2 reports)" <<< "$out2" \
+  || grep -q "$case_id (folded: 2 reports)" <<< "$out2" || fail "second route did not fold: $out2"
 
 out=$("$bin/gridroute" case --server "$addr" --id "$case_id") || fail "case: $out"
-echo "$out" | grep -q "^case $case_id: reported" || fail "case: $out"
+grep -q "^case $case_id: reported" <<< "$out" || fail "case: $out"
 out=$("$bin/gridroute" cases --server "$addr" 2> /dev/null) || fail "cases: $out"
 [[ $(echo "$out" | grep -c -- "-[0-9]\{8\}-[0-9]\{6\}") -eq 1 ]] || fail "cases: $out"
 
@@ -110,9 +110,9 @@ stats_ok() {
   local out
   out=$("$bin/gridroute" case-stats --server "$addr" --as-of 2030-01-01T00:00:00+08:00 "$@") \
     || fail "case-stats $label: $out"
-  echo "$out" | head -1 | grep -qE "reported +filed +closed +on_time +due +overdue +closure +on_time% +median_h" \
+  grep -qE "reported +filed +closed +on_time +due +overdue +closure +on_time% +median_h" <<< "${out%%$'\n'*}" \
     || fail "case-stats $label: no header: $out"
-  echo "$out" | grep -qE "^TOTAL +$total\$" || fail "case-stats $label: TOTAL row is not '$total': $out"
+  grep -qE "^TOTAL +$total\$" <<< "$out" || fail "case-stats $label: TOTAL row is not '$total': $out"
   echo "ok: case-stats $label"
   echo "$out" | sed 's/^/    /'
 }
@@ -132,7 +132,7 @@ for state in dispatched accepted handled verified closed; do
   step=$((step + 1))
   out=$("$bin/gridroute" case-update --server "$addr" --id "$case_id" --state "$state" \
     --actor "cli-test" --at "2026-04-20T09:0${step}:00+08:00") || fail "case-update $state: $out"
-  echo "$out" | grep -q "^case $case_id: $state" || fail "case-update $state: $out"
+  grep -q "^case $case_id: $state" <<< "$out" || fail "case-update $state: $out"
 done
 rc=0
 "$bin/gridroute" case-update --server "$addr" --id "$case_id" --state handled --actor x \
@@ -148,6 +148,6 @@ stop_server
 start_server
 stats_ok "after a restart" "$closed_total"
 out=$("$bin/gridroute" case --server "$addr" --id "$case_id") || fail "case after restart: $out"
-echo "$out" | grep -q "^case $case_id: closed" || fail "case after restart: $out"
-echo "$out" | grep -q "reports *2," || fail "case after restart: $out"
+grep -q "^case $case_id: closed" <<< "$out" || fail "case after restart: $out"
+grep -q "reports *2," <<< "$out" || fail "case after restart: $out"
 echo "PASS"

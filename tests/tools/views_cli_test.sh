@@ -41,14 +41,14 @@ route() {
 }
 full=$(route) || fail "route: $full"
 codes=$(route --view codes) || fail "route --view codes: $codes"
-echo "$codes" | grep -q "^  regions " || fail "codes view has no regions line: $codes"
-echo "$full" | grep -q "^  chain " || fail "full view has no chain line: $full"
+grep -q "^  regions " <<< "$codes" || fail "codes view has no regions line: $codes"
+grep -q "^  chain " <<< "$full" || fail "full view has no chain line: $full"
 lead=$(echo "$full" | sed -n 's/^  lead *\([^ ]*\) .*/\1/p')
 [[ -n $lead ]] || fail "no lead in: $full"
-echo "$codes" | grep -q "^  lead *$lead\$" || fail "codes lead is not $lead: $codes"
+grep -q "^  lead *$lead\$" <<< "$codes" || fail "codes lead is not $lead: $codes"
 name=$(echo "$full" | sed -n 's/^  team *[^ ]* [^ ]* \([^ ]*\) .*/\1/p' | head -1)
 [[ -n $name ]] || fail "no team name in: $full"
-! echo "$codes" | grep -qF "$name" || fail "codes view shows the name $name: $codes"
+! grep -qF "$name" <<< "$codes" || fail "codes view shows the name $name: $codes"
 json=$(route --view codes --json) || fail "route --json: $json"
 [[ $json == *'"codes":'* && $json != *'"decision":'* ]] || fail "route --view codes --json: $json"
 echo "ok: route --view codes"
@@ -80,7 +80,7 @@ read -r r p <<< "$total"
 [[ $(echo "$out" | grep -c '^region ') -eq $r ]] || fail "directory regions: $out"
 [[ $(echo "$out" | grep -c '^person ') -eq $p ]] || fail "directory persons: $out"
 [[ $(echo "$out" | grep '^person ' | sort -u | wc -l) -eq $p ]] || fail "directory: duplicate persons"
-echo "$out" | grep -q "^department $lead " || fail "directory lacks department $lead"
+grep -q "^department $lead " <<< "$out" || fail "directory lacks department $lead"
 pages=$("$bin/gridroute" directory --server "$addr" --page-size 7 --all-pages --json | wc -l)
 [[ $pages -eq $(((r + p + 6) / 7)) ]] || fail "directory --json: $pages pages for $((r + p)) entries"
 rc=0

@@ -6,6 +6,7 @@
 //       [--lon-col lon --lat-col lat] [--crs wgs84] [--snap-m M]
 //   gridroute route --pack DIR --in events.csv --out decisions.csv
 //       [--crs wgs84] [--snap-m M] [--component-radius-m 30] [--quiet]
+//   gridroute journal check|repair --dir DIR [--truncate-after-damage]  (cli/journal_command.h)
 //   gridroute info|locate|route|stream|reload|directory --server HOST:PORT ...  (cli/net_commands.h)
 #include <algorithm>
 #include <chrono>
@@ -17,6 +18,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "cli/journal_command.h"
 #include "cli/locate_command.h"
 #include "cli/net_commands.h"
 #include "cli/route_command.h"
@@ -33,6 +35,11 @@ ABSL_FLAG(double, snap_m, 0, "Snap points outside every grid to the nearest grid
 ABSL_FLAG(double, component_radius_m, 30,
           "route: a component report without a code takes the nearest component of its category within this radius");
 ABSL_FLAG(bool, quiet, false, "route: do not print each bad row on stderr");
+ABSL_FLAG(std::string, dir, "", "journal: the journal directory (gridroute-server --journal-dir)");
+ABSL_FLAG(bool, truncate_after_damage, false,
+          "journal repair: keep every record before the first damage, move the rest to "
+          "DIR/damaged-<time>/");
+ABSL_FLAG(int, list, 50, "journal: how many dropped records to list one per line");
 
 namespace {
 
@@ -48,7 +55,27 @@ constexpr char kUsage[] =
     "      Routes every event (columns lon,lat,category,reported_at and optional\n"
     "      category_type,urgency,component_code,crs) and appends grid, hierarchy,\n"
     "      rule, lead_dept, helper_depts, grid team, layer and component owners,\n"
-    "      deadline, outcome and error.\n";
+    "      deadline, outcome and error.\n"
+    "  Both keep every input column and row in order. A row with more fields than\n"
+    "  the header is a bad row: its extra fields follow the error column. Input:\n"
+    "  a UTF-8 BOM is dropped; \\n, \\r\\n or \\r end a line; a quote left open is\n"
+    "  an error naming its line; a field may hold 1 MiB, a row 16 MiB and 10,000\n"
+    "  fields. --out is opened only after the input's header is checked, and an\n"
+    "  --out that is the --in file (any path, symlink or hard link) is refused.\n"
+    "  Exit 0, or 2 with the reason on stderr.\n"
+    "  journal check --dir DIR\n"
+    "      Reads a case journal (gridroute-server --journal-dir) without changing\n"
+    "      it: segments, records, the last good offset and the first damage (file,\n"
+    "      offset, kind: checksum mismatch, torn tail, bad length, bad tag, wrong seq,\n"
+    "      missing records, damaged snapshot). Exit 0 clean; 1 damaged (the server\n"
+    "      refuses to start); 3 only a torn tail (the server drops it itself);\n"
+    "      2 the directory cannot be read.\n"
+    "  journal repair --dir DIR --truncate-after-damage [--list 50]\n"
+    "      With the server stopped: keeps every record before the first damage,\n"
+    "      moves what follows (the damaged segment's tail, later segments) into\n"
+    "      DIR/damaged-<UTC time>/ with a REPAIR.txt, and lists the records dropped\n"
+    "      (seqs, offsets, and the case each one touched). Exit 0 repaired or\n"
+    "      clean; 1 not repairable (a damaged snapshot); 2 error.\n";
 
 // Resident set size of this process in MiB (Linux), or -1.
 int Fail(const std::string& msg) {
@@ -145,12 +172,19 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string command = argv[1];
+  // `journal` takes a subcommand word before its flags.
+  std::string sub;
+  int first_flag = 2;
+  if (command == "journal" && argc > 2 && argv[2][0] != '-') {
+    sub = argv[2];
+    first_flag = 3;
+  }
   // Flags are spelled with dashes (--snap-m, --lon-col) as the docs say;
   // absl wants underscores. "--out -" becomes "--out=-" (absl would read the
   // lone dash as a mistake).
   std::vector<std::string> norm;
   norm.emplace_back(argv[0]);
-  for (int i = 2; i < argc; ++i) {
+  for (int i = first_flag; i < argc; ++i) {
     std::string a = argv[i];
     if (a.size() > 2 && a[0] == '-' && a[1] == '-') {
       const size_t eq = a.find('=');
@@ -168,6 +202,13 @@ int main(int argc, char** argv) {
   for (auto& a : norm) args.push_back(a.data());
   absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
   if (gridroute::IsNetCommand(command)) return gridroute::RunNetCommand(command);  // --server
+  if (command == "journal") {
+    gridroute::JournalCommandOptions o;
+    o.dir = absl::GetFlag(FLAGS_dir);
+    o.truncate_after_damage = absl::GetFlag(FLAGS_truncate_after_damage);
+    o.list = absl::GetFlag(FLAGS_list);
+    return gridroute::RunJournalCommand(sub, o, stdout, stderr);
+  }
   if (command == "locate") return Locate();
   if (command == "route") return Route();
   return Fail(absl::StrCat("unknown command '", command, "'\n", kUsage));

@@ -10,7 +10,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "cli/command_io.h"
 #include "common/csv.h"
+#include "common/echo.h"
 #include "common/status_macros.h"
 #include "geo/crs.h"
 #include "route/router.h"
@@ -27,20 +29,19 @@ absl::StatusOr<LocateCommandStats> RunLocate(const Snapshot& snapshot,
     return absl::InvalidArgumentError(
         absl::StrCat("--snap-m must be a finite number >= 0, got ", options.snap_m));
   }
-  ASSIGN_OR_RETURN(CsvReader in, CsvReader::Open(options.in));
-  ASSIGN_OR_RETURN(CsvWriter out, CsvWriter::Open(options.out));
-  std::vector<std::string> row;
-  if (!in.Next(row)) {
-    RETURN_IF_ERROR(in.status());
-    return absl::InvalidArgumentError(absl::StrCat(options.in, ": empty, expected a header"));
-  }
+  // The output is opened only once the input and its header are known good,
+  // and never when it is the input (command_io.h).
+  ASSIGN_OR_RETURN(CommandInput input, OpenCommandInput(options.in));
+  CsvReader& in = input.reader;
+  std::vector<std::string>& row = input.header;
   const int lon_col = FindColumn(row, options.lon_col);
   const int lat_col = FindColumn(row, options.lat_col);
   if (lon_col < 0 || lat_col < 0) {
     return absl::InvalidArgumentError(absl::StrCat(
-        options.in, ":1: no column '", lon_col < 0 ? options.lon_col : options.lat_col,
+        options.in, ":", in.line(), ": no column '", lon_col < 0 ? options.lon_col : options.lat_col,
         "' in the header (use --lon-col / --lat-col)"));
   }
+  ASSIGN_OR_RETURN(CsvWriter out, OpenCommandOutput(options.in, options.out));
   const size_t width = row.size();
   const auto& levels = snapshot.hierarchy().levels();
   for (const auto& f : row) out.Field(f);
@@ -62,16 +63,19 @@ absl::StatusOr<LocateCommandStats> RunLocate(const Snapshot& snapshot,
     ++stats.rows;
     std::string error;
     double x = 0, y = 0;
+    const bool extra = HasExtraFields(row, width);
     if (row.size() <= static_cast<size_t>(std::max(lon_col, lat_col))) {
       error = absl::StrCat("row has ", row.size(), " fields, header has ", width);
+    } else if (extra) {
+      error = ExtraFieldsError(row.size(), width);
     } else if (!absl::SimpleAtod(row[lon_col], &x) || !std::isfinite(x)) {
-      error = absl::StrCat(options.lon_col, " '", row[lon_col], "' is not a finite number");
+      error = absl::StrCat(options.lon_col, " '", Echo(row[lon_col]), "' is not a finite number");
     } else if (!absl::SimpleAtod(row[lat_col], &y) || !std::isfinite(y)) {
-      error = absl::StrCat(options.lat_col, " '", row[lat_col], "' is not a finite number");
+      error = absl::StrCat(options.lat_col, " '", Echo(row[lat_col]), "' is not a finite number");
     } else if (geographic && (x < -180 || x > 180)) {
-      error = absl::StrCat(options.lon_col, " ", row[lon_col], " is outside [-180, 180]");
+      error = absl::StrCat(options.lon_col, " ", Echo(row[lon_col]), " is outside [-180, 180]");
     } else if (geographic && (y < -90 || y > 90)) {
-      error = absl::StrCat(options.lat_col, " ", row[lat_col], " is outside [-90, 90]");
+      error = absl::StrCat(options.lat_col, " ", Echo(row[lat_col]), " is outside [-90, 90]");
     } else if (!geographic && (std::fabs(x) > 1e8 || std::fabs(y) > 1e8)) {
       error = "coordinate outside the projected CRS's range (|x|,|y| <= 1e8 m)";
     }
@@ -91,6 +95,11 @@ absl::StatusOr<LocateCommandStats> RunLocate(const Snapshot& snapshot,
       out.Field("");
       for (size_t i = 0; i < levels.size(); ++i) out.Field("");
       out.Field(error);
+      // Fields the header does not name follow the error column, so every
+      // input field reaches the output and the named columns stay aligned.
+      if (extra) {
+        for (size_t i = width; i < row.size(); ++i) out.Field(row[i]);
+      }
       out.EndRecord();
       continue;
     }

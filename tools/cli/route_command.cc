@@ -10,7 +10,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "cli/command_io.h"
 #include "common/csv.h"
+#include "common/echo.h"
 #include "common/status_macros.h"
 
 namespace gridroute {
@@ -26,17 +28,20 @@ bool ParseReportTime(absl::string_view text, const absl::TimeZone& zone, absl::T
   return false;
 }
 
+namespace {
+// Echo (common/echo.h) of a field: here absl::string_view is not std's.
+std::string EchoField(absl::string_view v) { return Echo(std::string_view(v.data(), v.size())); }
+}  // namespace
+
 absl::StatusOr<RouteCommandStats> RunRoute(const Router& router,
                                            const RouteCommandOptions& options) {
   const Snapshot& snap = router.snapshot();
   ASSIGN_OR_RETURN(Crs default_crs, ParseCrs(options.crs));
-  ASSIGN_OR_RETURN(CsvReader in, CsvReader::Open(options.in));
-  ASSIGN_OR_RETURN(CsvWriter out, CsvWriter::Open(options.out));
-  std::vector<std::string> row;
-  if (!in.Next(row)) {
-    RETURN_IF_ERROR(in.status());
-    return absl::InvalidArgumentError(absl::StrCat(options.in, ": empty, expected a header"));
-  }
+  // The output is opened only once the input and its header are known good,
+  // and never when it is the input (command_io.h).
+  ASSIGN_OR_RETURN(CommandInput input, OpenCommandInput(options.in));
+  CsvReader& in = input.reader;
+  std::vector<std::string>& row = input.header;
   const int c_lon = FindColumn(row, options.lon_col), c_lat = FindColumn(row, options.lat_col);
   const int c_cat = FindColumn(row, "category"), c_time = FindColumn(row, "reported_at");
   const int c_type = FindColumn(row, "category_type"), c_urg = FindColumn(row, "urgency");
@@ -46,9 +51,10 @@ absl::StatusOr<RouteCommandStats> RunRoute(const Router& router,
                            std::pair{c_time, std::string("reported_at")}}) {
     if (col < 0) {
       return absl::InvalidArgumentError(
-          absl::StrCat(options.in, ":1: no column '", name, "' in the header"));
+          absl::StrCat(options.in, ":", in.line(), ": no column '", name, "' in the header"));
     }
   }
+  ASSIGN_OR_RETURN(CsvWriter out, OpenCommandOutput(options.in, options.out));
   const size_t width = row.size();
   const auto& levels = snap.hierarchy().levels();
   for (const auto& f : row) out.Field(f);
@@ -75,20 +81,23 @@ absl::StatusOr<RouteCommandStats> RunRoute(const Router& router,
     ++stats.rows;
     std::string error, outcome;
     absl::Status status;
+    const bool extra = HasExtraFields(row, width);
+    if (extra) status = absl::InvalidArgumentError(ExtraFieldsError(row.size(), width));
     // Parse the row into an Event.
     e.has_point = !field(c_lon).empty() || !field(c_lat).empty();
     e.component_code = std::string(field(c_comp));
     e.category = std::string(field(c_cat));
     e.urgency = std::string(field(c_urg));
     e.category_type = CategoryType::kEvent;
-    if (!field(c_type).empty() && !ParseCategoryType(field(c_type), &e.category_type)) {
+    if (status.ok() && !field(c_type).empty() &&
+        !ParseCategoryType(field(c_type), &e.category_type)) {
       status = absl::InvalidArgumentError(absl::StrCat(
-          "category_type: '", field(c_type), "' is not event or component"));
+          "category_type: '", EchoField(field(c_type)), "' is not event or component"));
     }
     if (status.ok() && e.has_point &&
         (!absl::SimpleAtod(field(c_lon), &e.x) || !absl::SimpleAtod(field(c_lat), &e.y))) {
       status = absl::InvalidArgumentError(absl::StrCat(
-          "lon/lat: '", field(c_lon), "', '", field(c_lat), "' are not numbers"));
+          "lon/lat: '", EchoField(field(c_lon)), "', '", EchoField(field(c_lat)), "' are not numbers"));
     }
     if (status.ok()) {
       if (field(c_crs).empty()) {
@@ -101,7 +110,7 @@ absl::StatusOr<RouteCommandStats> RunRoute(const Router& router,
     }
     if (status.ok() && !ParseReportTime(field(c_time), zone, &e.reported_at)) {
       status = absl::InvalidArgumentError(
-          absl::StrCat("reported_at: '", field(c_time), "' is not an ISO-8601 time"));
+          absl::StrCat("reported_at: '", EchoField(field(c_time)), "' is not an ISO-8601 time"));
     }
     if (status.ok()) status = router.Route(e, ropt, &d);
 
@@ -160,6 +169,11 @@ absl::StatusOr<RouteCommandStats> RunRoute(const Router& router,
     }
     out.Field(outcome);
     out.Field(error);
+    // Fields the header does not name follow the error column, so every
+    // input field reaches the output and the named columns stay aligned.
+    if (extra) {
+      for (size_t i = width; i < row.size(); ++i) out.Field(row[i]);
+    }
     out.EndRecord();
     ++stats.outcomes[outcome];
   }

@@ -7,6 +7,10 @@
 // used); optional category_type (default event), urgency, component_code and
 // crs (else --crs). A bad row is written with outcome "invalid" and the
 // reason, reported on stderr with its line number, and never stops the run.
+// Every input column is kept; a row with more (non-empty) fields than the
+// header is invalid and its extra fields follow the error column. Input and
+// output rules (BOM, line endings, quotes, limits, --out never the input):
+// cli/command_io.h.
 #ifndef GRIDROUTE_TOOLS_CLI_ROUTE_COMMAND_H_
 #define GRIDROUTE_TOOLS_CLI_ROUTE_COMMAND_H_
 

@@ -28,6 +28,7 @@
 #include "common/status_macros.h"
 #include "gen/internal/gen_util.h"
 #include "gen/routing_generator.h"
+#include "snapshot/pack_checksums.h"
 
 namespace gridroute::gen {
 namespace {
@@ -960,6 +961,12 @@ absl::StatusOr<PackStats> WriteCityPack(const City& city,
     stats.num_components = static_cast<int64_t>(routing.components.size());
     stats.num_layers = static_cast<int64_t>(routing.layers.size());
   }
+  // Last, once every file is in place: their sizes and SHA-256 (PACK.md
+  // "checksums"), which LoadPack checks.
+  RETURN_IF_ERROR(WritePackChecksums(options.out_dir));
+  std::error_code size_ec;
+  stats.manifest_bytes =
+      static_cast<int64_t>(std::filesystem::file_size(dir + "manifest.json", size_ec));
   return stats;
 }
 

@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "gen/city_generator.h"
+#include "gen/stress_city.h"
 
 ABSL_FLAG(int64_t, grids, 0, "number of unit grids to generate (required, 1..5000000)");
 ABSL_FLAG(uint64_t, seed, 1, "random seed; the same seed gives identical files");
@@ -26,6 +27,16 @@ ABSL_FLAG(int64_t, points, 100000, "rows of points.csv (query points over the bo
 ABSL_FLAG(int64_t, events, 100000, "rows of events.csv (routing input beside the pack)");
 ABSL_FLAG(double, center_lon, 120.62, "city centre longitude, WGS-84 degrees");
 ABSL_FLAG(double, center_lat, 31.30, "city centre latitude, WGS-84 degrees");
+ABSL_FLAG(int64_t, ring_vertices, 0,
+          "stress pack instead of --grids: one grid whose outer ring is a star "
+          "of this many vertices (4..8000000; see GENERATOR.md)");
+ABSL_FLAG(double, ring_spike_depth, 0,
+          "with --ring_vertices: depth of the star's teeth as a fraction of its "
+          "radius, 0..0.5 (0: two vertex spacings, a finely toothed circle; "
+          "0.1: long thin spikes)");
+ABSL_FLAG(int64_t, holes, 0,
+          "stress pack instead of --grids: one grid with this many square "
+          "holes (0..2000000), inside a square or the --ring_vertices star");
 
 namespace {
 
@@ -49,7 +60,9 @@ int main(int argc, char** argv) {
       "components.csv, layers.geojson, calendar.json) with points.csv and "
       "events.csv beside it.\n"
       "Usage: gridroute-gen --grids N --seed S --out DIR [--points K] "
-      "[--events K]");
+      "[--events K]\n"
+      "       gridroute-gen --ring_vertices N [--holes H] --out DIR ... "
+      "(one-grid stress pack)");
   std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   if (positional.size() > 1) {
     return UsageError(absl::StrCat("unexpected argument '", positional[1],
@@ -59,7 +72,13 @@ int main(int argc, char** argv) {
   const int64_t points = absl::GetFlag(FLAGS_points);
   const int64_t events = absl::GetFlag(FLAGS_events);
   const std::string out = absl::GetFlag(FLAGS_out);
-  if (grids < 1 || grids > gridroute::gen::kMaxGrids) {
+  const int64_t ring_vertices = absl::GetFlag(FLAGS_ring_vertices);
+  const int64_t holes = absl::GetFlag(FLAGS_holes);
+  const bool stress = ring_vertices != 0 || holes != 0;
+  if (stress && grids != 0) {
+    return UsageError("--ring_vertices/--holes make a one-grid pack: drop --grids");
+  }
+  if (!stress && (grids < 1 || grids > gridroute::gen::kMaxGrids)) {
     return UsageError(absl::StrCat("--grids must be in [1, ",
                                    gridroute::gen::kMaxGrids, "], got ",
                                    grids));
@@ -85,8 +104,19 @@ int main(int argc, char** argv) {
     phases.emplace_back(std::string(phase), Seconds(last, now));
     last = now;
   };
-  absl::StatusOr<gridroute::gen::City> city =
-      gridroute::gen::GenerateCity(options);
+  absl::StatusOr<gridroute::gen::City> city;
+  if (stress) {
+    gridroute::gen::StressCityOptions so;
+    so.ring_vertices = ring_vertices != 0 ? ring_vertices : 4;
+    so.holes = holes;
+    so.spike_depth = absl::GetFlag(FLAGS_ring_spike_depth);
+    so.seed = options.seed;
+    so.center_lon_deg = options.center_lon_deg;
+    so.center_lat_deg = options.center_lat_deg;
+    city = gridroute::gen::GenerateStressCity(so);
+  } else {
+    city = gridroute::gen::GenerateCity(options);
+  }
   if (!city.ok()) {
     std::fprintf(stderr, "gridroute-gen: %s\n", city.status().ToString().c_str());
     return city.status().code() == absl::StatusCode::kInvalidArgument ? 2 : 1;

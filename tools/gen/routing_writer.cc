@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "calendars/national_calendars.h"
 #include "common/status_macros.h"
 #include "gen/internal/gen_util.h"
 #include "gen/internal/routing_tables.h"
@@ -36,43 +37,6 @@ constexpr std::array<absl::string_view, 40> kGiven = {
     "勇", "艳", "杰", "娟", "涛", "明", "超", "秀", "霞", "平",
     "刚", "桂", "英", "华", "建", "国", "晨", "婷", "欣", "浩",
     "宇", "轩", "睿", "博", "文", "佳", "雪", "琳", "晓", "鹏"};
-
-// 2026 (and New Year 2027), as published for a plausible schedule: the
-// national holidays and the make-up working days (调休) around them. The
-// National Day make-up days are those of the CALENDAR.md examples.
-constexpr absl::string_view kCalendarJson = R"({
- "time_zone": "Asia/Shanghai",
- "office_hours": {
-  "mon": [["08:30", "12:00"], ["13:30", "17:30"]],
-  "tue": [["08:30", "12:00"], ["13:30", "17:30"]],
-  "wed": [["08:30", "12:00"], ["13:30", "17:30"]],
-  "thu": [["08:30", "12:00"], ["13:30", "17:30"]],
-  "fri": [["08:30", "12:00"], ["13:30", "17:30"]],
-  "sat": [],
-  "sun": []
- },
- "holidays": [
-  "2026-01-01", "2026-01-02", "2026-01-03",
-  "2026-02-15", "2026-02-16", "2026-02-17", "2026-02-18", "2026-02-19",
-  "2026-02-20", "2026-02-21", "2026-02-22", "2026-02-23",
-  "2026-04-04", "2026-04-05", "2026-04-06",
-  "2026-05-01", "2026-05-02", "2026-05-03", "2026-05-04", "2026-05-05",
-  "2026-06-19", "2026-06-20", "2026-06-21",
-  "2026-09-25", "2026-09-26",
-  "2026-10-01", "2026-10-02", "2026-10-03", "2026-10-04", "2026-10-05",
-  "2026-10-06", "2026-10-07",
-  "2027-01-01"
- ],
- "workdays": [
-  {"date": "2026-01-04", "as": "mon"},
-  {"date": "2026-02-14", "as": "mon"},
-  {"date": "2026-02-28", "as": "mon"},
-  {"date": "2026-05-09", "as": "mon"},
-  {"date": "2026-09-27", "as": "mon"},
-  {"date": "2026-10-10"}
- ]
-}
-)";
 
 absl::string_view LayerKindName(LayerKind kind) {
   switch (kind) {
@@ -283,7 +247,9 @@ absl::Status WriteRoutingFiles(const City& city, const RoutingData& routing,
   {
     ASSIGN_OR_RETURN(std::unique_ptr<OutFile> f,
                      OutFile::Open(dir + "calendar.json"));
-    f->Append(kCalendarJson);
+    // The shipped national calendar (tools/calendars/, CALENDAR.md).
+    const std::string_view json = *NationalCalendarJson(kDefaultNationalCalendar);
+    f->Append(absl::string_view(json.data(), json.size()));
     ASSIGN_OR_RETURN(stats->calendar_bytes, f->Close());
   }
   return absl::OkStatus();

@@ -11,10 +11,12 @@
 // stderr, nothing written) or reading/writing failed.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -45,6 +47,10 @@ ABSL_FLAG(std::string, encoding, "",
           "encoding of the attribute strings, e.g. GBK (default: the .cpg "
           "file, else the "
           "format's own)");
+ABSL_FLAG(std::string, routing_encoding, "",
+          "encoding of the routing CSV files given with --departments ... --components, e.g. "
+          "GB18030 (default UTF-8); they are converted to UTF-8 in the pack. A --template's "
+          "files are converted from its manifest's 'encoding'");
 ABSL_FLAG(std::string, name, "", "the pack's name (required)");
 ABSL_FLAG(std::string, pack_version, "",
           "the pack's version (default import-<UTC time>)");
@@ -64,11 +70,17 @@ ABSL_FLAG(std::string, components, "",
           "components.csv (pack format, pack CRS) to include");
 ABSL_FLAG(std::string, layers, "",
           "layers.geojson (pack format, pack CRS) to include");
-ABSL_FLAG(std::string, calendar, "", "calendar.json (pack format) to include");
+ABSL_FLAG(std::string, calendar, "",
+          "calendar.json (pack format) to include, or the name of a shipped "
+          "national calendar: CN-2026");
 ABSL_FLAG(bool, fix, false,
-          "repair ring orientation, duplicate consecutive vertices and "
-          "overlaps below the "
-          "tolerance, listing every change");
+          "snap overlaps below the tolerance to the neighbour's edge, listing "
+          "every change (ring orientation and repeated vertices are always "
+          "normalised)");
+ABSL_FLAG(bool, strict, false,
+          "refuse what is otherwise a warning about the data: slivers, gaps "
+          "between grids, overlaps below the tolerance (unless --fix snaps "
+          "them)");
 ABSL_FLAG(double, overlap_tolerance_m2, 1.0,
           "largest overlap accepted between two grids, m²");
 ABSL_FLAG(double, min_area_m2, 1.0,
@@ -76,12 +88,19 @@ ABSL_FLAG(double, min_area_m2, 1.0,
 ABSL_FLAG(double, min_width_m, 0.5,
           "a polygon whose mean width 2*area/perimeter is below this is a "
           "sliver (0: no limit)");
+ABSL_FLAG(double, gap_area_m2, 100,
+          "a hole in the coverage smaller than this is a gap between grids "
+          "(warning); larger and wider ones are uncovered areas");
+ABSL_FLAG(double, gap_width_m, 2,
+          "a hole in the coverage whose mean width is below this is a gap "
+          "between grids (warning); 0 for both gap limits: no gap check");
 ABSL_FLAG(int32_t, threads, 2,
           "threads for the geometry checks and the validation");
 ABSL_FLAG(bool, progress, false,
           "show progress on stderr even when it is not a terminal");
 ABSL_FLAG(int32_t, max_messages, 200,
-          "print at most this many problems (all are counted)");
+          "print at most this many problems, and this many warnings (all are "
+          "counted)");
 
 namespace {
 
@@ -130,6 +149,130 @@ class ProgressBar {
   Clock::time_point start_, last_;
 };
 
+namespace gi = gridroute::import;
+
+// The flags as ImportOptions; "" or a usage error message.
+std::string OptionsFromFlags(gi::ImportOptions* out) {
+  gi::ImportOptions& o = *out;
+  o.grids = absl::GetFlag(FLAGS_grids);
+  o.layer = absl::GetFlag(FLAGS_layer);
+  o.code_attr = absl::GetFlag(FLAGS_code_attr);
+  o.name_attr = absl::GetFlag(FLAGS_name_attr);
+  o.crs = absl::GetFlag(FLAGS_crs);
+  o.encoding = absl::GetFlag(FLAGS_encoding);
+  o.name = absl::GetFlag(FLAGS_name);
+  o.version = absl::GetFlag(FLAGS_pack_version);
+  o.out = absl::GetFlag(FLAGS_out);
+  o.template_dir = absl::GetFlag(FLAGS_template);
+  o.fix = absl::GetFlag(FLAGS_fix);
+  o.strict = absl::GetFlag(FLAGS_strict);
+  o.overlap_tolerance_m2 = absl::GetFlag(FLAGS_overlap_tolerance_m2);
+  o.min_area_m2 = absl::GetFlag(FLAGS_min_area_m2);
+  o.min_width_m = absl::GetFlag(FLAGS_min_width_m);
+  o.gap_area_m2 = absl::GetFlag(FLAGS_gap_area_m2);
+  o.gap_width_m = absl::GetFlag(FLAGS_gap_width_m);
+  o.threads = absl::GetFlag(FLAGS_threads);
+  const std::pair<const char*, std::string> routing[] = {
+      {"departments", absl::GetFlag(FLAGS_departments)},
+      {"categories", absl::GetFlag(FLAGS_categories)},
+      {"rules", absl::GetFlag(FLAGS_rules)},
+      {"teams", absl::GetFlag(FLAGS_teams)},
+      {"components", absl::GetFlag(FLAGS_components)},
+      {"layers", absl::GetFlag(FLAGS_layers)},
+      {"calendar", absl::GetFlag(FLAGS_calendar)}};
+  for (const auto& [key, path] : routing) {
+    if (!path.empty()) o.routing_files.push_back({key, path, ""});
+  }
+  o.routing_encoding = absl::GetFlag(FLAGS_routing_encoding);
+  if (o.grids.empty()) return "--grids FILE is required";
+  if (o.code_attr.empty()) return "--code-attr ATTR is required";
+  if (o.name.empty()) return "--name NAME is required";
+  if (o.out.empty()) return "--out DIR is required";
+  if (absl::GetFlag(FLAGS_levels).empty()) {
+    return "--levels is required, e.g. "
+           "community=SQDM:SQMC,street=JDDM:JDMC,district=QDM";
+  }
+  absl::StatusOr<std::vector<gi::LevelSpec>> levels =
+      gi::ParseLevels(absl::GetFlag(FLAGS_levels));
+  if (!levels.ok()) return std::string(levels.status().message());
+  o.levels = *levels;
+  if (o.threads < 1) return "--threads must be >= 1";
+  if (!(o.overlap_tolerance_m2 >= 0) || !(o.min_area_m2 >= 0) ||
+      !(o.min_width_m >= 0) || !(o.gap_area_m2 >= 0) || !(o.gap_width_m >= 0)) {
+    return "--overlap-tolerance-m2, --min-area-m2, --min-width-m, "
+           "--gap-area-m2 and --gap-width-m must be >= 0";
+  }
+  return "";
+}
+
+// Prints `lines` with `prefix`, at most --max-messages of them.
+void PrintCapped(const std::vector<std::string>& lines, const char* prefix,
+                 const char* what) {
+  const size_t limit =
+      static_cast<size_t>(std::max(0, absl::GetFlag(FLAGS_max_messages)));
+  for (size_t i = 0; i < lines.size() && i < limit; ++i) {
+    std::fprintf(stderr, "%s%s\n", prefix, lines[i].c_str());
+  }
+  if (lines.size() > limit) {
+    std::fprintf(stderr, "%s... and %zu more %s\n", prefix,
+                 lines.size() - limit, what);
+  }
+}
+
+// The "holes" line: what the gap check found.
+std::string HolesLine(const gi::ImportOptions& o, const gi::ImportReport& r) {
+  if (!r.gaps_checked) {
+    return o.gap_area_m2 <= 0 && o.gap_width_m <= 0
+               ? "not checked (--gap-area-m2 0 --gap-width-m 0)"
+               : "not checked (see the warning above)";
+  }
+  std::string line = absl::StrCat(r.gaps, " gap(s) between grids",
+                                  r.gaps > 0 ? " (warnings above)" : "");
+  char area[96];
+  std::snprintf(area, sizeof area, " (%.0f m² in total, largest %.0f m²)",
+                r.uncovered_area_m2, r.largest_uncovered_m2);
+  absl::StrAppend(&line, "; ", r.uncovered_areas,
+                  " uncovered area(s) inside the coverage",
+                  r.uncovered_areas > 0 ? area : "", "; ", r.gap_noise,
+                  " below 0.01 m² or 1 mm wide (float noise, not listed)");
+  return line;
+}
+
+void PrintSummary(const gi::ImportOptions& o, const gi::ImportReport& r) {
+  std::string levels_line;
+  for (size_t i = 0; i < r.levels.size(); ++i) {
+    absl::StrAppend(&levels_line, i ? ", " : "", r.levels[i], " ",
+                    r.level_counts[i]);
+  }
+  std::printf("gridroute-import: %lld grids -> %s\n",
+              static_cast<long long>(r.grids), o.out.c_str());
+  std::printf("  source   : %s, %lld features, strings %s\n", r.source.c_str(),
+              static_cast<long long>(r.features), r.encoding.c_str());
+  std::printf("  levels   : %s\n", levels_line.c_str());
+  std::printf("  area     : %.3f km² in total, mean grid %.0f m²\n",
+              r.total_area_m2 / 1e6, r.mean_area_m2);
+  std::printf("  crs      : in %s -> out %s (%s)\n", r.crs_in.c_str(),
+              r.crs_out.c_str(), r.crs_how.c_str());
+  std::printf(
+      "  rings    : %lld reversed to RFC 7946 orientation (outer rings "
+      "counter-clockwise), %lld repeated vertex(es) dropped\n",
+      static_cast<long long>(r.reversed_rings),
+      static_cast<long long>(r.removed_vertices));
+  std::printf("  slivers  : %lld%s\n", static_cast<long long>(r.slivers),
+              r.slivers > 0 ? " (warnings above; --strict refuses them)" : "");
+  std::printf("  holes    : %s\n", HolesLine(o, r).c_str());
+  std::printf(
+      "  fixes    : %zu change(s)%s; %lld overlap(s) below the tolerance\n",
+      r.fixes.size(), r.fixes.empty() ? "" : " (listed above)",
+      static_cast<long long>(r.tiny_overlaps));
+  std::printf("  warnings : %zu\n", r.warnings.size());
+  std::printf(
+      "  timings  : read %.2fs, check %.2fs, write %.2fs, validate %.2fs, "
+      "gaps %.2fs, total %.2fs\n",
+      r.read_seconds, r.check_seconds, r.write_seconds, r.validate_seconds,
+      r.gaps_seconds, r.total_seconds);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -142,7 +285,8 @@ int main(int argc, char** argv) {
       "community=ATTR[:NAME_ATTR],street=ATTR[:NAME_ATTR],district=ATTR \\\n"
       "    [--crs wgs84|cgcs2000|gcj02|bd09|EPSG:n] [--encoding GBK] --name "
       "NAME --out DIR\n"
-      "    [--template PACK] [--fix]   (see tools/import/IMPORT.md)");
+      "    [--template PACK] [--teams F ...] [--routing-encoding GB18030] [--fix] [--strict]   (see "
+      "tools/import/IMPORT.md)");
   std::vector<std::string> storage;
   std::vector<char*> args = gridroute::DashedFlags(argc, argv, &storage);
   std::vector<char*> positional =
@@ -152,53 +296,8 @@ int main(int argc, char** argv) {
         absl::StrCat("unexpected argument '", positional[1],
                      "' (flags are --name=value or --name value)"));
   }
-  namespace gi = gridroute::import;
   gi::ImportOptions o;
-  o.grids = absl::GetFlag(FLAGS_grids);
-  o.layer = absl::GetFlag(FLAGS_layer);
-  o.code_attr = absl::GetFlag(FLAGS_code_attr);
-  o.name_attr = absl::GetFlag(FLAGS_name_attr);
-  o.crs = absl::GetFlag(FLAGS_crs);
-  o.encoding = absl::GetFlag(FLAGS_encoding);
-  o.name = absl::GetFlag(FLAGS_name);
-  o.version = absl::GetFlag(FLAGS_pack_version);
-  o.out = absl::GetFlag(FLAGS_out);
-  o.template_dir = absl::GetFlag(FLAGS_template);
-  o.fix = absl::GetFlag(FLAGS_fix);
-  o.overlap_tolerance_m2 = absl::GetFlag(FLAGS_overlap_tolerance_m2);
-  o.min_area_m2 = absl::GetFlag(FLAGS_min_area_m2);
-  o.min_width_m = absl::GetFlag(FLAGS_min_width_m);
-  o.threads = absl::GetFlag(FLAGS_threads);
-  const std::pair<const char*, std::string> routing[] = {
-      {"departments", absl::GetFlag(FLAGS_departments)},
-      {"categories", absl::GetFlag(FLAGS_categories)},
-      {"rules", absl::GetFlag(FLAGS_rules)},
-      {"teams", absl::GetFlag(FLAGS_teams)},
-      {"components", absl::GetFlag(FLAGS_components)},
-      {"layers", absl::GetFlag(FLAGS_layers)},
-      {"calendar", absl::GetFlag(FLAGS_calendar)}};
-  for (const auto& [key, path] : routing) {
-    if (!path.empty()) o.routing_files.push_back({key, path});
-  }
-  if (o.grids.empty()) return UsageError("--grids FILE is required");
-  if (o.code_attr.empty()) return UsageError("--code-attr ATTR is required");
-  if (o.name.empty()) return UsageError("--name NAME is required");
-  if (o.out.empty()) return UsageError("--out DIR is required");
-  if (absl::GetFlag(FLAGS_levels).empty()) {
-    return UsageError(
-        "--levels is required, e.g. "
-        "community=SQDM:SQMC,street=JDDM:JDMC,district=QDM");
-  }
-  absl::StatusOr<std::vector<gi::LevelSpec>> levels =
-      gi::ParseLevels(absl::GetFlag(FLAGS_levels));
-  if (!levels.ok()) return UsageError(std::string(levels.status().message()));
-  o.levels = *levels;
-  if (o.threads < 1) return UsageError("--threads must be >= 1");
-  if (!(o.overlap_tolerance_m2 >= 0) || !(o.min_area_m2 >= 0) ||
-      !(o.min_width_m >= 0)) {
-    return UsageError(
-        "--overlap-tolerance-m2, --min-area-m2 and --min-width-m must be >= 0");
-  }
+  if (std::string e = OptionsFromFlags(&o); !e.empty()) return UsageError(e);
 
   ProgressBar bar;
   const bool show = absl::GetFlag(FLAGS_progress) || isatty(STDERR_FILENO);
@@ -215,8 +314,7 @@ int main(int argc, char** argv) {
   }
   const gi::ImportReport& r = *report;
   for (const std::string& f : r.fixes) std::printf("fixed: %s\n", f.c_str());
-  for (const std::string& w : r.warnings)
-    std::fprintf(stderr, "warning: %s\n", w.c_str());
+  PrintCapped(r.warnings, "warning: ", "warning(s)");
   if (!r.written) {
     std::fprintf(
         stderr,
@@ -224,38 +322,9 @@ int main(int argc, char** argv) {
         "%s%s\n",
         r.errors.size(), r.source.c_str(), o.out.c_str(),
         r.fixes.empty() ? "" : " (the fixes above were not saved)");
-    const size_t limit =
-        static_cast<size_t>(std::max(0, absl::GetFlag(FLAGS_max_messages)));
-    for (size_t i = 0; i < r.errors.size() && i < limit; ++i) {
-      std::fprintf(stderr, "  %s\n", r.errors[i].c_str());
-    }
-    if (r.errors.size() > limit) {
-      std::fprintf(stderr, "  ... and %zu more\n", r.errors.size() - limit);
-    }
+    PrintCapped(r.errors, "  ", "problem(s)");
     return 1;
   }
-  std::string levels_line;
-  for (size_t i = 0; i < r.levels.size(); ++i) {
-    absl::StrAppend(&levels_line, i ? ", " : "", r.levels[i], " ",
-                    r.level_counts[i]);
-  }
-  std::printf("gridroute-import: %lld grids -> %s\n",
-              static_cast<long long>(r.grids), o.out.c_str());
-  std::printf("  source   : %s, %lld features, strings %s\n", r.source.c_str(),
-              static_cast<long long>(r.features), r.encoding.c_str());
-  std::printf("  levels   : %s\n", levels_line.c_str());
-  std::printf("  area     : %.3f km² in total, mean grid %.0f m²\n",
-              r.total_area_m2 / 1e6, r.mean_area_m2);
-  std::printf("  crs      : in %s -> out %s (%s)\n", r.crs_in.c_str(),
-              r.crs_out.c_str(), r.crs_how.c_str());
-  std::printf(
-      "  fixes    : %zu change(s)%s; %lld overlap(s) below the tolerance\n",
-      r.fixes.size(), r.fixes.empty() ? "" : " (listed above)",
-      static_cast<long long>(r.tiny_overlaps));
-  std::printf(
-      "  timings  : read %.2fs, check %.2fs, write %.2fs, validate %.2fs, "
-      "total %.2fs\n",
-      r.read_seconds, r.check_seconds, r.write_seconds, r.validate_seconds,
-      r.total_seconds);
+  PrintSummary(o, r);
   return 0;
 }

@@ -4,9 +4,9 @@
 // each grid carries about its ancestors, as city exports do: a grid row says
 // its community code and name, its street code and name, its district code.
 //
-//   DerivedHierarchy h = DeriveHierarchy(grids, levels);  // levels nearest
-//   first if (!h.errors.empty()) ...  // contradictions, each naming both
-//   features h.levels  // top first: {"district", "street", "community"}
+//   DerivedHierarchy h = DeriveHierarchy(grids, levels);  // nearest first
+//   if (!h.errors.empty()) ...  // contradictions, each naming both features
+//   h.levels;                   // top first: {"district", "street", ...}
 //
 // A contradiction is one region code that two features describe differently:
 // with two different parents, at two different levels, or with two different

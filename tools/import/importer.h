@@ -3,20 +3,24 @@
 // gridroute-import's engine: reads a city's grid layer with OGR, checks every
 // feature, derives the hierarchy from the attributes, writes a city pack to a
 // temporary directory beside --out, validates it with the engine's own
-// LoadPack, and only then moves it into place (IMPORT.md).
+// LoadPack, and only then moves it into place (IMPORT.md). The pack's
+// manifest lists every file's size and SHA-256 (WritePackChecksums).
 //
 //   ImportOptions o;
-//   o.grids = "wgbm.shp";  o.code_attr = "WGBM";  o.encoding = "GBK";
-//   ASSIGN_OR_RETURN(o.levels,
-//   ParseLevels("community=SQDM:SQMC,street=JDDM:JDMC")); o.name = "Dongcheng";
-//   o.out = "/srv/packs/dongcheng"; ASSIGN_OR_RETURN(ImportReport r,
-//   RunImport(o)); if (!r.written) for (auto& e : r.errors) puts(e.c_str()); //
-//   "FID 7 code ...: ..."
+//   o.grids = "wgbm.shp";
+//   o.code_attr = "WGBM";
+//   o.encoding = "GBK";
+//   ASSIGN_OR_RETURN(o.levels, ParseLevels("community=SQDM:SQMC,street=JDDM"));
+//   o.name = "Dongcheng";
+//   o.out = "/srv/packs/dongcheng";
+//   ASSIGN_OR_RETURN(ImportReport r, RunImport(o));
+//   if (!r.written) {
+//     for (const std::string& e : r.errors) puts(e.c_str());  // "FID 7 ..."
+//   }
 //
 // Thread-safety: RunImport may run concurrently for different outputs.
-// Cost (2-core VM shared with other builds): ~18 µs per grid end to end at
-// 200,000 grids from a GeoPackage (3.6 s), half of it the engine's own load
-// of the result (IMPORT.md "Speed"); memory ~2 KB per grid at peak.
+// Cost: O(grids) plus a GEOS union for the gap check; time and memory
+// measured in IMPORT.md "Speed".
 #ifndef GRIDROUTE_TOOLS_IMPORT_IMPORTER_H_
 #define GRIDROUTE_TOOLS_IMPORT_IMPORTER_H_
 
@@ -50,11 +54,23 @@ struct ImportOptions {
   // --departments FILE etc.: routing files in pack format; override the
   // template's file of the same key.
   std::vector<RoutingFile> routing_files;
-  bool fix = false;                   // --fix
+  // --routing-encoding: encoding of the CSV files among routing_files (""
+  // for UTF-8); they are converted to UTF-8 into the pack. A template's
+  // CSV files are converted from its manifest's `encoding`.
+  std::string routing_encoding;
+  bool fix = false;  // --fix
+  // --strict: what is otherwise a warning about the data is an error
+  // (slivers, gaps between grids, overlaps below the tolerance that --fix
+  // did not snap). Orientation and duplicate vertices are never errors.
+  bool strict = false;
   double overlap_tolerance_m2 = 1.0;  // --overlap-tolerance-m2 (manifest)
   double min_area_m2 = 1.0;           // --min-area-m2 (slivers)
   double min_width_m = 0.5;           // --min-width-m (slivers)
-  int threads = 2;                    // geometry checks and the engine's load
+  // --gap-area-m2, --gap-width-m: a hole in the coverage below either is a
+  // gap between grids (GapOptions); both 0 turn the gap check off.
+  double gap_area_m2 = 100;
+  double gap_width_m = 2;
+  int threads = 2;  // geometry checks and the engine's load
   // Progress: phase ("read", "check", "validate"), done, total (-1 unknown).
   std::function<void(absl::string_view phase, int64_t done, int64_t total)>
       on_progress;
@@ -65,8 +81,10 @@ struct ImportReport {
   // Every problem that stopped the import, each naming the feature
   // ("FID 7 code 3205...: ...") or the file and line.
   std::vector<std::string> errors;
-  std::vector<std::string> fixes;     // every change --fix made
-  std::vector<std::string> warnings;  // did not stop the import
+  std::vector<std::string> fixes;  // every change --fix made
+  // Did not stop the import: slivers, gaps between grids, overlaps below the
+  // tolerance (all errors with --strict), GDAL's and the loader's warnings.
+  std::vector<std::string> warnings;
 
   // Summary.
   std::string source;    // "grids.shp (ESRI Shapefile, layer grids)"
@@ -81,8 +99,19 @@ struct ImportReport {
   double total_area_m2 = 0;           // sum of grid areas (engine's GridAreaM2)
   double mean_area_m2 = 0;
   int64_t tiny_overlaps = 0;  // pairs overlapping by less than the tolerance
+  // Normalised without a flag (RFC 7946 orientation, no repeated vertex).
+  int64_t reversed_rings = 0;
+  int64_t removed_vertices = 0;
+  int64_t slivers = 0;  // polygons below --min-area-m2 / --min-width-m
+  // Holes in the union of the grids (gap_finder.h): gaps between grids
+  // (listed), float noise and uncovered areas (counted). gaps_checked is
+  // false when the check did not run: turned off, other problems stopped
+  // the import, or GEOS failed (a warning says so).
+  bool gaps_checked = false;
+  int64_t gaps = 0, gap_noise = 0, uncovered_areas = 0;
+  double uncovered_area_m2 = 0, largest_uncovered_m2 = 0;
   double read_seconds = 0, check_seconds = 0, write_seconds = 0,
-         validate_seconds = 0, total_seconds = 0;
+         validate_seconds = 0, gaps_seconds = 0, total_seconds = 0;
 };
 
 // Runs the import. Returns an error status only for unusable flags or

@@ -13,7 +13,8 @@ namespace gridroute::import {
 
 void SnapOverlaps(std::vector<OverlapPair> pairs, double lattice_scale,
                   GeometryChecker& checker, std::vector<std::string>* fixes,
-                  std::vector<std::string>* problems) {
+                  std::vector<std::string>* problems,
+                  std::vector<std::string>* warnings) {
   std::stable_sort(pairs.begin(), pairs.end(),
                    [](const OverlapPair& a, const OverlapPair& b) {
                      return a.trim->code < b.trim->code;
@@ -41,7 +42,7 @@ void SnapOverlaps(std::vector<OverlapPair> pairs, double lattice_scale,
                                        FeatureLabel(*p.keep), "; cannot snap"));
       continue;
     }
-    // GEOS winds shells clockwise; the checker expects RFC 7946 here. GEOS
+    // GEOS winds shells clockwise; the pack wants RFC 7946 orientation. GEOS
     // leaves lattice points as k * grid_size, a bit off k / scale: re-round.
     for (Polygon& poly : result) {
       for (size_t r = 0; r < poly.rings.size(); ++r) {
@@ -54,12 +55,16 @@ void SnapOverlaps(std::vector<OverlapPair> pairs, double lattice_scale,
         }
       }
     }
-    GeometryCheck c = checker.Check(&result, /*outer_clockwise=*/false);
+    GeometryCheck c = checker.Check(&result);
     if (!c.problems.empty()) {
       problems->push_back(absl::StrCat(
           what, "snapping its overlap with ", FeatureLabel(*p.keep),
           " leaves an unusable shape: ", c.problems[0]));
       continue;
+    }
+    for (const std::string& w : c.warnings) {
+      warnings->push_back(absl::StrCat(what, "after snapping its overlap with ",
+                                       FeatureLabel(*p.keep), ": ", w));
     }
     p.trim->polygons = std::move(result);
     char area[32];

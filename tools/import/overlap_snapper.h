@@ -7,7 +7,8 @@
 // overlap left.
 //
 //   std::vector<OverlapPair> pairs = ...;       // from FindOverlaps(..., 0.0)
-//   SnapOverlaps(pairs, /*lattice_scale=*/1e9, checker, &fixes, &problems);
+//   SnapOverlaps(pairs, /*lattice_scale=*/1e9, checker, &fixes, &problems,
+//                &warnings);
 //
 // Thread-safety: not thread-safe (uses the checker's GEOS context).
 // Cost: one GEOS overlay per pair, then the checker on the result.
@@ -34,11 +35,13 @@ struct OverlapPair {
 // so the new vertices are exactly lattice points (and print as short
 // decimals). Pairs are processed in ascending code of `trim`, so a
 // keeper trimmed itself is final before it trims others. The result is
-// re-checked (validity, slivers); a failure goes to `problems`. Each change
-// goes to `fixes`, naming both features and the area moved.
+// re-checked (validity, slivers); a failure goes to `problems`, a sliver
+// left behind to `warnings` (to `problems` if the checker is strict). Each
+// change goes to `fixes`, naming both features and the area moved.
 void SnapOverlaps(std::vector<OverlapPair> pairs, double lattice_scale,
                   GeometryChecker& checker, std::vector<std::string>* fixes,
-                  std::vector<std::string>* problems);
+                  std::vector<std::string>* problems,
+                  std::vector<std::string>* warnings);
 
 }  // namespace gridroute::import
 

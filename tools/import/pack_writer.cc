@@ -12,10 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/csv.h"
 #include "common/file_util.h"
 #include "common/status_macros.h"
+#include "common/text_encoding.h"
 
 namespace gridroute::import {
 namespace {
@@ -135,6 +137,14 @@ absl::StatusOr<TemplateFiles> ReadTemplate(const std::string& dir) {
   std::string_view s;
   if (root["crs"].get_string().get(s) == simdjson::SUCCESS)
     t.crs = std::string(s);
+  std::string encoding;
+  if (root["encoding"].get_string().get(s) == simdjson::SUCCESS) {
+    encoding = std::string(s);
+    if (absl::Status st = CheckEncoding(encoding); !st.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--template: ", file, ": field 'encoding': ", st.message()));
+    }
+  }
   if (root["rule_precedence"].get_string().get(s) == simdjson::SUCCESS) {
     t.rule_precedence = std::string(s);
   }
@@ -145,7 +155,7 @@ absl::StatusOr<TemplateFiles> ReadTemplate(const std::string& dir) {
   }
   for (const char* key : kRoutingKeys) {
     if (files[key].get_string().get(s) != simdjson::SUCCESS) continue;
-    RoutingFile f{key, absl::StrCat(dir, "/", std::string(s))};
+    RoutingFile f{key, absl::StrCat(dir, "/", std::string(s)), encoding};
     if (!std::filesystem::is_regular_file(f.path)) {
       return absl::InvalidArgumentError(
           absl::StrCat("--template: ", file, " names ", key, " file '",
@@ -154,6 +164,25 @@ absl::StatusOr<TemplateFiles> ReadTemplate(const std::string& dir) {
     t.files.push_back(std::move(f));
   }
   return t;
+}
+
+absl::Status CopyRoutingFile(const RoutingFile& f, const std::string& dest) {
+  const bool csv = absl::EndsWithIgnoreCase(f.path, ".csv");
+  if (!csv || IsUtf8Encoding(f.encoding)) {
+    std::error_code ec;
+    std::filesystem::copy_file(f.path, dest, std::filesystem::copy_options::overwrite_existing,
+                               ec);
+    if (ec) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("cannot copy ", f.path, " into the pack: ", ec.message()));
+    }
+    return absl::OkStatus();
+  }
+  ASSIGN_OR_RETURN(std::string raw, ReadFile(f.path, CsvFileOptions{}.max_bytes));
+  ASSIGN_OR_RETURN(std::string utf8, TranscodeCsv(f.path, raw, f.encoding));
+  ASSIGN_OR_RETURN(OutFile out, OutFile::Open(dest));
+  out.Write(utf8);
+  return out.Close();
 }
 
 absl::Status WriteManifest(const std::string& path, const ManifestFields& m) {

@@ -40,18 +40,28 @@ struct ManifestFields {
   std::string rule_precedence;  // "" leaves the engine default
 };
 
-// A routing file taken from elsewhere: (key, source path).
+// A routing file taken from elsewhere: (key, source path), and the
+// encoding of a CSV file ("" for UTF-8; else an iconv name: the file is
+// converted to UTF-8 as it is copied into the pack).
 struct RoutingFile {
   std::string key, path;
+  std::string encoding;
 };
 
-// What a template pack contributes: its routing files, its rule precedence
-// and its CRS (components and layers carry coordinates in it).
+// What a template pack contributes: its routing files (with its manifest's
+// `encoding`), its rule precedence and its CRS (components and layers carry
+// coordinates in it).
 struct TemplateFiles {
   std::string crs = "wgs84";
   std::string rule_precedence;
   std::vector<RoutingFile> files;
 };
+
+// Copies routing file `f` to `dest`: as it is, or, for a CSV file in
+// another encoding, converted to UTF-8 (an imported pack is all UTF-8: its
+// regions.csv is written in it). InvalidArgument naming the source file,
+// line and column of a sequence invalid in the encoding.
+absl::Status CopyRoutingFile(const RoutingFile& f, const std::string& dest);
 
 // Reads DIR/manifest.json of a template pack. Errors: NotFound (no
 // manifest), InvalidArgument (not JSON, a routing file it names is missing).

@@ -21,6 +21,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/status_macros.h"
 
 namespace gridroute::import {
 namespace {
@@ -59,11 +60,6 @@ struct DatasetCloser {
   void operator()(GDALDataset* d) const { GDALClose(d); }
 };
 using DatasetPtr = std::unique_ptr<GDALDataset, DatasetCloser>;
-
-bool IsEsriDriver(absl::string_view driver) {
-  return driver == "ESRI Shapefile" || driver == "OpenFileGDB" ||
-         driver == "FileGDB";
-}
 
 std::string SrsLabel(const OGRSpatialReference& srs) {
   const char* name = srs.GetName();
@@ -169,255 +165,313 @@ absl::StatusOr<std::string> EngineCrsFromSrsText(absl::string_view text) {
   return EngineCrs(srs);
 }
 
-absl::StatusOr<SourceData> ReadSource(const SourceOptions& options) {
-  static const int registered = (GDALAllRegister(), 0);
-  (void)registered;
-  ScopedGdalMessages messages;
-  SourceData out;
+namespace {
 
-  auto open = [&](const CPLStringList& open_options) {
+// One ReadSource call, in steps: open the dataset (with the encoding),
+// pick the layer, work out its CRS, find the attributes the flags name,
+// then read every feature.
+class LayerReader {
+ public:
+  explicit LayerReader(const SourceOptions& options) : o_(options) {}
+
+  absl::StatusOr<SourceData> Read() {
+    RETURN_IF_ERROR(Open());
+    RETURN_IF_ERROR(PickLayer());
+    DescribeSrs();
+    RETURN_IF_ERROR(FindFields());
+    RETURN_IF_ERROR(ReadFeatures());
+    for (std::string& w : messages_.TakeWarnings()) {
+      out_.warnings.push_back(std::move(w));
+    }
+    return std::move(out_);
+  }
+
+ private:
+  DatasetPtr OpenWith(const CPLStringList& open_options) {
     return DatasetPtr(static_cast<GDALDataset*>(
-        GDALOpenEx(options.path.c_str(),
+        GDALOpenEx(o_.path.c_str(),
                    GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR,
                    nullptr, open_options.List(), nullptr)));
-  };
-  DatasetPtr ds = open(CPLStringList());
-  if (!ds) {
-    std::string why = messages.TakeLastError();
-    return absl::NotFoundError(absl::StrCat("cannot open '", options.path,
+  }
+  absl::Status Open();
+  absl::Status PickLayer();
+  void DescribeSrs();
+  absl::StatusOr<int> FieldIndex(const std::string& attr,
+                                 absl::string_view flag);
+  absl::Status FindFields();
+  absl::Status ReadFeatures();
+  // The attribute as trimmed UTF-8 ("" if idx < 0 or unset); an undecodable
+  // value adds to `problems` and reads as "".
+  std::string Text(OGRFeature& f, int idx, std::vector<std::string>* problems);
+  void ReadAttributes(OGRFeature& f, SourceGrid* g,
+                      std::vector<std::string>* problems);
+  void ReadGeometry(const OGRFeature& f, SourceGrid* g,
+                    std::vector<std::string>* problems);
+
+  const SourceOptions& o_;
+  ScopedGdalMessages messages_;  // GDAL's messages for this call
+  SourceData out_;
+  DatasetPtr ds_;
+  bool shapefile_ = false;
+  bool recode_here_ = false;  // --encoding for a driver without the option
+  OGRLayer* layer_ = nullptr;
+  OGRFeatureDefn* defn_ = nullptr;
+  std::vector<std::string> wanted_;  // field names read (the rest ignored)
+  int code_idx_ = -1, name_idx_ = -1;
+  std::vector<int> level_code_idx_, level_name_idx_;
+  bool warned_curves_ = false;
+};
+
+absl::Status LayerReader::Open() {
+  ds_ = OpenWith(CPLStringList());
+  if (!ds_) {
+    std::string why = messages_.TakeLastError();
+    return absl::NotFoundError(absl::StrCat("cannot open '", o_.path,
                                             "' as vector data",
                                             why.empty() ? "" : ": ", why));
   }
-  out.info.driver = ds->GetDriver() ? ds->GetDriver()->GetDescription() : "?";
-  const bool shapefile = out.info.driver == "ESRI Shapefile";
-  bool recode_here = false;
-  if (!options.encoding.empty()) {
-    if (shapefile) {
+  out_.info.driver =
+      ds_->GetDriver() ? ds_->GetDriver()->GetDescription() : "?";
+  shapefile_ = out_.info.driver == "ESRI Shapefile";
+  if (!o_.encoding.empty()) {
+    if (shapefile_) {
       // GDAL recodes DBF strings (and field names) to UTF-8 itself.
       CPLStringList oo;
-      oo.SetNameValue("ENCODING", options.encoding.c_str());
-      ds = open(oo);
-      if (!ds) {
+      oo.SetNameValue("ENCODING", o_.encoding.c_str());
+      ds_ = OpenWith(oo);
+      if (!ds_) {
         return absl::InvalidArgumentError(absl::StrCat(
-            "cannot open '", options.path, "' with ENCODING=", options.encoding,
-            ": ", messages.TakeLastError()));
+            "cannot open '", o_.path, "' with ENCODING=", o_.encoding, ": ",
+            messages_.TakeLastError()));
       }
     } else {
-      recode_here = true;
+      recode_here_ = true;
     }
-    out.info.encoding = absl::StrCat(options.encoding, " (--encoding)");
-  } else if (shapefile) {
-    const std::string cpg = ReadCpg(options.path);
-    out.info.encoding = cpg.empty() ? "DBF language id (no .cpg)"
-                                    : absl::StrCat(cpg, " (.cpg)");
+    out_.info.encoding = absl::StrCat(o_.encoding, " (--encoding)");
+  } else if (shapefile_) {
+    const std::string cpg = ReadCpg(o_.path);
+    out_.info.encoding = cpg.empty() ? "DBF language id (no .cpg)"
+                                     : absl::StrCat(cpg, " (.cpg)");
   } else {
-    out.info.encoding = "UTF-8";
+    out_.info.encoding = "UTF-8";
   }
+  return absl::OkStatus();
+}
 
-  OGRLayer* layer = nullptr;
-  if (!options.layer.empty()) {
-    layer = ds->GetLayerByName(options.layer.c_str());
-  } else if (ds->GetLayerCount() == 1) {
-    layer = ds->GetLayer(0);
+absl::Status LayerReader::PickLayer() {
+  if (!o_.layer.empty()) {
+    layer_ = ds_->GetLayerByName(o_.layer.c_str());
+  } else if (ds_->GetLayerCount() == 1) {
+    layer_ = ds_->GetLayer(0);
   }
-  if (layer == nullptr) {
+  if (layer_ == nullptr) {
     std::vector<std::string> names;
-    for (int i = 0; i < ds->GetLayerCount(); ++i)
-      names.push_back(ds->GetLayer(i)->GetName());
-    if (options.layer.empty() && names.empty()) {
+    for (int i = 0; i < ds_->GetLayerCount(); ++i)
+      names.push_back(ds_->GetLayer(i)->GetName());
+    if (o_.layer.empty() && names.empty()) {
       return absl::InvalidArgumentError(
-          absl::StrCat("'", options.path, "' has no layers"));
+          absl::StrCat("'", o_.path, "' has no layers"));
     }
     return absl::InvalidArgumentError(absl::StrCat(
-        options.layer.empty() ? "--layer is required: " : "",
-        options.layer.empty()
-            ? ""
-            : absl::StrCat("no layer '", options.layer, "': "),
-        "'", options.path, "' has layers ", absl::StrJoin(names, ", ")));
+        o_.layer.empty() ? "--layer is required: " : "",
+        o_.layer.empty() ? "" : absl::StrCat("no layer '", o_.layer, "': "),
+        "'", o_.path, "' has layers ", absl::StrJoin(names, ", ")));
   }
-  out.info.layer = layer->GetName();
-  out.info.outer_clockwise = IsEsriDriver(out.info.driver);
-  if (const OGRSpatialReference* srs = layer->GetSpatialRef()) {
-    out.info.srs = SrsLabel(*srs);
-    absl::StatusOr<std::string> crs = EngineCrs(*srs);
-    if (crs.ok()) {
-      out.info.crs = *crs;
-      if (out.info.srs.rfind("EPSG:", 0) != 0) {
-        absl::StrAppend(&out.info.srs, " identified as ", *crs);
-      }
-    } else {
-      out.info.crs_error = std::string(crs.status().message());
+  out_.info.layer = layer_->GetName();
+  return absl::OkStatus();
+}
+
+void LayerReader::DescribeSrs() {
+  SourceInfo& info = out_.info;
+  const OGRSpatialReference* srs = layer_->GetSpatialRef();
+  if (srs == nullptr) {
+    info.srs = "none";
+    info.crs_error = "the layer has no coordinate system (no .prj); pass --crs";
+    return;
+  }
+  info.srs = SrsLabel(*srs);
+  absl::StatusOr<std::string> crs = EngineCrs(*srs);
+  if (crs.ok()) {
+    info.crs = *crs;
+    if (info.srs.rfind("EPSG:", 0) != 0) {
+      absl::StrAppend(&info.srs, " identified as ", *crs);
     }
   } else {
-    out.info.srs = "none";
-    out.info.crs_error =
-        "the layer has no coordinate system (no .prj); pass --crs";
+    info.crs_error = std::string(crs.status().message());
   }
+}
 
-  // Attribute indexes (OGR matches names case-insensitively).
-  OGRFeatureDefn* defn = layer->GetLayerDefn();
-  auto field_list = [&] {
+// OGR matches attribute names case-insensitively.
+absl::StatusOr<int> LayerReader::FieldIndex(const std::string& attr,
+                                            absl::string_view flag) {
+  const int idx = defn_->GetFieldIndex(attr.c_str());
+  if (idx < 0) {
     std::vector<std::string> names;
-    for (int i = 0; i < defn->GetFieldCount(); ++i) {
-      names.push_back(defn->GetFieldDefn(i)->GetNameRef());
+    for (int i = 0; i < defn_->GetFieldCount(); ++i) {
+      names.push_back(defn_->GetFieldDefn(i)->GetNameRef());
     }
-    return absl::StrJoin(names, ", ");
-  };
-  std::vector<std::string> wanted;
-  auto index_of = [&](const std::string& attr,
-                      absl::string_view flag) -> absl::StatusOr<int> {
-    const int idx = defn->GetFieldIndex(attr.c_str());
-    if (idx < 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          flag, ": attribute '", attr, "' is not in layer '", out.info.layer,
-          "' (its fields: ", field_list(), ")",
-          shapefile && options.encoding.empty()
-              ? "; if the field names are Chinese, pass --encoding GBK"
-              : ""));
-    }
-    wanted.push_back(defn->GetFieldDefn(idx)->GetNameRef());
-    return idx;
-  };
-  absl::StatusOr<int> code_idx = index_of(options.code_attr, "--code-attr");
-  if (!code_idx.ok()) return code_idx.status();
-  int name_idx = -1;
-  if (!options.name_attr.empty()) {
-    absl::StatusOr<int> i = index_of(options.name_attr, "--name-attr");
-    if (!i.ok()) return i.status();
-    name_idx = *i;
+    return absl::InvalidArgumentError(absl::StrCat(
+        flag, ": attribute '", attr, "' is not in layer '", out_.info.layer,
+        "' (its fields: ", absl::StrJoin(names, ", "), ")",
+        shapefile_ && o_.encoding.empty()
+            ? "; if the field names are Chinese, pass --encoding GBK"
+            : ""));
   }
-  std::vector<int> level_code_idx, level_name_idx;
-  for (const LevelSpec& l : options.levels) {
-    absl::StatusOr<int> c =
-        index_of(l.code_attr, absl::StrCat("--levels ", l.level));
-    if (!c.ok()) return c.status();
-    level_code_idx.push_back(*c);
+  wanted_.push_back(defn_->GetFieldDefn(idx)->GetNameRef());
+  return idx;
+}
+
+absl::Status LayerReader::FindFields() {
+  defn_ = layer_->GetLayerDefn();
+  ASSIGN_OR_RETURN(code_idx_, FieldIndex(o_.code_attr, "--code-attr"));
+  if (!o_.name_attr.empty()) {
+    ASSIGN_OR_RETURN(name_idx_, FieldIndex(o_.name_attr, "--name-attr"));
+  }
+  for (const LevelSpec& l : o_.levels) {
+    const std::string flag = absl::StrCat("--levels ", l.level);
+    ASSIGN_OR_RETURN(const int c, FieldIndex(l.code_attr, flag));
+    level_code_idx_.push_back(c);
     int n = -1;
     if (!l.name_attr.empty()) {
-      absl::StatusOr<int> i =
-          index_of(l.name_attr, absl::StrCat("--levels ", l.level));
-      if (!i.ok()) return i.status();
-      n = *i;
+      ASSIGN_OR_RETURN(n, FieldIndex(l.name_attr, flag));
     }
-    level_name_idx.push_back(n);
+    level_name_idx_.push_back(n);
   }
   // Read only the fields we use (GeoPackage and GeoJSON skip the rest).
-  {
-    CPLStringList ignored;
-    for (int i = 0; i < defn->GetFieldCount(); ++i) {
-      const char* n = defn->GetFieldDefn(i)->GetNameRef();
-      bool keep = false;
-      for (const std::string& w : wanted) keep = keep || w == n;
-      if (!keep) ignored.AddString(n);
-    }
-    ignored.AddString("OGR_STYLE");
-    layer->SetIgnoredFields(const_cast<const char**>(ignored.List()));
+  CPLStringList ignored;
+  for (int i = 0; i < defn_->GetFieldCount(); ++i) {
+    const char* n = defn_->GetFieldDefn(i)->GetNameRef();
+    bool keep = false;
+    for (const std::string& w : wanted_) keep = keep || w == n;
+    if (!keep) ignored.AddString(n);
   }
+  ignored.AddString("OGR_STYLE");
+  layer_->SetIgnoredFields(const_cast<const char**>(ignored.List()));
+  return absl::OkStatus();
+}
 
-  const int64_t total = layer->GetFeatureCount(FALSE);
-  if (total > 0) out.grids.reserve(static_cast<size_t>(total));
-  bool warned_curves = false;
-  messages.TakeLastError();  // only failures while reading count below
-  layer->ResetReading();
+std::string LayerReader::Text(OGRFeature& f, int idx,
+                              std::vector<std::string>* problems) {
+  if (idx < 0) return "";
+  std::string v = FieldText(f, idx);
+  if (recode_here_ && !v.empty()) {
+    char* r = CPLRecode(v.c_str(), o_.encoding.c_str(), CPL_ENC_UTF8);
+    v = r;
+    CPLFree(r);
+  }
+  v = std::string(absl::StripAsciiWhitespace(v));
+  if (!CPLIsUTF8(v.c_str(), static_cast<int>(v.size()))) {
+    problems->push_back(absl::StrCat(
+        "attribute ", defn_->GetFieldDefn(idx)->GetNameRef(),
+        " is not valid UTF-8 (the file does not declare its encoding",
+        shapefile_ ? ": no .cpg" : "",
+        "); pass --encoding, e.g. --encoding GBK"));
+    v.clear();
+  }
+  return v;
+}
+
+void LayerReader::ReadAttributes(OGRFeature& f, SourceGrid* g,
+                                 std::vector<std::string>* problems) {
+  g->code = Text(f, code_idx_, problems);
+  g->name = Text(f, name_idx_, problems);
+  for (size_t l = 0; l < o_.levels.size(); ++l) {
+    g->level_codes.push_back(Text(f, level_code_idx_[l], problems));
+    g->level_names.push_back(Text(f, level_name_idx_[l], problems));
+  }
+  if (g->code.empty() && problems->empty()) {
+    problems->push_back(absl::StrCat("missing grid code (attribute ",
+                                     o_.code_attr, " is empty)"));
+  }
+  bool levels_ok = true;
+  for (size_t l = 0; l < o_.levels.size(); ++l) {
+    if (g->level_codes[l].empty()) {
+      levels_ok = false;
+      problems->push_back(absl::StrCat("missing ", o_.levels[l].level,
+                                       " code (attribute ",
+                                       o_.levels[l].code_attr, " is empty)"));
+    }
+  }
+  g->attributes_ok = !g->code.empty() && levels_ok;
+}
+
+void LayerReader::ReadGeometry(const OGRFeature& f, SourceGrid* g,
+                               std::vector<std::string>* problems) {
+  const OGRGeometry* geom = f.GetGeometryRef();
+  std::unique_ptr<OGRGeometry> linear;
+  if (geom != nullptr && geom->hasCurveGeometry()) {
+    linear.reset(geom->getLinearGeometry());
+    geom = linear.get();
+    if (!warned_curves_) {
+      out_.warnings.push_back(
+          "curved geometries were linearised with GDAL's default step (4 "
+          "degrees of arc)");
+      warned_curves_ = true;
+    }
+  }
+  if (geom == nullptr) {
+    problems->push_back("no geometry");
+    return;
+  }
+  if (geom->IsEmpty()) {
+    problems->push_back("empty geometry");
+    return;
+  }
+  switch (wkbFlatten(geom->getGeometryType())) {
+    case wkbPolygon:
+      AddPolygon(*geom->toPolygon(), g->polygons);
+      g->geometry_ok = true;
+      break;
+    case wkbMultiPolygon:
+      for (const OGRPolygon* p : *geom->toMultiPolygon())
+        AddPolygon(*p, g->polygons);
+      g->geometry_ok = true;
+      break;
+    default:
+      problems->push_back(absl::StrCat("geometry is a ",
+                                       geom->getGeometryName(),
+                                       ", expected a Polygon or MultiPolygon"));
+  }
+}
+
+absl::Status LayerReader::ReadFeatures() {
+  const int64_t total = layer_->GetFeatureCount(FALSE);
+  if (total > 0) out_.grids.reserve(static_cast<size_t>(total));
+  messages_.TakeLastError();  // only failures while reading count below
+  layer_->ResetReading();
   int64_t index = 0;
-  for (OGRFeatureUniquePtr f(layer->GetNextFeature()); f != nullptr;
-       f.reset(layer->GetNextFeature()), ++index) {
+  for (OGRFeatureUniquePtr f(layer_->GetNextFeature()); f != nullptr;
+       f.reset(layer_->GetNextFeature()), ++index) {
     SourceGrid g;
     g.fid = f->GetFID();
     g.index = index;
     std::vector<std::string> problems;
-    auto text = [&](int idx) -> std::string {
-      if (idx < 0) return "";
-      std::string v = FieldText(*f, idx);
-      if (recode_here && !v.empty()) {
-        char* r = CPLRecode(v.c_str(), options.encoding.c_str(), CPL_ENC_UTF8);
-        v = r;
-        CPLFree(r);
-      }
-      v = std::string(absl::StripAsciiWhitespace(v));
-      if (!CPLIsUTF8(v.c_str(), static_cast<int>(v.size()))) {
-        problems.push_back(absl::StrCat(
-            "attribute ", defn->GetFieldDefn(idx)->GetNameRef(),
-            " is not valid UTF-8 (the file does not declare its encoding",
-            shapefile ? ": no .cpg" : "",
-            "); pass --encoding, e.g. --encoding GBK"));
-        v.clear();
-      }
-      return v;
-    };
-    g.code = text(*code_idx);
-    g.name = text(name_idx);
-    for (size_t l = 0; l < options.levels.size(); ++l) {
-      g.level_codes.push_back(text(level_code_idx[l]));
-      g.level_names.push_back(text(level_name_idx[l]));
-    }
-    if (g.code.empty() && problems.empty()) {
-      problems.push_back(absl::StrCat("missing grid code (attribute ",
-                                      options.code_attr, " is empty)"));
-    }
-    bool levels_ok = true;
-    for (size_t l = 0; l < options.levels.size(); ++l) {
-      if (g.level_codes[l].empty()) {
-        levels_ok = false;
-        problems.push_back(absl::StrCat(
-            "missing ", options.levels[l].level, " code (attribute ",
-            options.levels[l].code_attr, " is empty)"));
-      }
-    }
-    g.attributes_ok = !g.code.empty() && levels_ok;
-
-    const OGRGeometry* geom = f->GetGeometryRef();
-    std::unique_ptr<OGRGeometry> linear;
-    if (geom != nullptr && geom->hasCurveGeometry()) {
-      linear.reset(geom->getLinearGeometry());
-      geom = linear.get();
-      if (!warned_curves) {
-        out.warnings.push_back(
-            "curved geometries were linearised with GDAL's default step (4 "
-            "degrees of arc)");
-        warned_curves = true;
-      }
-    }
-    if (geom == nullptr) {
-      problems.push_back("no geometry");
-    } else if (geom->IsEmpty()) {
-      problems.push_back("empty geometry");
-    } else {
-      switch (wkbFlatten(geom->getGeometryType())) {
-        case wkbPolygon:
-          AddPolygon(*geom->toPolygon(), g.polygons);
-          g.geometry_ok = true;
-          break;
-        case wkbMultiPolygon:
-          for (const OGRPolygon* p : *geom->toMultiPolygon())
-            AddPolygon(*p, g.polygons);
-          g.geometry_ok = true;
-          break;
-        default:
-          problems.push_back(
-              absl::StrCat("geometry is a ", geom->getGeometryName(),
-                           ", expected a Polygon or MultiPolygon"));
-      }
-    }
+    ReadAttributes(*f, &g, &problems);
+    ReadGeometry(*f, &g, &problems);
     for (const std::string& p : problems) {
-      out.errors.push_back(absl::StrCat(FeatureLabel(g), ": ", p));
+      out_.errors.push_back(absl::StrCat(FeatureLabel(g), ": ", p));
     }
-    out.grids.push_back(std::move(g));
-    if (options.on_progress && (index + 1) % kProgressEvery == 0) {
-      options.on_progress(index + 1, total);
+    out_.grids.push_back(std::move(g));
+    if (o_.on_progress && (index + 1) % kProgressEvery == 0) {
+      o_.on_progress(index + 1, total);
     }
   }
-  if (std::string e = messages.TakeLastError(); !e.empty()) {
-    return absl::DataLossError(
-        absl::StrCat("reading '", options.path, "' layer '", out.info.layer,
-                     "' failed after ", index, " features: ", e));
+  if (std::string e = messages_.TakeLastError(); !e.empty()) {
+    return absl::DataLossError(absl::StrCat("reading '", o_.path, "' layer '",
+                                            out_.info.layer, "' failed after ",
+                                            index, " features: ", e));
   }
-  out.info.features = index;
-  if (options.on_progress)
-    options.on_progress(index, total < 0 ? index : total);
-  for (std::string& w : messages.TakeWarnings())
-    out.warnings.push_back(std::move(w));
-  return out;
+  out_.info.features = index;
+  if (o_.on_progress) o_.on_progress(index, total < 0 ? index : total);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<SourceData> ReadSource(const SourceOptions& options) {
+  static const int registered = (GDALAllRegister(), 0);
+  (void)registered;
+  return LayerReader(options).Read();
 }
 
 }  // namespace gridroute::import

@@ -58,9 +58,6 @@ struct SourceInfo {
   // the reason in crs_error (no CRS, or no EPSG code found).
   std::string crs;
   std::string crs_error;
-  // The format's ring convention: Esri formats wind outer rings clockwise,
-  // everything else (OGC, GeoPackage, RFC 7946) counter-clockwise.
-  bool outer_clockwise = false;
   std::string encoding;  // how strings were decoded, for the summary
   int64_t features = 0;
 };

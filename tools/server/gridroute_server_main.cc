@@ -7,17 +7,24 @@
 // Services: gridroute.v1.RoutingService, gridroute.v1.AdminService,
 // grpc.health.v1.Health and reflection (grpc.reflection.v1alpha).
 // Signals: SIGTERM/SIGINT drain the calls in flight (up to --drain-s
-// seconds, then cancel them) and exit 0; SIGHUP reloads the pack directory
-// being served (a bad pack is logged and the old snapshot keeps serving).
+// seconds, then cancel them) and exit 0, whatever a load is doing (one
+// before the server serves exits at once); SIGHUP reloads the pack
+// directory being served (a bad pack is logged and the old snapshot keeps
+// serving; a SIGHUP while a reload runs is logged and ignored). A load that
+// takes longer than --load-timeout-s is reported as failed.
 // Prints one line "gridroute-server: serving ... on HOST:PORT" on stdout once
 // it accepts calls (scripts wait for it).
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 
+#include <atomic>
 #include <chrono>
-#include <filesystem>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -44,6 +51,12 @@ ABSL_FLAG(int, threads, 0,
 ABSL_FLAG(int, max_message_mb, 32, "Largest message received or sent, MiB");
 ABSL_FLAG(int, max_batch, 10000, "Most events per RouteBatch / detections per stream batch");
 ABSL_FLAG(double, drain_s, 10, "On SIGTERM: seconds to let calls in flight finish");
+ABSL_FLAG(double, load_timeout_s, 600,
+          "A pack load (start, SIGHUP, Reload) that takes longer fails (DEADLINE_EXCEEDED); "
+          "the old snapshot keeps serving. A 2M-grid pack loads in ~15 s on 2 cores");
+ABSL_FLAG(bool, require_checksums, false,
+          "Refuse packs whose manifest.json has no 'checksums' (default: load them with a "
+          "warning in Info)");
 ABSL_FLAG(std::string, journal_dir, "",
           "Cases on: file/fold every routed report durably in this journal directory "
           "(created if missing; the server refuses to start if it cannot write it). "
@@ -195,6 +208,7 @@ std::string CheckFlags() {
     return "--stream-window-kb must be in 0..65536";
   }
   if (absl::GetFlag(FLAGS_max_pending_answers_mb) < 1) return "--max-pending-answers-mb must be >= 1";
+  if (!(absl::GetFlag(FLAGS_load_timeout_s) > 0)) return "--load-timeout-s must be > 0";
   return "";
 }
 
@@ -272,6 +286,7 @@ void OnSighup(gridroute::TokenFile* tokens, gridroute::GridrouteService* service
                                           std::string(st.message())));
   }
   {
+    Log("SIGHUP: reloading the pack");
     absl::StatusOr<gridroute::ReloadResult> r = store->Load("");
     if (r.ok()) {
       Log(absl::StrCat("SIGHUP: reloaded ", Describe(*r->current)));
@@ -289,6 +304,100 @@ void OnSighup(gridroute::TokenFile* tokens, gridroute::GridrouteService* service
   Log(absl::StrFormat("SIGHUP: done, resident %.0f MiB", gridroute::ResidentBytes() / 1048576.0));
 }
 
+// SIGTERM, SIGINT and SIGHUP, taken by one thread that sigwait()s from
+// before the first load, so that SIGTERM is seen at once whatever a load
+// does. Before Serving(), SIGTERM exits at once (exit 0: nothing is served
+// yet, and the journal is safe against an exit at any point, as against
+// kill -9) and SIGHUP is ignored. From Serving() on, SIGTERM releases any
+// load being waited for (SnapshotStore::Shutdown) and drains the server for
+// --drain-s; SIGHUP runs the reload on a thread of its own, and a SIGHUP
+// while that one runs is logged and ignored.
+class SignalThread {
+ public:
+  SignalThread(const sigset_t& signals, gridroute::SnapshotStore* store)
+      : signals_(signals), store_(store), thread_([this] { Run(); }) {}
+  // On an early return from main (a start-up failure) the thread is still
+  // in sigwait(): left to the process's exit.
+  ~SignalThread() {
+    if (thread_.joinable()) thread_.detach();
+    if (hup_.joinable()) hup_.detach();
+  }
+
+  void Serving(grpc::Server* server, std::function<void()> on_hup) {
+    std::lock_guard<std::mutex> lock(mu_);
+    server_ = server;
+    on_hup_ = std::move(on_hup);
+  }
+
+  // After the server has stopped. True if a SIGHUP reload was still running
+  // (stuck outside the store) and was left behind.
+  bool Join() {
+    thread_.join();
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!hup_.joinable()) return false;
+    if (hup_running_.load()) {
+      hup_.detach();
+      return true;
+    }
+    hup_.join();
+    return false;
+  }
+
+ private:
+  void Run() {
+    for (;;) {
+      int sig = 0;
+      if (sigwait(&signals_, &sig) != 0) continue;
+      if (sig == SIGHUP) {
+        Hup();
+        continue;
+      }
+      const char* name = sig == SIGTERM ? "SIGTERM" : "SIGINT";
+      grpc::Server* server;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        server = server_;
+      }
+      if (server == nullptr) {
+        Log(absl::StrCat(name, ": stopped before serving"));
+        std::fflush(stdout);
+        std::_Exit(0);
+      }
+      Log(absl::StrCat(name, ": draining calls in flight"));
+      store_->Shutdown();  // a load being waited for is given up now
+      const auto drain = std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::duration<double>(absl::GetFlag(FLAGS_drain_s)));
+      server->Shutdown(std::chrono::system_clock::now() + drain);
+      return;
+    }
+  }
+
+  void Hup() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!on_hup_) {
+      Log("SIGHUP: not serving yet; ignored");
+    } else if (hup_running_.load()) {
+      Log("SIGHUP: a reload is in progress; ignored");
+    } else {
+      if (hup_.joinable()) hup_.join();  // the previous one has ended
+      hup_running_ = true;
+      hup_ = std::thread([this, f = on_hup_] {
+        f();
+        hup_running_ = false;
+      });
+    }
+  }
+
+  sigset_t signals_;
+  gridroute::SnapshotStore* const store_;
+  std::mutex mu_;
+  grpc::Server* server_ = nullptr;  // guarded by mu_
+  std::function<void()> on_hup_;    // guarded by mu_
+  std::thread hup_;                 // guarded by mu_: the last SIGHUP's reload
+  std::atomic<bool> hup_running_{false};
+  std::thread thread_;  // last: starts once the members above exist
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -298,7 +407,8 @@ int main(int argc, char** argv) {
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   absl::SetProgramUsageMessage(
       "gridroute-server --pack DIR --listen HOST:PORT [--threads N] [--max-message-mb 32] "
-      "[--max-batch 10000] [--drain-s 10] [--journal-dir DIR [--journal-fsync=false] "
+      "[--max-batch 10000] [--drain-s 10] [--load-timeout-s 600] [--require-checksums] "
+      "[--journal-dir DIR [--journal-fsync=false] "
       "[--nats nats://HOST:PORT]] [--tls-cert F --tls-key F [--tls-client-ca F]] "
       "[--auth-tokens F | --insecure-no-auth] [--pack-root DIR] [--audit-log F]");
   std::vector<std::string> storage;
@@ -317,9 +427,16 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  gridroute::SnapshotStore store;
+  gridroute::SnapshotStoreOptions store_options;
+  store_options.load_timeout = absl::Seconds(absl::GetFlag(FLAGS_load_timeout_s));
+  store_options.load.require_checksums = absl::GetFlag(FLAGS_require_checksums);
+  gridroute::SnapshotStore store(store_options);
+  SignalThread signal_thread(signals, &store);
   absl::StatusOr<gridroute::ReloadResult> first = store.Load(pack);
-  if (!first.ok()) return Fail(absl::StrCat("cannot load ", pack, ": ", store.last_error()));
+  if (!first.ok()) {
+    Fail(absl::StrCat("cannot load ", pack, ": ", store.last_error()));
+    std::_Exit(2);  // a load that timed out may still run: no destructors
+  }
   Log(absl::StrCat("loaded ", Describe(*first->current)));
   for (const std::string& w : first->current->snapshot->warnings()) Log("warning: " + w);
 
@@ -396,25 +513,21 @@ int main(int argc, char** argv) {
   // leave two snapshots resident (2M grids: 1.9 GB instead of 0.97).
   first->current.reset();
 
-  std::thread signal_thread([&] {
-    for (;;) {
-      int sig = 0;
-      if (sigwait(&signals, &sig) != 0) continue;
-      if (sig == SIGHUP) {
-        OnSighup(tokens.get(), &service, &store, cases.get());
-        continue;
-      }
-      Log(absl::StrCat(sig == SIGTERM ? "SIGTERM" : "SIGINT", ": draining calls in flight"));
-      const auto drain = std::chrono::duration_cast<std::chrono::milliseconds>(
-          std::chrono::duration<double>(absl::GetFlag(FLAGS_drain_s)));
-      server->Shutdown(std::chrono::system_clock::now() + drain);
-      return;
-    }
+  signal_thread.Serving(server.get(), [&] {
+    OnSighup(tokens.get(), &service, &store, cases.get());
   });
   server->Wait();
-  signal_thread.join();
+  const bool hup_left = signal_thread.Join();
   if (cases != nullptr && !cases->FlushDispatch(absl::Seconds(2))) {
     Log("dispatch: some messages were not acknowledged by NATS; they are re-sent at the next start");
+  }
+  if (hup_left || store.loading()) {
+    // A load that cannot be interrupted (a hung file system) still runs on a
+    // thread of its own: exit without waiting for it or running destructors
+    // that could race with it. Every answered call is already durable.
+    Log("stopped (a pack load still running was abandoned)");
+    std::fflush(stdout);
+    std::_Exit(0);
   }
   Log("stopped");
   return 0;

@@ -84,13 +84,17 @@ int WriteAll(JournalEnv* env, int fd, const char* p, size_t n,
 
 absl::Status FileReader::Fill(size_t n) {
   if (end_ - begin_ >= n) return absl::OkStatus();
+  if (file_off_ + end_ >= size_) return absl::OkStatus();
   uint64_t left = size_ - (file_off_ + end_);  // bytes not yet read
-  if (left == 0) return absl::OkStatus();
   std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
   end_ -= begin_;
   file_off_ += begin_;
   begin_ = 0;
-  size_t want = std::max<size_t>(n, kReadChunk);
+  // At most what the file still holds: a 100-byte segment, or a record
+  // header claiming 16 MiB near the end of one, need not cost a 4 MiB (or
+  // 16 MiB) zero-filled buffer.
+  const size_t want = static_cast<size_t>(
+      std::min<uint64_t>(std::max<size_t>(n, kReadChunk), end_ + left));
   if (buf_.size() < want) buf_.resize(want);
   while (end_ < n && left > 0) {
     size_t chunk =

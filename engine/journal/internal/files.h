@@ -47,8 +47,9 @@ int WriteAll(JournalEnv* env, int fd, const char* p, size_t n, uint64_t offset);
 // always contiguous in memory whatever its size.
 class FileReader {
  public:
-  FileReader(int fd, const std::string& path, uint64_t size)
-      : fd_(fd), path_(path), size_(size) {}
+  // Reads `path` (open as `fd`, `size` bytes) from offset `start` on.
+  FileReader(int fd, const std::string& path, uint64_t size, uint64_t start = 0)
+      : fd_(fd), path_(path), size_(size), file_off_(start) {}
 
   // Makes min(n, bytes left in the file) bytes available at data().
   absl::Status Fill(size_t n);
@@ -61,9 +62,9 @@ class FileReader {
   const int fd_;
   const std::string& path_;
   const uint64_t size_;
+  uint64_t file_off_;  // file offset of buf_[0]
   std::string buf_;
   size_t begin_ = 0, end_ = 0;
-  uint64_t file_off_ = 0;  // file offset of buf_[0]
 };
 
 // Reads the record at the reader's position. *eof: no bytes left; else *pr
