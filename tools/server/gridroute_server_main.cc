@@ -4,8 +4,11 @@
 //
 //   gridroute-server --pack data/sample-city --listen 127.0.0.1:9090 [--threads N]
 //
-// Services: gridroute.v1.RoutingService, gridroute.v1.AdminService,
-// grpc.health.v1.Health and reflection (grpc.reflection.v1alpha).
+// Services: gridroute.v1.RoutingService, AdminService and CaseService,
+// grpc.health.v1.Health ("" and each service name; NOT_SERVING if the
+// listener fails) and reflection (grpc.reflection.v1alpha and v1).
+// Connections: capped (--max-connections), idle and half-open ones closed,
+// RLIMIT_NOFILE raised to the hard limit (engine/service/SERVICE.md).
 // Signals: SIGTERM/SIGINT drain the calls in flight (up to --drain-s
 // seconds, then cancel them) and exit 0, whatever a load is doing (one
 // before the server serves exits at once); SIGHUP reloads the pack
@@ -410,7 +413,10 @@ int main(int argc, char** argv) {
       "[--max-batch 10000] [--drain-s 10] [--load-timeout-s 600] [--require-checksums] "
       "[--journal-dir DIR [--journal-fsync=false] "
       "[--nats nats://HOST:PORT]] [--tls-cert F --tls-key F [--tls-client-ca F]] "
-      "[--auth-tokens F | --insecure-no-auth] [--pack-root DIR] [--audit-log F]");
+      "[--auth-tokens F | --insecure-no-auth] [--pack-root DIR] [--audit-log F] "
+      "[--max-connections 10000] [--max-streams-per-connection 256] [--idle-timeout-s 300] "
+      "[--handshake-timeout-s 10] [--keepalive-s 60 --keepalive-timeout-s 20] "
+      "[--stream-window-kb 256] [--max-pending-answers-mb 1024]");
   std::vector<std::string> storage;
   std::vector<char*> args = gridroute::DashedFlags(argc, argv, &storage);
   absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
