@@ -84,7 +84,10 @@ for t in "${targets[@]}"; do
   status=none
   if [[ "$rc" != 0 ]]; then
     failed=1
-    status="exit $rc: $(grep -m1 -oE 'ERROR: [A-Za-z]+: [^ ]+( [^ ]+)?|fuzz: .*|==[0-9]+==ERROR: [^(]*' "$log" | head -1 || true)"
+    # Our own invariant message, else UBSan's, else the sanitizer's summary.
+    reason=$(grep -m1 -oE '^fuzz: .*' "$log" || grep -m1 -oE 'runtime error: .*' "$log" ||
+             grep -m1 -oE 'SUMMARY: .*' "$log" || echo "see the log")
+    status="exit $rc: ${reason:0:160}"
     [[ -n "$found" ]] && status="$status; reproducer: $(echo "$found" | head -1)"
   fi
   printf '%-12s %8s %12s %8s %8s  %s\n' "$t" "$time" "${execs:-?}" "${cov:-?}" "${ft:-?}" "$status"

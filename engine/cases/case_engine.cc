@@ -25,7 +25,7 @@ using cases_internal::ToNs;
 
 namespace {
 
-constexpr size_t kMaxSourceIdBytes = 256;
+constexpr size_t kMaxSourceIdBytes = kMaxKeySourceIdBytes;  // 256
 constexpr size_t kMaxActorBytes = 256;
 constexpr size_t kMaxNoteBytes = 4096;
 constexpr size_t kMaxLeadBytes = 64;  // a department code
@@ -80,6 +80,13 @@ absl::Status ValidateReport(const Report& r, bool geographic) {
         absl::StrCat("source_id: ", r.source_id.size(), " bytes (at most ",
                      kMaxSourceIdBytes, ")"));
   }
+  if (!r.key.empty()) {
+    if (r.key.size() > kMaxReportKeyBytes) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "key: ", r.key.size(), " bytes (at most ", kMaxReportKeyBytes, ")"));
+    }
+    RETURN_IF_ERROR(CheckTime("received_at", r.received_at));
+  }
   return absl::OkStatus();
 }
 
@@ -107,6 +114,18 @@ absl::StatusOr<std::unique_ptr<CaseEngine>> CaseEngine::Create(
         absl::StrCat("options.plane: reference latitude ",
                      options.plane->lat0(), " outside (-85, 85)"));
   }
+  if (!(options.watermark_step > absl::ZeroDuration()) ||
+      options.watermark_step > absl::Hours(24 * 365)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("options.watermark_step: ", absl::FormatDuration(options.watermark_step),
+                     " (must be in (0, 365 days])"));
+  }
+  if (!(options.key_window > absl::ZeroDuration()) ||
+      options.key_window > absl::Hours(24 * 365)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("options.key_window: ", absl::FormatDuration(options.key_window),
+                     " (must be in (0, 365 days])"));
+  }
   return std::unique_ptr<CaseEngine>(new CaseEngine(std::move(options)));
 }
 
@@ -114,15 +133,51 @@ CaseEngine::CaseEngine(CaseEngineOptions options)
     : uid_(next_engine_uid.fetch_add(1)),
       plane_(*options.plane),
       time_zone_(options.time_zone),
+      key_window_ns_(absl::ToInt64Nanoseconds(options.key_window)),
+      max_keys_(options.max_keys),
       rules_(std::move(options.fold_rules)),
-      watermark_ns_(kMinNs) {
+      watermark_(absl::ToInt64Nanoseconds(options.watermark_step)),
+      key_clock_ns_(kMinNs) {
   // Address space only (pages are touched as cases are filed): the first
   // million cases are filed without the vector moving every case it holds
   // (and faulting in a fresh copy) at each doubling.
   store_.cases_.reserve(kReservedCases);
 }
 
-absl::Time CaseEngine::watermark() const { return FromNs(watermark_ns_); }
+absl::Time CaseEngine::watermark() const { return FromNs(watermark_ns()); }
+
+const KeyIndex::Entry* CaseEngine::LiveKey(const ReportKeyFp& fp, int64_t received_ns) const {
+  const KeyIndex::Entry* e = keys_.Find(fp);
+  // Times are in [1900, 2200) and the window <= 365 days: no overflow.
+  if (e == nullptr || e->received_ns < std::max(key_clock_ns_, received_ns) - key_window_ns_) {
+    return nullptr;  // absent, or expired (the next Commit drops it)
+  }
+  return e;
+}
+
+void CaseEngine::ObserveTime(int64_t t, UndoEntry* u) {
+  Watermark::Pending saved;
+  if (watermark_.Observe(t, &saved)) {
+    saved_pending_.push_back(saved);
+    u->pending_saved = true;
+  }
+}
+
+void CaseEngine::InsertKey(const ReportKeyFp& fp, uint32_t case_idx, bool folded,
+                           int64_t count, int64_t received_ns, UndoEntry* u) {
+  KeyIndex::Entry e;
+  e.case_idx = case_idx;
+  e.folded = folded;
+  e.report_count = count;
+  e.received_ns = received_ns;
+  KeyIndex::Entry replaced;
+  u->key_inserted = true;
+  if (keys_.Insert(fp, e, &replaced)) {
+    replaced_keys_.push_back(replaced);
+    u->key_replaced = true;
+  }
+  key_clock_ns_ = std::max(key_clock_ns_, received_ns);
+}
 
 CaseEngine::CatRule CaseEngine::ResolveRule(CategoryType type,
                                             absl::string_view code) {
@@ -183,13 +238,29 @@ absl::Status CaseEngine::Decide(const Report& r, CaseRecord* out) const {
 absl::Status CaseEngine::DecideWith(const Report& r, Probe probe,
                                     CaseRecord* out) const {
   RETURN_IF_ERROR(ValidateReport(r, plane_.geographic()));
+  out->duplicate = false;
+  out->has_key = !r.key.empty();
+  if (out->has_key) {
+    out->key = ReportKeyFingerprint(r.source, r.source_id, r.key);
+    out->received_at = r.received_at;
+    if (const KeyIndex::Entry* e = LiveKey(out->key, ToNs(r.received_at))) {
+      // Sent before: the first report's answer; nothing to apply.
+      out->duplicate = true;
+      out->kind = e->folded ? RecordKind::kFold : RecordKind::kNewCase;
+      out->case_id.clear();
+      store_.AppendId(store_.cases_[e->case_idx], &out->case_id);
+      out->report_count = e->report_count;
+      out->hint_case = kNone;
+      return absl::OkStatus();
+    }
+  }
   if (!probe.valid) probe = ProbeOf(r);
   uint32_t hit = kNone;
   if (probe.valid) {
     const CatRule& rule = cat_rules_[probe.cat];
     // Times are in [1900, 2200) and windows <= 30 days: no overflow.
     const int64_t min_last =
-        std::max(ToNs(r.reported_at), watermark_ns_) - rule.window_ns;
+        std::max(ToNs(r.reported_at), watermark_ns()) - rule.window_ns;
     if (probe.component) {
       hit = fold_.FindComponent(probe.cat, probe.comp, min_last);
     } else {
@@ -311,7 +382,8 @@ size_t CaseEngine::IntakeBatch(absl::Span<const Report> reports,
     const size_t j = i - kSlotAhead;
     absl::Status& s = (*status)[j];
     s = DecideWith(reports[j], probes_[j], &(*out)[j]);
-    if (s.ok()) s = Apply((*out)[j]);
+    if (!s.ok() || (*out)[j].duplicate) continue;  // a duplicate adds nothing
+    s = Apply((*out)[j]);
     applied += s.ok();
   }
   return applied;
@@ -352,6 +424,7 @@ absl::Status CaseEngine::DecideTransition(const Transition& t,
         TimeText(FromNs(CaseStore::LastChangeNs(c)))));
   }
   out->kind = RecordKind::kTransition;
+  out->duplicate = false;
   out->case_id.assign(t.case_id.data(), t.case_id.size());
   out->from = c.state;
   out->to = t.to;
@@ -367,6 +440,13 @@ absl::Status CaseEngine::DecideTransition(const Transition& t,
 // ------------------------------------------------------------------- apply
 
 absl::Status CaseEngine::Apply(const CaseRecord& rec) {
+  if (rec.duplicate) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        RecordKindName(rec.kind), " record: a duplicate report's answer, not a change"));
+  }
+  if (rec.has_key && (rec.kind == RecordKind::kNewCase || rec.kind == RecordKind::kFold)) {
+    RETURN_IF_ERROR(CheckTime("received_at", rec.received_at));
+  }
   switch (rec.kind) {
     case RecordKind::kNewCase:
       return ApplyCase(rec, /*whole=*/false);
@@ -377,17 +457,24 @@ absl::Status CaseEngine::Apply(const CaseRecord& rec) {
     case RecordKind::kTransition:
       return ApplyTransition(rec);
     case RecordKind::kWatermark: {
+      // An old snapshot's watermark: one more report time for the
+      // watermark to weigh, not a value to trust (it may be an outlier's).
       if (rec.watermark != absl::InfinitePast())
         RETURN_IF_ERROR(CheckTime("watermark", rec.watermark));
       UndoEntry u{};
       u.kind = rec.kind;
       u.case_idx = kNone;
-      u.prev_watermark = watermark_ns_;
-      watermark_ns_ = std::max(watermark_ns_, ToNs(rec.watermark));
+      u.prev_watermark = watermark_ns();
+      u.prev_key_clock = key_clock_ns_;
+      if (rec.watermark != absl::InfinitePast()) ObserveTime(ToNs(rec.watermark), &u);
       undo_.push_back(u);
       ++epoch_;
       return absl::OkStatus();
     }
+    case RecordKind::kClock:
+      return ApplyClock(rec);
+    case RecordKind::kKey:
+      return ApplyKey(rec);
   }
   return absl::InvalidArgumentError("case record: unknown kind");
 }
@@ -493,7 +580,8 @@ absl::Status CaseEngine::ApplyCase(const CaseRecord& rec, bool whole) {
   UndoEntry u{};
   u.kind = rec.kind;
   u.case_idx = static_cast<uint32_t>(store_.cases_.size());
-  u.prev_watermark = watermark_ns_;
+  u.prev_watermark = watermark_ns();
+  u.prev_key_clock = key_clock_ns_;
   const uint64_t ckey = CaseStore::CounterKey(c.district, c.ymd);
   auto [it, inserted] = store_.counters_.try_emplace(ckey, c.seq);
   u.counter_existed = !inserted;
@@ -501,17 +589,20 @@ absl::Status CaseEngine::ApplyCase(const CaseRecord& rec, bool whole) {
   if (!inserted) it->second = std::max(it->second, c.seq);
   store_.by_id_.emplace(CaseStore::IdKey{c.district, c.ymd, c.seq}, u.case_idx);
   if (c.state != CaseState::kClosed) ++store_.open_;
-  if (!whole) watermark_ns_ = std::max(watermark_ns_, c.first_ns);
+  if (!whole) ObserveTime(c.first_ns, &u);
   // A case whose window has already passed at filing (a late report) can
   // never be a fold target: the watermark never goes back while it exists.
   // It is not indexed (the next Commit would only age it out again).
+  const int64_t wm = watermark_ns();
   const bool foldable =
-      Foldable(c) && (watermark_ns_ == kMinNs ||
-                      c.last_ns >= watermark_ns_ - cat_rules_[c.category].window_ns);
+      Foldable(c) && (wm == kMinNs || c.last_ns >= wm - cat_rules_[c.category].window_ns);
   store_.cases_.push_back(std::move(c));
   if (foldable) {
     IndexCase(u.case_idx);
     u.entry_inserted = true;
+  }
+  if (!whole && rec.has_key) {
+    InsertKey(rec.key, u.case_idx, /*folded=*/false, 1, ToNs(rec.received_at), &u);
   }
   undo_.push_back(u);
   ++epoch_;
@@ -539,7 +630,8 @@ absl::Status CaseEngine::ApplyFold(const CaseRecord& rec) {
   UndoEntry u{};
   u.kind = rec.kind;
   u.case_idx = idx;
-  u.prev_watermark = watermark_ns_;
+  u.prev_watermark = watermark_ns();
+  u.prev_key_clock = key_clock_ns_;
   u.prev_last = c.last_ns;
   const int64_t t = ToNs(rec.reported_at);
   ++c.count;
@@ -551,7 +643,50 @@ absl::Status CaseEngine::ApplyFold(const CaseRecord& rec) {
     IndexCase(idx);
     u.entry_inserted = true;
   }
-  watermark_ns_ = std::max(watermark_ns_, t);
+  ObserveTime(t, &u);
+  if (rec.has_key) {
+    InsertKey(rec.key, idx, /*folded=*/true, rec.report_count, ToNs(rec.received_at), &u);
+  }
+  undo_.push_back(u);
+  ++epoch_;
+  return absl::OkStatus();
+}
+
+absl::Status CaseEngine::ApplyClock(const CaseRecord& rec) {
+  if (rec.watermark != absl::InfinitePast())
+    RETURN_IF_ERROR(CheckTime("watermark", rec.watermark));
+  for (absl::Time t : rec.pending) RETURN_IF_ERROR(CheckTime("pending", t));
+  if (rec.key_clock != absl::InfinitePast())
+    RETURN_IF_ERROR(CheckTime("key_clock", rec.key_clock));
+  UndoEntry u{};
+  u.kind = rec.kind;
+  u.case_idx = kNone;
+  u.prev_watermark = watermark_ns();
+  u.prev_key_clock = key_clock_ns_;
+  saved_pending_.push_back(watermark_.pending());
+  u.pending_saved = true;
+  int64_t pending[Watermark::kMaxPending];
+  size_t n = 0;
+  for (absl::Time t : rec.pending) {
+    if (n < Watermark::kMaxPending) pending[n++] = ToNs(t);
+  }
+  watermark_.Set(std::max(watermark_ns(), ToNs(rec.watermark)), absl::MakeConstSpan(pending, n));
+  key_clock_ns_ = std::max(key_clock_ns_, ToNs(rec.key_clock));
+  undo_.push_back(u);
+  ++epoch_;
+  return absl::OkStatus();
+}
+
+absl::Status CaseEngine::ApplyKey(const CaseRecord& rec) {
+  uint32_t idx;
+  RETURN_IF_ERROR(FindCase(rec.case_id, &idx));
+  RETURN_IF_ERROR(CheckTime("received_at", rec.received_at));
+  UndoEntry u{};
+  u.kind = rec.kind;
+  u.case_idx = idx;
+  u.prev_watermark = watermark_ns();
+  u.prev_key_clock = key_clock_ns_;
+  InsertKey(rec.key, idx, rec.folded, rec.report_count, ToNs(rec.received_at), &u);
   undo_.push_back(u);
   ++epoch_;
   return absl::OkStatus();
@@ -580,7 +715,8 @@ absl::Status CaseEngine::ApplyTransition(const CaseRecord& rec) {
   UndoEntry u{};
   u.kind = rec.kind;
   u.case_idx = idx;
-  u.prev_watermark = watermark_ns_;
+  u.prev_watermark = watermark_ns();
+  u.prev_key_clock = key_clock_ns_;
   u.prev_state = c.state;
   u.prev_lead = c.lead;
   u.prev_closed = c.closed_ns;
@@ -615,12 +751,32 @@ void CaseEngine::Commit() { CommitPrefix(undo_.size()); }
 
 void CaseEngine::CommitPrefix(size_t n) {
   n = std::min(n, undo_.size());
-  // The watermark as of the commit point: records still undoable can only
-  // have raised it, and ageing by it never drops a case one of them needs.
+  // The watermark and key clock as of the commit point: records still
+  // undoable can only have raised them, and ageing by them never drops a
+  // case or key one of them needs.
   const int64_t committed_wm =
-      n < undo_.size() ? undo_[n].prev_watermark : watermark_ns_;
+      n < undo_.size() ? undo_[n].prev_watermark : watermark_ns();
+  const int64_t committed_keys =
+      n < undo_.size() ? undo_[n].prev_key_clock : key_clock_ns_;
+  size_t pending_saves = 0, replaced = 0, uncommitted_keys = 0;
+  for (size_t i = 0; i < undo_.size(); ++i) {
+    if (i < n) {
+      pending_saves += undo_[i].pending_saved;
+      replaced += undo_[i].key_replaced;
+    } else {
+      uncommitted_keys += undo_[i].key_inserted;
+    }
+  }
   undo_.erase(undo_.begin(), undo_.begin() + static_cast<ptrdiff_t>(n));
+  saved_pending_.erase(saved_pending_.begin(),
+                       saved_pending_.begin() + static_cast<ptrdiff_t>(pending_saves));
+  replaced_keys_.erase(replaced_keys_.begin(),
+                       replaced_keys_.begin() + static_cast<ptrdiff_t>(replaced));
   ++epoch_;
+  if (committed_keys != kMinNs || keys_.size() > max_keys_) {
+    keys_.Expire(committed_keys == kMinNs ? kMinNs : committed_keys - key_window_ns_, max_keys_,
+                 uncommitted_keys);
+  }
   if (committed_wm == kMinNs) return;
   horizon_.resize(class_window_ns_.size());
   for (size_t i = 0; i < class_window_ns_.size(); ++i) {
@@ -631,10 +787,18 @@ void CaseEngine::CommitPrefix(size_t n) {
 }
 
 void CaseEngine::UndoOne(const UndoEntry& u) {
-  watermark_ns_ = u.prev_watermark;
+  watermark_.Restore(u.prev_watermark, u.pending_saved ? &saved_pending_.back() : nullptr);
+  if (u.pending_saved) saved_pending_.pop_back();
+  if (u.key_inserted) {
+    keys_.UndoInsert(u.key_replaced ? &replaced_keys_.back() : nullptr);
+    if (u.key_replaced) replaced_keys_.pop_back();
+  }
+  key_clock_ns_ = u.prev_key_clock;
   ++epoch_;
   switch (u.kind) {
     case RecordKind::kWatermark:
+    case RecordKind::kClock:
+    case RecordKind::kKey:
       return;
     case RecordKind::kNewCase:
     case RecordKind::kCaseState: {
@@ -679,8 +843,10 @@ void CaseEngine::UndoOne(const UndoEntry& u) {
   }
 }
 
-void CaseEngine::Rollback() {
-  while (!undo_.empty()) {
+void CaseEngine::Rollback() { RollbackTo(0); }
+
+void CaseEngine::RollbackTo(size_t n) {
+  while (undo_.size() > n) {
     UndoOne(undo_.back());
     undo_.pop_back();
   }
@@ -697,7 +863,7 @@ absl::Status CaseEngine::Undo(absl::Span<const CaseRecord> records) {
   for (size_t i = 0; i < records.size(); ++i) {
     const UndoEntry& u = undo_[base + i];
     bool same = u.kind == records[i].kind;
-    if (same && u.kind != RecordKind::kWatermark) {
+    if (same && u.kind != RecordKind::kWatermark && u.kind != RecordKind::kClock) {
       id.clear();
       store_.AppendId(store_.cases_[u.case_idx], &id);
       same = id == records[i].case_id;
@@ -726,8 +892,11 @@ absl::Status CaseEngine::Snapshot(
         " records applied but not committed (Commit or Rollback)"));
   }
   CaseRecord rec;
-  rec.kind = RecordKind::kWatermark;
-  rec.watermark = FromNs(watermark_ns_);
+  rec.kind = RecordKind::kClock;
+  rec.watermark = FromNs(watermark_ns());
+  rec.pending.clear();
+  for (int64_t t : watermark_.pending().times()) rec.pending.push_back(FromNs(t));
+  rec.key_clock = FromNs(key_clock_ns_);
   emit(rec);
   rec.kind = RecordKind::kCaseState;
   for (const Case& c : store_.cases_) {
@@ -735,6 +904,16 @@ absl::Status CaseEngine::Snapshot(
     rec.case_id = rec.c.id;
     emit(rec);
   }
+  rec.kind = RecordKind::kKey;
+  keys_.ForEach([&](const ReportKeyFp& fp, const KeyIndex::Entry& e) {
+    rec.case_id.clear();
+    store_.AppendId(store_.cases_[e.case_idx], &rec.case_id);
+    rec.key = fp;
+    rec.folded = e.folded;
+    rec.report_count = e.report_count;
+    rec.received_at = FromNs(e.received_ns);
+    emit(rec);
+  });
   return absl::OkStatus();
 }
 
@@ -766,7 +945,15 @@ absl::Status CaseEngine::SetFoldRules(FoldRules rules) {
 
 std::string CaseEngine::DebugState() const {
   std::string out =
-      absl::StrCat("watermark ", watermark_ns_, "\nopen ", store_.open_, "\n");
+      absl::StrCat("watermark ", watermark_ns(), "\nopen ", store_.open_, "\n");
+  for (int64_t t : watermark_.pending().times()) absl::StrAppend(&out, "pending ", t, "\n");
+  absl::StrAppend(&out, "key_clock ", key_clock_ns_, "\n");
+  keys_.ForEach([&](const ReportKeyFp& fp, const KeyIndex::Entry& e) {
+    absl::StrAppend(&out, "key ", absl::Hex(fp.hi, absl::kZeroPad16),
+                    absl::Hex(fp.lo, absl::kZeroPad16), " case #", e.case_idx,
+                    " folded=", e.folded, " count=", e.report_count, " received=", e.received_ns,
+                    "\n");
+  });
   std::map<std::string, uint32_t> counters;
   for (const auto& [key, seq] : store_.counters_) {
     counters[absl::StrCat(
@@ -780,8 +967,8 @@ std::string CaseEngine::DebugState() const {
     store_.ToView(c, &v);
     const CatRule& rule = cat_rules_[c.category];
     const bool can_fold =
-        Foldable(c) && (watermark_ns_ == kMinNs ||
-                        c.last_ns >= watermark_ns_ - rule.window_ns);
+        Foldable(c) && (watermark_ns() == kMinNs ||
+                        c.last_ns >= watermark_ns() - rule.window_ns);
     absl::StrAppend(&out, "case ", v.id, " ", CategoryTypeName(v.category_type),
                     ":", v.category, " comp=", v.component, " grid=", v.grid,
                     " chain=", absl::StrJoin(v.chain, "|"), " lead=", v.lead,
@@ -813,8 +1000,8 @@ absl::Status CaseEngine::CheckInvariants() const {
     m = std::max(m, c.seq);
     const CatRule& rule = cat_rules_[c.category];
     const bool can_fold =
-        Foldable(c) && (watermark_ns_ == kMinNs ||
-                        c.last_ns >= watermark_ns_ - rule.window_ns);
+        Foldable(c) && (watermark_ns() == kMinNs ||
+                        c.last_ns >= watermark_ns() - rule.window_ns);
     if (c.fold_entry == kNone) {
       if (can_fold)
         return absl::InternalError(
@@ -834,6 +1021,18 @@ absl::Status CaseEngine::CheckInvariants() const {
     if (!ok)
       return absl::InternalError(
           absl::StrCat("case #", i, ": fold entry disagrees"));
+  }
+  size_t keys = 0;
+  absl::Status key_error;
+  keys_.ForEach([&](const ReportKeyFp&, const KeyIndex::Entry& e) {
+    ++keys;
+    if (e.case_idx >= store_.cases_.size() || e.report_count < 1)
+      key_error = absl::InternalError("a key names no case");
+  });
+  if (!key_error.ok()) return key_error;
+  if (keys != keys_.size()) {
+    return absl::InternalError(absl::StrCat("key index holds ", keys_.size(),
+                                            " keys, its order lists ", keys));
   }
   if (indexed != fold_.size()) {
     return absl::InternalError(absl::StrCat("fold index holds ", fold_.size(),

@@ -34,6 +34,15 @@
 // report and the latest report time seen (the watermark), and, with
 // same_grid, in the same grid. Ties: nearest, then the earliest filed.
 // A report with neither a point nor a component always files a new case.
+// The watermark ignores a lone outlier (cases/watermark.h): a report
+// stamped years ahead never stops folding, also when it comes from an old
+// journal.
+//
+// Idempotency (cases/key_index.h): a report with a key (Report::key) that
+// was filed within options.key_window of its receive time is a duplicate:
+// Decide returns the first report's answer (CaseRecord::duplicate) and
+// nothing is applied. Keys are part of the records, so a replay restores
+// them.
 //
 // Rollback / Undo: every Apply since the last Commit can be undone, newest
 // first, restoring the exact prior state (cases, counters, watermark, fold
@@ -70,7 +79,9 @@
 #include "cases/case_store.h"
 #include "cases/fold_index.h"
 #include "cases/fold_rules.h"
+#include "cases/key_index.h"
 #include "cases/local_plane.h"
+#include "cases/watermark.h"
 #include "model/categories.h"
 
 namespace gridroute {
@@ -99,6 +110,13 @@ struct Report {
   absl::Time due = absl::InfiniteFuture();  // routing deadline; infinite: none
   ReportSource source = ReportSource::kOther;
   absl::string_view source_id;  // camera id, hotline ticket, ... (<= 256 bytes)
+  // Idempotency key (<= 128 bytes), unique per (source, source_id): a
+  // detection's correlation id (source_id: the camera), a hotline's report
+  // id. Empty: none (every report counts).
+  absl::string_view key;
+  // When the server received the report; required with a key (the key's
+  // window runs on it), in [1900, 2200).
+  absl::Time received_at = absl::InfinitePast();
 };
 
 // A lifecycle change requested through CaseService.Update.
@@ -122,6 +140,21 @@ struct CaseEngineOptions {
   // The zone of the ids' dates (the calendar's: calendar.time_zone()).
   // Default: fixed UTC+8 (China, no DST since 1991).
   absl::TimeZone time_zone = absl::FixedTimeZone(8 * 3600);
+  // The watermark moves at most this far past itself on one report; a
+  // report time further ahead needs a second report within this of it
+  // (cases/watermark.h). Smaller: a lone wrong clock disturbs folding less
+  // (it can shorten the windows by at most this, until real time catches
+  // up); after a quiet gap longer than this the watermark waits for the
+  // second report. Must be > 0. Default 15 min (the server refuses report
+  // times more than 15 min ahead of its clock anyway).
+  absl::Duration watermark_step = absl::Minutes(15);
+  // How long an idempotency key is remembered, measured on receive times:
+  // a report whose key was received less than this before it is a
+  // duplicate. Must be > 0. Default 24 h.
+  absl::Duration key_window = absl::Hours(24);
+  // Most keys held: past it the oldest are dropped at Commit even inside
+  // the window (~80 bytes each: 1M keys ~80 MB). Default 1,000,000.
+  size_t max_keys = 1'000'000;
 };
 
 class CaseEngine {
@@ -179,6 +212,9 @@ class CaseEngine {
   void CommitPrefix(size_t n);
   // Undoes every record applied since the last Commit, newest first.
   void Rollback();
+  // Undoes the records applied since the last Commit, newest first, until
+  // `n` remain. REQUIRES: n <= uncommitted().
+  void RollbackTo(size_t n);
   // Undoes `records`, which must be the last records applied since the last
   // Commit, in the order they were applied (they are undone newest first).
   // FailedPrecondition (and nothing undone) if they are not.
@@ -204,6 +240,8 @@ class CaseEngine {
   // Cases in the fold index (including ones whose window has passed but
   // that the next Commit has not yet aged out).
   size_t fold_index_size() const { return fold_.size(); }
+  // Idempotency keys held (including expired ones the next Commit drops).
+  size_t key_count() const { return keys_.size(); }
 
   // For tests: a canonical text of the whole logical state (every case,
   // counters, watermark, which cases can still fold). Equal strings mean
@@ -232,8 +270,12 @@ class CaseEngine {
     CaseState prev_state;   // kTransition
     int32_t prev_lead;      // kTransition
     int64_t prev_closed;    // kTransition
+    int64_t prev_key_clock;
     bool entry_inserted;    // the record put the case into the fold index
     bool entry_removed;     // the record took it out
+    bool pending_saved;     // the watermark's pending times: saved_pending_.back()
+    bool key_inserted;      // the record added a key
+    bool key_replaced;      // ... replacing an expired one: replaced_keys_.back()
   };
 
   explicit CaseEngine(CaseEngineOptions options);
@@ -266,6 +308,17 @@ class CaseEngine {
                  Case* out);
   absl::Status ApplyFold(const CaseRecord& record);
   absl::Status ApplyTransition(const CaseRecord& record);
+  absl::Status ApplyClock(const CaseRecord& record);
+  absl::Status ApplyKey(const CaseRecord& record);
+  // The watermark sees report time `t` (u: the record's undo entry).
+  void ObserveTime(int64_t t, UndoEntry* u);
+  // Adds a key of an applied record (u: its undo entry).
+  void InsertKey(const ReportKeyFp& fp, uint32_t case_idx, bool folded, int64_t count,
+                 int64_t received_ns, UndoEntry* u);
+  // The first answer to a report with key `fp` received at `received_ns`,
+  // if it is still within the window; null otherwise.
+  const KeyIndex::Entry* LiveKey(const ReportKeyFp& fp, int64_t received_ns) const;
+  int64_t watermark_ns() const { return watermark_.value(); }
   void UndoOne(const UndoEntry& u);
   absl::Status FindCase(absl::string_view id, uint32_t* idx) const;
   uint64_t Hint() const {
@@ -276,6 +329,8 @@ class CaseEngine {
   const uint64_t uid_;  // distinguishes engines in CaseRecord hints
   const LocalPlane plane_;
   const absl::TimeZone time_zone_;
+  const int64_t key_window_ns_;
+  const size_t max_keys_;
 
   FoldRules rules_;
   CaseStore store_;
@@ -285,9 +340,15 @@ class CaseEngine {
   std::vector<int64_t> horizon_;          // scratch for Commit
   std::vector<Probe> probes_;             // scratch for IntakeBatch
   std::vector<int32_t> ids_;              // scratch for ApplyCase
-  int64_t watermark_ns_;
+  Watermark watermark_;
+  KeyIndex keys_;
+  int64_t key_clock_ns_;  // latest receive time of a keyed report applied
   uint64_t epoch_ = 1;  // changes with every mutation
   std::vector<UndoEntry> undo_;
+  // What the undo entries flagged pending_saved / key_replaced need, in
+  // the same order (rarely any: a watermark jump, an expired key reused).
+  std::vector<Watermark::Pending> saved_pending_;
+  std::vector<KeyIndex::Entry> replaced_keys_;
 };
 
 }  // namespace gridroute

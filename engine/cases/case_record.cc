@@ -266,6 +266,10 @@ const char* RecordKindName(RecordKind k) {
       return "case_state";
     case RecordKind::kWatermark:
       return "watermark";
+    case RecordKind::kClock:
+      return "clock";
+    case RecordKind::kKey:
+      return "key";
   }
   return "?";
 }
@@ -289,8 +293,43 @@ bool operator==(const CaseView& a, const CaseView& b) {
          a.history == b.history;
 }
 
+namespace {
+
+// Format 2's additions: the key of a kNewCase / kFold (16 bytes, then the
+// receive time) follows the version 1 fields.
+void PutKey(const ReportKeyFp& k, std::string* out) {
+  char buf[16];
+  std::memcpy(buf, &k.hi, 8);  // little-endian hosts only
+  std::memcpy(buf + 8, &k.lo, 8);
+  out->append(buf, 16);
+}
+
+bool GetKey(Reader& r, ReportKeyFp* k) {
+  double hi, lo;  // 8 raw bytes each
+  if (!r.Double(&hi) || !r.Double(&lo)) return false;
+  std::memcpy(&k->hi, &hi, 8);
+  std::memcpy(&k->lo, &lo, 8);
+  return true;
+}
+
+bool NeedsVersion2(const CaseRecord& rec) {
+  switch (rec.kind) {
+    case RecordKind::kNewCase:
+    case RecordKind::kFold:
+      return rec.has_key;
+    case RecordKind::kClock:
+    case RecordKind::kKey:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
 void CaseRecord::Encode(std::string* out) const {
-  PutByte(kCaseRecordVersion, out);
+  const bool v2 = NeedsVersion2(*this);
+  PutByte(v2 ? kCaseRecordVersion2 : kCaseRecordVersion, out);
   PutByte(static_cast<uint8_t>(kind), out);
   switch (kind) {
     case RecordKind::kNewCase:
@@ -332,6 +371,23 @@ void CaseRecord::Encode(std::string* out) const {
     case RecordKind::kWatermark:
       PutTime(watermark, out);
       break;
+    case RecordKind::kClock:
+      PutTime(watermark, out);
+      PutVarint(pending.size(), out);
+      for (absl::Time t : pending) PutTime(t, out);
+      PutTime(key_clock, out);
+      break;
+    case RecordKind::kKey:
+      PutString(case_id, out);
+      PutKey(key, out);
+      PutByte(folded ? 1 : 0, out);
+      PutVarint(static_cast<uint64_t>(report_count), out);
+      PutTime(received_at, out);
+      break;
+  }
+  if (v2 && (kind == RecordKind::kNewCase || kind == RecordKind::kFold)) {
+    PutKey(key, out);
+    PutTime(received_at, out);
   }
 }
 
@@ -339,18 +395,22 @@ absl::Status CaseRecord::Decode(absl::string_view in) {
   Reader r(in);
   uint8_t version, k;
   if (!r.Byte(&version)) return absl::DataLossError("case record: empty");
-  if (version != kCaseRecordVersion) {
+  if (version != kCaseRecordVersion && version != kCaseRecordVersion2) {
     return absl::DataLossError(absl::StrCat(
         "case record: unsupported format version ", static_cast<int>(version),
-        " (this build reads ", static_cast<int>(kCaseRecordVersion), ")"));
+        " (this build reads ", static_cast<int>(kCaseRecordVersion), " and ",
+        static_cast<int>(kCaseRecordVersion2), ")"));
   }
-  if (!r.Byte(&k) || k < 1 || k > 5) {
+  const int max_kind = version == kCaseRecordVersion ? 5 : 7;
+  if (!r.Byte(&k) || k < 1 || k > max_kind) {
     return absl::DataLossError("case record: truncated or unknown record kind");
   }
   kind = static_cast<RecordKind>(k);
   hint_case = ~0u;
   hint_epoch = 0;
-  if (kind != RecordKind::kWatermark) {
+  duplicate = false;
+  has_key = false;
+  if (kind != RecordKind::kWatermark && kind != RecordKind::kClock) {
     if (!r.String(&case_id)) return Bad(kind, "case_id");
   }
   uint64_t v;
@@ -406,6 +466,34 @@ absl::Status CaseRecord::Decode(absl::string_view in) {
     case RecordKind::kWatermark:
       if (!r.Time(&watermark)) return Bad(kind, "watermark");
       break;
+    case RecordKind::kClock:
+      if (!r.Time(&watermark)) return Bad(kind, "watermark");
+      // The engine keeps at most 16 pending times; a few more are tolerated.
+      if (!r.Varint(&v) || v > 64 || v > in.size()) return Bad(kind, "pending");
+      pending.resize(v);
+      for (absl::Time& t : pending) {
+        if (!r.Time(&t)) return Bad(kind, "pending");
+      }
+      if (!r.Time(&key_clock)) return Bad(kind, "key_clock");
+      break;
+    case RecordKind::kKey: {
+      uint8_t b;
+      if (!GetKey(r, &key)) return Bad(kind, "key");
+      if (!r.Byte(&b) || b > 1) return Bad(kind, "folded");
+      folded = b == 1;
+      if (!r.Varint(&v) || v == 0 || v > (uint64_t{1} << 62))
+        return Bad(kind, "report_count");
+      report_count = static_cast<int64_t>(v);
+      if (!r.Time(&received_at)) return Bad(kind, "received_at");
+      has_key = true;
+      break;
+    }
+  }
+  if (version == kCaseRecordVersion2 &&
+      (kind == RecordKind::kNewCase || kind == RecordKind::kFold)) {
+    if (!GetKey(r, &key)) return Bad(kind, "key");
+    if (!r.Time(&received_at)) return Bad(kind, "received_at");
+    has_key = true;
   }
   if (!r.Done()) {
     return absl::DataLossError(absl::StrCat(

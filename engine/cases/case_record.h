@@ -27,6 +27,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -119,9 +120,24 @@ enum class RecordKind : uint8_t {
   kFold = 2,        // a report folded into case_id (并单)
   kTransition = 3,  // a lifecycle change of case_id
   kCaseState = 4,   // a whole case (Snapshot): `c` (every field)
-  kWatermark = 5,   // the latest report time seen (Snapshot)
+  kWatermark = 5,   // the latest report time seen (old snapshots; read only)
+  kClock = 6,       // the watermark's state and the key clock (Snapshot)
+  kKey = 7,         // one idempotency key and its answer (Snapshot)
 };
 const char* RecordKindName(RecordKind k);
+
+// The 128-bit fingerprint of a report's idempotency key (cases/key_index.h).
+struct ReportKeyFp {
+  uint64_t hi = 0, lo = 0;
+  friend bool operator==(const ReportKeyFp& a, const ReportKeyFp& b) {
+    return a.hi == b.hi && a.lo == b.lo;
+  }
+  friend bool operator!=(const ReportKeyFp& a, const ReportKeyFp& b) { return !(a == b); }
+  template <typename H>
+  friend H AbslHashValue(H h, const ReportKeyFp& k) {
+    return H::combine(std::move(h), k.lo);  // already a good hash
+  }
+};
 
 // One mutation. Only the fields of its kind are encoded; the others keep
 // whatever they held (reuse one record per thread without clearing).
@@ -137,7 +153,16 @@ struct CaseRecord {
   absl::Time reported_at = absl::InfinitePast();
   ReportSource source = ReportSource::kOther;
   std::string source_id;
-  int64_t report_count = 0;  // the case's count after this report
+  int64_t report_count = 0;  // the case's count after this report (kKey: the answer's)
+
+  // kNewCase / kFold: the report's idempotency key, if it had one (then
+  // encoded in format version 2), and when the server received it.
+  // kKey: the key, and its first report's answer (case_id, folded,
+  // report_count, received_at).
+  bool has_key = false;
+  ReportKeyFp key;
+  absl::Time received_at = absl::InfinitePast();
+  bool folded = false;  // kKey
 
   // kTransition.
   CaseState from = CaseState::kReported;
@@ -146,15 +171,26 @@ struct CaseRecord {
   std::string lead;  // kDispatched only: new lead department, empty: keep
   absl::Time at = absl::InfinitePast();
 
-  // kWatermark.
+  // kWatermark, kClock: the watermark. kClock also: the report times
+  // waiting to confirm a watermark jump (cases/watermark.h) and the latest
+  // receive time of a keyed report (InfinitePast: none).
   absl::Time watermark = absl::InfinitePast();
+  std::vector<absl::Time> pending;
+  absl::Time key_clock = absl::InfinitePast();
+
+  // Not encoded: set by CaseEngine::Decide when the report's key was
+  // already filed within the window. The record then names the first
+  // report's answer (kind kNewCase or kFold, case_id, report_count) and
+  // must not be applied or journaled: the report adds nothing.
+  bool duplicate = false;
 
   // Not encoded: set by CaseEngine::Decide so that an Apply right after it
   // skips the id lookup. Harmless when stale (checked against an epoch).
   uint32_t hint_case = ~0u;
   uint64_t hint_epoch = 0;
 
-  // Appends the binary form (format version 1, CASES.md) to `out`.
+  // Appends the binary form (CASES.md) to `out`: format version 1, or 2
+  // for a keyed kNewCase / kFold and for kClock / kKey.
   void Encode(std::string* out) const;
   // Replaces the kind's fields from `in`. DataLoss naming the field on a
   // truncated or malformed record, an unknown version or kind, or trailing
@@ -163,8 +199,11 @@ struct CaseRecord {
   absl::Status Decode(absl::string_view in);
 };
 
-// The record format version written by Encode.
+// The record format versions: Encode writes version 1 for every record
+// version 1 can express (so unkeyed intake stays as it was) and version 2
+// for the others; Decode reads both.
 inline constexpr uint8_t kCaseRecordVersion = 1;
+inline constexpr uint8_t kCaseRecordVersion2 = 2;
 
 }  // namespace gridroute
 

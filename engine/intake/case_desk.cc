@@ -100,8 +100,17 @@ CsvFileOptions FoldingCsv(const Snapshot& s) {
   return PackCsvOptions(s.manifest(), limits.folding_bytes, limits);
 }
 
-absl::StatusOr<CaseEngineOptions> EngineOptions(const Snapshot& s, const std::string& pack_dir) {
+absl::Status DeadlineExceeded() {
+  return absl::DeadlineExceededError(
+      "deadline: the call's deadline passed before its reports were written to the journal; "
+      "nothing of it was filed");
+}
+
+absl::StatusOr<CaseEngineOptions> EngineOptions(const Snapshot& s, const std::string& pack_dir,
+                                                const CaseDeskOptions& desk) {
   CaseEngineOptions o;
+  o.key_window = desk.idempotency_window;
+  o.max_keys = desk.max_keys;
   ASSIGN_OR_RETURN(o.fold_rules, LoadFoldRules(pack_dir, s.categories(), FoldingCsv(s)));
   if (s.manifest().geographic) {
     // The city's latitude, to 0.01 degree (fixed for a deployment: fold
@@ -122,7 +131,8 @@ absl::StatusOr<CaseEngineOptions> EngineOptions(const Snapshot& s, const std::st
 }  // namespace
 
 void ReportFromDecision(const Snapshot& s, const Event& event, const Decision& d,
-                        ReportSource source, absl::string_view source_id, ReportSlot* slot) {
+                        ReportSource source, absl::string_view source_id, ReportSlot* slot,
+                        absl::string_view key) {
   Report& r = slot->report;
   r = Report{};
   r.category_type = event.category_type;
@@ -146,6 +156,7 @@ void ReportFromDecision(const Snapshot& s, const Event& event, const Decision& d
   r.due = d.deadline;
   r.source = source;
   r.source_id = source_id;
+  r.key = key;
 }
 
 absl::StatusOr<std::unique_ptr<CaseDesk>> CaseDesk::Open(const CaseDeskOptions& options,
@@ -161,7 +172,7 @@ absl::StatusOr<std::unique_ptr<CaseDesk>> CaseDesk::Open(const CaseDeskOptions& 
       std::fprintf(stderr, "gridroute cases: %.*s\n", static_cast<int>(m.size()), m.data());
     };
   }
-  ASSIGN_OR_RETURN(CaseEngineOptions eo, EngineOptions(snapshot, pack_dir));
+  ASSIGN_OR_RETURN(CaseEngineOptions eo, EngineOptions(snapshot, pack_dir, options));
   ASSIGN_OR_RETURN(desk->engine_, CaseEngine::Create(std::move(eo)));
 
   CaseEngine* engine = desk->engine_.get();
@@ -305,6 +316,10 @@ struct CaseDesk::Pending {
   std::vector<CaseOutcome> out;
   absl::Status status;  // of the journal append
   IntakeDone done;      // may be empty
+  absl::Time deadline = absl::InfiniteFuture();
+  const Transition* transition = nullptr;  // Update: the change (else `reports`)
+  bool any_duplicate = false;  // some report's key was filed before
+  bool expired = false;        // the deadline passed before the write: undone
   // A synchronous caller, signalled once this Pending is back in the pool
   // (so its next call reuses it instead of warming up another one).
   Waiter* waiter = nullptr;
@@ -338,50 +353,133 @@ void CaseDesk::QuiesceLocked(std::unique_lock<std::mutex>& lock) const {
 }
 
 void CaseDesk::ApplyIntakeLocked(absl::Span<const ReportSlot> slots, Pending* p) {
+  const absl::Time now = Now();
   p->reports.clear();
-  for (const ReportSlot& s : slots) p->reports.push_back(s.report);
-  engine_->IntakeBatch(p->reports, &p->records, &p->statuses);
+  for (const ReportSlot& s : slots) {
+    p->reports.push_back(s.report);
+    p->reports.back().received_at = now;  // the keys' window runs on it
+  }
+  p->transition = nullptr;
+  ApplyPendingLocked(p);
+}
+
+void CaseDesk::ApplyPendingLocked(Pending* p) {
   p->encoded.clear();
   p->ends.clear();
-  p->out.resize(slots.size());
-  for (size_t i = 0; i < slots.size(); ++i) {
+  p->any_duplicate = false;
+  p->expired = false;
+  if (p->transition != nullptr) {
+    p->records.resize(1);
+    p->statuses.assign(1, absl::OkStatus());
+    p->out.clear();
+    absl::Status s = engine_->DecideTransition(*p->transition, &p->records[0]);
+    if (s.ok()) {
+      p->records[0].Encode(&p->encoded);
+      // The caller's input made it too big for one journal record: its
+      // error, refused before anything changes (not the journal's
+      // UNAVAILABLE, and not a failed append that would take the batches
+      // grouped with it down).
+      if (p->encoded.size() > Journal::kMaxRecordBytes) {
+        s = absl::InvalidArgumentError(absl::StrCat(
+            "case_id: the change is ", p->encoded.size(), " bytes as a journal record; at most ",
+            Journal::kMaxRecordBytes, " (shorten note, actor or lead)"));
+        p->encoded.clear();
+      }
+    }
+    if (s.ok()) s = engine_->Apply(p->records[0]);  // a failed Apply changes nothing
+    p->statuses[0] = s;
+    if (s.ok()) p->ends.push_back(static_cast<uint32_t>(p->encoded.size()));
+    return;
+  }
+  engine_->IntakeBatch(p->reports, &p->records, &p->statuses);
+  p->out.resize(p->reports.size());
+  for (size_t i = 0; i < p->reports.size(); ++i) {
     CaseOutcome& o = p->out[i];
     o.status = p->statuses[i];
     o.case_id.clear();
     o.folded = false;
     o.report_count = 0;
+    o.duplicate = false;
     if (!o.status.ok()) continue;
     const CaseRecord& r = p->records[i];
-    r.Encode(&p->encoded);
-    p->ends.push_back(static_cast<uint32_t>(p->encoded.size()));
+    if (r.duplicate) {  // the first answer; nothing to journal
+      o.duplicate = true;
+      p->any_duplicate = true;
+    } else {
+      r.Encode(&p->encoded);
+      p->ends.push_back(static_cast<uint32_t>(p->encoded.size()));
+    }
     o.case_id.assign(r.case_id);
     o.folded = r.kind != RecordKind::kNewCase;
-    o.report_count = o.folded ? r.report_count : 1;
+    o.report_count = o.folded || o.duplicate ? r.report_count : 1;
+  }
+}
+
+void CaseDesk::DropExpiredLocked(std::vector<Pending*>& group) {
+  bool any_deadline = false;
+  for (const Pending* p : group) any_deadline |= p->deadline != absl::InfiniteFuture();
+  if (!any_deadline) return;
+  const absl::Time now = Now();
+  size_t first = 0;
+  while (first < group.size() && group[first]->deadline > now) ++first;
+  if (first == group.size()) return;
+  // The engine's uncommitted records are exactly the group's, in order:
+  // keep those of the batches before the first expired one.
+  size_t keep = 0;
+  for (size_t i = 0; i < first; ++i) keep += group[i]->ends.size();
+  engine_->RollbackTo(keep);
+  for (size_t i = first; i < group.size(); ++i) {
+    Pending* p = group[i];
+    if (p->deadline <= now) {
+      p->encoded.clear();
+      p->ends.clear();
+      p->any_duplicate = false;
+      p->expired = true;
+      p->status = DeadlineExceeded();
+      continue;
+    }
+    // Decided again without the expired batches (it may have folded into
+    // one of their cases, or continued their id counters).
+    ApplyPendingLocked(p);
+    if (p->transition != nullptr && !p->statuses[0].ok()) p->status = p->statuses[0];
   }
 }
 
 bool CaseDesk::EnqueueLocked(Pending* p) {
   p->status = absl::OkStatus();
-  if (p->ends.empty()) return true;  // every report refused: nothing to make durable
+  // Nothing to make durable (every report refused, or answered from its
+  // key)? Done now, unless a duplicate may name a case whose record is
+  // still on its way to disk: then it is answered after it, in order.
+  if (p->ends.empty() && !(p->any_duplicate && engine_->uncommitted() > 0)) return true;
   queue_.push_back(p);
   work_cv_.notify_one();
   return false;
 }
 
-void CaseDesk::IntakeAsync(absl::Span<const ReportSlot> slots, IntakeDone done) {
-  IntakeImpl(slots, std::move(done), nullptr);
+void CaseDesk::IntakeAsync(absl::Span<const ReportSlot> slots, IntakeDone done,
+                           absl::Time deadline) {
+  IntakeImpl(slots, std::move(done), nullptr, deadline);
 }
 
-void CaseDesk::IntakeImpl(absl::Span<const ReportSlot> slots, IntakeDone done, Waiter* waiter) {
+void CaseDesk::IntakeImpl(absl::Span<const ReportSlot> slots, IntakeDone done, Waiter* waiter,
+                          absl::Time deadline) {
+  static const std::vector<CaseOutcome> kNone;
   if (slots.empty()) {
-    static const std::vector<CaseOutcome> kNone;
     done(absl::OkStatus(), kNone);
     if (waiter != nullptr) waiter->Signal(absl::OkStatus());
     return;
   }
   std::unique_lock<std::mutex> lock(mu_);
   WaitAdmitLocked(lock);
+  if (deadline != absl::InfiniteFuture() && Now() >= deadline) {
+    lock.unlock();
+    const absl::Status late = DeadlineExceeded();
+    done(late, kNone);
+    if (waiter != nullptr) waiter->Signal(late);
+    return;
+  }
   Pending* p = TakePendingLocked();
+  p->deadline = deadline;
   ApplyIntakeLocked(slots, p);
   if (!EnqueueLocked(p)) {
     p->done = std::move(done);
@@ -395,14 +493,15 @@ void CaseDesk::IntakeImpl(absl::Span<const ReportSlot> slots, IntakeDone done, W
   if (waiter != nullptr) waiter->Signal(absl::OkStatus());
 }
 
-absl::Status CaseDesk::Intake(absl::Span<const ReportSlot> slots, std::vector<CaseOutcome>* out) {
+absl::Status CaseDesk::Intake(absl::Span<const ReportSlot> slots, std::vector<CaseOutcome>* out,
+                              absl::Time deadline) {
   Waiter w;
   IntakeImpl(
       slots,
       [out](const absl::Status& s, const std::vector<CaseOutcome>& o) {
         if (s.ok()) out->assign(o.begin(), o.end());
       },
-      &w);
+      &w, deadline);
   absl::Status s = w.Wait();
   if (!s.ok()) {
     out->clear();
@@ -417,6 +516,8 @@ absl::Status CaseDesk::CommitGroupLocked(std::unique_lock<std::mutex>& lock,
                                          std::vector<Pending*>& group) {
   // Every batch applied so far is in the group (apply and enqueue happen
   // under one lock), so the engine's uncommitted records are exactly its.
+  // The last moment a deadline can still un-file a batch: before the write.
+  DropExpiredLocked(group);
   const size_t applied = engine_->uncommitted();
   views_.clear();
   uint64_t bytes = 0;
@@ -428,17 +529,21 @@ absl::Status CaseDesk::CommitGroupLocked(std::unique_lock<std::mutex>& lock,
     }
     bytes += p->encoded.size() + 16 * p->ends.size();
   }
-  lock.unlock();
-  absl::StatusOr<uint64_t> seq = journal_->Append(views_);
-  lock.lock();
+  absl::StatusOr<uint64_t> seq = uint64_t{0};
+  if (!views_.empty()) {  // else only duplicates' answers (or expired batches)
+    lock.unlock();
+    seq = journal_->Append(views_);
+    lock.lock();
+  }
   if (seq.ok()) {
     engine_->CommitPrefix(applied);
     bytes_since_compact_ += bytes;
-    intake_batches_ += group.size();
-    ++commit_groups_;
+    if (!views_.empty()) ++commit_groups_;
     for (const Pending* p : group) {
+      if (p->expired) continue;
+      ++intake_batches_;
       for (size_t i = 0; i < p->statuses.size(); ++i) {
-        if (p->statuses[i].ok()) DispatchLocked(p->records[i]);
+        if (p->statuses[i].ok() && !p->records[i].duplicate) DispatchLocked(p->records[i]);
       }
     }
     return absl::OkStatus();
@@ -449,7 +554,9 @@ absl::Status CaseDesk::CommitGroupLocked(std::unique_lock<std::mutex>& lock,
   const absl::Status failed = absl::UnavailableError(absl::StrCat(
       "journal: the batch could not be made durable, nothing of it was filed or changed (",
       seq.status().message(), ")"));
-  for (Pending* p : group) p->status = failed;
+  for (Pending* p : group) {
+    if (!p->expired) p->status = failed;
+  }
   for (Pending* p : queue_) {
     p->status = absl::UnavailableError(absl::StrCat(
         "journal: an earlier batch this one was decided after could not be made durable, "
@@ -486,6 +593,7 @@ void CaseDesk::CommitLoop() {
     lock.lock();
     for (Pending* p : group) {
       p->done = nullptr;
+      p->transition = nullptr;
       free_.push_back(p);
       if (p->waiter != nullptr) std::exchange(p->waiter, nullptr)->Signal(p->status);
     }
@@ -497,33 +605,20 @@ absl::Status CaseDesk::Update(const Transition& t, CaseView* out) {
   std::unique_lock<std::mutex> lock(mu_);
   WaitAdmitLocked(lock);
   Pending* p = TakePendingLocked();
-  p->records.resize(1);
-  p->statuses.assign(1, absl::OkStatus());
-  p->out.clear();
-  absl::Status s = engine_->DecideTransition(t, &p->records[0]);
-  if (s.ok()) {
-    p->encoded.clear();
-    p->records[0].Encode(&p->encoded);
-    // The caller's input made it too big for one journal record: its error,
-    // refused before anything changes (not the journal's UNAVAILABLE, and
-    // not a failed append that would take the batches grouped with it down).
-    if (p->encoded.size() > Journal::kMaxRecordBytes) {
-      s = absl::InvalidArgumentError(absl::StrCat(
-          "case_id: the change is ", p->encoded.size(), " bytes as a journal record; at most ",
-          Journal::kMaxRecordBytes, " (shorten note, actor or lead)"));
-    }
-  }
-  if (s.ok()) s = engine_->Apply(p->records[0]);  // a failed Apply changes nothing
-  if (!s.ok()) {
+  p->transition = &t;
+  p->deadline = absl::InfiniteFuture();
+  ApplyPendingLocked(p);
+  if (!p->statuses[0].ok()) {
+    const absl::Status s = p->statuses[0];
+    p->transition = nullptr;
     free_.push_back(p);
     return s;
   }
-  p->ends.assign(1, static_cast<uint32_t>(p->encoded.size()));
   Waiter w;
   p->waiter = &w;
   EnqueueLocked(p);
   lock.unlock();
-  s = w.Wait();
+  absl::Status s = w.Wait();
   if (!s.ok()) return s;  // UNAVAILABLE: the case is unchanged
   lock.lock();
   QuiesceLocked(lock);

@@ -32,6 +32,15 @@
 // client was not told about (it will see it in List); a crash before
 // leaves nothing.
 //
+// Deadlines: a batch whose deadline has passed when it is admitted, or by
+// the time the commit thread is about to write it, is not filed: it is
+// undone (with every batch applied after it, which are decided again
+// without it) and answered DEADLINE_EXCEEDED. Once its journal write has
+// begun, a batch is filed whatever the deadline does; a client that gave
+// up then learns its cases by sending the reports again with the same
+// keys (idempotency: a report whose key was filed within the window gets
+// the first answer and adds nothing).
+//
 // Queries (Get, List, Stats, info) and compaction first stop new batches
 // from being applied and wait until everything applied is durable, so they
 // never show a case that is not on disk.
@@ -76,6 +85,14 @@ struct CaseDeskOptions {
   uint64_t compact_after_bytes = uint64_t{256} << 20;
   // Where start-up and dispatch messages go (default: stderr).
   std::function<void(absl::string_view)> log;
+  // The clock of deadlines and of reports' receive times (tests inject
+  // one). Default: absl::Now.
+  std::function<absl::Time()> now;
+  // How long a report's idempotency key is remembered (on receive times),
+  // and how many keys at most (~80 bytes each): CaseEngineOptions'
+  // key_window and max_keys.
+  absl::Duration idempotency_window = absl::Hours(24);
+  size_t max_keys = 1'000'000;
 };
 
 // A routed report as the case engine takes it, with the storage its views
@@ -87,9 +104,11 @@ struct ReportSlot {
   std::vector<absl::string_view> helpers;
 };
 
-// Fills `slot` from a routed decision (outcome kRouted) of `event`.
+// Fills `slot` from a routed decision (outcome kRouted) of `event`; `key`:
+// the report's idempotency key (empty: none; Report::key).
 void ReportFromDecision(const Snapshot& s, const Event& event, const Decision& d,
-                        ReportSource source, absl::string_view source_id, ReportSlot* slot);
+                        ReportSource source, absl::string_view source_id, ReportSlot* slot,
+                        absl::string_view key = {});
 
 // What a report did.
 struct CaseOutcome {
@@ -97,6 +116,9 @@ struct CaseOutcome {
   std::string case_id;
   bool folded = false;
   int64_t report_count = 0;
+  // The report's key had been filed within the window: case_id, folded and
+  // report_count are that first report's answer, and nothing was added.
+  bool duplicate = false;
 };
 
 class CaseDesk {
@@ -111,8 +133,11 @@ class CaseDesk {
 
   // Files or folds every report of `slots` as one durable batch. out[i]
   // answers slots[i]. UNAVAILABLE if the journal could not make the batch
-  // durable (then nothing changed).
-  absl::Status Intake(absl::Span<const ReportSlot> slots, std::vector<CaseOutcome>* out);
+  // durable, DEADLINE_EXCEEDED if `deadline` passed before its journal
+  // write began (then nothing changed). A report with a key (Report::key)
+  // filed within the window is answered as it was first (duplicate).
+  absl::Status Intake(absl::Span<const ReportSlot> slots, std::vector<CaseOutcome>* out,
+                      absl::Time deadline = absl::InfiniteFuture());
 
   // Called once a batch is durable (status OK; `out` answers the slots) or
   // failed (UNAVAILABLE, `out` meaningless). `out` is valid only during the
@@ -120,10 +145,13 @@ class CaseDesk {
   // nothing had to be journaled): keep it short, never call the desk from it.
   using IntakeDone = std::function<void(const absl::Status& status,
                                         const std::vector<CaseOutcome>& out)>;
-  // Intake without waiting: decides and applies the batch now (the slots
-  // and what they point to are not used after it returns) and calls `done`
-  // when the batch is durable. The caller's thread never waits for a sync.
-  void IntakeAsync(absl::Span<const ReportSlot> slots, IntakeDone done);
+  // Intake without waiting: decides and applies the batch now and calls
+  // `done` when the batch is durable. The caller's thread never waits for a
+  // sync. The slots and what they point to must stay valid until `done`
+  // runs: when an earlier batch's deadline passes, the batch is decided
+  // again on the commit thread.
+  void IntakeAsync(absl::Span<const ReportSlot> slots, IntakeDone done,
+                   absl::Time deadline = absl::InfiniteFuture());
 
   // A lifecycle change, durable when it returns OK; `out` is the case after.
   absl::Status Update(const Transition& t, CaseView* out);
@@ -158,7 +186,9 @@ class CaseDesk {
  private:
   struct Pending;  // one batch between apply and durable (case_desk.cc)
   struct Waiter;   // a synchronous caller (case_desk.cc)
-  void IntakeImpl(absl::Span<const ReportSlot> slots, IntakeDone done, Waiter* waiter);
+  void IntakeImpl(absl::Span<const ReportSlot> slots, IntakeDone done, Waiter* waiter,
+                  absl::Time deadline);
+  absl::Time Now() const { return options_.now ? options_.now() : absl::Now(); }
   CaseDesk() = default;
   void StartCommitThread();
   void CommitLoop();
@@ -168,6 +198,12 @@ class CaseDesk {
                                  std::vector<Pending*>& group);
   // Applies slots to the engine into p (p->done set by the caller).
   void ApplyIntakeLocked(absl::Span<const ReportSlot> slots, Pending* p);
+  // Decides and applies p's reports (or transition) on the current state.
+  void ApplyPendingLocked(Pending* p);
+  // Takes the batches of `group` (every applied batch, in order) whose
+  // deadline has passed out of the engine: undoes them and every batch
+  // after them, decides the others again, marks the expired ones.
+  void DropExpiredLocked(std::vector<Pending*>& group);
   // Queues p for the commit thread, or completes it now if it has nothing
   // to journal (then returns true: the caller runs p->done, mu_ released).
   bool EnqueueLocked(Pending* p);

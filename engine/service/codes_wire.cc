@@ -48,6 +48,7 @@ void AppendCaseRef(const CaseOutcome& c, std::string* nested, WireWriter* w) {
   m.String(1, c.case_id);
   m.Bool(2, c.folded);
   m.Int(3, c.report_count);
+  m.Bool(4, c.duplicate);
   w->Bytes(kCaseRef, *nested);
 }
 

@@ -17,6 +17,7 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/support/message_allocator.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "common/report_checks.h"
 #include "service/codes_wire.h"
 #include "service/convert.h"
 #include "service/directory.h"
@@ -204,13 +205,19 @@ void PrefetchViewStrings(const Snapshot& s, const Decision& d, const absl::Statu
   }
 }
 
-// Routes every detection of `req` into `buf` (one RouteBatch call).
-void RouteAll(const ServedSnapshot& served, const v1::DetectionBatch& req, DetectionBuffers* buf) {
+// Routes every detection of `req` into `buf` (one RouteBatch call); frame
+// times outside `window` are item errors.
+void RouteAll(const ServedSnapshot& served, const v1::DetectionBatch& req,
+              const ReportTimeWindow& window, DetectionBuffers* buf) {
   const int n = req.detections_size();
   buf->Resize(n);
   RouteOptions o;
   for (int i = 0; i < n; ++i) {
-    buf->status[i] = EventFromProto(req.detections(i), req.snap_m(), &buf->events[i], &o);
+    const v1::Detection& det = req.detections(i);
+    absl::Status& st = buf->status[i];
+    st = EventFromProto(det, req.snap_m(), &buf->events[i], &o);
+    if (st.ok()) st = CheckReportTime(buf->events[i].reported_at, "frame_time", window);
+    if (st.ok()) st = CheckReportId(det.correlation_id(), "correlation_id");
   }
   if (n > 0) {
     o.snap_m = req.snap_m();
@@ -254,6 +261,7 @@ void CaseRefToProto(const CaseOutcome& o, v1::CaseRef* out) {
   out->set_case_id(o.case_id);
   out->set_folded(o.folded);
   out->set_report_count(o.report_count);
+  out->set_duplicate(o.duplicate);
 }
 
 // The case_ref of whichever view `r` carries (RouteResponse, RouteResult or
@@ -352,14 +360,14 @@ void PutCaseRefs(const IntakeBuffers& b, const std::vector<CaseOutcome>& outcome
 }
 
 template <typename Result>
-grpc::Status FileCases(CaseDesk* desk, IntakeBuffers* b,
+absl::Status FileCases(CaseDesk* desk, absl::Time deadline, IntakeBuffers* b,
                        google::protobuf::RepeatedPtrField<Result>* results,
                        absl::string_view source_field = "source_id") {
-  if (desk == nullptr || b->n == 0) return grpc::Status::OK;
-  absl::Status st = desk->Intake(absl::MakeConstSpan(b->slots.data(), b->n), &b->out);
-  if (!st.ok()) return ToGrpcStatus(st);
+  if (desk == nullptr || b->n == 0) return absl::OkStatus();
+  absl::Status st = desk->Intake(absl::MakeConstSpan(b->slots.data(), b->n), &b->out, deadline);
+  if (!st.ok()) return st;
   PutCaseRefs(*b, b->out, results, source_field);
-  return grpc::Status::OK;
+  return absl::OkStatus();
 }
 
 // A unary call's request and response on one arena, whose first block is
@@ -453,21 +461,26 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
     // the batch is durable; this gRPC thread does not wait for the sync.
     // The reports live on the call's arena (freed with the messages).
     IntakeBuffers* b = google::protobuf::Arena::Create<IntakeBuffers>(resp->GetArena());
-    grpc::Status s = svc_->RouteBatchUnfiled(DeadlineOf(ctx), *req, resp, b, a.who);
+    const absl::Time deadline = DeadlineOf(ctx);
+    grpc::Status s = svc_->RouteBatchUnfiled(deadline, *req, resp, b, a.who);
     if (!s.ok() || b->n == 0) {
       Done(r, s);
       return r;
     }
-    desk->IntakeAsync(absl::MakeConstSpan(b->slots.data(), b->n),
-                      [r, b, resp](const absl::Status& st, const std::vector<CaseOutcome>& outcomes) {
-                        b->pinned.reset();
-                        if (!st.ok()) {
-                          Done(r, ToGrpcStatus(st));
-                          return;
-                        }
-                        PutCaseRefs(*b, outcomes, resp->mutable_results(), "source_id");
-                        Done(r, grpc::Status::OK);
-                      });
+    // The slots (and the request their keys point into) live until Finish.
+    GridrouteService* svc = svc_;
+    desk->IntakeAsync(
+        absl::MakeConstSpan(b->slots.data(), b->n),
+        [svc, r, b, resp](const absl::Status& st, const std::vector<CaseOutcome>& outcomes) {
+          b->pinned.reset();
+          if (!st.ok()) {
+            Done(r, svc->IntakeStatus(st));
+            return;
+          }
+          PutCaseRefs(*b, outcomes, resp->mutable_results(), "source_id");
+          Done(r, grpc::Status::OK);
+        },
+        deadline);
     return r;
   }
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* RouteStream(
@@ -544,15 +557,20 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
       // The answer leaves once the batch's cases are durable: written from
       // the desk's commit thread, so this gRPC thread never waits for a sync
       // and serves other streams meanwhile.
-      desk->IntakeAsync(absl::MakeConstSpan(cases.slots.data(), cases.n),
-                        [this](const absl::Status& st, const std::vector<CaseOutcome>& outcomes) {
-                          if (!st.ok()) {
-                            Drop();
-                            End(ToGrpcStatus(st));
-                            return;
-                          }
-                          Answer(&outcomes);
-                        });
+      // The slots point into the snapshot (pinned) and into the working
+      // set's batch, which stays with this stream until the answer is
+      // written.
+      desk->IntakeAsync(
+          absl::MakeConstSpan(cases.slots.data(), cases.n),
+          [this](const absl::Status& st, const std::vector<CaseOutcome>& outcomes) {
+            if (!st.ok()) {
+              Drop();
+              End(svc_->IntakeStatus(st));
+              return;
+            }
+            Answer(&outcomes);
+          },
+          DeadlineOf(ctx_));
       // The reactor may be writing (or reading the next batch) already:
       // touch nothing after IntakeAsync.
     }
@@ -804,6 +822,13 @@ grpc::Status GridrouteService::CheckDeadline(absl::Time deadline) {
                       "deadline: the call's deadline passed before it was served; nothing computed");
 }
 
+grpc::Status GridrouteService::IntakeStatus(const absl::Status& s) {
+  if (s.code() == absl::StatusCode::kDeadlineExceeded) {
+    expired_.fetch_add(1, std::memory_order_relaxed);
+  }
+  return ToGrpcStatus(s);
+}
+
 grpc::Status GridrouteService::CheckPendingAnswers() const {
   const int64_t held = answer_bytes_.load(std::memory_order_relaxed);
   if (held <= options_.max_pending_answer_bytes) return grpc::Status::OK;
@@ -927,15 +952,22 @@ grpc::Status GridrouteService::Route(absl::Time deadline, const v1::RouteRequest
   RouteOptions o;
   absl::Status st = CheckView(req.view(), "view");
   if (st.ok()) st = EventFromProto(req, &e, &o);
+  if (st.ok()) {
+    st = CheckReportTime(e.reported_at, "reported_at",
+                         ReportTimeWindowAt(Now(), options_.max_future));
+  }
+  if (st.ok()) st = CheckReportId(req.report_id(), "report_id");
   if (st.ok()) st = served->router.Route(e, o, &d);
   if (!st.ok()) return ToGrpcStatus(st);
   ViewToProto(*served->snapshot, d, req.view() == v1::DECISION_VIEW_CODES, Personal(who), resp);
   if (options_.cases != nullptr && d.outcome == Outcome::kRouted) {
     thread_local IntakeBuffers b;
     b.Clear();
-    ReportFromDecision(*served->snapshot, e, d, ReportSource::kHotline, {}, b.Add(0));
-    st = options_.cases->Intake(absl::MakeConstSpan(b.slots.data(), b.n), &b.out);
-    if (st.ok()) st = b.out[0].status;
+    ReportFromDecision(*served->snapshot, e, d, ReportSource::kHotline, {}, b.Add(0),
+                       req.report_id());
+    st = options_.cases->Intake(absl::MakeConstSpan(b.slots.data(), b.n), &b.out, deadline);
+    if (!st.ok()) return IntakeStatus(st);
+    st = b.out[0].status;
     if (!st.ok()) return ToGrpcStatus(st);
     CaseRefToProto(b.out[0], CaseRefOf(resp));
   }
@@ -947,7 +979,7 @@ grpc::Status GridrouteService::RouteBatch(absl::Time deadline, const v1::RouteBa
                                           v1::RouteBatchResponse* resp, const Principal* who) {
   thread_local IntakeBuffers b;
   grpc::Status s = RouteBatchUnfiled(deadline, req, resp, &b, who);
-  if (s.ok()) s = FileCases(options_.cases, &b, resp->mutable_results());
+  if (s.ok()) s = IntakeStatus(FileCases(options_.cases, deadline, &b, resp->mutable_results()));
   b.pinned.reset();
   return s;
 }
@@ -977,16 +1009,19 @@ grpc::Status GridrouteService::RouteBatchUnfiled(absl::Time deadline,
   thread_local Event e;
   thread_local Decision d;
   RouteOptions o;
+  const ReportTimeWindow window = ReportTimeWindowAt(Now(), options_.max_future);
   resp->mutable_results()->Reserve(req.events_size());
   for (const v1::RouteRequest& r : req.events()) {
     v1::RouteResult* out = resp->add_results();
     absl::Status st = EventFromProto(r, &e, &o);
+    if (st.ok()) st = CheckReportTime(e.reported_at, "reported_at", window);
+    if (st.ok()) st = CheckReportId(r.report_id(), "report_id");
     if (st.ok()) st = served->router.Route(e, o, &d);
     if (st.ok()) {
       ViewToProto(*served->snapshot, d, codes, personal, out);
       if (options_.cases != nullptr && d.outcome == Outcome::kRouted) {
         ReportFromDecision(*served->snapshot, e, d, ReportSource::kHotline, {},
-                           b.Add(resp->results_size() - 1));
+                           b.Add(resp->results_size() - 1), r.report_id());
       }
     } else {
       out->mutable_error()->set_code(static_cast<int32_t>(st.code()));
@@ -1021,7 +1056,10 @@ grpc::Status GridrouteService::RouteDetections(absl::Time deadline, const v1::De
                                                v1::DecisionBatch* resp, const Principal* who) {
   thread_local IntakeBuffers b;
   grpc::Status s = RouteDetectionsUnfiled(deadline, req, resp, &b, who);
-  if (s.ok()) s = FileCases(options_.cases, &b, resp->mutable_results(), "camera_id");
+  if (s.ok()) {
+    s = IntakeStatus(
+        FileCases(options_.cases, deadline, &b, resp->mutable_results(), "camera_id"));
+  }
   b.pinned.reset();
   return s;
 }
@@ -1035,7 +1073,7 @@ grpc::Status GridrouteService::RouteDetectionsUnfiled(absl::Time deadline,
   if (grpc::Status s = CheckDetections(deadline, req, &served); !s.ok()) return s;
   const bool codes = req.view() == v1::DECISION_VIEW_CODES;
   thread_local DetectionBuffers buf;
-  RouteAll(*served, req, &buf);
+  RouteAll(*served, req, ReportTimeWindowAt(Now(), options_.max_future), &buf);
   const int n = req.detections_size();
   IntakeBuffers& b = *cases;
   b.Clear();
@@ -1055,7 +1093,7 @@ grpc::Status GridrouteService::RouteDetectionsUnfiled(absl::Time deadline,
       ViewToProto(*served->snapshot, d, codes, personal, out);
       if (options_.cases != nullptr && d.outcome == Outcome::kRouted) {
         ReportFromDecision(*served->snapshot, buf.events[i], d, ReportSource::kVideo,
-                           det.camera_id(), b.Add(i));
+                           det.camera_id(), b.Add(i), det.correlation_id());
       }
     } else {
       out->mutable_error()->set_code(static_cast<int32_t>(st.code()));
@@ -1078,15 +1116,16 @@ grpc::Status GridrouteService::RouteDetectionsWireUnfiled(absl::Time deadline,
     return grpc::Status(grpc::StatusCode::INTERNAL, "view: the wire path writes CODES only");
   }
   DetectionBuffers& buf = batch->routed;
-  RouteAll(*served, req, &buf);
+  RouteAll(*served, req, ReportTimeWindowAt(Now(), options_.max_future), &buf);
   const int n = req.detections_size();
   batch->case_of.assign(n, -1);
   if (options_.cases != nullptr) {
     for (int i = 0; i < n; ++i) {
       if (!buf.status[i].ok() || buf.decisions[i].outcome != Outcome::kRouted) continue;
       batch->case_of[i] = static_cast<int>(b.n);
+      const v1::Detection& det = req.detections(i);
       ReportFromDecision(*served->snapshot, buf.events[i], buf.decisions[i], ReportSource::kVideo,
-                         req.detections(i).camera_id(), b.Add(i));
+                         det.camera_id(), b.Add(i), det.correlation_id());
     }
   }
   batch->served = std::move(served);
@@ -1139,10 +1178,10 @@ grpc::Status GridrouteService::RouteDetectionsWire(absl::Time deadline,
   const std::vector<CaseOutcome>* outcomes = nullptr;
   if (options_.cases != nullptr && batch.cases.n > 0) {
     absl::Status st = options_.cases->Intake(
-        absl::MakeConstSpan(batch.cases.slots.data(), batch.cases.n), &batch.cases.out);
+        absl::MakeConstSpan(batch.cases.slots.data(), batch.cases.n), &batch.cases.out, deadline);
     if (!st.ok()) {
       batch.served.reset();
-      return ToGrpcStatus(st);
+      return IntakeStatus(st);
     }
     outcomes = &batch.cases.out;
   }

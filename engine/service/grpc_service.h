@@ -55,8 +55,15 @@ struct ServiceOptions {
   // batches are refused with RESOURCE_EXHAUSTED. 10000 decisions with teams,
   // departments and names are ~6-8 MB, under max_message_bytes.
   int max_batch = 10000;
-  // Clock for deadline checks (tests inject one). Default: absl::Now.
+  // Clock for deadline checks and report times (tests inject one).
+  // Default: absl::Now.
   std::function<absl::Time()> now;
+  // A report or frame time more than this ahead of the clock (a sender's
+  // wrong clock or time zone) is INVALID_ARGUMENT, as is one before
+  // 2000-01-01. Larger: tolerates worse-set clocks; a report far in the
+  // future gets a deadline from it and files a case dated then. Default
+  // 15 min.
+  absl::Duration max_future = absl::Minutes(15);
   // Cases (cases.proto): every routed report of Route, RouteBatch and
   // RouteStream is filed or folded here, durably, before it is answered,
   // and CaseService serves it. Null: cases are off (decisions carry no
@@ -214,6 +221,8 @@ class GridrouteService {
   // A stream answer its client never took was freed (`bytes`): gives such
   // memory back to the OS now and then (ReleaseFreedMemory on the worker).
   void NoteAbandonedAnswer(int64_t bytes);
+  // A case desk's answer as the call's status (DEADLINE_EXCEEDED counted).
+  grpc::Status IntakeStatus(const absl::Status& s);
   // PERMISSION_DENIED unless `who` reaches the case's lead department.
   grpc::Status CheckReaches(const Principal* who, const CaseView& c) const;
   // OK for "" or a department code of the served pack, else INVALID_ARGUMENT.

@@ -93,20 +93,25 @@ TEST(CaseEngineTest, LateReportIsFiledButNotIndexed) {
   ReportSpec r;
   r.at = T("2026-11-29 12:00");
   Intake(*e, r);
+  // A second report confirms 12:00 as the watermark (one report alone
+  // never moves it: cases/watermark.h).
+  r.lon = 5000;
+  Intake(*e, r);
   e->Commit();
-  EXPECT_EQ(e->fold_index_size(), 1u);
+  EXPECT_EQ(e->watermark(), T("2026-11-29 12:00"));
+  EXPECT_EQ(e->fold_index_size(), 2u);
   r.lon = 1000;
   r.at = T("2026-11-29 10:00");  // 2 h before the watermark, window 60 min
   const CaseRecord late = Intake(*e, r);
   EXPECT_EQ(late.kind, RecordKind::kNewCase);
-  EXPECT_EQ(e->fold_index_size(), 1u);
+  EXPECT_EQ(e->fold_index_size(), 2u);
   EXPECT_TRUE(e->CheckInvariants().ok()) << e->CheckInvariants();
   // Another late report at the same place files another case.
   EXPECT_EQ(Intake(*e, r).kind, RecordKind::kNewCase);
   e->CommitPrefix(1);  // the first late case permanent, the second undoable
   EXPECT_EQ(e->uncommitted(), 1u);
   e->Rollback();
-  EXPECT_EQ(e->store().size(), 2u);
+  EXPECT_EQ(e->store().size(), 3u);
   EXPECT_TRUE(e->CheckInvariants().ok()) << e->CheckInvariants();
   // A report within the window still folds into the first case.
   r.lon = 0;

@@ -12,6 +12,8 @@
 #include <fstream>
 #include <random>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -103,6 +105,27 @@ void ExpectRoundTrip(const CaseRecord& in) {
     case RecordKind::kWatermark:
       EXPECT_EQ(out.watermark, in.watermark);
       break;
+    case RecordKind::kClock:
+      EXPECT_EQ(out.watermark, in.watermark);
+      EXPECT_EQ(out.pending, in.pending);
+      EXPECT_EQ(out.key_clock, in.key_clock);
+      break;
+    case RecordKind::kKey:
+      EXPECT_EQ(out.case_id, in.case_id);
+      EXPECT_EQ(out.key, in.key);
+      EXPECT_EQ(out.folded, in.folded);
+      EXPECT_EQ(out.report_count, in.report_count);
+      EXPECT_EQ(out.received_at, in.received_at);
+      break;
+  }
+  if (in.kind == RecordKind::kNewCase || in.kind == RecordKind::kFold) {
+    EXPECT_EQ(out.has_key, in.has_key);
+    // Unkeyed intake records keep format 1 (byte for byte as before keys).
+    EXPECT_EQ(bytes[0], in.has_key ? 2 : 1);
+    if (in.has_key) {
+      EXPECT_EQ(out.key, in.key);
+      EXPECT_EQ(out.received_at, in.received_at);
+    }
   }
   // Every strict prefix is refused (a torn record), never read as valid.
   for (size_t n = 0; n < bytes.size(); ++n) {
@@ -159,17 +182,53 @@ TEST(CaseRecordTest, RoundTripEveryKind) {
   ExpectRoundTrip(wm);
   wm.watermark = T("2199-12-31 23:59");
   ExpectRoundTrip(wm);
+
+  // Format 2: keyed intake records, the clock and key snapshot records.
+  nc.has_key = true;
+  nc.key = ReportKeyFp{0x0123456789abcdefULL, 0xfedcba9876543210ULL};
+  nc.received_at = T("2026-11-29 09:00:01") + absl::Nanoseconds(7);
+  ExpectRoundTrip(nc);
+  fold.has_key = true;
+  fold.key = ReportKeyFp{1, 2};
+  fold.received_at = T("2026-11-29 09:00");
+  ExpectRoundTrip(fold);
+  CaseRecord clock;
+  clock.kind = RecordKind::kClock;
+  clock.watermark = T("2026-11-29 09:00");
+  clock.pending = {T("2199-01-01 00:00"), T("2150-06-01 00:00")};
+  clock.key_clock = T("2026-11-29 09:00:05");
+  ExpectRoundTrip(clock);
+  clock.watermark = absl::InfinitePast();
+  clock.pending.clear();
+  clock.key_clock = absl::InfinitePast();
+  ExpectRoundTrip(clock);
+  CaseRecord key;
+  key.kind = RecordKind::kKey;
+  key.case_id = "110101-20261129-000001";
+  key.key = ReportKeyFp{~0ULL, 0};
+  key.folded = true;
+  key.report_count = 3;
+  key.received_at = T("2026-11-29 09:00");
+  ExpectRoundTrip(key);
 }
 
 TEST(CaseRecordTest, RejectsOtherVersionsKindsAndGarbage) {
   std::string bytes;
   FullCase().Encode(&bytes);
   CaseRecord r;
-  std::string v2 = bytes;
-  v2[0] = 2;
-  absl::Status s = r.Decode(v2);
+  std::string v3 = bytes;
+  v3[0] = 3;
+  absl::Status s = r.Decode(v3);
   EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
-  EXPECT_TRUE(absl::StrContains(s.message(), "version 2")) << s;
+  EXPECT_TRUE(absl::StrContains(s.message(), "version 3")) << s;
+  // Version 1 has no kinds 6 and 7 (version 2 added them).
+  CaseRecord clock;
+  clock.kind = RecordKind::kClock;
+  std::string c1;
+  clock.Encode(&c1);
+  ASSERT_EQ(c1[0], 2);
+  c1[0] = 1;
+  EXPECT_EQ(r.Decode(c1).code(), absl::StatusCode::kDataLoss);
   std::string k9 = bytes;
   k9[1] = 9;
   EXPECT_EQ(r.Decode(k9).code(), absl::StatusCode::kDataLoss);
@@ -187,6 +246,9 @@ TEST(CaseRecordTest, RejectsOtherVersionsKindsAndGarbage) {
 // ------------------------------------------------------- workload helpers
 
 // A random committed workload; returns every committed record, encoded.
+// Some reports carry idempotency keys (a third; some of those are re-sent:
+// duplicates, answered and not applied), a few come from a clock years
+// ahead (pending watermark times).
 std::vector<std::string> RunWorkload(CaseEngine& e, uint32_t seed, int steps) {
   std::mt19937_64 rng(seed);
   auto uniform = [&](double a, double b) {
@@ -195,6 +257,7 @@ std::vector<std::string> RunWorkload(CaseEngine& e, uint32_t seed, int steps) {
   std::vector<std::string> journal;
   std::vector<CaseRecord> batch;
   std::vector<std::string> ids;
+  std::vector<std::pair<std::string, std::string>> sent;  // (camera, key)
   absl::Time now = T("2026-11-27 08:00");
   for (int step = 0; step < steps; ++step) {
     now += absl::Seconds(static_cast<int>(uniform(0, 200)));
@@ -235,7 +298,24 @@ std::vector<std::string> RunWorkload(CaseEngine& e, uint32_t seed, int steps) {
       r.at = now - absl::Seconds(static_cast<int>(uniform(0, 600)));
       r.due = r.at + absl::Hours(4);
       r.source_id = absl::StrCat("cam-", static_cast<int>(uniform(0, 9)));
+      if (uniform(0, 1) < 0.33) {
+        if (!sent.empty() && uniform(0, 1) < 0.3) {
+          std::tie(r.source_id, r.key) = sent[static_cast<size_t>(uniform(0, sent.size()))];
+        } else {
+          r.key = absl::StrCat("k", step);
+          sent.emplace_back(r.source_id, r.key);
+        }
+        r.received_at = now;
+      }
+      if (uniform(0, 1) < 0.005) {
+        r.at = T("2199-06-01 00:00") + absl::Hours(static_cast<int>(uniform(0, 5000)));
+        r.due = absl::InfiniteFuture();
+      }
       EXPECT_TRUE(e.Decide(r.Get(), &rec).ok());
+      if (rec.duplicate) {
+        EXPECT_FALSE(e.Apply(rec).ok());  // nothing to apply
+        continue;
+      }
     }
     const absl::Status s = e.Apply(rec);
     EXPECT_TRUE(s.ok()) << s;
@@ -284,6 +364,10 @@ void ExpectSameFuture(CaseEngine& a, CaseEngine& b) {
     r.grid = absl::StrCat("g", static_cast<int>(r.lon / 100));
     r.at = a.watermark() - absl::Minutes(30) +
            absl::Seconds(static_cast<int>(i * 7));
+    if (i % 3 == 0) {  // keyed, every other one a re-send
+      r.key = absl::StrCat("f", i / 6);
+      r.received_at = r.at;
+    }
     CaseRecord ra, rb;
     ASSERT_TRUE(a.Decide(r.Get(), &ra).ok());
     ASSERT_TRUE(b.Decide(r.Get(), &rb).ok());
@@ -291,6 +375,9 @@ void ExpectSameFuture(CaseEngine& a, CaseEngine& b) {
     ra.Encode(&ea);
     rb.Encode(&eb);
     ASSERT_EQ(ea, eb) << "report " << i;
+    ASSERT_EQ(ra.duplicate, rb.duplicate) << "report " << i;
+    ASSERT_EQ(ra.duplicate, i % 6 == 3) << "report " << i;
+    if (ra.duplicate) continue;
     ASSERT_TRUE(a.Apply(ra).ok());
     ASSERT_TRUE(b.Apply(rb).ok());
   }
@@ -361,7 +448,7 @@ TEST(UndoTest, UndoRestoresTheExactPriorState) {
 
   // A batch of every kind: new cases, folds into old and new cases, a close
   // (leaves the fold index), a reopen (re-enters it), a re-dispatch, a
-  // watermark jump that would age everything out.
+  // pending watermark time, a watermark jump that would age everything out.
   std::vector<CaseRecord> batch;
   auto apply = [&](CaseRecord rec) {
     const absl::Status s = a->Apply(rec);
@@ -389,7 +476,8 @@ TEST(UndoTest, UndoRestoresTheExactPriorState) {
   std::string old_open;
   for (const CaseView& v : all.cases) {
     if (v.has_point && v.component.empty() &&
-        v.last_report >= a->watermark() - absl::Minutes(50)) {
+        v.last_report >= a->watermark() - absl::Minutes(50) &&
+        v.last_report <= a->watermark()) {  // not a clock years ahead
       old_open = v.id;
       r.lon = v.lon;
       r.lat = v.lat;
@@ -422,10 +510,20 @@ TEST(UndoTest, UndoRestoresTheExactPriorState) {
   t.to = CaseState::kAccepted;
   ASSERT_TRUE(a->DecideTransition(t, &rec).ok());
   apply(rec);
+  // An old snapshot's watermark record only makes a time pending; the
+  // clock record of a new snapshot sets the watermark.
   rec = CaseRecord();
   rec.kind = RecordKind::kWatermark;
   rec.watermark = a->watermark() + absl::Hours(48);
+  const absl::Time wm = a->watermark();
   apply(rec);
+  ASSERT_EQ(a->watermark(), wm);
+  rec = CaseRecord();
+  rec.kind = RecordKind::kClock;
+  rec.watermark = wm + absl::Hours(48);
+  rec.pending = {wm + absl::Hours(100)};
+  apply(rec);
+  ASSERT_EQ(a->watermark(), wm + absl::Hours(48));
   r.at = a->watermark();
   r.lon = 12345;
   ASSERT_TRUE(a->Decide(r.Get(), &rec).ok());
@@ -484,7 +582,8 @@ TEST(SnapshotTest, SnapshotRecordsRebuildTheSameEngine) {
   ASSERT_TRUE(a->Snapshot([&](const CaseRecord& rec) {
                  rec.Encode(&snap.emplace_back());
                }).ok());
-  EXPECT_EQ(snap.size(), a->store().size() + 1);
+  ASSERT_GT(a->key_count(), 100u);
+  EXPECT_EQ(snap.size(), a->store().size() + 1 + a->key_count());
   std::unique_ptr<CaseEngine> b = NewEngine();
   Replay(*b, snap, 1000);
   EXPECT_EQ(b->DebugState(), a->DebugState());

@@ -52,6 +52,8 @@ struct ReportSpec {
   absl::Time due = absl::InfiniteFuture();
   ReportSource source = ReportSource::kVideo;
   std::string source_id = "cam-1";
+  std::string key;  // idempotency key; empty: none
+  absl::Time received_at = absl::InfinitePast();
 
   const Report& Get() {
     chain_v.assign(chain.begin(), chain.end());
@@ -71,6 +73,8 @@ struct ReportSpec {
     r.due = due;
     r.source = source;
     r.source_id = source_id;
+    r.key = key;
+    r.received_at = received_at;
     return r;
   }
 

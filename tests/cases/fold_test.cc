@@ -7,7 +7,9 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <iterator>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -48,7 +50,20 @@ struct Oracle {
   FoldRules rules;
   LocalPlane plane;
   std::vector<OracleCase> cases;
+  // The watermark by its definition (cases/watermark.h): the latest report
+  // time t with another report time in [t - step, t], over every report
+  // applied (a sorted multiset here; the engine keeps only the pending
+  // times).
+  std::multiset<int64_t> times;
+  int64_t step = absl::ToInt64Nanoseconds(CaseEngineOptions().watermark_step);
   int64_t watermark = std::numeric_limits<int64_t>::min();
+
+  void See(int64_t t) {
+    const auto it = times.insert(t);  // after any equal times
+    if (it != times.begin() && t - *std::prev(it) <= step) watermark = std::max(watermark, t);
+    const auto next = std::next(it);
+    if (next != times.end() && *next - t <= step) watermark = std::max(watermark, *next);
+  }
 
   // Index of the case `r` folds into, or -1.
   int Decide(const ReportSpec& r) const {
@@ -85,11 +100,11 @@ struct Oracle {
                  r.lon, r.lat,  0,          0,           Ns(r.at)};
     if (r.has_point) plane.ToMetres(r.lon, r.lat, &c.x, &c.y);
     cases.push_back(c);
-    watermark = std::max(watermark, Ns(r.at));
+    See(Ns(r.at));
   }
   void Fold(int i, const ReportSpec& r) {
     cases[i].last = std::max(cases[i].last, Ns(r.at));
-    watermark = std::max(watermark, Ns(r.at));
+    See(Ns(r.at));
   }
 };
 
@@ -276,26 +291,104 @@ TEST(FoldTest, CasesAgeOutOfTheIndexButStayInTheStore) {
   }
   e->Commit();
   EXPECT_EQ(e->fold_index_size(), 10u);
-  // A report elsewhere two hours later moves the watermark past every window.
+  // One report elsewhere two hours later does not move the watermark on
+  // its own (it could be a wrong clock): nothing ages out...
   r.lon = 50000;
   r.at = T("2026-11-27 11:30");
-  const CaseRecord far = Intake(*e, r);
-  // Before Commit nothing is dropped (Undo may still need it)...
-  EXPECT_EQ(e->fold_index_size(), 11u);
+  Intake(*e, r);
   e->Commit();
-  // ...after it only the new case remains foldable.
-  EXPECT_EQ(e->fold_index_size(), 1u);
-  EXPECT_EQ(e->store().size(), 11u);
-  EXPECT_EQ(e->store().open(), 11u);
+  EXPECT_EQ(e->fold_index_size(), 11u);
+  EXPECT_EQ(e->watermark(), T("2026-11-27 09:09"));
+  // ...a second one within 15 minutes of it confirms the jump, and the
+  // watermark moves past every window.
+  r.lon = 60000;
+  r.at = T("2026-11-27 11:31");
+  Intake(*e, r);
+  EXPECT_EQ(e->watermark(), T("2026-11-27 11:31"));
+  // Before Commit nothing is dropped (Undo may still need it)...
+  EXPECT_EQ(e->fold_index_size(), 12u);
+  e->Commit();
+  // ...after it only the two new cases remain foldable.
+  EXPECT_EQ(e->fold_index_size(), 2u);
+  EXPECT_EQ(e->store().size(), 12u);
+  EXPECT_EQ(e->store().open(), 12u);
   EXPECT_TRUE(e->CheckInvariants().ok());
   // A late report (report time 09:05) next to case 0 does not fold either:
-  // the watermark (11:30) is more than the window past that case's last report.
+  // the watermark (11:31) is more than the window past that case's last report.
   r.lon = 0;
   r.at = T("2026-11-27 09:05");
   CaseRecord rec;
   ASSERT_TRUE(e->Decide(r.Get(), &rec).ok());
   EXPECT_EQ(rec.kind, RecordKind::kNewCase);
-  (void)far;
+}
+
+// Issue 17: one report stamped in 2199 (a camera with a wrong clock) moved
+// the watermark there, so no later report ever folded again, city-wide;
+// and a restart kept it so, since the journal replays the watermark. Now
+// a lone outlier time, as a report or as an old snapshot's watermark
+// record, never moves the watermark: later ordinary reports fold, and do
+// so again in an engine rebuilt from the records.
+TEST(FoldTest, AnOutlierTimeNeverStopsFolding) {
+  for (const bool outlier_first : {true, false}) {
+    SCOPED_TRACE(outlier_first ? "the outlier is the first report" : "after ordinary ones");
+    std::unique_ptr<CaseEngine> e = NewEngine();
+    std::vector<std::string> journal;
+    auto apply = [&](const CaseRecord& rec) {
+      ASSERT_TRUE(e->Apply(rec).ok());
+      rec.Encode(&journal.emplace_back());
+      e->Commit();
+    };
+    auto intake = [&](ReportSpec& r) {
+      CaseRecord rec;
+      EXPECT_TRUE(e->Decide(r.Get(), &rec).ok());
+      apply(rec);
+      return rec;
+    };
+    ReportSpec r;
+    if (!outlier_first) {
+      r.lon = 3000;
+      r.at = T("2026-11-27 08:00");
+      intake(r);
+      r.at = T("2026-11-27 08:01");
+      intake(r);
+    }
+    r.lon = 9000;
+    r.at = T("2199-12-31 23:00");
+    ASSERT_EQ(intake(r).kind, RecordKind::kNewCase);
+    CaseRecord old_snapshot_watermark;
+    old_snapshot_watermark.kind = RecordKind::kWatermark;
+    old_snapshot_watermark.watermark = T("2199-12-31 23:30");
+    apply(old_snapshot_watermark);
+    EXPECT_LT(e->watermark(), T("2027-01-01 00:00"));
+
+    // Two ordinary reports of one problem, a minute apart: they fold.
+    r.lon = 0;
+    r.at = T("2026-11-27 09:00");
+    const CaseRecord a = intake(r);
+    ASSERT_EQ(a.kind, RecordKind::kNewCase);
+    r.lon = 10;
+    r.at = T("2026-11-27 09:01");
+    const CaseRecord b = intake(r);
+    EXPECT_EQ(b.kind, RecordKind::kFold);
+    EXPECT_EQ(b.case_id, a.case_id);
+    EXPECT_TRUE(e->CheckInvariants().ok()) << e->CheckInvariants();
+
+    // The same records replayed into a fresh engine (a restart).
+    std::unique_ptr<CaseEngine> back = NewEngine();
+    CaseRecord rec;
+    for (const std::string& bytes : journal) {
+      ASSERT_TRUE(rec.Decode(bytes).ok());
+      ASSERT_TRUE(back->Apply(rec).ok());
+    }
+    back->Commit();
+    EXPECT_EQ(back->DebugState(), e->DebugState());
+    r.lon = 5;
+    r.at = T("2026-11-27 09:02");
+    ASSERT_TRUE(back->Decide(r.Get(), &rec).ok());
+    EXPECT_EQ(rec.kind, RecordKind::kFold);
+    EXPECT_EQ(rec.case_id, a.case_id);
+    EXPECT_EQ(rec.report_count, 3);
+  }
 }
 
 TEST(FoldTest, LateReportFoldsWhileTheWatermarkAllows) {

@@ -128,11 +128,13 @@ class GroupCommitTest : public ::testing::Test {
     ASSERT_TRUE(store_.Load(pack_).ok());
     journal_dir_ = testing::MakeTempDir("group_commit") + "/journal";
   }
-  void Open(JournalEnv* env = nullptr) {
+  void Open(JournalEnv* env = nullptr, uint64_t compact_after_bytes = uint64_t{256} << 20) {
     CaseDeskOptions o;
     o.journal_dir = journal_dir_;
     o.journal.env = env;
     o.log = [](absl::string_view) {};
+    o.now = [this] { return absl::FromUnixNanos(clock_ns_.load()); };
+    o.compact_after_bytes = compact_after_bytes;
     std::shared_ptr<const ServedSnapshot> s = store_.Current();
     absl::StatusOr<std::unique_ptr<CaseDesk>> d = CaseDesk::Open(o, *s->snapshot, s->pack_dir);
     ASSERT_TRUE(d.ok()) << d.status();
@@ -140,11 +142,14 @@ class GroupCommitTest : public ::testing::Test {
   }
   // One Intake of the reports at `spots`.
   absl::Status IntakeSpots(const std::vector<int>& spots, int minute,
-                           std::vector<CaseOutcome>* out) {
+                           std::vector<CaseOutcome>* out,
+                           absl::Time deadline = absl::InfiniteFuture()) {
     std::vector<ReportSlot> slots(spots.size());
     for (size_t i = 0; i < spots.size(); ++i) MakeSlot(spots[i], minute, &slots[i]);
-    return desk_->Intake(slots, out);
+    return desk_->Intake(slots, out, deadline);
   }
+  absl::Time Clock() const { return absl::FromUnixNanos(clock_ns_.load()); }
+  void Advance(absl::Duration d) { clock_ns_ += absl::ToInt64Nanoseconds(d); }
   void WaitQueued(size_t n) {
     while (desk_->info().queued_batches < n) std::this_thread::yield();
   }
@@ -153,6 +158,9 @@ class GroupCommitTest : public ::testing::Test {
   SnapshotStore store_;
   std::string journal_dir_;
   std::unique_ptr<CaseDesk> desk_;
+  // The desk's clock (deadlines, receive times): 2026-11-27 10:30 +08:00.
+  std::atomic<int64_t> clock_ns_{absl::ToUnixNanos(absl::FromCivil(
+      absl::CivilMinute(2026, 11, 27, 10, 30), absl::FixedTimeZone(8 * 3600)))};
 };
 
 TEST_F(GroupCommitTest, EveryAcknowledgedReportSurvivesReopen) {
@@ -295,6 +303,132 @@ TEST_F(GroupCommitTest, IntakeAsyncAnswersOnceDurable) {
   EXPECT_TRUE(got[1].folded);
   EXPECT_EQ(got[1].case_id, got[0].case_id);
   EXPECT_EQ(got[1].report_count, 2);
+}
+
+// Issue 17: a RouteBatch whose deadline had passed was still filed (8,697
+// cases for a 10,000-report batch with a 50 ms deadline). A batch whose
+// deadline passes before its journal write begins is not filed: here it
+// waits behind a group held in its fdatasync while the clock passes its
+// deadline; it is undone, the batch decided after it (which folded into
+// its case) is decided again and filed on its own, and a reopen shows
+// exactly the acknowledged cases.
+TEST_F(GroupCommitTest, ABatchWhoseDeadlinePassedBeforeItsWriteIsNotFiled) {
+  GateEnv env;
+  env.Hold(1);
+  ASSERT_NO_FATAL_FAILURE(Open(&env));
+  // Already late when it arrives: refused at once, nothing applied.
+  std::vector<CaseOutcome> late;
+  absl::Status st = IntakeSpots({7}, 0, &late, Clock());
+  EXPECT_EQ(st.code(), absl::StatusCode::kDeadlineExceeded) << st;
+  EXPECT_EQ(desk_->info().cases, 0u);
+
+  std::vector<CaseOutcome> a, b, c;
+  absl::Status sa, sb, sc;
+  std::thread ta([&] { sa = IntakeSpots({1}, 0, &a); });
+  env.WaitForSyncs(1);  // a's group is in its fdatasync
+  const absl::Time deadline = Clock() + absl::Seconds(10);
+  std::thread tb([&] { sb = IntakeSpots({2, 3}, 1, &b, deadline); });
+  WaitQueued(1);
+  std::thread tc([&] { sc = IntakeSpots({2}, 2, &c); });  // folds into b's spot-2 case
+  WaitQueued(2);
+  EXPECT_EQ(desk_->info().cases, 3u);  // applied (c folded into b's), not yet durable
+  Advance(absl::Seconds(11));          // b's deadline passes while it waits
+  env.Release();
+  ta.join();
+  tb.join();
+  tc.join();
+  ASSERT_TRUE(sa.ok()) << sa;
+  EXPECT_EQ(sb.code(), absl::StatusCode::kDeadlineExceeded) << sb;
+  EXPECT_TRUE(absl::StrContains(sb.message(), "nothing of it was filed")) << sb;
+  ASSERT_TRUE(sc.ok()) << sc;
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_FALSE(c[0].folded);  // b's case is gone: c files its own
+  EXPECT_EQ(c[0].report_count, 1);
+  EXPECT_EQ(desk_->info().cases, 2u);
+  const std::string a_id = a[0].case_id, c_id = c[0].case_id;
+  desk_.reset();
+  ASSERT_NO_FATAL_FAILURE(Open());
+  EXPECT_EQ(desk_->info().cases, 2u);
+  CaseView v;
+  ASSERT_TRUE(desk_->Get(a_id, &v).ok());
+  ASSERT_TRUE(desk_->Get(c_id, &v).ok());
+  EXPECT_EQ(v.report_count, 1);
+}
+
+// A re-sent report (same key) is answered with the first answer, and never
+// before that first answer is durable: while the first report's group is
+// in its fdatasync the duplicate waits in the queue, and when that sync
+// fails the duplicate is refused with it. Keys survive a reopen, also from
+// a compacted journal.
+TEST_F(GroupCommitTest, ADuplicateIsAnsweredOnlyOnceItsFirstReportIsDurable) {
+  GateEnv env;
+  env.Hold(1);
+  ASSERT_NO_FATAL_FAILURE(Open(&env, /*compact_after_bytes=*/1));
+  auto keyed = [&](const std::string& key, int spot, std::vector<CaseOutcome>* out) {
+    std::vector<ReportSlot> slots(1);
+    MakeSlot(spot, 0, &slots[0]);
+    slots[0].report.key = key;
+    return desk_->Intake(slots, out);
+  };
+  std::vector<CaseOutcome> a, b;
+  absl::Status sa, sb;
+  std::thread ta([&] { sa = keyed("det-1", 1, &a); });
+  env.WaitForSyncs(1);
+  std::thread tb([&] { sb = keyed("det-1", 1, &b); });
+  WaitQueued(1);  // the duplicate waits for the first report's sync
+  env.Release();
+  ta.join();
+  tb.join();
+  ASSERT_TRUE(sa.ok() && sb.ok()) << sa << sb;
+  EXPECT_FALSE(a[0].duplicate);
+  EXPECT_TRUE(b[0].duplicate);
+  EXPECT_EQ(b[0].case_id, a[0].case_id);
+  EXPECT_FALSE(b[0].folded);
+  EXPECT_EQ(b[0].report_count, 1);
+  // Once durable, a duplicate is answered at once (nothing to wait for).
+  const uint64_t groups = desk_->info().commit_groups;
+  ASSERT_TRUE(keyed("det-1", 1, &b).ok());
+  EXPECT_TRUE(b[0].duplicate);
+  EXPECT_EQ(desk_->info().commit_groups, groups);
+  CaseView v;
+  ASSERT_TRUE(desk_->Get(a[0].case_id, &v).ok());
+  EXPECT_EQ(v.report_count, 1);
+  EXPECT_GT(desk_->info().journal.compactions, 0u);
+  desk_.reset();
+  ASSERT_NO_FATAL_FAILURE(Open());
+  ASSERT_TRUE(keyed("det-1", 1, &b).ok());
+  EXPECT_TRUE(b[0].duplicate);
+  EXPECT_EQ(b[0].case_id, a[0].case_id);
+}
+
+TEST_F(GroupCommitTest, ADuplicateOfAReportWhoseSyncFailedIsRefusedWithIt) {
+  GateEnv env;
+  env.Hold(1);
+  env.FailNext(1);
+  ASSERT_NO_FATAL_FAILURE(Open(&env));
+  auto keyed = [&](std::vector<CaseOutcome>* out) {
+    std::vector<ReportSlot> slots(1);
+    MakeSlot(1, 0, &slots[0]);
+    slots[0].report.key = "ticket-9";
+    slots[0].report.source = ReportSource::kHotline;
+    slots[0].report.source_id = "";
+    return desk_->Intake(slots, out);
+  };
+  std::vector<CaseOutcome> a, b;
+  absl::Status sa, sb;
+  std::thread ta([&] { sa = keyed(&a); });
+  env.WaitForSyncs(1);
+  std::thread tb([&] { sb = keyed(&b); });
+  WaitQueued(1);
+  env.Release();
+  ta.join();
+  tb.join();
+  EXPECT_EQ(sa.code(), absl::StatusCode::kUnavailable) << sa;
+  EXPECT_EQ(sb.code(), absl::StatusCode::kUnavailable) << sb;
+  // Never filed: sent again, it is filed now (not a duplicate).
+  ASSERT_TRUE(keyed(&b).ok());
+  EXPECT_FALSE(b[0].duplicate);
+  EXPECT_EQ(desk_->info().cases, 1u);
 }
 
 // Folding reports into open cases allocates nothing once the desk's and

@@ -15,7 +15,10 @@
 // Asia/Shanghai. Folding uses the defaults (events: 50 m, 60 min).
 #include <stdlib.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <set>
 #include <string>
@@ -141,6 +144,7 @@ class CaseServiceTest : public ::testing::Test {
     o.journal_dir = journal_dir_;
     o.compact_after_bytes = compact_after_bytes;
     o.log = [this](absl::string_view m) { log_.emplace_back(m); };
+    o.now = [this] { return absl::Now() + absl::Seconds(desk_skew_s_.load()); };
     std::shared_ptr<const ServedSnapshot> s = store_.Current();
     absl::StatusOr<std::unique_ptr<CaseDesk>> desk =
         CaseDesk::Open(o, *s->snapshot, s->pack_dir);
@@ -231,6 +235,8 @@ class CaseServiceTest : public ::testing::Test {
   static std::string* pack_;
   std::string dir_, journal_dir_;
   std::vector<std::string> log_;
+  // The case desk's clock runs this many seconds ahead of the real one.
+  std::atomic<int64_t> desk_skew_s_{0};
   SnapshotStore store_;
   std::unique_ptr<CaseDesk> desk_;
   std::unique_ptr<InProcessServer> server_;
@@ -938,6 +944,261 @@ TEST_F(CaseServiceTest, CasesOffEveryCaseCallIsFailedPrecondition) {
   }
   // The server with cases on filed nothing meanwhile.
   EXPECT_TRUE(ListAll(v1::ListCasesRequest()).empty());
+}
+
+// ------------------------------------------- report times and idempotency
+
+// Issue 17: years 2198/2199 were filed (and stopped folding city-wide),
+// years -99999 and 292277026596 were accepted. A report or frame time more
+// than --max-future (15 min) ahead of the server's clock, or before 2000,
+// is INVALID_ARGUMENT naming the field, in every RPC; nothing is filed.
+TEST_F(CaseServiceTest, ReportTimesFromAWrongClockAreRefusedNamingTheField) {
+  const absl::TimeZone utc = absl::UTCTimeZone();
+  auto seconds = [](int64_t s) {
+    v1::RouteRequest r = Report(kG1X, kG1Y, "0102", At(2026, 3, 4, 10, 0));
+    r.mutable_reported_at()->set_seconds(s);
+    return r;
+  };
+  const v1::RouteRequest bad[] = {
+      Report(kG1X, kG1Y, "0102", At(2199, 12, 31, 23, 0)),
+      Report(kG1X, kG1Y, "0102", At(2198, 1, 1, 0, 0)),
+      Report(kG1X, kG1Y, "0102", At(1999, 12, 31, 23, 0)),
+      seconds(absl::ToUnixSeconds(absl::FromCivil(absl::CivilSecond(-99999, 1, 1, 0, 0, 0), utc))),
+      seconds(std::numeric_limits<int64_t>::max()),  // year 292277026596
+      seconds(253402300799),                         // 9999-12-31T23:59:59Z, a valid Timestamp
+  };
+  for (const v1::RouteRequest& r : bad) {
+    grpc::ClientContext ctx;
+    v1::RouteResponse resp;
+    EXPECT_STATUS(server_->routing->Route(&ctx, r, &resp), INVALID_ARGUMENT, "reported_at");
+  }
+  {
+    grpc::ClientContext ctx;
+    v1::RouteResponse resp;
+    EXPECT_STATUS(server_->routing->Route(&ctx, bad[0], &resp), INVALID_ARGUMENT,
+                  "reported_at: 2199-12-31T15:00:00Z is more than 15m ahead of the server's clock",
+                  "check the sender's clock");
+  }
+  // The boundary, on the server's clock (set to 2026-03-04 10:00 +08:00).
+  server_->clock_skew_s = absl::ToInt64Seconds(At(2026, 3, 4, 10, 0) - absl::Now());
+  {
+    grpc::ClientContext ctx;
+    v1::RouteResponse resp;
+    EXPECT_STATUS(
+        server_->routing->Route(&ctx, Report(kG1X, kG1Y, "0102", At(2026, 3, 4, 10, 16)), &resp),
+        INVALID_ARGUMENT, "reported_at");
+  }
+  EXPECT_TRUE(ListAll(v1::ListCasesRequest()).empty());
+  EXPECT_EQ(Route(Report(kG1X, kG1Y, "0102", At(2026, 3, 4, 10, 14))).decision().case_ref().report_count(), 1);
+  // RouteBatch: an item error; the other items are filed.
+  v1::RouteBatchRequest batch;
+  *batch.add_events() = bad[0];
+  *batch.add_events() = Report(kG3X, kG3Y, "0102", At(2026, 3, 4, 10, 0));
+  grpc::ClientContext bctx;
+  v1::RouteBatchResponse bresp;
+  ASSERT_TRUE(server_->routing->RouteBatch(&bctx, batch, &bresp).ok());
+  ASSERT_EQ(bresp.results_size(), 2);
+  EXPECT_EQ(bresp.results(0).error().code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StartsWith(bresp.results(0).error().message(), "reported_at: 2199"))
+      << bresp.results(0).error().message();
+  EXPECT_TRUE(bresp.results(1).decision().has_case_ref());
+  // RouteStream: frame_time, per detection.
+  grpc::ClientContext sctx;
+  auto stream = server_->routing->RouteStream(&sctx);
+  v1::DetectionBatch db;
+  *db.add_detections() = Det("future", kG1X, kG1Y, "0102", At(2199, 12, 31, 23, 0));
+  *db.add_detections() = Det("past", kG1X, kG1Y, "0102", At(1970, 1, 1, 8, 0));
+  ASSERT_TRUE(stream->Write(db));
+  v1::DecisionBatch out;
+  ASSERT_TRUE(stream->Read(&out));
+  ASSERT_EQ(out.results_size(), 2);
+  for (const v1::DetectionResult& r : out.results()) {
+    EXPECT_EQ(r.error().code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_TRUE(absl::StartsWith(r.error().message(), "frame_time: ")) << r.error().message();
+  }
+  stream->WritesDone();
+  EXPECT_TRUE(stream->Finish().ok());
+  EXPECT_EQ(ListAll(v1::ListCasesRequest()).size(), 2u);
+}
+
+// Issue 17's regression: a report from 2199 is refused, and two ordinary
+// reports of one problem, a restart apart, fold. And the defence behind the
+// check: a 2199 report filed as an older server did (straight into the
+// desk, no clock check) and replayed from the journal after a restart does
+// not stop two ordinary reports from folding either.
+TEST_F(CaseServiceTest, AReportFrom2199NeverStopsFoldingAcrossARestart) {
+  {
+    grpc::ClientContext ctx;
+    v1::RouteResponse resp;
+    EXPECT_STATUS(server_->routing->Route(
+                      &ctx, Report(kG1X, kG1Y, "0102", At(2199, 12, 31, 23, 0)), &resp),
+                  INVALID_ARGUMENT, "reported_at");
+  }
+  const v1::CaseRef a = Route(Report(kG1X, kG1Y, "0102", At(2026, 3, 4, 10, 0))).decision().case_ref();
+  EXPECT_FALSE(a.folded());
+  Stop();
+  ASSERT_NO_FATAL_FAILURE(Start());
+  const v1::CaseRef b =
+      Route(Report(kG1NearX, kG1Y, "0102", At(2026, 3, 4, 10, 1))).decision().case_ref();
+  EXPECT_EQ(b.case_id(), a.case_id());
+  EXPECT_TRUE(b.folded());
+  EXPECT_EQ(b.report_count(), 2);
+
+  // As an older server filed it: the desk takes the report as it is.
+  ReportSlot slot;
+  slot.report.category = "0102";
+  slot.report.grid = "g3";
+  slot.chain = {"320502"};
+  slot.report.chain = slot.chain;
+  slot.report.lon = kG3X;
+  slot.report.lat = kG3Y;
+  slot.report.reported_at = At(2199, 12, 31, 23, 0);
+  std::vector<CaseOutcome> filed;
+  ASSERT_TRUE(desk_->Intake(absl::MakeConstSpan(&slot, 1), &filed).ok());
+  ASSERT_TRUE(filed[0].status.ok()) << filed[0].status;
+  Stop();
+  ASSERT_NO_FATAL_FAILURE(Start());  // replays the 2199 record
+  const v1::CaseRef c =
+      Route(Report(kG1X, kG1FarY, "0102", At(2026, 3, 4, 11, 0))).decision().case_ref();
+  EXPECT_FALSE(c.folded());
+  const v1::CaseRef d =
+      Route(Report(kG1X, kG1FarY, "0102", At(2026, 3, 4, 11, 1))).decision().case_ref();
+  EXPECT_EQ(d.case_id(), c.case_id());
+  EXPECT_TRUE(d.folded());
+  EXPECT_EQ(d.report_count(), 2);
+}
+
+// Issue 17: with no idempotency key, a retry doubled every report count.
+// A report re-sent with the same report_id (Route, RouteBatch) or the same
+// camera_id + correlation_id (RouteStream) gets the first CaseRef with
+// duplicate = true and adds no report, also after a restart.
+TEST_F(CaseServiceTest, AReSentReportGetsTheSameCaseRefAndAddsNoReport) {
+  v1::RouteRequest r = Report(kG1X, kG1Y, "0102", At(2026, 3, 4, 10, 0));
+  r.set_report_id("12345-20260304-0001");
+  const v1::CaseRef first = Route(r).decision().case_ref();
+  EXPECT_FALSE(first.duplicate());
+  const v1::CaseRef again = Route(r).decision().case_ref();
+  EXPECT_TRUE(again.duplicate());
+  EXPECT_EQ(again.case_id(), first.case_id());
+  EXPECT_FALSE(again.folded());
+  EXPECT_EQ(again.report_count(), 1);
+  // Another report_id about the same problem folds (counted).
+  v1::RouteRequest other = Report(kG1NearX, kG1Y, "0102", At(2026, 3, 4, 10, 5));
+  other.set_report_id("12345-20260304-0002");
+  EXPECT_EQ(Route(other).decision().case_ref().report_count(), 2);
+  // A batch re-sent whole: every report answered as first, none added.
+  v1::RouteBatchRequest batch;
+  for (int i = 0; i < 3; ++i) {
+    *batch.add_events() = Report(kG3X, kG3Y, "0102", At(2026, 3, 4, 10, i));
+    batch.mutable_events(i)->set_report_id(absl::StrCat("batch-", i));
+  }
+  std::vector<std::string> answers[2];
+  for (int round = 0; round < 2; ++round) {
+    grpc::ClientContext ctx;
+    v1::RouteBatchResponse resp;
+    ASSERT_TRUE(server_->routing->RouteBatch(&ctx, batch, &resp).ok());
+    for (const v1::RouteResult& res : resp.results()) {
+      const v1::CaseRef& ref = res.decision().case_ref();
+      EXPECT_EQ(ref.duplicate(), round == 1);
+      answers[round].push_back(absl::StrCat(ref.case_id(), "/", ref.report_count()));
+    }
+  }
+  EXPECT_EQ(answers[1], answers[0]);
+  v1::Case c;
+  ASSERT_TRUE(Get(first.case_id(), &c).ok());
+  EXPECT_EQ(c.report_count(), 2);
+  // Detections: the key is the correlation id per camera.
+  auto stream_once = [&](const v1::DetectionBatch& b) {
+    grpc::ClientContext ctx;
+    auto stream = server_->routing->RouteStream(&ctx);
+    v1::DecisionBatch out;
+    EXPECT_TRUE(stream->Write(b));
+    EXPECT_TRUE(stream->Read(&out));
+    stream->WritesDone();
+    EXPECT_TRUE(stream->Finish().ok());
+    return out;
+  };
+  v1::DetectionBatch db;
+  *db.add_detections() = Det("frame-7/0", kG1X, kG1Y, "0102", At(2026, 3, 4, 10, 6));
+  EXPECT_EQ(stream_once(db).results(0).decision().case_ref().report_count(), 3);
+  v1::DecisionBatch dup = stream_once(db);
+  EXPECT_TRUE(dup.results(0).decision().case_ref().duplicate());
+  EXPECT_EQ(dup.results(0).decision().case_ref().report_count(), 3);
+  db.mutable_detections(0)->set_camera_id("cam-8");  // the same id from another camera
+  EXPECT_FALSE(stream_once(db).results(0).decision().case_ref().duplicate());
+  ASSERT_TRUE(Get(first.case_id(), &c).ok());
+  EXPECT_EQ(c.report_count(), 4);
+
+  // The keys are in the journal: after a restart the first answer still.
+  Stop();
+  ASSERT_NO_FATAL_FAILURE(Start());
+  const v1::CaseRef after = Route(r).decision().case_ref();
+  EXPECT_TRUE(after.duplicate());
+  EXPECT_EQ(after.case_id(), first.case_id());
+  EXPECT_EQ(after.report_count(), 1);
+  ASSERT_TRUE(Get(first.case_id(), &c).ok());
+  EXPECT_EQ(c.report_count(), 4);
+
+  // Keys are bounded: 129 bytes is refused, naming the field.
+  r.set_report_id(std::string(129, 'k'));
+  grpc::ClientContext ctx;
+  v1::RouteResponse resp;
+  EXPECT_STATUS(server_->routing->Route(&ctx, r, &resp), INVALID_ARGUMENT,
+                "report_id: 129 bytes; at most 128");
+  db.mutable_detections(0)->set_correlation_id(std::string(129, 'k'));
+  const v1::DecisionBatch long_id = stream_once(db);
+  EXPECT_TRUE(absl::StartsWith(long_id.results(0).error().message(), "correlation_id: 129 bytes"))
+      << long_id.results(0).DebugString();
+}
+
+// Issue 17: a RouteBatch whose deadline passed was still filed (8,697
+// cases of 10,000 with a 50 ms deadline). When the deadline has passed by
+// the time the batch reaches the journal, nothing is filed and the call
+// is DEADLINE_EXCEEDED. (The case desk's clock is set an hour ahead: the
+// handler's own check at the start of the call, on the server's clock,
+// passes; the desk's, right before filing, does not.)
+TEST_F(CaseServiceTest, ACallWhoseDeadlinePassedBeforeFilingFilesNothing) {
+  desk_skew_s_ = 3600;
+  auto deadline = [] { return std::chrono::system_clock::now() + std::chrono::seconds(60); };
+  v1::RouteBatchRequest batch;
+  for (int i = 0; i < 50; ++i) {
+    *batch.add_events() = Report(i % 2 ? kG1X : kG3X, kG1Y, "0102", At(2026, 3, 4, 10, i));
+  }
+  {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(deadline());
+    v1::RouteBatchResponse resp;
+    EXPECT_STATUS(server_->routing->RouteBatch(&ctx, batch, &resp), DEADLINE_EXCEEDED,
+                  "nothing of it was filed");
+  }
+  {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(deadline());
+    v1::RouteResponse resp;
+    EXPECT_STATUS(server_->routing->Route(&ctx, batch.events(0), &resp), DEADLINE_EXCEEDED,
+                  "deadline");
+  }
+  {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(deadline());
+    auto stream = server_->routing->RouteStream(&ctx);
+    v1::DetectionBatch db;
+    *db.add_detections() = Det("d1", kG1X, kG1Y, "0102", At(2026, 3, 4, 10, 0));
+    ASSERT_TRUE(stream->Write(db));
+    v1::DecisionBatch out;
+    EXPECT_FALSE(stream->Read(&out));
+    EXPECT_STATUS(stream->Finish(), DEADLINE_EXCEEDED, "deadline");
+  }
+  EXPECT_TRUE(ListAll(v1::ListCasesRequest()).empty());
+  EXPECT_GE(server_->service().expired_calls(), 3);
+  // Without a deadline (or with one still ahead on the desk's clock) the
+  // same batch is filed.
+  desk_skew_s_ = 0;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(deadline());
+  v1::RouteBatchResponse resp;
+  ASSERT_TRUE(server_->routing->RouteBatch(&ctx, batch, &resp).ok());
+  EXPECT_EQ(ListAll(v1::ListCasesRequest()).size(), 2u);
 }
 
 // ----------------------------------------------------------------- restart

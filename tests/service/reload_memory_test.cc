@@ -68,7 +68,7 @@ TEST(ReloadMemoryTest, ThreeReloadsKeepOneSnapshotResident) {
     // Waits for the line the server logs once the reload is over and the
     // memory given back (a load takes about a second here); the assertion
     // below does not depend on how long it took.
-    for (int i = 0; i < 2400 && CountInFile(log, "SIGHUP: done") < reload; ++i) {
+    for (int i = 0; i < 8000 && CountInFile(log, "SIGHUP: done") < reload; ++i) {
       usleep(50'000);
     }
     ASSERT_EQ(CountInFile(log, "SIGHUP: done"), reload) << "reload " << reload;

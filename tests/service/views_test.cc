@@ -272,23 +272,38 @@ TEST_F(ViewsPackTest, RouteBatchAndDetectionsCodesAgreeWithFull) {
 }
 
 // The stream's CODES answer written as wire bytes (service/codes_wire.h) is
-// byte for byte the serialized DecisionBatch the messages give, cases and
-// folds included (each service files into its own desk: the same case ids).
+// byte for byte the serialized DecisionBatch the messages give, cases, folds
+// and duplicates included (each service files into its own desk: the same
+// case ids).
 TEST_F(ViewsPackTest, DetectionWireBytesEqualTheMessages) {
   v1::DetectionBatch detections;
   for (const v1::RouteRequest& r : Reports()) AddDetection(r, &detections);
   detections.add_detections()->set_correlation_id("no point");
   detections.set_view(v1::DECISION_VIEW_CODES);
-  int folded = 0;
-  for (int round = 0; round < 2; ++round) {  // the second round folds
+  int folded = 0, duplicates = 0;
+  // Round 1 sends the same detections under new correlation ids: they fold
+  // into round 0's cases; round 2 re-sends round 1: duplicates.
+  for (int round = 0; round < 3; ++round) {
+    if (round == 1) {
+      for (v1::Detection& d : *detections.mutable_detections()) {
+        d.set_correlation_id(d.correlation_id() + "/again");
+      }
+    }
     v1::DecisionBatch messages;
     ASSERT_TRUE(full().RouteDetections(kNever, detections, &messages).ok());
     std::string wire;
     ASSERT_TRUE(codes().RouteDetectionsWire(kNever, detections, &wire).ok());
     ASSERT_EQ(wire, messages.SerializeAsString()) << "round " << round;
-    for (const v1::DetectionResult& r : messages.results()) folded += r.codes().case_ref().folded();
+    for (const v1::DetectionResult& r : messages.results()) {
+      if (round == 1) folded += r.codes().case_ref().folded();
+      if (round == 2) duplicates += r.codes().case_ref().duplicate();
+      if (round < 2) {
+        EXPECT_FALSE(r.codes().case_ref().duplicate());
+      }
+    }
   }
-  EXPECT_GE(folded, 3);  // the second round's reports that fold into the first's cases
+  EXPECT_GE(folded, 3);  // round 1's reports that fold into round 0's cases
+  EXPECT_GE(duplicates, 8);
 }
 
 TEST_F(ViewsPackTest, UnknownViewIsInvalidArgumentNamingView) {

@@ -74,6 +74,52 @@ TEST(RouteCommandTest, RoutesRowsInOrderAndReportsBadRowsWithoutStopping) {
   EXPECT_EQ(rows[8][col("specialist")], "P2");
 }
 
+// Issue 17: years -99999 and 292277026596 were routed (the second with the
+// deadline "infinite-future"); a time more than 15 minutes ahead of the
+// clock, or before 2000, is an invalid row, as the server refuses it.
+TEST(RouteCommandTest, TimesFromAWrongClockAreInvalidRows) {
+  testing::TestPack p;
+  testing::MakeRoutingPack(p);
+  auto snapshot = LoadPack(p.Write());
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  const std::string dir = testing::MakeTempDir("route_times");
+  testing::WriteText(dir + "/events.csv",
+                     "id,lon,lat,category,reported_at\n"
+                     "1,120.0008,31.0008,0102,292277026596-12-04T15:30:07Z\n"
+                     "2,120.0008,31.0008,0102,-99999-01-01T00:00:00Z\n"
+                     "3,120.0008,31.0008,0102,2199-12-31T23:00:00+08:00\n"
+                     "4,120.0008,31.0008,0102,1999-12-31T23:59:59Z\n"
+                     "5,120.0008,31.0008,0102,2026-03-04T10:14:00+08:00\n"
+                     "6,120.0008,31.0008,0102,2026-03-04T10:16:00+08:00\n"
+                     "7,120.0008,31.0008,0102,2000-01-01T00:00:00Z\n");
+  Router router(*snapshot);
+  RouteCommandOptions o;
+  o.in = dir + "/events.csv";
+  o.out = dir + "/out.csv";
+  o.quiet = true;
+  o.now = absl::FromCivil(absl::CivilMinute(2026, 3, 4, 10, 0), absl::FixedTimeZone(8 * 3600));
+  auto stats = RunRoute(router, o);
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  EXPECT_EQ(stats->outcomes["invalid"], 5);
+  EXPECT_EQ(stats->outcomes["routed/inside"], 2);
+  auto r = CsvReader::Open(o.out);
+  ASSERT_TRUE(r.ok());
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> row;
+  while (r->Next(row)) rows.push_back(row);
+  ASSERT_EQ(rows.size(), 8u);
+  const size_t error = rows[0].size() - 1, outcome = rows[0].size() - 2;
+  for (int i : {1, 2, 3, 4, 6}) {
+    EXPECT_EQ(rows[i][outcome], "invalid") << i;
+    EXPECT_EQ(rows[i][error].rfind("reported_at: ", 0), 0u) << rows[i][error];
+  }
+  EXPECT_NE(rows[3][error].find("more than 15m ahead"), std::string::npos) << rows[3][error];
+  EXPECT_NE(rows[4][error].find("before 2000-01-01T00:00:00Z"), std::string::npos)
+      << rows[4][error];
+  EXPECT_EQ(rows[5][outcome], "routed/inside");
+  EXPECT_EQ(rows[7][outcome], "routed/inside");
+}
+
 TEST(RouteCommandTest, ParseReportTimeAcceptsOffsetsAndLocalTimes) {
   absl::Time t;
   const absl::TimeZone z = absl::FixedTimeZone(8 * 3600);

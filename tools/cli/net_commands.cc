@@ -45,6 +45,9 @@ ABSL_FLAG(std::string, category, "", "route --server: category code, e.g. 0102")
 ABSL_FLAG(std::string, category_type, "event", "route --server: event or component");
 ABSL_FLAG(std::string, urgency, "", "route --server: urgency (default: the category's first)");
 ABSL_FLAG(std::string, reported_at, "", "route --server: report time, ISO-8601 (default: now)");
+ABSL_FLAG(std::string, report_id, "",
+          "route --server: idempotency key (<= 128 bytes): sent again, the same case, not a "
+          "second report");
 ABSL_FLAG(std::string, component_code, "", "route --server: component code (component reports)");
 ABSL_FLAG(std::string, pack_dir, "", "reload: pack directory on the server (default: the one served)");
 ABSL_FLAG(int, batch, 256, "stream: detections per batch");
@@ -81,10 +84,14 @@ const char kNetUsage[] =
     "  locate --server HOST:PORT --lon X --lat Y [--crs wgs84] [--snap-m M]\n"
     "  route  --server HOST:PORT --lon X --lat Y --category C [--category-type event|component]\n"
     "         [--urgency U] [--reported-at ISO-8601] [--component-code C [--no-point]] [--snap-m M]\n"
-    "         [--view full|codes]\n"
+    "         [--report-id K] [--view full|codes]\n"
+    "      --report-id: idempotency key; the same report sent again gets the same case and\n"
+    "      adds nothing (within the server's --idempotency-window)\n"
     "  stream --server HOST:PORT --in detections.csv [--batch 256] [--view full|codes]\n"
     "      detections.csv columns: camera_id, frame_time, class (or category), lon, lat and\n"
-    "      optional correlation_id (default: the line number), category_type, urgency, crs\n"
+    "      optional correlation_id (default: the line number), category_type, urgency, crs;\n"
+    "      camera_id + correlation_id is the idempotency key: the same file sent again\n"
+    "      files nothing new\n"
     "  reload --server HOST:PORT [--pack-dir DIR]\n"
     "  directory --server HOST:PORT [--page-size N] [--all-pages]\n"
     "      what the codes of --view codes mean: departments, categories, layers, levels,\n"
@@ -186,7 +193,8 @@ std::string SnapshotText(const v1::SnapshotRef& s) {
 
 std::string CaseText(const v1::CaseRef& c) {
   return absl::StrCat(c.case_id(), c.folded() ? " (folded: " : " (new, ", c.report_count(),
-                      c.report_count() == 1 ? " report)" : " reports)");
+                      c.report_count() == 1 ? " report)" : " reports)",
+                      c.duplicate() ? " [sent before: the first answer, nothing added]" : "");
 }
 
 void PrintDecision(const v1::Decision& d, const absl::TimeZone& zone) {
@@ -445,6 +453,7 @@ int Route(Client& c) {
     return Usage(absl::StrCat("route: --reported-at '", at, "' is not an ISO-8601 time"));
   }
   ToTimestamp(reported, req.mutable_reported_at());
+  req.set_report_id(absl::GetFlag(FLAGS_report_id));
   grpc::ClientContext ctx;
   c.Prepare(&ctx);
   v1::RouteResponse r;

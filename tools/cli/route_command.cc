@@ -13,6 +13,7 @@
 #include "cli/command_io.h"
 #include "common/csv.h"
 #include "common/echo.h"
+#include "common/report_checks.h"
 #include "common/status_macros.h"
 
 namespace gridroute {
@@ -69,6 +70,8 @@ absl::StatusOr<RouteCommandStats> RunRoute(const Router& router,
 
   RouteCommandStats stats;
   const RouteOptions ropt{options.snap_m, options.component_radius_m};
+  const ReportTimeWindow times = ReportTimeWindowAt(
+      options.now == absl::InfinitePast() ? absl::Now() : options.now, options.max_future);
   const absl::TimeZone& zone = snap.calendar().time_zone();
   Decision d;
   Event e;
@@ -112,6 +115,7 @@ absl::StatusOr<RouteCommandStats> RunRoute(const Router& router,
       status = absl::InvalidArgumentError(
           absl::StrCat("reported_at: '", EchoField(field(c_time)), "' is not an ISO-8601 time"));
     }
+    if (status.ok()) status = CheckReportTime(e.reported_at, "reported_at", times, "this machine's");
     if (status.ok()) status = router.Route(e, ropt, &d);
 
     for (size_t i = 0; i < width; ++i) out.Field(i < row.size() ? row[i] : "");

@@ -34,6 +34,11 @@ struct RouteCommandOptions {
   double snap_m = 0;
   double component_radius_m = 30;
   bool quiet = false;  // no per-row messages on stderr
+  // A row whose reported_at is before 2000-01-01 or more than max_future
+  // ahead of `now` (InfinitePast: this machine's clock at the start) is
+  // invalid, as the server refuses it (common/report_checks.h).
+  absl::Duration max_future = absl::Minutes(15);
+  absl::Time now = absl::InfinitePast();
 };
 
 struct RouteCommandStats {

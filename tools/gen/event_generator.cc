@@ -39,6 +39,11 @@ constexpr double kInvalidShare = 0.005;
 
 constexpr int kDaysIn2026[12] = {31, 28, 31, 30, 31, 30,
                                  31, 31, 30, 31, 30, 31};
+// Event times lie in [2026-01-01, 2026-12-01) +08:00: the first 334 days.
+// A fixed end (not the generation time) keeps the output a function of the
+// options alone; it is in the past, so gridroute-server (which refuses a
+// report time more than --max-future ahead of its clock) takes every row.
+constexpr int kEventDays = 334;
 
 struct Event {
   LonLatE7 position;  // true WGS-84 position
@@ -242,10 +247,12 @@ class EventMaker {
     return std::string(options.back().first);
   }
 
-  // A local time in 2026 (+08:00): any day (weekends and holidays included),
-  // 75 % in 07:00-21:00, the rest at any hour; night noise mostly at night.
+  // A local time in 2026 (+08:00) before kEventsEnd: any day from 01-01 to
+  // 11-30 (weekends and holidays included), 75 % in 07:00-21:00, the rest at
+  // any hour; night noise mostly at night. Always in the past of a server's
+  // clock from 2026-12-01 on, which refuses report times ahead of it.
   std::string Time(bool night) {
-    int64_t day = rng_.Int(0, 364);
+    int64_t day = rng_.Int(0, kEventDays - 1);
     int64_t second;
     if (night && rng_.Unit() < 0.6) {
       second = (22 * 3600 + rng_.Int(0, 8 * 3600 - 1)) % 86400;

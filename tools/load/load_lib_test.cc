@@ -99,6 +99,32 @@ TEST(ParseViewTest, AcceptsCodesAndFullOnly) {
   EXPECT_STREQ(ViewName(v1::DECISION_VIEW_FULL), "full");
 }
 
+// The times of a generated events.csv are in the past of a fixed date;
+// sent as given, a long-lived checkout would still be fine, but a server
+// refuses times ahead of its clock: the load tool moves them so the latest
+// is the start, keeping their spacing (so what folds into what).
+TEST(ShiftReportTimesTest, LatestBecomesTheStartAndSpacingStays) {
+  std::vector<v1::RouteRequest> r(3);
+  r[0].mutable_reported_at()->set_seconds(1000);
+  r[1].mutable_reported_at()->set_seconds(4600);
+  r[1].mutable_reported_at()->set_nanos(500);
+  r[2].mutable_reported_at()->set_seconds(2000);
+  const absl::Time start = absl::FromUnixSeconds(1'800'000'000);
+  EXPECT_EQ(ShiftReportTimes(&r, start), start - absl::FromUnixSeconds(4600) - absl::Nanoseconds(500));
+  EXPECT_EQ(r[1].reported_at().seconds(), 1'800'000'000);
+  EXPECT_EQ(r[1].reported_at().nanos(), 0);
+  EXPECT_EQ(r[1].reported_at().seconds() - r[0].reported_at().seconds(), 3600 + 1);
+  EXPECT_EQ(r[0].reported_at().nanos(), 999'999'500);  // -500 ns borrowed a second
+  EXPECT_EQ(r[1].reported_at().seconds() - r[2].reported_at().seconds(), 2600 + 1);
+  // Detections carry the times, 16 cameras and no correlation ids (keys).
+  const v1::DetectionBatch b = MakeDetectionBatch(r, 1, 4);
+  ASSERT_EQ(b.detections_size(), 4);
+  EXPECT_EQ(b.detections(0).frame_time().seconds(), r[1].reported_at().seconds());
+  EXPECT_EQ(b.detections(3).frame_time().seconds(), r[1].reported_at().seconds());
+  for (const v1::Detection& d : b.detections()) EXPECT_TRUE(d.correlation_id().empty());
+  EXPECT_EQ(b.detections(1).camera_id(), "cam-1");
+}
+
 TEST(GrpcFrameTest, PrefixesFlagAndBigEndianLength) {
   v1::RouteRequest r;
   r.set_category(std::string(300, 'c'));  // > 255 bytes: two length bytes

@@ -65,7 +65,11 @@ ABSL_FLAG(std::string, points, "",
           "CSV with lon,lat columns; each point sent as --category");
 ABSL_FLAG(std::string, category, "0102", "--points: category of every event");
 ABSL_FLAG(std::string, reported_at, "2026-03-04T10:00:00+08:00",
-          "--points: report time (RFC 3339)");
+          "--points: report time (RFC 3339; moved to the start time by --shift-times)");
+ABSL_FLAG(bool, shift_times, true,
+          "move every report time by one amount so the latest is the run's start: spacing "
+          "(hence folding) as in the file, none ahead of the server's clock, which refuses "
+          "times more than its --max-future ahead; false: send them as given");
 ABSL_FLAG(int64_t, max_rows, 100000,
           "rows read from --events/--points (cycled)");
 ABSL_FLAG(std::string, mode, "unary", "unary (Route) or stream (RouteStream)");
@@ -347,6 +351,7 @@ std::vector<v1::RouteRequest> LoadRequests(const Config& c) {
   }
   if (!requests.ok()) Usage(std::string(requests.status().message()));
   for (v1::RouteRequest& r : *requests) r.set_view(c.view);
+  if (absl::GetFlag(FLAGS_shift_times)) ShiftReportTimes(&*requests, absl::Now());
   return std::move(*requests);
 }
 

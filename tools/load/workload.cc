@@ -1,6 +1,8 @@
 // Copyright 2026 gridroute authors.
 #include "load/workload.h"
 
+#include <algorithm>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/csv.h"
@@ -106,13 +108,32 @@ absl::StatusOr<std::vector<v1::RouteRequest>> LoadPoints(
   return out;
 }
 
+absl::Duration ShiftReportTimes(std::vector<v1::RouteRequest>* requests, absl::Time latest) {
+  bool any = false;
+  absl::Time max = absl::InfinitePast();
+  for (const v1::RouteRequest& r : *requests) {
+    if (!r.has_reported_at()) continue;
+    max = std::max(max, absl::FromUnixSeconds(r.reported_at().seconds()) +
+                            absl::Nanoseconds(r.reported_at().nanos()));
+    any = true;
+  }
+  if (!any) return absl::ZeroDuration();
+  const absl::Duration shift = latest - max;
+  for (v1::RouteRequest& r : *requests) {
+    if (!r.has_reported_at()) continue;
+    SetTime(absl::FromUnixSeconds(r.reported_at().seconds()) +
+                absl::Nanoseconds(r.reported_at().nanos()) + shift,
+            r.mutable_reported_at());
+  }
+  return shift;
+}
+
 v1::DetectionBatch MakeDetectionBatch(
     const std::vector<v1::RouteRequest>& requests, size_t first, size_t n) {
   v1::DetectionBatch batch;
   for (size_t k = 0; k < n; ++k) {
     const v1::RouteRequest& r = requests[(first + k) % requests.size()];
     v1::Detection* d = batch.add_detections();
-    d->set_correlation_id(absl::StrCat("d", k));
     d->set_camera_id(absl::StrCat("cam-", k % 16));
     *d->mutable_frame_time() = r.reported_at();
     d->set_category(r.category());

@@ -40,8 +40,18 @@ absl::StatusOr<std::vector<v1::RouteRequest>> LoadPoints(
     const std::string& path, size_t max_rows, const std::string& category,
     absl::Time reported_at);
 
-// `n` detections made from requests[first % size ...] (cyclically), with
-// correlation ids "d<k>" and 16 camera ids. REQUIRES: !requests.empty().
+// Moves every request's reported_at by one amount so that the latest is
+// `latest` (the run's start): the spacing of the times, hence what folds
+// into what on a server with cases, stays as in the file, and no time is
+// ahead of the server's clock (a server refuses times more than
+// --max-future ahead of it). Returns the shift.
+absl::Duration ShiftReportTimes(std::vector<v1::RouteRequest>* requests, absl::Time latest);
+
+// `n` detections made from requests[first % size ...] (cyclically), with 16
+// camera ids and no correlation ids: a correlation id is an idempotency key
+// on a server with cases, and the load tool sends its batches again and
+// again, which would then be answered as duplicates instead of filed.
+// REQUIRES: !requests.empty().
 v1::DetectionBatch MakeDetectionBatch(
     const std::vector<v1::RouteRequest>& requests, size_t first, size_t n);
 

@@ -39,6 +39,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/time.h"
 #include "common/process_memory.h"
 #include "server/dashed_flags.h"
 #include "service/connection_guard.h"
@@ -85,6 +86,18 @@ ABSL_FLAG(std::string, pack_root, "",
           "Reload accepts only directories inside this one (default: the parent of --pack)");
 ABSL_FLAG(std::string, audit_log, "",
           "Append one JSON line per Reload, case update, token reload and refused call");
+ABSL_FLAG(absl::Duration, max_future, absl::Minutes(15),
+          "Refuse (INVALID_ARGUMENT, naming the field) a report or frame time more than this "
+          "ahead of the server's clock (a sender's wrong clock or time zone); times before "
+          "2000-01-01 are refused too. E.g. 15m, 1h");
+ABSL_FLAG(absl::Duration, idempotency_window, absl::Hours(24),
+          "Cases on: a report re-sent with the same key (RouteRequest.report_id; a detection's "
+          "camera_id + correlation_id) within this time of its first receipt gets the first "
+          "answer (CaseRef.duplicate) and files nothing; keys are journaled, so this holds "
+          "across restarts");
+ABSL_FLAG(int64_t, idempotency_max_keys, 1000000,
+          "Cases on: most idempotency keys remembered (~80 bytes each); past it the oldest are "
+          "forgotten before their window ends");
 ABSL_FLAG(int, max_connections, 10000,
           "Most client connections open at once; one more is closed as soon as it is accepted "
           "(capped below the file-descriptor limit); 0 = no cap");
@@ -212,6 +225,16 @@ std::string CheckFlags() {
   }
   if (absl::GetFlag(FLAGS_max_pending_answers_mb) < 1) return "--max-pending-answers-mb must be >= 1";
   if (!(absl::GetFlag(FLAGS_load_timeout_s) > 0)) return "--load-timeout-s must be > 0";
+  const absl::Duration year = absl::Hours(24 * 365);
+  if (absl::GetFlag(FLAGS_max_future) < absl::ZeroDuration() ||
+      absl::GetFlag(FLAGS_max_future) > year) {
+    return "--max-future must be in [0, 365 days] (e.g. 15m)";
+  }
+  if (absl::GetFlag(FLAGS_idempotency_window) <= absl::ZeroDuration() ||
+      absl::GetFlag(FLAGS_idempotency_window) > year) {
+    return "--idempotency-window must be in (0, 365 days] (e.g. 24h)";
+  }
+  if (absl::GetFlag(FLAGS_idempotency_max_keys) < 1) return "--idempotency-max-keys must be >= 1";
   return "";
 }
 
@@ -411,7 +434,7 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "gridroute-server --pack DIR --listen HOST:PORT [--threads N] [--max-message-mb 32] "
       "[--max-batch 10000] [--drain-s 10] [--load-timeout-s 600] [--require-checksums] "
-      "[--journal-dir DIR [--journal-fsync=false] "
+      "[--max-future 15m] [--journal-dir DIR [--journal-fsync=false] [--idempotency-window 24h] "
       "[--nats nats://HOST:PORT]] [--tls-cert F --tls-key F [--tls-client-ca F]] "
       "[--auth-tokens F | --insecure-no-auth] [--pack-root DIR] [--audit-log F] "
       "[--max-connections 10000] [--max-streams-per-connection 256] [--idle-timeout-s 300] "
@@ -455,6 +478,8 @@ int main(int argc, char** argv) {
     o.compact_after_bytes = static_cast<uint64_t>(absl::GetFlag(FLAGS_journal_compact_mb)) << 20;
     o.nats_url = absl::GetFlag(FLAGS_nats);
     o.log = [](absl::string_view m) { Log(std::string(m)); };
+    o.idempotency_window = absl::GetFlag(FLAGS_idempotency_window);
+    o.max_keys = static_cast<size_t>(absl::GetFlag(FLAGS_idempotency_max_keys));
     absl::StatusOr<std::unique_ptr<gridroute::CaseDesk>> desk =
         gridroute::CaseDesk::Open(o, *first->current->snapshot, first->current->pack_dir);
     if (!desk.ok()) return Fail(absl::StrCat("cases: ", desk.status().message()));
@@ -491,6 +516,7 @@ int main(int argc, char** argv) {
   service_options.max_batch = absl::GetFlag(FLAGS_max_batch);
   service_options.max_pending_answer_bytes =
       static_cast<int64_t>(absl::GetFlag(FLAGS_max_pending_answers_mb)) << 20;
+  service_options.max_future = absl::GetFlag(FLAGS_max_future);
   service_options.cases = cases.get();
   service_options.tokens = tokens.get();
   service_options.audit = audit.get();
