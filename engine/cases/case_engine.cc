@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "cases/case_id.h"
+#include "common/echo.h"
 #include "cases/internal/time_ns.h"
 #include "common/status_macros.h"
 
@@ -27,6 +28,7 @@ namespace {
 constexpr size_t kMaxSourceIdBytes = kMaxKeySourceIdBytes;  // 256
 constexpr size_t kMaxActorBytes = 256;
 constexpr size_t kMaxNoteBytes = 4096;
+constexpr size_t kMaxLeadBytes = 64;  // a department code
 constexpr uint32_t kNone = ~0u;
 
 std::atomic<uint64_t> next_engine_uid{1};
@@ -223,7 +225,7 @@ void CaseEngine::UnindexCase(uint32_t idx) {
 absl::Status CaseEngine::FindCase(absl::string_view id, uint32_t* idx) const {
   RETURN_IF_ERROR(store_.Lookup(id, idx));
   if (*idx == kNone)
-    return absl::NotFoundError(absl::StrCat("case '", id, "' not found"));
+    return absl::NotFoundError(absl::StrCat("case '", Echo(id), "' not found"));
   return absl::OkStatus();
 }
 
@@ -401,6 +403,10 @@ absl::Status CaseEngine::DecideTransition(const Transition& t,
     return absl::InvalidArgumentError(
         absl::StrCat("note: longer than ", kMaxNoteBytes, " bytes"));
   }
+  if (t.lead.size() > kMaxLeadBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("lead: longer than ", kMaxLeadBytes, " bytes"));
+  }
   RETURN_IF_ERROR(CheckTime("at", t.at));
   if (!t.lead.empty() && t.to != CaseState::kDispatched) {
     return absl::InvalidArgumentError(
@@ -408,7 +414,7 @@ absl::Status CaseEngine::DecideTransition(const Transition& t,
   }
   if (!IsLegalTransition(c.state, t.to)) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "case ", t.case_id, ": illegal transition from '",
+        "case ", Echo(t.case_id), ": illegal transition from '",
         CaseStateName(c.state), "' to '", CaseStateName(t.to), "' (from ",
         CaseStateName(c.state), ": ", LegalTargets(c.state), ")"));
   }

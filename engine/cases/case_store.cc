@@ -6,6 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "cases/case_id.h"
+#include "common/echo.h"
 #include "cases/internal/time_ns.h"
 
 namespace gridroute {
@@ -44,7 +45,7 @@ absl::Status CaseStore::Lookup(absl::string_view id, uint32_t* idx) const {
   CaseIdParts parts;
   if (!ParseCaseId(id, &parts)) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "case_id '", id,
+        "case_id '", Echo(id),
         "': not a case id (expected <district>-<yyyymmdd>-<6-digit seq>)"));
   }
   *idx = kNone;
@@ -105,7 +106,7 @@ absl::Status CaseStore::Get(absl::string_view id, CaseView* out) const {
   uint32_t idx;
   if (absl::Status s = Lookup(id, &idx); !s.ok()) return s;
   if (idx == kNone)
-    return absl::NotFoundError(absl::StrCat("case '", id, "' not found"));
+    return absl::NotFoundError(absl::StrCat("case '", Echo(id), "' not found"));
   ToView(cases_[idx], out);
   return absl::OkStatus();
 }
@@ -120,7 +121,7 @@ absl::Status CaseStore::List(const ListQuery& query, ListResult* out) const {
     if (t.substr(0, kTokenPrefix.size()) != kTokenPrefix ||
         !absl::SimpleAtoi(t.substr(kTokenPrefix.size()), &v)) {
       return absl::InvalidArgumentError(
-          absl::StrCat("page_token '", query.page_token,
+          absl::StrCat("page_token '", Echo(query.page_token),
                        "': malformed (pass next_page_token)"));
     }
     begin = static_cast<size_t>(v);

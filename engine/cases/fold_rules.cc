@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/csv.h"
+#include "common/echo.h"
 #include "common/status_macros.h"
 
 namespace gridroute {
@@ -100,7 +101,7 @@ absl::StatusOr<FoldRules> LoadFoldRules(const std::string& pack_dir,
     } else if (ParseCategoryType(type, &ct)) {
       row.type = static_cast<int>(ct);
     } else {
-      errors.push_back(absl::StrCat(where, "category_type '", type,
+      errors.push_back(absl::StrCat(where, "category_type '", Echo(type),
                                     "': expected event, component or *"));
       continue;
     }
@@ -126,21 +127,21 @@ absl::StatusOr<FoldRules> LoadFoldRules(const std::string& pack_dir,
     double radius, window;
     if (!absl::SimpleAtod(t.Get(2), &radius) || !std::isfinite(radius) ||
         radius <= 0 || radius > kMaxRadiusM) {
-      errors.push_back(absl::StrCat(where, "radius_m '", t.Get(2),
+      errors.push_back(absl::StrCat(where, "radius_m '", Echo(t.Get(2)),
                                     "': expected metres in (0, ", kMaxRadiusM,
                                     "]"));
       continue;
     }
     if (!absl::SimpleAtod(t.Get(3), &window) || !std::isfinite(window) ||
         window <= 0 || window > kMaxWindowMin) {
-      errors.push_back(absl::StrCat(where, "window_min '", t.Get(3),
+      errors.push_back(absl::StrCat(where, "window_min '", Echo(t.Get(3)),
                                     "': expected minutes in (0, ",
                                     kMaxWindowMin, "]"));
       continue;
     }
     if (!ParseBool(t.Get(4), &row.rule.same_grid)) {
       errors.push_back(
-          absl::StrCat(where, "same_grid '", t.Get(4),
+          absl::StrCat(where, "same_grid '", Echo(t.Get(4)),
                        "': expected true/false/1/0/yes/no or empty"));
       continue;
     }

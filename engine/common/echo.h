@@ -21,11 +21,26 @@
 #include <string>
 #include <string_view>
 
+#include "absl/strings/string_view.h"
+
 namespace gridroute {
 
 inline constexpr size_t kEchoMaxBytes = 64;
 
 std::string Echo(std::string_view value, size_t max_bytes = kEchoMaxBytes);
+// Debian's absl::string_view is not std::string_view: the same for it (and,
+// so that neither conversion is ambiguous, for std::string and C strings).
+#ifndef ABSL_USES_STD_STRING_VIEW
+inline std::string Echo(absl::string_view value, size_t max_bytes = kEchoMaxBytes) {
+  return Echo(std::string_view(value.data(), value.size()), max_bytes);
+}
+#endif
+inline std::string Echo(const std::string& value, size_t max_bytes = kEchoMaxBytes) {
+  return Echo(std::string_view(value), max_bytes);
+}
+inline std::string Echo(const char* value, size_t max_bytes = kEchoMaxBytes) {
+  return Echo(std::string_view(value), max_bytes);
+}
 
 // Cuts a whole error message (which may hold several echoes and a file path)
 // to at most `max_bytes` bytes at a UTF-8 boundary, appending "…" when cut.

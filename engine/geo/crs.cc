@@ -17,6 +17,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "common/echo.h"
 
 namespace gridroute {
 namespace {
@@ -215,13 +216,9 @@ std::string FormatDouble(double v) {
   return buf;
 }
 
-// The text as quoted in error messages, cut to a sane length.
+// The text as quoted in error messages: Echo's short, printable form.
 std::string Quote(absl::string_view text) {
-  constexpr size_t kMaxQuoted = 64;
-  if (text.size() > kMaxQuoted) {
-    return absl::StrCat("'", text.substr(0, kMaxQuoted), "...'");
-  }
-  return absl::StrCat("'", text, "'");
+  return absl::StrCat("'", Echo(std::string_view(text.data(), text.size())), "'");
 }
 
 // A PROJ context that logs nothing (errors come back as absl::Status).

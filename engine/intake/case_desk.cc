@@ -373,12 +373,22 @@ void CaseDesk::ApplyPendingLocked(Pending* p) {
     p->statuses.assign(1, absl::OkStatus());
     p->out.clear();
     absl::Status s = engine_->DecideTransition(*p->transition, &p->records[0]);
-    if (s.ok()) s = engine_->Apply(p->records[0]);  // a failed Apply changes nothing
-    p->statuses[0] = s;
     if (s.ok()) {
       p->records[0].Encode(&p->encoded);
-      p->ends.push_back(static_cast<uint32_t>(p->encoded.size()));
+      // The caller's input made it too big for one journal record: its
+      // error, refused before anything changes (not the journal's
+      // UNAVAILABLE, and not a failed append that would take the batches
+      // grouped with it down).
+      if (p->encoded.size() > Journal::kMaxRecordBytes) {
+        s = absl::InvalidArgumentError(absl::StrCat(
+            "case_id: the change is ", p->encoded.size(), " bytes as a journal record; at most ",
+            Journal::kMaxRecordBytes, " (shorten note, actor or lead)"));
+        p->encoded.clear();
+      }
     }
+    if (s.ok()) s = engine_->Apply(p->records[0]);  // a failed Apply changes nothing
+    p->statuses[0] = s;
+    if (s.ok()) p->ends.push_back(static_cast<uint32_t>(p->encoded.size()));
     return;
   }
   engine_->IntakeBatch(p->reports, &p->records, &p->statuses);

@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/csv.h"
+#include "common/echo.h"
 #include "common/status_macros.h"
 
 namespace gridroute {
@@ -40,10 +41,10 @@ absl::StatusOr<Categories> Categories::Load(const std::string& path,
   Categories c;
   std::vector<std::string> errors;
   while (t.Next()) {
-    const std::string where = absl::StrCat(path, ":", t.line(), ": category '", t.Get(1), "'");
+    const std::string where = absl::StrCat(path, ":", t.line(), ": category '", Echo(t.Get(1)), "'");
     Category cat;
     if (!ParseCategoryType(t.Get(0), &cat.type)) {
-      errors.push_back(absl::StrCat(where, ": type '", t.Get(0),
+      errors.push_back(absl::StrCat(where, ": type '", Echo(t.Get(0)),
                                     "' is not 'event' or 'component'"));
       continue;
     }

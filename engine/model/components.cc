@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/csv.h"
+#include "common/echo.h"
 #include "common/error_list.h"
 #include "common/status_macros.h"
 #include "geo/metric.h"
@@ -43,7 +44,7 @@ absl::Status ReportErrors(const std::string& path, const Categories& categories,
   absl::flat_hash_set<std::string> seen;
   while (t.Next()) {
     const std::string where =
-        absl::StrCat(path, ":", t.line(), ": component '", t.Get(0), "'");
+        absl::StrCat(path, ":", t.line(), ": component '", Echo(t.Get(0)), "'");
     auto fail = [&](const std::string& what) {
       errors.Add(absl::StrCat(where, ": ", what));
     };
@@ -55,7 +56,7 @@ absl::Status ReportErrors(const std::string& path, const Categories& categories,
     const int32_t category =
         categories.Find(CategoryType::kComponent, t.Get(1));
     if (category < 0) {
-      fail(absl::StrCat("unknown component category '", t.Get(1), "'"));
+      fail(absl::StrCat("unknown component category '", Echo(t.Get(1)), "'"));
       continue;
     }
     double x, y;
@@ -67,7 +68,7 @@ absl::Status ReportErrors(const std::string& path, const Categories& categories,
     auto dept = [&](size_t col, bool required) {
       if (t.Get(col).empty() && !required) return true;
       if (departments.Find(t.Get(col)) >= 0) return true;
-      fail(absl::StrCat("department '", t.Get(col), "' does not exist"));
+      fail(absl::StrCat("department '", Echo(t.Get(col)), "' does not exist"));
       return false;
     };
     if (!dept(4, true) | !dept(5, false) | !dept(6, false)) continue;

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/csv.h"
+#include "common/echo.h"
 #include "common/status_macros.h"
 
 namespace gridroute {
@@ -27,7 +28,7 @@ absl::StatusOr<Departments> Departments::Load(const std::string& path,
     }
     auto [it, inserted] = d.by_code_.emplace(dep.code, d.size());
     if (!inserted) {
-      errors.push_back(absl::StrCat(path, ":", t.line(), ": department '", dep.code,
+      errors.push_back(absl::StrCat(path, ":", t.line(), ": department '", Echo(dep.code),
                                     "': duplicate code (first at line ", lines[it->second], ")"));
       continue;
     }
@@ -40,8 +41,8 @@ absl::StatusOr<Departments> Departments::Load(const std::string& path,
     if (parents[i].empty()) continue;
     const int32_t p = d.Find(parents[i]);
     if (p < 0) {
-      errors.push_back(absl::StrCat(path, ":", lines[i], ": department '", d.list_[i].code,
-                                    "': parent '", parents[i], "' does not exist"));
+      errors.push_back(absl::StrCat(path, ":", lines[i], ": department '", Echo(d.list_[i].code),
+                                    "': parent '", Echo(parents[i]), "' does not exist"));
     }
     d.list_[i].parent = p;
   }
@@ -51,7 +52,7 @@ absl::StatusOr<Departments> Departments::Load(const std::string& path,
       for (int32_t p = d.list_[i].parent; p >= 0; p = d.list_[p].parent) {
         if (p == i || ++steps > d.size()) {
           errors.push_back(absl::StrCat(path, ":", lines[i], ": department '",
-                                        d.list_[i].code, "': cycle of parents"));
+                                        Echo(d.list_[i].code), "': cycle of parents"));
           break;
         }
       }

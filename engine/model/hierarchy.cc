@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/echo.h"
 
 namespace gridroute {
 
@@ -16,7 +17,7 @@ absl::StatusOr<Hierarchy> Hierarchy::Build(std::vector<std::string> levels,
   h.levels_ = std::move(levels);
   std::vector<std::string> errors;
   auto where = [&](const RegionRow& row) {
-    return absl::StrCat(file, ":", row.line, ": region '", row.code, "'");
+    return absl::StrCat(file, ":", row.line, ": region '", Echo(row.code), "'");
   };
   h.regions_.reserve(rows.size());
   std::vector<int64_t> line_of;
@@ -27,7 +28,7 @@ absl::StatusOr<Hierarchy> Hierarchy::Build(std::vector<std::string> levels,
     }
     auto level_it = std::find(h.levels_.begin(), h.levels_.end(), row.level);
     if (level_it == h.levels_.end()) {
-      errors.push_back(absl::StrCat(where(row), ": unknown level '", row.level,
+      errors.push_back(absl::StrCat(where(row), ": unknown level '", Echo(row.level),
                                     "' (manifest levels: ",
                                     absl::StrJoin(h.levels_, ", "), ")"));
       continue;
@@ -52,14 +53,14 @@ absl::StatusOr<Hierarchy> Hierarchy::Build(std::vector<std::string> levels,
     Region& r = h.regions_[it->second];
     if (row.parent.empty()) {
       if (r.level != 0) {
-        errors.push_back(absl::StrCat(where(row), ": level '", row.level,
+        errors.push_back(absl::StrCat(where(row), ": level '", Echo(row.level),
                                       "' is not the top level but has no parent"));
       }
       continue;
     }
     auto p = h.by_code_.find(row.parent);
     if (p == h.by_code_.end()) {
-      errors.push_back(absl::StrCat(where(row), ": parent '", row.parent,
+      errors.push_back(absl::StrCat(where(row), ": parent '", Echo(row.parent),
                                     "' does not exist"));
       continue;
     }
@@ -93,8 +94,8 @@ absl::StatusOr<Hierarchy> Hierarchy::Build(std::vector<std::string> levels,
       const Region& r = h.regions_[i];
       if (r.parent >= 0 && h.regions_[r.parent].level >= r.level) {
         errors.push_back(absl::StrCat(
-            file, ":", line_of[i], ": region '", r.code, "' at level '",
-            h.levels_[r.level], "' has parent '", h.regions_[r.parent].code,
+            file, ":", line_of[i], ": region '", Echo(r.code), "' at level '",
+            h.levels_[r.level], "' has parent '", Echo(h.regions_[r.parent].code),
             "' at level '", h.levels_[h.regions_[r.parent].level],
             "', which is not higher"));
       }

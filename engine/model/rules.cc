@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/csv.h"
+#include "common/echo.h"
 #include "common/error_list.h"
 #include "common/status_macros.h"
 
@@ -35,7 +36,7 @@ absl::Status ParseDeadlines(absl::string_view text, const Categories& categories
     std::vector<absl::string_view> kv = absl::StrSplit(part, absl::MaxSplits('=', 1));
     if (kv.size() != 2) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "deadline '", part, "' is not urgency=amount (e.g. normal=1wd)"));
+          "deadline '", Echo(part), "' is not urgency=amount (e.g. normal=1wd)"));
     }
     const absl::string_view urgency = absl::StripAsciiWhitespace(kv[0]);
     const absl::string_view amount = absl::StripAsciiWhitespace(kv[1]);
@@ -58,12 +59,12 @@ absl::Status ParseDeadlines(absl::string_view text, const Categories& categories
     }
     if (spec.unit == DeadlineUnit::kNone) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "deadline amount '", amount, "' for '", urgency,
+          "deadline amount '", Echo(amount), "' for '", Echo(urgency),
           "' must be <n>wh, <n>wd, <n>h or <n>min"));
     }
     if (spec.unit == DeadlineUnit::kWorkingDays && spec.amount != std::floor(spec.amount)) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "deadline '", amount, "': working days must be whole"));
+          "deadline '", Echo(amount), "': working days must be whole"));
     }
     if (urgency == "*") {
       fallback = spec;
@@ -73,7 +74,7 @@ absl::Status ParseDeadlines(absl::string_view text, const Categories& categories
     const int32_t u = categories.FindUrgency(urgency);
     if (u < 0) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "deadline names urgency '", urgency, "', which no category allows (known: ",
+          "deadline names urgency '", Echo(urgency), "', which no category allows (known: ",
           absl::StrJoin(categories.urgencies(), ", "), ")"));
     }
     out[u] = spec;
@@ -148,7 +149,7 @@ absl::StatusOr<RuleTable> RuleTable::Build(const std::string& path, const RuleCo
     Rule r;
     r.id = std::string(t.Get(0));
     r.line = t.line();
-    const std::string where = absl::StrCat(path, ":", r.line, ": rule '", r.id, "'");
+    const std::string where = absl::StrCat(path, ":", r.line, ": rule '", Echo(r.id), "'");
     auto fail = [&](const std::string& what) {
       errors.Add(absl::StrCat(where, ": ", what));
     };
@@ -167,21 +168,21 @@ absl::StatusOr<RuleTable> RuleTable::Build(const std::string& path, const RuleCo
     } else if (absl::StartsWith(scope, "region:")) {
       r.scope_kind = ScopeKind::kRegion;
       r.scope = h.Find(scope.substr(7));
-      if (r.scope < 0) { fail(absl::StrCat("scope '", scope, "': no such region")); continue; }
+      if (r.scope < 0) { fail(absl::StrCat("scope '", Echo(scope), "': no such region")); continue; }
     } else if (absl::StartsWith(scope, "grid:")) {
       r.scope_kind = ScopeKind::kGrid;
       const uint32_t g = ctx.find_grid(scope.substr(5));
-      if (g >= ctx.num_grids) { fail(absl::StrCat("scope '", scope, "': no such grid")); continue; }
+      if (g >= ctx.num_grids) { fail(absl::StrCat("scope '", Echo(scope), "': no such grid")); continue; }
       r.scope = static_cast<int32_t>(g);
     } else if (absl::StartsWith(scope, "layer:")) {
       r.scope_kind = ScopeKind::kLayer;
       r.scope = ctx.find_layer ? ctx.find_layer(scope.substr(6)) : -1;
-      if (r.scope < 0) { fail(absl::StrCat("scope '", scope, "': no such layer")); continue; }
+      if (r.scope < 0) { fail(absl::StrCat("scope '", Echo(scope), "': no such layer")); continue; }
       const int32_t p = ctx.layer_priority(r.scope);
       max_priority = std::max(max_priority, p);
       min_priority = std::min(min_priority, p);
     } else {
-      fail(absl::StrCat("scope '", scope, "' is not city, region:<code>, grid:<code> or layer:<code>"));
+      fail(absl::StrCat("scope '", Echo(scope), "' is not city, region:<code>, grid:<code> or layer:<code>"));
       continue;
     }
     // Category pattern.
@@ -192,7 +193,7 @@ absl::StatusOr<RuleTable> RuleTable::Build(const std::string& path, const RuleCo
     } else if (ParseCategoryType(type, &ct)) {
       r.type = static_cast<int8_t>(ct);
     } else {
-      fail(absl::StrCat("category_type '", type, "' is not event, component or *"));
+      fail(absl::StrCat("category_type '", Echo(type), "' is not event, component or *"));
       continue;
     }
     const absl::string_view cat = t.Get(3);
@@ -211,16 +212,16 @@ absl::StatusOr<RuleTable> RuleTable::Build(const std::string& path, const RuleCo
     bool matches_any = false;
     for (int32_t c = 0; c < cats.size() && !matches_any; ++c) matches_any = r.Matches(cats.at(c));
     if (!matches_any) {
-      fail(absl::StrCat("category '", type, ":", cat, "' matches no category in the pack"));
+      fail(absl::StrCat("category '", Echo(type), ":", cat, "' matches no category in the pack"));
       continue;
     }
     // Departments.
     r.lead = ctx.departments->Find(t.Get(4));
-    if (r.lead < 0) { fail(absl::StrCat("lead department '", t.Get(4), "' does not exist")); continue; }
+    if (r.lead < 0) { fail(absl::StrCat("lead department '", Echo(t.Get(4)), "' does not exist")); continue; }
     bool bad = false;
     for (absl::string_view hd : absl::StrSplit(t.Get(5), '|', absl::SkipWhitespace())) {
       const int32_t d = ctx.departments->Find(hd);
-      if (d < 0) { fail(absl::StrCat("helper department '", hd, "' does not exist")); bad = true; }
+      if (d < 0) { fail(absl::StrCat("helper department '", Echo(hd), "' does not exist")); bad = true; }
       r.helpers.push_back(d);
     }
     if (bad) continue;
@@ -233,7 +234,7 @@ absl::StatusOr<RuleTable> RuleTable::Build(const std::string& path, const RuleCo
       std::vector<absl::string_view> be = absl::StrSplit(window, '-');
       if (be.size() != 2 || !ParseClock(be[0], &r.window_begin) ||
           !ParseClock(be[1], &r.window_end) || r.window_begin == r.window_end) {
-        fail(absl::StrCat("window '", window, "' is not HH:MM-HH:MM"));
+        fail(absl::StrCat("window '", Echo(window), "' is not HH:MM-HH:MM"));
         continue;
       }
       r.window_begin %= 1440;
@@ -287,8 +288,8 @@ absl::StatusOr<RuleTable> RuleTable::Build(const std::string& path, const RuleCo
       const Rule& ra = table.rules_[a];
       const Rule& rb = table.rules_[b];
       errors.Add(absl::StrCat(
-          path, ":", rb.line, ": rules '", ra.id, "' (line ", ra.line,
-          ") and '", rb.id,
+          path, ":", rb.line, ": rules '", Echo(ra.id), "' (line ", ra.line,
+          ") and '", Echo(rb.id),
           "' tie: same scope and category with overlapping windows"));
     }
   }
@@ -304,7 +305,7 @@ absl::StatusOr<RuleTable> RuleTable::Build(const std::string& path, const RuleCo
       for (int32_t u = 0; u < kMaxUrgencies; ++u) {
         if (cat.AllowsUrgency(u) && r.deadlines[u].unit == DeadlineUnit::kNone) {
           errors.Add(absl::StrCat(
-              path, ":", r.line, ": rule '", r.id,
+              path, ":", r.line, ": rule '", Echo(r.id),
               "' has no deadline for urgency '", cats.urgencies()[u], "' of ",
               CategoryTypeName(cat.type), " category ", cat.code));
           break;

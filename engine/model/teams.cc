@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/csv.h"
+#include "common/echo.h"
 #include "common/error_list.h"
 #include "common/status_macros.h"
 #include "model/csv_chunks.h"
@@ -76,29 +77,29 @@ absl::Status ReportErrors(
     const absl::string_view scope = t.Get(0);
     if (absl::StartsWith(scope, "grid:")) {
       if (find_grid(scope.substr(5)) >= num_grids) {
-        errors.Add(absl::StrCat(where, "scope '", scope, "': no such grid"));
+        errors.Add(absl::StrCat(where, "scope '", Echo(scope), "': no such grid"));
         continue;
       }
     } else if (absl::StartsWith(scope, "region:")) {
       if (hierarchy.Find(scope.substr(7)) < 0) {
-        errors.Add(absl::StrCat(where, "scope '", scope, "': no such region"));
+        errors.Add(absl::StrCat(where, "scope '", Echo(scope), "': no such region"));
         continue;
       }
     } else {
-      errors.Add(absl::StrCat(where, "scope '", scope,
+      errors.Add(absl::StrCat(where, "scope '", Echo(scope),
                               "' is not grid:<code> or region:<code>"));
       continue;
     }
     TeamRole role;
     if (!ParseRole(t.Get(1), &role)) {
       errors.Add(
-          absl::StrCat(where, "role '", t.Get(1),
+          absl::StrCat(where, "role '", Echo(t.Get(1)),
                        "' is not leader, instructor, member or specialist"));
       continue;
     }
     if (role == TeamRole::kSpecialist && t.Get(2).empty()) {
       errors.Add(
-          absl::StrCat(where, "specialist '", t.Get(3), "' has no specialty"));
+          absl::StrCat(where, "specialist '", Echo(t.Get(3)), "' has no specialty"));
       continue;
     }
     const std::string pid(t.Get(3));
@@ -108,7 +109,7 @@ absl::Status ReportErrors(
     }
     auto [it, inserted] = name_of.emplace(pid, std::string(t.Get(4)));
     if (!inserted && it->second != t.Get(4)) {
-      errors.Add(absl::StrCat(where, "person '", pid, "' is named '", t.Get(4),
+      errors.Add(absl::StrCat(where, "person '", Echo(pid), "' is named '", Echo(t.Get(4)),
                               "' here but '", it->second, "' before"));
       continue;
     }

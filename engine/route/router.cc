@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/echo.h"
 #include "common/status_macros.h"
 
 namespace gridroute {
@@ -144,7 +145,7 @@ absl::Status Router::Prepare(const Event& e, const RouteOptions& o, Decision* d)
   d->category = cats.Find(e.category_type, e.category);
   if (d->category < 0) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "category: unknown ", CategoryTypeName(e.category_type), " category '", e.category, "'"));
+        "category: unknown ", CategoryTypeName(e.category_type), " category '", Echo(e.category), "'"));
   }
   const Category& cat = cats.at(d->category);
   if (e.urgency.empty()) {
@@ -158,7 +159,7 @@ absl::Status Router::Prepare(const Event& e, const RouteOptions& o, Decision* d)
         if (cat.AllowsUrgency(u)) allowed.push_back(cats.urgencies()[u]);
       }
       return absl::InvalidArgumentError(absl::StrCat(
-          "urgency: '", e.urgency, "' is not allowed for category ", cat.code, " (allowed: ",
+          "urgency: '", Echo(e.urgency), "' is not allowed for category ", cat.code, " (allowed: ",
           absl::StrJoin(allowed, ", "), ")"));
     }
   }
@@ -184,12 +185,12 @@ absl::Status Router::Prepare(const Event& e, const RouteOptions& o, Decision* d)
     d->component = s.components().FindCode(e.component_code);
     if (d->component < 0) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "component_code: unknown component '", e.component_code, "'"));
+          "component_code: unknown component '", Echo(e.component_code), "'"));
     }
     const Component& comp = s.components().at(d->component);
     if (comp.category != d->category) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "component_code: component '", e.component_code, "' is of category ",
+          "component_code: component '", Echo(e.component_code), "' is of category ",
           cats.at(comp.category).code, ", not ", cat.code));
     }
     d->component_by_code = true;

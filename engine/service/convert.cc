@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "service/field_limits.h"
 
 namespace gridroute {
 namespace {
@@ -65,6 +66,23 @@ absl::Status CategoryTypeFromProto(int t, CategoryType* out) {
   return absl::InvalidArgumentError(absl::StrCat("category_type: unknown value ", t));
 }
 
+// The string fields a report carries, bounded (field_limits.h) before
+// anything else looks at them.
+absl::Status CheckReportLengths(const v1::RouteRequest& r) {
+  absl::Status s = CheckLength(r.category(), kMaxCodeBytes, "category");
+  if (s.ok()) s = CheckLength(r.urgency(), kMaxCodeBytes, "urgency");
+  if (s.ok()) s = CheckLength(r.component_code(), kMaxCodeBytes, "component_code");
+  return s;
+}
+
+absl::Status CheckDetectionLengths(const v1::Detection& d) {
+  absl::Status s = CheckLength(d.correlation_id(), kMaxIdBytes, "correlation_id");
+  if (s.ok()) s = CheckLength(d.camera_id(), kMaxIdBytes, "camera_id");
+  if (s.ok()) s = CheckLength(d.category(), kMaxCodeBytes, "category");
+  if (s.ok()) s = CheckLength(d.urgency(), kMaxCodeBytes, "urgency");
+  return s;
+}
+
 }  // namespace
 
 absl::Status TimeFromProto(const google::protobuf::Timestamp& t, const char* field,
@@ -88,6 +106,7 @@ absl::Status PointFromProto(const v1::Point& p, bool has_point, bool* out_has, d
                             double* y, Crs* crs) {
   *out_has = has_point;
   if (!has_point) return absl::OkStatus();
+  if (absl::Status s = CheckLength(p.crs(), kMaxCrsBytes, "point.crs"); !s.ok()) return s;
   if (p.crs().empty()) {
     *crs = Crs();  // wgs84
   } else {
@@ -108,6 +127,7 @@ absl::Status PointFromProto(const v1::Point& p, bool has_point, bool* out_has, d
 }
 
 absl::Status EventFromProto(const v1::RouteRequest& r, Event* e, RouteOptions* o) {
+  if (absl::Status s = CheckReportLengths(r); !s.ok()) return s;
   absl::Status s = PointFromProto(r.point(), r.has_point(), &e->has_point, &e->x, &e->y, &e->crs);
   if (!s.ok()) return s;
   if (s = CategoryTypeFromProto(r.category_type(), &e->category_type); !s.ok()) return s;
@@ -123,6 +143,7 @@ absl::Status EventFromProto(const v1::RouteRequest& r, Event* e, RouteOptions* o
 }
 
 absl::Status EventFromProto(const v1::Detection& d, double snap_m, Event* e, RouteOptions* o) {
+  if (absl::Status s = CheckDetectionLengths(d); !s.ok()) return s;
   if (!d.has_point()) return absl::InvalidArgumentError("point: required");
   absl::Status s = PointFromProto(d.point(), true, &e->has_point, &e->x, &e->y, &e->crs);
   if (!s.ok()) return s;

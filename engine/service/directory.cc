@@ -8,13 +8,14 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/echo.h"
 #include "service/convert.h"
 
 namespace gridroute {
 namespace {
 
 constexpr char kTokenTag[] = "dir1";
-constexpr size_t kEcho = 32;  // characters of a bad token echoed back
+constexpr size_t kEcho = 32;  // bytes of a bad token or version echoed back (Echo)
 
 std::string Served(const ServedSnapshot& s) {
   return absl::StrCat("the server serves version '", s.snapshot->manifest().version,
@@ -22,9 +23,8 @@ std::string Served(const ServedSnapshot& s) {
 }
 
 absl::Status BadToken(absl::string_view token, absl::string_view why) {
-  return absl::InvalidArgumentError(absl::StrCat("page_token: ", why, " ('",
-                                                 token.substr(0, kEcho),
-                                                 token.size() > kEcho ? "...')" : "')"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("page_token: ", why, " ('", Echo(token, kEcho), "')"));
 }
 
 int64_t Total(const ServedSnapshot& s) {
@@ -49,7 +49,7 @@ absl::Status DecodeToken(const ServedSnapshot& served, const v1::DirectoryReques
   }
   if (parts[3] != served.snapshot->manifest().version || generation != served.generation) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "page_token: its snapshot (version '", parts[3].substr(0, kEcho), "' generation ",
+        "page_token: its snapshot (version '", Echo(parts[3], kEcho), "' generation ",
         generation, ") is no longer served; ", Served(served)));
   }
   if (*offset <= 0 || *offset >= Total(served)) return BadToken(token, "offset out of range");
@@ -127,7 +127,7 @@ absl::Status CheckDirectoryRequest(const ServedSnapshot& served, const v1::Direc
   if ((!req.version().empty() && req.version() != version) ||
       (req.generation() != 0 && req.generation() != served.generation)) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "version/generation: '", req.version().substr(0, kEcho), "' generation ",
+        "version/generation: '", Echo(req.version(), kEcho), "' generation ",
         req.generation(), " is not served; ", Served(served)));
   }
   if (req.page_size() < 0 || req.page_size() > kDirectoryMaxPageSize) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <deque>
 #include <utility>
 
@@ -11,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "common/echo.h"
 #include "google/protobuf/arena.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/support/message_allocator.h"
@@ -19,6 +21,10 @@
 #include "service/codes_wire.h"
 #include "service/convert.h"
 #include "service/directory.h"
+#include "service/connection_guard.h"
+#include "service/field_limits.h"
+#include "service/reflection_v1.h"
+#include "service/serving_health.h"
 
 namespace gridroute {
 
@@ -69,6 +75,103 @@ struct WireBatch {
   IntakeBuffers cases;
   std::vector<int> case_of;  // detection i -> cases slot, -1 if none
   std::shared_ptr<const ServedSnapshot> served;
+};
+
+// One RouteStream batch's working set, from its read to its answer: the
+// parsed batch, its routing, its reports and the answer being built. A
+// stream borrows one from the StreamWorkPool per batch and gives it back
+// before writing the answer, so working sets are bounded by the batches
+// being routed or filed at once, not by the number of streams.
+struct StreamWork {
+  StreamWork() : arena(ArenaOptionsFor(&first_block)) {}
+
+  // Back to a clean state for the next batch (of any stream): pins
+  // released, the arena's blocks beyond the first freed; the vectors,
+  // strings and detections keep their capacity (no allocation once warm).
+  void Reset() {
+    wire.served.reset();
+    cases.pinned.reset();
+    out = nullptr;
+    arena.Reset();
+  }
+  // True once it carried a batch of more than kBigBatch detections: then
+  // its capacity is large, and the pool keeps few such.
+  bool big() const { return in.detections().Capacity() > kBigBatch; }
+
+  static constexpr int kBigBatch = 1024;
+  // The arena's first block is the working set's own and survives Reset();
+  // a batch that needs more takes blocks of at most kMaxBlock.
+  static constexpr size_t kFirstBlock = 256 << 10;
+  static constexpr size_t kMaxBlock = 1 << 20;
+  static google::protobuf::ArenaOptions ArenaOptionsFor(std::vector<char>* first) {
+    first->resize(kFirstBlock);
+    google::protobuf::ArenaOptions o;
+    o.initial_block = first->data();
+    o.initial_block_size = first->size();
+    o.start_block_size = kMaxBlock;
+    o.max_block_size = kMaxBlock;
+    return o;
+  }
+
+  v1::DetectionBatch in;   // reused: keeps its detections' capacity
+  bool codes = false;      // the batch asked for the CODES view
+  WireBatch wire;          // CODES: the routed batch and its reports
+  std::string wire_bytes;  // CODES: the answer, reused
+  std::vector<char> first_block;  // before arena: it outlives it
+  google::protobuf::Arena arena;  // FULL: the answer's messages
+  v1::DecisionBatch* out = nullptr;  // FULL: the answer, on `arena`
+  IntakeBuffers cases;               // FULL: the reports being filed
+};
+
+// The idle working sets. Take/Give cost one uncontended lock per batch.
+// Keeps at most kMaxIdle (of which at most kMaxIdleBig big ones); the rest
+// are freed, so what the pool retains is bounded whatever the number of
+// streams.
+class StreamWorkPool {
+ public:
+  static constexpr size_t kMaxIdle = 16;
+  static constexpr size_t kMaxIdleBig = 2;
+
+  StreamWork* Take() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!idle_.empty()) {
+        StreamWork* w = idle_.back().release();
+        idle_.pop_back();
+        big_ -= w->big();
+        return w;
+      }
+    }
+    live_.fetch_add(1, std::memory_order_relaxed);
+    return new StreamWork();
+  }
+  void Give(StreamWork* w) {
+    if (w == nullptr) return;
+    w->Reset();
+    const bool big = w->big();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (idle_.size() < kMaxIdle && (!big || big_ < kMaxIdleBig)) {
+        idle_.emplace_back(w);
+        big_ += big;
+        return;
+      }
+    }
+    live_.fetch_sub(1, std::memory_order_relaxed);
+    delete w;
+  }
+  // Working sets that exist (busy + idle), and the idle ones.
+  int64_t live() const { return live_.load(std::memory_order_relaxed); }
+  int64_t idle() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return static_cast<int64_t>(idle_.size());
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<std::unique_ptr<StreamWork>> idle_;  // guarded by mu_
+  size_t big_ = 0;                                 // guarded by mu_
+  std::atomic<int64_t> live_{0};
 };
 
 namespace {
@@ -188,6 +291,15 @@ std::string CaseErrorMessage(absl::string_view m, absl::string_view source_field
 
 bool Personal(const Principal* who) { return who == nullptr || who->Has(kRolePersonal); }
 
+// UpdateCaseRequest's strings, bounded (field_limits.h).
+absl::Status CheckUpdateLengths(const v1::UpdateCaseRequest& req) {
+  absl::Status s = CheckLength(req.case_id(), kMaxCodeBytes, "case_id");
+  if (s.ok()) s = CheckLength(req.actor(), kMaxIdBytes, "actor");
+  if (s.ok()) s = CheckLength(req.note(), kMaxNoteBytes, "note");
+  if (s.ok()) s = CheckLength(req.lead(), kMaxCodeBytes, "lead");
+  return s;
+}
+
 // The methods and the roles that open them (any one of them).
 constexpr char kLocate[] = "/gridroute.v1.RoutingService/Locate";
 constexpr char kRoute[] = "/gridroute.v1.RoutingService/Route";
@@ -201,13 +313,17 @@ constexpr char kUpdateCase[] = "/gridroute.v1.CaseService/Update";
 constexpr char kListCases[] = "/gridroute.v1.CaseService/List";
 constexpr char kCaseStats[] = "/gridroute.v1.CaseService/Stats";
 
-// At most `n` bytes of `s` (cut on a UTF-8 character boundary), for echoes
-// of client input and bounded fields.
-std::string Bounded(absl::string_view s, size_t n) {
-  if (s.size() <= n) return std::string(s);
-  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-  return absl::StrCat(s.substr(0, n), "...");
+// Every status the gRPC layer sends, cut to kMaxStatusMessageBytes: a
+// grpc-message travels in a header, and a client that cannot take a large
+// one never sees the status at all.
+grpc::Status CapStatus(const grpc::Status& s) {
+  if (s.error_message().size() <= kMaxStatusMessageBytes) return s;
+  return grpc::Status(s.error_code(), CapMessage(s.error_message(), kMaxStatusMessageBytes),
+                      s.error_details());
 }
+
+// Finishes a unary call with its status, capped.
+void Done(grpc::ServerUnaryReactor* r, const grpc::Status& s) { r->Finish(CapStatus(s)); }
 
 // The principal of a verified client certificate (mutual TLS), or null.
 const Principal* CertPrincipal(const grpc::CallbackServerContext& ctx, const TokenTable& t) {
@@ -315,7 +431,7 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
     CallAuth a;
     grpc::Status st = svc_->Authorize(ctx, kLocate, kRoleRoute, &a);
-    r->Finish(st.ok() ? svc_->Locate(DeadlineOf(ctx), *req, resp) : st);
+    Done(r, st.ok() ? svc_->Locate(DeadlineOf(ctx), *req, resp) : st);
     return r;
   }
   grpc::ServerUnaryReactor* Route(grpc::CallbackServerContext* ctx, const v1::RouteRequest* req,
@@ -323,7 +439,7 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
     CallAuth a;
     grpc::Status st = svc_->Authorize(ctx, kRoute, kRoleRoute, &a);
-    r->Finish(st.ok() ? svc_->Route(DeadlineOf(ctx), *req, resp, a.who) : st);
+    Done(r, st.ok() ? svc_->Route(DeadlineOf(ctx), *req, resp, a.who) : st);
     return r;
   }
   grpc::ServerUnaryReactor* RouteBatch(grpc::CallbackServerContext* ctx,
@@ -333,12 +449,12 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
     CallAuth a;
     grpc::Status gate = svc_->Authorize(ctx, kRouteBatch, kRoleRoute, &a);
     if (!gate.ok()) {
-      r->Finish(gate);
+      Done(r, gate);
       return r;
     }
     CaseDesk* desk = svc_->options_.cases;
     if (desk == nullptr || resp->GetArena() == nullptr) {
-      r->Finish(svc_->RouteBatch(DeadlineOf(ctx), *req, resp, a.who));
+      Done(r, svc_->RouteBatch(DeadlineOf(ctx), *req, resp, a.who));
       return r;
     }
     // With cases: the answer is finished from the desk's commit thread once
@@ -348,7 +464,7 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
     const absl::Time deadline = DeadlineOf(ctx);
     grpc::Status s = svc_->RouteBatchUnfiled(deadline, *req, resp, b, a.who);
     if (!s.ok() || b->n == 0) {
-      r->Finish(s);
+      Done(r, s);
       return r;
     }
     // The slots (and the request their keys point into) live until Finish.
@@ -358,11 +474,11 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
         [svc, r, b, resp](const absl::Status& st, const std::vector<CaseOutcome>& outcomes) {
           b->pinned.reset();
           if (!st.ok()) {
-            r->Finish(svc->IntakeStatus(st));
+            Done(r, svc->IntakeStatus(st));
             return;
           }
           PutCaseRefs(*b, outcomes, resp->mutable_results(), "source_id");
-          r->Finish(grpc::Status::OK);
+          Done(r, grpc::Status::OK);
         },
         deadline);
     return r;
@@ -371,53 +487,68 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
       grpc::CallbackServerContext* ctx) override {
     CallAuth a;
     grpc::Status st = svc_->Authorize(ctx, kRouteStream, kRoleRoute, &a);
-    return new StreamReactor(svc_, ctx, std::move(a), std::move(st));
+    return new StreamReactor(svc_, &stream_pool_, ctx, std::move(a), std::move(st));
   }
 
  private:
   // One batch in flight: read a batch, route it, write its decisions, and
-  // only when that write has completed read the next one. So at most one
-  // DetectionBatch and one DecisionBatch are held per stream, and a client
-  // that stops reading stops the server reading from it (HTTP/2 flow control
-  // then pushes back on its writes). Deletes itself in OnDone.
+  // only when that write has completed read the next one. A client that
+  // stops reading stops the server reading from it (HTTP/2 flow control,
+  // with a bounded per-stream window, then pushes back on its writes).
+  // While a batch is routed and filed the stream borrows a working set from
+  // the pool (StreamWork); from the write on it holds only the answer's
+  // bytes, so a stream whose client never reads costs one answer (plus
+  // gRPC's window), and a cancelled one gives that back in OnDone. Deletes
+  // itself in OnDone.
   class StreamReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
    public:
     // A refused call (`gate` not OK) is finished at once.
-    StreamReactor(GridrouteService* svc, grpc::CallbackServerContext* ctx, CallAuth auth,
-                  grpc::Status gate)
-        : svc_(svc), ctx_(ctx), auth_(std::move(auth)), arena_(ArenaOptionsFor(&first_block_)) {
+    StreamReactor(GridrouteService* svc, StreamWorkPool* pool, grpc::CallbackServerContext* ctx,
+                  CallAuth auth, grpc::Status gate)
+        : svc_(svc), pool_(pool), ctx_(ctx), auth_(std::move(auth)) {
+      svc_->streams_open_.fetch_add(1, std::memory_order_relaxed);
       if (!gate.ok()) {
-        Finish(gate);
+        End(gate);
         return;
       }
       StartRead(&in_bytes_);
     }
     void OnReadDone(bool ok) override {
       if (!ok) {  // the client half-closed (or went away): we are done
-        Finish(grpc::Status::OK);
+        End(grpc::Status::OK);
         return;
       }
-      grpc::Status s = grpc::SerializationTraits<v1::DetectionBatch>::Deserialize(&in_bytes_, &in_);
+      if (grpc::Status s = svc_->CheckPendingAnswers(); !s.ok()) {
+        in_bytes_.Clear();
+        End(s);
+        return;
+      }
+      work_ = pool_->Take();
+      StreamWork& w = *work_;
+      grpc::Status s = grpc::SerializationTraits<v1::DetectionBatch>::Deserialize(&in_bytes_, &w.in);
+      in_bytes_.Clear();
       if (!s.ok()) {
-        Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                            "detections: the message does not parse as a DetectionBatch"));
+        Drop();
+        End(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                         "detections: the message does not parse as a DetectionBatch"));
         return;
       }
-      codes_ = in_.view() == v1::DECISION_VIEW_CODES;
-      if (codes_) {
-        s = svc_->RouteDetectionsWireUnfiled(DeadlineOf(ctx_), in_, &wire_batch_);
+      w.codes = w.in.view() == v1::DECISION_VIEW_CODES;
+      if (w.codes) {
+        s = svc_->RouteDetectionsWireUnfiled(DeadlineOf(ctx_), w.in, &w.wire);
       } else {
-        // FULL: the messages live on the stream's arena, dropped whole once
-        // written (a DetectionResult's oneof deletes its Decision on
+        // FULL: the messages live on the working set's arena, dropped whole
+        // once serialized (a DetectionResult's oneof deletes its Decision on
         // Clear(), so reusing one message would not save the allocations).
-        out_ = google::protobuf::Arena::CreateMessage<v1::DecisionBatch>(&arena_);
-        s = svc_->RouteDetectionsUnfiled(DeadlineOf(ctx_), in_, out_, &cases_, auth_.who);
+        w.out = google::protobuf::Arena::CreateMessage<v1::DecisionBatch>(&w.arena);
+        s = svc_->RouteDetectionsUnfiled(DeadlineOf(ctx_), w.in, w.out, &w.cases, auth_.who);
       }
       if (!s.ok()) {
-        Finish(s);
+        Drop();
+        End(s);
         return;
       }
-      IntakeBuffers& cases = codes_ ? wire_batch_.cases : cases_;
+      IntakeBuffers& cases = w.codes ? w.wire.cases : w.cases;
       CaseDesk* desk = svc_->options_.cases;
       if (desk == nullptr || cases.n == 0) {
         Answer(nullptr);
@@ -426,14 +557,15 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
       // The answer leaves once the batch's cases are durable: written from
       // the desk's commit thread, so this gRPC thread never waits for a sync
       // and serves other streams meanwhile.
-      // The slots point into the snapshot (pinned) and into in_, which is
-      // not read into again before the answer is written.
+      // The slots point into the snapshot (pinned) and into the working
+      // set's batch, which stays with this stream until the answer is
+      // written.
       desk->IntakeAsync(
           absl::MakeConstSpan(cases.slots.data(), cases.n),
           [this](const absl::Status& st, const std::vector<CaseOutcome>& outcomes) {
             if (!st.ok()) {
-              Release();
-              Finish(svc_->IntakeStatus(st));
+              Drop();
+              End(svc_->IntakeStatus(st));
               return;
             }
             Answer(&outcomes);
@@ -443,80 +575,76 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
       // touch nothing after IntakeAsync.
     }
     void OnWriteDone(bool ok) override {
-      out_bytes_.Clear();
-      out_ = nullptr;
-      arena_.Reset();  // keeps the first block, frees the rest
+      Unhold(/*delivered=*/ok);
       if (!ok) {
-        Finish(grpc::Status(grpc::StatusCode::CANCELLED, "stream: the client went away"));
+        End(grpc::Status(grpc::StatusCode::CANCELLED, "stream: the client went away"));
         return;
       }
       StartRead(&in_bytes_);
     }
-    void OnDone() override { delete this; }
+    void OnDone() override {
+      if (work_ != nullptr) Drop();
+      Unhold(/*delivered=*/false);
+      svc_->streams_open_.fetch_sub(1, std::memory_order_relaxed);
+      delete this;
+    }
 
    private:
     // Writes the batch's answer (with its cases' outcomes, null when none
     // were filed): CODES as wire bytes straight from the snapshot
-    // (codes_wire.h), FULL as the messages built on the arena.
+    // (codes_wire.h), FULL as the messages built on the arena. The working
+    // set goes back to the pool before the write.
     void Answer(const std::vector<CaseOutcome>* outcomes) {
+      StreamWork& w = *work_;
       grpc::Status s = grpc::Status::OK;
-      if (codes_) {
-        GridrouteService::EncodeDetectionsWire(in_, wire_batch_, outcomes, &wire_);
-        grpc::Slice slice(wire_.data(), wire_.size());
+      if (w.codes) {
+        GridrouteService::EncodeDetectionsWire(w.in, w.wire, outcomes, &w.wire_bytes);
+        grpc::Slice slice(w.wire_bytes.data(), w.wire_bytes.size());
         out_bytes_ = grpc::ByteBuffer(&slice, 1);
       } else {
-        if (outcomes != nullptr) PutCaseRefs(cases_, *outcomes, out_->mutable_results(), "camera_id");
+        if (outcomes != nullptr) PutCaseRefs(w.cases, *outcomes, w.out->mutable_results(), "camera_id");
         bool own = false;
-        s = grpc::SerializationTraits<v1::DecisionBatch>::Serialize(*out_, &out_bytes_, &own);
+        s = grpc::SerializationTraits<v1::DecisionBatch>::Serialize(*w.out, &out_bytes_, &own);
       }
-      Release();
+      Drop();
       if (!s.ok()) {
-        Finish(s);
+        End(s);
         return;
       }
+      held_ = static_cast<int64_t>(out_bytes_.Length());
+      svc_->answers_waiting_.fetch_add(1, std::memory_order_relaxed);
+      svc_->answer_bytes_.fetch_add(held_, std::memory_order_relaxed);
       StartWrite(&out_bytes_);
     }
-    // The batch's snapshot is not read again.
-    void Release() {
-      wire_batch_.served.reset();
-      cases_.pinned.reset();
+    // The working set goes back to the pool (its snapshot pins released).
+    void Drop() { pool_->Give(std::exchange(work_, nullptr)); }
+    // The answer written has left (or never will): its bytes are released.
+    void Unhold(bool delivered) {
+      out_bytes_.Clear();
+      if (held_ == 0) return;
+      svc_->answers_waiting_.fetch_sub(1, std::memory_order_relaxed);
+      svc_->answer_bytes_.fetch_sub(held_, std::memory_order_relaxed);
+      if (!delivered) svc_->NoteAbandonedAnswer(held_);
+      held_ = 0;
     }
-
-    // The arena's first block is the reactor's own and survives Reset(); a
-    // batch that needs more takes blocks of at most kMaxBlock, freed after
-    // its write.
-    static constexpr size_t kFirstBlock = 256 << 10;
-    static constexpr size_t kMaxBlock = 1 << 20;
-    static google::protobuf::ArenaOptions ArenaOptionsFor(std::vector<char>* first) {
-      first->resize(kFirstBlock);
-      google::protobuf::ArenaOptions o;
-      o.initial_block = first->data();
-      o.initial_block_size = first->size();
-      o.start_block_size = kMaxBlock;
-      o.max_block_size = kMaxBlock;
-      return o;
-    }
+    void End(const grpc::Status& s) { Finish(CapStatus(s)); }
 
     GridrouteService* const svc_;
+    StreamWorkPool* const pool_;
     grpc::CallbackServerContext* const ctx_;
     const CallAuth auth_;  // pins the caller for the stream's life
-    std::vector<char> first_block_;  // before arena_: it outlives it
-    google::protobuf::Arena arena_;
     grpc::ByteBuffer in_bytes_, out_bytes_;
-    v1::DetectionBatch in_;  // reused: keeps its detections' capacity
-    bool codes_ = false;     // the batch in hand asked for the CODES view
-    // CODES: the routed batch and its reports until the answer is written.
-    WireBatch wire_batch_;
-    std::string wire_;  // the CODES answer, reused
-    // FULL: the answer (on arena_) and the batch's reports while filed.
-    v1::DecisionBatch* out_ = nullptr;
-    IntakeBuffers cases_;
+    StreamWork* work_ = nullptr;  // the batch being routed or filed, else null
+    int64_t held_ = 0;            // bytes of the answer being written
   };
 
   GridrouteService* const svc_;
   ArenaMessageAllocator<v1::LocateRequest, v1::LocateResponse> locate_alloc_;
   ArenaMessageAllocator<v1::RouteRequest, v1::RouteResponse> route_alloc_;
   ArenaMessageAllocator<v1::RouteBatchRequest, v1::RouteBatchResponse> batch_alloc_;
+
+ public:
+  StreamWorkPool stream_pool_;
 };
 
 // ---------------------------------------------------------------------------
@@ -531,7 +659,7 @@ class GridrouteService::AdminImpl final : public v1::AdminService::CallbackServi
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
     CallAuth a;
     grpc::Status st = svc_->Authorize(ctx, kInfo, kRoleRoute | kRoleAdmin, &a);
-    r->Finish(st.ok() ? svc_->Info(DeadlineOf(ctx), resp, a.who) : st);
+    Done(r, st.ok() ? svc_->Info(DeadlineOf(ctx), resp, a.who) : st);
     return r;
   }
   grpc::ServerUnaryReactor* Directory(grpc::CallbackServerContext* ctx,
@@ -540,7 +668,7 @@ class GridrouteService::AdminImpl final : public v1::AdminService::CallbackServi
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
     CallAuth a;
     grpc::Status st = svc_->Authorize(ctx, kDirectory, kRoleRoute, &a);
-    r->Finish(st.ok() ? svc_->Directory(DeadlineOf(ctx), *req, resp, Personal(a.who)) : st);
+    Done(r, st.ok() ? svc_->Directory(DeadlineOf(ctx), *req, resp, Personal(a.who)) : st);
     return r;
   }
   // A load takes seconds on a big city: it runs on the service's worker
@@ -550,22 +678,22 @@ class GridrouteService::AdminImpl final : public v1::AdminService::CallbackServi
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
     CallAuth a;
     if (grpc::Status st = svc_->Authorize(ctx, kReload, kRoleAdmin, &a); !st.ok()) {
-      r->Finish(st);
+      Done(r, st);
       return r;
     }
     // A reload while another runs is answered at once, not queued behind it
     // on the worker (the store refuses it there too, if one starts between).
     if (absl::Status idle = svc_->store_->CheckIdle(); !idle.ok()) {
-      const grpc::Status st = ToGrpcStatus(idle);
-      svc_->Audit(ctx->peer(), a.who, kReload, req->pack_dir(), st);
-      r->Finish(st);
+      const grpc::Status st = CapStatus(ToGrpcStatus(idle));
+      svc_->Audit(ctx->peer(), a.who, kReload, Echo(req->pack_dir(), kMaxPathBytes), st);
+      Done(r, st);
       return r;
     }
     GridrouteService* svc = svc_;
     svc_->RunDetached([svc, r, req, resp, a = std::move(a), peer = ctx->peer()] {
-      grpc::Status st = svc->Reload(*req, resp);
-      svc->Audit(peer, a.who, kReload, req->pack_dir(), st);
-      r->Finish(st);
+      grpc::Status st = CapStatus(svc->Reload(*req, resp));
+      svc->Audit(peer, a.who, kReload, Echo(req->pack_dir(), kMaxPathBytes), st);
+      Done(r, st);
     });
     return r;
   }
@@ -586,7 +714,7 @@ class GridrouteService::CaseImpl final : public v1::CaseService::CallbackService
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
     CallAuth a;
     grpc::Status st = svc_->Authorize(ctx, kGetCase, kRoleCasesRead, &a);
-    r->Finish(st.ok() ? svc_->GetCase(*req, resp, a.who) : st);
+    Done(r, st.ok() ? svc_->GetCase(*req, resp, a.who) : st);
     return r;
   }
   grpc::ServerUnaryReactor* Update(grpc::CallbackServerContext* ctx,
@@ -595,13 +723,13 @@ class GridrouteService::CaseImpl final : public v1::CaseService::CallbackService
     CallAuth a;
     grpc::Status st = svc_->Authorize(ctx, kUpdateCase, kRoleCasesWrite, &a);
     if (!st.ok()) {
-      r->Finish(st);
+      Done(r, st);
       return r;
     }
-    st = svc_->UpdateCase(*req, resp, a.who);
+    st = CapStatus(svc_->UpdateCase(*req, resp, a.who));
     svc_->Audit(ctx->peer(), a.who, kUpdateCase,
-                absl::StrCat(req->case_id(), " -> ", v1::CaseState_Name(req->state())), st);
-    r->Finish(st);
+                absl::StrCat(Echo(req->case_id()), " -> ", v1::CaseState_Name(req->state())), st);
+    Done(r, st);
     return r;
   }
   grpc::ServerUnaryReactor* List(grpc::CallbackServerContext* ctx,
@@ -610,7 +738,7 @@ class GridrouteService::CaseImpl final : public v1::CaseService::CallbackService
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
     CallAuth a;
     grpc::Status st = svc_->Authorize(ctx, kListCases, kRoleCasesRead, &a);
-    r->Finish(st.ok() ? svc_->ListCases(*req, resp, a.who) : st);
+    Done(r, st.ok() ? svc_->ListCases(*req, resp, a.who) : st);
     return r;
   }
   grpc::ServerUnaryReactor* Stats(grpc::CallbackServerContext* ctx,
@@ -619,7 +747,7 @@ class GridrouteService::CaseImpl final : public v1::CaseService::CallbackService
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
     CallAuth a;
     grpc::Status st = svc_->Authorize(ctx, kCaseStats, kRoleCasesRead, &a);
-    r->Finish(st.ok() ? svc_->CaseStats(*req, resp, a.who) : st);
+    Done(r, st.ok() ? svc_->CaseStats(*req, resp, a.who) : st);
     return r;
   }
 
@@ -644,6 +772,10 @@ GridrouteService::GridrouteService(SnapshotStore* store, ServiceOptions options)
       routing_(std::make_unique<RoutingImpl>(this)),
       admin_(std::make_unique<AdminImpl>(this)),
       cases_(std::make_unique<CaseImpl>(this)),
+      reflection_v1_(std::make_unique<ReflectionV1>(std::vector<std::string>{
+          v1::RoutingService::service_full_name(), v1::AdminService::service_full_name(),
+          v1::CaseService::service_full_name(), "grpc.health.v1.Health",
+          "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"})),
       worker_(std::make_unique<Worker>()) {
   worker_->thread = std::thread([w = worker_.get()] {
     std::unique_lock<std::mutex> lock(w->mu);
@@ -671,6 +803,7 @@ GridrouteService::~GridrouteService() {
 grpc::Service* GridrouteService::routing() { return routing_.get(); }
 grpc::Service* GridrouteService::admin() { return admin_.get(); }
 grpc::Service* GridrouteService::cases() { return cases_.get(); }
+grpc::Service* GridrouteService::reflection_v1() { return reflection_v1_.get(); }
 
 void GridrouteService::RunDetached(std::function<void()> work) {
   {
@@ -694,6 +827,42 @@ grpc::Status GridrouteService::IntakeStatus(const absl::Status& s) {
     expired_.fetch_add(1, std::memory_order_relaxed);
   }
   return ToGrpcStatus(s);
+}
+
+grpc::Status GridrouteService::CheckPendingAnswers() const {
+  const int64_t held = answer_bytes_.load(std::memory_order_relaxed);
+  if (held <= options_.max_pending_answer_bytes) return grpc::Status::OK;
+  return grpc::Status(
+      grpc::StatusCode::RESOURCE_EXHAUSTED,
+      absl::StrCat("stream: ", held >> 20, " MiB of answers wait for clients that do not read them "
+                   "(limit ", options_.max_pending_answer_bytes >> 20,
+                   " MiB); nothing of this batch was routed or filed: retry later"));
+}
+
+void GridrouteService::NoteAbandonedAnswer(int64_t bytes) {
+  // An answer its client never took was freed; malloc keeps such memory
+  // resident (its many small slices sit in the heap) until trimmed. Every
+  // kTrimAfterBytes of them, one trim on the worker thread (coalesced).
+  constexpr int64_t kTrimAfterBytes = int64_t{32} << 20;
+  if (abandoned_bytes_.fetch_add(bytes) + bytes < kTrimAfterBytes) return;
+  if (trim_queued_.exchange(true)) return;
+  abandoned_bytes_.store(0);
+  RunDetached([this] {
+    trim_queued_.store(false);
+    ReleaseFreedMemory();
+    trims_.fetch_add(1, std::memory_order_relaxed);
+  });
+}
+
+StreamStats GridrouteService::stream_stats() const {
+  StreamStats s;
+  s.open = streams_open_.load(std::memory_order_relaxed);
+  s.answers_waiting = answers_waiting_.load(std::memory_order_relaxed);
+  s.answer_bytes = answer_bytes_.load(std::memory_order_relaxed);
+  s.work_sets = routing_->stream_pool_.live();
+  s.idle_work_sets = routing_->stream_pool_.idle();
+  s.memory_trims = trims_.load(std::memory_order_relaxed);
+  return s;
 }
 
 grpc::Status GridrouteService::Authorize(grpc::CallbackServerContext* ctx,
@@ -720,7 +889,7 @@ grpc::Status GridrouteService::Authorize(grpc::CallbackServerContext* ctx,
                     absl::StrCat(method.substr(method.rfind('/') + 1),
                                  (any_of & (any_of - 1)) == 0 ? " needs the role '"
                                                               : " needs one of the roles '",
-                                 RoleNames(any_of), "'; principal '", Bounded(p->name, 64),
+                                 RoleNames(any_of), "'; principal '", Echo(p->name),
                                  "' has '", RoleNames(p->roles), "'"));
     Audit(ctx->peer(), p, method, "", st);
     return st;
@@ -822,6 +991,10 @@ grpc::Status GridrouteService::RouteBatchUnfiled(absl::Time deadline,
   IntakeBuffers& b = *cases;
   b.Clear();
   if (grpc::Status s = CheckDeadline(deadline); !s.ok()) return s;
+  if (req.events_size() == 0) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("events: empty; send 1..", options_.max_batch, " reports"));
+  }
   if (req.events_size() > options_.max_batch) {
     return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                         absl::StrCat("events: ", req.events_size(),
@@ -864,6 +1037,11 @@ grpc::Status GridrouteService::CheckDetections(absl::Time deadline,
                                                const v1::DetectionBatch& req,
                                                std::shared_ptr<const ServedSnapshot>* served) {
   if (grpc::Status s = CheckDeadline(deadline); !s.ok()) return s;
+  if (req.detections_size() == 0) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("detections: empty; send 1..", options_.max_batch,
+                                     " detections per batch"));
+  }
   if (req.detections_size() > options_.max_batch) {
     return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                         absl::StrCat("detections: ", req.detections_size(),
@@ -1037,7 +1215,7 @@ grpc::Status GridrouteService::Info(absl::Time deadline, v1::InfoResponse* resp,
   for (const std::string& w : s.warnings()) resp->add_warnings(w);
   resp->set_reloads_ok(store_->loads_ok());
   resp->set_reloads_failed(store_->loads_failed());
-  if (admin) resp->set_last_reload_error(Bounded(store_->last_error(), 1024));
+  if (admin) resp->set_last_reload_error(CapMessage(store_->last_error(), kMaxStatusMessageBytes));
   resp->set_expired_calls(expired_calls());
   return grpc::Status::OK;
 }
@@ -1047,6 +1225,9 @@ grpc::Status GridrouteService::Directory(absl::Time deadline, const v1::Director
   if (grpc::Status s = CheckDeadline(deadline); !s.ok()) return s;
   std::shared_ptr<const ServedSnapshot> served;
   if (grpc::Status s = Pin(&served); !s.ok()) return s;
+  absl::Status st = CheckLength(req.version(), kMaxVersionBytes, "version");
+  if (st.ok()) st = CheckLength(req.page_token(), kMaxPageTokenBytes, "page_token");
+  if (!st.ok()) return ToGrpcStatus(st);
   DirectoryCursor cursor;
   if (absl::Status st = CheckDirectoryRequest(*served, req, &cursor); !st.ok()) {
     return ToGrpcStatus(st);
@@ -1056,6 +1237,9 @@ grpc::Status GridrouteService::Directory(absl::Time deadline, const v1::Director
 }
 
 grpc::Status GridrouteService::Reload(const v1::ReloadRequest& req, v1::ReloadResponse* resp) {
+  if (absl::Status st = CheckLength(req.pack_dir(), kMaxPathBytes, "pack_dir"); !st.ok()) {
+    return ToGrpcStatus(st);
+  }
   std::string dir = req.pack_dir();
   if (!dir.empty() && !options_.pack_root.empty()) {
     std::string resolved;
@@ -1094,15 +1278,18 @@ grpc::Status GridrouteService::CasesOn() const {
 grpc::Status GridrouteService::CheckReaches(const Principal* who, const CaseView& c) const {
   if (who == nullptr || who->Reaches(c.lead)) return grpc::Status::OK;
   return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                      absl::StrCat("case_id: case '", Bounded(c.id, 64),
+                      absl::StrCat("case_id: case '", Echo(c.id),
                                    "' is led by a department outside principal '",
-                                   Bounded(who->name, 64), "''s departments"));
+                                   Echo(who->name), "''s departments"));
 }
 
 grpc::Status GridrouteService::GetCase(const v1::GetCaseRequest& req, v1::Case* resp,
                                        const Principal* who) {
   if (grpc::Status s = CasesOn(); !s.ok()) return s;
   if (req.case_id().empty()) return ToGrpcStatus(absl::InvalidArgumentError("case_id: required"));
+  if (absl::Status st = CheckLength(req.case_id(), kMaxCodeBytes, "case_id"); !st.ok()) {
+    return ToGrpcStatus(st);
+  }
   CaseView c;
   if (absl::Status st = options_.cases->Get(req.case_id(), &c); !st.ok()) {
     return ToGrpcStatus(st);
@@ -1121,7 +1308,7 @@ grpc::Status GridrouteService::CheckLead(const std::string& lead) const {
     return grpc::Status::OK;
   }
   return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                      absl::StrCat("lead: '", Bounded(lead, 32),
+                      absl::StrCat("lead: '", Echo(lead),
                                    "' is not a department code of the served pack"));
 }
 
@@ -1129,6 +1316,7 @@ grpc::Status GridrouteService::UpdateCase(const v1::UpdateCaseRequest& req, v1::
                                           const Principal* who) {
   if (grpc::Status s = CasesOn(); !s.ok()) return s;
   if (req.case_id().empty()) return ToGrpcStatus(absl::InvalidArgumentError("case_id: required"));
+  if (absl::Status st = CheckUpdateLengths(req); !st.ok()) return ToGrpcStatus(st);
   if (grpc::Status s = CheckLead(req.lead()); !s.ok()) return s;
   if (who != nullptr && !who->departments.empty()) {
     CaseView before;
@@ -1148,7 +1336,7 @@ grpc::Status GridrouteService::UpdateCase(const v1::UpdateCaseRequest& req, v1::
   if (who != nullptr) {
     t.actor = who->name;
     if (!req.actor().empty() && req.actor() != who->name) {
-      note = absl::StrCat("actor: ", Bounded(req.actor(), 128), req.note().empty() ? "" : "; ",
+      note = absl::StrCat("actor: ", req.actor(), req.note().empty() ? "" : "; ",
                           req.note());
     }
   } else {
@@ -1172,12 +1360,17 @@ grpc::Status GridrouteService::UpdateCase(const v1::UpdateCaseRequest& req, v1::
 grpc::Status GridrouteService::ListCases(const v1::ListCasesRequest& req,
                                          v1::ListCasesResponse* resp, const Principal* who) {
   if (grpc::Status s = CasesOn(); !s.ok()) return s;
+  absl::Status len = CheckLength(req.department(), kMaxCodeBytes, "department");
+  if (len.ok()) len = CheckLength(req.grid(), kMaxCodeBytes, "grid");
+  if (len.ok()) len = CheckLength(req.region(), kMaxCodeBytes, "region");
+  if (len.ok()) len = CheckLength(req.page_token(), kMaxPageTokenBytes, "page_token");
+  if (!len.ok()) return ToGrpcStatus(len);
   ListQuery q;
   q.department = req.department();
   if (who != nullptr && !q.department.empty() && !who->Reaches(q.department)) {
     return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                        absl::StrCat("department: '", Bounded(q.department, 32),
-                                     "' is not one of principal '", Bounded(who->name, 64),
+                        absl::StrCat("department: '", Echo(q.department),
+                                     "' is not one of principal '", Echo(who->name),
                                      "''s departments"));
   }
   if (who != nullptr && q.department.empty() && who->departments.size() == 1) {
@@ -1214,6 +1407,9 @@ grpc::Status GridrouteService::ListCases(const v1::ListCasesRequest& req,
 grpc::Status GridrouteService::CaseStats(const v1::CaseStatsRequest& req,
                                          v1::CaseStatsResponse* resp, const Principal* who) {
   if (grpc::Status s = CasesOn(); !s.ok()) return s;
+  if (absl::Status st = CheckLength(req.group_by(), kMaxCodeBytes, "group_by"); !st.ok()) {
+    return ToGrpcStatus(st);
+  }
   const bool scoped = who != nullptr && !who->departments.empty();
   if (scoped && !req.group_by().empty() && req.group_by() != "department") {
     return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
@@ -1236,7 +1432,7 @@ grpc::Status GridrouteService::CaseStats(const v1::CaseStatsRequest& req,
     auto it = std::find(levels.begin(), levels.end(), g);
     if (it == levels.end()) {
       return ToGrpcStatus(absl::InvalidArgumentError(absl::StrCat(
-          "group_by: '", g, "' is not department, grid, all or a level of the pack (",
+          "group_by: '", Echo(g), "' is not department, grid, all or a level of the pack (",
           absl::StrJoin(levels, ", "), ")")));
     }
     q.group_by = StatsGroup::kLevel;
@@ -1294,6 +1490,26 @@ std::shared_ptr<grpc::ServerCredentials> Credentials(const ServerOptions& o) {
   return grpc::SslServerCredentials(ssl);
 }
 
+// The connection and stream limits and timeouts as channel arguments.
+void AddConnectionArguments(const ServerOptions& o, grpc::ServerBuilder* b) {
+  if (o.max_streams_per_connection > 0) {
+    b->AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, o.max_streams_per_connection);
+  }
+  if (o.idle_timeout_ms > 0) b->AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, o.idle_timeout_ms);
+  if (o.handshake_timeout_ms > 0) {
+    b->AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS, o.handshake_timeout_ms);
+  }
+  if (o.keepalive_time_ms > 0) {
+    b->AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, o.keepalive_time_ms);
+    b->AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, std::max(o.keepalive_timeout_ms, 1));
+    b->AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  }
+  if (o.stream_window_bytes > 0) {
+    b->AddChannelArgument(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+    b->AddChannelArgument(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, o.stream_window_bytes);
+  }
+}
+
 }  // namespace
 
 std::unique_ptr<grpc::Server> StartServer(const ServerOptions& options, GridrouteService* service,
@@ -1302,20 +1518,29 @@ std::unique_ptr<grpc::Server> StartServer(const ServerOptions& options, Gridrout
   // Without this call reflection answers UNIMPLEMENTED, even with
   // gRPC::grpc++_reflection linked (docs/TOOLCHAIN.md).
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  ConnectionGuard::InstallGrpcLogHook();  // "Failed accept4" -> health NOT_SERVING
   grpc::ServerBuilder builder;
   int port = 0;
   if (!options.listen.empty()) builder.AddListeningPort(options.listen, Credentials(options), &port);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
+  AddConnectionArguments(options, &builder);
   builder.RegisterService(service->routing());
   builder.RegisterService(service->admin());
   builder.RegisterService(service->cases());
+  builder.RegisterService(service->reflection_v1());
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || (!options.listen.empty() && port == 0)) {
     if (error != nullptr) *error = absl::StrCat("cannot listen on ", options.listen);
     if (server != nullptr) server->Shutdown();
     return nullptr;
   }
+  if (!options.listen.empty() && !ConnectionGuard::Get().Watch(port, options.max_connections)) {
+    std::fprintf(stderr,
+                 "gridroute: WARNING: accept4/close are not interposed in this process: "
+                 "max_connections is not enforced and an accept error is only seen in gRPC's log\n");
+  }
+  SetServiceHealth(server.get(), /*serving=*/true, service->cases_on());
   if (bound_port != nullptr) *bound_port = port;
   return server;
 }

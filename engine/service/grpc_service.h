@@ -84,6 +84,23 @@ struct ServiceOptions {
   // Reload accepts only a pack_dir inside this directory (symlinks and ".."
   // resolved); anything else is PERMISSION_DENIED. Empty: no confinement.
   std::string pack_root;
+  // RouteStream answers written but not yet taken by their clients (a
+  // client that never reads keeps its last answer, up to max_message_bytes,
+  // until it reads or cancels): past this many bytes over all streams, a
+  // stream's next batch is refused with RESOURCE_EXHAUSTED before anything
+  // of it is routed or filed (retry later). Bounds the memory that
+  // non-reading clients can pin.
+  int64_t max_pending_answer_bytes = int64_t{1} << 30;
+};
+
+// RouteStream's memory, for Info-style monitoring and tests.
+struct StreamStats {
+  int64_t open = 0;             // RouteStream calls in progress
+  int64_t answers_waiting = 0;  // answers handed to gRPC, not yet taken by their client
+  int64_t answer_bytes = 0;     // their bytes
+  int64_t work_sets = 0;        // per-batch working sets that exist (busy + idle)
+  int64_t idle_work_sets = 0;   // of which idle (kept for reuse; at most 16)
+  int64_t memory_trims = 0;     // malloc trims after abandoned answers were freed
 };
 
 // One call's caller, resolved once by the gate. `table` pins `who`.
@@ -95,8 +112,10 @@ struct CallAuth {
 // absl::Status -> grpc::Status, same code number and message.
 grpc::Status ToGrpcStatus(const absl::Status& s);
 
-struct IntakeBuffers;  // grpc_service.cc
-struct WireBatch;      // grpc_service.cc
+struct IntakeBuffers;   // grpc_service.cc
+struct WireBatch;       // grpc_service.cc
+class StreamWorkPool;   // grpc_service.cc
+class ReflectionV1;     // service/reflection_v1.h
 
 class GridrouteService {
  public:
@@ -108,9 +127,15 @@ class GridrouteService {
   grpc::Service* routing();
   grpc::Service* admin();
   grpc::Service* cases();
+  // grpc.reflection.v1 for this service's server (service/reflection_v1.h).
+  grpc::Service* reflection_v1();
+  // Cases on (ServiceOptions::cases set).
+  bool cases_on() const { return options_.cases != nullptr; }
 
   // Calls refused because their deadline had passed.
   int64_t expired_calls() const { return expired_.load(std::memory_order_relaxed); }
+  // RouteStream memory now (atomic counters; cheap).
+  StreamStats stream_stats() const;
 
   // The handlers, callable without gRPC plumbing (the reactors call these).
   // `deadline` is the call's (absl::InfiniteFuture() for none). `who`: the
@@ -190,6 +215,12 @@ class GridrouteService {
                                    const std::vector<CaseOutcome>* outcomes, std::string* out);
   // OK, or DEADLINE_EXCEEDED (counted) when `deadline` has passed.
   grpc::Status CheckDeadline(absl::Time deadline);
+  // OK, or RESOURCE_EXHAUSTED while unread stream answers hold more than
+  // options_.max_pending_answer_bytes.
+  grpc::Status CheckPendingAnswers() const;
+  // A stream answer its client never took was freed (`bytes`): gives such
+  // memory back to the OS now and then (ReleaseFreedMemory on the worker).
+  void NoteAbandonedAnswer(int64_t bytes);
   // A case desk's answer as the call's status (DEADLINE_EXCEEDED counted).
   grpc::Status IntakeStatus(const absl::Status& s);
   // PERMISSION_DENIED unless `who` reaches the case's lead department.
@@ -211,9 +242,14 @@ class GridrouteService {
   std::unique_ptr<RoutingImpl> routing_;
   std::unique_ptr<AdminImpl> admin_;
   std::unique_ptr<CaseImpl> cases_;
+  std::unique_ptr<ReflectionV1> reflection_v1_;
   std::unique_ptr<Worker> worker_;
 
   std::atomic<int64_t> expired_{0};
+  // RouteStream (StreamStats).
+  std::atomic<int64_t> streams_open_{0}, answers_waiting_{0}, answer_bytes_{0};
+  std::atomic<int64_t> abandoned_bytes_{0}, trims_{0};
+  std::atomic<bool> trim_queued_{false};
 };
 
 struct ServerOptions {
@@ -228,12 +264,45 @@ struct ServerOptions {
   std::string tls_cert_pem;
   std::string tls_key_pem;
   std::string tls_client_ca_pem;
+
+  // Connections and streams. gRPC 1.51 has no connection limit of its own:
+  // ConnectionGuard (service/connection_guard.h) enforces max_connections.
+  // 0 turns a limit or timeout off (gRPC's default then applies).
+  //
+  // Accepted connections open at once; one more is closed as soon as it is
+  // accepted (the client sees UNAVAILABLE and retries). One cap per process.
+  int max_connections = 10000;
+  // Concurrent calls per HTTP/2 connection (SETTINGS_MAX_CONCURRENT_STREAMS;
+  // gRPC's default is unlimited). A client over it waits for a free stream.
+  int max_streams_per_connection = 256;
+  // A connection without calls for this long is sent GOAWAY and closed
+  // (GRPC_ARG_MAX_CONNECTION_IDLE_MS).
+  int idle_timeout_ms = 5 * 60 * 1000;
+  // A socket that has not finished the TLS handshake and sent the HTTP/2
+  // preface and SETTINGS in this time is closed
+  // (GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS; gRPC's default is 120 s).
+  int handshake_timeout_ms = 10 * 1000;
+  // Every connection, with calls or not, is pinged after this long without
+  // a ping, and closed if the ack does not come within keepalive_timeout_ms
+  // (a peer that went away without a FIN, a socket nobody reads).
+  int keepalive_time_ms = 60 * 1000;
+  int keepalive_timeout_ms = 20 * 1000;
+  // Receive window per stream (HTTP/2 flow control), with gRPC's
+  // bandwidth-delay probing off: what a stream's client can send ahead of
+  // the server reading it. Probing grows it to many MiB per stream (a
+  // RouteStream whose client never reads held ~35 MiB); fixed, it bounds
+  // that memory. 256 KiB keeps a LAN client of a 10000-detection batch
+  // (~0.5 MB) within two round trips per batch.
+  int stream_window_bytes = 256 << 10;
 };
 
-// Builds and starts a server with `service`'s two services, the standard
-// health service (grpc.health.v1.Health, overall status SERVING) and
-// reflection (grpc.reflection.v1alpha). Returns null with *error set if the
-// address cannot be bound. *bound_port receives the port (may be null).
+// Builds and starts a server with `service`'s three services, the standard
+// health service (grpc.health.v1.Health: "" and each gridroute.v1 service
+// name, service/serving_health.h) and reflection (grpc.reflection.v1alpha
+// and v1), with the connection limits and timeouts of `options`; with a
+// listen port, ConnectionGuard counts and caps its connections. Returns
+// null with *error set if the address cannot be bound. *bound_port receives
+// the port (may be null).
 std::unique_ptr<grpc::Server> StartServer(const ServerOptions& options, GridrouteService* service,
                                           int* bound_port, std::string* error);
 

@@ -23,6 +23,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/csv.h"
+#include "common/echo.h"
 #include "common/file_util.h"
 #include "absl/strings/numbers.h"
 #include "common/status_macros.h"
@@ -336,11 +337,11 @@ class PackLoader {
       const int32_t p = s->hierarchy_.Find(parent);
       if (p < 0) {
         errors.Add(absl::StrCat(grids_file, ":", g.line, ": feature #", g.feature,
-                                " code ", code, ": parent '", parent,
+                                " code ", code, ": parent '", Echo(parent),
                                 "' does not exist in ", m.regions_file));
       } else if (s->hierarchy_.region(p).level != lowest) {
         errors.Add(absl::StrCat(grids_file, ":", g.line, ": feature #", g.feature,
-                                " code ", code, ": parent '", parent,
+                                " code ", code, ": parent '", Echo(parent),
                                 "' is at level '",
                                 m.levels[s->hierarchy_.region(p).level],
                                 "', grids belong to the lowest level '",

@@ -159,5 +159,22 @@ TEST_F(TeamsTest, ErrorsStopAtFiftyAndCountTheRest) {
   EXPECT_EQ(msg.find(absl::StrCat(f, ":52:")), std::string::npos) << msg;
 }
 
+// A row's values are repeated at most 64 bytes each (Echo), so 50 errors
+// about 60 KiB fields stay a few KiB.
+TEST_F(TeamsTest, ErrorsEchoAtMost64BytesOfAValue) {
+  std::string csv = "scope,role,specialty,person,name,phone\n";
+  const std::string huge(60000, 'x');
+  for (int i = 0; i < 50; ++i) absl::StrAppend(&csv, "grid:", huge, ",member,,Q", i, ",a,1\n");
+  const std::string f = dir_ + "/teams.csv";
+  Write(f, csv);
+  auto t = Teams::Load(f, h_, 10, FindGrid(), 2);
+  ASSERT_FALSE(t.ok());
+  const std::string msg(t.status().message());
+  EXPECT_LT(msg.size(), 50u * (f.size() + 120)) << msg.size();
+  EXPECT_NE(msg.find("scope 'grid:" + std::string(59, 'x') + "\xE2\x80\xA6': no such grid"),
+            std::string::npos)
+      << msg.substr(0, 300);
+}
+
 }  // namespace
 }  // namespace gridroute

@@ -283,6 +283,29 @@ TEST_F(RouterTest, BadInputNamesTheField) {
   expect(e, "is of category 0118");
 }
 
+// The router is called directly by tools and tests, without the service's
+// field limits: a caller's value is still echoed at most 64 bytes ("…" when
+// cut), non-UTF-8 bytes escaped.
+TEST_F(RouterTest, EchoesOfTheCallersValuesAreShortAndPrintable) {
+  Decision d;
+  auto expect = [&](const Event& e, const std::string& needle) {
+    absl::Status s = Route(e, &d);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+    EXPECT_NE(s.message().find(needle), std::string::npos) << s;
+    EXPECT_LT(s.message().size(), 200u) << s;
+  };
+  expect(MakeEvent(120.0008, 31.0008, std::string(20000, 'x')),
+         "'" + std::string(64, 'x') + "\xE2\x80\xA6'");
+  Event e = MakeEvent(120.0008, 31.0008, "0102");
+  e.urgency = std::string(5000, 'u');
+  expect(e, std::string(64, 'u') + "\xE2\x80\xA6' is not allowed");
+  e = MakeEvent(120.0008, 31.0008, "\xFF\xFE");
+  expect(e, "category '\\xff\\xfe'");
+  e = MakeEvent(120.0008, 31.0008, "0101", CategoryType::kComponent);
+  e.component_code = std::string(100000, '9');
+  expect(e, "unknown component '" + std::string(64, '9') + "\xE2\x80\xA6'");
+}
+
 TEST_F(RouterTest, Gcj02InputIsConvertedBeforeLocating) {
   Decision wgs, gcj;
   ASSERT_TRUE(Route(MakeEvent(120.0008, 31.0008, "0102"), &wgs).ok());

@@ -405,9 +405,10 @@ TEST(GrpcServiceNoPackTest, EveryCallIsFailedPreconditionUntilAPackIsLoaded) {
   }
   {
     grpc::ClientContext ctx;
+    v1::RouteBatchRequest req;
+    *req.add_events() = HotlineReport(120.0008, 31.0008, "0102");
     v1::RouteBatchResponse r;
-    EXPECT_STATUS(server.routing->RouteBatch(&ctx, v1::RouteBatchRequest(), &r),
-                  FAILED_PRECONDITION, "no pack");
+    EXPECT_STATUS(server.routing->RouteBatch(&ctx, req, &r), FAILED_PRECONDITION, "no pack");
   }
   {
     grpc::ClientContext ctx;

@@ -30,12 +30,15 @@ def make_stubs(repo, out_dir):
     shutil.copy("/usr/share/grpc-proto/grpc/health/v1/health.proto", os.path.join(flat, "health.proto"))
     shutil.copy("/usr/share/grpc-proto/grpc/reflection/v1alpha/reflection.proto",
                 os.path.join(flat, "reflection.proto"))
+    shutil.copy("/usr/share/grpc-proto/grpc/reflection/v1/reflection.proto",
+                os.path.join(flat, "reflection_v1.proto"))
     stubs = os.path.join(out_dir, "stubs")
     os.makedirs(stubs)
     cmd = ["protoc", "-I", os.path.join(repo, "proto"), "-I", flat, "-I", "/usr/include",
            "--python_out=" + stubs, "--grpc_out=" + stubs,
            "--plugin=protoc-gen-grpc=/usr/bin/grpc_python_plugin",
-           "gridroute/v1/routing.proto", "gridroute/v1/admin.proto", "health.proto", "reflection.proto"]
+           "gridroute/v1/routing.proto", "gridroute/v1/admin.proto", "health.proto", "reflection.proto",
+           "reflection_v1.proto"]
     subprocess.run(cmd, check=True)
     sys.path.insert(0, stubs)
 
@@ -100,11 +103,12 @@ def bearer(token):
 class Server:
     """A gridroute-server process. Use start() then stop()."""
 
-    def __init__(self, bin_dir, pack, slot=0, extra=()):
+    def __init__(self, bin_dir, pack, slot=0, extra=(), preexec_fn=None):
         self.bin = os.path.join(bin_dir, "gridroute-server")
         self.pack = pack
         self.slot = slot
         self.extra = list(extra)
+        self.preexec_fn = preexec_fn  # run in the child before exec (e.g. setrlimit)
         self.proc = None
         self.port = None
         self.stderr = tempfile.TemporaryFile()
@@ -112,7 +116,8 @@ class Server:
     def start(self, timeout_s=30):
         for port in free_port_candidates(self.slot):
             proc = subprocess.Popen([self.bin, "--pack", self.pack, "--listen", "127.0.0.1:%d" % port]
-                                    + self.extra, stdout=subprocess.PIPE, stderr=self.stderr)
+                                    + self.extra, stdout=subprocess.PIPE, stderr=self.stderr,
+                                    preexec_fn=self.preexec_fn)
             ready, _, _ = select.select([proc.stdout], [], [], timeout_s)
             line = proc.stdout.readline().decode() if ready else ""
             if "serving" in line:
@@ -126,6 +131,12 @@ class Server:
     @property
     def address(self):
         return "127.0.0.1:%d" % self.port
+
+    def log(self):
+        """What the server wrote to stderr so far (pread: the file offset is
+        shared with the running child, so it is not moved)."""
+        fd = self.stderr.fileno()
+        return os.pread(fd, os.fstat(fd).st_size, 0).decode(errors="replace")
 
     def stop(self, timeout_s=30):
         """SIGTERM; returns the exit code (0 = drained cleanly)."""

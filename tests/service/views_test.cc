@@ -317,6 +317,7 @@ TEST_F(ViewsPackTest, UnknownViewIsInvalidArgumentNamingView) {
   v1::RouteBatchResponse bresp;
   EXPECT_STATUS(full().RouteBatch(kNever, batch, &bresp), INVALID_ARGUMENT, "view");
   v1::DetectionBatch det;
+  det.add_detections()->set_category("0102");  // not empty: the view is what is wrong
   det.set_view(static_cast<v1::DecisionView>(-1));
   v1::DecisionBatch dresp;
   EXPECT_STATUS(full().RouteDetections(kNever, det, &dresp), INVALID_ARGUMENT, "view");

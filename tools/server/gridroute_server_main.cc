@@ -4,8 +4,11 @@
 //
 //   gridroute-server --pack data/sample-city --listen 127.0.0.1:9090 [--threads N]
 //
-// Services: gridroute.v1.RoutingService, gridroute.v1.AdminService,
-// grpc.health.v1.Health and reflection (grpc.reflection.v1alpha).
+// Services: gridroute.v1.RoutingService, AdminService and CaseService,
+// grpc.health.v1.Health ("" and each service name; NOT_SERVING if the
+// listener fails) and reflection (grpc.reflection.v1alpha and v1).
+// Connections: capped (--max-connections), idle and half-open ones closed,
+// RLIMIT_NOFILE raised to the hard limit (engine/service/SERVICE.md).
 // Signals: SIGTERM/SIGINT drain the calls in flight (up to --drain-s
 // seconds, then cancel them) and exit 0, whatever a load is doing (one
 // before the server serves exits at once); SIGHUP reloads the pack
@@ -39,7 +42,9 @@
 #include "absl/time/time.h"
 #include "common/process_memory.h"
 #include "server/dashed_flags.h"
+#include "service/connection_guard.h"
 #include "service/grpc_service.h"
+#include "service/serving_health.h"
 #include "service/snapshot_store.h"
 
 ABSL_FLAG(std::string, pack, "", "City pack directory to serve (required)");
@@ -93,6 +98,28 @@ ABSL_FLAG(absl::Duration, idempotency_window, absl::Hours(24),
 ABSL_FLAG(int64_t, idempotency_max_keys, 1000000,
           "Cases on: most idempotency keys remembered (~80 bytes each); past it the oldest are "
           "forgotten before their window ends");
+ABSL_FLAG(int, max_connections, 10000,
+          "Most client connections open at once; one more is closed as soon as it is accepted "
+          "(capped below the file-descriptor limit); 0 = no cap");
+ABSL_FLAG(int, max_streams_per_connection, 256,
+          "Most concurrent calls per HTTP/2 connection (a client over it waits); 0 = gRPC's "
+          "default (unlimited)");
+ABSL_FLAG(double, idle_timeout_s, 300,
+          "A connection without calls for this long is sent GOAWAY and closed; 0 = never");
+ABSL_FLAG(double, handshake_timeout_s, 10,
+          "A socket that has not completed TLS and the HTTP/2 preface and SETTINGS in this time "
+          "is closed; 0 = gRPC's default (120 s)");
+ABSL_FLAG(double, keepalive_s, 60,
+          "Ping every connection after this long without a ping; with --keepalive-timeout-s, a "
+          "connection whose peer does not answer is closed; 0 = gRPC's default (2 h, only with "
+          "calls)");
+ABSL_FLAG(double, keepalive_timeout_s, 20, "How long a keepalive ping may wait for its ack");
+ABSL_FLAG(int, stream_window_kb, 256,
+          "HTTP/2 receive window per stream, KiB (bandwidth-delay probing off): bounds what "
+          "one stream's client can have buffered in the server; 0 = gRPC's probing");
+ABSL_FLAG(int, max_pending_answers_mb, 1024,
+          "RouteStream answers waiting for clients that do not read them, MiB over all streams; "
+          "past it a stream's next batch is refused with RESOURCE_EXHAUSTED (nothing filed)");
 ABSL_FLAG(std::string, nats, "",
           "NATS URL (nats://host:port): publish new cases and state changes to JetStream on "
           "gridroute.dispatch.<department code>. Needs --journal_dir");
@@ -184,6 +211,19 @@ std::string CheckFlags() {
   }
   if (absl::GetFlag(FLAGS_journal_batch_wait_us) < 0) return "--journal-batch-wait-us must be >= 0";
   if (absl::GetFlag(FLAGS_journal_compact_mb) < 1) return "--journal-compact-mb must be >= 1";
+  if (absl::GetFlag(FLAGS_max_connections) < 0) return "--max-connections must be >= 0";
+  if (absl::GetFlag(FLAGS_max_streams_per_connection) < 0) {
+    return "--max-streams-per-connection must be >= 0";
+  }
+  for (const auto* f : {&FLAGS_idle_timeout_s, &FLAGS_handshake_timeout_s, &FLAGS_keepalive_s,
+                        &FLAGS_keepalive_timeout_s}) {
+    const double v = absl::GetFlag(*f);
+    if (!(v >= 0) || v > 24 * 3600) return "the timeouts must be between 0 and 86400 seconds";
+  }
+  if (absl::GetFlag(FLAGS_stream_window_kb) < 0 || absl::GetFlag(FLAGS_stream_window_kb) > 65536) {
+    return "--stream-window-kb must be in 0..65536";
+  }
+  if (absl::GetFlag(FLAGS_max_pending_answers_mb) < 1) return "--max-pending-answers-mb must be >= 1";
   if (!(absl::GetFlag(FLAGS_load_timeout_s) > 0)) return "--load-timeout-s must be > 0";
   const absl::Duration year = absl::Hours(24 * 365);
   if (absl::GetFlag(FLAGS_max_future) < absl::ZeroDuration() ||
@@ -215,6 +255,47 @@ void PinToCores(int threads) {
   if (sched_setaffinity(0, sizeof(mine), &mine) != 0) Log("warning: sched_setaffinity failed");
 }
 
+// The connection flags into `o`. Raises the file-descriptor limit to the
+// hard limit first and keeps the connection cap below it (each connection
+// is a descriptor; the journal, the pack and gRPC need some too).
+void ConnectionOptions(gridroute::ServerOptions* o) {
+  uint64_t before = 0, hard = 0;
+  const uint64_t fds = gridroute::RaiseFdLimit(&before, &hard);
+  Log(absl::StrCat("file descriptors: limit ", fds,
+                   fds > before ? absl::StrCat(" (raised from ", before, ", hard limit ", hard, ")")
+                                : absl::StrCat(" (hard limit ", hard, ")")));
+  const auto ms = [](double s) { return static_cast<int>(s * 1000 + 0.5); };
+  constexpr uint64_t kReservedFds = 256;
+  o->max_connections = absl::GetFlag(FLAGS_max_connections);
+  if (fds > 0 && o->max_connections > 0 &&
+      static_cast<uint64_t>(o->max_connections) + kReservedFds > fds) {
+    const int capped = fds > 2 * kReservedFds ? static_cast<int>(fds - kReservedFds)
+                                               : static_cast<int>(fds / 2);
+    Log(absl::StrCat("--max-connections ", o->max_connections, " lowered to ", capped,
+                     ": the file-descriptor limit is ", fds));
+    o->max_connections = capped;
+  }
+  o->max_streams_per_connection = absl::GetFlag(FLAGS_max_streams_per_connection);
+  o->idle_timeout_ms = ms(absl::GetFlag(FLAGS_idle_timeout_s));
+  o->handshake_timeout_ms = ms(absl::GetFlag(FLAGS_handshake_timeout_s));
+  o->keepalive_time_ms = ms(absl::GetFlag(FLAGS_keepalive_s));
+  o->keepalive_timeout_ms = ms(absl::GetFlag(FLAGS_keepalive_timeout_s));
+  o->stream_window_bytes = absl::GetFlag(FLAGS_stream_window_kb) << 10;
+}
+
+// One line: the connection limits in force.
+void LogConnections(const gridroute::ServerOptions& o) {
+  const gridroute::ConnectionGuardState g = gridroute::ConnectionGuard::Get().state();
+  Log(absl::StrCat("connections: at most ",
+                   !g.active ? "(not enforced: accept4 not interposed) "
+                   : o.max_connections > 0 ? absl::StrCat(o.max_connections, " ") : "unlimited ",
+                   "open, ", o.max_streams_per_connection, " streams each; idle timeout ",
+                   o.idle_timeout_ms / 1000.0, " s, handshake ", o.handshake_timeout_ms / 1000.0,
+                   " s, keepalive ", o.keepalive_time_ms / 1000.0, "+",
+                   o.keepalive_timeout_ms / 1000.0, " s, stream window ",
+                   o.stream_window_bytes >> 10, " KiB"));
+}
+
 // SIGHUP: the token file (if any), then the pack; a bad file or pack keeps
 // the previous one serving. Ends with the "SIGHUP: done" line tests wait for.
 void OnSighup(gridroute::TokenFile* tokens, gridroute::GridrouteService* service,
@@ -241,7 +322,7 @@ void OnSighup(gridroute::TokenFile* tokens, gridroute::GridrouteService* service
       }
     } else {
       Log(absl::StrCat("SIGHUP: reload failed, still serving the previous snapshot: ",
-                       r.status().message()));
+                       store->last_error()));
     }
   }  // requests pin a snapshot for microseconds: the previous one is
      // usually freed here, with `r`; then its small blocks go back too
@@ -355,7 +436,10 @@ int main(int argc, char** argv) {
       "[--max-batch 10000] [--drain-s 10] [--load-timeout-s 600] [--require-checksums] "
       "[--max-future 15m] [--journal-dir DIR [--journal-fsync=false] [--idempotency-window 24h] "
       "[--nats nats://HOST:PORT]] [--tls-cert F --tls-key F [--tls-client-ca F]] "
-      "[--auth-tokens F | --insecure-no-auth] [--pack-root DIR] [--audit-log F]");
+      "[--auth-tokens F | --insecure-no-auth] [--pack-root DIR] [--audit-log F] "
+      "[--max-connections 10000] [--max-streams-per-connection 256] [--idle-timeout-s 300] "
+      "[--handshake-timeout-s 10] [--keepalive-s 60 --keepalive-timeout-s 20] "
+      "[--stream-window-kb 256] [--max-pending-answers-mb 1024]");
   std::vector<std::string> storage;
   std::vector<char*> args = gridroute::DashedFlags(argc, argv, &storage);
   absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
@@ -379,7 +463,7 @@ int main(int argc, char** argv) {
   SignalThread signal_thread(signals, &store);
   absl::StatusOr<gridroute::ReloadResult> first = store.Load(pack);
   if (!first.ok()) {
-    Fail(absl::StrCat("cannot load ", pack, ": ", first.status().message()));
+    Fail(absl::StrCat("cannot load ", pack, ": ", store.last_error()));
     std::_Exit(2);  // a load that timed out may still run: no destructors
   }
   Log(absl::StrCat("loaded ", Describe(*first->current)));
@@ -407,6 +491,7 @@ int main(int argc, char** argv) {
   gridroute::ServerOptions server_options;
   server_options.listen = absl::GetFlag(FLAGS_listen);
   server_options.max_message_bytes = absl::GetFlag(FLAGS_max_message_mb) << 20;
+  ConnectionOptions(&server_options);
   std::string error;
   if (!SecurityOptions(&server_options, &error)) return Fail(error);
   std::unique_ptr<gridroute::AuditLog> audit;
@@ -429,6 +514,8 @@ int main(int argc, char** argv) {
   }
   gridroute::ServiceOptions service_options;
   service_options.max_batch = absl::GetFlag(FLAGS_max_batch);
+  service_options.max_pending_answer_bytes =
+      static_cast<int64_t>(absl::GetFlag(FLAGS_max_pending_answers_mb)) << 20;
   service_options.max_future = absl::GetFlag(FLAGS_max_future);
   service_options.cases = cases.get();
   service_options.tokens = tokens.get();
@@ -446,6 +533,9 @@ int main(int argc, char** argv) {
   std::unique_ptr<grpc::Server> server =
       gridroute::StartServer(server_options, &service, &port, &error);
   if (server == nullptr) return Fail(error);
+  // Health NOT_SERVING if the listener fails (destroyed before `server`).
+  gridroute::ServingWatch watch(server.get(), cases != nullptr);
+  LogConnections(server_options);
   const std::string version = first->current->snapshot->manifest().version;
   // From here the store alone holds the served snapshot: kept, `first` would
   // pin generation 1 for the life of the process, and every reload would
