@@ -126,8 +126,9 @@ TEST_F(BoundedInputsTest, OverlongRouteFieldsAreInvalidArgumentNamingTheFieldNot
       c.set(&req, std::string(n, 'Q'));
       v1::RouteResponse resp;
       const grpc::Status s = Route(req, &resp);
-      EXPECT_STATUS(s, INVALID_ARGUMENT, c.field, absl::StrCat(n, " bytes").c_str(),
-                    absl::StrCat("at most ", c.max).c_str());
+      // (Named strings: the macro keeps only their c_str() pointers.)
+      const std::string bytes = absl::StrCat(n, " bytes"), at_most = absl::StrCat("at most ", c.max);
+      EXPECT_STATUS(s, INVALID_ARGUMENT, c.field, bytes.c_str(), at_most.c_str());
       EXPECT_FALSE(absl::StrContains(s.error_message(), "QQ")) << s.error_message();
     }
   }
@@ -202,7 +203,8 @@ TEST_F(BoundedInputsTest, CaseFieldsAreBoundedAndAHugeLeadIsInvalidArgumentNotUn
     grpc::ClientContext ctx;
     v1::Case out;
     const grpc::Status s = server_->cases->Update(&ctx, req, &out);
-    EXPECT_STATUS(s, INVALID_ARGUMENT, c.field, absl::StrCat(c.bytes, " bytes").c_str());
+    const std::string bytes = absl::StrCat(c.bytes, " bytes");
+    EXPECT_STATUS(s, INVALID_ARGUMENT, c.field, bytes.c_str());
     EXPECT_LE(s.error_message().size(), kMaxSentMessage);
   }
   // Nothing was changed, and the journal takes the next change.
