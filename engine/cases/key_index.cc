@@ -96,9 +96,10 @@ ReportKeyFp ReportKeyFingerprint(ReportSource source,
     buf[n++] = static_cast<char>(v >= 0x80 ? (v & 0x7f) | 0x80 : v);
     if (v < 0x80) break;
   }
-  std::memcpy(buf + n, source_id.data(), len);
+  // An empty string_view may have a null data(); memcpy must not see it.
+  if (len > 0) std::memcpy(buf + n, source_id.data(), len);
   n += len;
-  std::memcpy(buf + n, key.data(), key_len);
+  if (key_len > 0) std::memcpy(buf + n, key.data(), key_len);
   n += key_len;
   ReportKeyFp fp;
   Murmur3X64_128(absl::string_view(buf, n), 0, &fp.hi, &fp.lo);

@@ -53,7 +53,7 @@ inline void EncodeRecord(uint8_t tag, uint64_t seq, std::string_view payload,
   PutU32(h, static_cast<uint32_t>(tag) << 24 |
                 static_cast<uint32_t>(payload.size()));
   PutU64(h + 8, seq);
-  std::memcpy(h + kHeaderBytes, payload.data(), payload.size());
+  if (!payload.empty()) std::memcpy(h + kHeaderBytes, payload.data(), payload.size());
   uint32_t crc = Crc32cExtend(Crc32c(h, 4), h + 8, 8);
   PutU32(h + 4, Crc32cExtend(crc, h + kHeaderBytes, payload.size()));
 }
