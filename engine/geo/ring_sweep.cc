@@ -193,11 +193,12 @@ void ClassifyPointsInRing(const IPoint* ring, size_t n, const IPoint* points,
       const uint32_t v = vertices[vi];
       const IPoint w = ring[v];
       const uint32_t in = v == 0 ? static_cast<uint32_t>(n - 1) : v - 1;
+      // (A zero-length edge, from a repeated vertex, bounds nothing: skipped.)
       for (const uint32_t e : {in, v}) {
-        if (segs[e].r == w) active.Erase(e, none);
+        if (segs[e].r == w && !(segs[e].l == w)) active.Erase(e, none);
       }
       for (const uint32_t e : {in, v}) {
-        if (segs[e].l == w) active.Insert(e, none);
+        if (segs[e].l == w && !(segs[e].r == w)) active.Insert(e, none);
       }
     }
     if (vi < n && ring[vertices[vi]] == p) {

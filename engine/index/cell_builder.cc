@@ -1030,6 +1030,10 @@ std::unique_ptr<CellLocator> CellLocator::Build(
     std::copy(lists[t].begin(), lists[t].end(), edge_lists.begin() + list_base[t]);
     std::vector<uint32_t>().swap(lists[t]);
   }
+  // Offsets are 32-bit: lists of 2^32 words or more (16 GB) would not fit,
+  // and big grids then get kAllEdges (every edge tested in BuildTop: slower,
+  // the same answers).
+  const bool lists_fit = list_base[threads] < kAllEdges;
   auto has_list = [&geo](const TopPair& p) {
     const uint32_t g = p.g & kGridMask;
     return (p.g & kFullBit) == 0 && p.edges != kAllEdges &&
@@ -1062,8 +1066,9 @@ std::unique_ptr<CellLocator> CellLocator::Build(
     for (const TopPair& p : pairs[t]) {
       const uint32_t i = fill[p.cell]++;
       bucket[i] = p.g;
-      bucket_edges[i] = has_list(p) ? static_cast<uint32_t>(p.edges + list_base[t])
-                                    : p.edges;
+      bucket_edges[i] = !has_list(p) ? p.edges
+                        : lists_fit  ? static_cast<uint32_t>(p.edges + list_base[t])
+                                     : kAllEdges;
     }
     std::vector<TopPair>().swap(pairs[t]);
     std::vector<uint32_t>().swap(fill);
