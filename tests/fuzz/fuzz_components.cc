@@ -1,12 +1,14 @@
 // Copyright 2026 gridroute authors.
 //
 // components.csv (model/components.h) against the fixed pack's categories,
-// departments and grids. Input: the file. Components::Load answers Internal
-// when its parallel pass and its sequential re-read disagree: checked as a
-// crash. Then grids are assigned and every component is looked up by code
-// and by position.
+// departments and grids. Input: the file, or "#big\n" + a file to repeat
+// past 2 MiB (fuzz_util.h Amplify) so that it is parsed in chunks on 2
+// threads. Components::Load answers Internal when its parallel pass and its
+// sequential re-read disagree: checked as a crash. Then grids are assigned
+// and every component is looked up by code and by position.
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "fuzz_util.h"
 #include "model/components.h"
@@ -14,7 +16,11 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace gridroute;
   const Snapshot& s = *fuzz::FixedSnapshot();
-  const std::string path = fuzz::WriteScratch("components.csv", data, size);
+  // "#big\n" inputs: over 2 MiB, so the parallel chunks are used.
+  const std::string text =
+      fuzz::Amplify(absl::string_view(reinterpret_cast<const char*>(data), size), 2200 << 10);
+  const std::string path = fuzz::WriteScratch(
+      "components.csv", reinterpret_cast<const uint8_t*>(text.data()), text.size());
   absl::StatusOr<Components> c =
       Components::Load(path, s.categories(), s.departments(), s.quantizer(), 2);
   fuzz::CheckNotInternal(c.status(), "Components::Load");

@@ -1,11 +1,14 @@
 // Copyright 2026 gridroute authors.
 //
 // teams.csv (model/teams.h) against the fixed pack's regions and grids.
-// Input: the file. Teams::Load answers Internal when its parallel pass and
-// its sequential re-read disagree: that is checked as a crash.
-// Then every grid's team is resolved for every specialty.
+// Input: the file, or "#big\n" + a file to repeat past 2 MiB (fuzz_util.h
+// Amplify) so that it is parsed in chunks on 2 threads. Teams::Load answers
+// Internal when its parallel pass and its sequential re-read disagree: that
+// is checked as a crash. Then every grid's team is resolved for every
+// specialty.
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "fuzz_util.h"
@@ -14,7 +17,11 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace gridroute;
   const Snapshot& s = *fuzz::FixedSnapshot();
-  const std::string path = fuzz::WriteScratch("teams.csv", data, size);
+  // "#big\n" inputs: over 2 MiB, so the parallel chunks are used.
+  const std::string text =
+      fuzz::Amplify(absl::string_view(reinterpret_cast<const char*>(data), size), 2200 << 10);
+  const std::string path = fuzz::WriteScratch(
+      "teams.csv", reinterpret_cast<const uint8_t*>(text.data()), text.size());
   auto find_grid = [&s](absl::string_view code) { return s.FindGrid(code); };
   absl::StatusOr<Teams> t = Teams::Load(path, s.hierarchy(), s.num_grids(), find_grid, 2);
   fuzz::CheckNotInternal(t.status(), "Teams::Load");

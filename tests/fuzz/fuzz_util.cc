@@ -73,6 +73,18 @@ std::string WriteScratch(const std::string& name, const uint8_t* data, size_t si
   return path;
 }
 
+std::string Amplify(absl::string_view input, size_t min_bytes) {
+  if (input.substr(0, kBigPrefix.size()) != kBigPrefix) return std::string(input);
+  input.remove_prefix(kBigPrefix.size());
+  const size_t nl = input.find('\n');
+  if (nl == absl::string_view::npos || nl + 1 == input.size()) return std::string(input);
+  const absl::string_view body = input.substr(nl + 1);
+  std::string out(input.substr(0, nl + 1));
+  out.reserve(min_bytes + body.size());
+  while (out.size() < min_bytes) out.append(body.data(), body.size());
+  return out;
+}
+
 const std::string& ScratchPack() {
   static const std::string dir = [] {
     const std::string d = ScratchDir() + "/pack";

@@ -39,6 +39,14 @@ const std::string& ScratchDir();
 std::string WriteScratch(const std::string& name, const uint8_t* data, size_t size);
 void WriteFileOrDie(const std::string& path, absl::string_view text);
 
+// Inputs that start with kBigPrefix ("#big\n") stand for a big file: the
+// rest's first line (the CSV header) once, then the remaining bytes repeated
+// until the file is at least `min_bytes`. Loaders cut files of a few MiB
+// into chunks parsed on several threads (model/csv_chunks.h), which small
+// inputs never reach. Other inputs are returned as they are.
+inline constexpr absl::string_view kBigPrefix = "#big\n";
+std::string Amplify(absl::string_view input, size_t min_bytes);
+
 // A copy of the fixed pack in a directory of its own (made on the first
 // call), whose manifest names no calendar (its table costs more than the
 // rest of the load): targets overwrite one of its files per input and load
