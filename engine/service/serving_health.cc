@@ -57,7 +57,8 @@ void ServingWatch::Run() {
     const ConnectionGuardState g = ConnectionGuard::Get().state();
     const bool serving = !g.listener_failed && !g.fd_exhausted;
     if (serving != serving_) {
-      serving_ = serving;
+      // serving_ changes only after health says so, so a caller that saw
+      // serving() flip also sees the new status through Health/Check.
       lock.unlock();
       std::fprintf(stderr, "gridroute-server: health %s (%s)\n",
                    serving ? "SERVING again" : "NOT_SERVING",
@@ -66,6 +67,7 @@ void ServingWatch::Run() {
                                      : "connections are accepted again");
       SetServiceHealth(server_, serving, cases_on_);
       lock.lock();
+      serving_ = serving;
     }
     cv_.wait_for(lock, kPollEvery, [this] { return stop_; });
   }
