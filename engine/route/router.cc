@@ -26,12 +26,7 @@ Router::Router(std::shared_ptr<const Snapshot> snapshot) : snapshot_(std::move(s
     if (t.ok()) to_pack_[i] = std::move(*t);
   }
   const Categories& cats = snapshot_->categories();
-  team_specialty_of_category_.resize(cats.size(), -1);
-  for (int32_t c = 0; c < cats.size(); ++c) {
-    if (!cats.at(c).specialty.empty()) {
-      team_specialty_of_category_[c] = snapshot_->teams().FindSpecialty(cats.at(c).specialty);
-    }
-  }
+  categories_ = CategoryLookup::Compile(cats, snapshot_->teams());
   compiled_ = CompiledRules::Compile(snapshot_->rules(),
                                      static_cast<int>(cats.urgencies().size()));
 }
@@ -144,18 +139,19 @@ absl::Status Router::Prepare(const Event& e, const RouteOptions& o, Decision* d)
   d->lead = -1;
   d->deadline = absl::InfiniteFuture();
 
-  d->category = cats.Find(e.category_type, e.category);
-  if (d->category < 0) {
+  const CategoryLookup::Hot* hot = categories_.Find(e.category_type, e.category);
+  if (hot == nullptr) {
+    d->category = -1;
     return absl::InvalidArgumentError(absl::StrCat(
         "category: unknown ", CategoryTypeName(e.category_type), " category '", Echo(e.category), "'"));
   }
-  const Category& cat = cats.at(d->category);
+  d->category = hot->index;
   if (e.urgency.empty()) {
-    d->urgency = 0;
-    while (!cat.AllowsUrgency(d->urgency)) ++d->urgency;
+    d->urgency = hot->default_urgency;  // the lowest allowed
   } else {
-    d->urgency = cats.FindUrgency(e.urgency);
-    if (!cat.AllowsUrgency(d->urgency)) {
+    d->urgency = categories_.FindUrgency(e.urgency);
+    if (!hot->AllowsUrgency(d->urgency)) {
+      const Category& cat = cats.at(d->category);
       std::vector<std::string> allowed;
       for (int32_t u = 0; u < kMaxUrgencies; ++u) {
         if (cat.AllowsUrgency(u)) allowed.push_back(cats.urgencies()[u]);
@@ -179,9 +175,9 @@ absl::Status Router::Prepare(const Event& e, const RouteOptions& o, Decision* d)
   // Where: a component named by code is where it is; otherwise the point.
   IPoint p;
   if (!e.component_code.empty()) {
-    if (cat.type != CategoryType::kComponent) {
+    if (hot->type != CategoryType::kComponent) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "component_code: given for event category ", cat.code,
+          "component_code: given for event category ", cats.at(d->category).code,
           "; component reports use a component category"));
     }
     d->component = s.components().FindCode(e.component_code);
@@ -193,7 +189,7 @@ absl::Status Router::Prepare(const Event& e, const RouteOptions& o, Decision* d)
     if (comp.category != d->category) {
       return absl::InvalidArgumentError(absl::StrCat(
           "component_code: component '", Echo(e.component_code), "' is of category ",
-          cats.at(comp.category).code, ", not ", cat.code));
+          cats.at(comp.category).code, ", not ", cats.at(d->category).code));
     }
     d->component_by_code = true;
     p = comp.point;
@@ -214,7 +210,7 @@ absl::Status Router::Prepare(const Event& e, const RouteOptions& o, Decision* d)
 absl::Status Router::Finish(const Event& e, const RouteOptions& o, Decision* d) const {
   const Snapshot& s = *snapshot_;
   const Categories& cats = s.categories();
-  const Category& cat = cats.at(d->category);
+  const CategoryLookup::Hot& hot = categories_.at(d->category);
   const IPoint p = d->point;
   d->chain.resize(s.hierarchy().levels().size());
   if (d->location.grid == kNoGrid) {
@@ -262,6 +258,7 @@ absl::Status Router::Finish(const Event& e, const RouteOptions& o, Decision* d) 
     if (r != ~0u && (best == ~0u || compiled.rule(r).key > compiled.rule(best).key)) best = r;
   }
   if (best == ~0u) {
+    const Category& cat = cats.at(d->category);
     return absl::NotFoundError(absl::StrCat(
         "category ", CategoryTypeName(cat.type), ":", cat.code, " (", cat.name, ") ",
         rules.uncovered(d->category) ? "is covered by no rule in pack "
@@ -272,7 +269,7 @@ absl::Status Router::Finish(const Event& e, const RouteOptions& o, Decision* d) 
   const CompiledRules::HotRule& rule = compiled.rule(best);
 
   // Component point-only reports: the nearest component of the category.
-  if (d->component < 0 && cat.type == CategoryType::kComponent && o.component_radius_m > 0) {
+  if (d->component < 0 && hot.type == CategoryType::kComponent && o.component_radius_m > 0) {
     d->component = s.components().Nearest(p, d->category, o.component_radius_m,
                                           &d->component_distance_m);
   }
@@ -291,7 +288,7 @@ absl::Status Router::Finish(const Event& e, const RouteOptions& o, Decision* d) 
     const absl::Span<const int32_t> helpers = compiled.helpers(rule);
     d->helpers.assign(helpers.begin(), helpers.end());
   }
-  routes.Team(grid, rec, team_specialty_of_category_[d->category], s.teams(), &d->team);
+  routes.Team(grid, rec, hot.team_specialty, s.teams(), &d->team);
   d->deadline = Deadline(e, sec, ticks, best, d->urgency);
   return absl::OkStatus();
 }

@@ -31,6 +31,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "geo/crs.h"
+#include "route/category_lookup.h"
 #include "route/compiled_rules.h"
 #include "snapshot/snapshot.h"
 
@@ -127,7 +128,8 @@ class Router {
   // a transform per call (slow path).
   std::array<std::unique_ptr<CrsTransform>, 4> to_pack_;
   Crs pack_crs_;
-  std::vector<int32_t> team_specialty_of_category_;
+  // Category and urgency names -> hot fields, one probe each.
+  CategoryLookup categories_;
   // The rule table's hot part: list winners, rules' lead/helpers/window,
   // deadlines as integers (route/compiled_rules.h).
   CompiledRules compiled_;

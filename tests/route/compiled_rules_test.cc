@@ -6,6 +6,8 @@
 // Router's deadlines against the DeadlineSpec arithmetic it replaced.
 #include "route/compiled_rules.h"
 
+#include "route/category_lookup.h"
+
 #include <cmath>
 #include <random>
 #include <vector>
@@ -163,6 +165,43 @@ TEST(CompiledRulesTest, RouterDeadlinesAreTheSpecArithmetic) {
     ++checked;
   }
   EXPECT_GT(checked, 10'000);
+}
+
+TEST(CategoryLookupTest, AnswersAsCategoriesFind) {
+  const auto& c = testing::GetGeneratedCity(20'000, 3);
+  const Categories& cats = c.snapshot->categories();
+  const Teams& teams = c.snapshot->teams();
+  const CategoryLookup l = CategoryLookup::Compile(cats, teams);
+  ASSERT_GT(cats.size(), 10);
+  for (int32_t i = 0; i < cats.size(); ++i) {
+    const Category& cat = cats.at(i);
+    for (CategoryType type : {CategoryType::kEvent, CategoryType::kComponent}) {
+      const CategoryLookup::Hot* h = l.Find(type, cat.code);
+      const int32_t want = cats.Find(type, cat.code);
+      ASSERT_EQ(h == nullptr ? -1 : h->index, want) << cat.code;
+    }
+    const CategoryLookup::Hot& h = l.at(i);
+    EXPECT_EQ(h.index, i);
+    EXPECT_EQ(h.type, cat.type);
+    EXPECT_EQ(h.urgency_mask, cat.urgency_mask);
+    EXPECT_EQ(h.team_specialty, cat.specialty.empty() ? -1 : teams.FindSpecialty(cat.specialty));
+    int32_t lowest = 0;
+    while (!cat.AllowsUrgency(lowest)) ++lowest;
+    EXPECT_EQ(h.default_urgency, lowest) << cat.code;
+    // Neighbours of the code that are not categories.
+    for (const std::string& other : {cat.code + "0", cat.code.substr(0, cat.code.size() - 1),
+                                     std::string(cat.code).replace(0, 1, "Z"), cat.code + "0000000"}) {
+      const CategoryLookup::Hot* o = l.Find(cat.type, other);
+      ASSERT_EQ(o == nullptr ? -1 : o->index, cats.Find(cat.type, other)) << other;
+    }
+  }
+  EXPECT_EQ(l.Find(CategoryType::kEvent, ""), nullptr);
+  for (size_t u = 0; u < cats.urgencies().size(); ++u) {
+    EXPECT_EQ(l.FindUrgency(cats.urgencies()[u]), static_cast<int32_t>(u));
+  }
+  for (const char* name : {"", "Normal", "urgen", "urgent!", "emergency-now", "normal\0"}) {
+    EXPECT_EQ(l.FindUrgency(name), cats.FindUrgency(name)) << name;
+  }
 }
 
 }  // namespace
