@@ -26,7 +26,7 @@ run() {  # run LABEL BINDIR
   taskset -c 0 "$bin/gridroute-server" --pack "$pack" --listen "127.0.0.1:$port" --threads 1 \
     --insecure-no-auth > "$work/$label.server" 2>&1 &
   spid=$!
-  until grep -q "connections: at most" "$work/$label.server"; do
+  until grep -q "connections: at most" "$work/$label.server" 2>/dev/null; do
     kill -0 "$spid" 2>/dev/null || { cat "$work/$label.server"; exit 1; }
     sleep 0.2
   done
@@ -36,7 +36,7 @@ run() {  # run LABEL BINDIR
   local s1 s2 d1 d2
   until grep -q '^\[ *1\.[0-9]s\]' "$err" 2>/dev/null; do sleep 0.01; done
   s1=$(cpu "$spid"); d1=$(grep '^\[ *1\.[0-9]s\]' "$err" | awk '{print $3}')
-  until grep -q '^\[ *7\.[0-9]s\]' "$err"; do sleep 0.01; done
+  until grep -q '^\[ *7\.[0-9]s\]' "$err" 2>/dev/null; do sleep 0.01; done
   s2=$(cpu "$spid"); d2=$(grep '^\[ *7\.[0-9]s\]' "$err" | awk '{print $3}')
   wait "$cpid"
   kill "$spid"; wait "$spid" 2>/dev/null || true; spid=
