@@ -338,6 +338,33 @@ void WorkingCalendar::BuildTable(absl::CivilDay table_begin,
     while (i < spans_.size() && spans_[i].end <= at) ++i;
     bucket_first_[k] = static_cast<int32_t>(i);
   }
+  BuildDayTable(table_begin, table_end);
+}
+
+void WorkingCalendar::BuildDayTable(absl::CivilDay table_begin, absl::CivilDay table_end) {
+  const int64_t days = table_end - table_begin;
+  day_shift_.resize(static_cast<size_t>(days) + 1);
+  std::vector<int64_t> starts(day_shift_.size());
+  for (int64_t k = 0; k <= days; ++k) {
+    starts[k] = UnixSecondsAt(zone_, absl::CivilSecond(table_begin + k));
+    day_shift_[k] = static_cast<int32_t>(starts[k] - (t0_ + k * kSecondsPerDay));
+  }
+  // A day with a transition in it (China's DST up to 1991, any DST zone)
+  // has no fixed midnight-to-clock offset: MinuteOfDay converts there.
+  absl::Time t = absl::FromUnixSeconds(t0_ - 1);
+  absl::TimeZone::CivilTransition trans;
+  while (zone_.NextTransition(t, &trans)) {
+    const absl::Time at = zone_.At(trans.to).trans;
+    if (at <= t) break;  // no progress: stop rather than loop
+    t = at;
+    const int64_t s = absl::ToUnixSeconds(at);
+    if (s > t1_) break;
+    const size_t k = static_cast<size_t>(
+        std::upper_bound(starts.begin(), starts.end(), s) - starts.begin());
+    for (size_t j = k >= 2 ? k - 2 : 0; j < std::min(k + 1, day_shift_.size()); ++j) {
+      day_shift_[j] = kDayConverts;  // the day of `s` and its neighbours
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -427,6 +454,93 @@ absl::Time WorkingCalendar::AddWorkingDays(absl::Time start, int n) const {
   return absl::FromUnixSeconds(spans_[j].begin +
                                (target - spans_[j].cum_before)) +
          f;
+}
+
+bool WorkingCalendar::AddWorkingSeconds(int64_t sec, uint32_t ticks, int64_t d,
+                                        int64_t* out_sec, uint32_t* out_ticks) const {
+  // AddWorkingHours() above with a whole-second d: the same steps in int64.
+  if (sec < t0_ || sec >= t1_ || d < 0) return false;
+  const size_t i = Locate(sec);
+  if (i == spans_.size()) return false;
+  const Span& sp = spans_[i];
+  int64_t s = sec;
+  uint32_t f = ticks;
+  if (sec < sp.begin) {
+    s = sp.begin;
+    f = 0;
+  }
+  if (d == 0) {
+    *out_sec = s;
+    *out_ticks = f;
+    return true;
+  }
+  const int64_t pos = sp.cum_before + (s - sp.begin);
+  const int64_t left = total_ - pos;
+  if (d > left || (d == left && f > 0)) return false;  // past the table
+  const int64_t target = pos + d;
+  const int64_t key = f > 0 ? target : target - 1;
+  size_t j = static_cast<size_t>(pos_bucket_first_[key >> kPosBucketShift]);
+  while (spans_[j].cum_end() <= key) ++j;
+  *out_sec = spans_[j].begin + (target - spans_[j].cum_before);
+  *out_ticks = f;
+  return true;
+}
+
+bool WorkingCalendar::AddWorkingDays(int64_t sec, uint32_t ticks, int n, int64_t* out_sec,
+                                     uint32_t* out_ticks) const {
+  // AddWorkingDays() above in int64.
+  if (sec < t0_ || sec >= t1_) return false;
+  if (n < 0) n = 0;
+  const size_t i = Locate(sec);
+  if (i == spans_.size()) return false;
+  const Span& sp = spans_[i];
+  int64_t s = sec;
+  uint32_t f = ticks;
+  if (sec < sp.begin) {
+    s = sp.begin;
+    f = 0;
+  }
+  if (n == 0) {
+    *out_sec = s;
+    *out_ticks = f;
+    return true;
+  }
+  const int64_t w2 = int64_t{span_wday_[i]} + n;
+  if (w2 + 1 >= static_cast<int64_t>(wday_first_.size())) return false;
+  const int64_t p = sp.cum_before + (s - sp.begin) - spans_[wday_first_[span_wday_[i]]].cum_before;
+  const size_t first2 = static_cast<size_t>(wday_first_[w2]);
+  const size_t end2 = static_cast<size_t>(wday_first_[w2 + 1]);
+  const int64_t base = spans_[first2].cum_before;
+  if (p >= spans_[end2 - 1].cum_end() - base) {
+    *out_sec = spans_[end2 - 1].end;  // shorter day: its last closing
+    *out_ticks = 0;
+    return true;
+  }
+  const int64_t target = base + p;
+  size_t j = first2;
+  while (spans_[j].cum_end() <= target) ++j;
+  *out_sec = spans_[j].begin + (target - spans_[j].cum_before);
+  *out_ticks = f;
+  return true;
+}
+
+int WorkingCalendar::MinuteOfDay(int64_t sec) const {
+  if (sec >= t0_ && sec < t1_) {
+    size_t k = static_cast<size_t>((sec - t0_) / kSecondsPerDay);
+    auto start = [this](size_t day) {
+      return t0_ + static_cast<int64_t>(day) * kSecondsPerDay + day_shift_[day];
+    };
+    // The offset may have moved midnight across the 86400-s grid: one step.
+    if (day_shift_[k] != kDayConverts && sec < start(k) && k > 0) --k;
+    if (k + 1 < day_shift_.size() && day_shift_[k + 1] != kDayConverts && sec >= start(k + 1)) ++k;
+    if (day_shift_[k] != kDayConverts && (k + 1 >= day_shift_.size() ||
+                                          day_shift_[k + 1] != kDayConverts)) {
+      const int64_t into = sec - start(k);
+      if (into >= 0 && into < kSecondsPerDay) return static_cast<int>(into / 60);
+    }
+  }
+  const absl::CivilSecond cs = zone_.At(absl::FromUnixSeconds(sec)).cs;
+  return cs.hour() * 60 + cs.minute();
 }
 
 bool WorkingCalendar::IsWorkingTime(absl::Time t) const {

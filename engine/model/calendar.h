@@ -37,6 +37,7 @@
 #define GRIDROUTE_ENGINE_MODEL_CALENDAR_H_
 
 #include <array>
+#include <climits>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -160,6 +161,26 @@ class WorkingCalendar {
   // Whether `t` is office time. Cost: ~13 ns inside the table.
   bool IsWorkingTime(absl::Time t) const;
 
+  // --- Integer-second forms (the router's hot path). ---
+  // An instant is `sec` whole Unix seconds (floor) plus `ticks` of absl's
+  // quarter-nanoseconds, 0 <= ticks < 4e9 (SplitTime()/JoinTime() below).
+  // No absl::Duration arithmetic and no time-zone conversion: table reads
+  // and int64 adds only. Each returns false, leaving the outputs alone, when
+  // the instant or the answer lies outside the table; the absl::Time forms
+  // answer those (exactly; they take the slow path).
+  //
+  // AddWorkingHours(start, absl::Seconds(d)) for whole seconds d >= 0.
+  bool AddWorkingSeconds(int64_t sec, uint32_t ticks, int64_t d, int64_t* out_sec,
+                         uint32_t* out_ticks) const;
+  // AddWorkingDays(start, n).
+  bool AddWorkingDays(int64_t sec, uint32_t ticks, int n, int64_t* out_sec,
+                      uint32_t* out_ticks) const;
+  // The local minute of the day (0..1439) of Unix second `sec`, what
+  // time_zone().At(t).cs gives as hour * 60 + minute: one read of the
+  // per-day table inside it (local midnights precomputed; a day with a
+  // zone transition in it converts), a civil-time conversion outside.
+  int MinuteOfDay(int64_t sec) const;
+
   // The office hours of local date `day` after holidays and make-up days
   // (empty on a day off). Slow-ish (binary searches; no table); for display
   // and tests.
@@ -184,6 +205,7 @@ class WorkingCalendar {
 
   WorkingCalendar() = default;
   void BuildTable(absl::CivilDay table_begin, absl::CivilDay table_end);
+  void BuildDayTable(absl::CivilDay table_begin, absl::CivilDay table_end);
 
   // Index of the first table span with end > s. REQUIRES t0_ <= s < t1_.
   size_t Locate(int64_t s) const {
@@ -221,7 +243,25 @@ class WorkingCalendar {
   // ~32 ns per call; the search's branch misses).
   static constexpr int kPosBucketShift = 14;
   std::vector<int32_t> pos_bucket_first_;
+  // Local midnight of table day k is t0_ + k * 86400 + day_shift_[k]
+  // (k = 0 .. days; the shift is the change of UTC offset since
+  // table_begin); kDayConverts marks a day with a zone transition in it,
+  // whose minutes MinuteOfDay() converts.
+  static constexpr int32_t kDayConverts = INT32_MIN;
+  std::vector<int32_t> day_shift_;
 };
+
+// absl::Time <-> (whole Unix seconds, quarter-nanosecond ticks), without
+// absl's out-of-line Duration arithmetic (Debian's Abseil does not inline
+// it). REQUIRES for SplitTime: t is finite.
+inline void SplitTime(absl::Time t, int64_t* sec, uint32_t* ticks) {
+  const absl::Duration d = absl::time_internal::ToUnixDuration(t);
+  *sec = absl::time_internal::GetRepHi(d);
+  *ticks = absl::time_internal::GetRepLo(d);
+}
+inline absl::Time JoinTime(int64_t sec, uint32_t ticks) {
+  return absl::time_internal::FromUnixDuration(absl::time_internal::MakeDuration(sec, ticks));
+}
 
 // Parses a calendar.json (format in CALENDAR.md):
 //   {"time_zone": "Asia/Shanghai",

@@ -114,14 +114,22 @@ class RuleTable {
   // its own (model/grid_routes.h keeps that bit in the grid's record).
   absl::Span<const uint32_t> AreaCandidates(uint32_t grid, int32_t region, int32_t c,
                                             bool grid_has_rules) const {
+    return List(AreaListId(grid, region, c, grid_has_rules));
+  }
+  // Which candidate list that is: lists are shared, so a table compiled per
+  // list (route/compiled_rules.h) answers for every (place, category)
+  // using it. ListById(AreaListId(...)) == AreaCandidates(...).
+  uint32_t AreaListId(uint32_t grid, int32_t region, int32_t c, bool grid_has_rules) const {
     uint32_t list = region >= 0 ? region_lists_[static_cast<size_t>(region) * num_categories_ + c]
                                 : city_lists_[c];
     if (grid_has_rules) {
       auto it = grid_lists_.find((static_cast<uint64_t>(grid) << 32) | static_cast<uint32_t>(c));
       if (it != grid_lists_.end()) list = it->second;
     }
-    return List(list);
+    return list;
   }
+  uint32_t num_lists() const { return static_cast<uint32_t>(lists_.size()); }
+  absl::Span<const uint32_t> ListById(uint32_t id) const { return List(id); }
   bool grid_has_rules(uint32_t grid) const {
     return grid < grid_has_rules_.size() && grid_has_rules_[grid] != 0;
   }

@@ -26,12 +26,9 @@ Router::Router(std::shared_ptr<const Snapshot> snapshot) : snapshot_(std::move(s
     if (t.ok()) to_pack_[i] = std::move(*t);
   }
   const Categories& cats = snapshot_->categories();
-  team_specialty_of_category_.resize(cats.size(), -1);
-  for (int32_t c = 0; c < cats.size(); ++c) {
-    if (!cats.at(c).specialty.empty()) {
-      team_specialty_of_category_[c] = snapshot_->teams().FindSpecialty(cats.at(c).specialty);
-    }
-  }
+  categories_ = CategoryLookup::Compile(cats, snapshot_->teams());
+  compiled_ = CompiledRules::Compile(snapshot_->rules(),
+                                     static_cast<int>(cats.urgencies().size()));
 }
 
 absl::Status Router::ToLattice(double x, double y, const Crs& crs, IPoint* p) const {
@@ -142,18 +139,19 @@ absl::Status Router::Prepare(const Event& e, const RouteOptions& o, Decision* d)
   d->lead = -1;
   d->deadline = absl::InfiniteFuture();
 
-  d->category = cats.Find(e.category_type, e.category);
-  if (d->category < 0) {
+  const CategoryLookup::Hot* hot = categories_.Find(e.category_type, e.category);
+  if (hot == nullptr) {
+    d->category = -1;
     return absl::InvalidArgumentError(absl::StrCat(
         "category: unknown ", CategoryTypeName(e.category_type), " category '", Echo(e.category), "'"));
   }
-  const Category& cat = cats.at(d->category);
+  d->category = hot->index;
   if (e.urgency.empty()) {
-    d->urgency = 0;
-    while (!cat.AllowsUrgency(d->urgency)) ++d->urgency;
+    d->urgency = hot->default_urgency;  // the lowest allowed
   } else {
-    d->urgency = cats.FindUrgency(e.urgency);
-    if (!cat.AllowsUrgency(d->urgency)) {
+    d->urgency = categories_.FindUrgency(e.urgency);
+    if (!hot->AllowsUrgency(d->urgency)) {
+      const Category& cat = cats.at(d->category);
       std::vector<std::string> allowed;
       for (int32_t u = 0; u < kMaxUrgencies; ++u) {
         if (cat.AllowsUrgency(u)) allowed.push_back(cats.urgencies()[u]);
@@ -177,9 +175,9 @@ absl::Status Router::Prepare(const Event& e, const RouteOptions& o, Decision* d)
   // Where: a component named by code is where it is; otherwise the point.
   IPoint p;
   if (!e.component_code.empty()) {
-    if (cat.type != CategoryType::kComponent) {
+    if (hot->type != CategoryType::kComponent) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "component_code: given for event category ", cat.code,
+          "component_code: given for event category ", cats.at(d->category).code,
           "; component reports use a component category"));
     }
     d->component = s.components().FindCode(e.component_code);
@@ -191,7 +189,7 @@ absl::Status Router::Prepare(const Event& e, const RouteOptions& o, Decision* d)
     if (comp.category != d->category) {
       return absl::InvalidArgumentError(absl::StrCat(
           "component_code: component '", Echo(e.component_code), "' is of category ",
-          cats.at(comp.category).code, ", not ", cat.code));
+          cats.at(comp.category).code, ", not ", cats.at(d->category).code));
     }
     d->component_by_code = true;
     p = comp.point;
@@ -212,7 +210,7 @@ absl::Status Router::Prepare(const Event& e, const RouteOptions& o, Decision* d)
 absl::Status Router::Finish(const Event& e, const RouteOptions& o, Decision* d) const {
   const Snapshot& s = *snapshot_;
   const Categories& cats = s.categories();
-  const Category& cat = cats.at(d->category);
+  const CategoryLookup::Hot& hot = categories_.at(d->category);
   const IPoint p = d->point;
   d->chain.resize(s.hierarchy().levels().size());
   if (d->location.grid == kNoGrid) {
@@ -233,30 +231,34 @@ absl::Status Router::Finish(const Event& e, const RouteOptions& o, Decision* d) 
     routes.LayerHits(grid, rec, p, s.layers(), &d->layers);
   }
 
-  // The rule: area candidates (best first) against each hit layer's.
+  // The rule: area candidates (best first) against each hit layer's. A
+  // list whose best rule has no window is won by it at any minute
+  // (CompiledRules::winner); the others are scanned in the local minute.
   const RuleTable& rules = s.rules();
+  const CompiledRules& compiled = compiled_;
+  int64_t sec;
+  uint32_t ticks;
+  SplitTime(e.reported_at, &sec, &ticks);  // finite: Prepare checked
   int minute = -1;
-  auto minute_of_day = [&]() {
-    if (minute < 0) {
-      const absl::TimeZone::CivilInfo ci = s.calendar().time_zone().At(e.reported_at);
-      minute = ci.cs.hour() * 60 + ci.cs.minute();
-    }
-    return minute;
-  };
   auto first_in_window = [&](absl::Span<const uint32_t> list) -> uint32_t {
     for (uint32_t r : list) {
-      const Rule& rule = rules.rule(r);
-      if (!rule.has_window || rule.InWindow(minute_of_day())) return r;
+      const CompiledRules::HotRule& h = compiled.rule(r);
+      if (!h.has_window()) return r;
+      if (minute < 0) minute = s.calendar().MinuteOfDay(sec);
+      if (h.InWindow(minute)) return r;
     }
     return ~0u;
   };
-  uint32_t best = first_in_window(rules.AreaCandidates(
-      grid, region, d->category, (rec.flags & GridRecord::kGridHasRules) != 0));
+  const uint32_t list = rules.AreaListId(grid, region, d->category,
+                                         (rec.flags & GridRecord::kGridHasRules) != 0);
+  uint32_t best = compiled.winner(list);
+  if (best == CompiledRules::kScan) best = first_in_window(rules.ListById(list));
   for (int32_t l : d->layers) {
     const uint32_t r = first_in_window(rules.LayerCandidates(l, d->category));
-    if (r != ~0u && (best == ~0u || rules.rule(r).key > rules.rule(best).key)) best = r;
+    if (r != ~0u && (best == ~0u || compiled.rule(r).key > compiled.rule(best).key)) best = r;
   }
   if (best == ~0u) {
+    const Category& cat = cats.at(d->category);
     return absl::NotFoundError(absl::StrCat(
         "category ", CategoryTypeName(cat.type), ":", cat.code, " (", cat.name, ") ",
         rules.uncovered(d->category) ? "is covered by no rule in pack "
@@ -264,10 +266,10 @@ absl::Status Router::Finish(const Event& e, const RouteOptions& o, Decision* d) 
         rules.uncovered(d->category) ? s.manifest().version : std::string(s.grid_code(grid))));
   }
   d->rule = best;
-  const Rule& rule = rules.rule(best);
+  const CompiledRules::HotRule& rule = compiled.rule(best);
 
   // Component point-only reports: the nearest component of the category.
-  if (d->component < 0 && cat.type == CategoryType::kComponent && o.component_radius_m > 0) {
+  if (d->component < 0 && hot.type == CategoryType::kComponent && o.component_radius_m > 0) {
     d->component = s.components().Nearest(p, d->category, o.component_radius_m,
                                           &d->component_distance_m);
   }
@@ -283,36 +285,60 @@ absl::Status Router::Finish(const Event& e, const RouteOptions& o, Decision* d) 
     }
   } else {
     d->lead = rule.lead;
-    d->helpers.assign(rule.helpers.begin(), rule.helpers.end());
+    const absl::Span<const int32_t> helpers = compiled.helpers(rule);
+    d->helpers.assign(helpers.begin(), helpers.end());
   }
-  routes.Team(grid, rec, team_specialty_of_category_[d->category], s.teams(), &d->team);
+  routes.Team(grid, rec, hot.team_specialty, s.teams(), &d->team);
+  d->deadline = Deadline(e, sec, ticks, best, d->urgency);
+  return absl::OkStatus();
+}
 
-  const DeadlineSpec& spec = rule.deadlines[d->urgency];
-  // Whole seconds (every deadline the loader accepts in practice) avoid
-  // absl's floating-point Duration constructor.
-  auto seconds = [](double s) {
-    const double whole = std::floor(s);
-    return whole == s && std::fabs(s) < 9e15 ? absl::Seconds(static_cast<int64_t>(s))
-                                             : absl::Seconds(s);
-  };
-  const WorkingCalendar& cal = s.calendar();
+absl::Time Router::Deadline(const Event& e, int64_t sec, uint32_t ticks, uint32_t r,
+                            int32_t urgency) const {
+  const WorkingCalendar& cal = snapshot_->calendar();
+  const CompiledRules::Deadline dl = compiled_.deadline(r, urgency);
+  int64_t out_sec;
+  uint32_t out_ticks;
+  // Integer seconds on the calendar's table; outside it (or for amounts
+  // that are not whole seconds) the absl::Time forms below, which answer
+  // the same wherever both apply (tests/route/compiled_rules_test.cc).
+  switch (dl.kind) {
+    case CompiledRules::DeadlineKind::kWorkingSeconds:
+      if (cal.AddWorkingSeconds(sec, ticks, dl.amount, &out_sec, &out_ticks)) {
+        return JoinTime(out_sec, out_ticks);
+      }
+      return cal.AddWorkingHours(e.reported_at, absl::Seconds(dl.amount));
+    case CompiledRules::DeadlineKind::kWorkingDays:
+      if (cal.AddWorkingDays(sec, ticks, static_cast<int>(dl.amount), &out_sec, &out_ticks)) {
+        return JoinTime(out_sec, out_ticks);
+      }
+      return cal.AddWorkingDays(e.reported_at, static_cast<int>(dl.amount));
+    case CompiledRules::DeadlineKind::kCalendarSeconds:
+      // |amount| < 2^58: no overflow while |sec| < 2^62 (every finite
+      // absl::Time a report carries; the rest saturates as absl does).
+      if (sec < (int64_t{1} << 62) && sec > -(int64_t{1} << 62)) {
+        return JoinTime(sec + dl.amount, ticks);
+      }
+      return e.reported_at + absl::Seconds(dl.amount);
+    case CompiledRules::DeadlineKind::kNone:
+      return absl::InfiniteFuture();  // the loader guarantees one per allowed urgency
+    case CompiledRules::DeadlineKind::kGeneral:
+      break;
+  }
+  const DeadlineSpec& spec = snapshot_->rules().rule(r).deadlines[urgency];
   switch (spec.unit) {
     case DeadlineUnit::kWorkingHours:
-      d->deadline = cal.AddWorkingHours(e.reported_at, seconds(spec.amount * 3600));
-      break;
+      return cal.AddWorkingHours(e.reported_at, absl::Seconds(spec.amount * 3600));
     case DeadlineUnit::kWorkingDays:
-      d->deadline = cal.AddWorkingDays(e.reported_at, static_cast<int>(spec.amount));
-      break;
+      return cal.AddWorkingDays(e.reported_at, static_cast<int>(spec.amount));
     case DeadlineUnit::kCalendarHours:
-      d->deadline = e.reported_at + seconds(spec.amount * 3600);
-      break;
+      return e.reported_at + absl::Seconds(spec.amount * 3600);
     case DeadlineUnit::kCalendarMinutes:
-      d->deadline = e.reported_at + seconds(spec.amount * 60);
-      break;
+      return e.reported_at + absl::Seconds(spec.amount * 60);
     case DeadlineUnit::kNone:
-      break;  // the loader guarantees a deadline for every allowed urgency
+      break;
   }
-  return absl::OkStatus();
+  return absl::InfiniteFuture();
 }
 
 }  // namespace gridroute

@@ -31,6 +31,8 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "geo/crs.h"
+#include "route/category_lookup.h"
+#include "route/compiled_rules.h"
 #include "snapshot/snapshot.h"
 
 namespace gridroute {
@@ -116,13 +118,21 @@ class Router {
   // fills in the rest.
   absl::Status Prepare(const Event& e, const RouteOptions& o, Decision* d) const;
   absl::Status Finish(const Event& e, const RouteOptions& o, Decision* d) const;
+  // The deadline of rule `r` for d->urgency, reported at `e.reported_at`
+  // (= `sec` whole Unix seconds + `ticks` quarter-nanoseconds).
+  absl::Time Deadline(const Event& e, int64_t sec, uint32_t ticks, uint32_t r,
+                      int32_t urgency) const;
 
   std::shared_ptr<const Snapshot> snapshot_;
   // Input CRS (wgs84, cgcs2000, gcj02, bd09) -> pack CRS; EPSG inputs build
   // a transform per call (slow path).
   std::array<std::unique_ptr<CrsTransform>, 4> to_pack_;
   Crs pack_crs_;
-  std::vector<int32_t> team_specialty_of_category_;
+  // Category and urgency names -> hot fields, one probe each.
+  CategoryLookup categories_;
+  // The rule table's hot part: list winners, rules' lead/helpers/window,
+  // deadlines as integers (route/compiled_rules.h).
+  CompiledRules compiled_;
 };
 
 }  // namespace gridroute

@@ -26,6 +26,7 @@
 #include "absl/strings/string_view.h"
 #include "intake/case_desk.h"
 #include "route/router.h"
+#include "service/codes_tables.h"
 #include "snapshot/snapshot.h"
 
 namespace gridroute {
@@ -87,8 +88,24 @@ struct WireScratch {
 
 // Appends the DecisionCodes of `d` (routed or outside coverage) with
 // `case_ref` (null: none) as field `field` of the enclosing message.
+// Field by field from the snapshot's model objects: the reference the
+// CodesTables form below is tested against.
 void AppendDecisionCodes(const Snapshot& s, const Decision& d, const CaseOutcome* case_ref,
                          int field, WireScratch* scratch, WireWriter* w);
+
+// The same bytes from `tables` (compiled from `s`, service/codes_tables.h):
+// the region chain, the rule's id and departments, category and urgency
+// are ready fragments; the output grows once per decision and is written
+// through a raw pointer (no per-field append), the nested lengths computed
+// up front. RouteStream's CODES path.
+void AppendDecisionCodes(const CodesTables& tables, const Snapshot& s, const Decision& d,
+                         const CaseOutcome* case_ref, int field, WireWriter* w);
+
+// Starts fetching what AppendDecisionCodes(tables, ...) will read for `d`
+// (grid code, region chain, rule fragment, person ids, component code);
+// nothing for a failed item.
+void PrefetchDecisionCodes(const CodesTables& tables, const Snapshot& s, const Decision& d,
+                           const absl::Status& status);
 
 // google.protobuf.Timestamp of t as field `field` (always written: a set
 // message), floor seconds and nanos as service/convert.h TimeToProto.

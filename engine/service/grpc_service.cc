@@ -1142,12 +1142,14 @@ void GridrouteService::EncodeDetectionsWire(const v1::DetectionBatch& req, const
   WireWriter w(out);
   thread_local WireScratch scratch;
   thread_local std::string result;
+  const CodesTables& tables = batch.served->codes;
   for (int i = 0; i < std::min(n, kPrefetchAhead); ++i) {
-    PrefetchViewStrings(snap, buf.decisions[i], buf.status[i]);
+    PrefetchDecisionCodes(tables, snap, buf.decisions[i], buf.status[i]);
   }
   for (int i = 0; i < n; ++i) {
     if (i + kPrefetchAhead < n) {
-      PrefetchViewStrings(snap, buf.decisions[i + kPrefetchAhead], buf.status[i + kPrefetchAhead]);
+      PrefetchDecisionCodes(tables, snap, buf.decisions[i + kPrefetchAhead],
+                            buf.status[i + kPrefetchAhead]);
     }
     const v1::Detection& det = req.detections(i);
     result.clear();
@@ -1162,7 +1164,7 @@ void GridrouteService::EncodeDetectionsWire(const v1::DetectionBatch& req, const
       AppendItemError(c->status.code(), CaseErrorMessage(c->status.message(), "camera_id"),
                       &scratch.nested, &r);
     } else {
-      AppendDecisionCodes(snap, buf.decisions[i], c, /*field=*/5, &scratch, &r);
+      AppendDecisionCodes(tables, snap, buf.decisions[i], c, /*field=*/5, &r);
     }
     w.Bytes(1, result);
   }

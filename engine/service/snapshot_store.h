@@ -42,6 +42,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "route/router.h"
+#include "service/codes_tables.h"
 #include "snapshot/snapshot.h"
 
 namespace gridroute {
@@ -50,11 +51,12 @@ namespace gridroute {
 struct ServedSnapshot {
   ServedSnapshot(std::shared_ptr<const Snapshot> s, uint64_t gen, std::string dir, absl::Time at,
                  double seconds)
-      : snapshot(s), router(std::move(s)), generation(gen), pack_dir(std::move(dir)),
-        loaded_at(at), load_seconds(seconds) {}
+      : snapshot(s), router(std::move(s)), codes(CodesTables::Build(*snapshot)), generation(gen),
+        pack_dir(std::move(dir)), loaded_at(at), load_seconds(seconds) {}
 
   std::shared_ptr<const Snapshot> snapshot;
   Router router;            // pins `snapshot`
+  CodesTables codes;        // the CODES view's fragments (service/codes_tables.h)
   uint64_t generation;      // 1 for the first successful load, +1 per reload
   std::string pack_dir;     // where it was loaded from
   absl::Time loaded_at;     // when it was published

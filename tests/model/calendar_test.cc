@@ -729,5 +729,94 @@ TEST(CreateTest, RejectsBadOptions) {
                                 "office_hours.wed[2]"));
 }
 
+// The integer-second forms (the router's path) against the absl::Time forms,
+// on random instants (sub-second parts included), on instants at every
+// office boundary of a month, and next to the table's ends.
+TEST(IntegerFormsTest, MatchTheAbslTimeForms) {
+  std::mt19937_64 rng(20261001);
+  int fast = 0, total = 0;
+  auto check = [&](const WorkingCalendar& cal, absl::Time t, int64_t d, int n) {
+    int64_t sec, out_sec;
+    uint32_t ticks, out_ticks;
+    SplitTime(t, &sec, &ticks);
+    ASSERT_EQ(JoinTime(sec, ticks), t);
+    ++total;
+    if (cal.AddWorkingSeconds(sec, ticks, d, &out_sec, &out_ticks)) {
+      ++fast;
+      ASSERT_EQ(JoinTime(out_sec, out_ticks), cal.AddWorkingHours(t, absl::Seconds(d)))
+          << Show(t) << " + " << d << " s";
+    }
+    if (cal.AddWorkingDays(sec, ticks, n, &out_sec, &out_ticks)) {
+      ASSERT_EQ(JoinTime(out_sec, out_ticks), cal.AddWorkingDays(t, n))
+          << Show(t) << " + " << n << " wd";
+    }
+  };
+  for (const WorkingCalendar* cal : {&DefaultCal(), &NationalDayCal()}) {
+    for (int k = 0; k < 50000; ++k) {
+      check(*cal, RandomInstant(rng), static_cast<int64_t>(rng() % (80 * 3600)),
+            static_cast<int>(rng() % 30));
+    }
+    // Every second around each opening and closing of Sep-Oct 2026, with
+    // amounts that end exactly on boundaries (0, 1 s, 3.5 h, 4 h, 7.5 h).
+    for (absl::Time day = T("2026-09-18 00:00"); day < T("2026-10-14 00:00"); day += absl::Hours(24)) {
+      for (const char* hm : {"08:30", "12:00", "13:30", "17:30"}) {
+        const absl::Time edge = day + (T(std::string("2026-01-01 ") + hm) - T("2026-01-01 00:00"));
+        for (int off = -2; off <= 2; ++off) {
+          for (int64_t d : {0, 1, 12600, 14400, 27000}) {
+            check(*cal, edge + absl::Seconds(off), d, off + 2);
+            check(*cal, edge + absl::Seconds(off) + absl::Nanoseconds(1), d, off + 2);
+          }
+        }
+      }
+    }
+  }
+  // Outside the table the integer forms decline (the absl forms answer).
+  int64_t out_sec;
+  uint32_t out_ticks;
+  EXPECT_FALSE(DefaultCal().AddWorkingSeconds(absl::ToUnixSeconds(T("1980-01-01 10:00")), 0, 60,
+                                              &out_sec, &out_ticks));
+  EXPECT_FALSE(DefaultCal().AddWorkingDays(absl::ToUnixSeconds(T("2200-01-01 10:00")), 0, 1,
+                                           &out_sec, &out_ticks));
+  EXPECT_FALSE(DefaultCal().AddWorkingSeconds(absl::ToUnixSeconds(T("2099-12-31 10:00")), 0,
+                                              int64_t{3600} * 24 * 365, &out_sec, &out_ticks));
+  // Inside it they answer (nearly) always.
+  EXPECT_GT(fast, total * 99 / 100);
+}
+
+TEST(IntegerFormsTest, MinuteOfDayMatchesTheZone) {
+  std::mt19937_64 rng(1991);
+  std::vector<const WorkingCalendar*> cals = {&DefaultCal()};
+  // A zone with DST every year (if tzdata is installed): transition days
+  // must convert, the rest read the table.
+  WorkingCalendarOptions ny = WorkingCalendar::DefaultOptions();
+  ny.time_zone = "America/New_York";
+  absl::StatusOr<WorkingCalendar> ny_cal = WorkingCalendar::Create(ny);
+  if (ny_cal.ok()) cals.push_back(&*ny_cal);
+  for (const WorkingCalendar* cal : cals) {
+    const int64_t lo = absl::ToUnixSeconds(absl::FromCivil(absl::CivilDay(1985, 1, 1), cal->time_zone()));
+    const int64_t hi = absl::ToUnixSeconds(absl::FromCivil(absl::CivilDay(2105, 1, 1), cal->time_zone()));
+    std::uniform_int_distribution<int64_t> sec(lo, hi);
+    auto want = [&](int64_t s) {
+      const absl::CivilSecond cs = cal->time_zone().At(absl::FromUnixSeconds(s)).cs;
+      return cs.hour() * 60 + cs.minute();
+    };
+    for (int k = 0; k < 200000; ++k) {
+      const int64_t s = sec(rng);
+      ASSERT_EQ(cal->MinuteOfDay(s), want(s)) << s << " in " << cal->time_zone().name();
+    }
+    // Every minute edge of the first days of the table and of 1991's and
+    // 2026's transition months (China's DST ended with 1991).
+    for (absl::CivilDay day : {absl::CivilDay(1991, 1, 1), absl::CivilDay(1991, 4, 13),
+                               absl::CivilDay(1991, 9, 14), absl::CivilDay(2026, 3, 7),
+                               absl::CivilDay(2026, 10, 31), absl::CivilDay(2099, 12, 31)}) {
+      const int64_t s0 = absl::ToUnixSeconds(absl::FromCivil(day, cal->time_zone()));
+      for (int64_t s = s0 - 7200; s < s0 + 3 * 86400; s += 30) {
+        ASSERT_EQ(cal->MinuteOfDay(s), want(s)) << s << " in " << cal->time_zone().name();
+        ASSERT_EQ(cal->MinuteOfDay(s - 1), want(s - 1)) << s - 1;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace gridroute
