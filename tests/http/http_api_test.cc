@@ -10,7 +10,13 @@
 //   - /healthz, /readyz.
 // The service's clock is fixed (2026-03-04 12:00 +08:00) so that answers
 // that depend on "now" (overdue hours) are equal across the two calls.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
+
+#include <chrono>
+#include <thread>
 
 #include <filesystem>
 #include <fstream>
@@ -36,6 +42,7 @@
 #include "intake/case_desk.h"
 #include "service/audit_log.h"
 #include "service/auth.h"
+#include "service/connection_guard.h"
 #include "service/grpc_service.h"
 #include "testing/routing_pack.h"
 #include "testing/test_pack.h"
@@ -82,6 +89,7 @@ struct StartOptions {
   bool cases = false;
   int max_batch = 10000;
   size_t max_body = size_t{1} << 20;
+  int max_connections = 10000;
 };
 
 class HttpApiTest : public ::testing::Test {
@@ -155,6 +163,7 @@ class HttpApiTest : public ::testing::Test {
     ho.listen = "127.0.0.1:0";
     ho.max_body_bytes = s.max_body;
     ho.threads = 4;
+    ho.max_connections = s.max_connections;
     http_ = std::make_unique<HttpServer>(ho, router_.get());
     ASSERT_TRUE(http_->Start(&error)) << error;
     client_ = std::make_unique<httplib::Client>("127.0.0.1", http_->port());
@@ -306,6 +315,9 @@ TEST_F(HttpApiTest, CaseRoutesEqualCaseService) {
   Parse(Get("/v1/cases?page_size=1&state=CASE_STATE_REPORTED"), &lh);
   EXPECT_TRUE(MessageDifferencer::Equals(lg, lh)) << lh.DebugString();
   ASSERT_EQ(lh.cases_size(), 1);
+  v1::ListCasesResponse by_number;  // an enum by its number
+  Parse(Get("/v1/cases?page_size=1&state=1"), &by_number);
+  EXPECT_TRUE(MessageDifferencer::Equals(lg, by_number)) << by_number.DebugString();
   v1::ListCasesResponse page2;
   Parse(Get("/v1/cases?page_size=1&state=CASE_STATE_REPORTED&page_token=" + lh.next_page_token()),
         &page2);
@@ -465,6 +477,53 @@ TEST_F(HttpApiTest, MetricsCountBothTransports) {
   EXPECT_THAT(page, ::testing::HasSubstr("gridroute_snapshot_generation 1\n"));
   EXPECT_THAT(page, ::testing::HasSubstr("gridroute_reloads_total{result=\"ok\"} 1\n"));
   EXPECT_THAT(page, ::testing::HasSubstr("# TYPE gridroute_process_resident_bytes gauge\n"));
+  // 404/405 are counted too.
+  ASSERT_EQ(Get("/nope")->status, 404);
+  EXPECT_THAT(Get("/metrics")->body,
+              ::testing::HasSubstr("gridroute_calls_total{transport=\"http\",method=\"Unrouted\",code=\"NOT_FOUND\"} 1\n"));
+}
+
+// A TCP connection to the HTTP port that sends nothing (holds a slot).
+int OpenIdle(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+  return fd;
+}
+
+TEST_F(HttpApiTest, TheConnectionCapCoversTheHttpListener) {
+  Start({.max_connections = 2});
+  if (!ConnectionGuard::Get().state().active) GTEST_SKIP() << "accept not interposed here";
+  const int a = OpenIdle(http_->port());
+  const int b = OpenIdle(http_->port());
+  // Both are accepted and counted (poll: accepting is asynchronous).
+  const auto guard = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (ConnectionGuard::Get().state().open < 2 && std::chrono::steady_clock::now() < guard) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(ConnectionGuard::Get().state().open, 2);
+  const int64_t refused = ConnectionGuard::Get().state().refused_over_cap;
+  // A third connection is closed as soon as it is accepted: no answer.
+  httplib::Client third("127.0.0.1", http_->port());
+  third.set_read_timeout(30, 0);
+  auto r = third.Get("/healthz");
+  EXPECT_FALSE(r && r->status == 200);
+  EXPECT_GT(ConnectionGuard::Get().state().refused_over_cap, refused);
+  // Once one closes, calls get through again (hang guard: 60 s).
+  close(a);
+  bool served = false;
+  while (!served && std::chrono::steady_clock::now() < guard) {
+    httplib::Client c("127.0.0.1", http_->port());
+    c.set_read_timeout(30, 0);
+    auto ok = c.Get("/healthz");
+    served = ok && ok->status == 200;
+    if (!served) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(served);
+  close(b);
 }
 
 TEST_F(HttpApiTest, ReadyOnlyWithASnapshot) {
