@@ -136,7 +136,7 @@ bool HttpServer::Start(std::string* error) {
   }
   port_.store(bound);
   if (!ConnectionGuard::Get().Watch(bound, options_.max_connections)) {
-    std::fprintf(stderr, "gridroute: WARNING: HTTP connections are not capped (accept not interposed)\n");
+    std::fprintf(stderr, "gridroute: WARNING: HTTP connections are not capped (accept not interposed, or 8 listeners watched already)\n");
   }
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   return true;
@@ -148,6 +148,7 @@ void HttpServer::Stop() {
   if (server_ == nullptr) return;
   server_->stop();
   if (thread_.joinable()) thread_.join();
+  ConnectionGuard::Get().Unwatch(port_.exchange(0));
 }
 
 }  // namespace gridroute

@@ -111,6 +111,14 @@ bool ConnectionGuard::Watch(int port, int max_connections) {
   return added;
 }
 
+void ConnectionGuard::Unwatch(int port) {
+  if (port <= 0) return;
+  for (std::atomic<int>& p : ports_) {
+    int expected = port;
+    p.compare_exchange_strong(expected, 0);
+  }
+}
+
 ConnectionGuardState ConnectionGuard::state() const {
   ConnectionGuardState s;
   s.active = active_.load();

@@ -82,6 +82,9 @@ class ConnectionGuard {
   // nothing is counted or capped (the caller logs it).
   bool Watch(int port, int max_connections);
   ConnectionGuardState state() const;
+  // Stops watching `port` (a listener that closed; frees its slot of the
+  // kMaxPorts). Connections already counted stay counted until closed.
+  void Unwatch(int port);
 
   // Routes gRPC's log lines (gpr_set_log_function) through a function that
   // prints them as gRPC's default does and marks the listener failed on

@@ -11,6 +11,7 @@
 // The service's clock is fixed (2026-03-04 12:00 +08:00) so that answers
 // that depend on "now" (overdue hours) are equal across the two calls.
 #include <arpa/inet.h>
+#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -90,6 +91,7 @@ struct StartOptions {
   int max_batch = 10000;
   size_t max_body = size_t{1} << 20;
   int max_connections = 10000;
+  std::string host = "127.0.0.1";  // the HTTP listener's address
 };
 
 class HttpApiTest : public ::testing::Test {
@@ -160,13 +162,13 @@ class HttpApiTest : public ::testing::Test {
     RegisterJsonApi(router_.get());
     RegisterOpsApi(router_.get(), {});
     HttpServerOptions ho;
-    ho.listen = "127.0.0.1:0";
+    ho.listen = s.host + ":0";
     ho.max_body_bytes = s.max_body;
     ho.threads = 4;
     ho.max_connections = s.max_connections;
     http_ = std::make_unique<HttpServer>(ho, router_.get());
     ASSERT_TRUE(http_->Start(&error)) << error;
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", http_->port());
+    client_ = std::make_unique<httplib::Client>(s.host, http_->port());
     client_->set_read_timeout(30, 0);  // hang guard only
   }
 
@@ -339,6 +341,8 @@ TEST_F(HttpApiTest, CaseRoutesEqualCaseService) {
         &sh);
   EXPECT_TRUE(MessageDifferencer::Equals(sg, sh)) << sh.DebugString();
   EXPECT_EQ(sh.total().filed(), 3);
+  // Each filing was timed (journal append + fsync as the call saw it).
+  EXPECT_THAT(Get("/metrics")->body, ::testing::HasSubstr("gridroute_case_intake_seconds_count 3\n"));
   // Update over HTTP, seen over gRPC.
   v1::Case updated;
   Parse(Post("/v1/cases/" + id + ":update", R"({"state":"CASE_STATE_DISPATCHED","actor":"ops"})"),
@@ -481,6 +485,35 @@ TEST_F(HttpApiTest, MetricsCountBothTransports) {
   ASSERT_EQ(Get("/nope")->status, 404);
   EXPECT_THAT(Get("/metrics")->body,
               ::testing::HasSubstr("gridroute_calls_total{transport=\"http\",method=\"Unrouted\",code=\"NOT_FOUND\"} 1\n"));
+}
+
+// This host's first IPv4 address that is not loopback ("" if none).
+std::string NonLoopbackAddress() {
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return "";
+  std::string out;
+  for (ifaddrs* i = list; i != nullptr && out.empty(); i = i->ifa_next) {
+    if (i->ifa_addr == nullptr || i->ifa_addr->sa_family != AF_INET) continue;
+    char buf[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(i->ifa_addr)->sin_addr, buf, sizeof(buf));
+    if (!IsLoopbackAddress(buf)) out = buf;
+  }
+  freeifaddrs(list);
+  return out;
+}
+
+TEST_F(HttpApiTest, MetricsFromElsewhereNeedAKnownToken) {
+  const std::string host = NonLoopbackAddress();
+  if (host.empty()) GTEST_SKIP() << "no non-loopback IPv4 address on this host";
+  Start({.auth = true, .host = host});
+  // The peer is `host`, not loopback: a token of any role is needed.
+  ErrorOf(Get("/metrics"), 401, 16);
+  ErrorOf(Get("/metrics", "tok-unknown"), 401, 16);
+  auto r = Get("/metrics", "tok-read");  // cases-read only: enough for counts
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_THAT(r->body, ::testing::HasSubstr("gridroute_calls_total{transport=\"http\",method=\"Metrics\",code=\"UNAUTHENTICATED\"} 2\n"));
+  EXPECT_EQ(Get("/healthz")->status, 200);  // health stays open
 }
 
 // A TCP connection to the HTTP port that sends nothing (holds a slot).
