@@ -368,8 +368,6 @@ void Done(grpc::ServerUnaryReactor* r, const grpc::Status& s, const CallTimer& t
   r->Finish(CapStatus(s));
 }
 
-
-
 // Files the batch's routed reports as one durable intake and puts each
 // case into its result (a report the case engine refuses becomes that
 // item's error). UNAVAILABLE for the whole call if the journal failed:
