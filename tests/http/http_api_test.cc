@@ -44,6 +44,7 @@
 #include "service/audit_log.h"
 #include "service/auth.h"
 #include "service/connection_guard.h"
+#include "service/request_head_guard.h"
 #include "service/grpc_service.h"
 #include "testing/routing_pack.h"
 #include "testing/test_pack.h"
@@ -557,6 +558,55 @@ TEST_F(HttpApiTest, TheConnectionCapCoversTheHttpListener) {
   }
   EXPECT_TRUE(served);
   close(b);
+}
+
+// Reads from `fd` until EOF, an error, or `want` appears (hang guard: the
+// socket's 30 s receive timeout).
+std::string ReadUntil(int fd, const std::string& want) {
+  timeval tv{30, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  std::string got;
+  char buf[4096];
+  while (got.find(want) == std::string::npos) {
+    const ssize_t n = recv(fd, buf, sizeof(buf), 0);
+    if (n <= 0) break;
+    got.append(buf, static_cast<size_t>(n));
+  }
+  return got;
+}
+
+TEST_F(HttpApiTest, RequestHeadsAreBounded) {
+  Start({});
+  if (!ConnectionGuard::Get().state().active) GTEST_SKIP() << "recv not interposed here";
+  const int64_t before = RequestHeadGuard::Get().refused();
+  const std::string line = "X-Pad: " + std::string(4000, 'a') + "\r\n";
+  // 40 KB of headers (under the 64 KiB default) are served.
+  {
+    const int fd = OpenIdle(http_->port());
+    std::string req = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+    for (int i = 0; i < 10; ++i) req += line;
+    req += "Connection: close\r\n\r\n";
+    ASSERT_EQ(send(fd, req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
+    EXPECT_THAT(ReadUntil(fd, "\r\n\r\n"), ::testing::StartsWith("HTTP/1.1 200 OK"));
+    close(fd);
+  }
+  EXPECT_EQ(RequestHeadGuard::Get().refused(), before);
+  // Headers without end: the server resets the connection after 64 KiB;
+  // the sender sees it long before 256 MiB (the loop's hang guard).
+  const int fd = OpenIdle(http_->port());
+  const std::string start = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+  ASSERT_GT(send(fd, start.data(), start.size(), MSG_NOSIGNAL), 0);
+  size_t sent = 0;
+  while (sent < (size_t{256} << 20)) {
+    const ssize_t n = send(fd, line.data(), line.size(), MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<size_t>(n);
+  }
+  EXPECT_LT(sent, size_t{256} << 20) << "the server kept reading headers";
+  EXPECT_EQ(RequestHeadGuard::Get().refused(), before + 1);
+  close(fd);
+  // The listener still serves.
+  EXPECT_EQ(Get("/healthz")->status, 200);
 }
 
 TEST_F(HttpApiTest, ReadyOnlyWithASnapshot) {
