@@ -139,7 +139,7 @@ bool HttpServer::Start(std::string* error) {
   if (!ConnectionGuard::Get().Watch(bound, options_.max_connections)) {
     std::fprintf(stderr, "gridroute: WARNING: HTTP connections are not capped (accept not interposed, or 8 listeners watched already)\n");
   }
-  if (!tls()) RequestHeadGuard::Get().WatchPort(bound, options_.max_head_bytes);
+  RequestHeadGuard::Get().WatchPort(bound, options_.max_head_bytes);
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   return true;
 }

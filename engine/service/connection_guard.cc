@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <openssl/ssl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -295,4 +296,28 @@ extern "C" ssize_t send(int fd, const void* buf, size_t n, int flags) {
   static const auto real = reinterpret_cast<SendFn>(dlsym(RTLD_NEXT, "send"));
   gridroute::RequestHeadGuard::Get().OnSend(fd);
   return real(fd, buf, n, flags);
+}
+
+// SSL_read/SSL_write: the same limit on HTTPS connections, on the decrypted
+// bytes (cpp-httplib reads TLS through SSL_read on the socket's fd). An SSL
+// without a socket (gRPC's TLS runs over memory BIOs) passes through.
+extern "C" int SSL_read(SSL* ssl, void* buf, int num) {
+  using ReadFn = int (*)(SSL*, void*, int);
+  static const auto real = reinterpret_cast<ReadFn>(dlsym(RTLD_NEXT, "SSL_read"));
+  const int r = real(ssl, buf, num);
+  gridroute::RequestHeadGuard& g = gridroute::RequestHeadGuard::Get();
+  if (r <= 0 || !g.active()) return r;
+  const int fd = SSL_get_fd(ssl);
+  if (fd < 0) return r;
+  return g.AfterRecv(fd, static_cast<const char*>(buf), r) < 0 ? -1 : r;
+}
+
+extern "C" int SSL_write(SSL* ssl, const void* buf, int num) {
+  using WriteFn = int (*)(SSL*, const void*, int);
+  static const auto real = reinterpret_cast<WriteFn>(dlsym(RTLD_NEXT, "SSL_write"));
+  gridroute::RequestHeadGuard& g = gridroute::RequestHeadGuard::Get();
+  if (g.active()) {
+    if (const int fd = SSL_get_fd(ssl); fd >= 0) g.OnSend(fd);
+  }
+  return real(ssl, buf, num);
 }

@@ -1,7 +1,7 @@
 // Copyright 2026 gridroute authors.
 //
 // RequestHeadGuard: a byte limit on each HTTP request's head (request line
-// and headers) on the HTTP listener's plaintext connections — which
+// and headers) on the HTTP listener's connections — which
 // cpp-httplib 0.11 does not have (it bounds each header line to 8 KiB but
 // not their number: 200 MB of headers were accepted in a test).
 //
@@ -10,14 +10,14 @@
 //   //   a connection whose head passes 64 KiB is reset (recv fails ECONNRESET).
 //
 // How. ConnectionGuard's accept hook marks connections accepted on a
-// watched port; the recv hook counts the bytes of a request until the
+// watched port; the recv hook (SSL_read's, on the decrypted bytes, for
+// HTTPS) counts the bytes of a request until the
 // blank line ending its head ("\r\n\r\n"), and fails the read with
 // ECONNRESET once they pass the limit (the library then closes the
 // connection); bytes after the head (the body, bounded by the library's
 // own cap) are not counted. The send hook (the server answering) starts the
-// next request's count. The close hook forgets the descriptor. TLS
-// connections are not covered (their bytes are ciphertext): see
-// engine/http/HTTP.md.
+// next request's count (SSL_write's for HTTPS). The close hook forgets the
+// descriptor.
 //
 // Thread-safety: hooks are lock-free (one relaxed atomic per descriptor;
 // the library serves a connection from one thread at a time). Cost: one

@@ -26,6 +26,8 @@
 #include "http/json_api.h"
 #include "http/ops_api.h"
 #include "service/auth.h"
+#include "service/connection_guard.h"
+#include "service/request_head_guard.h"
 #include "service/grpc_service.h"
 #include "testing/routing_pack.h"
 #include "testing/test_pack.h"
@@ -165,6 +167,25 @@ TEST_F(HttpTlsTest, MutualTlsMapsTheCertificateToItsPrincipal) {
   // No client certificate: the handshake fails, nothing is answered.
   auto n = Client("")->Get("/v1/info");
   EXPECT_FALSE(n);
+}
+
+TEST_F(HttpTlsTest, RequestHeadsAreBoundedOverTlsToo) {
+  Start(/*mtls=*/false);
+  if (!ConnectionGuard::Get().state().active) GTEST_SKIP() << "hooks not interposed here";
+  const int64_t before = RequestHeadGuard::Get().refused();
+  // 40 KB of headers: served.
+  httplib::Headers ok;
+  for (int i = 0; i < 10; ++i) ok.emplace("X-Pad-" + std::to_string(i), std::string(4000, 'a'));
+  auto r = Client("")->Get("/healthz", ok);
+  ASSERT_TRUE(r) << httplib::to_string(r.error());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(RequestHeadGuard::Get().refused(), before);
+  // 400 KB of headers: the connection is reset, nothing is answered.
+  httplib::Headers big;
+  for (int i = 0; i < 100; ++i) big.emplace("X-Pad-" + std::to_string(i), std::string(4000, 'a'));
+  auto b = Client("")->Get("/healthz", big);
+  EXPECT_TRUE(!b || b->status != 200);
+  EXPECT_EQ(RequestHeadGuard::Get().refused(), before + 1);
 }
 
 }  // namespace
