@@ -259,3 +259,9 @@ extern "C" int close(int fd) {
   gridroute::ConnectionGuard::Get().BeforeClose(fd);
   return gridroute::CallClose(fd);
 }
+
+// accept(2) too: cpp-httplib's listener (engine/http) calls accept, not
+// accept4. Same guard, no flags.
+extern "C" int accept(int fd, struct sockaddr* __restrict addr, socklen_t* __restrict len) {
+  return gridroute::ConnectionGuard::Get().Accept(fd, addr, len, 0);
+}

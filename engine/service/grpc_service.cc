@@ -176,6 +176,16 @@ class StreamWorkPool {
 
 namespace {
 
+// Adds a decision's outcome to the local tallies [routed, outside].
+inline void Tally(const Decision& d, uint64_t* tally) {
+  ++tally[d.outcome == Outcome::kRouted ? 0 : 1];
+}
+void AddTally(CallMetrics& m, const uint64_t* tally, uint64_t errors) {
+  m.AddItems(ItemOutcome::kRouted, tally[0]);
+  m.AddItems(ItemOutcome::kOutsideCoverage, tally[1]);
+  m.AddItems(ItemOutcome::kError, errors);
+}
+
 absl::Time DeadlineOf(const grpc::CallbackServerContext* ctx) {
   const auto d = ctx->deadline();
   if (d == std::chrono::system_clock::time_point::max()) return absl::InfiniteFuture();
@@ -208,7 +218,7 @@ void PrefetchViewStrings(const Snapshot& s, const Decision& d, const absl::Statu
 // Routes every detection of `req` into `buf` (one RouteBatch call); frame
 // times outside `window` are item errors.
 void RouteAll(const ServedSnapshot& served, const v1::DetectionBatch& req,
-              const ReportTimeWindow& window, DetectionBuffers* buf) {
+              const ReportTimeWindow& window, DetectionBuffers* buf, CallMetrics* metrics) {
   const int n = req.detections_size();
   buf->Resize(n);
   RouteOptions o;
@@ -228,6 +238,11 @@ void RouteAll(const ServedSnapshot& served, const v1::DetectionBatch& req,
   for (int i = 0; i < std::min(n, kPrefetchAhead); ++i) {
     PrefetchViewStrings(*served.snapshot, buf->decisions[i], buf->status[i]);
   }
+  uint64_t tally[2] = {0, 0};
+  for (int i = 0; i < n; ++i) {
+    if (buf->status[i].ok()) Tally(buf->decisions[i], tally);
+  }
+  AddTally(*metrics, tally, n - tally[0] - tally[1]);
 }
 
 // DetectionResult.error (field 4): ItemError {code = 1, message = 2}.
@@ -300,18 +315,18 @@ absl::Status CheckUpdateLengths(const v1::UpdateCaseRequest& req) {
   return s;
 }
 
-// The methods and the roles that open them (any one of them).
-constexpr char kLocate[] = "/gridroute.v1.RoutingService/Locate";
-constexpr char kRoute[] = "/gridroute.v1.RoutingService/Route";
-constexpr char kRouteBatch[] = "/gridroute.v1.RoutingService/RouteBatch";
-constexpr char kRouteStream[] = "/gridroute.v1.RoutingService/RouteStream";
-constexpr char kInfo[] = "/gridroute.v1.AdminService/Info";
-constexpr char kDirectory[] = "/gridroute.v1.AdminService/Directory";
-constexpr char kReload[] = "/gridroute.v1.AdminService/Reload";
-constexpr char kGetCase[] = "/gridroute.v1.CaseService/Get";
-constexpr char kUpdateCase[] = "/gridroute.v1.CaseService/Update";
-constexpr char kListCases[] = "/gridroute.v1.CaseService/List";
-constexpr char kCaseStats[] = "/gridroute.v1.CaseService/Stats";
+// The methods (service/methods.h: names and roles, shared with HTTP).
+constexpr const char* kLocate = kMethods[kMethodLocate].path;
+constexpr const char* kRoute = kMethods[kMethodRoute].path;
+constexpr const char* kRouteBatch = kMethods[kMethodRouteBatch].path;
+constexpr const char* kRouteStream = kMethods[kMethodRouteStream].path;
+constexpr const char* kInfo = kMethods[kMethodInfo].path;
+constexpr const char* kDirectory = kMethods[kMethodDirectory].path;
+constexpr const char* kReload = kMethods[kMethodReload].path;
+constexpr const char* kGetCase = kMethods[kMethodGetCase].path;
+constexpr const char* kUpdateCase = kMethods[kMethodUpdateCase].path;
+constexpr const char* kListCases = kMethods[kMethodListCases].path;
+constexpr const char* kCaseStats = kMethods[kMethodCaseStats].path;
 
 // Every status the gRPC layer sends, cut to kMaxStatusMessageBytes: a
 // grpc-message travels in a header, and a client that cannot take a large
@@ -322,18 +337,27 @@ grpc::Status CapStatus(const grpc::Status& s) {
                       s.error_details());
 }
 
-// Finishes a unary call with its status, capped.
-void Done(grpc::ServerUnaryReactor* r, const grpc::Status& s) { r->Finish(CapStatus(s)); }
+// A gRPC call's start, for its gridroute_calls_total and latency.
+struct CallTimer {
+  CallMetrics* metrics;
+  int method;
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
 
-// The principal of a verified client certificate (mutual TLS), or null.
-const Principal* CertPrincipal(const grpc::CallbackServerContext& ctx, const TokenTable& t) {
-  std::shared_ptr<const grpc::AuthContext> ac = ctx.auth_context();
-  if (ac == nullptr || !ac->IsPeerAuthenticated()) return nullptr;
-  for (const grpc::string_ref& cn : ac->FindPropertyValues("x509_common_name")) {
-    if (const Principal* p = t.FindCertName(absl::string_view(cn.data(), cn.size()))) return p;
+  void Record(const grpc::Status& s) const {
+    const int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                           std::chrono::steady_clock::now() - start)
+                           .count();
+    metrics->Record(Transport::kGrpc, method, static_cast<int>(s.error_code()), ns);
   }
-  return nullptr;
+};
+
+// Finishes a unary call with its status, capped, and counts it.
+void Done(grpc::ServerUnaryReactor* r, const grpc::Status& s, const CallTimer& t) {
+  t.Record(s);
+  r->Finish(CapStatus(s));
 }
+
+
 
 // Files the batch's routed reports as one durable intake and puts each
 // case into its result (a report the case engine refuses becomes that
@@ -429,32 +453,35 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
   grpc::ServerUnaryReactor* Locate(grpc::CallbackServerContext* ctx, const v1::LocateRequest* req,
                                    v1::LocateResponse* resp) override {
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
+    const CallTimer t{&svc_->metrics_, kMethodLocate};
     CallAuth a;
-    grpc::Status st = svc_->Authorize(ctx, kLocate, kRoleRoute, &a);
-    Done(r, st.ok() ? svc_->Locate(DeadlineOf(ctx), *req, resp) : st);
+    grpc::Status st = svc_->Authorize(ctx, kLocate, kMethods[kMethodLocate].roles, &a);
+    Done(r, st.ok() ? svc_->Locate(DeadlineOf(ctx), *req, resp) : st, t);
     return r;
   }
   grpc::ServerUnaryReactor* Route(grpc::CallbackServerContext* ctx, const v1::RouteRequest* req,
                                   v1::RouteResponse* resp) override {
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
+    const CallTimer t{&svc_->metrics_, kMethodRoute};
     CallAuth a;
-    grpc::Status st = svc_->Authorize(ctx, kRoute, kRoleRoute, &a);
-    Done(r, st.ok() ? svc_->Route(DeadlineOf(ctx), *req, resp, a.who) : st);
+    grpc::Status st = svc_->Authorize(ctx, kRoute, kMethods[kMethodRoute].roles, &a);
+    Done(r, st.ok() ? svc_->Route(DeadlineOf(ctx), *req, resp, a.who) : st, t);
     return r;
   }
   grpc::ServerUnaryReactor* RouteBatch(grpc::CallbackServerContext* ctx,
                                        const v1::RouteBatchRequest* req,
                                        v1::RouteBatchResponse* resp) override {
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
+    const CallTimer t{&svc_->metrics_, kMethodRouteBatch};
     CallAuth a;
-    grpc::Status gate = svc_->Authorize(ctx, kRouteBatch, kRoleRoute, &a);
+    grpc::Status gate = svc_->Authorize(ctx, kRouteBatch, kMethods[kMethodRouteBatch].roles, &a);
     if (!gate.ok()) {
-      Done(r, gate);
+      Done(r, gate, t);
       return r;
     }
     CaseDesk* desk = svc_->options_.cases;
     if (desk == nullptr || resp->GetArena() == nullptr) {
-      Done(r, svc_->RouteBatch(DeadlineOf(ctx), *req, resp, a.who));
+      Done(r, svc_->RouteBatch(DeadlineOf(ctx), *req, resp, a.who), t);
       return r;
     }
     // With cases: the answer is finished from the desk's commit thread once
@@ -464,21 +491,21 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
     const absl::Time deadline = DeadlineOf(ctx);
     grpc::Status s = svc_->RouteBatchUnfiled(deadline, *req, resp, b, a.who);
     if (!s.ok() || b->n == 0) {
-      Done(r, s);
+      Done(r, s, t);
       return r;
     }
     // The slots (and the request their keys point into) live until Finish.
     GridrouteService* svc = svc_;
     desk->IntakeAsync(
         absl::MakeConstSpan(b->slots.data(), b->n),
-        [svc, r, b, resp](const absl::Status& st, const std::vector<CaseOutcome>& outcomes) {
+        [svc, r, b, resp, t](const absl::Status& st, const std::vector<CaseOutcome>& outcomes) {
           b->pinned.reset();
           if (!st.ok()) {
-            Done(r, svc->IntakeStatus(st));
+            Done(r, svc->IntakeStatus(st), t);
             return;
           }
           PutCaseRefs(*b, outcomes, resp->mutable_results(), "source_id");
-          Done(r, grpc::Status::OK);
+          Done(r, grpc::Status::OK, t);
         },
         deadline);
     return r;
@@ -486,7 +513,7 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* RouteStream(
       grpc::CallbackServerContext* ctx) override {
     CallAuth a;
-    grpc::Status st = svc_->Authorize(ctx, kRouteStream, kRoleRoute, &a);
+    grpc::Status st = svc_->Authorize(ctx, kRouteStream, kMethods[kMethodRouteStream].roles, &a);
     return new StreamReactor(svc_, &stream_pool_, ctx, std::move(a), std::move(st));
   }
 
@@ -505,7 +532,8 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
     // A refused call (`gate` not OK) is finished at once.
     StreamReactor(GridrouteService* svc, StreamWorkPool* pool, grpc::CallbackServerContext* ctx,
                   CallAuth auth, grpc::Status gate)
-        : svc_(svc), pool_(pool), ctx_(ctx), auth_(std::move(auth)) {
+        : svc_(svc), pool_(pool), ctx_(ctx), auth_(std::move(auth)),
+          timer_{&svc->metrics_, kMethodRouteStream} {
       svc_->streams_open_.fetch_add(1, std::memory_order_relaxed);
       if (!gate.ok()) {
         End(gate);
@@ -611,6 +639,7 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
         End(s);
         return;
       }
+      svc_->metrics_.AddStreamBatch();
       held_ = static_cast<int64_t>(out_bytes_.Length());
       svc_->answers_waiting_.fetch_add(1, std::memory_order_relaxed);
       svc_->answer_bytes_.fetch_add(held_, std::memory_order_relaxed);
@@ -627,12 +656,16 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
       if (!delivered) svc_->NoteAbandonedAnswer(held_);
       held_ = 0;
     }
-    void End(const grpc::Status& s) { Finish(CapStatus(s)); }
+    void End(const grpc::Status& s) {
+      timer_.Record(s);
+      Finish(CapStatus(s));
+    }
 
     GridrouteService* const svc_;
     StreamWorkPool* const pool_;
     grpc::CallbackServerContext* const ctx_;
     const CallAuth auth_;  // pins the caller for the stream's life
+    const CallTimer timer_;  // the stream's start (counted once, at its end)
     grpc::ByteBuffer in_bytes_, out_bytes_;
     StreamWork* work_ = nullptr;  // the batch being routed or filed, else null
     int64_t held_ = 0;            // bytes of the answer being written
@@ -657,18 +690,20 @@ class GridrouteService::AdminImpl final : public v1::AdminService::CallbackServi
   grpc::ServerUnaryReactor* Info(grpc::CallbackServerContext* ctx, const v1::InfoRequest*,
                                  v1::InfoResponse* resp) override {
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
+    const CallTimer t{&svc_->metrics_, kMethodInfo};
     CallAuth a;
-    grpc::Status st = svc_->Authorize(ctx, kInfo, kRoleRoute | kRoleAdmin, &a);
-    Done(r, st.ok() ? svc_->Info(DeadlineOf(ctx), resp, a.who) : st);
+    grpc::Status st = svc_->Authorize(ctx, kInfo, kMethods[kMethodInfo].roles, &a);
+    Done(r, st.ok() ? svc_->Info(DeadlineOf(ctx), resp, a.who) : st, t);
     return r;
   }
   grpc::ServerUnaryReactor* Directory(grpc::CallbackServerContext* ctx,
                                       const v1::DirectoryRequest* req,
                                       v1::DirectoryResponse* resp) override {
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
+    const CallTimer t{&svc_->metrics_, kMethodDirectory};
     CallAuth a;
-    grpc::Status st = svc_->Authorize(ctx, kDirectory, kRoleRoute, &a);
-    Done(r, st.ok() ? svc_->Directory(DeadlineOf(ctx), *req, resp, Personal(a.who)) : st);
+    grpc::Status st = svc_->Authorize(ctx, kDirectory, kMethods[kMethodDirectory].roles, &a);
+    Done(r, st.ok() ? svc_->DirectoryFor(DeadlineOf(ctx), *req, resp, a.who) : st, t);
     return r;
   }
   // A load takes seconds on a big city: it runs on the service's worker
@@ -676,9 +711,10 @@ class GridrouteService::AdminImpl final : public v1::AdminService::CallbackServi
   grpc::ServerUnaryReactor* Reload(grpc::CallbackServerContext* ctx, const v1::ReloadRequest* req,
                                    v1::ReloadResponse* resp) override {
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
+    const CallTimer t{&svc_->metrics_, kMethodReload};
     CallAuth a;
-    if (grpc::Status st = svc_->Authorize(ctx, kReload, kRoleAdmin, &a); !st.ok()) {
-      Done(r, st);
+    if (grpc::Status st = svc_->Authorize(ctx, kReload, kMethods[kMethodReload].roles, &a); !st.ok()) {
+      Done(r, st, t);
       return r;
     }
     // A reload while another runs is answered at once, not queued behind it
@@ -686,14 +722,14 @@ class GridrouteService::AdminImpl final : public v1::AdminService::CallbackServi
     if (absl::Status idle = svc_->store_->CheckIdle(); !idle.ok()) {
       const grpc::Status st = CapStatus(ToGrpcStatus(idle));
       svc_->Audit(ctx->peer(), a.who, kReload, Echo(req->pack_dir(), kMaxPathBytes), st);
-      Done(r, st);
+      Done(r, st, t);
       return r;
     }
     GridrouteService* svc = svc_;
-    svc_->RunDetached([svc, r, req, resp, a = std::move(a), peer = ctx->peer()] {
+    svc_->RunDetached([svc, r, req, resp, t, a = std::move(a), peer = ctx->peer()] {
       grpc::Status st = CapStatus(svc->Reload(*req, resp));
       svc->Audit(peer, a.who, kReload, Echo(req->pack_dir(), kMaxPathBytes), st);
-      Done(r, st);
+      Done(r, st, t);
     });
     return r;
   }
@@ -712,42 +748,43 @@ class GridrouteService::CaseImpl final : public v1::CaseService::CallbackService
   grpc::ServerUnaryReactor* Get(grpc::CallbackServerContext* ctx, const v1::GetCaseRequest* req,
                                 v1::Case* resp) override {
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
+    const CallTimer t{&svc_->metrics_, kMethodGetCase};
     CallAuth a;
-    grpc::Status st = svc_->Authorize(ctx, kGetCase, kRoleCasesRead, &a);
-    Done(r, st.ok() ? svc_->GetCase(*req, resp, a.who) : st);
+    grpc::Status st = svc_->Authorize(ctx, kGetCase, kMethods[kMethodGetCase].roles, &a);
+    Done(r, st.ok() ? svc_->GetCase(*req, resp, a.who) : st, t);
     return r;
   }
   grpc::ServerUnaryReactor* Update(grpc::CallbackServerContext* ctx,
                                    const v1::UpdateCaseRequest* req, v1::Case* resp) override {
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
+    const CallTimer t{&svc_->metrics_, kMethodUpdateCase};
     CallAuth a;
-    grpc::Status st = svc_->Authorize(ctx, kUpdateCase, kRoleCasesWrite, &a);
+    grpc::Status st = svc_->Authorize(ctx, kUpdateCase, kMethods[kMethodUpdateCase].roles, &a);
     if (!st.ok()) {
-      Done(r, st);
+      Done(r, st, t);
       return r;
     }
-    st = CapStatus(svc_->UpdateCase(*req, resp, a.who));
-    svc_->Audit(ctx->peer(), a.who, kUpdateCase,
-                absl::StrCat(Echo(req->case_id()), " -> ", v1::CaseState_Name(req->state())), st);
-    Done(r, st);
+    Done(r, svc_->UpdateCaseAudited(ctx->peer(), *req, resp, a.who), t);
     return r;
   }
   grpc::ServerUnaryReactor* List(grpc::CallbackServerContext* ctx,
                                  const v1::ListCasesRequest* req,
                                  v1::ListCasesResponse* resp) override {
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
+    const CallTimer t{&svc_->metrics_, kMethodListCases};
     CallAuth a;
-    grpc::Status st = svc_->Authorize(ctx, kListCases, kRoleCasesRead, &a);
-    Done(r, st.ok() ? svc_->ListCases(*req, resp, a.who) : st);
+    grpc::Status st = svc_->Authorize(ctx, kListCases, kMethods[kMethodListCases].roles, &a);
+    Done(r, st.ok() ? svc_->ListCases(*req, resp, a.who) : st, t);
     return r;
   }
   grpc::ServerUnaryReactor* Stats(grpc::CallbackServerContext* ctx,
                                   const v1::CaseStatsRequest* req,
                                   v1::CaseStatsResponse* resp) override {
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
+    const CallTimer t{&svc_->metrics_, kMethodCaseStats};
     CallAuth a;
-    grpc::Status st = svc_->Authorize(ctx, kCaseStats, kRoleCasesRead, &a);
-    Done(r, st.ok() ? svc_->CaseStats(*req, resp, a.who) : st);
+    grpc::Status st = svc_->Authorize(ctx, kCaseStats, kMethods[kMethodCaseStats].roles, &a);
+    Done(r, st.ok() ? svc_->CaseStats(*req, resp, a.who) : st, t);
     return r;
   }
 
@@ -869,19 +906,39 @@ grpc::Status GridrouteService::Authorize(grpc::CallbackServerContext* ctx,
                                          absl::string_view method, uint32_t any_of,
                                          CallAuth* out) {
   if (options_.tokens == nullptr) return grpc::Status::OK;
-  out->table = options_.tokens->table();
-  const Principal* p = nullptr;
+  CallCredentials creds;
   const auto& md = ctx->client_metadata();
   if (auto it = md.find("authorization"); it != md.end()) {
-    absl::string_view v(it->second.data(), it->second.size());
+    creds.has_authorization = true;
+    creds.authorization = absl::string_view(it->second.data(), it->second.size());
+  } else if (std::shared_ptr<const grpc::AuthContext> ac = ctx->auth_context();
+             ac != nullptr && ac->IsPeerAuthenticated()) {
+    for (const grpc::string_ref& cn : ac->FindPropertyValues("x509_common_name")) {
+      creds.cert_names.emplace_back(cn.data(), cn.size());
+    }
+  }
+  return AuthorizeCall(creds, [ctx] { return ctx->peer(); }, method, any_of, out);
+}
+
+grpc::Status GridrouteService::AuthorizeCall(const CallCredentials& creds,
+                                             absl::FunctionRef<std::string()> peer,
+                                             absl::string_view method, uint32_t any_of,
+                                             CallAuth* out) {
+  if (options_.tokens == nullptr) return grpc::Status::OK;
+  out->table = options_.tokens->table();
+  const Principal* p = nullptr;
+  if (creds.has_authorization) {
+    absl::string_view v = creds.authorization;
     if (absl::ConsumePrefix(&v, "Bearer ") && out->table != nullptr) p = out->table->FindToken(v);
   } else if (out->table != nullptr && out->table->has_cert_names()) {
-    p = CertPrincipal(*ctx, *out->table);
+    for (const std::string& cn : creds.cert_names) {
+      if ((p = out->table->FindCertName(cn)) != nullptr) break;
+    }
   }
   if (p == nullptr) {
     grpc::Status st(grpc::StatusCode::UNAUTHENTICATED,
                     "authorization: a known 'Bearer <token>' (or client certificate) is required");
-    Audit(ctx->peer(), nullptr, method, "", st);
+    Audit(peer(), nullptr, method, "", st);
     return st;
   }
   if ((p->roles & any_of) == 0) {
@@ -891,7 +948,7 @@ grpc::Status GridrouteService::Authorize(grpc::CallbackServerContext* ctx,
                                                               : " needs one of the roles '",
                                  RoleNames(any_of), "'; principal '", Echo(p->name),
                                  "' has '", RoleNames(p->roles), "'"));
-    Audit(ctx->peer(), p, method, "", st);
+    Audit(peer(), p, method, "", st);
     return st;
   }
   out->who = p;
@@ -958,7 +1015,13 @@ grpc::Status GridrouteService::Route(absl::Time deadline, const v1::RouteRequest
   }
   if (st.ok()) st = CheckReportId(req.report_id(), "report_id");
   if (st.ok()) st = served->router.Route(e, o, &d);
-  if (!st.ok()) return ToGrpcStatus(st);
+  if (!st.ok()) {
+    metrics_.AddItems(ItemOutcome::kError, 1);
+    return ToGrpcStatus(st);
+  }
+  metrics_.AddItems(d.outcome == Outcome::kRouted ? ItemOutcome::kRouted
+                                                  : ItemOutcome::kOutsideCoverage,
+                    1);
   ViewToProto(*served->snapshot, d, req.view() == v1::DECISION_VIEW_CODES, Personal(who), resp);
   if (options_.cases != nullptr && d.outcome == Outcome::kRouted) {
     thread_local IntakeBuffers b;
@@ -1011,6 +1074,7 @@ grpc::Status GridrouteService::RouteBatchUnfiled(absl::Time deadline,
   RouteOptions o;
   const ReportTimeWindow window = ReportTimeWindowAt(Now(), options_.max_future);
   resp->mutable_results()->Reserve(req.events_size());
+  uint64_t tally[2] = {0, 0};
   for (const v1::RouteRequest& r : req.events()) {
     v1::RouteResult* out = resp->add_results();
     absl::Status st = EventFromProto(r, &e, &o);
@@ -1018,6 +1082,7 @@ grpc::Status GridrouteService::RouteBatchUnfiled(absl::Time deadline,
     if (st.ok()) st = CheckReportId(r.report_id(), "report_id");
     if (st.ok()) st = served->router.Route(e, o, &d);
     if (st.ok()) {
+      Tally(d, tally);
       ViewToProto(*served->snapshot, d, codes, personal, out);
       if (options_.cases != nullptr && d.outcome == Outcome::kRouted) {
         ReportFromDecision(*served->snapshot, e, d, ReportSource::kHotline, {},
@@ -1028,6 +1093,7 @@ grpc::Status GridrouteService::RouteBatchUnfiled(absl::Time deadline,
       out->mutable_error()->set_message(std::string(st.message()));
     }
   }
+  AddTally(metrics_, tally, req.events_size() - tally[0] - tally[1]);
   SnapshotRefToProto(*served, resp->mutable_snapshot());
   if (b.n > 0) b.pinned = std::move(served);
   return grpc::Status::OK;
@@ -1073,7 +1139,7 @@ grpc::Status GridrouteService::RouteDetectionsUnfiled(absl::Time deadline,
   if (grpc::Status s = CheckDetections(deadline, req, &served); !s.ok()) return s;
   const bool codes = req.view() == v1::DECISION_VIEW_CODES;
   thread_local DetectionBuffers buf;
-  RouteAll(*served, req, ReportTimeWindowAt(Now(), options_.max_future), &buf);
+  RouteAll(*served, req, ReportTimeWindowAt(Now(), options_.max_future), &buf, &metrics_);
   const int n = req.detections_size();
   IntakeBuffers& b = *cases;
   b.Clear();
@@ -1116,7 +1182,7 @@ grpc::Status GridrouteService::RouteDetectionsWireUnfiled(absl::Time deadline,
     return grpc::Status(grpc::StatusCode::INTERNAL, "view: the wire path writes CODES only");
   }
   DetectionBuffers& buf = batch->routed;
-  RouteAll(*served, req, ReportTimeWindowAt(Now(), options_.max_future), &buf);
+  RouteAll(*served, req, ReportTimeWindowAt(Now(), options_.max_future), &buf, &metrics_);
   const int n = req.detections_size();
   batch->case_of.assign(n, -1);
   if (options_.cases != nullptr) {
@@ -1234,6 +1300,11 @@ grpc::Status GridrouteService::Directory(absl::Time deadline, const v1::Director
   }
   DirectoryPageToProto(*served, cursor, include_personal, resp);
   return grpc::Status::OK;
+}
+
+grpc::Status GridrouteService::DirectoryFor(absl::Time deadline, const v1::DirectoryRequest& req,
+                                            v1::DirectoryResponse* resp, const Principal* who) {
+  return Directory(deadline, req, resp, Personal(who));
 }
 
 grpc::Status GridrouteService::Reload(const v1::ReloadRequest& req, v1::ReloadResponse* resp) {
@@ -1355,6 +1426,15 @@ grpc::Status GridrouteService::UpdateCase(const v1::UpdateCaseRequest& req, v1::
   const WorkingCalendar& cal = CalendarOf(served.get());
   CaseToProto(c, Now(), cal, resp);
   return grpc::Status::OK;
+}
+
+grpc::Status GridrouteService::UpdateCaseAudited(absl::string_view peer,
+                                                 const v1::UpdateCaseRequest& req, v1::Case* resp,
+                                                 const Principal* who) {
+  const grpc::Status st = CapStatus(UpdateCase(req, resp, who));
+  Audit(peer, who, kUpdateCase,
+        absl::StrCat(Echo(req.case_id()), " -> ", v1::CaseState_Name(req.state())), st);
+  return st;
 }
 
 grpc::Status GridrouteService::ListCases(const v1::ListCasesRequest& req,

@@ -37,6 +37,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
@@ -46,6 +47,8 @@
 #include "intake/case_desk.h"
 #include "service/audit_log.h"
 #include "service/auth.h"
+#include "service/call_metrics.h"
+#include "service/methods.h"
 #include "service/snapshot_store.h"
 
 namespace gridroute {
@@ -109,6 +112,15 @@ struct CallAuth {
   const Principal* who = nullptr;  // null: auth off (everything allowed)
 };
 
+// What a call presents to the auth gate, whatever its transport: the
+// `authorization` header (gRPC metadata or HTTP header) and the subject CNs
+// of a client certificate the TLS layer verified.
+struct CallCredentials {
+  bool has_authorization = false;
+  absl::string_view authorization;  // "Bearer <token>"
+  std::vector<std::string> cert_names;
+};
+
 // absl::Status -> grpc::Status, same code number and message.
 grpc::Status ToGrpcStatus(const absl::Status& s);
 
@@ -131,6 +143,13 @@ class GridrouteService {
   grpc::Service* reflection_v1();
   // Cases on (ServiceOptions::cases set).
   bool cases_on() const { return options_.cases != nullptr; }
+
+  // Calls, latency and items by outcome, for /metrics (both transports).
+  CallMetrics& metrics() const { return metrics_; }
+  // The snapshot store served (read-only use: /metrics, /readyz).
+  const SnapshotStore& store() const { return *store_; }
+  // The options the service runs with.
+  const ServiceOptions& options() const { return options_; }
 
   // Calls refused because their deadline had passed.
   int64_t expired_calls() const { return expired_.load(std::memory_order_relaxed); }
@@ -166,10 +185,18 @@ class GridrouteService {
   // without the `personal` role).
   grpc::Status Directory(absl::Time deadline, const v1::DirectoryRequest& req,
                          v1::DirectoryResponse* resp, bool include_personal = true);
+  // Directory for caller `who` (persons with names and phones only with
+  // kRolePersonal).
+  grpc::Status DirectoryFor(absl::Time deadline, const v1::DirectoryRequest& req,
+                            v1::DirectoryResponse* resp, const Principal* who);
   grpc::Status GetCase(const v1::GetCaseRequest& req, v1::Case* resp,
                        const Principal* who = nullptr);
   grpc::Status UpdateCase(const v1::UpdateCaseRequest& req, v1::Case* resp,
                           const Principal* who = nullptr);
+  // UpdateCase as a call of `peer`: the status capped and the audit line
+  // written (both transports call this).
+  grpc::Status UpdateCaseAudited(absl::string_view peer, const v1::UpdateCaseRequest& req,
+                                 v1::Case* resp, const Principal* who);
   grpc::Status ListCases(const v1::ListCasesRequest& req, v1::ListCasesResponse* resp,
                          const Principal* who = nullptr);
   grpc::Status CaseStats(const v1::CaseStatsRequest& req, v1::CaseStatsResponse* resp,
@@ -183,6 +210,13 @@ class GridrouteService {
   // token and one hash lookup.
   grpc::Status Authorize(grpc::CallbackServerContext* ctx, absl::string_view method,
                          uint32_t any_of, CallAuth* out);
+  // The gate itself, transport-neutral (the gRPC Authorize above and the
+  // HTTP router, engine/http, call it): a bearer token in
+  // `creds.authorization`, else (no header) a certificate CN; `peer` and
+  // `method` name the call in the audit line of a refusal (`peer` is
+  // called only then).
+  grpc::Status AuthorizeCall(const CallCredentials& creds, absl::FunctionRef<std::string()> peer,
+                             absl::string_view method, uint32_t any_of, CallAuth* out);
   // Appends an audit line (no-op without ServiceOptions::audit).
   void Audit(absl::string_view peer, const Principal* who, absl::string_view method,
              absl::string_view target, const grpc::Status& outcome);
@@ -245,6 +279,7 @@ class GridrouteService {
   std::unique_ptr<ReflectionV1> reflection_v1_;
   std::unique_ptr<Worker> worker_;
 
+  mutable CallMetrics metrics_;  // thread-safe (atomics)
   std::atomic<int64_t> expired_{0};
   // RouteStream (StreamStats).
   std::atomic<int64_t> streams_open_{0}, answers_waiting_{0}, answer_bytes_{0};

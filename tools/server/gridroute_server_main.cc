@@ -42,6 +42,10 @@
 #include "absl/time/time.h"
 #include "common/process_memory.h"
 #include "server/dashed_flags.h"
+#include "http/http_router.h"
+#include "http/http_server.h"
+#include "http/json_api.h"
+#include "http/ops_api.h"
 #include "service/connection_guard.h"
 #include "service/grpc_service.h"
 #include "service/serving_health.h"
@@ -120,6 +124,16 @@ ABSL_FLAG(int, stream_window_kb, 256,
 ABSL_FLAG(int, max_pending_answers_mb, 1024,
           "RouteStream answers waiting for clients that do not read them, MiB over all streams; "
           "past it a stream's next batch is refused with RESOURCE_EXHAUSTED (nothing filed)");
+ABSL_FLAG(std::string, http_listen, "",
+          "Also serve the HTTP/JSON API, /metrics, /healthz and /readyz on this host:port "
+          "(engine/http/HTTP.md): the same service, tokens, TLS (--tls-*), limits and errors "
+          "as gRPC. Empty: no HTTP");
+ABSL_FLAG(int, http_threads, 16,
+          "HTTP worker threads = keep-alive connections served at once (more wait, accepted)");
+ABSL_FLAG(int, http_max_body_mb, 0,
+          "Largest HTTP request body, MiB (larger: 413); 0 = --max-message-mb");
+ABSL_FLAG(double, http_keepalive_s, 5,
+          "An idle HTTP keep-alive connection is closed after this many seconds (frees its thread)");
 ABSL_FLAG(std::string, nats, "",
           "NATS URL (nats://host:port): publish new cases and state changes to JetStream on "
           "gridroute.dispatch.<department code>. Needs --journal_dir");
@@ -183,9 +197,13 @@ bool SecurityOptions(gridroute::ServerOptions* o, std::string* error) {
     *error = "--tls-client-ca needs --tls-cert and --tls-key";
     return false;
   }
-  if (absl::GetFlag(FLAGS_auth_tokens).empty() && !IsLoopback(o->listen) &&
+  const std::string http = absl::GetFlag(FLAGS_http_listen);
+  const std::string exposed = !IsLoopback(o->listen) ? o->listen
+                              : !http.empty() && !IsLoopback(http) ? http
+                                                                   : "";
+  if (absl::GetFlag(FLAGS_auth_tokens).empty() && !exposed.empty() &&
       !absl::GetFlag(FLAGS_insecure_no_auth)) {
-    *error = absl::StrCat("refusing to listen on ", o->listen,
+    *error = absl::StrCat("refusing to listen on ", exposed,
                           " without --auth-tokens: anyone reaching it could reload packs, read "
                           "and change cases and harvest the roster. Pass --auth-tokens FILE, "
                           "listen on 127.0.0.1, or --insecure-no-auth");
@@ -224,6 +242,13 @@ std::string CheckFlags() {
     return "--stream-window-kb must be in 0..65536";
   }
   if (absl::GetFlag(FLAGS_max_pending_answers_mb) < 1) return "--max-pending-answers-mb must be >= 1";
+  if (absl::GetFlag(FLAGS_http_threads) < 1 || absl::GetFlag(FLAGS_http_threads) > 4096) {
+    return "--http-threads must be in 1..4096";
+  }
+  if (absl::GetFlag(FLAGS_http_max_body_mb) < 0) return "--http-max-body-mb must be >= 0";
+  if (!(absl::GetFlag(FLAGS_http_keepalive_s) >= 1) || absl::GetFlag(FLAGS_http_keepalive_s) > 3600) {
+    return "--http-keepalive-s must be in 1..3600";
+  }
   if (!(absl::GetFlag(FLAGS_load_timeout_s) > 0)) return "--load-timeout-s must be > 0";
   const absl::Duration year = absl::Hours(24 * 365);
   if (absl::GetFlag(FLAGS_max_future) < absl::ZeroDuration() ||
@@ -424,6 +449,44 @@ class SignalThread {
   std::thread thread_;  // last: starts once the members above exist
 };
 
+// The HTTP/JSON listener on the same service, with gRPC's TLS material,
+// message size and connection cap. Null with *error set if it cannot start.
+std::unique_ptr<gridroute::HttpServer> StartHttp(const gridroute::ServerOptions& grpc_options,
+                                                 gridroute::HttpRouter* router,
+                                                 std::string* error) {
+  gridroute::RegisterJsonApi(router);
+  gridroute::OpsOptions ops;
+  // The readiness probe sees the HTTP server once it exists.
+  auto http_ptr = std::make_shared<gridroute::HttpServer*>(nullptr);
+  ops.listener_problem = [http_ptr]() -> std::string {
+    const gridroute::ConnectionGuardState g = gridroute::ConnectionGuard::Get().state();
+    if (g.listener_failed) return "the gRPC listener failed (accept error)";
+    if (g.fd_exhausted) return "out of file descriptors";
+    if (*http_ptr != nullptr && !(*http_ptr)->running()) return "the HTTP listener is not running";
+    return "";
+  };
+  gridroute::RegisterOpsApi(router, std::move(ops));
+  gridroute::HttpServerOptions o;
+  o.listen = absl::GetFlag(FLAGS_http_listen);
+  o.tls_cert_pem = grpc_options.tls_cert_pem;
+  o.tls_key_pem = grpc_options.tls_key_pem;
+  o.tls_client_ca_pem = grpc_options.tls_client_ca_pem;
+  const int body_mb = absl::GetFlag(FLAGS_http_max_body_mb);
+  o.max_body_bytes = body_mb > 0 ? static_cast<size_t>(body_mb) << 20
+                                 : static_cast<size_t>(grpc_options.max_message_bytes);
+  o.threads = absl::GetFlag(FLAGS_http_threads);
+  o.keep_alive_timeout_s = static_cast<int>(absl::GetFlag(FLAGS_http_keepalive_s));
+  o.max_connections = grpc_options.max_connections;
+  auto http = std::make_unique<gridroute::HttpServer>(std::move(o), router);
+  if (!http->Start(error)) return nullptr;
+  *http_ptr = http.get();
+  Log(absl::StrCat("HTTP/JSON on ", absl::GetFlag(FLAGS_http_listen), " (port ", http->port(), ", ",
+                   http->tls() ? "TLS" : "plaintext", ", ", absl::GetFlag(FLAGS_http_threads),
+                   " threads, body at most ", body_mb > 0 ? body_mb : grpc_options.max_message_bytes >> 20,
+                   " MiB)"));
+  return http;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -439,7 +502,8 @@ int main(int argc, char** argv) {
       "[--auth-tokens F | --insecure-no-auth] [--pack-root DIR] [--audit-log F] "
       "[--max-connections 10000] [--max-streams-per-connection 256] [--idle-timeout-s 300] "
       "[--handshake-timeout-s 10] [--keepalive-s 60 --keepalive-timeout-s 20] "
-      "[--stream-window-kb 256] [--max-pending-answers-mb 1024]");
+      "[--stream-window-kb 256] [--max-pending-answers-mb 1024] "
+      "[--http-listen HOST:PORT [--http-threads 16] [--http-max-body-mb N] [--http-keepalive-s 5]]");
   std::vector<std::string> storage;
   std::vector<char*> args = gridroute::DashedFlags(argc, argv, &storage);
   absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
@@ -536,6 +600,12 @@ int main(int argc, char** argv) {
   // Health NOT_SERVING if the listener fails (destroyed before `server`).
   gridroute::ServingWatch watch(server.get(), cases != nullptr);
   LogConnections(server_options);
+  gridroute::HttpRouter router(&service);
+  std::unique_ptr<gridroute::HttpServer> http;
+  if (!absl::GetFlag(FLAGS_http_listen).empty()) {
+    http = StartHttp(server_options, &router, &error);
+    if (http == nullptr) return Fail(error);
+  }
   const std::string version = first->current->snapshot->manifest().version;
   // From here the store alone holds the served snapshot: kept, `first` would
   // pin generation 1 for the life of the process, and every reload would
@@ -546,10 +616,15 @@ int main(int argc, char** argv) {
   });
   // Only now, when SIGHUP and SIGTERM are handled as when serving, does the
   // line scripts and tests wait for appear.
-  std::printf("gridroute-server: serving %s on %s (port %d)\n", version.c_str(),
-              server_options.listen.c_str(), port);
+  std::printf("gridroute-server: serving %s on %s (port %d)%s\n", version.c_str(),
+              server_options.listen.c_str(), port,
+              http == nullptr ? ""
+                              : absl::StrCat(", HTTP on ", absl::GetFlag(FLAGS_http_listen),
+                                             " (port ", http->port(), ")")
+                                    .c_str());
   std::fflush(stdout);
   server->Wait();
+  if (http != nullptr) http->Stop();  // after gRPC's drain; finishes the requests being served
   const bool hup_left = signal_thread.Join();
   if (cases != nullptr && !cases->FlushDispatch(absl::Seconds(2))) {
     Log("dispatch: some messages were not acknowledged by NATS; they are re-sent at the next start");
