@@ -281,6 +281,7 @@
             if (ev.dropped) state.feed.dropped += ev.dropped; else state.feed.received++;
             addFeedItem(ev);
             addDot(ev);
+            if (ev.case) scheduleCases();
           }
         }
       } catch (e) {
@@ -292,6 +293,12 @@
   }
 
   // ---- cases --------------------------------------------------------------
+  // A new case came by in the feed: refresh the list soon (at most every 3 s).
+  let casesTimer = null;
+  function scheduleCases() {
+    if (casesTimer) return;
+    casesTimer = setTimeout(() => { casesTimer = null; loadCases(); }, 3000);
+  }
   async function loadCases() {
     const body = $('cases').tBodies[0];
     try {
