@@ -9,7 +9,7 @@
 // config: {url, token, chromium, screenshot, click: {lon, lat}, category,
 //          reports: [{lon, lat}], reportedAt}
 // result: {clicked: {lon, lat}, panel: {grid, lead, text}, reports: [grid codes],
-//          feedGrids: [grid codes seen in the feed list]}
+//          feedGrids: [grid codes seen in the feed list], caseRows: [case ids listed]}
 //
 // Nothing here waits for a fixed time: every step polls the page for the
 // state it needs, with a generous hang guard (WAIT_MS).
@@ -34,7 +34,7 @@ try {
   page.setDefaultTimeout(WAIT_MS);
   page.on('console', (m) => log('page: ' + m.text()));
   page.on('pageerror', (e) => log('page error: ' + e.message));
-  await page.setViewport({width: 1280, height: 800});
+  await page.setViewport({width: 1280, height: 900});
   // The token as a user would have pasted it (kept in sessionStorage).
   await page.evaluateOnNewDocument((t) => sessionStorage.setItem('gridroute.token', t), config.token);
   await page.goto(config.url, {waitUntil: 'load'});
@@ -97,6 +97,27 @@ try {
   result.feedGrids = await page.evaluate(() =>
     [...document.querySelectorAll('#feed li')].map((li) => li.dataset.grid));
   log('feed shows ' + result.feedGrids.length + ' reports');
+
+  // 4b. The case list shows the filed cases (it refreshes when the feed
+  // brings a case).
+  await page.waitForFunction(() => document.querySelectorAll('#cases tbody tr[data-case-id]').length > 0);
+  result.caseRows = await page.evaluate(() =>
+    [...document.querySelectorAll('#cases tbody tr[data-case-id]')].map((tr) => tr.dataset.caseId));
+  log('case list shows ' + result.caseRows.length + ' cases');
+
+  // 4c. The stats choropleth: closure rate per street since 2000.
+  const before = await page.evaluate(() => window.gridrouteConsole.state.gridsSeq);
+  await page.evaluate(() => {
+    document.getElementById('stats-from').value = '2000-01-01';
+    document.getElementById('stats-metric').value = 'closureRate';
+  });
+  await page.click('#stats-show');
+  await page.waitForFunction((s) => window.gridrouteConsole.state.stats &&
+    window.gridrouteConsole.state.gridsSeq > s, {}, before);
+  result.statsStreets = await page.evaluate(() => [...window.gridrouteConsole.state.stats.byCode.keys()]);
+  result.statsTotal = await page.evaluate(() => document.getElementById('stats-total').textContent);
+  log('stats: ' + result.statsTotal);
+  await page.click('#stats-hide');
 
   // 5. A screenshot at a zoom where the streets' colours show.
   const seq = await page.evaluate(() => window.gridrouteConsole.state.gridsSeq);

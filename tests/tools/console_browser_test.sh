@@ -8,7 +8,8 @@
 #  2. A click inside a known grid shows that grid's code and lead department
 #     in the decision panel; the oracle is the offline CLI (`gridroute route
 #     --pack`) on the exact point the page clicked.
-#  3. Five reports sent by another client appear in the live feed.
+#  3. Five reports sent by another client appear in the live feed, and the
+#     case list shows cases, and the stats choropleth has streets.
 #  4. A screenshot is saved (build dir: console_browser_test.png; the README's
 #     docs/console.png is one of these).
 # Skips (exit 77) only when chromium is missing (tools/setup.sh installs it).
@@ -112,7 +113,11 @@ assert p["lead"] == lead, f"panel lead {p['lead']!r}, the CLI says {lead!r}"
 assert grid in p["text"] and lead in p["text"], f"panel text lacks {grid}/{lead}: {p['text']!r}"
 missing = [g for g in r["reports"] if g not in r["feedGrids"]]
 assert not missing, f"reports not in the feed: {missing}; feed: {r['feedGrids']}"
-print(f"ok: panel shows grid {grid} lead {lead}; feed shows {len(r['reports'])} reports")
+assert r["caseRows"], "the case list is empty"
+assert r["statsStreets"], "the stats choropleth has no street"
+assert "filed" in r["statsTotal"] and "filed 0," not in r["statsTotal"], r["statsTotal"]
+print(f"ok: panel shows grid {grid} lead {lead}; feed shows {len(r['reports'])} reports; "
+      f"case list shows {len(r['caseRows'])} cases")
 EOF
 [[ -s $build/console_browser_test.png ]] || fail "no screenshot"
 echo "ok: screenshot $build/console_browser_test.png"

@@ -83,8 +83,7 @@
   function featureStyle(f) {
     const p = f.properties;
     if (state.stats) {
-      const row = state.stats.byCode.get(p.code);
-      const v = row ? row[state.stats.metric] : null;
+      const v = statValue(state.stats.byCode.get(p.code), state.stats.metric);
       return {renderer, color: '#334', weight: 1, fillOpacity: 0.65,
         fillColor: v == null ? '#bbb' : rateColour(v)};
     }
@@ -102,10 +101,17 @@
     rows.push('<b>' + esc(p.name) + '</b> <span class="code">' + esc(p.code) + '</span>');
     if (state.stats) {
       const row = state.stats.byCode.get(p.code);
-      rows.push(row ? 'closure ' + pct(row.closureRate) + ' · on time ' + pct(row.onTimeRate) +
-        ' · filed ' + esc(row.filed || 0) : 'no cases');
+      rows.push(row ? 'closure ' + pct(statValue(row, 'closureRate')) + ' · on time ' +
+        pct(statValue(row, 'onTimeRate')) + ' · filed ' + esc(row.filed || 0) : 'no cases');
     }
     return '<div class="grid-tip">' + rows.join('<br>') + '</div>';
+  }
+  // A stats row's rate, or null when it has no denominator (proto3 JSON
+  // leaves out zero values: a missing rate with cases is 0).
+  function statValue(row, metric) {
+    if (!row) return null;
+    const base = metric === 'onTimeRate' ? Number(row.due || 0) : Number(row.filed || 0);
+    return base > 0 ? Number(row[metric] || 0) : null;
   }
   function pct(v) { return v == null ? '–' : (100 * v).toFixed(1) + '%'; }
 
@@ -345,7 +351,7 @@
       $('stats-legend').innerHTML = '0% ' + legend + ' 100% · grey: no cases';
       const t = resp.total || {};
       $('stats-total').textContent = 'city: filed ' + (t.filed || 0) + ', closed ' + (t.closed || 0) +
-        ', closure ' + pct(t.closureRate) + ', on time ' + pct(t.onTimeRate);
+        ', closure ' + pct(statValue(t, 'closureRate')) + ', on time ' + pct(statValue(t, 'onTimeRate'));
       loadGrids();
     } catch (e) {
       setStatus('stats: ' + e.message);
