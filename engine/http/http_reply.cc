@@ -1,7 +1,10 @@
 // Copyright 2026 gridroute authors.
 #include "http/http_reply.h"
 
+#include <algorithm>
 #include <limits>
+#include <map>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -50,7 +53,15 @@ bool QueryValueJson(const FieldDescriptor* f, const std::string& v, std::string*
         return false;
       }
       [[fallthrough]];
-    default:  // strings, enums (by name or number) and numbers, all quoted
+    case FieldDescriptor::CPPTYPE_ENUM:
+      // A name is a JSON string; a number must stay a JSON number.
+      if (!v.empty() && std::all_of(v.begin(), v.end(), absl::ascii_isdigit)) {
+        *out = v;
+        return true;
+      }
+      *out = JsonString(v, v.size());
+      return true;
+    default:  // strings and numbers, quoted (the parser takes "12" for numbers)
       *out = JsonString(v, v.size());
       return true;
   }

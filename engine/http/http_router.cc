@@ -64,6 +64,9 @@ std::string HttpPeer(const httplib::Request& req) {
   return absl::StrCat("ipv4:", req.remote_addr, ":", req.remote_port);
 }
 
+HttpRouter::HttpRouter(GridrouteService* service)
+    : service_(service), unrouted_slot_(service->metrics().Register("Unrouted")) {}
+
 void HttpRouter::Add(HttpRoute route) {
   Entry e;
   std::vector<absl::string_view> segs;
@@ -155,13 +158,14 @@ void HttpRouter::Handle(const httplib::Request& req, httplib::Response& res) con
       ReplyHttpError(call, 404, 5 /*NOT_FOUND*/,
                      absl::StrCat("path: no route for '", Echo(req.path), "'"));
     }
-    return;
+  } else if (Admit(*hit, &call)) {
+    hit->route.handler(call);
   }
-  if (Admit(*hit, &call)) hit->route.handler(call);
   const int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                          std::chrono::steady_clock::now() - start)
                          .count();
-  service_->metrics().Record(Transport::kHttp, hit->metric_slot, call.code, ns);
+  service_->metrics().Record(Transport::kHttp, hit != nullptr ? hit->metric_slot : unrouted_slot_,
+                             call.code, ns);
 }
 
 }  // namespace gridroute

@@ -74,7 +74,7 @@ struct HttpRoute {
 
 class HttpRouter {
  public:
-  explicit HttpRouter(GridrouteService* service) : service_(service) {}
+  explicit HttpRouter(GridrouteService* service);
   HttpRouter(const HttpRouter&) = delete;
   HttpRouter& operator=(const HttpRouter&) = delete;
 
@@ -101,6 +101,7 @@ class HttpRouter {
 
   GridrouteService* const service_;
   std::vector<Entry> routes_;
+  int unrouted_slot_ = -1;  // 404/405 answers, counted as method "Unrouted"
 };
 
 // "ipv4:1.2.3.4:80" / "ipv6:[::1]:80" as gRPC writes peers.

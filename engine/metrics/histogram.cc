@@ -17,7 +17,7 @@ HistogramSnapshot Histogram::Snapshot() const {
   s.bounds.assign(kLatencyBounds.begin(), kLatencyBounds.end());
   s.counts.resize(kBuckets);
   for (size_t i = 0; i < kBuckets; ++i) s.counts[i] = counts_[i].load(std::memory_order_relaxed);
-  s.sum = static_cast<double>(sum_ns_.load(std::memory_order_relaxed)) * 1e-9;
+  s.sum = static_cast<double>(sum_ns_.load(std::memory_order_relaxed)) / 1e9;  // exact for whole us
   return s;
 }
 

@@ -1,8 +1,10 @@
 // Copyright 2026 gridroute authors.
 //
-// gridroute-server: serves a city pack over gRPC.
+// gridroute-server: serves a city pack over gRPC and, with --http-listen,
+// over HTTP/JSON with /metrics, /healthz and /readyz (engine/http/HTTP.md).
 //
 //   gridroute-server --pack data/sample-city --listen 127.0.0.1:9090 [--threads N]
+//                    [--http-listen 127.0.0.1:8080]
 //
 // Services: gridroute.v1.RoutingService, AdminService and CaseService,
 // grpc.health.v1.Health ("" and each service name; NOT_SERVING if the
