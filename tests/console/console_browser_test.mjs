@@ -7,7 +7,7 @@
 //   node console_browser_test.mjs <config.json> <result.json>
 //
 // config: {url, token, chromium, screenshot, click: {lon, lat}, category,
-//          reports: [{lon, lat}], reportedAt}
+//          reports: [{lon, lat}], reportedAt, overdueReportedAt}
 // result: {clicked: {lon, lat}, panel: {grid, lead, text}, reports: [grid codes],
 //          feedGrids: [grid codes seen in the feed list], caseRows: [case ids listed]}
 //
@@ -78,12 +78,14 @@ try {
   // 4. Reports sent by another client appear in the live feed.
   await page.waitForFunction(() => window.gridrouteConsole.state.feed.connected);
   result.reports = [];
-  for (const p of config.reports) {
+  for (const [i, p] of config.reports.entries()) {
+    // The first report is a month old: its case is overdue.
+    const at = i === 0 ? config.overdueReportedAt : config.reportedAt;
     const res = await fetch(new URL('/v1/route', config.url), {
       method: 'POST',
       headers: {'Content-Type': 'application/json', Authorization: 'Bearer ' + config.token},
       body: JSON.stringify({point: {x: p.lon, y: p.lat, crs: 'wgs84'}, category: config.category,
-        reportedAt: config.reportedAt}),
+        reportedAt: at}),
     });
     const body = await res.json();
     if (!res.ok) throw new Error('POST /v1/route: ' + res.status + ' ' + JSON.stringify(body));
@@ -99,8 +101,10 @@ try {
   log('feed shows ' + result.feedGrids.length + ' reports');
 
   // 4b. The case list shows the filed cases (it refreshes when the feed
-  // brings a case).
-  await page.waitForFunction(() => document.querySelectorAll('#cases tbody tr[data-case-id]').length > 0);
+  // brings a case), the month-old one highlighted as overdue.
+  await page.waitForFunction(() => document.querySelectorAll('#cases tbody tr.overdue[data-case-id]').length > 0);
+  result.overdueRows = await page.evaluate(() =>
+    [...document.querySelectorAll('#cases tbody tr.overdue')].map((tr) => tr.dataset.caseId));
   result.caseRows = await page.evaluate(() =>
     [...document.querySelectorAll('#cases tbody tr[data-case-id]')].map((tr) => tr.dataset.caseId));
   log('case list shows ' + result.caseRows.length + ' cases');

@@ -9,7 +9,8 @@
 #     in the decision panel; the oracle is the offline CLI (`gridroute route
 #     --pack`) on the exact point the page clicked.
 #  3. Five reports sent by another client appear in the live feed, and the
-#     case list shows cases, and the stats choropleth has streets.
+#     case list shows cases with the month-old one highlighted as overdue,
+#     and the stats choropleth has streets.
 #  4. A screenshot is saved (build dir: console_browser_test.png; the README's
 #     docs/console.png is one of these).
 # Skips (exit 77) only when chromium is missing (tools/setup.sh installs it).
@@ -76,13 +77,14 @@ url=http://127.0.0.1:$http_port/
 mapfile -t inside < <(awk -F, 'NR > 1 && $4 == "inside" { print $1 "," $2 }' "$tmp/located.csv" | head -6)
 [[ ${#inside[@]} -eq 6 ]] || fail "fewer than 6 points inside grids"
 reported_at=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+overdue_at=$(date -u -d '30 days ago' +%Y-%m-%dT%H:%M:%SZ)
 reports=""
 for p in "${inside[@]:1}"; do reports+="${reports:+,}{\"lon\":${p%,*},\"lat\":${p#*,}}"; done
 cat > "$tmp/config.json" <<EOF
 {"url": "$url", "token": "$token", "chromium": "$chromium",
  "screenshot": "$build/console_browser_test.png", "category": "0102",
  "click": {"lon": ${inside[0]%,*}, "lat": ${inside[0]#*,}}, "reports": [$reports],
- "reportedAt": "$reported_at"}
+ "reportedAt": "$reported_at", "overdueReportedAt": "$overdue_at"}
 EOF
 (cd "$mods" && timeout 600 node console_browser_test.mjs "$tmp/config.json" "$tmp/result.json") \
   || { tail -20 "$tmp/server.err" >&2; fail "the browser run failed (see above)"; }
@@ -114,10 +116,11 @@ assert grid in p["text"] and lead in p["text"], f"panel text lacks {grid}/{lead}
 missing = [g for g in r["reports"] if g not in r["feedGrids"]]
 assert not missing, f"reports not in the feed: {missing}; feed: {r['feedGrids']}"
 assert r["caseRows"], "the case list is empty"
+assert len(r["overdueRows"]) == 1, f"overdue rows {r['overdueRows']} (want the month-old report's case)"
 assert r["statsStreets"], "the stats choropleth has no street"
 assert "filed" in r["statsTotal"] and "filed 0," not in r["statsTotal"], r["statsTotal"]
 print(f"ok: panel shows grid {grid} lead {lead}; feed shows {len(r['reports'])} reports; "
-      f"case list shows {len(r['caseRows'])} cases")
+      f"case list shows {len(r['caseRows'])} cases, {len(r['overdueRows'])} overdue")
 EOF
 [[ -s $build/console_browser_test.png ]] || fail "no screenshot"
 echo "ok: screenshot $build/console_browser_test.png"
