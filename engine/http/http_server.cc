@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "http/http_reply.h"
 #include "service/connection_guard.h"
+#include "service/request_head_guard.h"
 
 namespace gridroute {
 namespace {
@@ -136,8 +137,9 @@ bool HttpServer::Start(std::string* error) {
   }
   port_.store(bound);
   if (!ConnectionGuard::Get().Watch(bound, options_.max_connections)) {
-    std::fprintf(stderr, "gridroute: WARNING: HTTP connections are not capped (accept not interposed)\n");
+    std::fprintf(stderr, "gridroute: WARNING: HTTP connections are not capped (accept not interposed, or 8 listeners watched already)\n");
   }
+  if (!tls()) RequestHeadGuard::Get().WatchPort(bound, options_.max_head_bytes);
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   return true;
 }
@@ -148,6 +150,9 @@ void HttpServer::Stop() {
   if (server_ == nullptr) return;
   server_->stop();
   if (thread_.joinable()) thread_.join();
+  const int port = port_.exchange(0);
+  ConnectionGuard::Get().Unwatch(port);
+  RequestHeadGuard::Get().UnwatchPort(port);
 }
 
 }  // namespace gridroute

@@ -59,6 +59,11 @@ struct HttpServerOptions {
   // Requests per keep-alive connection before it is closed (the library's
   // default of 5 would reconnect every 5 calls).
   int keep_alive_max_requests = 100000;
+  // Longest request head (request line + headers) on a plaintext
+  // connection; a longer one resets the connection (RequestHeadGuard:
+  // cpp-httplib bounds each header line, not their number). TLS
+  // connections: not bounded (engine/http/HTTP.md).
+  uint32_t max_head_bytes = 64 << 10;
   // Process-wide connection cap passed to ConnectionGuard (0: none).
   int max_connections = 10000;
 };

@@ -80,6 +80,11 @@ void CallMetrics::Write(PrometheusText* out) const {
   for (int o = 0; o < 3; ++o) out->Sample("gridroute_items_total", {{"outcome", kOutcome[o]}}, items_[o].value());
   out->Family("gridroute_stream_batches_total", "RouteStream batches answered.", "counter");
   out->Sample("gridroute_stream_batches_total", {}, stream_batches_.value());
+  out->Family("gridroute_case_intake_seconds",
+              "Time from handing a call's routed reports to the case desk until they are durable "
+              "(journal append and fsync, group-commit wait included).",
+              "histogram");
+  out->Histogram("gridroute_case_intake_seconds", {}, intake_.Snapshot());
 }
 
 }  // namespace gridroute

@@ -52,12 +52,16 @@ class CallMetrics {
     if (n > 0) items_[static_cast<int>(o)].Add(n);
   }
   void AddStreamBatch() { stream_batches_.Add(); }
+  // One hand-over of a call's reports to the case desk, until durable
+  // (journal append + fsync, group-commit wait included).
+  void ObserveIntake(int64_t nanos) { intake_.ObserveNanos(nanos); }
 
   uint64_t calls(Transport t, int method, int code) const;
   uint64_t items(ItemOutcome o) const { return items_[static_cast<int>(o)].value(); }
 
   // gridroute_calls_total, gridroute_call_seconds, gridroute_items_total,
-  // gridroute_stream_batches_total (families with HELP and TYPE).
+  // gridroute_stream_batches_total, gridroute_case_intake_seconds (families
+  // with HELP and TYPE).
   void Write(PrometheusText* out) const;
 
  private:
@@ -68,6 +72,7 @@ class CallMetrics {
   Histogram latency_[2][kMaxMethods];
   Counter items_[3];
   Counter stream_batches_;
+  Histogram intake_;
 };
 
 // "OK", "INVALID_ARGUMENT", ... for a grpc/absl status code number.

@@ -14,6 +14,7 @@
 #include <mutex>
 
 #include "grpc/support/log.h"
+#include "service/request_head_guard.h"
 
 namespace gridroute {
 namespace {
@@ -109,6 +110,14 @@ bool ConnectionGuard::Watch(int port, int max_connections) {
   }
   active_.store(added);
   return added;
+}
+
+void ConnectionGuard::Unwatch(int port) {
+  if (port <= 0) return;
+  for (std::atomic<int>& p : ports_) {
+    int expected = port;
+    p.compare_exchange_strong(expected, 0);
+  }
 }
 
 ConnectionGuardState ConnectionGuard::state() const {
@@ -212,6 +221,9 @@ int ConnectionGuard::Accept(int listen_fd, sockaddr* addr, socklen_t* len, int f
       }
       if (Track(fd)) open_.fetch_add(1);
       accepted_.fetch_add(1, std::memory_order_relaxed);
+      if (RequestHeadGuard::Get().active()) {
+        RequestHeadGuard::Get().OnAccept(LocalPort(listen_fd), fd);
+      }
       return fd;
     }
     const int e = errno;
@@ -257,6 +269,7 @@ extern "C" int accept4(int fd, struct sockaddr* __restrict addr, socklen_t* __re
 
 extern "C" int close(int fd) {
   gridroute::ConnectionGuard::Get().BeforeClose(fd);
+  gridroute::RequestHeadGuard::Get().OnClose(fd);
   return gridroute::CallClose(fd);
 }
 
@@ -264,4 +277,22 @@ extern "C" int close(int fd) {
 // accept4. Same guard, no flags.
 extern "C" int accept(int fd, struct sockaddr* __restrict addr, socklen_t* __restrict len) {
   return gridroute::ConnectionGuard::Get().Accept(fd, addr, len, 0);
+}
+
+// recv/send: the HTTP request-head limit (service/request_head_guard.h) on
+// connections of a watched HTTP port; every other descriptor passes through
+// after one atomic load.
+extern "C" ssize_t recv(int fd, void* buf, size_t n, int flags) {
+  using RecvFn = ssize_t (*)(int, void*, size_t, int);
+  static const auto real = reinterpret_cast<RecvFn>(dlsym(RTLD_NEXT, "recv"));
+  const ssize_t r = real(fd, buf, n, flags);
+  if (r <= 0 || (flags & MSG_PEEK) != 0) return r;
+  return gridroute::RequestHeadGuard::Get().AfterRecv(fd, static_cast<const char*>(buf), r);
+}
+
+extern "C" ssize_t send(int fd, const void* buf, size_t n, int flags) {
+  using SendFn = ssize_t (*)(int, const void*, size_t, int);
+  static const auto real = reinterpret_cast<SendFn>(dlsym(RTLD_NEXT, "send"));
+  gridroute::RequestHeadGuard::Get().OnSend(fd);
+  return real(fd, buf, n, flags);
 }

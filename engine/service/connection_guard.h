@@ -15,7 +15,10 @@
 // never accepts again, even after the descriptors are freed, while the
 // process looks healthy.
 //
-// How. This file defines accept4() and close() for the whole process. An
+// How. This file defines accept4() and close() for the whole process (and
+// accept(), which cpp-httplib's listener calls, and recv()/send(), which
+// carry RequestHeadGuard's HTTP request-head limit,
+// service/request_head_guard.h). An
 // executable's definitions come first in the dynamic linker's lookup, so
 // libgrpc's calls reach them; they call the C library's through
 // dlsym(RTLD_NEXT). Only accepts on a watched listening port are looked at
@@ -82,6 +85,9 @@ class ConnectionGuard {
   // nothing is counted or capped (the caller logs it).
   bool Watch(int port, int max_connections);
   ConnectionGuardState state() const;
+  // Stops watching `port` (a listener that closed; frees its slot of the
+  // kMaxPorts). Connections already counted stay counted until closed.
+  void Unwatch(int port);
 
   // Routes gRPC's log lines (gpr_set_log_function) through a function that
   // prints them as gRPC's default does and marks the listener failed on

@@ -361,13 +361,22 @@ struct CallTimer {
   }
 };
 
+// Times one hand-over of reports to the case desk until they are durable
+// (gridroute_case_intake_seconds).
+struct IntakeTimer {
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  void Record(CallMetrics* m) const {
+    m->ObserveIntake(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                         std::chrono::steady_clock::now() - start)
+                         .count());
+  }
+};
+
 // Finishes a unary call with its status, capped, and counts it.
 void Done(grpc::ServerUnaryReactor* r, const grpc::Status& s, const CallTimer& t) {
   t.Record(s);
   r->Finish(CapStatus(s));
 }
-
-
 
 // Files the batch's routed reports as one durable intake and puts each
 // case into its result (a report the case engine refuses becomes that
@@ -395,10 +404,12 @@ void PutCaseRefs(const IntakeBuffers& b, const std::vector<CaseOutcome>& outcome
 
 template <typename Result>
 absl::Status FileCases(CaseDesk* desk, absl::Time deadline, IntakeBuffers* b,
-                       google::protobuf::RepeatedPtrField<Result>* results,
+                       google::protobuf::RepeatedPtrField<Result>* results, CallMetrics* metrics,
                        absl::string_view source_field = "source_id") {
   if (desk == nullptr || b->n == 0) return absl::OkStatus();
+  const IntakeTimer timer;
   absl::Status st = desk->Intake(absl::MakeConstSpan(b->slots.data(), b->n), &b->out, deadline);
+  timer.Record(metrics);
   if (!st.ok()) return st;
   PutCaseRefs(*b, b->out, results, source_field);
   return absl::OkStatus();
@@ -508,7 +519,9 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
     GridrouteService* svc = svc_;
     desk->IntakeAsync(
         absl::MakeConstSpan(b->slots.data(), b->n),
-        [svc, r, b, resp, t](const absl::Status& st, const std::vector<CaseOutcome>& outcomes) {
+        [svc, r, b, resp, t, timer = IntakeTimer()](const absl::Status& st,
+                                                     const std::vector<CaseOutcome>& outcomes) {
+          timer.Record(&svc->metrics_);
           b->pinned.reset();
           if (!st.ok()) {
             Done(r, svc->IntakeStatus(st), t);
@@ -600,7 +613,9 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
       // written.
       desk->IntakeAsync(
           absl::MakeConstSpan(cases.slots.data(), cases.n),
-          [this](const absl::Status& st, const std::vector<CaseOutcome>& outcomes) {
+          [this, timer = IntakeTimer()](const absl::Status& st,
+                                        const std::vector<CaseOutcome>& outcomes) {
+            timer.Record(&svc_->metrics_);
             if (!st.ok()) {
               Drop();
               End(svc_->IntakeStatus(st));
@@ -1043,7 +1058,9 @@ grpc::Status GridrouteService::Route(absl::Time deadline, const v1::RouteRequest
     b.Clear();
     ReportFromDecision(*served->snapshot, e, d, ReportSource::kHotline, {}, b.Add(0),
                        req.report_id());
+    const IntakeTimer timer;
     st = options_.cases->Intake(absl::MakeConstSpan(b.slots.data(), b.n), &b.out, deadline);
+    timer.Record(&metrics_);
     if (!st.ok()) return IntakeStatus(st);
     st = b.out[0].status;
     if (!st.ok()) return ToGrpcStatus(st);
@@ -1060,7 +1077,7 @@ grpc::Status GridrouteService::RouteBatch(absl::Time deadline, const v1::RouteBa
                                           v1::RouteBatchResponse* resp, const Principal* who) {
   thread_local IntakeBuffers b;
   grpc::Status s = RouteBatchUnfiled(deadline, req, resp, &b, who);
-  if (s.ok()) s = IntakeStatus(FileCases(options_.cases, deadline, &b, resp->mutable_results()));
+  if (s.ok()) s = IntakeStatus(FileCases(options_.cases, deadline, &b, resp->mutable_results(), &metrics_));
   b.pinned.reset();
   return s;
 }
@@ -1143,7 +1160,7 @@ grpc::Status GridrouteService::RouteDetections(absl::Time deadline, const v1::De
   grpc::Status s = RouteDetectionsUnfiled(deadline, req, resp, &b, who);
   if (s.ok()) {
     s = IntakeStatus(
-        FileCases(options_.cases, deadline, &b, resp->mutable_results(), "camera_id"));
+        FileCases(options_.cases, deadline, &b, resp->mutable_results(), &metrics_, "camera_id"));
   }
   b.pinned.reset();
   return s;
@@ -1264,8 +1281,10 @@ grpc::Status GridrouteService::RouteDetectionsWire(absl::Time deadline,
   if (!s.ok()) return s;
   const std::vector<CaseOutcome>* outcomes = nullptr;
   if (options_.cases != nullptr && batch.cases.n > 0) {
+    const IntakeTimer timer;
     absl::Status st = options_.cases->Intake(
         absl::MakeConstSpan(batch.cases.slots.data(), batch.cases.n), &batch.cases.out, deadline);
+    timer.Record(&metrics_);
     if (!st.ok()) {
       batch.served.reset();
       return IntakeStatus(st);

@@ -11,6 +11,7 @@
 // The service's clock is fixed (2026-03-04 12:00 +08:00) so that answers
 // that depend on "now" (overdue hours) are equal across the two calls.
 #include <arpa/inet.h>
+#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -43,6 +44,7 @@
 #include "service/audit_log.h"
 #include "service/auth.h"
 #include "service/connection_guard.h"
+#include "service/request_head_guard.h"
 #include "service/grpc_service.h"
 #include "testing/routing_pack.h"
 #include "testing/test_pack.h"
@@ -90,6 +92,7 @@ struct StartOptions {
   int max_batch = 10000;
   size_t max_body = size_t{1} << 20;
   int max_connections = 10000;
+  std::string host = "127.0.0.1";  // the HTTP listener's address
 };
 
 class HttpApiTest : public ::testing::Test {
@@ -160,13 +163,13 @@ class HttpApiTest : public ::testing::Test {
     RegisterJsonApi(router_.get());
     RegisterOpsApi(router_.get(), {});
     HttpServerOptions ho;
-    ho.listen = "127.0.0.1:0";
+    ho.listen = s.host + ":0";
     ho.max_body_bytes = s.max_body;
     ho.threads = 4;
     ho.max_connections = s.max_connections;
     http_ = std::make_unique<HttpServer>(ho, router_.get());
     ASSERT_TRUE(http_->Start(&error)) << error;
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", http_->port());
+    client_ = std::make_unique<httplib::Client>(s.host, http_->port());
     client_->set_read_timeout(30, 0);  // hang guard only
   }
 
@@ -339,6 +342,8 @@ TEST_F(HttpApiTest, CaseRoutesEqualCaseService) {
         &sh);
   EXPECT_TRUE(MessageDifferencer::Equals(sg, sh)) << sh.DebugString();
   EXPECT_EQ(sh.total().filed(), 3);
+  // Each filing was timed (journal append + fsync as the call saw it).
+  EXPECT_THAT(Get("/metrics")->body, ::testing::HasSubstr("gridroute_case_intake_seconds_count 3\n"));
   // Update over HTTP, seen over gRPC.
   v1::Case updated;
   Parse(Post("/v1/cases/" + id + ":update", R"({"state":"CASE_STATE_DISPATCHED","actor":"ops"})"),
@@ -483,6 +488,35 @@ TEST_F(HttpApiTest, MetricsCountBothTransports) {
               ::testing::HasSubstr("gridroute_calls_total{transport=\"http\",method=\"Unrouted\",code=\"NOT_FOUND\"} 1\n"));
 }
 
+// This host's first IPv4 address that is not loopback ("" if none).
+std::string NonLoopbackAddress() {
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return "";
+  std::string out;
+  for (ifaddrs* i = list; i != nullptr && out.empty(); i = i->ifa_next) {
+    if (i->ifa_addr == nullptr || i->ifa_addr->sa_family != AF_INET) continue;
+    char buf[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(i->ifa_addr)->sin_addr, buf, sizeof(buf));
+    if (!IsLoopbackAddress(buf)) out = buf;
+  }
+  freeifaddrs(list);
+  return out;
+}
+
+TEST_F(HttpApiTest, MetricsFromElsewhereNeedAKnownToken) {
+  const std::string host = NonLoopbackAddress();
+  if (host.empty()) GTEST_SKIP() << "no non-loopback IPv4 address on this host";
+  Start({.auth = true, .host = host});
+  // The peer is `host`, not loopback: a token of any role is needed.
+  ErrorOf(Get("/metrics"), 401, 16);
+  ErrorOf(Get("/metrics", "tok-unknown"), 401, 16);
+  auto r = Get("/metrics", "tok-read");  // cases-read only: enough for counts
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_THAT(r->body, ::testing::HasSubstr("gridroute_calls_total{transport=\"http\",method=\"Metrics\",code=\"UNAUTHENTICATED\"} 2\n"));
+  EXPECT_EQ(Get("/healthz")->status, 200);  // health stays open
+}
+
 // A TCP connection to the HTTP port that sends nothing (holds a slot).
 int OpenIdle(int port) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -524,6 +558,55 @@ TEST_F(HttpApiTest, TheConnectionCapCoversTheHttpListener) {
   }
   EXPECT_TRUE(served);
   close(b);
+}
+
+// Reads from `fd` until EOF, an error, or `want` appears (hang guard: the
+// socket's 30 s receive timeout).
+std::string ReadUntil(int fd, const std::string& want) {
+  timeval tv{30, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  std::string got;
+  char buf[4096];
+  while (got.find(want) == std::string::npos) {
+    const ssize_t n = recv(fd, buf, sizeof(buf), 0);
+    if (n <= 0) break;
+    got.append(buf, static_cast<size_t>(n));
+  }
+  return got;
+}
+
+TEST_F(HttpApiTest, RequestHeadsAreBounded) {
+  Start({});
+  if (!ConnectionGuard::Get().state().active) GTEST_SKIP() << "recv not interposed here";
+  const int64_t before = RequestHeadGuard::Get().refused();
+  const std::string line = "X-Pad: " + std::string(4000, 'a') + "\r\n";
+  // 40 KB of headers (under the 64 KiB default) are served.
+  {
+    const int fd = OpenIdle(http_->port());
+    std::string req = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+    for (int i = 0; i < 10; ++i) req += line;
+    req += "Connection: close\r\n\r\n";
+    ASSERT_EQ(send(fd, req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
+    EXPECT_THAT(ReadUntil(fd, "\r\n\r\n"), ::testing::StartsWith("HTTP/1.1 200 OK"));
+    close(fd);
+  }
+  EXPECT_EQ(RequestHeadGuard::Get().refused(), before);
+  // Headers without end: the server resets the connection after 64 KiB;
+  // the sender sees it long before 256 MiB (the loop's hang guard).
+  const int fd = OpenIdle(http_->port());
+  const std::string start = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+  ASSERT_GT(send(fd, start.data(), start.size(), MSG_NOSIGNAL), 0);
+  size_t sent = 0;
+  while (sent < (size_t{256} << 20)) {
+    const ssize_t n = send(fd, line.data(), line.size(), MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<size_t>(n);
+  }
+  EXPECT_LT(sent, size_t{256} << 20) << "the server kept reading headers";
+  EXPECT_EQ(RequestHeadGuard::Get().refused(), before + 1);
+  close(fd);
+  // The listener still serves.
+  EXPECT_EQ(Get("/healthz")->status, 200);
 }
 
 TEST_F(HttpApiTest, ReadyOnlyWithASnapshot) {

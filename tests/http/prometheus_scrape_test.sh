@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Copyright 2026 gridroute authors.
 #
-# ctest http_prometheus_scrape_test: Debian's real Prometheus scrapes
+# ctest http_prometheus_scrape_test: the start-up refusal of a non-loopback
+# --http-listen without tokens, then Debian's real Prometheus scrapes
 # gridroute-server's /metrics, and its HTTP API (/api/v1/query) returns the
 # gridroute_ series: calls by transport (gRPC's and HTTP's), the latency
 # histogram's buckets, items, the snapshot and cases gauges, and up == 1
@@ -11,6 +12,21 @@
 #   prometheus_scrape_test.sh <bin dir>
 set -euo pipefail
 bin=$1
+# First (also without prometheus): a non-loopback --http-listen without
+# --auth-tokens is refused at start, as a non-loopback --listen is.
+gen=$(mktemp -d)
+"$bin/gridroute-gen" --grids 50 --seed 1 --out "$gen/city" --points 10 --events 10 > /dev/null
+rc=0
+timeout 60 "$bin/gridroute-server" --pack "$gen/city" --listen 127.0.0.1:0 \
+  --http-listen 0.0.0.0:0 > "$gen/out" 2> "$gen/err" || rc=$?
+if [[ $rc -eq 0 || $rc -eq 124 ]] || ! grep -q "refusing to listen on 0.0.0.0:0 without --auth-tokens" "$gen/err"; then
+  echo "FAIL: a non-loopback --http-listen without tokens was not refused (exit $rc)" >&2
+  cat "$gen/err" >&2
+  rm -rf "$gen"
+  exit 1
+fi
+rm -rf "$gen"
+echo "ok: --http-listen 0.0.0.0 without --auth-tokens refused (exit $rc)"
 if ! command -v prometheus > /dev/null; then
   echo "SKIP: prometheus is not installed (tools/apt-packages.txt lists it; run tools/setup.sh)"
   exit 77
