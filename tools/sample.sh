@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # README command 1: install what is missing, build, generate the built-in
 # sample city (2,000 grids around Suzhou, seed 1) into data/sample-city/, and
-# answer real queries against it.
+# answer real queries against it; ends with the console's URL.
+#   tools/sample.sh            the tour, then stops the server
+#   tools/sample.sh --serve    the tour, then keeps the server (and its console
+#                              at http://127.0.0.1:18080/) up until Ctrl-C
 set -euo pipefail
+serve=0
+[[ ${1:-} == --serve ]] && serve=1
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/tools/setup.sh"
 echo "== building (Release) into build/ ..."
@@ -37,8 +42,9 @@ addr="127.0.0.1:${GRIDROUTE_PORT:-19090}"
 srv_out=$(mktemp)
 # Cases on: every routed report is filed (or folded) in a journal under data/.
 rm -rf "$data/sample-journal"
-"$bin/gridroute-server" --pack "$city" --listen "$addr" --journal-dir "$data/sample-journal" \
-  > "$srv_out" 2> "$data/sample-server.log" &
+http_addr="127.0.0.1:${GRIDROUTE_HTTP_PORT:-18080}"
+"$bin/gridroute-server" --pack "$city" --listen "$addr" --http-listen "$http_addr" \
+  --journal-dir "$data/sample-journal" > "$srv_out" 2> "$data/sample-server.log" &
 srv_pid=$!
 trap 'kill -TERM $srv_pid 2>/dev/null || true; rm -f "$srv_out"' EXIT
 for _ in $(seq 300); do  # bounded: up to 30 s for the "serving" line
@@ -89,9 +95,20 @@ done
 "$bin/gridroute" case --server "$addr" --id "$case_id"
 "$bin/gridroute" case-stats --server "$addr" --group-by district
 
+console="http://$http_addr/"
+if [[ $serve -eq 1 ]]; then
+  echo
+  echo "== the console: open $console (auth is off on loopback: no token needed)"
+  echo "   grids by street/community, click to route, live feed, cases, stats. Ctrl-C stops the server."
+  trap 'kill -TERM $srv_pid 2>/dev/null || true; wait $srv_pid 2>/dev/null; rm -f "$srv_out"' EXIT INT TERM
+  wait $srv_pid
+  exit 0
+fi
 echo
 echo "== stopping the server (SIGTERM drains calls in flight)"
 kill -TERM $srv_pid
 wait $srv_pid && echo "gridroute-server exited 0"
 trap - EXIT
 rm -f "$srv_out"
+echo
+echo "== the console: tools/sample.sh --serve keeps the server up; then open $console"

@@ -7,6 +7,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 mapfile -t wanted < <(grep -v '^\s*#' "$here/apt-packages.txt" | grep -v '^\s*$')
 missing=()
 for p in "${wanted[@]}"; do
+  # NodeSource's nodejs provides npm and conflicts with Debian's.
+  if [[ $p == npm ]] && command -v npm > /dev/null; then continue; fi
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$p")
 done

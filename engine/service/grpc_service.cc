@@ -18,6 +18,7 @@
 #include "grpcpp/support/message_allocator.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "common/report_checks.h"
+#include "feed/feed_event.h"
 #include "service/codes_wire.h"
 #include "service/convert.h"
 #include "service/directory.h"
@@ -212,6 +213,15 @@ void PrefetchViewStrings(const Snapshot& s, const Decision& d, const absl::Statu
     }
     for (const TeamAssignment& t : d.team) s.teams().PrefetchPersonId(t.person);
     if (d.component >= 0) s.components().PrefetchCode(d.component);
+  }
+}
+
+// The console's feed (feed/event_feed.h): only a relaxed load unless a
+// console watches.
+void OfferAll(EventFeed* feed, const DetectionBuffers& buf, int n) {
+  if (feed == nullptr || !feed->active()) return;
+  for (int i = 0; i < n; ++i) {
+    if (buf.status[i].ok()) OfferToFeed(feed, buf.events[i], buf.decisions[i], {});
   }
 }
 
@@ -1055,6 +1065,9 @@ grpc::Status GridrouteService::Route(absl::Time deadline, const v1::RouteRequest
     st = b.out[0].status;
     if (!st.ok()) return ToGrpcStatus(st);
     CaseRefToProto(b.out[0], CaseRefOf(resp));
+    OfferToFeed(options_.feed, e, d, b.out[0].case_id);  // the console's feed
+  } else {
+    OfferToFeed(options_.feed, e, d, {});
   }
   SnapshotRefToProto(*served, resp->mutable_snapshot());
   return grpc::Status::OK;
@@ -1106,6 +1119,7 @@ grpc::Status GridrouteService::RouteBatchUnfiled(absl::Time deadline,
     if (st.ok()) {
       Tally(d, tally);
       ViewToProto(*served->snapshot, d, codes, personal, out);
+      OfferToFeed(options_.feed, e, d, {});  // the console's feed
       if (options_.cases != nullptr && d.outcome == Outcome::kRouted) {
         ReportFromDecision(*served->snapshot, e, d, ReportSource::kHotline, {},
                            b.Add(resp->results_size() - 1), r.report_id());
@@ -1163,6 +1177,7 @@ grpc::Status GridrouteService::RouteDetectionsUnfiled(absl::Time deadline,
   thread_local DetectionBuffers buf;
   RouteAll(*served, req, ReportTimeWindowAt(Now(), options_.max_future), &buf, &metrics_);
   const int n = req.detections_size();
+  OfferAll(options_.feed, buf, n);
   IntakeBuffers& b = *cases;
   b.Clear();
   resp->mutable_results()->Reserve(n);
@@ -1206,6 +1221,7 @@ grpc::Status GridrouteService::RouteDetectionsWireUnfiled(absl::Time deadline,
   DetectionBuffers& buf = batch->routed;
   RouteAll(*served, req, ReportTimeWindowAt(Now(), options_.max_future), &buf, &metrics_);
   const int n = req.detections_size();
+  OfferAll(options_.feed, buf, n);
   batch->case_of.assign(n, -1);
   if (options_.cases != nullptr) {
     for (int i = 0; i < n; ++i) {

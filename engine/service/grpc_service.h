@@ -53,6 +53,8 @@
 
 namespace gridroute {
 
+class EventFeed;
+
 struct ServiceOptions {
   // Most events per RouteBatch call and detections per stream batch. Larger
   // batches are refused with RESOURCE_EXHAUSTED. 10000 decisions with teams,
@@ -72,6 +74,10 @@ struct ServiceOptions {
   // and CaseService serves it. Null: cases are off (decisions carry no
   // CaseRef; CaseService answers FAILED_PRECONDITION). Not owned.
   CaseDesk* cases = nullptr;
+  // The console's live feed (feed/event_feed.h): every routed report of
+  // Route, RouteBatch and RouteStream is offered to it. Costs one relaxed
+  // atomic load per report while no console subscribes. Null: none. Not owned.
+  EventFeed* feed = nullptr;
   // Authentication and roles (service/auth.h). Null: auth off, every call
   // is allowed with every role (loopback development, the existing tests).
   // Else every RoutingService, AdminService and CaseService call must carry

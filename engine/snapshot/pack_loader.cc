@@ -59,7 +59,11 @@ size_t Snapshot::MemoryBytes() const {
          names_.MemoryBytes() + parents_.capacity() * sizeof(int32_t) + regions +
          rules_.MemoryBytes() + teams_.MemoryBytes() + components_.MemoryBytes() +
          layers_.MemoryBytes() + grid_routes_.MemoryBytes() +
-         (locator_ ? locator_->MemoryBytes() : 0);
+         (locator_ ? locator_->MemoryBytes() : 0) +
+         // The cell locator counts the box index it shares; the R-tree does not.
+         (grid_boxes_ && locator_ && absl::string_view(locator_->name()) != "cell"
+              ? grid_boxes_->MemoryBytes()
+              : 0);
 }
 
 namespace {
@@ -385,6 +389,7 @@ class PackLoader {
         FindOverlaps(s->geometry_, s->quantizer_, m.overlap_tolerance_m2,
                      options.threads, boxes.get());
     s->stats_.suspicious_pairs = overlaps.suspicious_pairs;
+    s->grid_boxes_ = boxes;  // kept for box queries (Snapshot::grid_boxes)
     for (const Overlap& o : overlaps.overlaps) {
       errors.Add(absl::StrCat(
           grids_file, ":", line_of[o.a], ": feature #", feature_of[o.a], " code ",

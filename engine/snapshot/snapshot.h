@@ -24,6 +24,7 @@
 #include "common/string_table.h"
 #include "geo/geometry.h"
 #include "geo/grid_geometry.h"
+#include "index/box_index.h"
 #include "index/locator.h"
 #include "model/calendar.h"
 #include "model/categories.h"
@@ -59,6 +60,10 @@ class Snapshot {
   const Quantizer& quantizer() const { return quantizer_; }
   const GridGeometry& geometry() const { return geometry_; }
   const Locator& locator() const { return *locator_; }
+  // A packed index over the grids' boxes (geometry().boxes()), built once
+  // at load for the overlap check and shared with the cell locator; for box
+  // queries (mapview/map_view.h).
+  const BoxIndex& grid_boxes() const { return *grid_boxes_; }
   const LoadStats& load_stats() const { return stats_; }
   // Non-fatal findings of the load (e.g. categories no rule covers).
   const std::vector<std::string>& warnings() const { return warnings_; }
@@ -105,6 +110,7 @@ class Snapshot {
   StringTable names_;
   std::vector<int32_t> parents_;
   std::unique_ptr<Locator> locator_;
+  std::shared_ptr<const BoxIndex> grid_boxes_;
   LoadStats stats_;
   std::vector<std::string> warnings_;
   bool routes_ = false;

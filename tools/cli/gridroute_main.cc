@@ -6,6 +6,8 @@
 //       [--lon-col lon --lat-col lat] [--crs wgs84] [--snap-m M]
 //   gridroute route --pack DIR --in events.csv --out decisions.csv
 //       [--crs wgs84] [--snap-m M] [--component-radius-m 30] [--quiet]
+//   gridroute grids --pack DIR --bbox minlon,minlat,maxlon,maxlat [--level grid]
+//       [--simplify DEG] [--out FILE] [--repeat N]   (the console's GET /v1/grids, offline)
 //   gridroute journal check|repair --dir DIR [--truncate-after-damage]  (cli/journal_command.h)
 //   gridroute info|locate|route|stream|reload|directory --server HOST:PORT ...  (cli/net_commands.h)
 #include <algorithm>
@@ -23,6 +25,7 @@
 #include "cli/net_commands.h"
 #include "cli/route_command.h"
 #include "common/process_memory.h"
+#include "mapview/map_view.h"
 #include "snapshot/snapshot.h"
 
 ABSL_FLAG(std::string, pack, "", "City pack directory");
@@ -39,6 +42,10 @@ ABSL_FLAG(std::string, dir, "", "journal: the journal directory (gridroute-serve
 ABSL_FLAG(bool, truncate_after_damage, false,
           "journal repair: keep every record before the first damage, move the rest to "
           "DIR/damaged-<time>/");
+ABSL_FLAG(std::string, bbox, "", "grids: minlon,minlat,maxlon,maxlat (WGS-84)");
+ABSL_FLAG(std::string, level, "grid", "grids: grid or a hierarchy level (e.g. street, community)");
+ABSL_FLAG(std::string, simplify, "", "grids: Douglas-Peucker tolerance in degrees (empty: none)");
+ABSL_FLAG(int, repeat, 1, "grids: run the query this many times and report each time (cold, warm)");
 ABSL_FLAG(int, list, 50, "journal: how many dropped records to list one per line");
 
 namespace {
@@ -122,6 +129,43 @@ int Locate() {
                static_cast<long long>(stats->by_how[2]),
                static_cast<long long>(stats->by_how[3]),
                static_cast<long long>(stats->bad_rows));
+  return 0;
+}
+
+int Grids() {
+  const std::string pack = absl::GetFlag(FLAGS_pack);
+  if (pack.empty()) return Fail("grids: --pack is required");
+  auto snapshot = gridroute::LoadPack(pack);
+  if (!snapshot.ok()) return Fail(std::string(snapshot.status().message()));
+  const auto t0 = std::chrono::steady_clock::now();
+  auto view = gridroute::MapView::Build(*snapshot);
+  if (!view.ok()) return Fail(std::string(view.status().message()));
+  const double build_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  auto query = gridroute::ParseMapQuery(absl::GetFlag(FLAGS_bbox), absl::GetFlag(FLAGS_level),
+                                        absl::GetFlag(FLAGS_simplify), (*view)->levels());
+  if (!query.ok()) return Fail(absl::StrCat("grids: ", query.status().message()));
+  std::fprintf(stderr, "gridroute grids: %u grids; map view built in %.1f ms\n",
+               (*snapshot)->num_grids(), build_ms);
+  gridroute::MapAnswer answer;
+  for (int i = 0; i < std::max(1, absl::GetFlag(FLAGS_repeat)); ++i) {
+    const auto t1 = std::chrono::steady_clock::now();
+    auto a = (*view)->Query(*query, gridroute::MapLimits{});
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t1).count();
+    if (!a.ok()) return Fail(absl::StrCat("grids: ", a.status().message()));
+    std::fprintf(stderr,
+                 "gridroute grids: run %d: %zu features of %zu matched, %zu vertices, %zu bytes%s "
+                 "in %.1f ms\n",
+                 i + 1, a->features, a->matched, a->vertices, a->geojson.size(),
+                 a->truncated ? " (truncated)" : "", ms);
+    answer = std::move(*a);
+  }
+  const std::string out = absl::GetFlag(FLAGS_out);
+  FILE* f = out == "-" ? stdout : std::fopen(out.c_str(), "wb");
+  if (f == nullptr) return Fail(absl::StrCat("grids: cannot write ", out));
+  std::fwrite(answer.geojson.data(), 1, answer.geojson.size(), f);
+  if (f != stdout) std::fclose(f);
   return 0;
 }
 
@@ -211,5 +255,6 @@ int main(int argc, char** argv) {
   }
   if (command == "locate") return Locate();
   if (command == "route") return Route();
+  if (command == "grids") return Grids();
   return Fail(absl::StrCat("unknown command '", command, "'\n", kUsage));
 }

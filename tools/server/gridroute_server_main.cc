@@ -44,6 +44,8 @@
 #include "absl/time/time.h"
 #include "common/process_memory.h"
 #include "server/dashed_flags.h"
+#include "console/console_api.h"
+#include "feed/event_feed.h"
 #include "http/http_router.h"
 #include "http/http_server.h"
 #include "http/json_api.h"
@@ -130,6 +132,20 @@ ABSL_FLAG(std::string, http_listen, "",
           "Also serve the HTTP/JSON API, /metrics, /healthz and /readyz on this host:port "
           "(engine/http/HTTP.md): the same service, tokens, TLS (--tls-*), limits and errors "
           "as gRPC. Empty: no HTTP");
+ABSL_FLAG(std::string, basemap_url, "",
+          "With --http-listen: an XYZ tile URL template the console draws under the grids "
+          "(e.g. https://tile.example/{z}/{x}/{y}.png; fetched by the browser). Empty: none, the "
+          "grids are the map (no internet needed)");
+ABSL_FLAG(std::string, basemap_attribution, "", "The --basemap-url tiles' attribution text");
+ABSL_FLAG(std::string, console_dir, "",
+          "Serve the console page from this directory (tools/console) instead of the copy "
+          "built into the binary (for editing the page)");
+ABSL_FLAG(double, events_per_s, 50,
+          "The console's live feed (GET /v1/events:stream): routed reports a second it passes "
+          "on (sampled; the rest are counted, never queued)");
+ABSL_FLAG(int, max_event_clients, 4,
+          "Live-feed (SSE) clients at once; each holds one --http-threads worker while "
+          "connected; one more is answered 429");
 ABSL_FLAG(int, http_threads, 16,
           "HTTP worker threads = keep-alive connections served at once (more wait, accepted)");
 ABSL_FLAG(int, http_max_body_mb, 0,
@@ -248,6 +264,13 @@ std::string CheckFlags() {
     return "--http-threads must be in 1..4096";
   }
   if (absl::GetFlag(FLAGS_http_max_body_mb) < 0) return "--http-max-body-mb must be >= 0";
+  if (!(absl::GetFlag(FLAGS_events_per_s) > 0) || absl::GetFlag(FLAGS_events_per_s) > 100000) {
+    return "--events-per-s must be in (0, 100000]";
+  }
+  if (absl::GetFlag(FLAGS_max_event_clients) < 0 ||
+      absl::GetFlag(FLAGS_max_event_clients) >= absl::GetFlag(FLAGS_http_threads)) {
+    return "--max-event-clients must be in 0..--http-threads - 1 (each holds an HTTP thread)";
+  }
   if (!(absl::GetFlag(FLAGS_http_keepalive_s) >= 1) || absl::GetFlag(FLAGS_http_keepalive_s) > 3600) {
     return "--http-keepalive-s must be in 1..3600";
   }
@@ -505,7 +528,8 @@ int main(int argc, char** argv) {
       "[--max-connections 10000] [--max-streams-per-connection 256] [--idle-timeout-s 300] "
       "[--handshake-timeout-s 10] [--keepalive-s 60 --keepalive-timeout-s 20] "
       "[--stream-window-kb 256] [--max-pending-answers-mb 1024] "
-      "[--http-listen HOST:PORT [--http-threads 16] [--http-max-body-mb N] [--http-keepalive-s 5]]");
+      "[--http-listen HOST:PORT [--http-threads 16] [--http-max-body-mb N] [--http-keepalive-s 5] "
+      "[--basemap-url URL] [--console-dir DIR] [--events-per-s 50] [--max-event-clients 4]]");
   std::vector<std::string> storage;
   std::vector<char*> args = gridroute::DashedFlags(argc, argv, &storage);
   absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
@@ -594,6 +618,14 @@ int main(int argc, char** argv) {
   Log(absl::StrCat("Reload accepts pack directories inside ", service_options.pack_root,
                    server_options.tls_cert_pem.empty() ? "; plaintext (no --tls-cert)"
                    : server_options.tls_client_ca_pem.empty() ? "; TLS" : "; mutual TLS"));
+  // The console's live feed and map views (engine/console/console_api.h).
+  gridroute::FeedOptions feed_options;
+  feed_options.max_events_per_second = absl::GetFlag(FLAGS_events_per_s);
+  feed_options.burst = std::max(1, static_cast<int>(feed_options.max_events_per_second));
+  feed_options.max_subscribers = absl::GetFlag(FLAGS_max_event_clients);
+  gridroute::EventFeed feed(feed_options);
+  gridroute::MapViewCache maps;
+  service_options.feed = &feed;
   gridroute::GridrouteService service(&store, service_options);
   int port = 0;
   std::unique_ptr<grpc::Server> server =
@@ -605,6 +637,11 @@ int main(int argc, char** argv) {
   gridroute::HttpRouter router(&service);
   std::unique_ptr<gridroute::HttpServer> http;
   if (!absl::GetFlag(FLAGS_http_listen).empty()) {
+    gridroute::ConsoleApiOptions console;
+    console.console_dir = absl::GetFlag(FLAGS_console_dir);
+    console.basemap_url = absl::GetFlag(FLAGS_basemap_url);
+    console.basemap_attribution = absl::GetFlag(FLAGS_basemap_attribution);
+    gridroute::RegisterConsoleApi(&router, &maps, &feed, std::move(console));
     http = StartHttp(server_options, &router, &error);
     if (http == nullptr) return Fail(error);
   }
@@ -626,6 +663,7 @@ int main(int argc, char** argv) {
                                     .c_str());
   std::fflush(stdout);
   server->Wait();
+  feed.Close();  // ends the console's event streams, so Stop() does not wait for them
   if (http != nullptr) http->Stop();  // after gRPC's drain; finishes the requests being served
   const bool hup_left = signal_thread.Join();
   if (cases != nullptr && !cases->FlushDispatch(absl::Seconds(2))) {
