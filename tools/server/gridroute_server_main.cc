@@ -13,7 +13,8 @@
 // seconds, then cancel them) and exit 0, whatever a load is doing (one
 // before the server serves exits at once); SIGHUP reloads the pack
 // directory being served (a bad pack is logged and the old snapshot keeps
-// serving; a SIGHUP while a reload runs is logged and ignored). A load that
+// serving; a SIGHUP while a reload runs is logged and ignored, but it
+// still reopens --audit-log, for logrotate). A load that
 // takes longer than --load-timeout-s is reported as failed.
 // Prints one line "gridroute-server: serving ... on HOST:PORT" on stdout once
 // it accepts calls (scripts wait for it).
@@ -85,7 +86,12 @@ ABSL_FLAG(bool, insecure_no_auth, false,
 ABSL_FLAG(std::string, pack_root, "",
           "Reload accepts only directories inside this one (default: the parent of --pack)");
 ABSL_FLAG(std::string, audit_log, "",
-          "Append one JSON line per Reload, case update, token reload and refused call");
+          "Append one JSON line per Reload, case update, token reload and refused call; "
+          "reopened on SIGHUP (logrotate: rename, then kill -HUP)");
+ABSL_FLAG(int64_t, audit_log_max_mb, 0,
+          "Rotate the audit log by itself at this size: FILE -> FILE.1 .. FILE.K "
+          "(--audit-log-keep). 0: never (use logrotate + SIGHUP)");
+ABSL_FLAG(int32_t, audit_log_keep, 10, "Rotated audit files kept with --audit-log-max-mb (1..1000)");
 ABSL_FLAG(absl::Duration, max_future, absl::Minutes(15),
           "Refuse (INVALID_ARGUMENT, naming the field) a report or frame time more than this "
           "ahead of the server's clock (a sender's wrong clock or time zone); times before "
@@ -296,6 +302,25 @@ void LogConnections(const gridroute::ServerOptions& o) {
                    o.stream_window_bytes >> 10, " KiB"));
 }
 
+gridroute::AuditLogOptions AuditOptions() {
+  gridroute::AuditLogOptions o;
+  const int64_t mb = absl::GetFlag(FLAGS_audit_log_max_mb);
+  o.max_bytes = mb > 0 ? static_cast<uint64_t>(mb) << 20 : 0;
+  o.keep = absl::GetFlag(FLAGS_audit_log_keep);
+  return o;
+}
+
+// SIGHUP, first: the audit log goes to a fresh file at its path (logrotate
+// renamed the old one); lines already written stay whole in the old one.
+void ReopenAudit(gridroute::AuditLog* audit) {
+  absl::Status st = audit->Reopen();
+  Log(st.ok() ? absl::StrCat("SIGHUP: audit log reopened: ", audit->path())
+              : absl::StrCat("SIGHUP: audit log not reopened, still writing the previous file: ",
+                             st.message()));
+  audit->Write({.principal = "local", .peer = "local", .method = "SIGHUP/audit-log",
+                .target = audit->path(), .outcome = st.ok() ? "OK" : st.message()});
+}
+
 // SIGHUP: the token file (if any), then the pack; a bad file or pack keeps
 // the previous one serving. Ends with the "SIGHUP: done" line tests wait for.
 void OnSighup(gridroute::TokenFile* tokens, gridroute::GridrouteService* service,
@@ -349,6 +374,13 @@ class SignalThread {
     if (hup_.joinable()) hup_.detach();
   }
 
+  // Runs on the signal thread at every SIGHUP, before (and even without)
+  // the reload: keep it short (the audit log's reopen for logrotate).
+  void OnEverySighup(std::function<void()> f) {
+    std::lock_guard<std::mutex> lock(mu_);
+    on_every_hup_ = std::move(f);
+  }
+
   void Serving(grpc::Server* server, std::function<void()> on_hup) {
     std::lock_guard<std::mutex> lock(mu_);
     server_ = server;
@@ -400,6 +432,7 @@ class SignalThread {
 
   void Hup() {
     std::lock_guard<std::mutex> lock(mu_);
+    if (on_every_hup_) on_every_hup_();
     if (!on_hup_) {
       Log("SIGHUP: not serving yet; ignored");
     } else if (hup_running_.load()) {
@@ -419,6 +452,7 @@ class SignalThread {
   std::mutex mu_;
   grpc::Server* server_ = nullptr;  // guarded by mu_
   std::function<void()> on_hup_;    // guarded by mu_
+  std::function<void()> on_every_hup_;  // guarded by mu_
   std::thread hup_;                 // guarded by mu_: the last SIGHUP's reload
   std::atomic<bool> hup_running_{false};
   std::thread thread_;  // last: starts once the members above exist
@@ -436,7 +470,8 @@ int main(int argc, char** argv) {
       "[--max-batch 10000] [--drain-s 10] [--load-timeout-s 600] [--require-checksums] "
       "[--max-future 15m] [--journal-dir DIR [--journal-fsync=false] [--idempotency-window 24h] "
       "[--nats nats://HOST:PORT]] [--tls-cert F --tls-key F [--tls-client-ca F]] "
-      "[--auth-tokens F | --insecure-no-auth] [--pack-root DIR] [--audit-log F] "
+      "[--auth-tokens F | --insecure-no-auth] [--pack-root DIR] "
+      "[--audit-log F [--audit-log-max-mb 0 --audit-log-keep 10]] "
       "[--max-connections 10000] [--max-streams-per-connection 256] [--idle-timeout-s 300] "
       "[--handshake-timeout-s 10] [--keepalive-s 60 --keepalive-timeout-s 20] "
       "[--stream-window-kb 256] [--max-pending-answers-mb 1024]");
@@ -496,9 +531,10 @@ int main(int argc, char** argv) {
   if (!SecurityOptions(&server_options, &error)) return Fail(error);
   std::unique_ptr<gridroute::AuditLog> audit;
   if (!absl::GetFlag(FLAGS_audit_log).empty()) {
-    auto a = gridroute::AuditLog::Open(absl::GetFlag(FLAGS_audit_log));
+    auto a = gridroute::AuditLog::Open(absl::GetFlag(FLAGS_audit_log), AuditOptions());
     if (!a.ok()) return Fail(std::string(a.status().message()));
     audit = *std::move(a);
+    signal_thread.OnEverySighup([log = audit.get()] { ReopenAudit(log); });
   }
   std::unique_ptr<gridroute::TokenFile> tokens;
   if (!absl::GetFlag(FLAGS_auth_tokens).empty()) {
