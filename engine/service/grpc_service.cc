@@ -176,6 +176,11 @@ class StreamWorkPool {
 
 namespace {
 
+// The idempotency keys' scope: the caller's principal ("" with auth off).
+absl::string_view KeyScope(const Principal* who) {
+  return who != nullptr ? absl::string_view(who->name) : absl::string_view();
+}
+
 absl::Time DeadlineOf(const grpc::CallbackServerContext* ctx) {
   const auto d = ctx->deadline();
   if (d == std::chrono::system_clock::time_point::max()) return absl::InfiniteFuture();
@@ -471,7 +476,10 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
     GridrouteService* svc = svc_;
     desk->IntakeAsync(
         absl::MakeConstSpan(b->slots.data(), b->n),
-        [svc, r, b, resp](const absl::Status& st, const std::vector<CaseOutcome>& outcomes) {
+        // `table` pins the principal the keys are scoped by (a batch may be
+        // decided again on the commit thread).
+        [svc, r, b, resp, table = a.table](const absl::Status& st,
+                                            const std::vector<CaseOutcome>& outcomes) {
           b->pinned.reset();
           if (!st.ok()) {
             Done(r, svc->IntakeStatus(st));
@@ -535,7 +543,7 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
       }
       w.codes = w.in.view() == v1::DECISION_VIEW_CODES;
       if (w.codes) {
-        s = svc_->RouteDetectionsWireUnfiled(DeadlineOf(ctx_), w.in, &w.wire);
+        s = svc_->RouteDetectionsWireUnfiled(DeadlineOf(ctx_), w.in, &w.wire, auth_.who);
       } else {
         // FULL: the messages live on the working set's arena, dropped whole
         // once serialized (a DetectionResult's oneof deletes its Decision on
@@ -964,7 +972,7 @@ grpc::Status GridrouteService::Route(absl::Time deadline, const v1::RouteRequest
     thread_local IntakeBuffers b;
     b.Clear();
     ReportFromDecision(*served->snapshot, e, d, ReportSource::kHotline, {}, b.Add(0),
-                       req.report_id());
+                       req.report_id(), KeyScope(who));
     st = options_.cases->Intake(absl::MakeConstSpan(b.slots.data(), b.n), &b.out, deadline);
     if (!st.ok()) return IntakeStatus(st);
     st = b.out[0].status;
@@ -1021,7 +1029,7 @@ grpc::Status GridrouteService::RouteBatchUnfiled(absl::Time deadline,
       ViewToProto(*served->snapshot, d, codes, personal, out);
       if (options_.cases != nullptr && d.outcome == Outcome::kRouted) {
         ReportFromDecision(*served->snapshot, e, d, ReportSource::kHotline, {},
-                           b.Add(resp->results_size() - 1), r.report_id());
+                           b.Add(resp->results_size() - 1), r.report_id(), KeyScope(who));
       }
     } else {
       out->mutable_error()->set_code(static_cast<int32_t>(st.code()));
@@ -1093,7 +1101,7 @@ grpc::Status GridrouteService::RouteDetectionsUnfiled(absl::Time deadline,
       ViewToProto(*served->snapshot, d, codes, personal, out);
       if (options_.cases != nullptr && d.outcome == Outcome::kRouted) {
         ReportFromDecision(*served->snapshot, buf.events[i], d, ReportSource::kVideo,
-                           det.camera_id(), b.Add(i), det.correlation_id());
+                           det.camera_id(), b.Add(i), det.correlation_id(), KeyScope(who));
       }
     } else {
       out->mutable_error()->set_code(static_cast<int32_t>(st.code()));
@@ -1107,7 +1115,8 @@ grpc::Status GridrouteService::RouteDetectionsUnfiled(absl::Time deadline,
 
 grpc::Status GridrouteService::RouteDetectionsWireUnfiled(absl::Time deadline,
                                                           const v1::DetectionBatch& req,
-                                                          WireBatch* batch) {
+                                                          WireBatch* batch,
+                                                          const Principal* who) {
   IntakeBuffers& b = batch->cases;
   b.Clear();
   std::shared_ptr<const ServedSnapshot> served;
@@ -1125,7 +1134,7 @@ grpc::Status GridrouteService::RouteDetectionsWireUnfiled(absl::Time deadline,
       batch->case_of[i] = static_cast<int>(b.n);
       const v1::Detection& det = req.detections(i);
       ReportFromDecision(*served->snapshot, buf.events[i], buf.decisions[i], ReportSource::kVideo,
-                         det.camera_id(), b.Add(i), det.correlation_id());
+                         det.camera_id(), b.Add(i), det.correlation_id(), KeyScope(who));
     }
   }
   batch->served = std::move(served);

@@ -210,7 +210,7 @@ class GridrouteService {
   // and collect its reports (batch->cases), then write the answer with the
   // reports' outcomes (null when nothing was filed).
   grpc::Status RouteDetectionsWireUnfiled(absl::Time deadline, const v1::DetectionBatch& req,
-                                          WireBatch* batch);
+                                          WireBatch* batch, const Principal* who = nullptr);
   static void EncodeDetectionsWire(const v1::DetectionBatch& req, const WireBatch& batch,
                                    const std::vector<CaseOutcome>* outcomes, std::string* out);
   // OK, or DEADLINE_EXCEEDED (counted) when `deadline` has passed.
