@@ -515,6 +515,7 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
                   CallAuth auth, grpc::Status gate)
         : svc_(svc), pool_(pool), ctx_(ctx), auth_(std::move(auth)) {
       svc_->streams_open_.fetch_add(1, std::memory_order_relaxed);
+      watch_ = svc_->stream_watchdog_.Add([ctx] { ctx->TryCancel(); });
       if (!gate.ok()) {
         End(gate);
         return;
@@ -583,7 +584,15 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
       // touch nothing after IntakeAsync.
     }
     void OnWriteDone(bool ok) override {
+      if (watch_ != nullptr) watch_->WriteDone();
       Unhold(/*delivered=*/ok);
+      if (!ok && watch_ != nullptr && watch_->stalled()) {
+        End(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                         absl::StrCat("stream: the client took no answer for ",
+                                      absl::FormatDuration(svc_->stream_watchdog_.timeout()),
+                                      " (--stream-write-timeout-s); cancelled")));
+        return;
+      }
       if (!ok) {
         End(grpc::Status(grpc::StatusCode::CANCELLED, "stream: the client went away"));
         return;
@@ -591,6 +600,7 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
       StartRead(&in_bytes_);
     }
     void OnDone() override {
+      if (watch_ != nullptr) watch_->Close();  // the context dies with the call
       if (work_ != nullptr) Drop();
       Unhold(/*delivered=*/false);
       svc_->streams_open_.fetch_sub(1, std::memory_order_relaxed);
@@ -622,6 +632,7 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
       held_ = static_cast<int64_t>(out_bytes_.Length());
       svc_->answers_waiting_.fetch_add(1, std::memory_order_relaxed);
       svc_->answer_bytes_.fetch_add(held_, std::memory_order_relaxed);
+      if (watch_ != nullptr) watch_->WriteStarted();
       StartWrite(&out_bytes_);
     }
     // The working set goes back to the pool (its snapshot pins released).
@@ -644,6 +655,7 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
     grpc::ByteBuffer in_bytes_, out_bytes_;
     StreamWork* work_ = nullptr;  // the batch being routed or filed, else null
     int64_t held_ = 0;            // bytes of the answer being written
+    std::shared_ptr<StreamWatchdog::Watch> watch_;  // null: no write timeout
   };
 
   GridrouteService* const svc_;
@@ -870,6 +882,7 @@ StreamStats GridrouteService::stream_stats() const {
   s.work_sets = routing_->stream_pool_.live();
   s.idle_work_sets = routing_->stream_pool_.idle();
   s.memory_trims = trims_.load(std::memory_order_relaxed);
+  s.write_stalls = stream_watchdog_.stalls();
   return s;
 }
 

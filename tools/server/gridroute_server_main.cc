@@ -126,6 +126,9 @@ ABSL_FLAG(int, stream_window_kb, 256,
 ABSL_FLAG(int, max_pending_answers_mb, 1024,
           "RouteStream answers waiting for clients that do not read them, MiB over all streams; "
           "past it a stream's next batch is refused with RESOURCE_EXHAUSTED (nothing filed)");
+ABSL_FLAG(double, stream_write_timeout_s, 60,
+          "Cancel a RouteStream whose client has not taken an answer for this long (it stopped "
+          "reading): frees the answer and its share of --max-pending-answers-mb. 0: never");
 ABSL_FLAG(std::string, nats, "",
           "NATS URL (nats://host:port): publish new cases and state changes to JetStream on "
           "gridroute.dispatch.<department code>. Needs --journal_dir");
@@ -230,6 +233,7 @@ std::string CheckFlags() {
     return "--stream-window-kb must be in 0..65536";
   }
   if (absl::GetFlag(FLAGS_max_pending_answers_mb) < 1) return "--max-pending-answers-mb must be >= 1";
+  if (!(absl::GetFlag(FLAGS_stream_write_timeout_s) >= 0)) return "--stream-write-timeout-s must be >= 0";
   if (!(absl::GetFlag(FLAGS_load_timeout_s) > 0)) return "--load-timeout-s must be > 0";
   const absl::Duration year = absl::Hours(24 * 365);
   if (absl::GetFlag(FLAGS_max_future) < absl::ZeroDuration() ||
@@ -474,7 +478,7 @@ int main(int argc, char** argv) {
       "[--audit-log F [--audit-log-max-mb 0 --audit-log-keep 10]] "
       "[--max-connections 10000] [--max-streams-per-connection 256] [--idle-timeout-s 300] "
       "[--handshake-timeout-s 10] [--keepalive-s 60 --keepalive-timeout-s 20] "
-      "[--stream-window-kb 256] [--max-pending-answers-mb 1024]");
+      "[--stream-window-kb 256] [--max-pending-answers-mb 1024] [--stream-write-timeout-s 60]");
   std::vector<std::string> storage;
   std::vector<char*> args = gridroute::DashedFlags(argc, argv, &storage);
   absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
@@ -552,6 +556,7 @@ int main(int argc, char** argv) {
   service_options.max_batch = absl::GetFlag(FLAGS_max_batch);
   service_options.max_pending_answer_bytes =
       static_cast<int64_t>(absl::GetFlag(FLAGS_max_pending_answers_mb)) << 20;
+  service_options.stream_write_timeout = absl::Seconds(absl::GetFlag(FLAGS_stream_write_timeout_s));
   service_options.max_future = absl::GetFlag(FLAGS_max_future);
   service_options.cases = cases.get();
   service_options.tokens = tokens.get();
