@@ -85,6 +85,10 @@ absl::Status ValidateReport(const Report& r, bool geographic) {
       return absl::InvalidArgumentError(absl::StrCat(
           "key: ", r.key.size(), " bytes (at most ", kMaxReportKeyBytes, ")"));
     }
+    if (r.key_scope.size() > kMaxKeyScopeBytes) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "key_scope: ", r.key_scope.size(), " bytes (at most ", kMaxKeyScopeBytes, ")"));
+    }
     RETURN_IF_ERROR(CheckTime("received_at", r.received_at));
   }
   return absl::OkStatus();
@@ -241,7 +245,7 @@ absl::Status CaseEngine::DecideWith(const Report& r, Probe probe,
   out->duplicate = false;
   out->has_key = !r.key.empty();
   if (out->has_key) {
-    out->key = ReportKeyFingerprint(r.source, r.source_id, r.key);
+    out->key = ReportKeyFingerprint(r.source, r.source_id, r.key, r.key_scope);
     out->received_at = r.received_at;
     if (const KeyIndex::Entry* e = LiveKey(out->key, ToNs(r.received_at))) {
       // Sent before: the first report's answer; nothing to apply.

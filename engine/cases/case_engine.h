@@ -114,6 +114,9 @@ struct Report {
   // detection's correlation id (source_id: the camera), a hotline's report
   // id. Empty: none (every report counts).
   absl::string_view key;
+  // Who sent the key: the authenticated principal (<= 256 bytes; empty with
+  // auth off). Keys of different principals never match (key_index.h).
+  absl::string_view key_scope;
   // When the server received the report; required with a key (the key's
   // window runs on it), in [1900, 2200).
   absl::Time received_at = absl::InfinitePast();

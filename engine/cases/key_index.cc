@@ -80,27 +80,48 @@ void Murmur3X64_128(absl::string_view data, uint64_t seed, uint64_t* out1,
   *out2 = h2;
 }
 
+namespace {
+
+size_t PutVarint(size_t v, char* out) {
+  size_t n = 0;
+  for (;; v >>= 7) {
+    out[n++] = static_cast<char>(v >= 0x80 ? (v & 0x7f) | 0x80 : v);
+    if (v < 0x80) return n;
+  }
+}
+
+// Appends min(s.size(), max) bytes of `s` to buf + *n.
+void PutBytes(absl::string_view s, size_t max, char* buf, size_t* n) {
+  const size_t len = s.size() <= max ? s.size() : max;
+  // An empty string_view may have a null data(); memcpy must not see it.
+  if (len > 0) std::memcpy(buf + *n, s.data(), len);
+  *n += len;
+}
+
+}  // namespace
+
 ReportKeyFp ReportKeyFingerprint(ReportSource source,
                                  absl::string_view source_id,
-                                 absl::string_view key) {
-  // source byte + varint length (2 bytes for <= 256) + source id + key.
-  char buf[1 + 2 + kMaxKeySourceIdBytes + kMaxReportKeyBytes];
+                                 absl::string_view key,
+                                 absl::string_view scope) {
+  // [source | 0x80, varint scope length (<= 2 bytes), scope,] source byte
+  // (unscoped only), varint length (2 bytes for <= 256), source id, key.
+  char buf[1 + 2 + kMaxKeyScopeBytes + 2 + kMaxKeySourceIdBytes + kMaxReportKeyBytes];
   size_t n = 0;
-  buf[n++] = static_cast<char>(source);
+  if (scope.empty()) {
+    buf[n++] = static_cast<char>(source);
+  } else {
+    buf[n++] = static_cast<char>(static_cast<uint8_t>(source) | 0x80);
+    const size_t scope_len = scope.size() <= kMaxKeyScopeBytes ? scope.size() : kMaxKeyScopeBytes;
+    n += PutVarint(scope_len, buf + n);
+    PutBytes(scope, kMaxKeyScopeBytes, buf, &n);
+  }
   const size_t len = source_id.size() <= kMaxKeySourceIdBytes
                          ? source_id.size()
                          : kMaxKeySourceIdBytes;
-  const size_t key_len =
-      key.size() <= kMaxReportKeyBytes ? key.size() : kMaxReportKeyBytes;
-  for (size_t v = len;; v >>= 7) {
-    buf[n++] = static_cast<char>(v >= 0x80 ? (v & 0x7f) | 0x80 : v);
-    if (v < 0x80) break;
-  }
-  // An empty string_view may have a null data(); memcpy must not see it.
-  if (len > 0) std::memcpy(buf + n, source_id.data(), len);
-  n += len;
-  if (key_len > 0) std::memcpy(buf + n, key.data(), key_len);
-  n += key_len;
+  n += PutVarint(len, buf + n);
+  PutBytes(source_id, kMaxKeySourceIdBytes, buf, &n);
+  PutBytes(key, kMaxReportKeyBytes, buf, &n);
   ReportKeyFp fp;
   Murmur3X64_128(absl::string_view(buf, n), 0, &fp.hi, &fp.lo);
   return fp;

@@ -7,7 +7,7 @@
 // to that answer, rebuilt from the journal's records on replay.
 //
 //   ReportKeyFp fp =
-//       ReportKeyFingerprint(ReportSource::kVideo, "cam-7", "det-42");
+//       ReportKeyFingerprint(ReportSource::kVideo, "cam-7", "det-42", "ops");
 //   KeyIndex keys;
 //   KeyIndex::Entry first;  // case_idx, folded, report_count, received_ns
 //   keys.Insert(fp, first, &replaced);
@@ -15,11 +15,20 @@
 //
 // A key is scoped by its report's source and source id (the camera for a
 // detection; hotline reports share one scope), so two cameras may use the
-// same correlation ids. Only the 128-bit fingerprint is kept and journaled
+// same correlation ids, and by the authenticated principal that sent it
+// (`scope`; empty with auth off), so one principal can neither learn nor
+// pre-empt another's keys (a key re-sent by principal A never returns
+// principal B's case). Only the 128-bit fingerprint is kept and journaled
 // (MurmurHash3 x64-128, seed 0, of: the source byte, the source id's length
-// as a varint, the source id, the key): 16 bytes whatever the key's length,
-// and the chance that two of a million live keys collide is ~1e-27. The
-// function is part of the journal format: never change it.
+// as a varint, the source id, the key; with a non-empty scope, of: the
+// source byte | 0x80, the scope's length as a varint, the scope, then the
+// same; source bytes are < 0x80, so a scoped input never equals an unscoped
+// one): 16 bytes whatever the key's length, and the chance that two of a
+// million live keys collide is ~1e-27. The function is part of the journal
+// format: never change it. Journals written before scopes existed open as
+// they were: their keys are the unscoped fingerprints, which a server with
+// auth off still computes; with auth on, a key filed before the upgrade is
+// not recognised when re-sent (the report counts once more).
 //
 // Memory: ~80 bytes per key (hash slot + FIFO item); the engine bounds the
 // number of keys (CaseEngineOptions::max_keys) and drops keys older than
@@ -43,12 +52,14 @@ namespace gridroute {
 // longer ones before hashing).
 inline constexpr size_t kMaxReportKeyBytes = 128;
 inline constexpr size_t kMaxKeySourceIdBytes = 256;
+inline constexpr size_t kMaxKeyScopeBytes = 256;  // TokenTable::kMaxField
 
 // REQUIRES: key.size() <= kMaxReportKeyBytes, source_id.size() <=
-// kMaxKeySourceIdBytes. No allocation.
+// kMaxKeySourceIdBytes, scope.size() <= kMaxKeyScopeBytes. No allocation.
 ReportKeyFp ReportKeyFingerprint(ReportSource source,
                                  absl::string_view source_id,
-                                 absl::string_view key);
+                                 absl::string_view key,
+                                 absl::string_view scope = {});
 
 // MurmurHash3 x64-128 of `data` with `seed` (h1, h2 as the reference
 // implementation returns them). Exposed for its test vectors.

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -23,7 +24,11 @@ const char* KindOf(mode_t mode) {
   return "not a file";
 }
 
+std::atomic<void (*)(const std::string&)> open_hook{nullptr};
+
 }  // namespace
+
+void SetOpenHookForTest(void (*hook)(const std::string& path)) { open_hook.store(hook); }
 
 absl::StatusOr<RegularFile> RegularFile::Open(const std::string& path, uint64_t max_bytes) {
   // O_NONBLOCK: open() of a FIFO without a writer returns at once instead of
@@ -50,6 +55,7 @@ absl::StatusOr<RegularFile> RegularFile::Open(const std::string& path, uint64_t 
                                                    " bytes, more than the limit of ", max_bytes,
                                                    " bytes"));
   }
+  if (auto* hook = open_hook.load()) hook(path);
   return f;
 }
 

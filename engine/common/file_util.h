@@ -15,6 +15,11 @@
 // character or block device, socket, directory), and the size is compared
 // with the caller's limit. A symlink to a regular file is followed.
 //
+// Files are read with pread(2) into memory, never mapped: a mapped file
+// that someone truncates while it is parsed raises SIGBUS, which kills the
+// process (a server reloading a pack that is being rewritten); read, the
+// same truncation is a DataLoss error and the load fails cleanly.
+//
 // Thread-safety: a RegularFile's const methods (ReadAt, ReadAll) may run
 // concurrently (pread). Cost: one open and one fstat.
 #ifndef GRIDROUTE_COMMON_FILE_UTIL_H_
@@ -63,6 +68,11 @@ class RegularFile {
   uint64_t size_ = 0;
   std::string path_;
 };
+
+// Tests only: calls hook(path) in every RegularFile::Open, after the size
+// was taken and before any byte is read (e.g. to truncate the file, as a
+// writer replacing a pack in place would). Null: none (the default).
+void SetOpenHookForTest(void (*hook)(const std::string& path));
 
 // Default limit of ReadFile(): 256 MiB.
 inline constexpr uint64_t kReadFileMaxBytes = uint64_t{256} << 20;

@@ -132,7 +132,7 @@ absl::StatusOr<CaseEngineOptions> EngineOptions(const Snapshot& s, const std::st
 
 void ReportFromDecision(const Snapshot& s, const Event& event, const Decision& d,
                         ReportSource source, absl::string_view source_id, ReportSlot* slot,
-                        absl::string_view key) {
+                        absl::string_view key, absl::string_view key_scope) {
   Report& r = slot->report;
   r = Report{};
   r.category_type = event.category_type;
@@ -157,6 +157,7 @@ void ReportFromDecision(const Snapshot& s, const Event& event, const Decision& d
   r.source = source;
   r.source_id = source_id;
   r.key = key;
+  r.key_scope = key_scope;
 }
 
 absl::StatusOr<std::unique_ptr<CaseDesk>> CaseDesk::Open(const CaseDeskOptions& options,

@@ -105,10 +105,13 @@ struct ReportSlot {
 };
 
 // Fills `slot` from a routed decision (outcome kRouted) of `event`; `key`:
-// the report's idempotency key (empty: none; Report::key).
+// the report's idempotency key (empty: none; Report::key); `key_scope`: the
+// authenticated principal that sent it (empty: auth off; Report::key_scope).
+// Like the codes, `key` and `key_scope` are views: they must outlive the
+// Intake (IntakeAsync: until its `done` has run).
 void ReportFromDecision(const Snapshot& s, const Event& event, const Decision& d,
                         ReportSource source, absl::string_view source_id, ReportSlot* slot,
-                        absl::string_view key = {});
+                        absl::string_view key = {}, absl::string_view key_scope = {});
 
 // What a report did.
 struct CaseOutcome {

@@ -12,7 +12,7 @@
 // Memory (4.0M components, 16-digit codes, 9.5k distinct category/department/
 // state combinations): 163 MiB, ~43 bytes a component (was 571 MiB with a
 // 40-byte struct, two hash maps and (cell, index) pairs). Load: the file is
-// mmapped and parsed on `threads` threads (engine/model/csv_chunks.h).
+// read and parsed on `threads` threads (engine/model/csv_chunks.h).
 //
 // Thread-safety: immutable after Load(); safe to share.
 #ifndef GRIDROUTE_MODEL_COMPONENTS_H_

@@ -1,6 +1,6 @@
 // Copyright 2026 gridroute authors.
 //
-// A whole CSV file mapped into memory and cut into a few chunks of whole
+// A whole CSV file read into memory and cut into a few chunks of whole
 // records, so that big pack files (components.csv, teams.csv: millions of
 // rows) parse on several threads. Same dialect, header handling and messages
 // as common/csv.h's CsvTable (RFC 4180 quotes, '\r' dropped outside quotes,
@@ -19,9 +19,10 @@
 // from CsvFileOptions::encoding into memory first), and fields longer than
 // the limit are errors, all with CsvTable's messages.
 //
-// Cost: one mmap, one UTF-8 check (simdjson, several GB/s), one memchr over the file for '"' (a file without quotes is
+// Cost: one read (pread; never mmap: a mapped file truncated during the
+// parse raised SIGBUS), one UTF-8 check (simdjson, several GB/s), one memchr over the file for '"' (a file without quotes is
 // cut at newlines; one with quotes is scanned record by record up to each
-// cut), then ~1 ns per byte per thread. Field views point into the mapping
+// cut), then ~1 ns per byte per thread. Field views point into the buffer
 // (or, for quoted fields and fields with '\r', into a per-row buffer).
 //
 // Thread-safety: ForEach() on different chunks may run concurrently.
@@ -69,7 +70,7 @@ class CsvChunks {
     int64_t line_ = 0;
   };
 
-  // Opens and maps `path`, reads its header, and cuts the records into at
+  // Opens and reads `path`, reads its header, and cuts the records into at
   // most `threads` chunks. Errors as CsvTable::Open (NotFound "cannot open
   // <path>: ...", "<path>: empty file, expected a header", "<path>:1: header
   // has no column '<col>' (got ...)").
@@ -82,7 +83,7 @@ class CsvChunks {
   CsvChunks& operator=(CsvChunks&&) noexcept;
   ~CsvChunks();
 
-  // Unmaps the file; views from Row::Get() and Row::Keep() die with it.
+  // Frees the file's bytes; views from Row::Get() and Row::Keep() die with it.
   void Close() { Unmap(); }
 
   int num_chunks() const { return static_cast<int>(cuts_.size()) - 1; }
@@ -108,7 +109,7 @@ class CsvChunks {
   // `row`; false if none starts before `limit` (or on an error: *error).
   bool NextRecord(size_t* pos, size_t limit, int64_t* line, Row& row,
                   absl::Status* error) const;
-  // Maps (or reads, or converts) the file into data_/size_ and checks it is
+  // Reads (or converts) the file into data_/size_ and checks it is
   // UTF-8.
   absl::Status Map(const std::string& path, const std::vector<std::string>& columns,
                    const std::vector<std::string>& optional, const CsvFileOptions& file);
@@ -117,8 +118,7 @@ class CsvChunks {
   std::string name_;
   const char* data_ = nullptr;
   size_t size_ = 0;
-  void* map_ = nullptr;  // mmap'ed region, or null if data_ is in text_
-  std::string text_;     // fallback when the file cannot be mapped
+  std::string text_;  // the file's bytes (data_ points into it)
   std::vector<int> index_;
   size_t width_ = 0;
   size_t max_field_bytes_ = CsvReaderOptions().max_field_bytes;

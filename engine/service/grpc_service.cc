@@ -187,6 +187,11 @@ void AddTally(CallMetrics& m, const uint64_t* tally, uint64_t errors) {
   m.AddItems(ItemOutcome::kError, errors);
 }
 
+// The idempotency keys' scope: the caller's principal ("" with auth off).
+absl::string_view KeyScope(const Principal* who) {
+  return who != nullptr ? absl::string_view(who->name) : absl::string_view();
+}
+
 absl::Time DeadlineOf(const grpc::CallbackServerContext* ctx) {
   const auto d = ctx->deadline();
   if (d == std::chrono::system_clock::time_point::max()) return absl::InfiniteFuture();
@@ -519,8 +524,10 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
     GridrouteService* svc = svc_;
     desk->IntakeAsync(
         absl::MakeConstSpan(b->slots.data(), b->n),
-        [svc, r, b, resp, t, timer = IntakeTimer()](const absl::Status& st,
-                                                     const std::vector<CaseOutcome>& outcomes) {
+        // `table` pins the principal the keys are scoped by (a batch may be
+        // decided again on the commit thread).
+        [svc, r, b, resp, t, timer = IntakeTimer(), table = a.table](
+            const absl::Status& st, const std::vector<CaseOutcome>& outcomes) {
           timer.Record(&svc->metrics_);
           b->pinned.reset();
           if (!st.ok()) {
@@ -558,6 +565,7 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
         : svc_(svc), pool_(pool), ctx_(ctx), auth_(std::move(auth)),
           timer_{&svc->metrics_, kMethodRouteStream} {
       svc_->streams_open_.fetch_add(1, std::memory_order_relaxed);
+      watch_ = svc_->stream_watchdog_.Add([ctx] { ctx->TryCancel(); });
       if (!gate.ok()) {
         End(gate);
         return;
@@ -586,7 +594,7 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
       }
       w.codes = w.in.view() == v1::DECISION_VIEW_CODES;
       if (w.codes) {
-        s = svc_->RouteDetectionsWireUnfiled(DeadlineOf(ctx_), w.in, &w.wire);
+        s = svc_->RouteDetectionsWireUnfiled(DeadlineOf(ctx_), w.in, &w.wire, auth_.who);
       } else {
         // FULL: the messages live on the working set's arena, dropped whole
         // once serialized (a DetectionResult's oneof deletes its Decision on
@@ -628,7 +636,15 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
       // touch nothing after IntakeAsync.
     }
     void OnWriteDone(bool ok) override {
+      if (watch_ != nullptr) watch_->WriteDone();
       Unhold(/*delivered=*/ok);
+      if (!ok && watch_ != nullptr && watch_->stalled()) {
+        End(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                         absl::StrCat("stream: the client took no answer for ",
+                                      absl::FormatDuration(svc_->stream_watchdog_.timeout()),
+                                      " (--stream-write-timeout-s); cancelled")));
+        return;
+      }
       if (!ok) {
         End(grpc::Status(grpc::StatusCode::CANCELLED, "stream: the client went away"));
         return;
@@ -636,6 +652,7 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
       StartRead(&in_bytes_);
     }
     void OnDone() override {
+      if (watch_ != nullptr) watch_->Close();  // the context dies with the call
       if (work_ != nullptr) Drop();
       Unhold(/*delivered=*/false);
       svc_->streams_open_.fetch_sub(1, std::memory_order_relaxed);
@@ -668,6 +685,7 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
       held_ = static_cast<int64_t>(out_bytes_.Length());
       svc_->answers_waiting_.fetch_add(1, std::memory_order_relaxed);
       svc_->answer_bytes_.fetch_add(held_, std::memory_order_relaxed);
+      if (watch_ != nullptr) watch_->WriteStarted();
       StartWrite(&out_bytes_);
     }
     // The working set goes back to the pool (its snapshot pins released).
@@ -694,6 +712,7 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
     grpc::ByteBuffer in_bytes_, out_bytes_;
     StreamWork* work_ = nullptr;  // the batch being routed or filed, else null
     int64_t held_ = 0;            // bytes of the answer being written
+    std::shared_ptr<StreamWatchdog::Watch> watch_;  // null: no write timeout
   };
 
   GridrouteService* const svc_;
@@ -924,6 +943,7 @@ StreamStats GridrouteService::stream_stats() const {
   s.work_sets = routing_->stream_pool_.live();
   s.idle_work_sets = routing_->stream_pool_.idle();
   s.memory_trims = trims_.load(std::memory_order_relaxed);
+  s.write_stalls = stream_watchdog_.stalls();
   return s;
 }
 
@@ -1057,7 +1077,7 @@ grpc::Status GridrouteService::Route(absl::Time deadline, const v1::RouteRequest
     thread_local IntakeBuffers b;
     b.Clear();
     ReportFromDecision(*served->snapshot, e, d, ReportSource::kHotline, {}, b.Add(0),
-                       req.report_id());
+                       req.report_id(), KeyScope(who));
     const IntakeTimer timer;
     st = options_.cases->Intake(absl::MakeConstSpan(b.slots.data(), b.n), &b.out, deadline);
     timer.Record(&metrics_);
@@ -1122,7 +1142,7 @@ grpc::Status GridrouteService::RouteBatchUnfiled(absl::Time deadline,
       OfferToFeed(options_.feed, e, d, {});  // the console's feed
       if (options_.cases != nullptr && d.outcome == Outcome::kRouted) {
         ReportFromDecision(*served->snapshot, e, d, ReportSource::kHotline, {},
-                           b.Add(resp->results_size() - 1), r.report_id());
+                           b.Add(resp->results_size() - 1), r.report_id(), KeyScope(who));
       }
     } else {
       out->mutable_error()->set_code(static_cast<int32_t>(st.code()));
@@ -1196,7 +1216,7 @@ grpc::Status GridrouteService::RouteDetectionsUnfiled(absl::Time deadline,
       ViewToProto(*served->snapshot, d, codes, personal, out);
       if (options_.cases != nullptr && d.outcome == Outcome::kRouted) {
         ReportFromDecision(*served->snapshot, buf.events[i], d, ReportSource::kVideo,
-                           det.camera_id(), b.Add(i), det.correlation_id());
+                           det.camera_id(), b.Add(i), det.correlation_id(), KeyScope(who));
       }
     } else {
       out->mutable_error()->set_code(static_cast<int32_t>(st.code()));
@@ -1210,7 +1230,8 @@ grpc::Status GridrouteService::RouteDetectionsUnfiled(absl::Time deadline,
 
 grpc::Status GridrouteService::RouteDetectionsWireUnfiled(absl::Time deadline,
                                                           const v1::DetectionBatch& req,
-                                                          WireBatch* batch) {
+                                                          WireBatch* batch,
+                                                          const Principal* who) {
   IntakeBuffers& b = batch->cases;
   b.Clear();
   std::shared_ptr<const ServedSnapshot> served;
@@ -1229,7 +1250,7 @@ grpc::Status GridrouteService::RouteDetectionsWireUnfiled(absl::Time deadline,
       batch->case_of[i] = static_cast<int>(b.n);
       const v1::Detection& det = req.detections(i);
       ReportFromDecision(*served->snapshot, buf.events[i], buf.decisions[i], ReportSource::kVideo,
-                         det.camera_id(), b.Add(i), det.correlation_id());
+                         det.camera_id(), b.Add(i), det.correlation_id(), KeyScope(who));
     }
   }
   batch->served = std::move(served);

@@ -46,6 +46,7 @@
 #include "gridroute/v1/routing.grpc.pb.h"
 #include "intake/case_desk.h"
 #include "service/audit_log.h"
+#include "service/stream_watchdog.h"
 #include "service/auth.h"
 #include "service/call_metrics.h"
 #include "service/methods.h"
@@ -100,6 +101,14 @@ struct ServiceOptions {
   // of it is routed or filed (retry later). Bounds the memory that
   // non-reading clients can pin.
   int64_t max_pending_answer_bytes = int64_t{1} << 30;
+  // A RouteStream answer its client has not taken this long after it was
+  // written is given up: the stream is cancelled (the client sees
+  // CANCELLED; StreamStats::write_stalls counts it), freeing its answer and
+  // its share of max_pending_answer_bytes. Bounds how long a client that
+  // stops reading pins memory; a client on a link slower than (answer size
+  // / timeout) needs a longer one. Zero: never (the stream waits for the
+  // client as long as its connection lives). Default 60 s.
+  absl::Duration stream_write_timeout = absl::Seconds(60);
 };
 
 // RouteStream's memory, for Info-style monitoring and tests.
@@ -110,6 +119,7 @@ struct StreamStats {
   int64_t work_sets = 0;        // per-batch working sets that exist (busy + idle)
   int64_t idle_work_sets = 0;   // of which idle (kept for reuse; at most 16)
   int64_t memory_trims = 0;     // malloc trims after abandoned answers were freed
+  int64_t write_stalls = 0;     // streams cancelled: answer not taken (stream_write_timeout)
 };
 
 // One call's caller, resolved once by the gate. `table` pins `who`.
@@ -250,7 +260,7 @@ class GridrouteService {
   // and collect its reports (batch->cases), then write the answer with the
   // reports' outcomes (null when nothing was filed).
   grpc::Status RouteDetectionsWireUnfiled(absl::Time deadline, const v1::DetectionBatch& req,
-                                          WireBatch* batch);
+                                          WireBatch* batch, const Principal* who = nullptr);
   static void EncodeDetectionsWire(const v1::DetectionBatch& req, const WireBatch& batch,
                                    const std::vector<CaseOutcome>* outcomes, std::string* out);
   // OK, or DEADLINE_EXCEEDED (counted) when `deadline` has passed.
@@ -291,6 +301,8 @@ class GridrouteService {
   std::atomic<int64_t> streams_open_{0}, answers_waiting_{0}, answer_bytes_{0};
   std::atomic<int64_t> abandoned_bytes_{0}, trims_{0};
   std::atomic<bool> trim_queued_{false};
+  // Cancels streams whose answer waits past options_.stream_write_timeout.
+  StreamWatchdog stream_watchdog_{options_.stream_write_timeout};
 };
 
 struct ServerOptions {

@@ -43,6 +43,23 @@ TEST(KeyFingerprintTest, ScopedBySourceAndSourceId) {
   // The source id's length is part of the input: moving bytes between
   // source id and key changes the fingerprint.
   EXPECT_NE(ReportKeyFingerprint(ReportSource::kVideo, "cam-7d", "et-1"), a);
+  // The unscoped layout is the journal format from before scopes: source
+  // byte, varint length, source id, key (an independent rebuild of the input).
+  ReportKeyFp legacy;
+  Murmur3X64_128(absl::string_view("\x02\x05" "cam-7" "det-1"), 0, &legacy.hi, &legacy.lo);
+  EXPECT_EQ(a, legacy);
+  EXPECT_EQ(ReportKeyFingerprint(ReportSource::kVideo, "cam-7", "det-1", ""), legacy);
+  // Scoped by principal: source | 0x80, varint length, principal, then the same.
+  const ReportKeyFp ops = ReportKeyFingerprint(ReportSource::kVideo, "cam-7", "det-1", "ops");
+  ReportKeyFp scoped;
+  Murmur3X64_128(absl::string_view("\x82\x03" "ops" "\x05" "cam-7" "det-1"), 0, &scoped.hi,
+                 &scoped.lo);
+  EXPECT_EQ(ops, scoped);
+  EXPECT_NE(ops, a);
+  EXPECT_NE(ops, ReportKeyFingerprint(ReportSource::kVideo, "cam-7", "det-1", "ops2"));
+  // Bytes moved between principal and source id change the fingerprint.
+  EXPECT_NE(ReportKeyFingerprint(ReportSource::kVideo, "cam-7", "det-1", "ops"),
+            ReportKeyFingerprint(ReportSource::kVideo, "scam-7", "det-1", "op"));
   // A million distinct keys, no collision (of the low 64 bits even).
   absl::flat_hash_set<uint64_t> seen;
   for (int i = 0; i < 1'000'000; ++i) {

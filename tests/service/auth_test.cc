@@ -19,6 +19,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -409,6 +410,54 @@ TEST_F(AuthTest, ReloadConfinedToPackRoot) {
   EXPECT_EQ(store_.Current()->snapshot->manifest().version, "B");
   // Inside the root but missing: the loader's own error.
   EXPECT_EQ(ReloadDir(*server_, root_ + "/missing").error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+// Idempotency keys are scoped by the principal: principal B re-using A's
+// report_id files its own case (it neither learns A's case ref nor has its
+// report swallowed); each principal's re-send gets its own first answer.
+// Fault guarded: the key was global, so B's report with A's key got A's case.
+TEST_F(AuthTest, IdempotencyKeysAreScopedByPrincipal) {
+  auto route = [&](const std::string& token, const std::string& category) {
+    grpc::ClientContext ctx;
+    Bearer(&ctx, token);
+    v1::RouteRequest req = HotlineReport(120.0005, 31.0005, category);
+    req.set_report_id("ticket-1");
+    v1::RouteResponse resp;
+    grpc::Status s = server_->routing->Route(&ctx, req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp.decision().case_ref();
+  };
+  auto batch = [&](const std::string& token, const std::string& category) {
+    grpc::ClientContext ctx;
+    Bearer(&ctx, token);
+    v1::RouteBatchRequest req;
+    *req.add_events() = HotlineReport(120.0005, 31.0005, category);
+    req.mutable_events(0)->set_report_id("ticket-2");
+    v1::RouteBatchResponse resp;
+    grpc::Status s = server_->routing->RouteBatch(&ctx, req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp.results_size() == 1 ? resp.results(0).decision().case_ref() : v1::CaseRef();
+  };
+  // Categories differ, so the two principals' reports never fold together:
+  // one case each unless a key is (wrongly) shared.
+  for (const auto& call : {std::function<v1::CaseRef(const std::string&, const std::string&)>(route),
+                           std::function<v1::CaseRef(const std::string&, const std::string&)>(batch)}) {
+    const v1::CaseRef a = call("tok-route", "0102");
+    const v1::CaseRef b = call("tok-personal", "0501");
+    ASSERT_FALSE(a.case_id().empty());
+    ASSERT_FALSE(b.case_id().empty());
+    EXPECT_FALSE(a.duplicate());
+    EXPECT_FALSE(b.duplicate()) << "principal B got principal A's case " << b.case_id();
+    EXPECT_NE(a.case_id(), b.case_id());
+    // Each principal's re-send: its own first answer, nothing filed.
+    const v1::CaseRef a2 = call("tok-route", "0102");
+    const v1::CaseRef b2 = call("tok-personal", "0501");
+    EXPECT_TRUE(a2.duplicate());
+    EXPECT_EQ(a2.case_id(), a.case_id());
+    EXPECT_EQ(a2.report_count(), a.report_count());
+    EXPECT_TRUE(b2.duplicate());
+    EXPECT_EQ(b2.case_id(), b.case_id());
+  }
 }
 
 TEST_F(AuthTest, AuditLogHasOneLinePerPrivilegedOrRefusedCall) {

@@ -17,6 +17,9 @@
 // No timing: between two reloads the main thread waits (condition variable)
 // until the clients have completed at least kCallsBetweenReloads more calls,
 // so every snapshot serves traffic. Everything is bounded by counts.
+#include <unistd.h>
+
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -27,6 +30,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/file_util.h"
 #include "gtest/gtest.h"
 #include "service/service_fixture.h"
 
@@ -290,6 +294,45 @@ TEST(ReloadTimeoutTest, ALoadPastTheTimeoutFailsAndTheOldSnapshotKeepsServing) {
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->current->snapshot->manifest().version, "STUCK");
   EXPECT_EQ(r->current->generation, 2u);
+}
+
+// A pack file truncated while the reload reads it (an operator rewriting
+// the pack in place): the load fails with an error naming the file, and the
+// old snapshot keeps serving. Fault guarded: teams.csv and components.csv
+// were mmapped; the truncation raised SIGBUS in the parse and killed the
+// server. The hook truncates teams.csv once, after it was opened and sized.
+std::atomic<bool> truncate_teams{false};
+void TruncateTeamsOnce(const std::string& path) {
+  if (!absl::EndsWith(path, "/teams.csv") || !truncate_teams.exchange(false)) return;
+  ASSERT_EQ(::truncate(path.c_str(), 0), 0);  // mapped, its first page raised SIGBUS
+}
+
+TEST(ReloadTruncatedFileTest, TheLoadFailsNamingTheFileAndTheOldSnapshotKeepsServing) {
+  const std::string pack_a = testing::WriteRoutingPack("A");
+  const std::string pack_b = testing::WriteRoutingPack("B");
+  absl::StatusOr<std::string> teams = ReadFile(pack_b + "/teams.csv");
+  ASSERT_TRUE(teams.ok()) << teams.status();
+  SnapshotStore store;
+  ASSERT_TRUE(store.Load(pack_a).ok());
+  truncate_teams = true;
+  SetOpenHookForTest(&TruncateTeamsOnce);
+  absl::StatusOr<ReloadResult> r = store.Load(pack_b);
+  SetOpenHookForTest(nullptr);
+  EXPECT_FALSE(truncate_teams.load()) << "the hook never saw teams.csv";
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(absl::StrContains(r.status().message(), pack_b + "/teams.csv")) << r.status();
+  EXPECT_EQ(store.Current()->snapshot->manifest().version, "A");
+  testing::InProcessServer server(&store, ServiceOptions());
+  grpc::ClientContext ctx;
+  v1::RouteResponse resp;
+  ASSERT_TRUE(server.routing->Route(&ctx, testing::HotlineReport(120.0005, 31.0005, "0102"), &resp)
+                  .ok());
+  EXPECT_EQ(resp.snapshot().version(), "A");
+  // The file back whole: the same reload succeeds.
+  testing::WriteText(pack_b + "/teams.csv", *teams);
+  r = store.Load(pack_b);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(store.Current()->snapshot->manifest().version, "B");
 }
 
 TEST(ReloadTimeoutTest, ASecondReloadWhileOneRunsIsAbortedAtOnce) {

@@ -164,5 +164,42 @@ TEST_F(StreamMemoryTest, PastThePendingAnswerBudgetANewBatchIsRefusedUnrouted) {
   EXPECT_TRUE(again->Finish().ok());
 }
 
+// A client that never reads is cut off after ServiceOptions::
+// stream_write_timeout (1 s here): the stream is cancelled, its answer and
+// budget given back, and the client's call ends CANCELLED. Fault guarded:
+// with no write limit a silent client (whose transport still answers
+// pings) pinned its answer and its share of the budget for as long as its
+// connection lived. The outcome is asserted, not the duration (60 s guard).
+TEST_F(StreamMemoryTest, ASilentClientIsCancelledAfterTheWriteTimeout) {
+  ServiceOptions o;
+  o.stream_write_timeout = absl::Seconds(1);
+  ASSERT_NO_FATAL_FAILURE(Start(o));
+  ASSERT_NO_FATAL_FAILURE(OpenSilentStream(Batch(5000), address_));
+  ASSERT_TRUE(WaitFor([&] { return service_->stream_stats().write_stalls == 1; }))
+      << "answers waiting: " << service_->stream_stats().answers_waiting;
+  ASSERT_TRUE(WaitFor([&] {
+    const StreamStats t = service_->stream_stats();
+    return t.open == 0 && t.answers_waiting == 0 && t.answer_bytes == 0;
+  })) << "open " << service_->stream_stats().open;
+  // When the client reads at last, the stream has ended (the status comes
+  // after what was received: drain first).
+  v1::DecisionBatch answer;
+  while (streams_[0]->Read(&answer)) {
+  }
+  const grpc::Status st = streams_[0]->Finish();
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::CANCELLED) << st.error_message();
+  // A client that reads is not affected: its answers leave at once.
+  grpc::ClientContext ctx;
+  auto stream = stub_->RouteStream(&ctx);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(stream->Write(Batch(100)));
+    ASSERT_TRUE(stream->Read(&answer));
+    EXPECT_EQ(answer.results_size(), 100);
+  }
+  stream->WritesDone();
+  EXPECT_TRUE(stream->Finish().ok());
+  EXPECT_EQ(service_->stream_stats().write_stalls, 1);
+}
+
 }  // namespace
 }  // namespace gridroute

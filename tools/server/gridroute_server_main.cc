@@ -15,7 +15,8 @@
 // seconds, then cancel them) and exit 0, whatever a load is doing (one
 // before the server serves exits at once); SIGHUP reloads the pack
 // directory being served (a bad pack is logged and the old snapshot keeps
-// serving; a SIGHUP while a reload runs is logged and ignored). A load that
+// serving; a SIGHUP while a reload runs is logged and ignored, but it
+// still reopens --audit-log, for logrotate). A load that
 // takes longer than --load-timeout-s is reported as failed.
 // Prints one line "gridroute-server: serving ... on HOST:PORT" on stdout once
 // it accepts calls (scripts wait for it).
@@ -93,7 +94,12 @@ ABSL_FLAG(bool, insecure_no_auth, false,
 ABSL_FLAG(std::string, pack_root, "",
           "Reload accepts only directories inside this one (default: the parent of --pack)");
 ABSL_FLAG(std::string, audit_log, "",
-          "Append one JSON line per Reload, case update, token reload and refused call");
+          "Append one JSON line per Reload, case update, token reload and refused call; "
+          "reopened on SIGHUP (logrotate: rename, then kill -HUP)");
+ABSL_FLAG(int64_t, audit_log_max_mb, 0,
+          "Rotate the audit log by itself at this size: FILE -> FILE.1 .. FILE.K "
+          "(--audit-log-keep). 0: never (use logrotate + SIGHUP)");
+ABSL_FLAG(int32_t, audit_log_keep, 10, "Rotated audit files kept with --audit-log-max-mb (1..1000)");
 ABSL_FLAG(absl::Duration, max_future, absl::Minutes(15),
           "Refuse (INVALID_ARGUMENT, naming the field) a report or frame time more than this "
           "ahead of the server's clock (a sender's wrong clock or time zone); times before "
@@ -152,6 +158,9 @@ ABSL_FLAG(int, http_max_body_mb, 0,
           "Largest HTTP request body, MiB (larger: 413); 0 = --max-message-mb");
 ABSL_FLAG(double, http_keepalive_s, 5,
           "An idle HTTP keep-alive connection is closed after this many seconds (frees its thread)");
+ABSL_FLAG(double, stream_write_timeout_s, 60,
+          "Cancel a RouteStream whose client has not taken an answer for this long (it stopped "
+          "reading): frees the answer and its share of --max-pending-answers-mb. 0: never");
 ABSL_FLAG(std::string, nats, "",
           "NATS URL (nats://host:port): publish new cases and state changes to JetStream on "
           "gridroute.dispatch.<department code>. Needs --journal_dir");
@@ -274,6 +283,7 @@ std::string CheckFlags() {
   if (!(absl::GetFlag(FLAGS_http_keepalive_s) >= 1) || absl::GetFlag(FLAGS_http_keepalive_s) > 3600) {
     return "--http-keepalive-s must be in 1..3600";
   }
+  if (!(absl::GetFlag(FLAGS_stream_write_timeout_s) >= 0)) return "--stream-write-timeout-s must be >= 0";
   if (!(absl::GetFlag(FLAGS_load_timeout_s) > 0)) return "--load-timeout-s must be > 0";
   const absl::Duration year = absl::Hours(24 * 365);
   if (absl::GetFlag(FLAGS_max_future) < absl::ZeroDuration() ||
@@ -346,6 +356,25 @@ void LogConnections(const gridroute::ServerOptions& o) {
                    o.stream_window_bytes >> 10, " KiB"));
 }
 
+gridroute::AuditLogOptions AuditOptions() {
+  gridroute::AuditLogOptions o;
+  const int64_t mb = absl::GetFlag(FLAGS_audit_log_max_mb);
+  o.max_bytes = mb > 0 ? static_cast<uint64_t>(mb) << 20 : 0;
+  o.keep = absl::GetFlag(FLAGS_audit_log_keep);
+  return o;
+}
+
+// SIGHUP, first: the audit log goes to a fresh file at its path (logrotate
+// renamed the old one); lines already written stay whole in the old one.
+void ReopenAudit(gridroute::AuditLog* audit) {
+  absl::Status st = audit->Reopen();
+  Log(st.ok() ? absl::StrCat("SIGHUP: audit log reopened: ", audit->path())
+              : absl::StrCat("SIGHUP: audit log not reopened, still writing the previous file: ",
+                             st.message()));
+  audit->Write({.principal = "local", .peer = "local", .method = "SIGHUP/audit-log",
+                .target = audit->path(), .outcome = st.ok() ? "OK" : st.message()});
+}
+
 // SIGHUP: the token file (if any), then the pack; a bad file or pack keeps
 // the previous one serving. Ends with the "SIGHUP: done" line tests wait for.
 void OnSighup(gridroute::TokenFile* tokens, gridroute::GridrouteService* service,
@@ -399,6 +428,13 @@ class SignalThread {
     if (hup_.joinable()) hup_.detach();
   }
 
+  // Runs on the signal thread at every SIGHUP, before (and even without)
+  // the reload: keep it short (the audit log's reopen for logrotate).
+  void OnEverySighup(std::function<void()> f) {
+    std::lock_guard<std::mutex> lock(mu_);
+    on_every_hup_ = std::move(f);
+  }
+
   void Serving(grpc::Server* server, std::function<void()> on_hup) {
     std::lock_guard<std::mutex> lock(mu_);
     server_ = server;
@@ -450,6 +486,7 @@ class SignalThread {
 
   void Hup() {
     std::lock_guard<std::mutex> lock(mu_);
+    if (on_every_hup_) on_every_hup_();
     if (!on_hup_) {
       Log("SIGHUP: not serving yet; ignored");
     } else if (hup_running_.load()) {
@@ -469,6 +506,7 @@ class SignalThread {
   std::mutex mu_;
   grpc::Server* server_ = nullptr;  // guarded by mu_
   std::function<void()> on_hup_;    // guarded by mu_
+  std::function<void()> on_every_hup_;  // guarded by mu_
   std::thread hup_;                 // guarded by mu_: the last SIGHUP's reload
   std::atomic<bool> hup_running_{false};
   std::thread thread_;  // last: starts once the members above exist
@@ -524,10 +562,11 @@ int main(int argc, char** argv) {
       "[--max-batch 10000] [--drain-s 10] [--load-timeout-s 600] [--require-checksums] "
       "[--max-future 15m] [--journal-dir DIR [--journal-fsync=false] [--idempotency-window 24h] "
       "[--nats nats://HOST:PORT]] [--tls-cert F --tls-key F [--tls-client-ca F]] "
-      "[--auth-tokens F | --insecure-no-auth] [--pack-root DIR] [--audit-log F] "
+      "[--auth-tokens F | --insecure-no-auth] [--pack-root DIR] "
+      "[--audit-log F [--audit-log-max-mb 0 --audit-log-keep 10]] "
       "[--max-connections 10000] [--max-streams-per-connection 256] [--idle-timeout-s 300] "
       "[--handshake-timeout-s 10] [--keepalive-s 60 --keepalive-timeout-s 20] "
-      "[--stream-window-kb 256] [--max-pending-answers-mb 1024] "
+      "[--stream-window-kb 256] [--max-pending-answers-mb 1024] [--stream-write-timeout-s 60] "
       "[--http-listen HOST:PORT [--http-threads 16] [--http-max-body-mb N] [--http-keepalive-s 5] "
       "[--basemap-url URL] [--console-dir DIR] [--events-per-s 50] [--max-event-clients 4]]");
   std::vector<std::string> storage;
@@ -586,9 +625,10 @@ int main(int argc, char** argv) {
   if (!SecurityOptions(&server_options, &error)) return Fail(error);
   std::unique_ptr<gridroute::AuditLog> audit;
   if (!absl::GetFlag(FLAGS_audit_log).empty()) {
-    auto a = gridroute::AuditLog::Open(absl::GetFlag(FLAGS_audit_log));
+    auto a = gridroute::AuditLog::Open(absl::GetFlag(FLAGS_audit_log), AuditOptions());
     if (!a.ok()) return Fail(std::string(a.status().message()));
     audit = *std::move(a);
+    signal_thread.OnEverySighup([log = audit.get()] { ReopenAudit(log); });
   }
   std::unique_ptr<gridroute::TokenFile> tokens;
   if (!absl::GetFlag(FLAGS_auth_tokens).empty()) {
@@ -606,6 +646,7 @@ int main(int argc, char** argv) {
   service_options.max_batch = absl::GetFlag(FLAGS_max_batch);
   service_options.max_pending_answer_bytes =
       static_cast<int64_t>(absl::GetFlag(FLAGS_max_pending_answers_mb)) << 20;
+  service_options.stream_write_timeout = absl::Seconds(absl::GetFlag(FLAGS_stream_write_timeout_s));
   service_options.max_future = absl::GetFlag(FLAGS_max_future);
   service_options.cases = cases.get();
   service_options.tokens = tokens.get();
