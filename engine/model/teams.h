@@ -112,6 +112,15 @@ class Teams {
 
  private:
   struct Part;
+  // Load's steps after the parallel read (teams.cc): the chunks' people,
+  // names and specialties into the tables (person_map/spec_map: chunk-local
+  // to final ids; false if a person has two names across chunks), then the
+  // entries by scope.
+  bool MergePeople(std::vector<Part>& parts, std::vector<std::vector<uint32_t>>* person_map,
+                   std::vector<std::vector<uint32_t>>* spec_map);
+  void BuildEntries(const std::vector<Part>& parts, uint32_t num_grids,
+                    const std::vector<std::vector<uint32_t>>& person_map,
+                    const std::vector<std::vector<uint32_t>>& spec_map);
 
   // Person i: ids_.Get(i), names_.Get(name_of_[i]), phones_.Get(i).
   StringTable ids_, phones_, names_;
