@@ -943,30 +943,14 @@ class TopPairLister {
   std::vector<uint8_t> parity_;
 };
 
-}  // namespace
+// Build's steps, in order.
 
-std::unique_ptr<CellLocator> CellLocator::Build(
-    const GridGeometry* geometry, const Quantizer& quantizer,
-    const CellLocatorOptions& options,
-    std::shared_ptr<const BoxIndex> snap_index) {
-  const auto t0 = std::chrono::steady_clock::now();
-  auto m = std::make_unique<Impl>();
-  m->geometry = geometry;
-  m->quantizer = quantizer;
-  const GridGeometry& geo = *geometry;
+// The top grid over the grids' box: origin, cell side 2^top_shift (about
+// options.grids_per_top_cell grids a cell, the array kept below 2^25
+// entries), nx x ny cells.
+void ChooseTopGrid(const GridGeometry& geo, const CellLocatorOptions& options,
+                   CellLocator::Impl* m) {
   const uint32_t num_grids = geo.num_grids();
-  const int threads = std::max(1, options.threads);
-
-  // The snap index is independent of the cells: the caller's, or one built
-  // alongside.
-  std::thread snap_thread;
-  if (snap_index != nullptr) {
-    m->snap_index = std::move(snap_index);
-  } else {
-    snap_thread = std::thread(
-        [&] { m->snap_index = std::make_shared<const BoxIndex>(geo.boxes()); });
-  }
-
   IBox box;
   for (uint32_t g = 0; g < num_grids; ++g) box.Expand(geo.box(g));
   if (num_grids == 0) box = IBox{0, 0, 0, 0};
@@ -990,46 +974,78 @@ std::unique_ptr<CellLocator> CellLocator::Build(
   m->ny = (static_cast<uint64_t>(box.max_y - box.min_y) >> shift) + 1;
   m->width = m->nx << shift;
   m->height = m->ny << shift;
-  const uint64_t ncells = m->nx * m->ny;
-  const int64_t side = int64_t{1} << shift;
-  const IPoint origin = m->origin;
-  auto cell_x0 = [&](uint64_t cx) {
-    return origin.x + static_cast<int64_t>(cx) * side;
-  };
-  auto cell_y0 = [&](uint64_t cy) {
-    return origin.y + static_cast<int64_t>(cy) * side;
-  };
+}
 
-  // Phase 1: every grid lists the top cells its closed region meets, as
-  // (cell, grid | kFullBit if the grid covers the whole cell | kCornerBit if
-  // it contains the cell's nudged corner, the edges of the grid that meet
-  // the cell). Edges are numbered in ring order over the grid's rings (as
-  // CellBuilder::ForEachEdge visits them); see TopPair.
-  std::vector<std::vector<TopPair>> pairs(threads);
-  std::vector<std::vector<uint32_t>> lists(threads);
-  // counts[t][cell]: thread t's pairs in the cell (for the bucketing).
-  std::vector<std::vector<uint32_t>> counts(threads);
+// Phase 1 of one thread: the pairs of its grids, their edge lists, and
+// counts[cell] (its pairs in the cell; BucketByCell makes it the thread's
+// first slot in the cell).
+struct ThreadPairs {
+  std::vector<TopPair> pairs;
+  std::vector<uint32_t> lists;
+  std::vector<uint32_t> counts;
+};
+
+// Phase 1: every grid lists the top cells its closed region meets, as
+// (cell, grid | kFullBit if the grid covers the whole cell | kCornerBit if
+// it contains the cell's nudged corner, the edges of the grid that meet
+// the cell). Edges are numbered in ring order over the grid's rings (as
+// CellBuilder::ForEachEdge visits them); see TopPair. Thread t lists a
+// contiguous range of grids.
+std::vector<ThreadPairs> ListTopPairs(const GridGeometry& geo, const CellLocator::Impl& m,
+                                      int threads) {
+  const uint32_t num_grids = geo.num_grids();
+  const uint64_t ncells = m.nx * m.ny;
+  std::vector<ThreadPairs> per_thread(threads);
   RunThreads(threads, [&](int t) {
     const uint32_t g0 =
         static_cast<uint32_t>(uint64_t{num_grids} * t / threads);
     const uint32_t g1 =
         static_cast<uint32_t>(uint64_t{num_grids} * (t + 1) / threads);
-    auto& out = pairs[t];
+    auto& out = per_thread[t].pairs;
     out.reserve(static_cast<size_t>(g1 - g0) * 6);
-    TopPairLister lister(geo, origin, shift, m->nx);
-    for (uint32_t g = g0; g < g1; ++g) lister.List(g, &out, &lists[t]);
-    counts[t].assign(ncells, 0);
-    for (const TopPair& p : out) ++counts[t][p.cell];
+    TopPairLister lister(geo, m.origin, m.top_shift, m.nx);
+    for (uint32_t g = g0; g < g1; ++g) lister.List(g, &out, &per_thread[t].lists);
+    per_thread[t].counts.assign(ncells, 0);
+    for (const TopPair& p : out) ++per_thread[t].counts[p.cell];
   });
-  // One array of edge lists; TopPair::edges offsets are rebased into it
-  // when the pairs are bucketed.
+  return per_thread;
+}
+
+// Phase 1's output bucketed by top cell: cell c's grids (ascending, with
+// their flags) are grids[start[c] .. start[c + 1]), and edges[i] tells which
+// of grid i's edges meet the cell (TopPair::edges, list offsets into
+// edge_lists).
+struct TopBuckets {
+  std::vector<uint32_t> start;
+  HugeArray<uint32_t> grids, edges;
+  std::vector<uint32_t> edge_lists;
+};
+
+// One array of edge lists (freeing the threads'); returns where each
+// thread's lists begin in it (and, last, its size).
+std::vector<size_t> ConcatenateEdgeLists(std::vector<ThreadPairs>& per_thread,
+                                         std::vector<uint32_t>* edge_lists) {
+  const int threads = static_cast<int>(per_thread.size());
   std::vector<size_t> list_base(threads + 1, 0);
-  for (int t = 0; t < threads; ++t) list_base[t + 1] = list_base[t] + lists[t].size();
-  std::vector<uint32_t> edge_lists(list_base[threads]);
   for (int t = 0; t < threads; ++t) {
-    std::copy(lists[t].begin(), lists[t].end(), edge_lists.begin() + list_base[t]);
-    std::vector<uint32_t>().swap(lists[t]);
+    list_base[t + 1] = list_base[t] + per_thread[t].lists.size();
   }
+  edge_lists->resize(list_base[threads]);
+  for (int t = 0; t < threads; ++t) {
+    std::copy(per_thread[t].lists.begin(), per_thread[t].lists.end(),
+              edge_lists->begin() + list_base[t]);
+    std::vector<uint32_t>().swap(per_thread[t].lists);
+  }
+  return list_base;
+}
+
+// Buckets the pairs by cell (stable: grids stay ascending within a cell, as
+// thread t's grids all precede thread t + 1's), freeing the threads' pairs.
+TopBuckets BucketByCell(const GridGeometry& geo, uint64_t ncells,
+                        std::vector<ThreadPairs>& per_thread) {
+  const int threads = static_cast<int>(per_thread.size());
+  TopBuckets b;
+  const std::vector<size_t> list_base = ConcatenateEdgeLists(per_thread, &b.edge_lists);
   // Offsets are 32-bit: lists of 2^32 words or more (16 GB) would not fit,
   // and big grids then get kAllEdges (every edge tested in BuildTop: slower,
   // the same answers).
@@ -1041,76 +1057,88 @@ std::unique_ptr<CellLocator> CellLocator::Build(
                    geo.ring_begin(geo.grid_ring_begin(g)) >
                32;
   };
-
-  // Bucket by cell (stable: grids stay ascending within a cell, as thread
-  // t's grids all precede thread t + 1's). counts[t][cell] becomes thread t's
-  // first slot in the cell, then each thread scatters its own pairs.
-  std::vector<uint32_t> start(ncells + 1);
-  {
-    uint32_t sum = 0;
-    for (uint64_t cell = 0; cell < ncells; ++cell) {
-      start[cell] = sum;
-      for (int t = 0; t < threads; ++t) {
-        const uint32_t c = counts[t][cell];
-        counts[t][cell] = sum;
-        sum += c;
-      }
+  // counts[cell] becomes thread t's first slot in the cell, then each thread
+  // scatters its own pairs.
+  b.start.resize(ncells + 1);
+  uint32_t sum = 0;
+  for (uint64_t cell = 0; cell < ncells; ++cell) {
+    b.start[cell] = sum;
+    for (int t = 0; t < threads; ++t) {
+      const uint32_t c = per_thread[t].counts[cell];
+      per_thread[t].counts[cell] = sum;
+      sum += c;
     }
-    start[ncells] = sum;
   }
-  HugeArray<uint32_t> bucket, bucket_edges;
-  bucket.resize_uninitialized(start[ncells]);
-  bucket_edges.resize_uninitialized(start[ncells]);
+  b.start[ncells] = sum;
+  b.grids.resize_uninitialized(sum);
+  b.edges.resize_uninitialized(sum);
   RunThreads(threads, [&](int t) {
-    std::vector<uint32_t>& fill = counts[t];
-    for (const TopPair& p : pairs[t]) {
+    std::vector<uint32_t>& fill = per_thread[t].counts;
+    for (const TopPair& p : per_thread[t].pairs) {
       const uint32_t i = fill[p.cell]++;
-      bucket[i] = p.g;
-      bucket_edges[i] = !has_list(p) ? p.edges
-                        : lists_fit  ? static_cast<uint32_t>(p.edges + list_base[t])
-                                     : kAllEdges;
+      b.grids[i] = p.g;
+      b.edges[i] = !has_list(p) ? p.edges
+                   : lists_fit  ? static_cast<uint32_t>(p.edges + list_base[t])
+                                : kAllEdges;
     }
-    std::vector<TopPair>().swap(pairs[t]);
+    std::vector<TopPair>().swap(per_thread[t].pairs);
     std::vector<uint32_t>().swap(fill);
   });
+  return b;
+}
 
-  // Phase 2: build the cells, each thread a contiguous range of top cells
-  // with about the same number of (cell, grid) pairs.
+// Phase 2: builds the top cells into m->top, each thread a contiguous range
+// of them [cut[t], cut[t + 1]) with about the same number of (cell, grid)
+// pairs, into its own CellBuilder.
+std::vector<std::unique_ptr<CellBuilder>> BuildTopCells(
+    const GridGeometry& geo, const CellLocatorOptions& options, const TopBuckets& b,
+    int threads, CellLocator::Impl* m, std::vector<uint64_t>* cut) {
+  const uint64_t ncells = m->nx * m->ny;
+  const std::vector<uint32_t>& start = b.start;
+  const int shift = m->top_shift;
+  const int64_t side = int64_t{1} << shift;
   HugeArray<uint32_t>& top = m->top;
   top.resize(ncells, kEmpty);
   std::vector<std::unique_ptr<CellBuilder>> builders(threads);
-  std::vector<uint64_t> cut(threads + 1, ncells);
-  cut[0] = 0;
+  cut->assign(threads + 1, ncells);
+  (*cut)[0] = 0;
   for (int t = 1; t < threads; ++t) {
     const uint64_t want = uint64_t{start[ncells]} * t / threads;
-    cut[t] =
+    (*cut)[t] =
         std::upper_bound(start.begin(), start.end() - 1, want) - start.begin();
-    cut[t] = std::max(cut[t], cut[t - 1]);
+    (*cut)[t] = std::max((*cut)[t], (*cut)[t - 1]);
   }
   RunThreads(threads, [&](int t) {
-    builders[t] = std::make_unique<CellBuilder>(geo, options, edge_lists.data());
-    CellBuilder& b = *builders[t];
+    builders[t] = std::make_unique<CellBuilder>(geo, options, b.edge_lists.data());
+    CellBuilder& cb = *builders[t];
     // Growth by doubling would copy (and page-fault) the arrays repeatedly:
     // reserve from the (cell, grid) pairs (12.5 leaf words and 1.4 node
     // words each measured at 200k grids). Only the pages written are
     // ever touched, so the first thread reserves room for every thread's
     // words: the others' are appended to its arrays without a reallocation.
     const size_t my_pairs =
-        t == 0 ? start[ncells] : start[cut[t + 1]] - start[cut[t]];
-    b.leaves.reserve(my_pairs * 16 + 1024);
-    b.nodes.reserve(my_pairs * 2 + 1024);
-    for (uint64_t cell = cut[t]; cell < cut[t + 1]; ++cell) {
+        t == 0 ? start[ncells] : start[(*cut)[t + 1]] - start[(*cut)[t]];
+    cb.leaves.reserve(my_pairs * 16 + 1024);
+    cb.nodes.reserve(my_pairs * 2 + 1024);
+    for (uint64_t cell = (*cut)[t]; cell < (*cut)[t + 1]; ++cell) {
       const uint64_t cy = cell / m->nx, cx = cell % m->nx;
-      top[cell] = b.BuildTop(
-          cell_x0(cx), cell_y0(cy), shift, bucket.data() + start[cell],
-          bucket_edges.data() + start[cell], start[cell + 1] - start[cell]);
+      top[cell] = cb.BuildTop(
+          m->origin.x + static_cast<int64_t>(cx) * side,
+          m->origin.y + static_cast<int64_t>(cy) * side, shift,
+          b.grids.data() + start[cell], b.edges.data() + start[cell],
+          start[cell + 1] - start[cell]);
     }
   });
+  return builders;
+}
 
-  // The first thread's arrays become the final ones (offsets already final);
-  // each later thread copies its own arrays behind them in parallel (it
-  // first-touches those pages), rebasing its offsets.
-  CellLocatorStats& st = m->stats;
+// The first thread's arrays become the final ones (offsets already final);
+// each later thread copies its own arrays behind them in parallel (it
+// first-touches those pages), rebasing its offsets. Frees the builders'
+// arrays; adds their stats to m->stats.
+void ConcatenateBuilders(std::vector<std::unique_ptr<CellBuilder>>& builders,
+                         const std::vector<uint64_t>& cut, CellLocator::Impl* m) {
+  const int threads = static_cast<int>(builders.size());
   std::vector<size_t> node_base(threads + 1, 0), leaf_base(threads + 1, 0);
   for (int t = 0; t < threads; ++t) {
     node_base[t + 1] = node_base[t] + builders[t]->nodes.size();
@@ -1120,6 +1148,7 @@ std::unique_ptr<CellLocator> CellLocator::Build(
   m->leaves = std::move(builders[0]->leaves);
   m->nodes.resize_uninitialized(node_base[threads]);
   m->leaves.resize_uninitialized(leaf_base[threads]);
+  HugeArray<uint32_t>& top = m->top;
   RunThreads(threads, [&](int t) {
     if (t == 0) return;
     CellBuilder& b = *builders[t];
@@ -1139,6 +1168,7 @@ std::unique_ptr<CellLocator> CellLocator::Build(
     b.nodes = HugeArray<uint32_t>();
     b.leaves = HugeArray<uint32_t>();
   });
+  CellLocatorStats& st = m->stats;
   for (int t = 0; t < threads; ++t) {
     const CellBuilder& b = *builders[t];
     st.nodes += b.stats.nodes;
@@ -1148,9 +1178,42 @@ std::unique_ptr<CellLocator> CellLocator::Build(
     st.fallback_leaves += b.stats.fallback_leaves;
     st.leaf_edges += b.stats.leaf_edges;
   }
+}
+
+}  // namespace
+
+std::unique_ptr<CellLocator> CellLocator::Build(
+    const GridGeometry* geometry, const Quantizer& quantizer,
+    const CellLocatorOptions& options,
+    std::shared_ptr<const BoxIndex> snap_index) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto m = std::make_unique<Impl>();
+  m->geometry = geometry;
+  m->quantizer = quantizer;
+  const GridGeometry& geo = *geometry;
+  const int threads = std::max(1, options.threads);
+
+  // The snap index is independent of the cells: the caller's, or one built
+  // alongside.
+  std::thread snap_thread;
+  if (snap_index != nullptr) {
+    m->snap_index = std::move(snap_index);
+  } else {
+    snap_thread = std::thread(
+        [&] { m->snap_index = std::make_shared<const BoxIndex>(geo.boxes()); });
+  }
+  ChooseTopGrid(geo, options, m.get());
+  const uint64_t ncells = m->nx * m->ny;
+  std::vector<ThreadPairs> per_thread = ListTopPairs(geo, *m, threads);
+  const TopBuckets buckets = BucketByCell(geo, ncells, per_thread);
+  std::vector<uint64_t> cut;
+  std::vector<std::unique_ptr<CellBuilder>> builders =
+      BuildTopCells(geo, options, buckets, threads, m.get(), &cut);
+  ConcatenateBuilders(builders, cut, m.get());
   builders.clear();
   if (snap_thread.joinable()) snap_thread.join();
-  st.top_shift = shift;
+  CellLocatorStats& st = m->stats;
+  st.top_shift = m->top_shift;
   st.top_cells = ncells;
   st.build_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
