@@ -180,6 +180,98 @@ struct MEdge {
   uint32_t mask;
 };
 
+// Adds edge s with mask `bit` to `edges`, or ORs `bit` into an equal edge's
+// mask (a linear search: for short lists). True if s was added.
+inline bool AddOrMerge(std::vector<MEdge>& edges, const Seg& s, uint32_t bit) {
+  for (MEdge& m : edges) {
+    if (SegEq(m.s, s)) {
+      m.mask |= bit;
+      return false;
+    }
+  }
+  edges.push_back({s, bit});
+  return true;
+}
+
+// Sorts `edges` (SegLess): insertion sort, for short lists.
+inline void InsertionSortEdges(std::vector<MEdge>& edges) {
+  for (size_t i = 1; i < edges.size(); ++i) {
+    const MEdge v = edges[i];
+    size_t j = i;
+    for (; j > 0 && SegLess(v.s, edges[j - 1].s); --j) edges[j] = edges[j - 1];
+    edges[j] = v;
+  }
+}
+
+inline void SortEdges(std::vector<MEdge>& edges) {
+  std::sort(edges.begin(), edges.end(),
+            [](const MEdge& a, const MEdge& b) { return SegLess(a.s, b.s); });
+}
+
+// Sorts `edges` and merges equal ones (OR of their masks).
+inline void SortAndMergeEdges(std::vector<MEdge>& edges) {
+  SortEdges(edges);
+  size_t m = 0;
+  for (size_t i = 0; i < edges.size(); ++i) {
+    if (m > 0 && SegEq(edges[m - 1].s, edges[i].s)) {
+      edges[m - 1].mask |= edges[i].mask;
+    } else {
+      edges[m++] = edges[i];
+    }
+  }
+  edges.resize(m);
+}
+
+// The distinct edges of candidates [0, k) (their lists in `segs`), each with
+// the mask of the candidates it bounds (bit i for candidate i < 32), into
+// *out. `linear`: merged by a linear search, in order of first appearance,
+// stopping (false) once there are more than `limit`; else sorted (SegLess)
+// and merged.
+inline bool MergeCandidateEdges(const std::vector<Cand>& cands, size_t k,
+                                const std::vector<Seg>& segs, bool linear,
+                                size_t limit, std::vector<MEdge>* out) {
+  out->clear();
+  for (size_t i = 0; i < k; ++i) {
+    const uint32_t bit = i < 32 ? (1u << i) : 0u;
+    for (uint32_t e = cands[i].begin; e < cands[i].end; ++e) {
+      if (!linear) {
+        out->push_back({segs[e], bit});
+      } else if (AddOrMerge(*out, segs[e], bit) && out->size() > limit) {
+        return false;
+      }
+    }
+  }
+  if (!linear) SortAndMergeEdges(*out);
+  return true;
+}
+
+// Calls f(k) for each of the 4 x 4 children (side 2^cs) of the cell with min
+// corner (x0, y0) that want(k) and whose closed box segment s meets. Only the
+// children s's bounding box overlaps are tested (1-4 of the 16 for most
+// edges).
+template <typename Want, typename F>
+inline void ForEachChildMeeting(const Seg& s, int64_t x0, int64_t y0, int cs,
+                                const Want& want, const F& f) {
+  const int64_t side = int64_t{1} << cs;
+  auto child_of = [cs](int64_t v) {
+    return static_cast<int>(std::clamp<int64_t>(v >> cs, 0, 3));
+  };
+  const int cx0 = child_of(s.a.x - x0);  // a.x <= b.x (normalised)
+  const int cx1 = child_of(s.b.x - x0);
+  const int cy0 = child_of(std::min(s.a.y, s.b.y) - y0);
+  const int cy1 = child_of(std::max(s.a.y, s.b.y) - y0);
+  for (int cy = cy0; cy <= cy1; ++cy) {
+    for (int cx = cx0; cx <= cx1; ++cx) {
+      const int k = cy * 4 + cx;
+      if (!want(k)) continue;
+      const int64_t bx0 = x0 + cx * side, by0 = y0 + cy * side;
+      if (SegmentMeetsBox(s.a, s.b, bx0, by0, bx0 + side - 1, by0 + side - 1)) {
+        f(k);
+      }
+    }
+  }
+}
+
 // Builds the entries below top cells into its own node and leaf arrays.
 // One per build thread; offsets are local and rebased when the threads' arrays
 // are concatenated.
@@ -296,66 +388,19 @@ class CellBuilder {
     if (can_split && k > static_cast<size_t>(kMaxCandidates)) {
       return Split(x0, y0, shift, level);
     }
-    const int limit = options_.max_leaf_edges;
+    const size_t limit = can_split ? static_cast<size_t>(std::max(0, options_.max_leaf_edges))
+                                   : SIZE_MAX;
     size_t n = 0;
     for (size_t i = 0; i < k; ++i) n += cands[i].end - cands[i].begin;
-    merged_.clear();
-    if (n <= 64 || (can_split && limit <= 32)) {
-      // Few distinct edges: merge duplicates by a linear search, then sort
-      // the distinct ones (the same list as sorting all and merging equal
-      // neighbours).
-      for (size_t i = 0; i < k; ++i) {
-        const uint32_t bit = i < 32 ? (1u << i) : 0u;
-        for (uint32_t e = cands[i].begin; e < cands[i].end; ++e) {
-          const Seg& s = segs[e];
-          bool found = false;
-          for (auto& [t, mask] : merged_) {
-            if (SegEq(t, s)) {
-              mask |= bit;
-              found = true;
-              break;
-            }
-          }
-          if (found) continue;
-          merged_.push_back({s, bit});
-          if (can_split && static_cast<int>(merged_.size()) > limit) {
-            return Split(x0, y0, shift, level);
-          }
-        }
-      }
-      if (can_split && static_cast<int>(merged_.size()) > limit) {
-        return Split(x0, y0, shift, level);
-      }
-      for (size_t i = 1; i < merged_.size(); ++i) {
-        const std::pair<Seg, uint32_t> v = merged_[i];
-        size_t j = i;
-        for (; j > 0 && SegLess(v.first, merged_[j - 1].first); --j) {
-          merged_[j] = merged_[j - 1];
-        }
-        merged_[j] = v;
-      }
-      return Leaf(x0, y0, shift, level);
-    }
-    for (size_t i = 0; i < k; ++i) {
-      for (uint32_t e = cands[i].begin; e < cands[i].end; ++e) {
-        merged_.push_back({segs[e], i < 32 ? (1u << i) : 0u});
-      }
-    }
-    std::sort(merged_.begin(), merged_.end(), [](const auto& s, const auto& t) {
-      return SegLess(s.first, t.first);
-    });
-    size_t m = 0;
-    for (size_t i = 0; i < merged_.size(); ++i) {
-      if (m > 0 && SegEq(merged_[m - 1].first, merged_[i].first)) {
-        merged_[m - 1].second |= merged_[i].second;
-      } else {
-        merged_[m++] = merged_[i];
-      }
-    }
-    merged_.resize(m);
-    if (can_split && static_cast<int>(m) > limit) {
+    // Few distinct edges: merge duplicates by a linear search (stopping as
+    // soon as the cell must split), then sort the distinct ones (the same
+    // list as sorting all and merging equal neighbours).
+    const bool linear = n <= 64 || (can_split && options_.max_leaf_edges <= 32);
+    if (!MergeCandidateEdges(cands, k, segs, linear, limit, &merged_) ||
+        merged_.size() > limit) {
       return Split(x0, y0, shift, level);
     }
+    if (linear) InsertionSortEdges(merged_);
     return Leaf(x0, y0, shift, level);
   }
 
@@ -367,48 +412,13 @@ class CellBuilder {
     std::vector<MCand>& mc = mcands_[0];
     std::vector<MEdge>& me = medges_[0];
     mc.clear();
-    me.clear();
     size_t n = 0;
     for (size_t i = 0; i < cands.size(); ++i) {
       const Cand& c = cands[i];
       mc.push_back({c.g, c.full, static_cast<uint8_t>(i), c.corner_in});
       n += c.end - c.begin;
     }
-    if (n <= 64) {
-      for (size_t i = 0; i < cands.size(); ++i) {
-        const uint32_t bit = 1u << i;
-        for (uint32_t e = cands[i].begin; e < cands[i].end; ++e) {
-          const Seg& s = segs[e];
-          bool found = false;
-          for (MEdge& m : me) {
-            if (SegEq(m.s, s)) {
-              m.mask |= bit;
-              found = true;
-              break;
-            }
-          }
-          if (!found) me.push_back({s, bit});
-        }
-      }
-    } else {
-      for (size_t i = 0; i < cands.size(); ++i) {
-        for (uint32_t e = cands[i].begin; e < cands[i].end; ++e) {
-          me.push_back({segs[e], 1u << i});
-        }
-      }
-      std::sort(me.begin(), me.end(), [](const MEdge& a, const MEdge& b) {
-        return SegLess(a.s, b.s);
-      });
-      size_t m = 0;
-      for (size_t i = 0; i < me.size(); ++i) {
-        if (m > 0 && SegEq(me[m - 1].s, me[i].s)) {
-          me[m - 1].mask |= me[i].mask;
-        } else {
-          me[m++] = me[i];
-        }
-      }
-      me.resize(m);
-    }
+    MergeCandidateEdges(cands, cands.size(), segs, n <= 64, SIZE_MAX, &me);
     return MBuildCell(x0, y0, shift, 0);
   }
 
@@ -446,19 +456,9 @@ class CellBuilder {
       merged_.push_back({m.s, mask});
     }
     if (merged_.size() <= 32) {
-      for (size_t i = 1; i < merged_.size(); ++i) {
-        const std::pair<Seg, uint32_t> v = merged_[i];
-        size_t j = i;
-        for (; j > 0 && SegLess(v.first, merged_[j - 1].first); --j) {
-          merged_[j] = merged_[j - 1];
-        }
-        merged_[j] = v;
-      }
+      InsertionSortEdges(merged_);
     } else {
-      std::sort(merged_.begin(), merged_.end(),
-                [](const auto& s, const auto& t) {
-                  return SegLess(s.first, t.first);
-                });
+      SortEdges(merged_);
     }
     return Leaf(x0, y0, shift, level);
   }
@@ -482,9 +482,6 @@ class CellBuilder {
       ce[k].clear();
       emask[k] = 0;
     }
-    auto child_of = [cs](int64_t v) {
-      return static_cast<int>(std::clamp<int64_t>(v >> cs, 0, 3));
-    };
     // corner[top]: bit k set iff candidate `top` contains child k's min
     // corner (nudged), from the parent's corner and the edges crossed.
     const std::vector<MCand>& parent = mcands_[level];
@@ -495,21 +492,12 @@ class CellBuilder {
       if (const uint32_t t = CornerToggles(s.a, s.b, x0, y0, side); t != 0) {
         for (uint32_t b = m.mask; b != 0; b &= b - 1) corner[__builtin_ctz(b)] ^= t;
       }
-      const int cx0 = child_of(s.a.x - x0);  // a.x <= b.x (normalised)
-      const int cx1 = child_of(s.b.x - x0);
-      const int cy0 = child_of(std::min(s.a.y, s.b.y) - y0);
-      const int cy1 = child_of(std::max(s.a.y, s.b.y) - y0);
-      for (int cy = cy0; cy <= cy1; ++cy) {
-        for (int cx = cx0; cx <= cx1; ++cx) {
-          const int k = cy * 4 + cx;
-          const int64_t bx0 = x0 + cx * side, by0 = y0 + cy * side;
-          if (SegmentMeetsBox(s.a, s.b, bx0, by0, bx0 + side - 1,
-                              by0 + side - 1)) {
+      ForEachChildMeeting(
+          s, x0, y0, cs, [](int) { return true; },
+          [&](int k) {
             ce[k].push_back(m);
             emask[k] |= m.mask;
-          }
-        }
-      }
+          });
     }
     for (int k = 0; k < 16; ++k) {
       uint32_t kept = 0;
@@ -573,9 +561,6 @@ class CellBuilder {
       csegs[k].clear();
       done[k] = false;
     }
-    auto child_of = [cs](int64_t v) {
-      return static_cast<int>(std::clamp<int64_t>(v >> cs, 0, 3));
-    };
     const std::vector<Cand>& parent = cands_[level];
     const std::vector<Seg>& psegs = segs_[level];
     for (const Cand& c : parent) {
@@ -592,21 +577,9 @@ class CellBuilder {
       for (uint32_t e = c.begin; e < c.end; ++e) {
         const Seg& s = psegs[e];
         corner ^= CornerToggles(s.a, s.b, x0, y0, side);
-        const int cx0 = child_of(std::min(s.a.x, s.b.x) - x0);
-        const int cx1 = child_of(std::max(s.a.x, s.b.x) - x0);
-        const int cy0 = child_of(std::min(s.a.y, s.b.y) - y0);
-        const int cy1 = child_of(std::max(s.a.y, s.b.y) - y0);
-        for (int cy = cy0; cy <= cy1; ++cy) {
-          for (int cx = cx0; cx <= cx1; ++cx) {
-            const int k = cy * 4 + cx;
-            if (done[k]) continue;
-            const int64_t bx0 = x0 + cx * side, by0 = y0 + cy * side;
-            if (SegmentMeetsBox(s.a, s.b, bx0, by0, bx0 + side - 1,
-                                by0 + side - 1)) {
-              csegs[k].push_back(s);
-            }
-          }
-        }
+        ForEachChildMeeting(
+            s, x0, y0, cs, [&](int k) { return !done[k]; },
+            [&](int k) { csegs[k].push_back(s); });
       }
       for (int k = 0; k < 16; ++k) {
         if (done[k]) continue;
@@ -751,7 +724,7 @@ class CellBuilder {
   // cands_/segs_ one child at a time).
   std::vector<std::vector<std::vector<Cand>>> child_cands_;
   std::vector<std::vector<std::vector<Seg>>> child_segs_;
-  std::vector<std::pair<Seg, uint32_t>> merged_;
+  std::vector<MEdge> merged_;  // a leaf's distinct edges (BuildCell, MBuildCell)
   // The masked form's lists, per level, and Split's 16 children's.
   std::vector<std::vector<MCand>> mcands_;
   std::vector<std::vector<MEdge>> medges_;
