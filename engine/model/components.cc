@@ -38,9 +38,9 @@ bool ValidPosition(const Quantizer& q, absl::string_view xs,
 // the errors: Load() runs it only once its parallel pass has failed.
 absl::Status ReportErrors(const std::string& path, const Categories& categories,
                           const Departments& departments, const Quantizer& q,
-                          const CsvFileOptions& csv) {
+                          const CsvFileOptions& csv, int max_errors) {
   ASSIGN_OR_RETURN(CsvTable t, CsvTable::Open(path, kColumns, {}, csv));
-  ErrorList errors(50);
+  ErrorList errors(max_errors);
   absl::flat_hash_set<std::string> seen;
   while (t.Next()) {
     const std::string where =
@@ -317,7 +317,7 @@ absl::StatusOr<Components> Components::Load(const std::string& path,
                                             const Categories& categories,
                                             const Departments& departments,
                                             const Quantizer& q, int threads,
-                                            const CsvFileOptions& csv) {
+                                            const CsvFileOptions& csv, int max_errors) {
   ASSIGN_OR_RETURN(CsvChunks file, CsvChunks::Open(path, kColumns, threads, {}, csv));
   std::vector<Builder> parts(file.num_chunks());
   const absl::Status read = file.ParallelForEach([&](int chunk, CsvChunks::Row& row) {
@@ -332,7 +332,7 @@ absl::StatusOr<Components> Components::Load(const std::string& path,
   bool failed = !read.ok();
   for (const Builder& b : parts) failed = failed || b.failed;
   file.Close();
-  if (failed) return ReportErrors(path, categories, departments, q, csv);
+  if (failed) return ReportErrors(path, categories, departments, q, csv, max_errors);
   Components c;
   c.quantizer_ = q;
   std::vector<std::vector<uint32_t>> remap;
@@ -343,7 +343,7 @@ absl::StatusOr<Components> Components::Load(const std::string& path,
   const Box box = c.StoreColumns(parts, remap, n, chars);
   parts.clear();
   if (!c.BuildCodeIndex(threads)) {
-    return ReportErrors(path, categories, departments, q, csv);  // a duplicate
+    return ReportErrors(path, categories, departments, q, csv, max_errors);  // a duplicate
   }
   c.BuildCellLattice(box, threads);
   return c;

@@ -49,14 +49,16 @@ class Components {
  public:
   Components() = default;
   // Errors: duplicate or empty code, unknown (component) category or
-  // department, a position that is not a number or out of the CRS's range.
-  // The file is parsed on `threads` threads; the messages (and their order)
-  // are those of a sequential read.
+  // department, a position that is not a number or out of the CRS's range;
+  // the first `max_errors` are listed, then "... and N more". The file is
+  // parsed on `threads` threads; the messages (and their order) are those of
+  // a sequential read.
   static absl::StatusOr<Components> Load(const std::string& path,
                                          const Categories& categories,
                                          const Departments& departments,
                                          const Quantizer& q, int threads = 2,
-                                         const CsvFileOptions& file = {});
+                                         const CsvFileOptions& file = {},
+                                         int max_errors = 50);
   // Sets every component's grid to locator.Locate(point).grid (LocateBatch
   // on `threads` threads).
   void AssignGrids(const Locator& locator, int threads = 2);

@@ -472,7 +472,7 @@ absl::StatusOr<RuleTable> RuleTable::Build(const std::string& path, const RuleCo
                                                      "lead", "helpers", "deadlines"},
                                               {"window"}, ctx.file));
   RuleTable table;
-  ErrorList errors(50);
+  ErrorList errors(ctx.max_errors);
   RuleRowParser parser(path, ctx, &errors);
   while (t.Next()) {
     Rule r;

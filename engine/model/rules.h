@@ -85,6 +85,9 @@ struct RuleContext {
   std::function<int32_t(int32_t)> layer_priority;         // priority of a layer
   Precedence precedence = Precedence::kScopeFirst;
   CsvFileOptions file;  // rules.csv's limits and encoding
+  // Build lists at most this many errors, then "... and N more" (the
+  // snapshot's LoadOptions::max_errors).
+  int max_errors = 50;
 };
 
 class RuleTable {

@@ -67,9 +67,10 @@ bool ParseRole(absl::string_view role, TeamRole* out) {
 // the errors: Load() runs it only once its parallel pass has failed.
 absl::Status ReportErrors(
     const std::string& path, const Hierarchy& hierarchy, uint32_t num_grids,
-    const std::function<uint32_t(absl::string_view)>& find_grid, const CsvFileOptions& csv) {
+    const std::function<uint32_t(absl::string_view)>& find_grid, const CsvFileOptions& csv,
+    int max_errors) {
   ASSIGN_OR_RETURN(CsvTable t, CsvTable::Open(path, kColumns, {}, csv));
-  ErrorList errors(50);
+  ErrorList errors(max_errors);
   absl::flat_hash_map<std::string, std::string>
       name_of;  // person id -> first name
   while (t.Next()) {
@@ -348,7 +349,7 @@ void Teams::BuildEntries(const std::vector<Part>& parts, uint32_t num_grids,
 absl::StatusOr<Teams> Teams::Load(
     const std::string& path, const Hierarchy& hierarchy, uint32_t num_grids,
     const std::function<uint32_t(absl::string_view)>& find_grid, int threads,
-    const CsvFileOptions& csv) {
+    const CsvFileOptions& csv, int max_errors) {
   ASSIGN_OR_RETURN(CsvChunks file, CsvChunks::Open(path, kColumns, threads, {}, csv));
   std::vector<Part> parts(file.num_chunks());
   const absl::Status read = file.ParallelForEach([&](int chunk, CsvChunks::Row& row) {
@@ -366,14 +367,14 @@ absl::StatusOr<Teams> Teams::Load(
   });
   bool failed = !read.ok();
   for (const Part& p : parts) failed = failed || p.failed;
-  if (failed) return ReportErrors(path, hierarchy, num_grids, find_grid, csv);
+  if (failed) return ReportErrors(path, hierarchy, num_grids, find_grid, csv, max_errors);
 
   Teams teams;
   teams.hierarchy_ = &hierarchy;
   // People, names and specialties: chunk 0's, then each later chunk's new ones.
   std::vector<std::vector<uint32_t>> person_map, spec_map;
   if (!teams.MergePeople(parts, &person_map, &spec_map)) {
-    return ReportErrors(path, hierarchy, num_grids, find_grid, csv);
+    return ReportErrors(path, hierarchy, num_grids, find_grid, csv, max_errors);
   }
   file.Close();
   // CSR per scope kind, rows in file order within a scope.
