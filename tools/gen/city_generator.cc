@@ -815,14 +815,7 @@ void Builder::AddHolesAndAssemble(City& city,
     if (hole_of_owner[g] >= 0) emit_hole_ring(holes[hole_of_owner[g]], false);
     grid.num_rings = static_cast<uint32_t>(city.rings.size()) - grid.first_ring;
   }
-  city.bbox_min = {INT64_MAX, INT64_MAX};
-  city.bbox_max = {INT64_MIN, INT64_MIN};
-  for (const LonLatE7& v : city.vertices) {
-    city.bbox_min = {std::min(city.bbox_min.lon, v.lon),
-                     std::min(city.bbox_min.lat, v.lat)};
-    city.bbox_max = {std::max(city.bbox_max.lon, v.lon),
-                     std::max(city.bbox_max.lat, v.lat)};
-  }
+  city.ComputeBbox();
   for (const Hole& hole : holes) {
     ++(hole.owner >= 0 ? stats_.exclaves : stats_.ponds);
   }
@@ -878,6 +871,15 @@ std::string City::GridName(size_t grid) const {
                       absl::Dec(grids[grid].sequence, absl::kZeroPad3), "网格");
 }
 
+void City::ComputeBbox() {
+  bbox_min = {INT64_MAX, INT64_MAX};
+  bbox_max = {INT64_MIN, INT64_MIN};
+  for (const LonLatE7& v : vertices) {
+    bbox_min = {std::min(bbox_min.lon, v.lon), std::min(bbox_min.lat, v.lat)};
+    bbox_max = {std::max(bbox_max.lon, v.lon), std::max(bbox_max.lat, v.lat)};
+  }
+}
+
 int City::NumPolygons(size_t grid) const {
   int count = 0;
   const Grid& g = grids[grid];
@@ -911,6 +913,139 @@ absl::StatusOr<City> GenerateCity(const CityOptions& options) {
   return builder.Build();
 }
 
+namespace {
+
+// WriteCityPack's files; each returns the bytes written.
+absl::StatusOr<int64_t> WriteManifest(const City& city, const std::string& dir) {
+  const int64_t n = static_cast<int64_t>(city.grids.size());
+  const uint64_t seed = city.options.seed;
+  ASSIGN_OR_RETURN(std::unique_ptr<OutFile> f,
+                   OutFile::Open(dir + "manifest.json"));
+  f->Append(absl::StrCat(
+      "{\"format\":\"gridroute-pack\",\"format_version\":1,"
+      "\"name\":\"Synthetic City (seed ",
+      seed, ", ", n, " grids)\",\"version\":\"gen-", seed, "-", n,
+      "\",\"crs\":\"wgs84\",\n"
+      " \"levels\":[\"district\",\"street\",\"community\"],\n"
+      " \"files\":{\"regions\":\"regions.csv\",\"grids\":\"grids.geojson\","
+      "\"departments\":\"departments.csv\",\"categories\":\"categories.csv\","
+      "\"rules\":\"rules.csv\",\"teams\":\"teams.csv\","
+      "\"components\":\"components.csv\",\"layers\":\"layers.geojson\","
+      "\"calendar\":\"calendar.json\"},\n"
+      " \"rule_precedence\":\"scope_first\","
+      "\n"
+      " \"grid_attributes\":{\"code\":\"code\",\"parent\":\"parent\","
+      "\"name\":\"name\"},\n"
+      " \"overlap_tolerance_m2\":1.0}\n"));
+  return f->Close();
+}
+
+absl::StatusOr<int64_t> WriteRegionsCsv(const City& city, const std::string& dir) {
+  ASSIGN_OR_RETURN(std::unique_ptr<OutFile> f,
+                   OutFile::Open(dir + "regions.csv"));
+  f->Append("code,name,level,parent\n");
+  for (const Region& r : city.regions) {
+    f->CsvField(r.code);
+    f->Char(',');
+    f->CsvField(r.name);
+    f->Char(',');
+    f->Append(RegionLevelName(r.level));
+    f->Char(',');
+    if (r.parent >= 0) f->CsvField(city.regions[r.parent].code);
+    f->Char('\n');
+  }
+  return f->Close();
+}
+
+absl::StatusOr<int64_t> WriteGridsGeoJson(const City& city, const std::string& dir) {
+  const int64_t n = static_cast<int64_t>(city.grids.size());
+  ASSIGN_OR_RETURN(std::unique_ptr<OutFile> f,
+                   OutFile::Open(dir + "grids.geojson"));
+  f->Append("{\"type\":\"FeatureCollection\",\"features\":[\n");
+  for (int64_t g = 0; g < n; ++g) {
+    const Grid& grid = city.grids[g];
+    const bool multi = city.NumPolygons(g) > 1;
+    f->Append("{\"type\":\"Feature\",\"properties\":{\"code\":\"");
+    f->Append(city.GridCode(g));
+    f->Append("\",\"parent\":\"");
+    f->JsonString(city.GridParent(g));
+    f->Append("\",\"name\":\"");
+    f->JsonString(city.GridName(g));
+    f->Append(multi ? "\"},\"geometry\":{\"type\":\"MultiPolygon\","
+                      "\"coordinates\":["
+                    : "\"},\"geometry\":{\"type\":\"Polygon\","
+                      "\"coordinates\":");
+    for (uint32_t r = grid.first_ring; r < grid.first_ring + grid.num_rings;
+         ++r) {
+      const Ring& ring = city.rings[r];
+      if (r == grid.first_ring) {
+        f->Char('[');  // opens the first polygon's ring list
+      } else {
+        f->Append(ring.is_hole ? "," : "],[");  // next ring / next polygon
+      }
+      f->Char('[');
+      for (uint32_t k = 0; k <= ring.size; ++k) {  // closed: repeat first
+        const LonLatE7 p = city.RingVertex(ring, k % ring.size);
+        if (k > 0) f->Char(',');
+        f->Char('[');
+        f->E7(p.lon);
+        f->Char(',');
+        f->E7(p.lat);
+        f->Char(']');
+      }
+      f->Char(']');
+    }
+    f->Append(multi ? "]]}}" : "]}}");
+    f->Append(g + 1 < n ? ",\n" : "\n");
+  }
+  f->Append("]}\n");
+  return f->Close();
+}
+
+absl::StatusOr<int64_t> WritePointsCsv(const City& city, const std::string& dir,
+                                       int64_t num_points) {
+  ASSIGN_OR_RETURN(std::unique_ptr<OutFile> f,
+                   OutFile::Open(dir + "points.csv"));
+  f->Append("lon,lat\n");
+  Rng rng(Mix64(city.options.seed ^ kPointStream));
+  for (int64_t k = 0; k < num_points; ++k) {
+    const int64_t lon = rng.Int(city.bbox_min.lon, city.bbox_max.lon);
+    const int64_t lat = rng.Int(city.bbox_min.lat, city.bbox_max.lat);
+    f->E7(lon);
+    f->Char(',');
+    f->E7(lat);
+    f->Char('\n');
+  }
+  return f->Close();
+}
+
+// The routing files and events.csv (routing_generator.h), their sizes in
+// *stats.
+absl::Status WriteRouting(const City& city, const PackOptions& options, PackStats* stats_out) {
+  const std::string dir = options.out_dir + "/";
+  PackStats& stats = *stats_out;
+  const RoutingData routing = GenerateRouting(city);
+  RoutingFileStats r;
+  RETURN_IF_ERROR(WriteRoutingFiles(city, routing, options.out_dir, &r));
+  RETURN_IF_ERROR(
+      WriteEvents(city, routing, dir + "events.csv", options.num_events, &r));
+  stats.departments_bytes = r.departments_bytes;
+  stats.categories_bytes = r.categories_bytes;
+  stats.rules_bytes = r.rules_bytes;
+  stats.teams_bytes = r.teams_bytes;
+  stats.components_bytes = r.components_bytes;
+  stats.layers_bytes = r.layers_bytes;
+  stats.calendar_bytes = r.calendar_bytes;
+  stats.events_bytes = r.events_bytes;
+  stats.num_rules = static_cast<int64_t>(routing.rules.size());
+  stats.num_team_rows = r.team_rows;
+  stats.num_components = static_cast<int64_t>(routing.components.size());
+  stats.num_layers = static_cast<int64_t>(routing.layers.size());
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<PackStats> WriteCityPack(const City& city,
                                         const PackOptions& options) {
   if (options.out_dir.empty()) {
@@ -929,124 +1064,12 @@ absl::StatusOr<PackStats> WriteCityPack(const City& city,
         "cannot create directory ", options.out_dir, ": ", ec.message()));
   }
   const std::string dir = options.out_dir + "/";
-  const int64_t n = static_cast<int64_t>(city.grids.size());
-  const uint64_t seed = city.options.seed;
   PackStats stats;
-
-  {
-    ASSIGN_OR_RETURN(std::unique_ptr<OutFile> f,
-                     OutFile::Open(dir + "manifest.json"));
-    f->Append(absl::StrCat(
-        "{\"format\":\"gridroute-pack\",\"format_version\":1,"
-        "\"name\":\"Synthetic City (seed ",
-        seed, ", ", n, " grids)\",\"version\":\"gen-", seed, "-", n,
-        "\",\"crs\":\"wgs84\",\n"
-        " \"levels\":[\"district\",\"street\",\"community\"],\n"
-        " \"files\":{\"regions\":\"regions.csv\",\"grids\":\"grids.geojson\","
-        "\"departments\":\"departments.csv\",\"categories\":\"categories.csv\","
-        "\"rules\":\"rules.csv\",\"teams\":\"teams.csv\","
-        "\"components\":\"components.csv\",\"layers\":\"layers.geojson\","
-        "\"calendar\":\"calendar.json\"},\n"
-        " \"rule_precedence\":\"scope_first\","
-        "\n"
-        " \"grid_attributes\":{\"code\":\"code\",\"parent\":\"parent\","
-        "\"name\":\"name\"},\n"
-        " \"overlap_tolerance_m2\":1.0}\n"));
-    ASSIGN_OR_RETURN(stats.manifest_bytes, f->Close());
-  }
-  {
-    ASSIGN_OR_RETURN(std::unique_ptr<OutFile> f,
-                     OutFile::Open(dir + "regions.csv"));
-    f->Append("code,name,level,parent\n");
-    for (const Region& r : city.regions) {
-      f->CsvField(r.code);
-      f->Char(',');
-      f->CsvField(r.name);
-      f->Char(',');
-      f->Append(RegionLevelName(r.level));
-      f->Char(',');
-      if (r.parent >= 0) f->CsvField(city.regions[r.parent].code);
-      f->Char('\n');
-    }
-    ASSIGN_OR_RETURN(stats.regions_bytes, f->Close());
-  }
-  {
-    ASSIGN_OR_RETURN(std::unique_ptr<OutFile> f,
-                     OutFile::Open(dir + "grids.geojson"));
-    f->Append("{\"type\":\"FeatureCollection\",\"features\":[\n");
-    for (int64_t g = 0; g < n; ++g) {
-      const Grid& grid = city.grids[g];
-      const bool multi = city.NumPolygons(g) > 1;
-      f->Append("{\"type\":\"Feature\",\"properties\":{\"code\":\"");
-      f->Append(city.GridCode(g));
-      f->Append("\",\"parent\":\"");
-      f->JsonString(city.GridParent(g));
-      f->Append("\",\"name\":\"");
-      f->JsonString(city.GridName(g));
-      f->Append(multi ? "\"},\"geometry\":{\"type\":\"MultiPolygon\","
-                        "\"coordinates\":["
-                      : "\"},\"geometry\":{\"type\":\"Polygon\","
-                        "\"coordinates\":");
-      for (uint32_t r = grid.first_ring; r < grid.first_ring + grid.num_rings;
-           ++r) {
-        const Ring& ring = city.rings[r];
-        if (r == grid.first_ring) {
-          f->Char('[');  // opens the first polygon's ring list
-        } else {
-          f->Append(ring.is_hole ? "," : "],[");  // next ring / next polygon
-        }
-        f->Char('[');
-        for (uint32_t k = 0; k <= ring.size; ++k) {  // closed: repeat first
-          const LonLatE7 p = city.RingVertex(ring, k % ring.size);
-          if (k > 0) f->Char(',');
-          f->Char('[');
-          f->E7(p.lon);
-          f->Char(',');
-          f->E7(p.lat);
-          f->Char(']');
-        }
-        f->Char(']');
-      }
-      f->Append(multi ? "]]}}" : "]}}");
-      f->Append(g + 1 < n ? ",\n" : "\n");
-    }
-    f->Append("]}\n");
-    ASSIGN_OR_RETURN(stats.grids_bytes, f->Close());
-  }
-  {
-    ASSIGN_OR_RETURN(std::unique_ptr<OutFile> f,
-                     OutFile::Open(dir + "points.csv"));
-    f->Append("lon,lat\n");
-    Rng rng(Mix64(seed ^ kPointStream));
-    for (int64_t k = 0; k < options.num_points; ++k) {
-      const int64_t lon = rng.Int(city.bbox_min.lon, city.bbox_max.lon);
-      const int64_t lat = rng.Int(city.bbox_min.lat, city.bbox_max.lat);
-      f->E7(lon);
-      f->Char(',');
-      f->E7(lat);
-      f->Char('\n');
-    }
-    ASSIGN_OR_RETURN(stats.points_bytes, f->Close());
-  }
-  {
-    const RoutingData routing = GenerateRouting(city);
-    RoutingFileStats r;
-    RETURN_IF_ERROR(WriteRoutingFiles(city, routing, options.out_dir, &r));
-    RETURN_IF_ERROR(
-        WriteEvents(city, routing, dir + "events.csv", options.num_events, &r));
-    stats.departments_bytes = r.departments_bytes;
-    stats.categories_bytes = r.categories_bytes;
-    stats.rules_bytes = r.rules_bytes;
-    stats.teams_bytes = r.teams_bytes;
-    stats.components_bytes = r.components_bytes;
-    stats.layers_bytes = r.layers_bytes;
-    stats.calendar_bytes = r.calendar_bytes;
-    stats.events_bytes = r.events_bytes;
-    stats.num_rules = static_cast<int64_t>(routing.rules.size());
-    stats.num_team_rows = r.team_rows;
-    stats.num_components = static_cast<int64_t>(routing.components.size());
-    stats.num_layers = static_cast<int64_t>(routing.layers.size());
-  }
+  ASSIGN_OR_RETURN(stats.manifest_bytes, WriteManifest(city, dir));
+  ASSIGN_OR_RETURN(stats.regions_bytes, WriteRegionsCsv(city, dir));
+  ASSIGN_OR_RETURN(stats.grids_bytes, WriteGridsGeoJson(city, dir));
+  ASSIGN_OR_RETURN(stats.points_bytes, WritePointsCsv(city, dir, options.num_points));
+  RETURN_IF_ERROR(WriteRouting(city, options, &stats));
   // Last, once every file is in place: their sizes and SHA-256 (PACK.md
   // "checksums"), which LoadPack checks.
   RETURN_IF_ERROR(WritePackChecksums(options.out_dir));
