@@ -214,16 +214,6 @@ const char* CaseStateName(CaseState s) {
   return i < kNumCaseStates ? kStateNames[i] : "?";
 }
 
-bool ParseCaseState(absl::string_view name, CaseState* out) {
-  for (int i = 0; i < kNumCaseStates; ++i) {
-    if (name == kStateNames[i]) {
-      *out = static_cast<CaseState>(i);
-      return true;
-    }
-  }
-  return false;
-}
-
 bool IsLegalTransition(CaseState from, CaseState to) {
   const int f = static_cast<int>(from), t = static_cast<int>(to);
   return f < kNumCaseStates && t < kNumCaseStates && kLegal[f][t];
@@ -242,16 +232,6 @@ std::string LegalTargets(CaseState from) {
 const char* ReportSourceName(ReportSource s) {
   const int i = static_cast<int>(s);
   return i < kNumReportSources ? kSourceNames[i] : "?";
-}
-
-bool ParseReportSource(absl::string_view name, ReportSource* out) {
-  for (int i = 0; i < kNumReportSources; ++i) {
-    if (name == kSourceNames[i]) {
-      *out = static_cast<ReportSource>(i);
-      return true;
-    }
-  }
-  return false;
 }
 
 const char* RecordKindName(RecordKind k) {

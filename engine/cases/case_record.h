@@ -51,8 +51,6 @@ inline constexpr int kNumCaseStates = 7;
 // "reported", "dispatched", "accepted", "handled", "verified", "closed",
 // "reopened".
 const char* CaseStateName(CaseState s);
-// Parses the names above; false otherwise.
-bool ParseCaseState(absl::string_view name, CaseState* out);
 // The transition table (CASES.md):
 //   reported   -> dispatched
 //   dispatched -> accepted | reported (退单, returned to the centre)
@@ -75,7 +73,6 @@ enum class ReportSource : uint8_t {
 };
 inline constexpr int kNumReportSources = 5;
 const char* ReportSourceName(ReportSource s);  // "other", "hotline", ...
-bool ParseReportSource(absl::string_view name, ReportSource* out);
 
 // One change of state after filing.
 struct HistoryEntry {

@@ -54,9 +54,6 @@ class FoldRules {
   void SetDefault(CategoryType type, const FoldRule& rule) {
     default_[static_cast<int>(type)] = rule;
   }
-  const FoldRule& default_rule(CategoryType type) const {
-    return default_[static_cast<int>(type)];
-  }
   // A category's own rule.
   void Set(CategoryType type, absl::string_view code, const FoldRule& rule) {
     exact_[static_cast<int>(type)][std::string(code)] = rule;

@@ -3,32 +3,10 @@
 
 #include <cstdint>
 
+#include "common/utf8.h"
+
 namespace gridroute {
 namespace {
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 if it is not one
-// (overlong forms, surrogates and code points above U+10FFFF are invalid).
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
-  const auto b = [&](size_t k) { return static_cast<uint8_t>(s[k]); };
-  const uint8_t c = b(i);
-  if (c < 0x80) return 1;
-  size_t n;
-  uint32_t cp;
-  if (c >= 0xC2 && c <= 0xDF) { n = 2; cp = c & 0x1F; }
-  else if (c >= 0xE0 && c <= 0xEF) { n = 3; cp = c & 0x0F; }
-  else if (c >= 0xF0 && c <= 0xF4) { n = 4; cp = c & 0x07; }
-  else return 0;
-  if (i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    if ((b(i + k) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b(i + k) & 0x3F);
-  }
-  if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-      (cp >= 0xD800 && cp <= 0xDFFF)) {
-    return 0;
-  }
-  return n;
-}
 
 void AppendHex(std::string& out, uint8_t c) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -45,12 +23,18 @@ std::string Echo(std::string_view value, size_t max_bytes) {
   while (i < value.size()) {
     const size_t n = Utf8SequenceLength(value, i);
     const uint8_t c = static_cast<uint8_t>(value[i]);
-    const bool control = n == 1 && (c < 0x20 || c == 0x7F);
-    const size_t cost = (n == 0 || control) ? 4 : n;
+    // C0 controls and DEL; C1 controls (U+0080..U+009F, UTF-8 C2 80..C2 9F)
+    // are valid UTF-8 but not printable either.
+    const bool control = (n == 1 && (c < 0x20 || c == 0x7F)) ||
+                         (n == 2 && c == 0xC2 && static_cast<uint8_t>(value[i + 1]) < 0xA0);
+    const size_t cost = n == 0 ? 4 : control ? 4 * n : n;
     if (out.size() + cost > max_bytes) break;
-    if (n == 0 || control) {
+    if (n == 0) {
       AppendHex(out, c);
       i += 1;
+    } else if (control) {
+      for (size_t k = 0; k < n; ++k) AppendHex(out, static_cast<uint8_t>(value[i + k]));
+      i += n;
     } else {
       out.append(value.substr(i, n));
       i += n;

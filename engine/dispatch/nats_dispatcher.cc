@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/status_macros.h"
+#include "common/log.h"
 
 namespace gridroute {
 namespace {
@@ -237,10 +238,7 @@ absl::StatusOr<std::unique_ptr<NatsDispatcher>> NatsDispatcher::Create(
     NatsDispatcherOptions options) {
   RETURN_IF_ERROR(ValidateOptions(options));
   if (!options.log) {
-    options.log = [](absl::string_view line) {
-      std::fprintf(stderr, "gridroute dispatch: %.*s\n",
-                   static_cast<int>(line.size()), line.data());
-    };
+    options.log = [](absl::string_view line) { gridroute::Log(LogLevel::kInfo, "dispatch", line); };
   }
   std::unique_ptr<NatsDispatcher> d(new NatsDispatcher(std::move(options)));
   RETURN_IF_ERROR(d->Connect());

@@ -136,7 +136,7 @@ struct NatsDispatcherOptions {
   // the destructor for the last ones); keep it short. May be empty.
   std::function<void(const DispatchAck&)> on_ack;
   // Where the dispatcher logs connection trouble and the shutdown summary.
-  // Default: one line on stderr.
+  // Default: common/log.h's Log(kInfo, "dispatch", line).
   std::function<void(absl::string_view)> log;
 };
 

@@ -180,6 +180,98 @@ struct MEdge {
   uint32_t mask;
 };
 
+// Adds edge s with mask `bit` to `edges`, or ORs `bit` into an equal edge's
+// mask (a linear search: for short lists). True if s was added.
+inline bool AddOrMerge(std::vector<MEdge>& edges, const Seg& s, uint32_t bit) {
+  for (MEdge& m : edges) {
+    if (SegEq(m.s, s)) {
+      m.mask |= bit;
+      return false;
+    }
+  }
+  edges.push_back({s, bit});
+  return true;
+}
+
+// Sorts `edges` (SegLess): insertion sort, for short lists.
+inline void InsertionSortEdges(std::vector<MEdge>& edges) {
+  for (size_t i = 1; i < edges.size(); ++i) {
+    const MEdge v = edges[i];
+    size_t j = i;
+    for (; j > 0 && SegLess(v.s, edges[j - 1].s); --j) edges[j] = edges[j - 1];
+    edges[j] = v;
+  }
+}
+
+inline void SortEdges(std::vector<MEdge>& edges) {
+  std::sort(edges.begin(), edges.end(),
+            [](const MEdge& a, const MEdge& b) { return SegLess(a.s, b.s); });
+}
+
+// Sorts `edges` and merges equal ones (OR of their masks).
+inline void SortAndMergeEdges(std::vector<MEdge>& edges) {
+  SortEdges(edges);
+  size_t m = 0;
+  for (size_t i = 0; i < edges.size(); ++i) {
+    if (m > 0 && SegEq(edges[m - 1].s, edges[i].s)) {
+      edges[m - 1].mask |= edges[i].mask;
+    } else {
+      edges[m++] = edges[i];
+    }
+  }
+  edges.resize(m);
+}
+
+// The distinct edges of candidates [0, k) (their lists in `segs`), each with
+// the mask of the candidates it bounds (bit i for candidate i < 32), into
+// *out. `linear`: merged by a linear search, in order of first appearance,
+// stopping (false) once there are more than `limit`; else sorted (SegLess)
+// and merged.
+inline bool MergeCandidateEdges(const std::vector<Cand>& cands, size_t k,
+                                const std::vector<Seg>& segs, bool linear,
+                                size_t limit, std::vector<MEdge>* out) {
+  out->clear();
+  for (size_t i = 0; i < k; ++i) {
+    const uint32_t bit = i < 32 ? (1u << i) : 0u;
+    for (uint32_t e = cands[i].begin; e < cands[i].end; ++e) {
+      if (!linear) {
+        out->push_back({segs[e], bit});
+      } else if (AddOrMerge(*out, segs[e], bit) && out->size() > limit) {
+        return false;
+      }
+    }
+  }
+  if (!linear) SortAndMergeEdges(*out);
+  return true;
+}
+
+// Calls f(k) for each of the 4 x 4 children (side 2^cs) of the cell with min
+// corner (x0, y0) that want(k) and whose closed box segment s meets. Only the
+// children s's bounding box overlaps are tested (1-4 of the 16 for most
+// edges).
+template <typename Want, typename F>
+inline void ForEachChildMeeting(const Seg& s, int64_t x0, int64_t y0, int cs,
+                                const Want& want, const F& f) {
+  const int64_t side = int64_t{1} << cs;
+  auto child_of = [cs](int64_t v) {
+    return static_cast<int>(std::clamp<int64_t>(v >> cs, 0, 3));
+  };
+  const int cx0 = child_of(s.a.x - x0);  // a.x <= b.x (normalised)
+  const int cx1 = child_of(s.b.x - x0);
+  const int cy0 = child_of(std::min(s.a.y, s.b.y) - y0);
+  const int cy1 = child_of(std::max(s.a.y, s.b.y) - y0);
+  for (int cy = cy0; cy <= cy1; ++cy) {
+    for (int cx = cx0; cx <= cx1; ++cx) {
+      const int k = cy * 4 + cx;
+      if (!want(k)) continue;
+      const int64_t bx0 = x0 + cx * side, by0 = y0 + cy * side;
+      if (SegmentMeetsBox(s.a, s.b, bx0, by0, bx0 + side - 1, by0 + side - 1)) {
+        f(k);
+      }
+    }
+  }
+}
+
 // Builds the entries below top cells into its own node and leaf arrays.
 // One per build thread; offsets are local and rebased when the threads' arrays
 // are concatenated.
@@ -296,66 +388,19 @@ class CellBuilder {
     if (can_split && k > static_cast<size_t>(kMaxCandidates)) {
       return Split(x0, y0, shift, level);
     }
-    const int limit = options_.max_leaf_edges;
+    const size_t limit = can_split ? static_cast<size_t>(std::max(0, options_.max_leaf_edges))
+                                   : SIZE_MAX;
     size_t n = 0;
     for (size_t i = 0; i < k; ++i) n += cands[i].end - cands[i].begin;
-    merged_.clear();
-    if (n <= 64 || (can_split && limit <= 32)) {
-      // Few distinct edges: merge duplicates by a linear search, then sort
-      // the distinct ones (the same list as sorting all and merging equal
-      // neighbours).
-      for (size_t i = 0; i < k; ++i) {
-        const uint32_t bit = i < 32 ? (1u << i) : 0u;
-        for (uint32_t e = cands[i].begin; e < cands[i].end; ++e) {
-          const Seg& s = segs[e];
-          bool found = false;
-          for (auto& [t, mask] : merged_) {
-            if (SegEq(t, s)) {
-              mask |= bit;
-              found = true;
-              break;
-            }
-          }
-          if (found) continue;
-          merged_.push_back({s, bit});
-          if (can_split && static_cast<int>(merged_.size()) > limit) {
-            return Split(x0, y0, shift, level);
-          }
-        }
-      }
-      if (can_split && static_cast<int>(merged_.size()) > limit) {
-        return Split(x0, y0, shift, level);
-      }
-      for (size_t i = 1; i < merged_.size(); ++i) {
-        const std::pair<Seg, uint32_t> v = merged_[i];
-        size_t j = i;
-        for (; j > 0 && SegLess(v.first, merged_[j - 1].first); --j) {
-          merged_[j] = merged_[j - 1];
-        }
-        merged_[j] = v;
-      }
-      return Leaf(x0, y0, shift, level);
-    }
-    for (size_t i = 0; i < k; ++i) {
-      for (uint32_t e = cands[i].begin; e < cands[i].end; ++e) {
-        merged_.push_back({segs[e], i < 32 ? (1u << i) : 0u});
-      }
-    }
-    std::sort(merged_.begin(), merged_.end(), [](const auto& s, const auto& t) {
-      return SegLess(s.first, t.first);
-    });
-    size_t m = 0;
-    for (size_t i = 0; i < merged_.size(); ++i) {
-      if (m > 0 && SegEq(merged_[m - 1].first, merged_[i].first)) {
-        merged_[m - 1].second |= merged_[i].second;
-      } else {
-        merged_[m++] = merged_[i];
-      }
-    }
-    merged_.resize(m);
-    if (can_split && static_cast<int>(m) > limit) {
+    // Few distinct edges: merge duplicates by a linear search (stopping as
+    // soon as the cell must split), then sort the distinct ones (the same
+    // list as sorting all and merging equal neighbours).
+    const bool linear = n <= 64 || (can_split && options_.max_leaf_edges <= 32);
+    if (!MergeCandidateEdges(cands, k, segs, linear, limit, &merged_) ||
+        merged_.size() > limit) {
       return Split(x0, y0, shift, level);
     }
+    if (linear) InsertionSortEdges(merged_);
     return Leaf(x0, y0, shift, level);
   }
 
@@ -367,48 +412,13 @@ class CellBuilder {
     std::vector<MCand>& mc = mcands_[0];
     std::vector<MEdge>& me = medges_[0];
     mc.clear();
-    me.clear();
     size_t n = 0;
     for (size_t i = 0; i < cands.size(); ++i) {
       const Cand& c = cands[i];
       mc.push_back({c.g, c.full, static_cast<uint8_t>(i), c.corner_in});
       n += c.end - c.begin;
     }
-    if (n <= 64) {
-      for (size_t i = 0; i < cands.size(); ++i) {
-        const uint32_t bit = 1u << i;
-        for (uint32_t e = cands[i].begin; e < cands[i].end; ++e) {
-          const Seg& s = segs[e];
-          bool found = false;
-          for (MEdge& m : me) {
-            if (SegEq(m.s, s)) {
-              m.mask |= bit;
-              found = true;
-              break;
-            }
-          }
-          if (!found) me.push_back({s, bit});
-        }
-      }
-    } else {
-      for (size_t i = 0; i < cands.size(); ++i) {
-        for (uint32_t e = cands[i].begin; e < cands[i].end; ++e) {
-          me.push_back({segs[e], 1u << i});
-        }
-      }
-      std::sort(me.begin(), me.end(), [](const MEdge& a, const MEdge& b) {
-        return SegLess(a.s, b.s);
-      });
-      size_t m = 0;
-      for (size_t i = 0; i < me.size(); ++i) {
-        if (m > 0 && SegEq(me[m - 1].s, me[i].s)) {
-          me[m - 1].mask |= me[i].mask;
-        } else {
-          me[m++] = me[i];
-        }
-      }
-      me.resize(m);
-    }
+    MergeCandidateEdges(cands, cands.size(), segs, n <= 64, SIZE_MAX, &me);
     return MBuildCell(x0, y0, shift, 0);
   }
 
@@ -446,19 +456,9 @@ class CellBuilder {
       merged_.push_back({m.s, mask});
     }
     if (merged_.size() <= 32) {
-      for (size_t i = 1; i < merged_.size(); ++i) {
-        const std::pair<Seg, uint32_t> v = merged_[i];
-        size_t j = i;
-        for (; j > 0 && SegLess(v.first, merged_[j - 1].first); --j) {
-          merged_[j] = merged_[j - 1];
-        }
-        merged_[j] = v;
-      }
+      InsertionSortEdges(merged_);
     } else {
-      std::sort(merged_.begin(), merged_.end(),
-                [](const auto& s, const auto& t) {
-                  return SegLess(s.first, t.first);
-                });
+      SortEdges(merged_);
     }
     return Leaf(x0, y0, shift, level);
   }
@@ -482,9 +482,6 @@ class CellBuilder {
       ce[k].clear();
       emask[k] = 0;
     }
-    auto child_of = [cs](int64_t v) {
-      return static_cast<int>(std::clamp<int64_t>(v >> cs, 0, 3));
-    };
     // corner[top]: bit k set iff candidate `top` contains child k's min
     // corner (nudged), from the parent's corner and the edges crossed.
     const std::vector<MCand>& parent = mcands_[level];
@@ -495,21 +492,12 @@ class CellBuilder {
       if (const uint32_t t = CornerToggles(s.a, s.b, x0, y0, side); t != 0) {
         for (uint32_t b = m.mask; b != 0; b &= b - 1) corner[__builtin_ctz(b)] ^= t;
       }
-      const int cx0 = child_of(s.a.x - x0);  // a.x <= b.x (normalised)
-      const int cx1 = child_of(s.b.x - x0);
-      const int cy0 = child_of(std::min(s.a.y, s.b.y) - y0);
-      const int cy1 = child_of(std::max(s.a.y, s.b.y) - y0);
-      for (int cy = cy0; cy <= cy1; ++cy) {
-        for (int cx = cx0; cx <= cx1; ++cx) {
-          const int k = cy * 4 + cx;
-          const int64_t bx0 = x0 + cx * side, by0 = y0 + cy * side;
-          if (SegmentMeetsBox(s.a, s.b, bx0, by0, bx0 + side - 1,
-                              by0 + side - 1)) {
+      ForEachChildMeeting(
+          s, x0, y0, cs, [](int) { return true; },
+          [&](int k) {
             ce[k].push_back(m);
             emask[k] |= m.mask;
-          }
-        }
-      }
+          });
     }
     for (int k = 0; k < 16; ++k) {
       uint32_t kept = 0;
@@ -573,9 +561,6 @@ class CellBuilder {
       csegs[k].clear();
       done[k] = false;
     }
-    auto child_of = [cs](int64_t v) {
-      return static_cast<int>(std::clamp<int64_t>(v >> cs, 0, 3));
-    };
     const std::vector<Cand>& parent = cands_[level];
     const std::vector<Seg>& psegs = segs_[level];
     for (const Cand& c : parent) {
@@ -592,21 +577,9 @@ class CellBuilder {
       for (uint32_t e = c.begin; e < c.end; ++e) {
         const Seg& s = psegs[e];
         corner ^= CornerToggles(s.a, s.b, x0, y0, side);
-        const int cx0 = child_of(std::min(s.a.x, s.b.x) - x0);
-        const int cx1 = child_of(std::max(s.a.x, s.b.x) - x0);
-        const int cy0 = child_of(std::min(s.a.y, s.b.y) - y0);
-        const int cy1 = child_of(std::max(s.a.y, s.b.y) - y0);
-        for (int cy = cy0; cy <= cy1; ++cy) {
-          for (int cx = cx0; cx <= cx1; ++cx) {
-            const int k = cy * 4 + cx;
-            if (done[k]) continue;
-            const int64_t bx0 = x0 + cx * side, by0 = y0 + cy * side;
-            if (SegmentMeetsBox(s.a, s.b, bx0, by0, bx0 + side - 1,
-                                by0 + side - 1)) {
-              csegs[k].push_back(s);
-            }
-          }
-        }
+        ForEachChildMeeting(
+            s, x0, y0, cs, [&](int k) { return !done[k]; },
+            [&](int k) { csegs[k].push_back(s); });
       }
       for (int k = 0; k < 16; ++k) {
         if (done[k]) continue;
@@ -751,7 +724,7 @@ class CellBuilder {
   // cands_/segs_ one child at a time).
   std::vector<std::vector<std::vector<Cand>>> child_cands_;
   std::vector<std::vector<std::vector<Seg>>> child_segs_;
-  std::vector<std::pair<Seg, uint32_t>> merged_;
+  std::vector<MEdge> merged_;  // a leaf's distinct edges (BuildCell, MBuildCell)
   // The masked form's lists, per level, and Split's 16 children's.
   std::vector<std::vector<MCand>> mcands_;
   std::vector<std::vector<MEdge>> medges_;
@@ -943,30 +916,14 @@ class TopPairLister {
   std::vector<uint8_t> parity_;
 };
 
-}  // namespace
+// Build's steps, in order.
 
-std::unique_ptr<CellLocator> CellLocator::Build(
-    const GridGeometry* geometry, const Quantizer& quantizer,
-    const CellLocatorOptions& options,
-    std::shared_ptr<const BoxIndex> snap_index) {
-  const auto t0 = std::chrono::steady_clock::now();
-  auto m = std::make_unique<Impl>();
-  m->geometry = geometry;
-  m->quantizer = quantizer;
-  const GridGeometry& geo = *geometry;
+// The top grid over the grids' box: origin, cell side 2^top_shift (about
+// options.grids_per_top_cell grids a cell, the array kept below 2^25
+// entries), nx x ny cells.
+void ChooseTopGrid(const GridGeometry& geo, const CellLocatorOptions& options,
+                   CellLocator::Impl* m) {
   const uint32_t num_grids = geo.num_grids();
-  const int threads = std::max(1, options.threads);
-
-  // The snap index is independent of the cells: the caller's, or one built
-  // alongside.
-  std::thread snap_thread;
-  if (snap_index != nullptr) {
-    m->snap_index = std::move(snap_index);
-  } else {
-    snap_thread = std::thread(
-        [&] { m->snap_index = std::make_shared<const BoxIndex>(geo.boxes()); });
-  }
-
   IBox box;
   for (uint32_t g = 0; g < num_grids; ++g) box.Expand(geo.box(g));
   if (num_grids == 0) box = IBox{0, 0, 0, 0};
@@ -990,46 +947,78 @@ std::unique_ptr<CellLocator> CellLocator::Build(
   m->ny = (static_cast<uint64_t>(box.max_y - box.min_y) >> shift) + 1;
   m->width = m->nx << shift;
   m->height = m->ny << shift;
-  const uint64_t ncells = m->nx * m->ny;
-  const int64_t side = int64_t{1} << shift;
-  const IPoint origin = m->origin;
-  auto cell_x0 = [&](uint64_t cx) {
-    return origin.x + static_cast<int64_t>(cx) * side;
-  };
-  auto cell_y0 = [&](uint64_t cy) {
-    return origin.y + static_cast<int64_t>(cy) * side;
-  };
+}
 
-  // Phase 1: every grid lists the top cells its closed region meets, as
-  // (cell, grid | kFullBit if the grid covers the whole cell | kCornerBit if
-  // it contains the cell's nudged corner, the edges of the grid that meet
-  // the cell). Edges are numbered in ring order over the grid's rings (as
-  // CellBuilder::ForEachEdge visits them); see TopPair.
-  std::vector<std::vector<TopPair>> pairs(threads);
-  std::vector<std::vector<uint32_t>> lists(threads);
-  // counts[t][cell]: thread t's pairs in the cell (for the bucketing).
-  std::vector<std::vector<uint32_t>> counts(threads);
+// Phase 1 of one thread: the pairs of its grids, their edge lists, and
+// counts[cell] (its pairs in the cell; BucketByCell makes it the thread's
+// first slot in the cell).
+struct ThreadPairs {
+  std::vector<TopPair> pairs;
+  std::vector<uint32_t> lists;
+  std::vector<uint32_t> counts;
+};
+
+// Phase 1: every grid lists the top cells its closed region meets, as
+// (cell, grid | kFullBit if the grid covers the whole cell | kCornerBit if
+// it contains the cell's nudged corner, the edges of the grid that meet
+// the cell). Edges are numbered in ring order over the grid's rings (as
+// CellBuilder::ForEachEdge visits them); see TopPair. Thread t lists a
+// contiguous range of grids.
+std::vector<ThreadPairs> ListTopPairs(const GridGeometry& geo, const CellLocator::Impl& m,
+                                      int threads) {
+  const uint32_t num_grids = geo.num_grids();
+  const uint64_t ncells = m.nx * m.ny;
+  std::vector<ThreadPairs> per_thread(threads);
   RunThreads(threads, [&](int t) {
     const uint32_t g0 =
         static_cast<uint32_t>(uint64_t{num_grids} * t / threads);
     const uint32_t g1 =
         static_cast<uint32_t>(uint64_t{num_grids} * (t + 1) / threads);
-    auto& out = pairs[t];
+    auto& out = per_thread[t].pairs;
     out.reserve(static_cast<size_t>(g1 - g0) * 6);
-    TopPairLister lister(geo, origin, shift, m->nx);
-    for (uint32_t g = g0; g < g1; ++g) lister.List(g, &out, &lists[t]);
-    counts[t].assign(ncells, 0);
-    for (const TopPair& p : out) ++counts[t][p.cell];
+    TopPairLister lister(geo, m.origin, m.top_shift, m.nx);
+    for (uint32_t g = g0; g < g1; ++g) lister.List(g, &out, &per_thread[t].lists);
+    per_thread[t].counts.assign(ncells, 0);
+    for (const TopPair& p : out) ++per_thread[t].counts[p.cell];
   });
-  // One array of edge lists; TopPair::edges offsets are rebased into it
-  // when the pairs are bucketed.
+  return per_thread;
+}
+
+// Phase 1's output bucketed by top cell: cell c's grids (ascending, with
+// their flags) are grids[start[c] .. start[c + 1]), and edges[i] tells which
+// of grid i's edges meet the cell (TopPair::edges, list offsets into
+// edge_lists).
+struct TopBuckets {
+  std::vector<uint32_t> start;
+  HugeArray<uint32_t> grids, edges;
+  std::vector<uint32_t> edge_lists;
+};
+
+// One array of edge lists (freeing the threads'); returns where each
+// thread's lists begin in it (and, last, its size).
+std::vector<size_t> ConcatenateEdgeLists(std::vector<ThreadPairs>& per_thread,
+                                         std::vector<uint32_t>* edge_lists) {
+  const int threads = static_cast<int>(per_thread.size());
   std::vector<size_t> list_base(threads + 1, 0);
-  for (int t = 0; t < threads; ++t) list_base[t + 1] = list_base[t] + lists[t].size();
-  std::vector<uint32_t> edge_lists(list_base[threads]);
   for (int t = 0; t < threads; ++t) {
-    std::copy(lists[t].begin(), lists[t].end(), edge_lists.begin() + list_base[t]);
-    std::vector<uint32_t>().swap(lists[t]);
+    list_base[t + 1] = list_base[t] + per_thread[t].lists.size();
   }
+  edge_lists->resize(list_base[threads]);
+  for (int t = 0; t < threads; ++t) {
+    std::copy(per_thread[t].lists.begin(), per_thread[t].lists.end(),
+              edge_lists->begin() + list_base[t]);
+    std::vector<uint32_t>().swap(per_thread[t].lists);
+  }
+  return list_base;
+}
+
+// Buckets the pairs by cell (stable: grids stay ascending within a cell, as
+// thread t's grids all precede thread t + 1's), freeing the threads' pairs.
+TopBuckets BucketByCell(const GridGeometry& geo, uint64_t ncells,
+                        std::vector<ThreadPairs>& per_thread) {
+  const int threads = static_cast<int>(per_thread.size());
+  TopBuckets b;
+  const std::vector<size_t> list_base = ConcatenateEdgeLists(per_thread, &b.edge_lists);
   // Offsets are 32-bit: lists of 2^32 words or more (16 GB) would not fit,
   // and big grids then get kAllEdges (every edge tested in BuildTop: slower,
   // the same answers).
@@ -1041,76 +1030,88 @@ std::unique_ptr<CellLocator> CellLocator::Build(
                    geo.ring_begin(geo.grid_ring_begin(g)) >
                32;
   };
-
-  // Bucket by cell (stable: grids stay ascending within a cell, as thread
-  // t's grids all precede thread t + 1's). counts[t][cell] becomes thread t's
-  // first slot in the cell, then each thread scatters its own pairs.
-  std::vector<uint32_t> start(ncells + 1);
-  {
-    uint32_t sum = 0;
-    for (uint64_t cell = 0; cell < ncells; ++cell) {
-      start[cell] = sum;
-      for (int t = 0; t < threads; ++t) {
-        const uint32_t c = counts[t][cell];
-        counts[t][cell] = sum;
-        sum += c;
-      }
+  // counts[cell] becomes thread t's first slot in the cell, then each thread
+  // scatters its own pairs.
+  b.start.resize(ncells + 1);
+  uint32_t sum = 0;
+  for (uint64_t cell = 0; cell < ncells; ++cell) {
+    b.start[cell] = sum;
+    for (int t = 0; t < threads; ++t) {
+      const uint32_t c = per_thread[t].counts[cell];
+      per_thread[t].counts[cell] = sum;
+      sum += c;
     }
-    start[ncells] = sum;
   }
-  HugeArray<uint32_t> bucket, bucket_edges;
-  bucket.resize_uninitialized(start[ncells]);
-  bucket_edges.resize_uninitialized(start[ncells]);
+  b.start[ncells] = sum;
+  b.grids.resize_uninitialized(sum);
+  b.edges.resize_uninitialized(sum);
   RunThreads(threads, [&](int t) {
-    std::vector<uint32_t>& fill = counts[t];
-    for (const TopPair& p : pairs[t]) {
+    std::vector<uint32_t>& fill = per_thread[t].counts;
+    for (const TopPair& p : per_thread[t].pairs) {
       const uint32_t i = fill[p.cell]++;
-      bucket[i] = p.g;
-      bucket_edges[i] = !has_list(p) ? p.edges
-                        : lists_fit  ? static_cast<uint32_t>(p.edges + list_base[t])
-                                     : kAllEdges;
+      b.grids[i] = p.g;
+      b.edges[i] = !has_list(p) ? p.edges
+                   : lists_fit  ? static_cast<uint32_t>(p.edges + list_base[t])
+                                : kAllEdges;
     }
-    std::vector<TopPair>().swap(pairs[t]);
+    std::vector<TopPair>().swap(per_thread[t].pairs);
     std::vector<uint32_t>().swap(fill);
   });
+  return b;
+}
 
-  // Phase 2: build the cells, each thread a contiguous range of top cells
-  // with about the same number of (cell, grid) pairs.
+// Phase 2: builds the top cells into m->top, each thread a contiguous range
+// of them [cut[t], cut[t + 1]) with about the same number of (cell, grid)
+// pairs, into its own CellBuilder.
+std::vector<std::unique_ptr<CellBuilder>> BuildTopCells(
+    const GridGeometry& geo, const CellLocatorOptions& options, const TopBuckets& b,
+    int threads, CellLocator::Impl* m, std::vector<uint64_t>* cut) {
+  const uint64_t ncells = m->nx * m->ny;
+  const std::vector<uint32_t>& start = b.start;
+  const int shift = m->top_shift;
+  const int64_t side = int64_t{1} << shift;
   HugeArray<uint32_t>& top = m->top;
   top.resize(ncells, kEmpty);
   std::vector<std::unique_ptr<CellBuilder>> builders(threads);
-  std::vector<uint64_t> cut(threads + 1, ncells);
-  cut[0] = 0;
+  cut->assign(threads + 1, ncells);
+  (*cut)[0] = 0;
   for (int t = 1; t < threads; ++t) {
     const uint64_t want = uint64_t{start[ncells]} * t / threads;
-    cut[t] =
+    (*cut)[t] =
         std::upper_bound(start.begin(), start.end() - 1, want) - start.begin();
-    cut[t] = std::max(cut[t], cut[t - 1]);
+    (*cut)[t] = std::max((*cut)[t], (*cut)[t - 1]);
   }
   RunThreads(threads, [&](int t) {
-    builders[t] = std::make_unique<CellBuilder>(geo, options, edge_lists.data());
-    CellBuilder& b = *builders[t];
+    builders[t] = std::make_unique<CellBuilder>(geo, options, b.edge_lists.data());
+    CellBuilder& cb = *builders[t];
     // Growth by doubling would copy (and page-fault) the arrays repeatedly:
     // reserve from the (cell, grid) pairs (12.5 leaf words and 1.4 node
     // words each measured at 200k grids). Only the pages written are
     // ever touched, so the first thread reserves room for every thread's
     // words: the others' are appended to its arrays without a reallocation.
     const size_t my_pairs =
-        t == 0 ? start[ncells] : start[cut[t + 1]] - start[cut[t]];
-    b.leaves.reserve(my_pairs * 16 + 1024);
-    b.nodes.reserve(my_pairs * 2 + 1024);
-    for (uint64_t cell = cut[t]; cell < cut[t + 1]; ++cell) {
+        t == 0 ? start[ncells] : start[(*cut)[t + 1]] - start[(*cut)[t]];
+    cb.leaves.reserve(my_pairs * 16 + 1024);
+    cb.nodes.reserve(my_pairs * 2 + 1024);
+    for (uint64_t cell = (*cut)[t]; cell < (*cut)[t + 1]; ++cell) {
       const uint64_t cy = cell / m->nx, cx = cell % m->nx;
-      top[cell] = b.BuildTop(
-          cell_x0(cx), cell_y0(cy), shift, bucket.data() + start[cell],
-          bucket_edges.data() + start[cell], start[cell + 1] - start[cell]);
+      top[cell] = cb.BuildTop(
+          m->origin.x + static_cast<int64_t>(cx) * side,
+          m->origin.y + static_cast<int64_t>(cy) * side, shift,
+          b.grids.data() + start[cell], b.edges.data() + start[cell],
+          start[cell + 1] - start[cell]);
     }
   });
+  return builders;
+}
 
-  // The first thread's arrays become the final ones (offsets already final);
-  // each later thread copies its own arrays behind them in parallel (it
-  // first-touches those pages), rebasing its offsets.
-  CellLocatorStats& st = m->stats;
+// The first thread's arrays become the final ones (offsets already final);
+// each later thread copies its own arrays behind them in parallel (it
+// first-touches those pages), rebasing its offsets. Frees the builders'
+// arrays; adds their stats to m->stats.
+void ConcatenateBuilders(std::vector<std::unique_ptr<CellBuilder>>& builders,
+                         const std::vector<uint64_t>& cut, CellLocator::Impl* m) {
+  const int threads = static_cast<int>(builders.size());
   std::vector<size_t> node_base(threads + 1, 0), leaf_base(threads + 1, 0);
   for (int t = 0; t < threads; ++t) {
     node_base[t + 1] = node_base[t] + builders[t]->nodes.size();
@@ -1120,6 +1121,7 @@ std::unique_ptr<CellLocator> CellLocator::Build(
   m->leaves = std::move(builders[0]->leaves);
   m->nodes.resize_uninitialized(node_base[threads]);
   m->leaves.resize_uninitialized(leaf_base[threads]);
+  HugeArray<uint32_t>& top = m->top;
   RunThreads(threads, [&](int t) {
     if (t == 0) return;
     CellBuilder& b = *builders[t];
@@ -1139,6 +1141,7 @@ std::unique_ptr<CellLocator> CellLocator::Build(
     b.nodes = HugeArray<uint32_t>();
     b.leaves = HugeArray<uint32_t>();
   });
+  CellLocatorStats& st = m->stats;
   for (int t = 0; t < threads; ++t) {
     const CellBuilder& b = *builders[t];
     st.nodes += b.stats.nodes;
@@ -1148,9 +1151,42 @@ std::unique_ptr<CellLocator> CellLocator::Build(
     st.fallback_leaves += b.stats.fallback_leaves;
     st.leaf_edges += b.stats.leaf_edges;
   }
+}
+
+}  // namespace
+
+std::unique_ptr<CellLocator> CellLocator::Build(
+    const GridGeometry* geometry, const Quantizer& quantizer,
+    const CellLocatorOptions& options,
+    std::shared_ptr<const BoxIndex> snap_index) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto m = std::make_unique<Impl>();
+  m->geometry = geometry;
+  m->quantizer = quantizer;
+  const GridGeometry& geo = *geometry;
+  const int threads = std::max(1, options.threads);
+
+  // The snap index is independent of the cells: the caller's, or one built
+  // alongside.
+  std::thread snap_thread;
+  if (snap_index != nullptr) {
+    m->snap_index = std::move(snap_index);
+  } else {
+    snap_thread = std::thread(
+        [&] { m->snap_index = std::make_shared<const BoxIndex>(geo.boxes()); });
+  }
+  ChooseTopGrid(geo, options, m.get());
+  const uint64_t ncells = m->nx * m->ny;
+  std::vector<ThreadPairs> per_thread = ListTopPairs(geo, *m, threads);
+  const TopBuckets buckets = BucketByCell(geo, ncells, per_thread);
+  std::vector<uint64_t> cut;
+  std::vector<std::unique_ptr<CellBuilder>> builders =
+      BuildTopCells(geo, options, buckets, threads, m.get(), &cut);
+  ConcatenateBuilders(builders, cut, m.get());
   builders.clear();
   if (snap_thread.joinable()) snap_thread.join();
-  st.top_shift = shift;
+  CellLocatorStats& st = m->stats;
+  st.top_shift = m->top_shift;
   st.top_cells = ncells;
   st.build_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)

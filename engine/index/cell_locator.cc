@@ -288,21 +288,47 @@ GRIDROUTE_ALWAYS_INLINE LocateResult FromLeafT(const CellLocator::Impl& m,
           0};
 }
 
+// The tree walk shared by ResolveT, LocateBatchT and Probe: p's offset from
+// the top grid's origin (false if p is outside the top grid), the top entry
+// of the cell it is in, and node `e`'s child entry holding it at `shift`
+// (the child's; its parent's minus 2).
+GRIDROUTE_ALWAYS_INLINE bool TopOffset(const CellLocator::Impl& m, IPoint p,
+                                       uint64_t* dx, uint64_t* dy) {
+  *dx = static_cast<uint64_t>(p.x) - static_cast<uint64_t>(m.origin.x);
+  *dy = static_cast<uint64_t>(p.y) - static_cast<uint64_t>(m.origin.y);
+  return *dx < m.width && *dy < m.height;
+}
+GRIDROUTE_ALWAYS_INLINE const uint32_t* TopEntry(const CellLocator::Impl& m,
+                                                 uint64_t dx, uint64_t dy) {
+  return m.top.data() + (dy >> m.top_shift) * m.nx + (dx >> m.top_shift);
+}
+GRIDROUTE_ALWAYS_INLINE const uint32_t* ChildEntry(const CellLocator::Impl& m,
+                                                   uint32_t e, uint64_t dx,
+                                                   uint64_t dy, int shift) {
+  return m.nodes.data() + (e & kPayloadMask) * 16 + ((dy >> shift) & 3) * 4 +
+         ((dx >> shift) & 3);
+}
+// The entry (interior, empty or leaf) of the cell holding the point at
+// offset (dx, dy), and its side 2^*shift.
+GRIDROUTE_ALWAYS_INLINE uint32_t WalkToEntry(const CellLocator::Impl& m,
+                                             uint64_t dx, uint64_t dy,
+                                             int* shift) {
+  *shift = m.top_shift;
+  uint32_t e = *TopEntry(m, dx, dy);
+  while (Tag(e) == kTagNode) {
+    *shift -= 2;
+    e = *ChildEntry(m, e, dx, dy, *shift);
+  }
+  return e;
+}
+
 template <bool kAvx2>
 GRIDROUTE_ALWAYS_INLINE LocateResult ResolveT(const CellLocator::Impl& m,
                                               IPoint p) {
-  const uint64_t dx =
-      static_cast<uint64_t>(p.x) - static_cast<uint64_t>(m.origin.x);
-  const uint64_t dy =
-      static_cast<uint64_t>(p.y) - static_cast<uint64_t>(m.origin.y);
-  if (dx >= m.width || dy >= m.height) return {};
-  int shift = m.top_shift;
-  uint32_t e = m.top.data()[(dy >> shift) * m.nx + (dx >> shift)];
-  while (Tag(e) == kTagNode) {
-    shift -= 2;
-    e = m.nodes.data()[(e & kPayloadMask) * 16 + ((dy >> shift) & 3) * 4 +
-                       ((dx >> shift) & 3)];
-  }
+  uint64_t dx, dy;
+  if (!TopOffset(m, p, &dx, &dy)) return {};
+  int shift;
+  const uint32_t e = WalkToEntry(m, dx, dy, &shift);
   if (e == kEmpty) return {};
   if (Tag(e) == kTagInterior) return {e, How::kInside, 0};
   const uint32_t* w = m.leaves.data() + (e & kPayloadMask);
@@ -330,12 +356,9 @@ GRIDROUTE_ALWAYS_INLINE void LocateBatchT(const CellLocator::Impl& m,
     for (size_t i = 0; i < c; ++i) {
       const IPoint q = p[base + i];
       out[base + i] = LocateResult{};
-      dx[i] = static_cast<uint64_t>(q.x) - static_cast<uint64_t>(m.origin.x);
-      dy[i] = static_cast<uint64_t>(q.y) - static_cast<uint64_t>(m.origin.y);
-      if (dx[i] >= m.width || dy[i] >= m.height) continue;
+      if (!TopOffset(m, q, &dx[i], &dy[i])) continue;
       shift[i] = static_cast<int8_t>(m.top_shift);
-      addr[i] =
-          m.top.data() + (dy[i] >> m.top_shift) * m.nx + (dx[i] >> m.top_shift);
+      addr[i] = TopEntry(m, dx[i], dy[i]);
       __builtin_prefetch(addr[i]);
       active[na++] = static_cast<uint8_t>(i);
     }
@@ -354,8 +377,7 @@ GRIDROUTE_ALWAYS_INLINE void LocateBatchT(const CellLocator::Impl& m,
         const uint32_t e = *addr[i];
         if (Tag(e) == kTagNode) {
           shift[i] = static_cast<int8_t>(shift[i] - 2);
-          addr[i] = m.nodes.data() + (e & kPayloadMask) * 16 +
-                    ((dy[i] >> shift[i]) & 3) * 4 + ((dx[i] >> shift[i]) & 3);
+          addr[i] = ChildEntry(m, e, dx[i], dy[i], shift[i]);
           __builtin_prefetch(addr[i]);
           active[next++] = static_cast<uint8_t>(i);
         } else if (e == kEmpty) {
@@ -464,18 +486,10 @@ const CellLocatorStats& CellLocator::stats() const { return impl_->stats; }
 
 CellKind CellLocator::Probe(IPoint p) const {
   const Impl& m = *impl_;
-  const uint64_t dx =
-      static_cast<uint64_t>(p.x) - static_cast<uint64_t>(m.origin.x);
-  const uint64_t dy =
-      static_cast<uint64_t>(p.y) - static_cast<uint64_t>(m.origin.y);
-  if (dx >= m.width || dy >= m.height) return CellKind::kOutsideBox;
-  int shift = m.top_shift;
-  uint32_t e = m.top.data()[(dy >> shift) * m.nx + (dx >> shift)];
-  while (Tag(e) == kTagNode) {
-    shift -= 2;
-    e = m.nodes.data()[(e & kPayloadMask) * 16 + ((dy >> shift) & 3) * 4 +
-                       ((dx >> shift) & 3)];
-  }
+  uint64_t dx, dy;
+  if (!TopOffset(m, p, &dx, &dy)) return CellKind::kOutsideBox;
+  int shift;
+  const uint32_t e = WalkToEntry(m, dx, dy, &shift);
   if (e == kEmpty) return CellKind::kEmpty;
   if (Tag(e) == kTagInterior) return CellKind::kInterior;
   return (m.leaves.data()[e & kPayloadMask] & kFallbackBit)

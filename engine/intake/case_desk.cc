@@ -11,29 +11,15 @@
 #include "cases/fold_rules.h"
 #include "cases/local_plane.h"
 #include "common/status_macros.h"
+#include "common/json_string.h"
+#include "common/log.h"
 
 namespace gridroute {
 namespace {
 
-// JSON string body (quotes excluded) of `s`.
-void AppendJsonString(absl::string_view s, std::string* out) {
-  out->push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default:
-        if (c < 0x20) {
-          absl::StrAppendFormat(out, "\\u%04x", c);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out->push_back('"');
+// common/json_string.h's, for absl::string_view (not std's here).
+void AppendJson(absl::string_view s, std::string* out) {
+  AppendJsonString(std::string_view(s.data(), s.size()), out);
 }
 
 std::string TimeJson(absl::Time t) {
@@ -44,32 +30,32 @@ std::string TimeJson(absl::Time t) {
 // The dispatch message of a case in its current state: JSON, one object.
 std::string DispatchPayload(const CaseView& c, absl::string_view event) {
   std::string out = "{\"event\":";
-  AppendJsonString(event, &out);
+  AppendJson(event, &out);
   out += ",\"case_id\":";
-  AppendJsonString(c.id, &out);
+  AppendJson(c.id, &out);
   out += ",\"state\":";
-  AppendJsonString(CaseStateName(c.state), &out);
+  AppendJson(CaseStateName(c.state), &out);
   out += ",\"category_type\":";
-  AppendJsonString(c.category_type == CategoryType::kComponent ? "component" : "event", &out);
+  AppendJson(c.category_type == CategoryType::kComponent ? "component" : "event", &out);
   out += ",\"category\":";
-  AppendJsonString(c.category, &out);
+  AppendJson(c.category, &out);
   if (!c.component.empty()) {
     out += ",\"component\":";
-    AppendJsonString(c.component, &out);
+    AppendJson(c.component, &out);
   }
   out += ",\"grid\":";
-  AppendJsonString(c.grid, &out);
+  AppendJson(c.grid, &out);
   out += ",\"chain\":[";
   for (size_t i = 0; i < c.chain.size(); ++i) {
     if (i > 0) out += ",";
-    AppendJsonString(c.chain[i], &out);
+    AppendJson(c.chain[i], &out);
   }
   out += "],\"lead\":";
-  AppendJsonString(c.lead, &out);
+  AppendJson(c.lead, &out);
   out += ",\"helpers\":[";
   for (size_t i = 0; i < c.helpers.size(); ++i) {
     if (i > 0) out += ",";
-    AppendJsonString(c.helpers[i], &out);
+    AppendJson(c.helpers[i], &out);
   }
   out += "]";
   if (c.has_point) absl::StrAppendFormat(&out, ",\"point\":[%.9f,%.9f]", c.lon, c.lat);
@@ -78,11 +64,11 @@ std::string DispatchPayload(const CaseView& c, absl::string_view event) {
   if (!c.history.empty()) {
     const HistoryEntry& h = c.history.back();
     out += ",\"changed_by\":";
-    AppendJsonString(h.actor, &out);
+    AppendJson(h.actor, &out);
     absl::StrAppend(&out, ",\"changed_at\":", TimeJson(h.at));
     if (!h.note.empty()) {
       out += ",\"note\":";
-      AppendJsonString(h.note, &out);
+      AppendJson(h.note, &out);
     }
   }
   out += "}";
@@ -169,9 +155,7 @@ absl::StatusOr<std::unique_ptr<CaseDesk>> CaseDesk::Open(const CaseDeskOptions& 
   std::unique_ptr<CaseDesk> desk(new CaseDesk());
   desk->options_ = options;
   if (!desk->options_.log) {
-    desk->options_.log = [](absl::string_view m) {
-      std::fprintf(stderr, "gridroute cases: %.*s\n", static_cast<int>(m.size()), m.data());
-    };
+    desk->options_.log = [](absl::string_view m) { gridroute::Log(LogLevel::kInfo, "cases", m); };
   }
   ASSIGN_OR_RETURN(CaseEngineOptions eo, EngineOptions(snapshot, pack_dir, options));
   ASSIGN_OR_RETURN(desk->engine_, CaseEngine::Create(std::move(eo)));

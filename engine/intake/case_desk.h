@@ -83,7 +83,8 @@ struct CaseDeskOptions {
   // Compact the journal (snapshot of all cases, old segments deleted) once
   // this many bytes were appended since the last compaction.
   uint64_t compact_after_bytes = uint64_t{256} << 20;
-  // Where start-up and dispatch messages go (default: stderr).
+  // Where start-up and dispatch messages go (default: common/log.h's
+  // Log(kInfo, "cases", line)).
   std::function<void(absl::string_view)> log;
   // The clock of deadlines and of reports' receive times (tests inject
   // one). Default: absl::Now.

@@ -14,6 +14,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/echo.h"
+#include "common/status_macros.h"
 #include "simdjson.h"
 
 namespace gridroute {
@@ -75,6 +76,46 @@ bool IsZoneName(absl::string_view name) {
   return !component_empty;
 }
 
+// One weekday's office intervals: inside the day, non-empty, ascending and
+// disjoint.
+absl::Status ValidateOfficeHours(int w, const std::vector<OfficeInterval>& list) {
+  for (size_t k = 0; k < list.size(); ++k) {
+    const OfficeInterval& iv = list[k];
+    const std::string field =
+        absl::StrCat("office_hours.", kWeekdayNames[w], "[", k, "]");
+    if (iv.begin < 0 || iv.begin >= kSecondsPerDay || iv.end <= 0 ||
+        iv.end > kSecondsPerDay) {
+      return FieldError(field,
+                        absl::StrCat("interval [", iv.begin, ", ", iv.end,
+                                     ") s is outside 00:00-24:00"));
+    }
+    if (iv.begin >= iv.end) {
+      return FieldError(
+          field,
+          absl::StrCat("interval ", FormatSecondOfDay(iv.begin), "-",
+                       FormatSecondOfDay(iv.end), " is empty or reversed"));
+    }
+    if (k > 0) {
+      const OfficeInterval& prev = list[k - 1];
+      if (iv.begin < prev.begin) {
+        return FieldError(
+            field, absl::StrCat("interval ", FormatSecondOfDay(iv.begin), "-",
+                                FormatSecondOfDay(iv.end),
+                                " is out of order (starts before ",
+                                FormatSecondOfDay(prev.begin), ")"));
+      }
+      if (iv.begin < prev.end) {
+        return FieldError(
+            field, absl::StrCat("interval ", FormatSecondOfDay(iv.begin), "-",
+                                FormatSecondOfDay(iv.end), " overlaps ",
+                                FormatSecondOfDay(prev.begin), "-",
+                                FormatSecondOfDay(prev.end)));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 // Checks everything Create() needs except loading the zone.
 absl::Status ValidateOptions(const WorkingCalendarOptions& o) {
   if (!IsZoneName(o.time_zone)) {
@@ -86,42 +127,8 @@ absl::Status ValidateOptions(const WorkingCalendarOptions& o) {
   }
   bool any_hours = false;
   for (int w = 0; w < 7; ++w) {
-    const std::vector<OfficeInterval>& list = o.office_hours[w];
-    any_hours |= !list.empty();
-    for (size_t k = 0; k < list.size(); ++k) {
-      const OfficeInterval& iv = list[k];
-      const std::string field =
-          absl::StrCat("office_hours.", kWeekdayNames[w], "[", k, "]");
-      if (iv.begin < 0 || iv.begin >= kSecondsPerDay || iv.end <= 0 ||
-          iv.end > kSecondsPerDay) {
-        return FieldError(field,
-                          absl::StrCat("interval [", iv.begin, ", ", iv.end,
-                                       ") s is outside 00:00-24:00"));
-      }
-      if (iv.begin >= iv.end) {
-        return FieldError(
-            field,
-            absl::StrCat("interval ", FormatSecondOfDay(iv.begin), "-",
-                         FormatSecondOfDay(iv.end), " is empty or reversed"));
-      }
-      if (k > 0) {
-        const OfficeInterval& prev = list[k - 1];
-        if (iv.begin < prev.begin) {
-          return FieldError(
-              field, absl::StrCat("interval ", FormatSecondOfDay(iv.begin), "-",
-                                  FormatSecondOfDay(iv.end),
-                                  " is out of order (starts before ",
-                                  FormatSecondOfDay(prev.begin), ")"));
-        }
-        if (iv.begin < prev.end) {
-          return FieldError(
-              field, absl::StrCat("interval ", FormatSecondOfDay(iv.begin), "-",
-                                  FormatSecondOfDay(iv.end), " overlaps ",
-                                  FormatSecondOfDay(prev.begin), "-",
-                                  FormatSecondOfDay(prev.end)));
-        }
-      }
-    }
+    any_hours |= !o.office_hours[w].empty();
+    RETURN_IF_ERROR(ValidateOfficeHours(w, o.office_hours[w]));
   }
   if (!any_hours) {
     return FieldError("office_hours", "no weekday has office hours");

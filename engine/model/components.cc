@@ -38,9 +38,9 @@ bool ValidPosition(const Quantizer& q, absl::string_view xs,
 // the errors: Load() runs it only once its parallel pass has failed.
 absl::Status ReportErrors(const std::string& path, const Categories& categories,
                           const Departments& departments, const Quantizer& q,
-                          const CsvFileOptions& csv) {
+                          const CsvFileOptions& csv, int max_errors) {
   ASSIGN_OR_RETURN(CsvTable t, CsvTable::Open(path, kColumns, {}, csv));
-  ErrorList errors(50);
+  ErrorList errors(max_errors);
   absl::flat_hash_set<std::string> seen;
   while (t.Next()) {
     const std::string where =
@@ -117,217 +117,235 @@ size_t Components::MemoryBytes() const {
          cell_begin_.capacity() * 4 + order_.capacity() * 4;
 }
 
+// Phase 1: one chunk's row into its Builder (false: a bad row; the
+// sequential read words the error).
+bool Components::ReadRow(const Categories& categories, const Departments& departments,
+                         const Quantizer& q, size_t chunk_lines, CsvChunks::Row& row,
+                         Builder* b) {
+  if (b->points.capacity() == 0) {
+    b->points.reserve(chunk_lines);
+    b->attr.reserve(chunk_lines);
+    b->codes.Reserve(chunk_lines, 0);
+  }
+  const absl::string_view code = row.Get(0);
+  double x, y;
+  if (code.empty() || !ValidPosition(q, row.Get(2), row.Get(3), &x, &y)) return false;
+  thread_local std::string raw;
+  raw.clear();
+  for (size_t col : {1, 4, 5, 6, 7}) {
+    const absl::string_view f = row.Get(col);
+    const uint32_t len = static_cast<uint32_t>(f.size());
+    raw.append(reinterpret_cast<const char*>(&len), sizeof(len));
+    raw.append(f.data(), f.size());
+  }
+  auto it = b->attr_of_raw.find(raw);
+  if (it == b->attr_of_raw.end()) {
+    Attr a;
+    a.category = categories.Find(CategoryType::kComponent, row.Get(1));
+    a.owner = departments.Find(row.Get(4));
+    a.property = row.Get(5).empty() ? -1 : departments.Find(row.Get(5));
+    a.maintainer = row.Get(6).empty() ? -1 : departments.Find(row.Get(6));
+    if (a.category < 0 || a.owner < 0 || (a.property < 0 && !row.Get(5).empty()) ||
+        (a.maintainer < 0 && !row.Get(6).empty())) {
+      return false;
+    }
+    auto [s, added] = b->state_ids.emplace(row.Get(7), static_cast<uint32_t>(b->states.size()));
+    if (added) b->states.emplace_back(row.Get(7));
+    a.state = s->second;
+    b->attrs.push_back(a);
+    it = b->attr_of_raw.emplace(raw, static_cast<uint32_t>(b->attrs.size() - 1)).first;
+  }
+  b->codes.Add(code);
+  b->points.push_back(q.Quantize(x, y));
+  b->attr.push_back(it->second);
+  return true;
+}
+
+// Merges the chunks' attribute combinations into attrs_/states_; remap[k]
+// maps chunk k's Attr indices to attrs_. Returns the number of components
+// and of code characters.
+std::pair<size_t, size_t> Components::MergeAttributes(std::vector<Builder>& parts,
+                                                      std::vector<std::vector<uint32_t>>* remap) {
+  absl::flat_hash_map<std::tuple<int32_t, int32_t, int32_t, int32_t, uint32_t>, uint32_t>
+      attr_ids;
+  absl::flat_hash_map<std::string, uint32_t> state_ids;
+  remap->assign(parts.size(), {});
+  size_t n = 0, chars = 0;
+  for (size_t k = 0; k < parts.size(); ++k) {
+    Builder& b = parts[k];
+    n += b.points.size();
+    for (uint32_t i = 0; i < b.codes.size(); ++i) chars += b.codes.Get(i).size();
+    for (Attr a : b.attrs) {
+      auto [s, added] = state_ids.emplace(b.states[a.state], states_.size());
+      if (added) states_.Add(b.states[a.state]);
+      a.state = s->second;
+      auto [it, fresh] = attr_ids.emplace(
+          std::make_tuple(a.category, a.owner, a.property, a.maintainer, a.state),
+          static_cast<uint32_t>(attrs_.size()));
+      if (fresh) attrs_.push_back(a);
+      (*remap)[k].push_back(it->second);
+    }
+  }
+  return {n, chars};
+}
+
+// Concatenates the chunks' codes, attributes and points (relative to the
+// components' box when its span fits 32 bits), releasing the chunks'.
+Components::Box Components::StoreColumns(std::vector<Builder>& parts,
+                                         const std::vector<std::vector<uint32_t>>& remap,
+                                         size_t n, size_t chars) {
+  const bool narrow = attrs_.size() <= 65536;
+  (narrow ? attr16_.reserve(n) : attr32_.reserve(n));
+  codes_.Reserve(n, chars);
+  Box box;
+  for (size_t k = 0; k < parts.size(); ++k) {
+    Builder& b = parts[k];
+    for (uint32_t i = 0; i < b.codes.size(); ++i) codes_.Add(b.codes.Get(i));
+    for (uint32_t a : b.attr) {
+      narrow ? attr16_.push_back(static_cast<uint16_t>(remap[k][a]))
+             : attr32_.push_back(remap[k][a]);
+    }
+    for (const IPoint& p : b.points) {
+      box.min_x = std::min(box.min_x, p.x);
+      box.max_x = std::max(box.max_x, p.x);
+      box.min_y = std::min(box.min_y, p.y);
+      box.max_y = std::max(box.max_y, p.y);
+    }
+    b.codes = StringTable();
+    b.attr = std::vector<uint32_t>();
+  }
+  base_x_ = n == 0 ? 0 : box.min_x;
+  base_y_ = n == 0 ? 0 : box.min_y;
+  const bool fits = n == 0 || (static_cast<uint64_t>(box.max_x - box.min_x) <= 0xffffffffu &&
+                               static_cast<uint64_t>(box.max_y - box.min_y) <= 0xffffffffu);
+  if (fits) {
+    xy_.reserve(2 * n);
+  } else {
+    wide_.reserve(n);
+  }
+  for (Builder& b : parts) {
+    for (const IPoint& p : b.points) {
+      if (fits) {
+        xy_.push_back(static_cast<uint32_t>(p.x - base_x_));
+        xy_.push_back(static_cast<uint32_t>(p.y - base_y_));
+      } else {
+        wide_.push_back(p);
+      }
+    }
+    b.points = std::vector<IPoint>();
+  }
+  grid_.assign(n, ~0u);
+  return box;
+}
+
+// The code index. Slots are filled in order of home slot (a counting sort),
+// so each run is written left to right; equal codes share a home. False if
+// two codes are equal.
+bool Components::BuildCodeIndex(int threads) {
+  const size_t n = codes_.size();
+  const size_t slots = std::max<size_t>(n + n / 2, 16);
+  std::vector<uint32_t> home(n);
+  ParallelRanges(n, threads, [&](size_t b, size_t e) {
+    for (size_t i = b; i < e; ++i) home[i] = static_cast<uint32_t>(Home(codes_.Get(i), slots));
+  });
+  std::vector<uint32_t> end(slots + 1, 0);  // end[h]: end of home h's run in `sorted`
+  for (uint32_t h : home) ++end[h + 1];
+  for (size_t h = 0; h < slots; ++h) end[h + 1] += end[h];
+  std::vector<uint32_t> sorted(n);
+  for (uint32_t i = 0; i < n; ++i) sorted[end[home[i]]++] = i;  // end[h] now ends run h
+  home = std::vector<uint32_t>();
+  slots_.assign(slots, 0);
+  std::vector<uint32_t> wrapped;
+  size_t next = 0, begin = 0;
+  for (size_t h = 0; h < slots; ++h) {
+    for (size_t k = begin; k < end[h]; ++k) {
+      const uint32_t i = sorted[k];
+      for (size_t j = begin; j < k; ++j) {
+        if (codes_.Get(sorted[j]) == codes_.Get(i)) return false;
+      }
+      const size_t p = std::max(h, next);
+      if (p < slots) {
+        slots_[p] = i + 1;
+        next = p + 1;
+      } else {
+        wrapped.push_back(i);
+      }
+    }
+    begin = end[h];
+  }
+  size_t p = 0;
+  for (uint32_t i : wrapped) {
+    while (slots_[p] != 0) ++p;
+    slots_[p] = i + 1;
+  }
+  return true;
+}
+
+// The cell lattice for Nearest() over the components' box.
+void Components::BuildCellLattice(const Box& box, int threads) {
+  const size_t n = grid_.size();
+  if (n == 0) return;
+  const uint64_t span_x = static_cast<uint64_t>(box.max_x - box.min_x);
+  const uint64_t span_y = static_cast<uint64_t>(box.max_y - box.min_y);
+  const uint64_t limit = std::max<uint64_t>(n, 1024);
+  uint64_t cell = 500'000;  // 0.0005 degree (~50 m) or 50 m at 1e-4 m per unit
+  while ((span_x / cell + 1) > limit || (span_y / cell + 1) > limit ||
+         (span_x / cell + 1) * (span_y / cell + 1) > limit) {
+    cell *= 2;
+  }
+  cell_ = static_cast<int64_t>(cell);
+  nx_ = static_cast<int64_t>(span_x / cell + 1);
+  ny_ = static_cast<int64_t>(span_y / cell + 1);
+  const size_t cells = static_cast<size_t>(nx_ * ny_);
+  std::vector<uint32_t> cell_of(n);
+  ParallelRanges(n, threads, [&](size_t b, size_t e) {
+    for (size_t i = b; i < e; ++i) {
+      const IPoint p = point(static_cast<int32_t>(i));
+      cell_of[i] = static_cast<uint32_t>(static_cast<uint64_t>(p.y - box.min_y) / cell * nx_ +
+                                         static_cast<uint64_t>(p.x - box.min_x) / cell);
+    }
+  });
+  cell_begin_.assign(cells + 1, 0);
+  for (uint32_t k : cell_of) ++cell_begin_[k + 1];
+  for (size_t k = 0; k < cells; ++k) cell_begin_[k + 1] += cell_begin_[k];
+  order_.resize(n);
+  std::vector<uint32_t> fill(cell_begin_.begin(), cell_begin_.end() - 1);
+  for (uint32_t i = 0; i < n; ++i) order_[fill[cell_of[i]]++] = i;
+}
+
 absl::StatusOr<Components> Components::Load(const std::string& path,
                                             const Categories& categories,
                                             const Departments& departments,
                                             const Quantizer& q, int threads,
-                                            const CsvFileOptions& csv) {
+                                            const CsvFileOptions& csv, int max_errors) {
   ASSIGN_OR_RETURN(CsvChunks file, CsvChunks::Open(path, kColumns, threads, {}, csv));
   std::vector<Builder> parts(file.num_chunks());
-  const absl::Status read = file.ParallelForEach([&](int chunk,
-                                                     CsvChunks::Row& row) {
+  const absl::Status read = file.ParallelForEach([&](int chunk, CsvChunks::Row& row) {
     Builder& b = parts[chunk];
-    if (b.points.capacity() == 0) {
-      const size_t lines = file.CountLines(chunk);
-      b.points.reserve(lines);
-      b.attr.reserve(lines);
-      b.codes.Reserve(lines, 0);
-    }
-    const absl::string_view code = row.Get(0);
-    double x, y;
-    if (code.empty() || !ValidPosition(q, row.Get(2), row.Get(3), &x, &y)) {
+    const size_t lines = b.points.capacity() == 0 ? file.CountLines(chunk) : 0;
+    if (!ReadRow(categories, departments, q, lines, row, &b)) {
       b.failed = true;
       return false;
     }
-    thread_local std::string raw;
-    raw.clear();
-    for (size_t col : {1, 4, 5, 6, 7}) {
-      const absl::string_view f = row.Get(col);
-      const uint32_t len = static_cast<uint32_t>(f.size());
-      raw.append(reinterpret_cast<const char*>(&len), sizeof(len));
-      raw.append(f.data(), f.size());
-    }
-    auto it = b.attr_of_raw.find(raw);
-    if (it == b.attr_of_raw.end()) {
-      Attr a;
-      a.category = categories.Find(CategoryType::kComponent, row.Get(1));
-      a.owner = departments.Find(row.Get(4));
-      a.property = row.Get(5).empty() ? -1 : departments.Find(row.Get(5));
-      a.maintainer = row.Get(6).empty() ? -1 : departments.Find(row.Get(6));
-      if (a.category < 0 || a.owner < 0 ||
-          (a.property < 0 && !row.Get(5).empty()) ||
-          (a.maintainer < 0 && !row.Get(6).empty())) {
-        b.failed = true;
-        return false;
-      }
-      auto [s, added] = b.state_ids.emplace(
-          row.Get(7), static_cast<uint32_t>(b.states.size()));
-      if (added) b.states.emplace_back(row.Get(7));
-      a.state = s->second;
-      b.attrs.push_back(a);
-      it = b.attr_of_raw.emplace(raw, static_cast<uint32_t>(b.attrs.size() - 1))
-               .first;
-    }
-    b.codes.Add(code);
-    b.points.push_back(q.Quantize(x, y));
-    b.attr.push_back(it->second);
     return true;
   });
   bool failed = !read.ok();
   for (const Builder& b : parts) failed = failed || b.failed;
   file.Close();
-  if (failed) return ReportErrors(path, categories, departments, q, csv);
+  if (failed) return ReportErrors(path, categories, departments, q, csv, max_errors);
   Components c;
   c.quantizer_ = q;
-  // Attributes: merge the chunks' combinations.
-  absl::flat_hash_map<std::tuple<int32_t, int32_t, int32_t, int32_t, uint32_t>,
-                      uint32_t>
-      attr_ids;
-  absl::flat_hash_map<std::string, uint32_t> state_ids;
-  std::vector<std::vector<uint32_t>> remap(parts.size());
-  size_t n = 0, chars = 0;
-  for (size_t k = 0; k < parts.size(); ++k) {
-    Builder& b = parts[k];
-    n += b.points.size();
-    for (uint32_t i = 0; i < b.codes.size(); ++i)
-      chars += b.codes.Get(i).size();
-    for (Attr a : b.attrs) {
-      auto [s, added] = state_ids.emplace(b.states[a.state], c.states_.size());
-      if (added) c.states_.Add(b.states[a.state]);
-      a.state = s->second;
-      auto [it, fresh] =
-          attr_ids.emplace(std::make_tuple(a.category, a.owner, a.property,
-                                           a.maintainer, a.state),
-                           static_cast<uint32_t>(c.attrs_.size()));
-      if (fresh) c.attrs_.push_back(a);
-      remap[k].push_back(it->second);
-    }
-  }
+  std::vector<std::vector<uint32_t>> remap;
+  const auto [n, chars] = c.MergeAttributes(parts, &remap);
   if (n >= std::numeric_limits<int32_t>::max()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": more than 2^31 components"));
+    return absl::InvalidArgumentError(absl::StrCat(path, ": more than 2^31 components"));
   }
-  const bool narrow = c.attrs_.size() <= 65536;
-  (narrow ? c.attr16_.reserve(n) : c.attr32_.reserve(n));
-  c.codes_.Reserve(n, chars);
-  int64_t min_x = std::numeric_limits<int64_t>::max(), min_y = min_x;
-  int64_t max_x = std::numeric_limits<int64_t>::min(), max_y = max_x;
-  for (size_t k = 0; k < parts.size(); ++k) {
-    Builder& b = parts[k];
-    for (uint32_t i = 0; i < b.codes.size(); ++i) c.codes_.Add(b.codes.Get(i));
-    for (uint32_t a : b.attr) {
-      narrow ? c.attr16_.push_back(static_cast<uint16_t>(remap[k][a]))
-             : c.attr32_.push_back(remap[k][a]);
-    }
-    for (const IPoint& p : b.points) {
-      min_x = std::min(min_x, p.x);
-      max_x = std::max(max_x, p.x);
-      min_y = std::min(min_y, p.y);
-      max_y = std::max(max_y, p.y);
-    }
-    b.codes = StringTable();
-    b.attr = std::vector<uint32_t>();
-  }
-  c.base_x_ = n == 0 ? 0 : min_x;
-  c.base_y_ = n == 0 ? 0 : min_y;
-  const bool fits =
-      n == 0 || (static_cast<uint64_t>(max_x - min_x) <= 0xffffffffu &&
-                 static_cast<uint64_t>(max_y - min_y) <= 0xffffffffu);
-  if (fits) {
-    c.xy_.reserve(2 * n);
-  } else {
-    c.wide_.reserve(n);
-  }
-  for (Builder& b : parts) {
-    for (const IPoint& p : b.points) {
-      if (fits) {
-        c.xy_.push_back(static_cast<uint32_t>(p.x - c.base_x_));
-        c.xy_.push_back(static_cast<uint32_t>(p.y - c.base_y_));
-      } else {
-        c.wide_.push_back(p);
-      }
-    }
-    b.points = std::vector<IPoint>();
-  }
+  const Box box = c.StoreColumns(parts, remap, n, chars);
   parts.clear();
-  c.grid_.assign(n, ~0u);
-
-  // The code index. Slots are filled in order of home slot (a counting sort),
-  // so each run is written left to right; equal codes share a home.
-  {
-    const size_t slots = std::max<size_t>(n + n / 2, 16);
-    std::vector<uint32_t> home(n);
-    ParallelRanges(n, threads, [&](size_t b, size_t e) {
-      for (size_t i = b; i < e; ++i)
-        home[i] = static_cast<uint32_t>(Home(c.codes_.Get(i), slots));
-    });
-    std::vector<uint32_t> end(slots + 1,
-                              0);  // end[h]: end of home h's run in `sorted`
-    for (uint32_t h : home) ++end[h + 1];
-    for (size_t h = 0; h < slots; ++h) end[h + 1] += end[h];
-    std::vector<uint32_t> sorted(n);
-    for (uint32_t i = 0; i < n; ++i)
-      sorted[end[home[i]]++] = i;  // end[h] now ends run h
-    home = std::vector<uint32_t>();
-    c.slots_.assign(slots, 0);
-    std::vector<uint32_t> wrapped;
-    size_t next = 0, begin = 0;
-    for (size_t h = 0; h < slots; ++h) {
-      for (size_t k = begin; k < end[h]; ++k) {
-        const uint32_t i = sorted[k];
-        for (size_t j = begin; j < k; ++j) {
-          if (c.codes_.Get(sorted[j]) == c.codes_.Get(i)) {
-            return ReportErrors(path, categories, departments, q, csv);  // a duplicate
-          }
-        }
-        const size_t p = std::max(h, next);
-        if (p < slots) {
-          c.slots_[p] = i + 1;
-          next = p + 1;
-        } else {
-          wrapped.push_back(i);
-        }
-      }
-      begin = end[h];
-    }
-    size_t p = 0;
-    for (uint32_t i : wrapped) {
-      while (c.slots_[p] != 0) ++p;
-      c.slots_[p] = i + 1;
-    }
+  if (!c.BuildCodeIndex(threads)) {
+    return ReportErrors(path, categories, departments, q, csv, max_errors);  // a duplicate
   }
-
-  // The cell lattice for Nearest().
-  if (n > 0) {
-    const uint64_t span_x = static_cast<uint64_t>(max_x - min_x);
-    const uint64_t span_y = static_cast<uint64_t>(max_y - min_y);
-    const uint64_t limit = std::max<uint64_t>(n, 1024);
-    uint64_t cell =
-        500'000;  // 0.0005 degree (~50 m) or 50 m at 1e-4 m per unit
-    while ((span_x / cell + 1) > limit || (span_y / cell + 1) > limit ||
-           (span_x / cell + 1) * (span_y / cell + 1) > limit) {
-      cell *= 2;
-    }
-    c.cell_ = static_cast<int64_t>(cell);
-    c.nx_ = static_cast<int64_t>(span_x / cell + 1);
-    c.ny_ = static_cast<int64_t>(span_y / cell + 1);
-    const size_t cells = static_cast<size_t>(c.nx_ * c.ny_);
-    std::vector<uint32_t> cell_of(n);
-    ParallelRanges(n, threads, [&](size_t b, size_t e) {
-      for (size_t i = b; i < e; ++i) {
-        const IPoint p = c.point(static_cast<int32_t>(i));
-        cell_of[i] = static_cast<uint32_t>(
-            static_cast<uint64_t>(p.y - min_y) / cell * c.nx_ +
-            static_cast<uint64_t>(p.x - min_x) / cell);
-      }
-    });
-    c.cell_begin_.assign(cells + 1, 0);
-    for (uint32_t k : cell_of) ++c.cell_begin_[k + 1];
-    for (size_t k = 0; k < cells; ++k) c.cell_begin_[k + 1] += c.cell_begin_[k];
-    c.order_.resize(n);
-    std::vector<uint32_t> fill(c.cell_begin_.begin(), c.cell_begin_.end() - 1);
-    for (uint32_t i = 0; i < n; ++i) c.order_[fill[cell_of[i]]++] = i;
-  }
+  c.BuildCellLattice(box, threads);
   return c;
 }
 

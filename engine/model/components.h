@@ -19,7 +19,9 @@
 #define GRIDROUTE_MODEL_COMPONENTS_H_
 
 #include <cstdint>
+#include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -29,6 +31,7 @@
 #include "common/string_table.h"
 #include "geo/geometry.h"
 #include "model/categories.h"
+#include "model/csv_chunks.h"
 #include "model/departments.h"
 
 namespace gridroute {
@@ -46,14 +49,16 @@ class Components {
  public:
   Components() = default;
   // Errors: duplicate or empty code, unknown (component) category or
-  // department, a position that is not a number or out of the CRS's range.
-  // The file is parsed on `threads` threads; the messages (and their order)
-  // are those of a sequential read.
+  // department, a position that is not a number or out of the CRS's range;
+  // the first `max_errors` are listed, then "... and N more". The file is
+  // parsed on `threads` threads; the messages (and their order) are those of
+  // a sequential read.
   static absl::StatusOr<Components> Load(const std::string& path,
                                          const Categories& categories,
                                          const Departments& departments,
                                          const Quantizer& q, int threads = 2,
-                                         const CsvFileOptions& file = {});
+                                         const CsvFileOptions& file = {},
+                                         int max_errors = 50);
   // Sets every component's grid to locator.Locate(point).grid (LocateBatch
   // on `threads` threads).
   void AssignGrids(const Locator& locator, int threads = 2);
@@ -86,6 +91,20 @@ class Components {
     uint32_t state;  // states_ index
   };
   struct Builder;
+  struct Box {  // of the components' points
+    int64_t min_x = std::numeric_limits<int64_t>::max(), min_y = min_x;
+    int64_t max_x = std::numeric_limits<int64_t>::min(), max_y = max_x;
+  };
+  // Load's steps (components.cc).
+  static bool ReadRow(const Categories& categories, const Departments& departments,
+                      const Quantizer& q, size_t chunk_lines, CsvChunks::Row& row,
+                      Builder* b);
+  std::pair<size_t, size_t> MergeAttributes(std::vector<Builder>& parts,
+                                            std::vector<std::vector<uint32_t>>* remap);
+  Box StoreColumns(std::vector<Builder>& parts,
+                   const std::vector<std::vector<uint32_t>>& remap, size_t n, size_t chars);
+  bool BuildCodeIndex(int threads);
+  void BuildCellLattice(const Box& box, int threads);
 
   uint32_t attr(int32_t i) const {
     return attr16_.empty() ? attr32_[i] : attr16_[i];

@@ -22,6 +22,8 @@
 
 namespace gridroute {
 
+class ErrorList;
+
 struct Region {
   std::string code;
   std::string name;
@@ -39,13 +41,14 @@ class Hierarchy {
  public:
   Hierarchy() = default;
 
-  // Validates and indexes the rows. Errors (all of them, one per line of the
-  // message, each naming the file, line and code): empty or duplicate code,
-  // unknown level, parent that does not exist, a cycle, a parent that is not
-  // at a higher level, a non-top region without a parent.
+  // Validates and indexes the rows. Errors (the first `max_errors`, then
+  // "... and N more"; one per line of the message, each naming the file, line
+  // and code): empty or duplicate code, unknown level, parent that does not
+  // exist, a cycle, a parent that is not at a higher level, a non-top region
+  // without a parent.
   static absl::StatusOr<Hierarchy> Build(std::vector<std::string> levels,
                                          std::vector<RegionRow> rows,
-                                         absl::string_view file);
+                                         absl::string_view file, int max_errors = 50);
 
   const std::vector<std::string>& levels() const { return levels_; }
   int32_t num_regions() const { return static_cast<int32_t>(regions_.size()); }
@@ -62,6 +65,16 @@ class Hierarchy {
   }
 
  private:
+  // Build's steps (hierarchy.cc). line_of[i]: region i's line.
+  void AddRegions(const std::vector<RegionRow>& rows, absl::string_view file,
+                  std::vector<int64_t>* line_of, ErrorList* errors);
+  void ResolveParents(const std::vector<RegionRow>& rows, absl::string_view file,
+                      const std::vector<int64_t>& line_of, ErrorList* errors);
+  void ReportCycles(absl::string_view file, const std::vector<int64_t>& line_of,
+                    ErrorList* errors) const;
+  void CheckParentLevels(absl::string_view file, const std::vector<int64_t>& line_of,
+                         ErrorList* errors) const;
+
   std::vector<std::string> levels_;
   std::vector<Region> regions_;
   std::vector<int32_t> chains_;  // levels().size() per region, -1 for a skipped level

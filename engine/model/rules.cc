@@ -133,129 +133,186 @@ size_t RuleTable::MemoryBytes() const {
          grid_lists_.capacity() * 16 + layer_lists_.capacity() * 16 + uncovered_.capacity();
 }
 
-absl::StatusOr<RuleTable> RuleTable::Build(const std::string& path, const RuleContext& ctx,
-                                           std::vector<std::string>* warnings) {
-  const Categories& cats = *ctx.categories;
-  const Hierarchy& h = *ctx.hierarchy;
-  ASSIGN_OR_RETURN(CsvTable t, CsvTable::Open(path, {"id", "scope", "category_type", "category",
-                                                     "lead", "helpers", "deadlines"},
-                                              {"window"}, ctx.file));
-  RuleTable table;
-  ErrorList errors(50);
-  absl::flat_hash_map<std::string, int64_t> line_of_id;
-  const int32_t levels = static_cast<int32_t>(h.levels().size());
-  int32_t max_priority = 0, min_priority = 0;
-  while (t.Next()) {
-    Rule r;
-    r.id = std::string(t.Get(0));
-    r.line = t.line();
-    const std::string where = absl::StrCat(path, ":", r.line, ": rule '", Echo(r.id), "'");
-    auto fail = [&](const std::string& what) {
-      errors.Add(absl::StrCat(where, ": ", what));
-    };
-    if (r.id.empty()) {
-      errors.Add(absl::StrCat(path, ":", r.line, ": empty rule id"));
-      continue;
-    }
-    if (auto [it, ok] = line_of_id.emplace(r.id, r.line); !ok) {
-      fail(absl::StrCat("duplicate rule id (first at line ", it->second, ")"));
-      continue;
-    }
-    // Scope.
-    const absl::string_view scope = t.Get(1);
-    if (scope == "city") {
-      r.scope_kind = ScopeKind::kCity;
-    } else if (absl::StartsWith(scope, "region:")) {
-      r.scope_kind = ScopeKind::kRegion;
-      r.scope = h.Find(scope.substr(7));
-      if (r.scope < 0) { fail(absl::StrCat("scope '", Echo(scope), "': no such region")); continue; }
-    } else if (absl::StartsWith(scope, "grid:")) {
-      r.scope_kind = ScopeKind::kGrid;
-      const uint32_t g = ctx.find_grid(scope.substr(5));
-      if (g >= ctx.num_grids) { fail(absl::StrCat("scope '", Echo(scope), "': no such grid")); continue; }
-      r.scope = static_cast<int32_t>(g);
-    } else if (absl::StartsWith(scope, "layer:")) {
-      r.scope_kind = ScopeKind::kLayer;
-      r.scope = ctx.find_layer ? ctx.find_layer(scope.substr(6)) : -1;
-      if (r.scope < 0) { fail(absl::StrCat("scope '", Echo(scope), "': no such layer")); continue; }
-      const int32_t p = ctx.layer_priority(r.scope);
-      max_priority = std::max(max_priority, p);
-      min_priority = std::min(min_priority, p);
-    } else {
-      fail(absl::StrCat("scope '", Echo(scope), "' is not city, region:<code>, grid:<code> or layer:<code>"));
-      continue;
-    }
-    // Category pattern.
-    const absl::string_view type = t.Get(2);
-    CategoryType ct;
-    if (type == "*") {
-      r.type = -1;
-    } else if (ParseCategoryType(type, &ct)) {
-      r.type = static_cast<int8_t>(ct);
-    } else {
-      fail(absl::StrCat("category_type '", Echo(type), "' is not event, component or *"));
-      continue;
-    }
-    const absl::string_view cat = t.Get(3);
-    if (cat == "*") {
-      r.pattern = Rule::kAny;
-    } else if (absl::EndsWith(cat, "*") && cat.size() > 1) {
-      r.pattern = Rule::kMajor;
-      r.value = std::string(cat.substr(0, cat.size() - 1));
-    } else if (!cat.empty()) {
-      r.pattern = Rule::kExact;
-      r.value = std::string(cat);
-    } else {
-      fail("empty category (use * for any)");
-      continue;
-    }
-    bool matches_any = false;
-    for (int32_t c = 0; c < cats.size() && !matches_any; ++c) matches_any = r.Matches(cats.at(c));
-    if (!matches_any) {
-      fail(absl::StrCat("category '", Echo(type), ":", cat, "' matches no category in the pack"));
-      continue;
-    }
-    // Departments.
-    r.lead = ctx.departments->Find(t.Get(4));
-    if (r.lead < 0) { fail(absl::StrCat("lead department '", Echo(t.Get(4)), "' does not exist")); continue; }
-    bool bad = false;
-    for (absl::string_view hd : absl::StrSplit(t.Get(5), '|', absl::SkipWhitespace())) {
-      const int32_t d = ctx.departments->Find(hd);
-      if (d < 0) { fail(absl::StrCat("helper department '", Echo(hd), "' does not exist")); bad = true; }
-      r.helpers.push_back(d);
-    }
-    if (bad) continue;
-    if (auto s = ParseDeadlines(t.Get(6), cats, r.deadlines); !s.ok()) {
-      fail(std::string(s.message()));
-      continue;
-    }
-    const absl::string_view window = t.Get(7);
-    if (!window.empty()) {
-      std::vector<absl::string_view> be = absl::StrSplit(window, '-');
-      if (be.size() != 2 || !ParseClock(be[0], &r.window_begin) ||
-          !ParseClock(be[1], &r.window_end) || r.window_begin == r.window_end) {
-        fail(absl::StrCat("window '", Echo(window), "' is not HH:MM-HH:MM"));
-        continue;
-      }
-      r.window_begin %= 1440;
-      r.window_end %= 1440;
-      r.has_window = true;
-    }
-    table.rules_.push_back(std::move(r));
-  }
-  RETURN_IF_ERROR(t.status());
+namespace {
 
-  // Precedence keys.
-  const uint32_t layer_ranks = static_cast<uint32_t>(max_priority - min_priority + 1);
+// The priorities of the layers that rules.csv's layer scopes name, for the
+// precedence keys: [min, max], both including 0.
+struct PriorityRange {
+  int32_t min = 0, max = 0;
+};
+
+// Scope column: city, region:<code>, grid:<code> or layer:<code>.
+absl::Status ParseScope(absl::string_view scope, const RuleContext& ctx, Rule* r,
+                        PriorityRange* priorities) {
+  if (scope == "city") {
+    r->scope_kind = ScopeKind::kCity;
+    return absl::OkStatus();
+  }
+  if (absl::StartsWith(scope, "region:")) {
+    r->scope_kind = ScopeKind::kRegion;
+    r->scope = ctx.hierarchy->Find(scope.substr(7));
+    if (r->scope < 0) {
+      return absl::InvalidArgumentError(absl::StrCat("scope '", Echo(scope), "': no such region"));
+    }
+    return absl::OkStatus();
+  }
+  if (absl::StartsWith(scope, "grid:")) {
+    r->scope_kind = ScopeKind::kGrid;
+    const uint32_t g = ctx.find_grid(scope.substr(5));
+    if (g >= ctx.num_grids) {
+      return absl::InvalidArgumentError(absl::StrCat("scope '", Echo(scope), "': no such grid"));
+    }
+    r->scope = static_cast<int32_t>(g);
+    return absl::OkStatus();
+  }
+  if (absl::StartsWith(scope, "layer:")) {
+    r->scope_kind = ScopeKind::kLayer;
+    r->scope = ctx.find_layer ? ctx.find_layer(scope.substr(6)) : -1;
+    if (r->scope < 0) {
+      return absl::InvalidArgumentError(absl::StrCat("scope '", Echo(scope), "': no such layer"));
+    }
+    const int32_t p = ctx.layer_priority(r->scope);
+    priorities->max = std::max(priorities->max, p);
+    priorities->min = std::min(priorities->min, p);
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "scope '", Echo(scope), "' is not city, region:<code>, grid:<code> or layer:<code>"));
+}
+
+// category_type and category columns: the pattern, which must match some
+// category of the pack.
+absl::Status ParseCategoryPattern(absl::string_view type, absl::string_view cat,
+                                  const Categories& cats, Rule* r) {
+  CategoryType ct;
+  if (type == "*") {
+    r->type = -1;
+  } else if (ParseCategoryType(type, &ct)) {
+    r->type = static_cast<int8_t>(ct);
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("category_type '", Echo(type), "' is not event, component or *"));
+  }
+  if (cat == "*") {
+    r->pattern = Rule::kAny;
+  } else if (absl::EndsWith(cat, "*") && cat.size() > 1) {
+    r->pattern = Rule::kMajor;
+    r->value = std::string(cat.substr(0, cat.size() - 1));
+  } else if (!cat.empty()) {
+    r->pattern = Rule::kExact;
+    r->value = std::string(cat);
+  } else {
+    return absl::InvalidArgumentError("empty category (use * for any)");
+  }
+  bool matches_any = false;
+  for (int32_t c = 0; c < cats.size() && !matches_any; ++c) matches_any = r->Matches(cats.at(c));
+  if (!matches_any) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("category '", Echo(type), ":", cat, "' matches no category in the pack"));
+  }
+  return absl::OkStatus();
+}
+
+// lead and helpers columns. Reports every unknown department through
+// `fail`; false if there was one.
+template <typename Fail>
+bool ParseDepartments(absl::string_view lead, absl::string_view helpers,
+                      const Departments& departments, Rule* r, const Fail& fail) {
+  r->lead = departments.Find(lead);
+  if (r->lead < 0) {
+    fail(absl::StrCat("lead department '", Echo(lead), "' does not exist"));
+    return false;
+  }
+  bool ok = true;
+  for (absl::string_view hd : absl::StrSplit(helpers, '|', absl::SkipWhitespace())) {
+    const int32_t d = departments.Find(hd);
+    if (d < 0) {
+      fail(absl::StrCat("helper department '", Echo(hd), "' does not exist"));
+      ok = false;
+    }
+    r->helpers.push_back(d);
+  }
+  return ok;
+}
+
+// window column: empty (always) or HH:MM-HH:MM.
+absl::Status ParseWindow(absl::string_view window, Rule* r) {
+  if (window.empty()) return absl::OkStatus();
+  std::vector<absl::string_view> be = absl::StrSplit(window, '-');
+  if (be.size() != 2 || !ParseClock(be[0], &r->window_begin) ||
+      !ParseClock(be[1], &r->window_end) || r->window_begin == r->window_end) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("window '", Echo(window), "' is not HH:MM-HH:MM"));
+  }
+  r->window_begin %= 1440;
+  r->window_end %= 1440;
+  r->has_window = true;
+  return absl::OkStatus();
+}
+
+// Reads rules.csv's rows; a bad row adds its first problem (every unknown
+// helper) to `errors` and is skipped.
+class RuleRowParser {
+ public:
+  RuleRowParser(const std::string& path, const RuleContext& ctx, ErrorList* errors)
+      : path_(path), ctx_(ctx), errors_(errors) {}
+
+  // The rule of the current row of `t`, or false.
+  bool Parse(const CsvTable& t, Rule* r) {
+    r->id = std::string(t.Get(0));
+    r->line = t.line();
+    const std::string where = absl::StrCat(path_, ":", r->line, ": rule '", Echo(r->id), "'");
+    auto fail = [&](absl::string_view what) { errors_->Add(absl::StrCat(where, ": ", what)); };
+    if (r->id.empty()) {
+      errors_->Add(absl::StrCat(path_, ":", r->line, ": empty rule id"));
+      return false;
+    }
+    if (auto [it, ok] = line_of_id_.emplace(r->id, r->line); !ok) {
+      fail(absl::StrCat("duplicate rule id (first at line ", it->second, ")"));
+      return false;
+    }
+    absl::Status s = ParseScope(t.Get(1), ctx_, r, &priorities_);
+    if (s.ok()) s = ParseCategoryPattern(t.Get(2), t.Get(3), *ctx_.categories, r);
+    if (!s.ok()) {
+      fail(s.message());
+      return false;
+    }
+    if (!ParseDepartments(t.Get(4), t.Get(5), *ctx_.departments, r, fail)) return false;
+    s = ParseDeadlines(t.Get(6), *ctx_.categories, r->deadlines);
+    if (s.ok()) s = ParseWindow(t.Get(7), r);
+    if (!s.ok()) {
+      fail(s.message());
+      return false;
+    }
+    return true;
+  }
+
+  const PriorityRange& priorities() const { return priorities_; }
+
+ private:
+  const std::string& path_;
+  const RuleContext& ctx_;
+  ErrorList* errors_;
+  absl::flat_hash_map<std::string, int64_t> line_of_id_;
+  PriorityRange priorities_;
+};
+
+// Sets each rule's precedence key (PACK.md "Precedence"): larger wins.
+void AssignPrecedenceKeys(const RuleContext& ctx, const PriorityRange& priorities,
+                          std::vector<Rule>* rules) {
+  const Hierarchy& h = *ctx.hierarchy;
+  const int32_t levels = static_cast<int32_t>(h.levels().size());
+  const uint32_t layer_ranks = static_cast<uint32_t>(priorities.max - priorities.min + 1);
   const uint32_t scope_ranks = 2 + levels + layer_ranks;
-  for (Rule& r : table.rules_) {
+  for (Rule& r : *rules) {
     uint32_t scope_rank = 0;
     switch (r.scope_kind) {
       case ScopeKind::kCity: scope_rank = 0; break;
       case ScopeKind::kRegion: scope_rank = 1 + h.region(r.scope).level; break;
       case ScopeKind::kGrid: scope_rank = 1 + levels; break;
       case ScopeKind::kLayer:
-        scope_rank = 2 + levels + static_cast<uint32_t>(ctx.layer_priority(r.scope) - min_priority);
+        scope_rank =
+            2 + levels + static_cast<uint32_t>(ctx.layer_priority(r.scope) - priorities.min);
         break;
     }
     const uint32_t cat_rank = static_cast<uint32_t>(r.pattern) * 2 + (r.type >= 0 ? 1 : 0);  // 0..5
@@ -263,60 +320,66 @@ absl::StatusOr<RuleTable> RuleTable::Build(const std::string& path, const RuleCo
                 ? ((scope_rank * 6 + cat_rank) * 2 + (r.has_window ? 1 : 0))
                 : ((cat_rank * scope_ranks + scope_rank) * 2 + (r.has_window ? 1 : 0));
   }
+}
 
-  // Ties: same scope, same pattern, overlapping windows.
-  {
-    absl::flat_hash_map<std::string, std::vector<uint32_t>> groups;
-    for (uint32_t i = 0; i < table.rules_.size(); ++i) {
-      const Rule& r = table.rules_[i];
-      groups[absl::StrCat(static_cast<int>(r.scope_kind), "/", r.scope, "/", r.type, "/",
-                          static_cast<int>(r.pattern), "/", r.value)]
-          .push_back(i);
-    }
-    std::vector<std::pair<uint32_t, uint32_t>> ties;
-    for (const auto& [key, members] : groups) {
-      for (size_t a = 0; a < members.size(); ++a) {
-        for (size_t b = a + 1; b < members.size(); ++b) {
-          if (WindowsOverlap(table.rules_[members[a]], table.rules_[members[b]])) {
-            ties.emplace_back(std::min(members[a], members[b]), std::max(members[a], members[b]));
-          }
+// Ties: same scope, same pattern, overlapping windows; one error each, in
+// order of the rules' positions.
+void ReportTies(const std::string& path, const std::vector<Rule>& rules, ErrorList* errors) {
+  absl::flat_hash_map<std::string, std::vector<uint32_t>> groups;
+  for (uint32_t i = 0; i < rules.size(); ++i) {
+    const Rule& r = rules[i];
+    groups[absl::StrCat(static_cast<int>(r.scope_kind), "/", r.scope, "/", r.type, "/",
+                        static_cast<int>(r.pattern), "/", r.value)]
+        .push_back(i);
+  }
+  std::vector<std::pair<uint32_t, uint32_t>> ties;
+  for (const auto& [key, members] : groups) {
+    for (size_t a = 0; a < members.size(); ++a) {
+      for (size_t b = a + 1; b < members.size(); ++b) {
+        if (WindowsOverlap(rules[members[a]], rules[members[b]])) {
+          ties.emplace_back(std::min(members[a], members[b]), std::max(members[a], members[b]));
         }
       }
     }
-    std::sort(ties.begin(), ties.end());
-    for (auto [a, b] : ties) {
-      const Rule& ra = table.rules_[a];
-      const Rule& rb = table.rules_[b];
-      errors.Add(absl::StrCat(
-          path, ":", rb.line, ": rules '", Echo(ra.id), "' (line ", ra.line,
-          ") and '", Echo(rb.id),
-          "' tie: same scope and category with overlapping windows"));
-    }
   }
+  std::sort(ties.begin(), ties.end());
+  for (auto [a, b] : ties) {
+    const Rule& ra = rules[a];
+    const Rule& rb = rules[b];
+    errors->Add(absl::StrCat(path, ":", rb.line, ": rules '", Echo(ra.id), "' (line ", ra.line,
+                             ") and '", Echo(rb.id),
+                             "' tie: same scope and category with overlapping windows"));
+  }
+}
 
-  // Deadlines for every urgency the matched categories allow; coverage.
-  table.num_categories_ = cats.size();
-  table.uncovered_.assign(cats.size(), 1);
-  for (const Rule& r : table.rules_) {
+}  // namespace
+
+void RuleTable::CheckDeadlinesAndCoverage(const std::string& path, const Categories& cats,
+                                          ErrorList* errors) {
+  num_categories_ = cats.size();
+  uncovered_.assign(cats.size(), 1);
+  for (const Rule& r : rules_) {
     for (int32_t c = 0; c < cats.size(); ++c) {
       const Category& cat = cats.at(c);
       if (!r.Matches(cat)) continue;
-      table.uncovered_[c] = 0;
+      uncovered_[c] = 0;
       for (int32_t u = 0; u < kMaxUrgencies; ++u) {
         if (cat.AllowsUrgency(u) && r.deadlines[u].unit == DeadlineUnit::kNone) {
-          errors.Add(absl::StrCat(
-              path, ":", r.line, ": rule '", Echo(r.id),
-              "' has no deadline for urgency '", cats.urgencies()[u], "' of ",
-              CategoryTypeName(cat.type), " category ", cat.code));
+          errors->Add(absl::StrCat(path, ":", r.line, ": rule '", Echo(r.id),
+                                   "' has no deadline for urgency '", cats.urgencies()[u], "' of ",
+                                   CategoryTypeName(cat.type), " category ", cat.code));
           break;
         }
       }
     }
   }
-  if (!errors.empty()) return absl::InvalidArgumentError(errors.Lines());
+}
+
+void RuleTable::WarnUncovered(const std::string& path, const Categories& cats,
+                              std::vector<std::string>* warnings) const {
   std::vector<std::string> uncovered;
   for (int32_t c = 0; c < cats.size(); ++c) {
-    if (table.uncovered_[c]) {
+    if (uncovered_[c]) {
       uncovered.push_back(absl::StrCat(CategoryTypeName(cats.at(c).type), ":", cats.at(c).code));
     }
   }
@@ -325,14 +388,29 @@ absl::StatusOr<RuleTable> RuleTable::Build(const std::string& path, const RuleCo
                                      " categories are covered by no rule (queries for them "
                                      "answer NOT_FOUND): ", absl::StrJoin(uncovered, ", ")));
   }
+}
 
-  // Compile: city lists, then region lists top-down, then grids and layers.
+uint32_t RuleTable::MergedList(uint32_t parent_list, const std::vector<uint32_t>& own,
+                               const Category& category, std::vector<uint32_t>* ids) {
+  ids->clear();
+  for (uint32_t i : own) {
+    if (rules_[i].Matches(category)) ids->push_back(i);
+  }
+  if (ids->empty()) return parent_list;
+  const auto& pl = lists_[parent_list];
+  ids->insert(ids->end(), pool_.begin() + pl.first, pool_.begin() + pl.first + pl.second);
+  return AddList(*ids);
+}
+
+void RuleTable::Compile(const RuleContext& ctx) {
+  const Categories& cats = *ctx.categories;
+  const Hierarchy& h = *ctx.hierarchy;
   const int32_t C = cats.size();
   std::vector<std::vector<uint32_t>> by_region(h.num_regions());
   absl::flat_hash_map<int32_t, std::vector<uint32_t>> by_grid, by_layer;
   std::vector<uint32_t> city;
-  for (uint32_t i = 0; i < table.rules_.size(); ++i) {
-    const Rule& r = table.rules_[i];
+  for (uint32_t i = 0; i < rules_.size(); ++i) {
+    const Rule& r = rules_[i];
     switch (r.scope_kind) {
       case ScopeKind::kCity: city.push_back(i); break;
       case ScopeKind::kRegion: by_region[r.scope].push_back(i); break;
@@ -341,19 +419,10 @@ absl::StatusOr<RuleTable> RuleTable::Build(const std::string& path, const RuleCo
     }
   }
   std::vector<uint32_t> ids;
-  auto merged = [&](uint32_t parent_list, const std::vector<uint32_t>& own, int32_t c) {
-    ids.clear();
-    for (uint32_t i : own) {
-      if (table.rules_[i].Matches(cats.at(c))) ids.push_back(i);
-    }
-    if (ids.empty()) return parent_list;
-    const auto& pl = table.lists_[parent_list];
-    ids.insert(ids.end(), table.pool_.begin() + pl.first, table.pool_.begin() + pl.first + pl.second);
-    return table.AddList(ids);
-  };
-  table.city_lists_.resize(C);
-  for (int32_t c = 0; c < C; ++c) table.city_lists_[c] = merged(0, city, c);
-  table.region_lists_.assign(static_cast<size_t>(h.num_regions()) * C, 0);
+  // City lists, then region lists top-down (a region's parent first).
+  city_lists_.resize(C);
+  for (int32_t c = 0; c < C; ++c) city_lists_[c] = MergedList(0, city, cats.at(c), &ids);
+  region_lists_.assign(static_cast<size_t>(h.num_regions()) * C, 0);
   std::vector<int32_t> order(h.num_regions());
   for (int32_t i = 0; i < h.num_regions(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
@@ -363,36 +432,59 @@ absl::StatusOr<RuleTable> RuleTable::Build(const std::string& path, const RuleCo
     const int32_t p = h.region(r).parent;
     for (int32_t c = 0; c < C; ++c) {
       const uint32_t parent_list =
-          p >= 0 ? table.region_lists_[static_cast<size_t>(p) * C + c] : table.city_lists_[c];
-      table.region_lists_[static_cast<size_t>(r) * C + c] = merged(parent_list, by_region[r], c);
+          p >= 0 ? region_lists_[static_cast<size_t>(p) * C + c] : city_lists_[c];
+      region_lists_[static_cast<size_t>(r) * C + c] =
+          MergedList(parent_list, by_region[r], cats.at(c), &ids);
     }
   }
-  table.grid_has_rules_.assign(ctx.num_grids, 0);
+  // Grids: only where a grid's own rules change its region's list.
+  grid_has_rules_.assign(ctx.num_grids, 0);
   for (const auto& [g, own] : by_grid) {
     const int32_t region = ctx.grid_parent(static_cast<uint32_t>(g));
     for (int32_t c = 0; c < C; ++c) {
       const uint32_t parent_list =
-          region >= 0 ? table.region_lists_[static_cast<size_t>(region) * C + c]
-                      : table.city_lists_[c];
-      const uint32_t list = merged(parent_list, own, c);
+          region >= 0 ? region_lists_[static_cast<size_t>(region) * C + c] : city_lists_[c];
+      const uint32_t list = MergedList(parent_list, own, cats.at(c), &ids);
       if (list != parent_list) {
-        table.grid_lists_[(static_cast<uint64_t>(g) << 32) | static_cast<uint32_t>(c)] = list;
-        table.grid_has_rules_[g] = 1;
+        grid_lists_[(static_cast<uint64_t>(g) << 32) | static_cast<uint32_t>(c)] = list;
+        grid_has_rules_[g] = 1;
       }
     }
   }
+  // Layers: their own rules only.
   int32_t max_layer = -1;
   for (const auto& [l, own] : by_layer) max_layer = std::max(max_layer, l);
-  table.layer_has_rules_.assign(max_layer + 1, 0);
+  layer_has_rules_.assign(max_layer + 1, 0);
   for (const auto& [l, own] : by_layer) {
     for (int32_t c = 0; c < C; ++c) {
-      const uint32_t list = merged(0, own, c);
+      const uint32_t list = MergedList(0, own, cats.at(c), &ids);
       if (list != 0) {
-        table.layer_lists_[(static_cast<uint64_t>(l) << 32) | static_cast<uint32_t>(c)] = list;
-        table.layer_has_rules_[l] = 1;
+        layer_lists_[(static_cast<uint64_t>(l) << 32) | static_cast<uint32_t>(c)] = list;
+        layer_has_rules_[l] = 1;
       }
     }
   }
+}
+
+absl::StatusOr<RuleTable> RuleTable::Build(const std::string& path, const RuleContext& ctx,
+                                           std::vector<std::string>* warnings) {
+  ASSIGN_OR_RETURN(CsvTable t, CsvTable::Open(path, {"id", "scope", "category_type", "category",
+                                                     "lead", "helpers", "deadlines"},
+                                              {"window"}, ctx.file));
+  RuleTable table;
+  ErrorList errors(ctx.max_errors);
+  RuleRowParser parser(path, ctx, &errors);
+  while (t.Next()) {
+    Rule r;
+    if (parser.Parse(t, &r)) table.rules_.push_back(std::move(r));
+  }
+  RETURN_IF_ERROR(t.status());
+  AssignPrecedenceKeys(ctx, parser.priorities(), &table.rules_);
+  ReportTies(path, table.rules_, &errors);
+  table.CheckDeadlinesAndCoverage(path, *ctx.categories, &errors);
+  if (!errors.empty()) return absl::InvalidArgumentError(errors.Lines());
+  table.WarnUncovered(path, *ctx.categories, warnings);
+  table.Compile(ctx);
   return table;
 }
 

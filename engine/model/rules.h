@@ -34,6 +34,8 @@
 
 namespace gridroute {
 
+class ErrorList;
+
 enum class DeadlineUnit : uint8_t {
   kNone = 0, kWorkingHours, kWorkingDays, kCalendarHours, kCalendarMinutes
 };
@@ -83,6 +85,9 @@ struct RuleContext {
   std::function<int32_t(int32_t)> layer_priority;         // priority of a layer
   Precedence precedence = Precedence::kScopeFirst;
   CsvFileOptions file;  // rules.csv's limits and encoding
+  // Build lists at most this many errors, then "... and N more" (the
+  // snapshot's LoadOptions::max_errors).
+  int max_errors = 50;
 };
 
 class RuleTable {
@@ -156,6 +161,20 @@ class RuleTable {
     return absl::Span<const uint32_t>(pool_.data() + lists_[id].first, lists_[id].second);
   }
   uint32_t AddList(std::vector<uint32_t>& ids);
+  // Build's steps after the rows are read (rules_ set, keys assigned).
+  // Sets uncovered_; an error for each rule lacking a deadline for an
+  // urgency one of its categories allows.
+  void CheckDeadlinesAndCoverage(const std::string& path, const Categories& cats,
+                                 ErrorList* errors);
+  // One line in `warnings` (may be null) naming the uncovered categories.
+  void WarnUncovered(const std::string& path, const Categories& cats,
+                     std::vector<std::string>* warnings) const;
+  // The candidate lists: city, regions (inheriting), grids, layers.
+  void Compile(const RuleContext& ctx);
+  // The list of `own`'s rules matching `category` followed by the list
+  // `parent_list`; `parent_list` itself if none matches. `ids`: scratch.
+  uint32_t MergedList(uint32_t parent_list, const std::vector<uint32_t>& own,
+                      const Category& category, std::vector<uint32_t>* ids);
 
   std::vector<Rule> rules_;
   int32_t num_categories_ = 0;

@@ -67,9 +67,10 @@ bool ParseRole(absl::string_view role, TeamRole* out) {
 // the errors: Load() runs it only once its parallel pass has failed.
 absl::Status ReportErrors(
     const std::string& path, const Hierarchy& hierarchy, uint32_t num_grids,
-    const std::function<uint32_t(absl::string_view)>& find_grid, const CsvFileOptions& csv) {
+    const std::function<uint32_t(absl::string_view)>& find_grid, const CsvFileOptions& csv,
+    int max_errors) {
   ASSIGN_OR_RETURN(CsvTable t, CsvTable::Open(path, kColumns, {}, csv));
-  ErrorList errors(50);
+  ErrorList errors(max_errors);
   absl::flat_hash_map<std::string, std::string>
       name_of;  // person id -> first name
   while (t.Next()) {
@@ -185,149 +186,123 @@ struct Teams::Part {
   PidTable person_of;
   absl::flat_hash_map<absl::string_view, uint32_t> name_ids;
   bool failed = false;
+  // The last row's scope, resolved (rows of one scope come together).
+  std::string last_scope;
+  int32_t last_idx = -1;
+  bool last_region = false;
+
+  // Adds the row; false if it is bad (a sequential read words the error).
+  bool Read(const Hierarchy& hierarchy, uint32_t num_grids,
+            const std::function<uint32_t(absl::string_view)>& find_grid,
+            CsvChunks::Row& row) {
+    Row r;
+    if (!ResolveScope(hierarchy, num_grids, find_grid, row.Get(0), &r)) return false;
+    if (!ParseRole(row.Get(1), &r.role)) return false;
+    r.specialty = -1;
+    if (r.role == TeamRole::kSpecialist) {
+      const absl::string_view s = row.Get(2);
+      if (s.empty()) return false;
+      auto it = std::find(specialties.begin(), specialties.end(), s);
+      r.specialty = static_cast<int32_t>(it - specialties.begin());
+      if (it == specialties.end()) specialties.emplace_back(s);
+    }
+    if (row.Get(3).empty()) return false;
+    const absl::string_view pid = row.Keep(3);
+    const int64_t found =
+        person_of.FindOrInsert(PidTable::Hash(pid), static_cast<uint32_t>(pids.size()),
+                               [&](uint32_t j) { return pids[j] == pid; });
+    if (found < 0) {
+      const absl::string_view name = row.Keep(4);
+      auto [n, fresh] = name_ids.emplace(name, static_cast<uint32_t>(names.size()));
+      if (fresh) names.push_back(name);
+      pids.push_back(pid);
+      name_of.push_back(n->second);
+      phones.push_back(row.Keep(5));
+    } else if (names[name_of[found]] != row.Get(4)) {
+      return false;
+    }
+    r.person = found < 0 ? static_cast<uint32_t>(pids.size() - 1) : static_cast<uint32_t>(found);
+    rows.push_back(r);
+    return true;
+  }
+
+ private:
+  bool ResolveScope(const Hierarchy& hierarchy, uint32_t num_grids,
+                    const std::function<uint32_t(absl::string_view)>& find_grid,
+                    absl::string_view scope, Row* r) {
+    if (last_idx >= 0 && scope == last_scope) {
+      r->region = last_region;
+      r->scope = last_idx;
+      return true;
+    }
+    if (absl::StartsWith(scope, "grid:")) {
+      const uint32_t g = find_grid(scope.substr(5));
+      r->region = false;
+      r->scope = g < num_grids ? static_cast<int32_t>(g) : -1;
+    } else if (absl::StartsWith(scope, "region:")) {
+      r->region = true;
+      r->scope = hierarchy.Find(scope.substr(7));
+    } else {
+      r->scope = -1;
+    }
+    if (r->scope < 0) return false;
+    last_scope.assign(scope.data(), scope.size());
+    last_idx = r->scope;
+    last_region = r->region;
+    return true;
+  }
 };
 
-absl::StatusOr<Teams> Teams::Load(
-    const std::string& path, const Hierarchy& hierarchy, uint32_t num_grids,
-    const std::function<uint32_t(absl::string_view)>& find_grid, int threads,
-    const CsvFileOptions& csv) {
-  ASSIGN_OR_RETURN(CsvChunks file, CsvChunks::Open(path, kColumns, threads, {}, csv));
-  std::vector<Part> parts(file.num_chunks());
-  struct Last {
-    std::string scope;
-    int32_t idx = -1;
-    bool region = false;
-  };
-  std::vector<Last> last(parts.size());
-  const absl::Status read =
-      file.ParallelForEach([&](int chunk, CsvChunks::Row& row) {
-        Part& p = parts[chunk];
-        if (p.rows.capacity() == 0) {
-          const size_t lines = file.CountLines(chunk);
-          p.rows.reserve(lines);
-          p.person_of = PidTable(lines);
-        }
-        Part::Row r;
-        const absl::string_view scope = row.Get(0);
-        Last& l = last[chunk];
-        if (l.idx >= 0 && scope == l.scope) {
-          r.region = l.region;
-          r.scope = l.idx;
-        } else {
-          if (absl::StartsWith(scope, "grid:")) {
-            const uint32_t g = find_grid(scope.substr(5));
-            r.region = false;
-            r.scope = g < num_grids ? static_cast<int32_t>(g) : -1;
-          } else if (absl::StartsWith(scope, "region:")) {
-            r.region = true;
-            r.scope = hierarchy.Find(scope.substr(7));
-          } else {
-            r.scope = -1;
-          }
-          if (r.scope < 0) {
-            p.failed = true;
-            return false;
-          }
-          l.scope.assign(scope.data(), scope.size());
-          l.idx = r.scope;
-          l.region = r.region;
-        }
-        if (!ParseRole(row.Get(1), &r.role)) {
-          p.failed = true;
-          return false;
-        }
-        r.specialty = -1;
-        if (r.role == TeamRole::kSpecialist) {
-          const absl::string_view s = row.Get(2);
-          if (s.empty()) {
-            p.failed = true;
-            return false;
-          }
-          auto it = std::find(p.specialties.begin(), p.specialties.end(), s);
-          r.specialty = static_cast<int32_t>(it - p.specialties.begin());
-          if (it == p.specialties.end()) p.specialties.emplace_back(s);
-        }
-        if (row.Get(3).empty()) {
-          p.failed = true;
-          return false;
-        }
-        const absl::string_view pid = row.Keep(3);
-        const int64_t found = p.person_of.FindOrInsert(
-            PidTable::Hash(pid), static_cast<uint32_t>(p.pids.size()),
-            [&](uint32_t j) { return p.pids[j] == pid; });
-        if (found < 0) {
-          const absl::string_view name = row.Keep(4);
-          auto [n, fresh] =
-              p.name_ids.emplace(name, static_cast<uint32_t>(p.names.size()));
-          if (fresh) p.names.push_back(name);
-          p.pids.push_back(pid);
-          p.name_of.push_back(n->second);
-          p.phones.push_back(row.Keep(5));
-        } else if (p.names[p.name_of[found]] != row.Get(4)) {
-          p.failed = true;
-          return false;
-        }
-        r.person = found < 0 ? static_cast<uint32_t>(p.pids.size() - 1)
-                             : static_cast<uint32_t>(found);
-        p.rows.push_back(r);
-        return true;
-      });
-  bool failed = !read.ok();
-  for (const Part& p : parts) failed = failed || p.failed;
-  if (failed) return ReportErrors(path, hierarchy, num_grids, find_grid, csv);
-
-  Teams teams;
-  teams.hierarchy_ = &hierarchy;
-  // People, names and specialties: chunk 0's, then each later chunk's new ones.
+bool Teams::MergePeople(std::vector<Part>& parts,
+                        std::vector<std::vector<uint32_t>>* person_map,
+                        std::vector<std::vector<uint32_t>>* spec_map) {
   absl::flat_hash_map<absl::string_view, uint32_t> name_ids;
-  std::vector<std::vector<uint32_t>> person_map(parts.size()),
-      spec_map(parts.size());
+  person_map->assign(parts.size(), {});
+  spec_map->assign(parts.size(), {});
   size_t people = 0, id_chars = 0, phone_chars = 0;
   for (const Part& p : parts) {
     people += p.pids.size();
     for (absl::string_view s : p.pids) id_chars += s.size();
     for (absl::string_view s : p.phones) phone_chars += s.size();
   }
-  teams.ids_.Reserve(people, id_chars);
-  teams.phones_.Reserve(people, phone_chars);
-  teams.name_of_.reserve(people);
+  ids_.Reserve(people, id_chars);
+  phones_.Reserve(people, phone_chars);
+  name_of_.reserve(people);
   for (size_t k = 0; k < parts.size(); ++k) {
     const Part& p = parts[k];
     for (const std::string& s : p.specialties) {
-      int32_t g = teams.FindSpecialty(s);
+      int32_t g = FindSpecialty(s);
       if (g < 0) {
-        g = static_cast<int32_t>(teams.specialties_.size());
-        teams.specialties_.push_back(s);
+        g = static_cast<int32_t>(specialties_.size());
+        specialties_.push_back(s);
       }
-      spec_map[k].push_back(static_cast<uint32_t>(g));
+      (*spec_map)[k].push_back(static_cast<uint32_t>(g));
     }
     std::vector<uint32_t> name_map(p.names.size());
     for (size_t j = 0; j < p.names.size(); ++j) {
-      auto [it, fresh] = name_ids.emplace(p.names[j], teams.names_.size());
-      if (fresh) teams.names_.Add(p.names[j]);
+      auto [it, fresh] = name_ids.emplace(p.names[j], names_.size());
+      if (fresh) names_.Add(p.names[j]);
       name_map[j] = it->second;
     }
-    person_map[k].resize(p.pids.size());
+    (*person_map)[k].resize(p.pids.size());
     for (size_t j = 0; j < p.pids.size(); ++j) {
       uint32_t g = ~0u;
       const uint64_t h = k > 0 ? PidTable::Hash(p.pids[j]) : 0;
       for (size_t e = 0; e < k && g == ~0u; ++e) {
         const int64_t f = parts[e].person_of.Find(
             h, [&](uint32_t i) { return parts[e].pids[i] == p.pids[j]; });
-        if (f >= 0) g = person_map[e][f];
+        if (f >= 0) g = (*person_map)[e][f];
       }
       if (g != ~0u) {
         // Seen in an earlier chunk: the same name, or a sequential read words
         // the error.
-        if (teams.names_.Get(teams.name_of_[g]) != p.names[p.name_of[j]]) {
-          return ReportErrors(path, hierarchy, num_grids, find_grid, csv);
-        }
+        if (names_.Get(name_of_[g]) != p.names[p.name_of[j]]) return false;
       } else {
-        g = teams.ids_.Add(p.pids[j]);
-        teams.phones_.Add(p.phones[j]);
-        teams.name_of_.push_back(name_map[p.name_of[j]]);
+        g = ids_.Add(p.pids[j]);
+        phones_.Add(p.phones[j]);
+        name_of_.push_back(name_map[p.name_of[j]]);
       }
-      person_map[k][j] = g;
+      (*person_map)[k][j] = g;
     }
   }
   for (Part& p : parts) {
@@ -337,40 +312,73 @@ absl::StatusOr<Teams> Teams::Load(
     p.person_of = PidTable();
     p.name_ids = absl::flat_hash_map<absl::string_view, uint32_t>();
   }
-  file.Close();
-  // CSR per scope kind, rows in file order within a scope.
-  const uint32_t num_regions = static_cast<uint32_t>(hierarchy.num_regions());
-  teams.grid_begin_.assign(num_grids + 1, 0);
-  teams.region_begin_.assign(num_regions + 1, 0);
+  return true;
+}
+
+void Teams::BuildEntries(const std::vector<Part>& parts, uint32_t num_grids,
+                         const std::vector<std::vector<uint32_t>>& person_map,
+                         const std::vector<std::vector<uint32_t>>& spec_map) {
+  const uint32_t num_regions = static_cast<uint32_t>(hierarchy_->num_regions());
+  grid_begin_.assign(num_grids + 1, 0);
+  region_begin_.assign(num_regions + 1, 0);
   for (const Part& p : parts) {
     for (const Part::Row& r : p.rows) {
-      ++(r.region ? teams.region_begin_ : teams.grid_begin_)[r.scope + 1];
+      ++(r.region ? region_begin_ : grid_begin_)[r.scope + 1];
     }
   }
-  for (uint32_t i = 0; i < num_grids; ++i)
-    teams.grid_begin_[i + 1] += teams.grid_begin_[i];
-  for (uint32_t i = 0; i < num_regions; ++i)
-    teams.region_begin_[i + 1] += teams.region_begin_[i];
-  teams.grid_entries_.resize(teams.grid_begin_[num_grids]);
-  teams.region_entries_.resize(teams.region_begin_[num_regions]);
-  std::vector<uint32_t> grid_fill(teams.grid_begin_.begin(),
-                                  teams.grid_begin_.end() - 1);
-  std::vector<uint32_t> region_fill(teams.region_begin_.begin(),
-                                    teams.region_begin_.end() - 1);
+  for (uint32_t i = 0; i < num_grids; ++i) grid_begin_[i + 1] += grid_begin_[i];
+  for (uint32_t i = 0; i < num_regions; ++i) region_begin_[i + 1] += region_begin_[i];
+  grid_entries_.resize(grid_begin_[num_grids]);
+  region_entries_.resize(region_begin_[num_regions]);
+  std::vector<uint32_t> grid_fill(grid_begin_.begin(), grid_begin_.end() - 1);
+  std::vector<uint32_t> region_fill(region_begin_.begin(), region_begin_.end() - 1);
   for (size_t k = 0; k < parts.size(); ++k) {
     for (const Part::Row& r : parts[k].rows) {
-      const int32_t spec =
-          r.specialty < 0 ? -1 : static_cast<int32_t>(spec_map[k][r.specialty]);
-      const Entry e{
-          person_map[k][r.person],
-          static_cast<uint32_t>(r.role) | static_cast<uint32_t>(spec + 1) << 2};
+      const int32_t spec = r.specialty < 0 ? -1 : static_cast<int32_t>(spec_map[k][r.specialty]);
+      const Entry e{person_map[k][r.person],
+                    static_cast<uint32_t>(r.role) | static_cast<uint32_t>(spec + 1) << 2};
       if (r.region) {
-        teams.region_entries_[region_fill[r.scope]++] = e;
+        region_entries_[region_fill[r.scope]++] = e;
       } else {
-        teams.grid_entries_[grid_fill[r.scope]++] = e;
+        grid_entries_[grid_fill[r.scope]++] = e;
       }
     }
   }
+}
+
+absl::StatusOr<Teams> Teams::Load(
+    const std::string& path, const Hierarchy& hierarchy, uint32_t num_grids,
+    const std::function<uint32_t(absl::string_view)>& find_grid, int threads,
+    const CsvFileOptions& csv, int max_errors) {
+  ASSIGN_OR_RETURN(CsvChunks file, CsvChunks::Open(path, kColumns, threads, {}, csv));
+  std::vector<Part> parts(file.num_chunks());
+  const absl::Status read = file.ParallelForEach([&](int chunk, CsvChunks::Row& row) {
+    Part& p = parts[chunk];
+    if (p.rows.capacity() == 0) {
+      const size_t lines = file.CountLines(chunk);
+      p.rows.reserve(lines);
+      p.person_of = PidTable(lines);
+    }
+    if (!p.Read(hierarchy, num_grids, find_grid, row)) {
+      p.failed = true;
+      return false;
+    }
+    return true;
+  });
+  bool failed = !read.ok();
+  for (const Part& p : parts) failed = failed || p.failed;
+  if (failed) return ReportErrors(path, hierarchy, num_grids, find_grid, csv, max_errors);
+
+  Teams teams;
+  teams.hierarchy_ = &hierarchy;
+  // People, names and specialties: chunk 0's, then each later chunk's new ones.
+  std::vector<std::vector<uint32_t>> person_map, spec_map;
+  if (!teams.MergePeople(parts, &person_map, &spec_map)) {
+    return ReportErrors(path, hierarchy, num_grids, find_grid, csv, max_errors);
+  }
+  file.Close();
+  // CSR per scope kind, rows in file order within a scope.
+  teams.BuildEntries(parts, num_grids, person_map, spec_map);
   return teams;
 }
 

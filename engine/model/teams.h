@@ -57,12 +57,13 @@ class Teams {
  public:
   Teams() = default;
   // Errors: unknown scope, unknown role, specialist without specialty, one
-  // person id with two different names. The file is parsed on `threads`
-  // threads; the messages (and their order) are those of a sequential read.
+  // person id with two different names; the first `max_errors` are listed,
+  // then "... and N more". The file is parsed on `threads` threads; the
+  // messages (and their order) are those of a sequential read.
   static absl::StatusOr<Teams> Load(
       const std::string& path, const Hierarchy& hierarchy, uint32_t num_grids,
       const std::function<uint32_t(absl::string_view)>& find_grid,
-      int threads = 2, const CsvFileOptions& file = {});
+      int threads = 2, const CsvFileOptions& file = {}, int max_errors = 50);
 
   // Appends to `out` the nearest leader(s), instructor(s), member(s) and the
   // specialist(s) of `specialty` (-1: none) for grid `grid` whose
@@ -112,6 +113,15 @@ class Teams {
 
  private:
   struct Part;
+  // Load's steps after the parallel read (teams.cc): the chunks' people,
+  // names and specialties into the tables (person_map/spec_map: chunk-local
+  // to final ids; false if a person has two names across chunks), then the
+  // entries by scope.
+  bool MergePeople(std::vector<Part>& parts, std::vector<std::vector<uint32_t>>* person_map,
+                   std::vector<std::vector<uint32_t>>* spec_map);
+  void BuildEntries(const std::vector<Part>& parts, uint32_t num_grids,
+                    const std::vector<std::vector<uint32_t>>& person_map,
+                    const std::vector<std::vector<uint32_t>>& spec_map);
 
   // Person i: ids_.Get(i), names_.Get(name_of_[i]), phones_.Get(i).
   StringTable ids_, phones_, names_;

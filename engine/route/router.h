@@ -109,7 +109,6 @@ class Router {
                       const LocateOptions& options, LocateResult* out) const;
 
   const Snapshot& snapshot() const { return *snapshot_; }
-  const std::shared_ptr<const Snapshot>& shared_snapshot() const { return snapshot_; }
 
  private:
   absl::Status ToLattice(double x, double y, const Crs& crs, IPoint* p) const;

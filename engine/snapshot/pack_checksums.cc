@@ -16,36 +16,12 @@
 #include "common/echo.h"
 #include "common/sha256.h"
 #include "common/status_macros.h"
+#include "common/json_string.h"
 
 namespace gridroute {
 namespace {
 
 constexpr char kFolding[] = "folding.csv";
-
-// JSON string literal of `s` (UTF-8 passes through).
-std::string JsonQuote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-  return out;
-}
 
 // The limit of a file `checksums` lists, by its key in `files`.
 uint64_t LimitOf(const PackManifest& m, const PackLimits& limits, const std::string& file) {

@@ -74,7 +74,7 @@ double Seconds(std::chrono::steady_clock::time_point since) {
 }
 
 absl::StatusOr<Hierarchy> LoadRegions(const std::string& dir, const PackManifest& m,
-                                      const PackLimits& limits) {
+                                      const PackLimits& limits, int max_errors) {
   const std::string file = dir + "/" + m.regions_file;
   ASSIGN_OR_RETURN(CsvTable t,
                    CsvTable::Open(file, {"code", "name", "level", "parent"}, {},
@@ -85,7 +85,7 @@ absl::StatusOr<Hierarchy> LoadRegions(const std::string& dir, const PackManifest
                              std::string(t.Get(2)), std::string(t.Get(3)), t.line()});
   }
   RETURN_IF_ERROR(t.status());
-  return Hierarchy::Build(m.levels, std::move(rows), file);
+  return Hierarchy::Build(m.levels, std::move(rows), file, max_errors);
 }
 
 // One grid as read from the GeoJSON, before sorting.
@@ -172,7 +172,7 @@ class PackLoader {
           };
           absl::StatusOr<Teams> t =
               Teams::Load(path(m.teams_file), s.hierarchy_, s.num_grids(), find_grid,
-                          options.threads, csv(lim.teams_bytes));
+                          options.threads, csv(lim.teams_bytes), options.max_errors);
           if (t.ok()) {
             s.teams_ = *std::move(t);
           } else {
@@ -187,7 +187,8 @@ class PackLoader {
         } else {
           absl::StatusOr<Components> c =
               Components::Load(path(m.components_file), s.categories_, s.departments_,
-                               s.quantizer_, options.threads, csv(lim.components_bytes));
+                               s.quantizer_, options.threads, csv(lim.components_bytes),
+                               options.max_errors);
           if (c.ok()) {
             s.components_ = *std::move(c);
           } else {
@@ -252,6 +253,7 @@ class PackLoader {
       ctx.layer_priority = [&s](int32_t l) { return s.layers_.at(l).priority; };
       ctx.precedence = m.precedence;
       ctx.file = PackCsvOptions(m, options.limits.rules_bytes, options.limits);
+      ctx.max_errors = options.max_errors;
       ASSIGN_OR_RETURN(s.rules_, RuleTable::Build(path(m.rules_file), ctx, &s.warnings_));
       s.routes_ = true;
     }
@@ -288,6 +290,93 @@ class PackLoader {
     return std::shared_ptr<const Snapshot>(*std::move(s));
   }
 
+  // Grid ids are code ranks: the features' indices in code order (stable,
+  // so duplicates report in file order).
+  static std::vector<uint32_t> CodeOrder(const std::vector<FeatureRecord>& raw) {
+    std::vector<uint32_t> order(raw.size());
+    std::iota(order.begin(), order.end(), 0);
+    // Packs written in code order (as the generator does) are checked in one
+    // pass instead of sorted (0.6 s at 2M grids).
+    auto by_code = [&](uint32_t a, uint32_t b) {
+      return raw[a].props[0] < raw[b].props[0];
+    };
+    if (!std::is_sorted(order.begin(), order.end(), by_code)) {
+      std::stable_sort(order.begin(), order.end(), by_code);
+    }
+    return order;
+  }
+
+  // Duplicate grid codes, and parents that do not exist or are not at the
+  // lowest level.
+  static void CheckCodesAndParents(const std::string& grids_file,
+                                   const std::vector<FeatureRecord>& raw,
+                                   const std::vector<uint32_t>& order, const Snapshot& s,
+                                   ErrorList* errors) {
+    const PackManifest& m = s.manifest_;
+    const int32_t lowest = static_cast<int32_t>(m.levels.size()) - 1;
+    for (size_t i = 0; i < order.size(); ++i) {
+      const FeatureRecord& g = raw[order[i]];
+      const std::string& code = g.props[0];
+      const std::string& parent = g.props[1];
+      if (i > 0 && !code.empty() && raw[order[i - 1]].props[0] == code) {
+        const FeatureRecord& first = raw[order[i - 1]];
+        errors->Add(absl::StrCat(grids_file, ":", g.line, ": feature #", g.feature,
+                                 " code ", code, ": duplicate grid code (also feature #",
+                                 first.feature, " at line ", first.line, ")"));
+      }
+      if (parent.empty()) continue;
+      const int32_t p = s.hierarchy_.Find(parent);
+      if (p < 0) {
+        errors->Add(absl::StrCat(grids_file, ":", g.line, ": feature #", g.feature,
+                                 " code ", code, ": parent '", Echo(parent),
+                                 "' does not exist in ", m.regions_file));
+      } else if (s.hierarchy_.region(p).level != lowest) {
+        errors->Add(absl::StrCat(grids_file, ":", g.line, ": feature #", g.feature,
+                                 " code ", code, ": parent '", Echo(parent),
+                                 "' is at level '",
+                                 m.levels[s.hierarchy_.region(p).level],
+                                 "', grids belong to the lowest level '",
+                                 m.levels[lowest], "'"));
+      }
+    }
+  }
+
+  // Every grid read cleanly: the geometry permuted into code order (packs
+  // written in code order, as the generator does, skip the copy), the codes,
+  // names and parents; per grid its feature index and line, for messages.
+  // Frees `raw`.
+  static void StoreGrids(const std::vector<uint32_t>& order, GridGeometry unsorted,
+                         std::vector<FeatureRecord>* raw_records, Snapshot& s,
+                         std::vector<int64_t>* feature_of, std::vector<int64_t>* line_of) {
+    std::vector<FeatureRecord>& raw = *raw_records;
+    bool in_order = true;
+    for (size_t i = 0; i < order.size() && in_order; ++i) in_order = order[i] == i;
+    s.geometry_ = in_order ? std::move(unsorted)
+                           : GridGeometryBuilder::Permute(unsorted, order);
+    unsorted = GridGeometry();
+    size_t code_chars = 0, name_chars = 0;
+    for (const FeatureRecord& g : raw) {
+      code_chars += g.props[0].size();
+      name_chars += g.props[2].size();
+    }
+    s.codes_.Reserve(raw.size(), code_chars);
+    s.names_.Reserve(raw.size(), name_chars);
+    s.parents_.reserve(raw.size());
+    for (uint32_t idx : order) {
+      s.codes_.Add(raw[idx].props[0]);
+      s.names_.Add(raw[idx].props[2]);
+      s.parents_.push_back(s.hierarchy_.Find(raw[idx].props[1]));
+    }
+    feature_of->resize(order.size());
+    line_of->resize(order.size());
+    for (size_t i = 0; i < order.size(); ++i) {
+      (*feature_of)[i] = raw[order[i]].feature;
+      (*line_of)[i] = raw[order[i]].line;
+    }
+    raw.clear();
+    raw.shrink_to_fit();
+  }
+
   static absl::StatusOr<std::shared_ptr<Snapshot>> Build(
       const std::string& dir, PackManifest manifest, const LoadOptions& options,
       std::chrono::steady_clock::time_point t0) {
@@ -295,7 +384,7 @@ class PackLoader {
     s->manifest_ = std::move(manifest);
     const PackManifest& m = s->manifest_;
     s->quantizer_ = Quantizer(m.geographic);
-    ASSIGN_OR_RETURN(s->hierarchy_, LoadRegions(dir, m, options.limits));
+    ASSIGN_OR_RETURN(s->hierarchy_, LoadRegions(dir, m, options.limits, options.max_errors));
 
     ErrorList errors(options.max_errors);
     const std::string grids_file = dir + "/" + m.grids_file;
@@ -315,72 +404,11 @@ class PackLoader {
     s->stats_.parse_seconds = Seconds(t0);
     const auto t1 = std::chrono::steady_clock::now();
 
-    // Grid ids are code ranks; stable so duplicates report in file order.
-    std::vector<uint32_t> order(raw.size());
-    std::iota(order.begin(), order.end(), 0);
-    // Packs written in code order (as the generator does) are checked in one
-    // pass instead of sorted (0.6 s at 2M grids).
-    auto by_code = [&](uint32_t a, uint32_t b) {
-      return raw[a].props[0] < raw[b].props[0];
-    };
-    if (!std::is_sorted(order.begin(), order.end(), by_code)) {
-      std::stable_sort(order.begin(), order.end(), by_code);
-    }
-    const int32_t lowest = static_cast<int32_t>(m.levels.size()) - 1;
-    for (size_t i = 0; i < order.size(); ++i) {
-      const FeatureRecord& g = raw[order[i]];
-      const std::string& code = g.props[0];
-      const std::string& parent = g.props[1];
-      if (i > 0 && !code.empty() && raw[order[i - 1]].props[0] == code) {
-        const FeatureRecord& first = raw[order[i - 1]];
-        errors.Add(absl::StrCat(grids_file, ":", g.line, ": feature #", g.feature,
-                                " code ", code, ": duplicate grid code (also feature #",
-                                first.feature, " at line ", first.line, ")"));
-      }
-      if (parent.empty()) continue;
-      const int32_t p = s->hierarchy_.Find(parent);
-      if (p < 0) {
-        errors.Add(absl::StrCat(grids_file, ":", g.line, ": feature #", g.feature,
-                                " code ", code, ": parent '", Echo(parent),
-                                "' does not exist in ", m.regions_file));
-      } else if (s->hierarchy_.region(p).level != lowest) {
-        errors.Add(absl::StrCat(grids_file, ":", g.line, ": feature #", g.feature,
-                                " code ", code, ": parent '", Echo(parent),
-                                "' is at level '",
-                                m.levels[s->hierarchy_.region(p).level],
-                                "', grids belong to the lowest level '",
-                                m.levels[lowest], "'"));
-      }
-    }
+    const std::vector<uint32_t> order = CodeOrder(raw);
+    CheckCodesAndParents(grids_file, raw, order, *s, &errors);
     if (!errors.empty()) return errors.ToStatus(absl::StrCat("pack ", dir));
-
-    // Every grid read cleanly: map raw order to ring ranges, then permute
-    // (packs written in code order, as the generator does, skip the copy).
-    bool in_order = true;
-    for (size_t i = 0; i < order.size() && in_order; ++i) in_order = order[i] == i;
-    s->geometry_ = in_order ? std::move(unsorted)
-                            : GridGeometryBuilder::Permute(unsorted, order);
-    unsorted = GridGeometry();
-    size_t code_chars = 0, name_chars = 0;
-    for (const FeatureRecord& g : raw) {
-      code_chars += g.props[0].size();
-      name_chars += g.props[2].size();
-    }
-    s->codes_.Reserve(raw.size(), code_chars);
-    s->names_.Reserve(raw.size(), name_chars);
-    s->parents_.reserve(raw.size());
-    for (uint32_t idx : order) {
-      s->codes_.Add(raw[idx].props[0]);
-      s->names_.Add(raw[idx].props[2]);
-      s->parents_.push_back(s->hierarchy_.Find(raw[idx].props[1]));
-    }
-    std::vector<int64_t> feature_of(order.size()), line_of(order.size());
-    for (size_t i = 0; i < order.size(); ++i) {
-      feature_of[i] = raw[order[i]].feature;
-      line_of[i] = raw[order[i]].line;
-    }
-    raw.clear();
-    raw.shrink_to_fit();
+    std::vector<int64_t> feature_of, line_of;
+    StoreGrids(order, std::move(unsorted), &raw, *s, &feature_of, &line_of);
 
     // Overlaps between neighbours, over the box index the cell locator then
     // snaps with (built once).

@@ -40,6 +40,21 @@ TEST(EchoTest, ControlAndInvalidBytesAreHexEscaped) {
   EXPECT_EQ(Echo("\xE7\xBD"), "\\xe7\\xbd");                       // cut sequence
 }
 
+// echo.h promises a printable echo: C1 controls (U+0080..U+009F, e.g. NEL
+// U+0085, CSI U+009B of a terminal escape) are valid UTF-8 but not
+// printable, so both of their bytes are escaped; U+00A0 onwards pass.
+TEST(EchoTest, C1ControlCharactersAreHexEscaped) {
+  EXPECT_EQ(Echo("a\xC2\x85" "b"), "a\\xc2\\x85b");
+  EXPECT_EQ(Echo("\xC2\x9B" "31m"), "\\xc2\\x9b31m");
+  EXPECT_EQ(Echo("\xC2\x80\xC2\x9F"), "\\xc2\\x80\\xc2\\x9f");
+  EXPECT_EQ(Echo("\xC2\xA0\xC2\xA9"), "\xC2\xA0\xC2\xA9");  // NBSP, ©: printable
+  // Each escaped C1 character costs 8 bytes of the limit.
+  EXPECT_EQ(Echo(std::string(40, 'x') + "\xC2\x85\xC2\x85\xC2\x85"),
+            std::string(40, 'x') + "\\xc2\\x85\\xc2\\x85\\xc2\\x85");
+  EXPECT_EQ(Echo(std::string(50, 'x') + "\xC2\x85\xC2\x85"),
+            std::string(50, 'x') + "\\xc2\\x85" + kEllipsis);
+}
+
 TEST(EchoTest, EscapesCountTowardsTheLimit) {
   const std::string e = Echo(std::string(100, '\x01'));
   EXPECT_EQ(e.size(), 16 * 4 + kEllipsis.size());

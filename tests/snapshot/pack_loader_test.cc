@@ -283,3 +283,59 @@ TEST(PackLoaderTest, LargeBlocksAreMappedOnTheirOwnAfterALoad) {
 
 }  // namespace
 }  // namespace gridroute
+
+namespace gridroute {
+namespace {
+
+// LoadOptions::max_errors caps the lines of every loader, the routing files'
+// too (rules.csv, teams.csv, components.csv each hard-coded 50 before).
+int CountLines(absl::string_view text, absl::string_view needle) {
+  int n = 0;
+  for (size_t at = text.find(needle); at != absl::string_view::npos;
+       at = text.find(needle, at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
+TEST(PackLoaderTest, MaxErrorsCapsTheRulesTeamsAndComponentsErrors) {
+  struct Case {
+    const char* key;
+    const char* file;
+    std::string text;
+  };
+  std::string rules, teams = "scope,role,specialty,person,name,phone\n",
+                     components = "code,category,lon,lat,owner,property,maintainer,state\n";
+  for (int i = 0; i < 10; ++i) {
+    absl::StrAppend(&rules, "bad-", i, ",region:nope", i, ",event,*,D1,,*=1h,\n");
+    absl::StrAppend(&teams, "region:nope", i, ",leader,,P", i, ",x,1\n");
+    absl::StrAppend(&components, "c", i, ",9999,120.0005,31.0005,W1,,,ok\n");
+  }
+  for (const Case& c : {Case{"rules", "rules.csv", ""}, Case{"teams", "teams.csv", teams},
+                        Case{"components", "components.csv", components}}) {
+    SCOPED_TRACE(c.file);
+    TestPack p;
+    testing::MakeRoutingPack(p, c.key == std::string("rules") ? rules : "");
+    if (!c.text.empty()) {
+      p.RemoveFile(c.key);
+      p.AddFile(c.key, c.file, c.text);
+    }
+    const std::string dir = p.Write();
+    const std::string needle = absl::StrCat(c.file, ":");
+    LoadOptions capped;
+    capped.max_errors = 3;
+    auto s = LoadPack(dir, capped);
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument) << s.status();
+    EXPECT_EQ(CountLines(s.status().message(), needle), 3) << s.status().message();
+    EXPECT_NE(s.status().message().find("... and 7 more"), std::string::npos)
+        << s.status().message();
+    auto all = LoadPack(dir);  // the default, 50
+    ASSERT_FALSE(all.ok());
+    EXPECT_EQ(CountLines(all.status().message(), needle), 10) << all.status().message();
+    EXPECT_EQ(all.status().message().find("more"), std::string::npos) << all.status().message();
+  }
+}
+
+}  // namespace
+}  // namespace gridroute

@@ -17,13 +17,12 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "cli/journal_command.h"
 #include "cli/locate_command.h"
 #include "cli/net_commands.h"
 #include "cli/route_command.h"
+#include "common/cli.h"
 #include "common/process_memory.h"
 #include "mapview/map_view.h"
 #include "snapshot/snapshot.h"
@@ -69,7 +68,9 @@ constexpr char kUsage[] =
     "  an error naming its line; a field may hold 1 MiB, a row 16 MiB and 10,000\n"
     "  fields. --out is opened only after the input's header is checked, and an\n"
     "  --out that is the --in file (any path, symlink or hard link) is refused.\n"
-    "  Exit 0, or 2 with the reason on stderr.\n"
+    "  The pack's load warnings go to stderr (\"gridroute: warning: ...\"), as\n"
+    "  gridroute-server logs them. Exit 0; 1 with the reason on stderr (the pack\n"
+    "  or the input is bad); 2 a usage error (no --pack).\n"
     "  journal check --dir DIR\n"
     "      Reads a case journal (gridroute-server --journal-dir) without changing\n"
     "      it: segments, records, the last good offset and the first damage (file,\n"
@@ -84,17 +85,27 @@ constexpr char kUsage[] =
     "      (seqs, offsets, and the case each one touched). Exit 0 repaired or\n"
     "      clean; 1 not repairable (a damaged snapshot); 2 error.\n";
 
-// Resident set size of this process in MiB (Linux), or -1.
-int Fail(const std::string& msg) {
-  std::fprintf(stderr, "gridroute: %s\n", msg.c_str());
-  return 2;
+int Usage(const std::string& msg) { return gridroute::cli::UsageError("gridroute", msg); }
+int Fail(const std::string& msg) { return gridroute::cli::Failure("gridroute", msg); }
+
+// The --pack of `command`, its load warnings printed on stderr as the server
+// logs them.
+absl::StatusOr<std::shared_ptr<const gridroute::Snapshot>> LoadCommandPack(
+    const std::string& pack) {
+  auto snapshot = gridroute::LoadPack(pack);
+  if (snapshot.ok()) {
+    for (const std::string& w : (*snapshot)->warnings()) {
+      std::fprintf(stderr, "gridroute: warning: %s\n", w.c_str());
+    }
+  }
+  return snapshot;
 }
 
 int Locate() {
   const std::string pack = absl::GetFlag(FLAGS_pack);
-  if (pack.empty()) return Fail("locate: --pack is required");
+  if (pack.empty()) return Usage("locate: --pack is required");
   const auto t0 = std::chrono::steady_clock::now();
-  auto snapshot = gridroute::LoadPack(pack);
+  auto snapshot = LoadCommandPack(pack);
   if (!snapshot.ok()) return Fail(std::string(snapshot.status().message()));
   const auto t1 = std::chrono::steady_clock::now();
   gridroute::LocateCommandOptions o;
@@ -134,8 +145,8 @@ int Locate() {
 
 int Grids() {
   const std::string pack = absl::GetFlag(FLAGS_pack);
-  if (pack.empty()) return Fail("grids: --pack is required");
-  auto snapshot = gridroute::LoadPack(pack);
+  if (pack.empty()) return Usage("grids: --pack is required");
+  auto snapshot = LoadCommandPack(pack);
   if (!snapshot.ok()) return Fail(std::string(snapshot.status().message()));
   const auto t0 = std::chrono::steady_clock::now();
   auto view = gridroute::MapView::Build(*snapshot);
@@ -144,7 +155,7 @@ int Grids() {
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   auto query = gridroute::ParseMapQuery(absl::GetFlag(FLAGS_bbox), absl::GetFlag(FLAGS_level),
                                         absl::GetFlag(FLAGS_simplify), (*view)->levels());
-  if (!query.ok()) return Fail(absl::StrCat("grids: ", query.status().message()));
+  if (!query.ok()) return Usage(absl::StrCat("grids: ", query.status().message()));
   std::fprintf(stderr, "gridroute grids: %u grids; map view built in %.1f ms\n",
                (*snapshot)->num_grids(), build_ms);
   gridroute::MapAnswer answer;
@@ -171,13 +182,10 @@ int Grids() {
 
 int Route() {
   const std::string pack = absl::GetFlag(FLAGS_pack);
-  if (pack.empty()) return Fail("route: --pack is required");
+  if (pack.empty()) return Usage("route: --pack is required");
   const auto t0 = std::chrono::steady_clock::now();
-  auto snapshot = gridroute::LoadPack(pack);
+  auto snapshot = LoadCommandPack(pack);
   if (!snapshot.ok()) return Fail(std::string(snapshot.status().message()));
-  for (const std::string& w : (*snapshot)->warnings()) {
-    std::fprintf(stderr, "gridroute: warning: %s\n", w.c_str());
-  }
   const auto t1 = std::chrono::steady_clock::now();
   gridroute::Router router(*snapshot);
   gridroute::RouteCommandOptions o;
@@ -209,11 +217,18 @@ int Route() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(kUsage);
+  gridroute::cli::SetUsage(absl::StrCat(kUsage, gridroute::kNetUsage));
+  if (argc >= 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
+    std::fputs(kUsage, stdout);
+    std::fputs(gridroute::kNetUsage, stdout);
+    std::fputs(gridroute::cli::kExitCodesHelp, stdout);
+    std::fputs("\n", stdout);
+    return gridroute::cli::kExitOk;
+  }
   if (argc < 2 || argv[1][0] == '-') {
     std::fputs(kUsage, stderr);
     std::fputs(gridroute::kNetUsage, stderr);
-    return 2;
+    return gridroute::cli::kExitUsage;
   }
   const std::string command = argv[1];
   // `journal` takes a subcommand word before its flags.
@@ -223,28 +238,8 @@ int main(int argc, char** argv) {
     sub = argv[2];
     first_flag = 3;
   }
-  // Flags are spelled with dashes (--snap-m, --lon-col) as the docs say;
-  // absl wants underscores. "--out -" becomes "--out=-" (absl would read the
-  // lone dash as a mistake).
-  std::vector<std::string> norm;
-  norm.emplace_back(argv[0]);
-  for (int i = first_flag; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a.size() > 2 && a[0] == '-' && a[1] == '-') {
-      const size_t eq = a.find('=');
-      for (size_t k = 2; k < std::min(eq, a.size()); ++k) {
-        if (a[k] == '-') a[k] = '_';
-      }
-      if (eq == std::string::npos && i + 1 < argc && std::string(argv[i + 1]) == "-") {
-        a += "=-";
-        ++i;
-      }
-    }
-    norm.push_back(std::move(a));
-  }
-  std::vector<char*> args;
-  for (auto& a : norm) args.push_back(a.data());
-  absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
+  // Dashed flags (--snap-m), "--out -" (common/cli.h).
+  gridroute::cli::ParseFlags(argc, argv, first_flag);
   if (gridroute::IsNetCommand(command)) return gridroute::RunNetCommand(command);  // --server
   if (command == "journal") {
     gridroute::JournalCommandOptions o;
@@ -256,5 +251,5 @@ int main(int argc, char** argv) {
   if (command == "locate") return Locate();
   if (command == "route") return Route();
   if (command == "grids") return Grids();
-  return Fail(absl::StrCat("unknown command '", command, "'\n", kUsage));
+  return Usage(absl::StrCat("unknown command '", command, "'\n", kUsage));
 }

@@ -18,6 +18,57 @@
 #include "route/router.h"
 
 namespace gridroute {
+namespace {
+
+// The point of a data row into (x, y); the row's problem ("" if none).
+std::string ParsePointRow(const std::vector<std::string>& row, size_t width, int lon_col,
+                          int lat_col, const LocateCommandOptions& options, bool geographic,
+                          double* x, double* y) {
+  if (row.size() <= static_cast<size_t>(std::max(lon_col, lat_col))) {
+    return absl::StrCat("row has ", row.size(), " fields, header has ", width);
+  }
+  if (HasExtraFields(row, width)) return ExtraFieldsError(row.size(), width);
+  if (!absl::SimpleAtod(row[lon_col], x) || !std::isfinite(*x)) {
+    return absl::StrCat(options.lon_col, " '", Echo(row[lon_col]), "' is not a finite number");
+  }
+  if (!absl::SimpleAtod(row[lat_col], y) || !std::isfinite(*y)) {
+    return absl::StrCat(options.lat_col, " '", Echo(row[lat_col]), "' is not a finite number");
+  }
+  if (geographic && (*x < -180 || *x > 180)) {
+    return absl::StrCat(options.lon_col, " ", Echo(row[lon_col]), " is outside [-180, 180]");
+  }
+  if (geographic && (*y < -90 || *y > 90)) {
+    return absl::StrCat(options.lat_col, " ", Echo(row[lat_col]), " is outside [-90, 90]");
+  }
+  if (!geographic && (std::fabs(*x) > 1e8 || std::fabs(*y) > 1e8)) {
+    return "coordinate outside the projected CRS's range (|x|,|y| <= 1e8 m)";
+  }
+  return "";
+}
+
+// grid, how, distance_m and the hierarchy columns of a located row.
+void WriteLocation(const Snapshot& snapshot, const LocateResult& r, std::vector<int32_t>* chain,
+                   CsvWriter* out) {
+  const auto& levels = snapshot.hierarchy().levels();
+  if (r.grid == kNoGrid) {
+    out->Field("");
+    out->Field(HowName(r.how));
+    out->Field("");
+    for (size_t i = 0; i < levels.size(); ++i) out->Field("");
+    return;
+  }
+  out->Field(snapshot.grid_code(r.grid));
+  out->Field(HowName(r.how));
+  char dist[32];
+  std::snprintf(dist, sizeof dist, "%.3f", r.distance_m);
+  out->Field(dist);
+  snapshot.hierarchy().Chain(snapshot.grid_parent(r.grid), *chain);
+  for (int32_t c : *chain) {
+    out->Field(c < 0 ? absl::string_view() : snapshot.hierarchy().region(c).code);
+  }
+}
+
+}  // namespace
 
 absl::StatusOr<LocateCommandStats> RunLocate(const Snapshot& snapshot,
                                              const LocateCommandOptions& options) {
@@ -58,27 +109,11 @@ absl::StatusOr<LocateCommandStats> RunLocate(const Snapshot& snapshot,
   const bool geographic = crs->geographic();
   std::vector<int32_t> chain(levels.size());
   LocateCommandStats stats;
-  char dist[32];
   while (in.Next(row)) {
     ++stats.rows;
-    std::string error;
     double x = 0, y = 0;
     const bool extra = HasExtraFields(row, width);
-    if (row.size() <= static_cast<size_t>(std::max(lon_col, lat_col))) {
-      error = absl::StrCat("row has ", row.size(), " fields, header has ", width);
-    } else if (extra) {
-      error = ExtraFieldsError(row.size(), width);
-    } else if (!absl::SimpleAtod(row[lon_col], &x) || !std::isfinite(x)) {
-      error = absl::StrCat(options.lon_col, " '", Echo(row[lon_col]), "' is not a finite number");
-    } else if (!absl::SimpleAtod(row[lat_col], &y) || !std::isfinite(y)) {
-      error = absl::StrCat(options.lat_col, " '", Echo(row[lat_col]), "' is not a finite number");
-    } else if (geographic && (x < -180 || x > 180)) {
-      error = absl::StrCat(options.lon_col, " ", Echo(row[lon_col]), " is outside [-180, 180]");
-    } else if (geographic && (y < -90 || y > 90)) {
-      error = absl::StrCat(options.lat_col, " ", Echo(row[lat_col]), " is outside [-90, 90]");
-    } else if (!geographic && (std::fabs(x) > 1e8 || std::fabs(y) > 1e8)) {
-      error = "coordinate outside the projected CRS's range (|x|,|y| <= 1e8 m)";
-    }
+    std::string error = ParsePointRow(row, width, lon_col, lat_col, options, geographic, &x, &y);
     LocateResult r;
     if (error.empty()) {
       if (absl::Status st = router.Locate(true, x, y, *crs, lopt, &r); !st.ok()) {
@@ -104,21 +139,7 @@ absl::StatusOr<LocateCommandStats> RunLocate(const Snapshot& snapshot,
       continue;
     }
     ++stats.by_how[static_cast<int>(r.how)];
-    if (r.grid == kNoGrid) {
-      out.Field("");
-      out.Field(HowName(r.how));
-      out.Field("");
-      for (size_t i = 0; i < levels.size(); ++i) out.Field("");
-    } else {
-      out.Field(snapshot.grid_code(r.grid));
-      out.Field(HowName(r.how));
-      std::snprintf(dist, sizeof dist, "%.3f", r.distance_m);
-      out.Field(dist);
-      snapshot.hierarchy().Chain(snapshot.grid_parent(r.grid), chain);
-      for (int32_t c : chain) {
-        out.Field(c < 0 ? absl::string_view() : snapshot.hierarchy().region(c).code);
-      }
-    }
+    WriteLocation(snapshot, r, &chain, &out);
     out.Field("");
     out.EndRecord();
   }

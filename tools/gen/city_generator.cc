@@ -244,6 +244,20 @@ class Builder {
   std::pair<int32_t, int32_t> SeedAt(int32_t i, int32_t j) const;
   // One attempt: fills cells_ or returns the lattice keys to re-jitter.
   absl::StatusOr<std::vector<uint64_t>> TryBuildCells();
+  // TryBuildCells' steps (below it).
+  struct Lattice;
+  struct Sites;
+  class SiteGraph;
+  Lattice ChooseLattice() const;
+  absl::Status CollectSites(const Lattice& lattice, Sites* sites) const;
+  static void FindEnclosedSites(const Sites& sites, const SiteGraph& graph,
+                                std::vector<uint64_t>* bad);
+  absl::Status KeptCellRings(const Sites& sites, const SiteGraph& graph,
+                             const boost::polygon::voronoi_diagram<double>& vd,
+                             Cells* cells, std::vector<uint32_t>* kept_site) const;
+  int64_t MergeCloseVertices(const std::vector<uint32_t>& kept_site,
+                             const SiteGraph& graph, Cells* cells,
+                             std::vector<uint64_t>* bad) const;
   absl::Status BuildHierarchy(City& city, std::vector<uint32_t>& grid_cell);
   void AddHolesAndAssemble(City& city, const std::vector<uint32_t>& grid_cell);
 
@@ -279,212 +293,254 @@ std::pair<int32_t, int32_t> Builder::SeedAt(int32_t i, int32_t j) const {
           static_cast<int32_t>(j * spacing_cm_ + jy)};
 }
 
-absl::StatusOr<std::vector<uint64_t>> Builder::TryBuildCells() {
-  namespace bp = boost::polygon;
-  const int64_t n = options_.num_grids;
-  const double spacing = static_cast<double>(spacing_cm_);
-  // Radius (cm) of the blob holding N cells: π R² mean(f²) = N s².
-  const double r0 = std::sqrt(static_cast<double>(n) * spacing * spacing /
-                              (kPi * outline_.mean_f2));
-  int32_t half = static_cast<int32_t>(
-      std::ceil((r0 * outline_.f_max * 1.2 + (kMarginSpacings + 4) * spacing) /
-                spacing));
-  int32_t side = 0;
-  size_t lattice_count = 0;
+// TryBuildCells' steps.
+
+// The seed lattice [-half, half]², each point's ρ = |p| / f(θ), and which
+// points become sites: ρ <= include_rho (the N smallest, by (ρ, index) up to
+// `threshold`, are kept as cells; the others pad the city's margin).
+struct Builder::Lattice {
+  int32_t half = 0, side = 0;
   std::vector<double> rho;
   std::pair<double, uint32_t> threshold;
   double include_rho = 0.0;
-  // Small cities of lobed outlines can include seeds (ρ up to ρ_N +
-  // margin / f_min, so radius up to that · f_max) beyond this first lattice:
-  // then the lattice is enlarged and the selection redone. Cities whose first
-  // lattice suffices are unchanged.
-  for (;;) {
-    side = 2 * half + 1;
-    lattice_count = static_cast<size_t>(side) * side;
-    // ρ = |p| / f(θ): the outline scaled by R is the level set ρ = R, so
-    // taking the N smallest ρ hits N exactly while keeping the outline's
-    // shape.
-    rho.assign(lattice_count, 0.0);
-    for (int32_t j = -half; j <= half; ++j) {
-      for (int32_t i = -half; i <= half; ++i) {
-        const auto [x, y] = SeedAt(i, j);
-        const double r = std::hypot(static_cast<double>(x), static_cast<double>(y));
-        const double f = outline_.F(std::atan2(static_cast<double>(y),
-                                               static_cast<double>(x)));
-        rho[static_cast<size_t>(j + half) * side + (i + half)] = r / f;
-      }
-    }
-    {
-      std::vector<std::pair<double, uint32_t>> keys(lattice_count);
-      for (size_t k = 0; k < lattice_count; ++k) {
-        keys[k] = {rho[k], static_cast<uint32_t>(k)};
-      }
-      std::nth_element(keys.begin(), keys.begin() + (n - 1), keys.end());
-      threshold = keys[n - 1];
-    }
-    include_rho = threshold.first + kMarginSpacings * spacing / outline_.f_min;
-    const int32_t needed = static_cast<int32_t>(
-        std::ceil(include_rho * outline_.f_max / spacing)) + 3;
-    if (needed <= half) break;
-    half = needed;
-  }
-  stats_.lattice_points = static_cast<int64_t>(lattice_count);
+};
 
-  std::vector<bp::point_data<int32_t>> sites;
-  std::vector<uint32_t> site_lattice;
-  std::vector<uint8_t> site_kept;
-  // Column-major (x-major) site order: Boost's cells come out sorted by x, so
-  // this keeps site → cell lookups cache-friendly (2M grids: 42 s → see
-  // GENERATOR.md).
-  for (size_t col = 0; col < static_cast<size_t>(side); ++col)
-  for (size_t row = 0; row < static_cast<size_t>(side); ++row) {
-    const size_t k = row * side + col;
-    if (rho[k] > include_rho) continue;
-    const int32_t i = static_cast<int32_t>(col) - half;
-    const int32_t j = static_cast<int32_t>(row) - half;
-    if (std::abs(i) >= half - 1 || std::abs(j) >= half - 1) {
-      return absl::InternalError("lattice too small for the city margin");
+// The Voronoi sites: lattice seeds in column-major order, with their lattice
+// index and whether their cell is kept.
+struct Builder::Sites {
+  std::vector<boost::polygon::point_data<int32_t>> points;
+  std::vector<uint32_t> lattice;
+  std::vector<uint8_t> kept;
+};
+
+// The Voronoi diagram of the sites, walked by site.
+class Builder::SiteGraph {
+ public:
+  using Diagram = boost::polygon::voronoi_diagram<double>;
+  using Edge = Diagram::edge_type;
+
+  SiteGraph(const Diagram& vd, const Sites& sites, const Lattice& lattice,
+            const Builder& builder)
+      : vd_(vd), sites_(sites), lattice_(lattice), builder_(builder),
+        cell_of_site_(sites.points.size()) {
+    for (size_t c = 0; c < vd.cells().size(); ++c) {
+      cell_of_site_[vd.cells()[c].source_index()] = static_cast<uint32_t>(c);
     }
-    const auto [x, y] = SeedAt(i, j);
-    sites.emplace_back(x, y);
-    site_lattice.push_back(static_cast<uint32_t>(k));
-    site_kept.push_back(std::make_pair(rho[k], static_cast<uint32_t>(k)) <=
-                        threshold);
   }
-  rho = {};
-  stats_.voronoi_sites = static_cast<int64_t>(sites.size());
-  Phase("lattice");
-
-  bp::voronoi_diagram<double> vd;
-  bp::construct_voronoi(sites.begin(), sites.end(), &vd);
-  Phase("voronoi");
-
-  const auto& vcells = vd.cells();
-  if (vcells.size() != sites.size()) {
-    return absl::InternalError("duplicate Voronoi sites");
-  }
-  std::vector<uint32_t> cell_of_site(sites.size());
-  for (size_t c = 0; c < vcells.size(); ++c) {
-    cell_of_site[vcells[c].source_index()] = static_cast<uint32_t>(c);
-  }
-  using Edge = bp::voronoi_diagram<double>::edge_type;
-  auto for_each_edge = [&](uint32_t site, auto&& fn) {
-    const Edge* start = vcells[cell_of_site[site]].incident_edge();
+  template <typename Fn>
+  void ForEachEdge(uint32_t site, Fn&& fn) const {
+    const Edge* start = vd_.cells()[cell_of_site_[site]].incident_edge();
     const Edge* e = start;
     do {
       fn(e);
       e = e->next();
     } while (e != start);
-  };
-  auto neighbour = [&](const Edge* e) {
-    return static_cast<uint32_t>(e->twin()->cell()->source_index());
-  };
-  auto key_of_site = [&](uint32_t s) {
-    const int32_t i = static_cast<int32_t>(site_lattice[s] % side) - half;
-    const int32_t j = static_cast<int32_t>(site_lattice[s] / side) - half;
-    return LatticeKey(i, j);
-  };
-
-  std::vector<uint64_t> bad;  // lattice keys to re-jitter
-  // The city must be one piece without enclosed gaps: flood the outside from
-  // the unbounded cells, and the city from its most central cell.
-  {
-    std::vector<uint8_t> seen(sites.size(), 0);
-    std::vector<uint32_t> queue;
-    uint32_t centre = 0;
-    double best = HUGE_VAL;
-    for (uint32_t s = 0; s < sites.size(); ++s) {
-      if (site_kept[s]) {
-        const double r = std::hypot(static_cast<double>(sites[s].x()), static_cast<double>(sites[s].y()));
-        if (r < best) best = r, centre = s;
-        continue;
-      }
-      bool infinite = false;
-      for_each_edge(s, [&](const Edge* e) { infinite |= e->is_infinite(); });
-      if (infinite) seen[s] = 1, queue.push_back(s);
-    }
-    seen[centre] = 1;
-    queue.push_back(centre);
-    for (size_t q = 0; q < queue.size(); ++q) {
-      const uint32_t s = queue[q];
-      for_each_edge(s, [&](const Edge* e) {
-        const uint32_t t = neighbour(e);
-        if (!seen[t] && site_kept[t] == site_kept[s]) {
-          seen[t] = 1;
-          queue.push_back(t);
-        }
-      });
-    }
-    for (uint32_t s = 0; s < sites.size(); ++s) {
-      if (!seen[s]) bad.push_back(key_of_site(s));
-    }
   }
-  if (!bad.empty()) return bad;
+  static uint32_t Neighbour(const Edge* e) {
+    return static_cast<uint32_t>(e->twin()->cell()->source_index());
+  }
+  int32_t LatticeI(uint32_t s) const {
+    return static_cast<int32_t>(sites_.lattice[s] % lattice_.side) - lattice_.half;
+  }
+  int32_t LatticeJ(uint32_t s) const {
+    return static_cast<int32_t>(sites_.lattice[s] / lattice_.side) - lattice_.half;
+  }
+  uint64_t KeyOfSite(uint32_t s) const { return builder_.LatticeKey(LatticeI(s), LatticeJ(s)); }
 
-  // Rings of the kept cells as Voronoi vertex ids (Boost walks a cell's edges
-  // counter-clockwise), and each seed's clearance: half the distance to its
-  // nearest Voronoi neighbour, which bounds the distance to every edge.
-  const auto& vverts = vd.vertices();
-  const auto* vbase = vverts.data();
-  Cells cells;
-  cells.lattice_half = half;
-  cells.ring_begin.reserve(n + 1);
-  cells.ring_begin.push_back(0);
-  cells.ring_ids.reserve(static_cast<size_t>(n) * 7);
-  std::vector<uint32_t> kept_site;
-  kept_site.reserve(n);
-  for (uint32_t s = 0; s < sites.size(); ++s) {
-    if (!site_kept[s]) continue;
+ private:
+  const Diagram& vd_;
+  const Sites& sites_;
+  const Lattice& lattice_;
+  const Builder& builder_;
+  std::vector<uint32_t> cell_of_site_;
+};
+
+Builder::Lattice Builder::ChooseLattice() const {
+  const int64_t n = options_.num_grids;
+  const double spacing = static_cast<double>(spacing_cm_);
+  // Radius (cm) of the blob holding N cells: π R² mean(f²) = N s².
+  const double r0 = std::sqrt(static_cast<double>(n) * spacing * spacing /
+                              (kPi * outline_.mean_f2));
+  Lattice l;
+  l.half = static_cast<int32_t>(
+      std::ceil((r0 * outline_.f_max * 1.2 + (kMarginSpacings + 4) * spacing) /
+                spacing));
+  // Small cities of lobed outlines can include seeds (ρ up to ρ_N +
+  // margin / f_min, so radius up to that · f_max) beyond this first lattice:
+  // then the lattice is enlarged and the selection redone. Cities whose first
+  // lattice suffices are unchanged.
+  for (;;) {
+    l.side = 2 * l.half + 1;
+    const size_t lattice_count = static_cast<size_t>(l.side) * l.side;
+    // ρ = |p| / f(θ): the outline scaled by R is the level set ρ = R, so
+    // taking the N smallest ρ hits N exactly while keeping the outline's
+    // shape.
+    l.rho.assign(lattice_count, 0.0);
+    for (int32_t j = -l.half; j <= l.half; ++j) {
+      for (int32_t i = -l.half; i <= l.half; ++i) {
+        const auto [x, y] = SeedAt(i, j);
+        const double r = std::hypot(static_cast<double>(x), static_cast<double>(y));
+        const double f = outline_.F(std::atan2(static_cast<double>(y),
+                                               static_cast<double>(x)));
+        l.rho[static_cast<size_t>(j + l.half) * l.side + (i + l.half)] = r / f;
+      }
+    }
+    {
+      std::vector<std::pair<double, uint32_t>> keys(lattice_count);
+      for (size_t k = 0; k < lattice_count; ++k) {
+        keys[k] = {l.rho[k], static_cast<uint32_t>(k)};
+      }
+      std::nth_element(keys.begin(), keys.begin() + (n - 1), keys.end());
+      l.threshold = keys[n - 1];
+    }
+    l.include_rho = l.threshold.first + kMarginSpacings * spacing / outline_.f_min;
+    const int32_t needed = static_cast<int32_t>(
+        std::ceil(l.include_rho * outline_.f_max / spacing)) + 3;
+    if (needed <= l.half) break;
+    l.half = needed;
+  }
+  return l;
+}
+
+absl::Status Builder::CollectSites(const Lattice& l, Sites* sites) const {
+  // Column-major (x-major) site order: Boost's cells come out sorted by x, so
+  // this keeps site → cell lookups cache-friendly (2M grids: 42 s → see
+  // GENERATOR.md).
+  for (size_t col = 0; col < static_cast<size_t>(l.side); ++col)
+  for (size_t row = 0; row < static_cast<size_t>(l.side); ++row) {
+    const size_t k = row * l.side + col;
+    if (l.rho[k] > l.include_rho) continue;
+    const int32_t i = static_cast<int32_t>(col) - l.half;
+    const int32_t j = static_cast<int32_t>(row) - l.half;
+    if (std::abs(i) >= l.half - 1 || std::abs(j) >= l.half - 1) {
+      return absl::InternalError("lattice too small for the city margin");
+    }
+    const auto [x, y] = SeedAt(i, j);
+    sites->points.emplace_back(x, y);
+    sites->lattice.push_back(static_cast<uint32_t>(k));
+    sites->kept.push_back(std::make_pair(l.rho[k], static_cast<uint32_t>(k)) <=
+                          l.threshold);
+  }
+  return absl::OkStatus();
+}
+
+// The city must be one piece without enclosed gaps: flood the outside from
+// the unbounded cells, and the city from its most central cell. Appends the
+// lattice keys of the sites neither flood reaches to *bad.
+void Builder::FindEnclosedSites(const Sites& sites, const SiteGraph& graph,
+                                std::vector<uint64_t>* bad) {
+  using Edge = SiteGraph::Edge;
+  const size_t n = sites.points.size();
+  std::vector<uint8_t> seen(n, 0);
+  std::vector<uint32_t> queue;
+  uint32_t centre = 0;
+  double best = HUGE_VAL;
+  for (uint32_t s = 0; s < n; ++s) {
+    if (sites.kept[s]) {
+      const double r = std::hypot(static_cast<double>(sites.points[s].x()),
+                                  static_cast<double>(sites.points[s].y()));
+      if (r < best) best = r, centre = s;
+      continue;
+    }
+    bool infinite = false;
+    graph.ForEachEdge(s, [&](const Edge* e) { infinite |= e->is_infinite(); });
+    if (infinite) seen[s] = 1, queue.push_back(s);
+  }
+  seen[centre] = 1;
+  queue.push_back(centre);
+  for (size_t q = 0; q < queue.size(); ++q) {
+    const uint32_t s = queue[q];
+    graph.ForEachEdge(s, [&](const Edge* e) {
+      const uint32_t t = SiteGraph::Neighbour(e);
+      if (!seen[t] && sites.kept[t] == sites.kept[s]) {
+        seen[t] = 1;
+        queue.push_back(t);
+      }
+    });
+  }
+  for (uint32_t s = 0; s < n; ++s) {
+    if (!seen[s]) bad->push_back(graph.KeyOfSite(s));
+  }
+}
+
+// Rings of the kept cells as Voronoi vertex ids (Boost walks a cell's edges
+// counter-clockwise), and each seed's clearance: half the distance to its
+// nearest Voronoi neighbour, which bounds the distance to every edge.
+// kept_site[c]: the site of cell c.
+absl::Status Builder::KeptCellRings(const Sites& sites, const SiteGraph& graph,
+                                    const SiteGraph::Diagram& vd, Cells* cells,
+                                    std::vector<uint32_t>* kept_site) const {
+  using Edge = SiteGraph::Edge;
+  const int64_t n = options_.num_grids;
+  const auto* vbase = vd.vertices().data();
+  cells->ring_begin.reserve(n + 1);
+  cells->ring_begin.push_back(0);
+  cells->ring_ids.reserve(static_cast<size_t>(n) * 7);
+  kept_site->reserve(n);
+  const auto& pts = sites.points;
+  for (uint32_t s = 0; s < pts.size(); ++s) {
+    if (!sites.kept[s]) continue;
     double min_d2 = HUGE_VAL;
     bool finite = true;
-    for_each_edge(s, [&](const Edge* e) {
+    graph.ForEachEdge(s, [&](const Edge* e) {
       if (e->vertex0() == nullptr || e->vertex1() == nullptr) {
         finite = false;
         return;
       }
-      cells.ring_ids.push_back(static_cast<uint32_t>(e->vertex0() - vbase));
-      const auto& q = sites[neighbour(e)];
-      const double dx = static_cast<double>(q.x()) - sites[s].x();
-      const double dy = static_cast<double>(q.y()) - sites[s].y();
+      cells->ring_ids.push_back(static_cast<uint32_t>(e->vertex0() - vbase));
+      const auto& q = pts[SiteGraph::Neighbour(e)];
+      const double dx = static_cast<double>(q.x()) - pts[s].x();
+      const double dy = static_cast<double>(q.y()) - pts[s].y();
       min_d2 = std::min(min_d2, dx * dx + dy * dy);
     });
     if (!finite) return absl::InternalError("a kept Voronoi cell is unbounded");
-    cells.ring_begin.push_back(static_cast<uint32_t>(cells.ring_ids.size()));
-    kept_site.push_back(s);
-    cells.li.push_back(static_cast<int32_t>(site_lattice[s] % side) - half);
-    cells.lj.push_back(static_cast<int32_t>(site_lattice[s] / side) - half);
-    cells.seed_x.push_back(sites[s].x());
-    cells.seed_y.push_back(sites[s].y());
-    cells.seed_e7.push_back(
-        projection_.ToE7(sites[s].x() / 100.0, sites[s].y() / 100.0));
-    cells.clearance_m.push_back(
+    cells->ring_begin.push_back(static_cast<uint32_t>(cells->ring_ids.size()));
+    kept_site->push_back(s);
+    cells->li.push_back(graph.LatticeI(s));
+    cells->lj.push_back(graph.LatticeJ(s));
+    cells->seed_x.push_back(pts[s].x());
+    cells->seed_y.push_back(pts[s].y());
+    cells->seed_e7.push_back(
+        projection_.ToE7(pts[s].x() / 100.0, pts[s].y() / 100.0));
+    cells->clearance_m.push_back(
         static_cast<float>(std::sqrt(min_d2) / 2.0 / 100.0));
   }
-  if (kept_site.size() != static_cast<size_t>(n)) {
+  if (kept_site->size() != static_cast<size_t>(n)) {
     return absl::InternalError("kept cell count differs from --grids");
   }
-
   // Each Voronoi vertex is converted and rounded once, so neighbours share
   // exact coordinates.
-  cells.vertex_e7.resize(vverts.size());
+  const auto& vverts = vd.vertices();
+  cells->vertex_e7.resize(vverts.size());
   for (size_t v = 0; v < vverts.size(); ++v) {
-    cells.vertex_e7[v] =
+    cells->vertex_e7[v] =
         projection_.ToE7(vverts[v].x() / 100.0, vverts[v].y() / 100.0);
   }
-  // Merge vertices joined by an edge shorter than kMergeUnits (union-find,
-  // the smaller id is the root, so the result does not depend on the order).
-  std::vector<uint32_t> parent(vverts.size());
+  return absl::OkStatus();
+}
+
+// Merges vertices joined by an edge shorter than kMergeUnits (union-find,
+// the smaller id is the root, so the result does not depend on the order),
+// then replaces ids by roots, drops consecutive duplicates and checks each
+// ring (counter-clockwise after it). A ring that is not simple adds its
+// site's lattice key to *bad. Returns the merged vertex count (each counted
+// once per ring).
+int64_t Builder::MergeCloseVertices(const std::vector<uint32_t>& kept_site,
+                                    const SiteGraph& graph, Cells* cells,
+                                    std::vector<uint64_t>* bad) const {
+  const int64_t n = options_.num_grids;
+  std::vector<uint32_t> parent(cells->vertex_e7.size());
   std::iota(parent.begin(), parent.end(), 0u);
   auto find = [&](uint32_t v) {
     while (parent[v] != v) v = parent[v] = parent[parent[v]];
     return v;
   };
   for (int64_t c = 0; c < n; ++c) {
-    const uint32_t b = cells.ring_begin[c], e = cells.ring_begin[c + 1];
+    const uint32_t b = cells->ring_begin[c], e = cells->ring_begin[c + 1];
     for (uint32_t k = b; k < e; ++k) {
-      const uint32_t u = cells.ring_ids[k];
-      const uint32_t w = cells.ring_ids[k + 1 < e ? k + 1 : b];
-      const LonLatE7 pu = cells.vertex_e7[u], pw = cells.vertex_e7[w];
+      const uint32_t u = cells->ring_ids[k];
+      const uint32_t w = cells->ring_ids[k + 1 < e ? k + 1 : b];
+      const LonLatE7 pu = cells->vertex_e7[u], pw = cells->vertex_e7[w];
       if (std::max(std::abs(pu.lon - pw.lon), std::abs(pu.lat - pw.lat)) <=
           kMergeUnits) {
         const uint32_t ru = find(u), rw = find(w);
@@ -492,35 +548,65 @@ absl::StatusOr<std::vector<uint64_t>> Builder::TryBuildCells() {
       }
     }
   }
-  // Replace ids by roots, drop consecutive duplicates, check each ring.
   std::vector<uint32_t> out_ids;
-  out_ids.reserve(cells.ring_ids.size());
+  out_ids.reserve(cells->ring_ids.size());
   std::vector<uint32_t> new_begin(n + 1, 0);
   std::vector<uint32_t> ring;
   std::vector<LonLatE7> coords;
   int64_t merged = 0;
   for (int64_t c = 0; c < n; ++c) {
     ring.clear();
-    for (uint32_t k = cells.ring_begin[c]; k < cells.ring_begin[c + 1]; ++k) {
-      const uint32_t r = find(cells.ring_ids[k]);
-      if (r != cells.ring_ids[k]) ++merged;
+    for (uint32_t k = cells->ring_begin[c]; k < cells->ring_begin[c + 1]; ++k) {
+      const uint32_t r = find(cells->ring_ids[k]);
+      if (r != cells->ring_ids[k]) ++merged;
       if (ring.empty() || ring.back() != r) ring.push_back(r);
     }
     while (ring.size() > 1 && ring.back() == ring.front()) ring.pop_back();
     coords.clear();
-    for (uint32_t r : ring) coords.push_back(cells.vertex_e7[r]);
+    for (uint32_t r : ring) coords.push_back(cells->vertex_e7[r]);
     int64_t twice_area = 0;
     if (!IsSimpleRing(coords, &twice_area)) {
-      bad.push_back(key_of_site(kept_site[c]));
+      bad->push_back(graph.KeyOfSite(kept_site[c]));
       continue;
     }
     if (twice_area < 0) std::reverse(ring.begin(), ring.end());
     out_ids.insert(out_ids.end(), ring.begin(), ring.end());
     new_begin[c + 1] = static_cast<uint32_t>(out_ids.size());
   }
+  if (bad->empty()) {
+    cells->ring_ids = std::move(out_ids);
+    cells->ring_begin = std::move(new_begin);
+  }
+  return merged;
+}
+
+absl::StatusOr<std::vector<uint64_t>> Builder::TryBuildCells() {
+  namespace bp = boost::polygon;
+  Lattice lattice = ChooseLattice();
+  stats_.lattice_points = static_cast<int64_t>(lattice.rho.size());
+  Sites sites;
+  RETURN_IF_ERROR(CollectSites(lattice, &sites));
+  lattice.rho = {};
+  stats_.voronoi_sites = static_cast<int64_t>(sites.points.size());
+  Phase("lattice");
+
+  bp::voronoi_diagram<double> vd;
+  bp::construct_voronoi(sites.points.begin(), sites.points.end(), &vd);
+  Phase("voronoi");
+  if (vd.cells().size() != sites.points.size()) {
+    return absl::InternalError("duplicate Voronoi sites");
+  }
+  const SiteGraph graph(vd, sites, lattice, *this);
+  std::vector<uint64_t> bad;  // lattice keys to re-jitter
+  FindEnclosedSites(sites, graph, &bad);
   if (!bad.empty()) return bad;
-  cells.ring_ids = std::move(out_ids);
-  cells.ring_begin = std::move(new_begin);
+
+  Cells cells;
+  cells.lattice_half = lattice.half;
+  std::vector<uint32_t> kept_site;
+  RETURN_IF_ERROR(KeptCellRings(sites, graph, vd, &cells, &kept_site));
+  const int64_t merged = MergeCloseVertices(kept_site, graph, &cells, &bad);
+  if (!bad.empty()) return bad;
   stats_.merged_vertices = merged / 2;  // each merged vertex is in ~2-3 rings
   cells_ = std::move(cells);
   return bad;
@@ -729,14 +815,7 @@ void Builder::AddHolesAndAssemble(City& city,
     if (hole_of_owner[g] >= 0) emit_hole_ring(holes[hole_of_owner[g]], false);
     grid.num_rings = static_cast<uint32_t>(city.rings.size()) - grid.first_ring;
   }
-  city.bbox_min = {INT64_MAX, INT64_MAX};
-  city.bbox_max = {INT64_MIN, INT64_MIN};
-  for (const LonLatE7& v : city.vertices) {
-    city.bbox_min = {std::min(city.bbox_min.lon, v.lon),
-                     std::min(city.bbox_min.lat, v.lat)};
-    city.bbox_max = {std::max(city.bbox_max.lon, v.lon),
-                     std::max(city.bbox_max.lat, v.lat)};
-  }
+  city.ComputeBbox();
   for (const Hole& hole : holes) {
     ++(hole.owner >= 0 ? stats_.exclaves : stats_.ponds);
   }
@@ -792,6 +871,15 @@ std::string City::GridName(size_t grid) const {
                       absl::Dec(grids[grid].sequence, absl::kZeroPad3), "网格");
 }
 
+void City::ComputeBbox() {
+  bbox_min = {INT64_MAX, INT64_MAX};
+  bbox_max = {INT64_MIN, INT64_MIN};
+  for (const LonLatE7& v : vertices) {
+    bbox_min = {std::min(bbox_min.lon, v.lon), std::min(bbox_min.lat, v.lat)};
+    bbox_max = {std::max(bbox_max.lon, v.lon), std::max(bbox_max.lat, v.lat)};
+  }
+}
+
 int City::NumPolygons(size_t grid) const {
   int count = 0;
   const Grid& g = grids[grid];
@@ -825,6 +913,139 @@ absl::StatusOr<City> GenerateCity(const CityOptions& options) {
   return builder.Build();
 }
 
+namespace {
+
+// WriteCityPack's files; each returns the bytes written.
+absl::StatusOr<int64_t> WriteManifest(const City& city, const std::string& dir) {
+  const int64_t n = static_cast<int64_t>(city.grids.size());
+  const uint64_t seed = city.options.seed;
+  ASSIGN_OR_RETURN(std::unique_ptr<OutFile> f,
+                   OutFile::Open(dir + "manifest.json"));
+  f->Append(absl::StrCat(
+      "{\"format\":\"gridroute-pack\",\"format_version\":1,"
+      "\"name\":\"Synthetic City (seed ",
+      seed, ", ", n, " grids)\",\"version\":\"gen-", seed, "-", n,
+      "\",\"crs\":\"wgs84\",\n"
+      " \"levels\":[\"district\",\"street\",\"community\"],\n"
+      " \"files\":{\"regions\":\"regions.csv\",\"grids\":\"grids.geojson\","
+      "\"departments\":\"departments.csv\",\"categories\":\"categories.csv\","
+      "\"rules\":\"rules.csv\",\"teams\":\"teams.csv\","
+      "\"components\":\"components.csv\",\"layers\":\"layers.geojson\","
+      "\"calendar\":\"calendar.json\"},\n"
+      " \"rule_precedence\":\"scope_first\","
+      "\n"
+      " \"grid_attributes\":{\"code\":\"code\",\"parent\":\"parent\","
+      "\"name\":\"name\"},\n"
+      " \"overlap_tolerance_m2\":1.0}\n"));
+  return f->Close();
+}
+
+absl::StatusOr<int64_t> WriteRegionsCsv(const City& city, const std::string& dir) {
+  ASSIGN_OR_RETURN(std::unique_ptr<OutFile> f,
+                   OutFile::Open(dir + "regions.csv"));
+  f->Append("code,name,level,parent\n");
+  for (const Region& r : city.regions) {
+    f->CsvField(r.code);
+    f->Char(',');
+    f->CsvField(r.name);
+    f->Char(',');
+    f->Append(RegionLevelName(r.level));
+    f->Char(',');
+    if (r.parent >= 0) f->CsvField(city.regions[r.parent].code);
+    f->Char('\n');
+  }
+  return f->Close();
+}
+
+absl::StatusOr<int64_t> WriteGridsGeoJson(const City& city, const std::string& dir) {
+  const int64_t n = static_cast<int64_t>(city.grids.size());
+  ASSIGN_OR_RETURN(std::unique_ptr<OutFile> f,
+                   OutFile::Open(dir + "grids.geojson"));
+  f->Append("{\"type\":\"FeatureCollection\",\"features\":[\n");
+  for (int64_t g = 0; g < n; ++g) {
+    const Grid& grid = city.grids[g];
+    const bool multi = city.NumPolygons(g) > 1;
+    f->Append("{\"type\":\"Feature\",\"properties\":{\"code\":\"");
+    f->Append(city.GridCode(g));
+    f->Append("\",\"parent\":\"");
+    f->JsonString(city.GridParent(g));
+    f->Append("\",\"name\":\"");
+    f->JsonString(city.GridName(g));
+    f->Append(multi ? "\"},\"geometry\":{\"type\":\"MultiPolygon\","
+                      "\"coordinates\":["
+                    : "\"},\"geometry\":{\"type\":\"Polygon\","
+                      "\"coordinates\":");
+    for (uint32_t r = grid.first_ring; r < grid.first_ring + grid.num_rings;
+         ++r) {
+      const Ring& ring = city.rings[r];
+      if (r == grid.first_ring) {
+        f->Char('[');  // opens the first polygon's ring list
+      } else {
+        f->Append(ring.is_hole ? "," : "],[");  // next ring / next polygon
+      }
+      f->Char('[');
+      for (uint32_t k = 0; k <= ring.size; ++k) {  // closed: repeat first
+        const LonLatE7 p = city.RingVertex(ring, k % ring.size);
+        if (k > 0) f->Char(',');
+        f->Char('[');
+        f->E7(p.lon);
+        f->Char(',');
+        f->E7(p.lat);
+        f->Char(']');
+      }
+      f->Char(']');
+    }
+    f->Append(multi ? "]]}}" : "]}}");
+    f->Append(g + 1 < n ? ",\n" : "\n");
+  }
+  f->Append("]}\n");
+  return f->Close();
+}
+
+absl::StatusOr<int64_t> WritePointsCsv(const City& city, const std::string& dir,
+                                       int64_t num_points) {
+  ASSIGN_OR_RETURN(std::unique_ptr<OutFile> f,
+                   OutFile::Open(dir + "points.csv"));
+  f->Append("lon,lat\n");
+  Rng rng(Mix64(city.options.seed ^ kPointStream));
+  for (int64_t k = 0; k < num_points; ++k) {
+    const int64_t lon = rng.Int(city.bbox_min.lon, city.bbox_max.lon);
+    const int64_t lat = rng.Int(city.bbox_min.lat, city.bbox_max.lat);
+    f->E7(lon);
+    f->Char(',');
+    f->E7(lat);
+    f->Char('\n');
+  }
+  return f->Close();
+}
+
+// The routing files and events.csv (routing_generator.h), their sizes in
+// *stats.
+absl::Status WriteRouting(const City& city, const PackOptions& options, PackStats* stats_out) {
+  const std::string dir = options.out_dir + "/";
+  PackStats& stats = *stats_out;
+  const RoutingData routing = GenerateRouting(city);
+  RoutingFileStats r;
+  RETURN_IF_ERROR(WriteRoutingFiles(city, routing, options.out_dir, &r));
+  RETURN_IF_ERROR(
+      WriteEvents(city, routing, dir + "events.csv", options.num_events, &r));
+  stats.departments_bytes = r.departments_bytes;
+  stats.categories_bytes = r.categories_bytes;
+  stats.rules_bytes = r.rules_bytes;
+  stats.teams_bytes = r.teams_bytes;
+  stats.components_bytes = r.components_bytes;
+  stats.layers_bytes = r.layers_bytes;
+  stats.calendar_bytes = r.calendar_bytes;
+  stats.events_bytes = r.events_bytes;
+  stats.num_rules = static_cast<int64_t>(routing.rules.size());
+  stats.num_team_rows = r.team_rows;
+  stats.num_components = static_cast<int64_t>(routing.components.size());
+  stats.num_layers = static_cast<int64_t>(routing.layers.size());
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<PackStats> WriteCityPack(const City& city,
                                         const PackOptions& options) {
   if (options.out_dir.empty()) {
@@ -843,124 +1064,12 @@ absl::StatusOr<PackStats> WriteCityPack(const City& city,
         "cannot create directory ", options.out_dir, ": ", ec.message()));
   }
   const std::string dir = options.out_dir + "/";
-  const int64_t n = static_cast<int64_t>(city.grids.size());
-  const uint64_t seed = city.options.seed;
   PackStats stats;
-
-  {
-    ASSIGN_OR_RETURN(std::unique_ptr<OutFile> f,
-                     OutFile::Open(dir + "manifest.json"));
-    f->Append(absl::StrCat(
-        "{\"format\":\"gridroute-pack\",\"format_version\":1,"
-        "\"name\":\"Synthetic City (seed ",
-        seed, ", ", n, " grids)\",\"version\":\"gen-", seed, "-", n,
-        "\",\"crs\":\"wgs84\",\n"
-        " \"levels\":[\"district\",\"street\",\"community\"],\n"
-        " \"files\":{\"regions\":\"regions.csv\",\"grids\":\"grids.geojson\","
-        "\"departments\":\"departments.csv\",\"categories\":\"categories.csv\","
-        "\"rules\":\"rules.csv\",\"teams\":\"teams.csv\","
-        "\"components\":\"components.csv\",\"layers\":\"layers.geojson\","
-        "\"calendar\":\"calendar.json\"},\n"
-        " \"rule_precedence\":\"scope_first\","
-        "\n"
-        " \"grid_attributes\":{\"code\":\"code\",\"parent\":\"parent\","
-        "\"name\":\"name\"},\n"
-        " \"overlap_tolerance_m2\":1.0}\n"));
-    ASSIGN_OR_RETURN(stats.manifest_bytes, f->Close());
-  }
-  {
-    ASSIGN_OR_RETURN(std::unique_ptr<OutFile> f,
-                     OutFile::Open(dir + "regions.csv"));
-    f->Append("code,name,level,parent\n");
-    for (const Region& r : city.regions) {
-      f->CsvField(r.code);
-      f->Char(',');
-      f->CsvField(r.name);
-      f->Char(',');
-      f->Append(RegionLevelName(r.level));
-      f->Char(',');
-      if (r.parent >= 0) f->CsvField(city.regions[r.parent].code);
-      f->Char('\n');
-    }
-    ASSIGN_OR_RETURN(stats.regions_bytes, f->Close());
-  }
-  {
-    ASSIGN_OR_RETURN(std::unique_ptr<OutFile> f,
-                     OutFile::Open(dir + "grids.geojson"));
-    f->Append("{\"type\":\"FeatureCollection\",\"features\":[\n");
-    for (int64_t g = 0; g < n; ++g) {
-      const Grid& grid = city.grids[g];
-      const bool multi = city.NumPolygons(g) > 1;
-      f->Append("{\"type\":\"Feature\",\"properties\":{\"code\":\"");
-      f->Append(city.GridCode(g));
-      f->Append("\",\"parent\":\"");
-      f->JsonString(city.GridParent(g));
-      f->Append("\",\"name\":\"");
-      f->JsonString(city.GridName(g));
-      f->Append(multi ? "\"},\"geometry\":{\"type\":\"MultiPolygon\","
-                        "\"coordinates\":["
-                      : "\"},\"geometry\":{\"type\":\"Polygon\","
-                        "\"coordinates\":");
-      for (uint32_t r = grid.first_ring; r < grid.first_ring + grid.num_rings;
-           ++r) {
-        const Ring& ring = city.rings[r];
-        if (r == grid.first_ring) {
-          f->Char('[');  // opens the first polygon's ring list
-        } else {
-          f->Append(ring.is_hole ? "," : "],[");  // next ring / next polygon
-        }
-        f->Char('[');
-        for (uint32_t k = 0; k <= ring.size; ++k) {  // closed: repeat first
-          const LonLatE7 p = city.RingVertex(ring, k % ring.size);
-          if (k > 0) f->Char(',');
-          f->Char('[');
-          f->E7(p.lon);
-          f->Char(',');
-          f->E7(p.lat);
-          f->Char(']');
-        }
-        f->Char(']');
-      }
-      f->Append(multi ? "]]}}" : "]}}");
-      f->Append(g + 1 < n ? ",\n" : "\n");
-    }
-    f->Append("]}\n");
-    ASSIGN_OR_RETURN(stats.grids_bytes, f->Close());
-  }
-  {
-    ASSIGN_OR_RETURN(std::unique_ptr<OutFile> f,
-                     OutFile::Open(dir + "points.csv"));
-    f->Append("lon,lat\n");
-    Rng rng(Mix64(seed ^ kPointStream));
-    for (int64_t k = 0; k < options.num_points; ++k) {
-      const int64_t lon = rng.Int(city.bbox_min.lon, city.bbox_max.lon);
-      const int64_t lat = rng.Int(city.bbox_min.lat, city.bbox_max.lat);
-      f->E7(lon);
-      f->Char(',');
-      f->E7(lat);
-      f->Char('\n');
-    }
-    ASSIGN_OR_RETURN(stats.points_bytes, f->Close());
-  }
-  {
-    const RoutingData routing = GenerateRouting(city);
-    RoutingFileStats r;
-    RETURN_IF_ERROR(WriteRoutingFiles(city, routing, options.out_dir, &r));
-    RETURN_IF_ERROR(
-        WriteEvents(city, routing, dir + "events.csv", options.num_events, &r));
-    stats.departments_bytes = r.departments_bytes;
-    stats.categories_bytes = r.categories_bytes;
-    stats.rules_bytes = r.rules_bytes;
-    stats.teams_bytes = r.teams_bytes;
-    stats.components_bytes = r.components_bytes;
-    stats.layers_bytes = r.layers_bytes;
-    stats.calendar_bytes = r.calendar_bytes;
-    stats.events_bytes = r.events_bytes;
-    stats.num_rules = static_cast<int64_t>(routing.rules.size());
-    stats.num_team_rows = r.team_rows;
-    stats.num_components = static_cast<int64_t>(routing.components.size());
-    stats.num_layers = static_cast<int64_t>(routing.layers.size());
-  }
+  ASSIGN_OR_RETURN(stats.manifest_bytes, WriteManifest(city, dir));
+  ASSIGN_OR_RETURN(stats.regions_bytes, WriteRegionsCsv(city, dir));
+  ASSIGN_OR_RETURN(stats.grids_bytes, WriteGridsGeoJson(city, dir));
+  ASSIGN_OR_RETURN(stats.points_bytes, WritePointsCsv(city, dir, options.num_points));
+  RETURN_IF_ERROR(WriteRouting(city, options, &stats));
   // Last, once every file is in place: their sizes and SHA-256 (PACK.md
   // "checksums"), which LoadPack checks.
   RETURN_IF_ERROR(WritePackChecksums(options.out_dir));

@@ -136,6 +136,8 @@ struct City {
   }
   // Number of outer rings (1 = Polygon, 2+ = MultiPolygon).
   int NumPolygons(size_t grid) const;
+  // Sets bbox_min/bbox_max from `vertices`.
+  void ComputeBbox();
   LonLatE7 RingVertex(const Ring& ring, uint32_t k) const {
     return vertices[ring_vertices[ring.begin + k]];
   }

@@ -3,8 +3,11 @@
 // gridroute-gen: writes a synthetic city pack (see GENERATOR.md).
 //
 //   gridroute-gen --grids 200000 --seed 1 --out /tmp/city --events 100000
+//   gridroute-gen --ring-vertices 1000000 --out /tmp/stress
 //
-// Exit codes: 0 success, 2 bad flags, 1 generation or write failure.
+// Flags follow tools/common/cli.h: --center-lon or --center_lon (the
+// underscore spellings stay). Exit codes: 0 success, 2 bad flags, 1
+// generation or write failure.
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -13,10 +16,9 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "common/cli.h"
 #include "gen/city_generator.h"
 #include "gen/stress_city.h"
 
@@ -31,12 +33,12 @@ ABSL_FLAG(int64_t, ring_vertices, 0,
           "stress pack instead of --grids: one grid whose outer ring is a star "
           "of this many vertices (4..8000000; see GENERATOR.md)");
 ABSL_FLAG(double, ring_spike_depth, 0,
-          "with --ring_vertices: depth of the star's teeth as a fraction of its "
+          "with --ring-vertices: depth of the star's teeth as a fraction of its "
           "radius, 0..0.5 (0: two vertex spacings, a finely toothed circle; "
           "0.1: long thin spikes)");
 ABSL_FLAG(int64_t, holes, 0,
           "stress pack instead of --grids: one grid with this many square "
-          "holes (0..2000000), inside a square or the --ring_vertices star");
+          "holes (0..2000000), inside a square or the --ring-vertices star");
 
 namespace {
 
@@ -47,23 +49,80 @@ double Seconds(Clock::time_point a, Clock::time_point b) {
 }
 
 int UsageError(const std::string& message) {
-  std::fprintf(stderr, "gridroute-gen: %s\nTry --help.\n", message.c_str());
-  return 2;
+  return gridroute::cli::UsageError("gridroute-gen", message);
+}
+
+// What was written, on stdout.
+void PrintSummary(const gridroute::gen::City& city, const gridroute::gen::PackStats& w,
+                  uint64_t seed, const std::string& out, int64_t points, int64_t events) {
+  int64_t counts[3] = {0, 0, 0};
+  for (const auto& region : city.regions) ++counts[static_cast<int>(region.level)];
+  int64_t multipolygons = 0;
+  for (size_t g = 0; g < city.grids.size(); ++g) {
+    multipolygons += city.NumPolygons(g) > 1 ? 1 : 0;
+  }
+  const auto& s = city.stats;
+  std::printf("gridroute-gen: seed %llu, %lld grids -> %s\n",
+              static_cast<unsigned long long>(seed),
+              static_cast<long long>(city.grids.size()), out.c_str());
+  std::printf("  hierarchy : %lld districts, %lld streets, %lld communities\n",
+              static_cast<long long>(counts[0]), static_cast<long long>(counts[1]),
+              static_cast<long long>(counts[2]));
+  std::printf("  geometry  : %lld vertices, %lld rings, %lld ponds, %lld exclaves "
+              "(%lld multipolygons)\n",
+              static_cast<long long>(city.vertices.size()),
+              static_cast<long long>(city.rings.size()),
+              static_cast<long long>(s.ponds), static_cast<long long>(s.exclaves),
+              static_cast<long long>(multipolygons));
+  std::printf("  voronoi   : %lld sites, %lld attempt(s), %lld re-jittered seeds, "
+              "%lld merged vertices\n",
+              static_cast<long long>(s.voronoi_sites),
+              static_cast<long long>(s.attempts),
+              static_cast<long long>(s.rejittered_seeds),
+              static_cast<long long>(s.merged_vertices));
+  std::printf("  bbox      : %.7f,%.7f .. %.7f,%.7f\n", city.bbox_min.lon / 1e7,
+              city.bbox_min.lat / 1e7, city.bbox_max.lon / 1e7,
+              city.bbox_max.lat / 1e7);
+  std::printf("  files     : manifest %lld B, regions %lld B, grids %lld B, "
+              "points %lld B (%lld rows)\n",
+              static_cast<long long>(w.manifest_bytes),
+              static_cast<long long>(w.regions_bytes),
+              static_cast<long long>(w.grids_bytes),
+              static_cast<long long>(w.points_bytes),
+              static_cast<long long>(points));
+  std::printf("  routing   : %lld rules, %lld team rows, %lld components, "
+              "%lld layers, %lld events\n",
+              static_cast<long long>(w.num_rules),
+              static_cast<long long>(w.num_team_rows),
+              static_cast<long long>(w.num_components),
+              static_cast<long long>(w.num_layers),
+              static_cast<long long>(events));
+  std::printf("  bytes     : departments %lld, categories %lld, rules %lld, "
+              "teams %lld, components %lld, layers %lld, calendar %lld, "
+              "events %lld\n",
+              static_cast<long long>(w.departments_bytes),
+              static_cast<long long>(w.categories_bytes),
+              static_cast<long long>(w.rules_bytes),
+              static_cast<long long>(w.teams_bytes),
+              static_cast<long long>(w.components_bytes),
+              static_cast<long long>(w.layers_bytes),
+              static_cast<long long>(w.calendar_bytes),
+              static_cast<long long>(w.events_bytes));
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
+  gridroute::cli::SetUsage(
       "Writes a synthetic city pack (manifest.json, regions.csv, "
       "grids.geojson, departments.csv, categories.csv, rules.csv, teams.csv, "
       "components.csv, layers.geojson, calendar.json) with points.csv and "
       "events.csv beside it.\n"
       "Usage: gridroute-gen --grids N --seed S --out DIR [--points K] "
       "[--events K]\n"
-      "       gridroute-gen --ring_vertices N [--holes H] --out DIR ... "
+      "       gridroute-gen --ring-vertices N [--holes H] --out DIR ... "
       "(one-grid stress pack)");
-  std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  std::vector<char*> positional = gridroute::cli::ParseFlags(argc, argv);
   if (positional.size() > 1) {
     return UsageError(absl::StrCat("unexpected argument '", positional[1],
                                    "' (flags are --name=value)"));
@@ -76,7 +135,7 @@ int main(int argc, char** argv) {
   const int64_t holes = absl::GetFlag(FLAGS_holes);
   const bool stress = ring_vertices != 0 || holes != 0;
   if (stress && grids != 0) {
-    return UsageError("--ring_vertices/--holes make a one-grid pack: drop --grids");
+    return UsageError("--ring-vertices/--holes make a one-grid pack: drop --grids");
   }
   if (!stress && (grids < 1 || grids > gridroute::gen::kMaxGrids)) {
     return UsageError(absl::StrCat("--grids must be in [1, ",
@@ -119,72 +178,19 @@ int main(int argc, char** argv) {
   }
   if (!city.ok()) {
     std::fprintf(stderr, "gridroute-gen: %s\n", city.status().ToString().c_str());
-    return city.status().code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
+    return city.status().code() == absl::StatusCode::kInvalidArgument
+               ? gridroute::cli::kExitUsage
+               : gridroute::cli::kExitFailure;
   }
   const Clock::time_point generated = Clock::now();
   absl::StatusOr<gridroute::gen::PackStats> written =
       gridroute::gen::WriteCityPack(*city, {.out_dir = out, .num_points = points, .num_events = events});
   if (!written.ok()) {
-    std::fprintf(stderr, "gridroute-gen: %s\n",
-                 written.status().ToString().c_str());
-    return 1;
+    return gridroute::cli::Failure("gridroute-gen", written.status().ToString());
   }
   const Clock::time_point done = Clock::now();
 
-  int64_t counts[3] = {0, 0, 0};
-  for (const auto& region : city->regions) ++counts[static_cast<int>(region.level)];
-  int64_t multipolygons = 0;
-  for (size_t g = 0; g < city->grids.size(); ++g) {
-    multipolygons += city->NumPolygons(g) > 1 ? 1 : 0;
-  }
-  const auto& s = city->stats;
-  std::printf("gridroute-gen: seed %llu, %lld grids -> %s\n",
-              static_cast<unsigned long long>(options.seed),
-              static_cast<long long>(city->grids.size()), out.c_str());
-  std::printf("  hierarchy : %lld districts, %lld streets, %lld communities\n",
-              static_cast<long long>(counts[0]), static_cast<long long>(counts[1]),
-              static_cast<long long>(counts[2]));
-  std::printf("  geometry  : %lld vertices, %lld rings, %lld ponds, %lld exclaves "
-              "(%lld multipolygons)\n",
-              static_cast<long long>(city->vertices.size()),
-              static_cast<long long>(city->rings.size()),
-              static_cast<long long>(s.ponds), static_cast<long long>(s.exclaves),
-              static_cast<long long>(multipolygons));
-  std::printf("  voronoi   : %lld sites, %lld attempt(s), %lld re-jittered seeds, "
-              "%lld merged vertices\n",
-              static_cast<long long>(s.voronoi_sites),
-              static_cast<long long>(s.attempts),
-              static_cast<long long>(s.rejittered_seeds),
-              static_cast<long long>(s.merged_vertices));
-  std::printf("  bbox      : %.7f,%.7f .. %.7f,%.7f\n", city->bbox_min.lon / 1e7,
-              city->bbox_min.lat / 1e7, city->bbox_max.lon / 1e7,
-              city->bbox_max.lat / 1e7);
-  std::printf("  files     : manifest %lld B, regions %lld B, grids %lld B, "
-              "points %lld B (%lld rows)\n",
-              static_cast<long long>(written->manifest_bytes),
-              static_cast<long long>(written->regions_bytes),
-              static_cast<long long>(written->grids_bytes),
-              static_cast<long long>(written->points_bytes),
-              static_cast<long long>(points));
-  const auto& w = *written;
-  std::printf("  routing   : %lld rules, %lld team rows, %lld components, "
-              "%lld layers, %lld events\n",
-              static_cast<long long>(w.num_rules),
-              static_cast<long long>(w.num_team_rows),
-              static_cast<long long>(w.num_components),
-              static_cast<long long>(w.num_layers),
-              static_cast<long long>(events));
-  std::printf("  bytes     : departments %lld, categories %lld, rules %lld, "
-              "teams %lld, components %lld, layers %lld, calendar %lld, "
-              "events %lld\n",
-              static_cast<long long>(w.departments_bytes),
-              static_cast<long long>(w.categories_bytes),
-              static_cast<long long>(w.rules_bytes),
-              static_cast<long long>(w.teams_bytes),
-              static_cast<long long>(w.components_bytes),
-              static_cast<long long>(w.layers_bytes),
-              static_cast<long long>(w.calendar_bytes),
-              static_cast<long long>(w.events_bytes));
+  PrintSummary(*city, *written, options.seed, out, points, events);
   std::string timing;
   for (const auto& [phase, seconds] : phases) {
     char buf[64];

@@ -144,6 +144,64 @@ class TeamWriter {
   int64_t rows_ = 0;
 };
 
+// WriteRoutingFiles' larger files; each returns the bytes written.
+absl::StatusOr<int64_t> WriteComponentsCsv(const RoutingData& routing, const std::string& dir) {
+  const auto& depts = routing.departments;
+  ASSIGN_OR_RETURN(std::unique_ptr<OutFile> f,
+                   OutFile::Open(dir + "components.csv"));
+  f->Append("code,category,lon,lat,owner,property,maintainer,state\n");
+  auto dept = [&](int32_t d) {
+    return d >= 0 ? absl::string_view(depts[d].code) : absl::string_view();
+  };
+  for (const Component& c : routing.components) {
+    f->Append(ComponentCode(c.code));
+    f->Char(',');
+    f->Append(routing.categories[c.category].code);
+    f->Char(',');
+    f->E7(c.position.lon);
+    f->Char(',');
+    f->E7(c.position.lat);
+    Row(*f, "", dept(c.owner), dept(c.property), dept(c.maintainer),
+        kComponentStates[c.state]);  // the leading "" gives the comma
+  }
+  return f->Close();
+}
+
+absl::StatusOr<int64_t> WriteLayersGeoJson(const RoutingData& routing, const std::string& dir) {
+  ASSIGN_OR_RETURN(std::unique_ptr<OutFile> f,
+                   OutFile::Open(dir + "layers.geojson"));
+  f->Append("{\"type\":\"FeatureCollection\",\"features\":[\n");
+  for (size_t k = 0; k < routing.layers.size(); ++k) {
+    const Layer& layer = routing.layers[k];
+    f->Append("{\"type\":\"Feature\",\"properties\":{\"code\":\"");
+    f->JsonString(layer.code);
+    f->Append("\",\"name\":\"");
+    f->JsonString(layer.name);
+    f->Append("\",\"kind\":\"");
+    f->Append(LayerKindName(layer.kind));
+    f->Append("\",\"owner\":\"");
+    f->JsonString(layer.owner);
+    f->Append("\",\"owner_contact\":\"");
+    f->JsonString(layer.owner_contact);
+    f->Append(absl::StrCat("\",\"priority\":", layer.priority,
+                           "},\"geometry\":{\"type\":\"Polygon\","
+                           "\"coordinates\":[["));
+    for (size_t v = 0; v <= layer.ring.size(); ++v) {  // closed ring
+      const LonLatE7 p = layer.ring[v % layer.ring.size()];
+      if (v > 0) f->Char(',');
+      f->Char('[');
+      f->E7(p.lon);
+      f->Char(',');
+      f->E7(p.lat);
+      f->Char(']');
+    }
+    f->Append("]]}}");
+    f->Append(k + 1 < routing.layers.size() ? ",\n" : "\n");
+  }
+  f->Append("]}\n");
+  return f->Close();
+}
+
 }  // namespace
 
 absl::Status WriteRoutingFiles(const City& city, const RoutingData& routing,
@@ -190,60 +248,8 @@ absl::Status WriteRoutingFiles(const City& city, const RoutingData& routing,
     stats->team_rows = TeamWriter(city, *f).Write();
     ASSIGN_OR_RETURN(stats->teams_bytes, f->Close());
   }
-  {
-    ASSIGN_OR_RETURN(std::unique_ptr<OutFile> f,
-                     OutFile::Open(dir + "components.csv"));
-    f->Append("code,category,lon,lat,owner,property,maintainer,state\n");
-    auto dept = [&](int32_t d) {
-      return d >= 0 ? absl::string_view(depts[d].code) : absl::string_view();
-    };
-    for (const Component& c : routing.components) {
-      f->Append(ComponentCode(c.code));
-      f->Char(',');
-      f->Append(routing.categories[c.category].code);
-      f->Char(',');
-      f->E7(c.position.lon);
-      f->Char(',');
-      f->E7(c.position.lat);
-      Row(*f, "", dept(c.owner), dept(c.property), dept(c.maintainer),
-          kComponentStates[c.state]);  // the leading "" gives the comma
-    }
-    ASSIGN_OR_RETURN(stats->components_bytes, f->Close());
-  }
-  {
-    ASSIGN_OR_RETURN(std::unique_ptr<OutFile> f,
-                     OutFile::Open(dir + "layers.geojson"));
-    f->Append("{\"type\":\"FeatureCollection\",\"features\":[\n");
-    for (size_t k = 0; k < routing.layers.size(); ++k) {
-      const Layer& layer = routing.layers[k];
-      f->Append("{\"type\":\"Feature\",\"properties\":{\"code\":\"");
-      f->JsonString(layer.code);
-      f->Append("\",\"name\":\"");
-      f->JsonString(layer.name);
-      f->Append("\",\"kind\":\"");
-      f->Append(LayerKindName(layer.kind));
-      f->Append("\",\"owner\":\"");
-      f->JsonString(layer.owner);
-      f->Append("\",\"owner_contact\":\"");
-      f->JsonString(layer.owner_contact);
-      f->Append(absl::StrCat("\",\"priority\":", layer.priority,
-                             "},\"geometry\":{\"type\":\"Polygon\","
-                             "\"coordinates\":[["));
-      for (size_t v = 0; v <= layer.ring.size(); ++v) {  // closed ring
-        const LonLatE7 p = layer.ring[v % layer.ring.size()];
-        if (v > 0) f->Char(',');
-        f->Char('[');
-        f->E7(p.lon);
-        f->Char(',');
-        f->E7(p.lat);
-        f->Char(']');
-      }
-      f->Append("]]}}");
-      f->Append(k + 1 < routing.layers.size() ? ",\n" : "\n");
-    }
-    f->Append("]}\n");
-    ASSIGN_OR_RETURN(stats->layers_bytes, f->Close());
-  }
+  ASSIGN_OR_RETURN(stats->components_bytes, WriteComponentsCsv(routing, dir));
+  ASSIGN_OR_RETURN(stats->layers_bytes, WriteLayersGeoJson(routing, dir));
   {
     ASSIGN_OR_RETURN(std::unique_ptr<OutFile> f,
                      OutFile::Open(dir + "calendar.json"));

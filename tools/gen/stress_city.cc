@@ -118,14 +118,7 @@ absl::StatusOr<City> GenerateStressCity(const StressCityOptions& options) {
   grid.first_ring = 0;
   grid.num_rings = static_cast<uint32_t>(city.rings.size());
   city.grids.push_back(grid);
-  city.bbox_min = {INT64_MAX, INT64_MAX};
-  city.bbox_max = {INT64_MIN, INT64_MIN};
-  for (const LonLatE7& v : city.vertices) {
-    city.bbox_min = {std::min(city.bbox_min.lon, v.lon),
-                     std::min(city.bbox_min.lat, v.lat)};
-    city.bbox_max = {std::max(city.bbox_max.lon, v.lon),
-                     std::max(city.bbox_max.lat, v.lat)};
-  }
+  city.ComputeBbox();
   return city;
 }
 

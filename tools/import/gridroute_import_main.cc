@@ -25,7 +25,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "import/importer.h"
-#include "server/dashed_flags.h"
+#include "common/cli.h"
 
 ABSL_FLAG(std::string, grids, "",
           "the grid layer: .shp, .gpkg, .geojson, or anything OGR opens");
@@ -107,8 +107,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 int UsageError(const std::string& message) {
-  std::fprintf(stderr, "gridroute-import: %s\nTry --help.\n", message.c_str());
-  return 2;
+  return gridroute::cli::UsageError("gridroute-import", message);
 }
 
 // A one-line bar on stderr, redrawn at most 10 times a second.
@@ -276,7 +275,7 @@ void PrintSummary(const gi::ImportOptions& o, const gi::ImportReport& r) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
+  gridroute::cli::SetUsage(
       "Imports a city's grid layer (Shapefile, GeoPackage, GeoJSON, ...) into "
       "a city pack.\n"
       "Usage: gridroute-import --grids FILE [--layer NAME] --code-attr ATTR "
@@ -287,10 +286,7 @@ int main(int argc, char** argv) {
       "NAME --out DIR\n"
       "    [--template PACK] [--teams F ...] [--routing-encoding GB18030] [--fix] [--strict]   (see "
       "tools/import/IMPORT.md)");
-  std::vector<std::string> storage;
-  std::vector<char*> args = gridroute::DashedFlags(argc, argv, &storage);
-  std::vector<char*> positional =
-      absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
+  std::vector<char*> positional = gridroute::cli::ParseFlags(argc, argv);
   if (positional.size() > 1) {
     return UsageError(
         absl::StrCat("unexpected argument '", positional[1],
@@ -310,7 +306,10 @@ int main(int argc, char** argv) {
   if (!report.ok()) {
     std::fprintf(stderr, "gridroute-import: %s\n",
                  std::string(report.status().message()).c_str());
-    return report.status().code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
+    // InvalidArgument: the options (a flag's value) are wrong.
+    return report.status().code() == absl::StatusCode::kInvalidArgument
+               ? gridroute::cli::kExitUsage
+               : gridroute::cli::kExitFailure;
   }
   const gi::ImportReport& r = *report;
   for (const std::string& f : r.fixes) std::printf("fixed: %s\n", f.c_str());
@@ -323,8 +322,8 @@ int main(int argc, char** argv) {
         r.errors.size(), r.source.c_str(), o.out.c_str(),
         r.fixes.empty() ? "" : " (the fixes above were not saved)");
     PrintCapped(r.errors, "  ", "problem(s)");
-    return 1;
+    return gridroute::cli::kExitFailure;
   }
   PrintSummary(o, r);
-  return 0;
+  return gridroute::cli::kExitOk;
 }

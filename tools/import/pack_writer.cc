@@ -18,6 +18,7 @@
 #include "common/file_util.h"
 #include "common/status_macros.h"
 #include "common/text_encoding.h"
+#include "common/json_string.h"
 
 namespace gridroute::import {
 namespace {
@@ -87,41 +88,6 @@ void AppendPolygon(std::string& out, const Polygon& p) {
 }
 
 }  // namespace
-
-std::string JsonQuote(absl::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-  return out;
-}
 
 absl::StatusOr<TemplateFiles> ReadTemplate(const std::string& dir) {
   const std::string file = dir + "/manifest.json";

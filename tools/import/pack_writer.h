@@ -67,9 +67,6 @@ absl::Status CopyRoutingFile(const RoutingFile& f, const std::string& dest);
 // manifest), InvalidArgument (not JSON, a routing file it names is missing).
 absl::StatusOr<TemplateFiles> ReadTemplate(const std::string& dir);
 
-// JSON string literal of UTF-8 text, quotes included.
-std::string JsonQuote(absl::string_view s);
-
 absl::Status WriteManifest(const std::string& path, const ManifestFields& m);
 absl::Status WriteRegions(const std::string& path, const DerivedHierarchy& h);
 // `grids` in ascending code order; each feature's `parent` is its nearest

@@ -56,7 +56,7 @@
 #include "load/load_runner.h"
 #include "load/loopback.h"
 #include "load/workload.h"
-#include "server/dashed_flags.h"
+#include "common/cli.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:9090", "host:port; loopback only");
 ABSL_FLAG(std::string, events, "",
@@ -131,8 +131,7 @@ namespace gridroute::load {
 namespace {
 
 [[noreturn]] void Usage(const std::string& message) {
-  std::fprintf(stderr, "gridroute-load: %s\n", message.c_str());
-  std::exit(2);
+  std::exit(cli::UsageError("gridroute-load", message));
 }
 
 // The first line of a small file ("" if it cannot be read: a usage error).
@@ -532,11 +531,14 @@ int Main(int argc, char** argv) {
   // gRPC's mutexes are absl::Mutex: Debian's Abseil checks every lock for
   // deadlock cycles (~3% of the client's time). The load tool does not need it.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-  absl::SetProgramUsageMessage(
-      "load generator for gridroute-server (loopback only); see --help");
-  std::vector<std::string> storage;
-  std::vector<char*> args = DashedFlags(argc, argv, &storage);
-  absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
+  cli::SetUsage(
+      "load generator for gridroute-server (loopback only)\n"
+      "Usage: gridroute-load --server HOST:PORT --events events.csv [--concurrency C | --rate R]\n"
+      "    [--mode stream --batch 256] [--view codes|full] [--duration-s S] [--json] ...\n"
+      "gridroute-rpcload, the old name of this tool, still runs it but is deprecated:\n"
+      "call gridroute-load.\n"
+      "Exit 1 also when any call or streamed item failed, or nothing connected.");
+  cli::ParseFlags(argc, argv);
   const Config c = ParseConfig();
   std::vector<v1::RouteRequest> requests = LoadRequests(c);
   const auto channels = Connect(c.server, absl::GetFlag(FLAGS_channels),

@@ -27,6 +27,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "gen/city_generator.h"
+#include "common/json_string.h"
 
 namespace gridroute::gen::internal {
 
@@ -165,18 +166,8 @@ class OutFile {
   }
   // A JSON string body (without the quotes).
   void JsonString(absl::string_view s) {
-    for (char c : s) {
-      if (c == '"' || c == '\\') {
-        Char('\\');
-        Char(c);
-      } else if (static_cast<unsigned char>(c) < 0x20) {
-        char esc[8];
-        std::snprintf(esc, sizeof(esc), "\\u%04x", c);
-        buf_.append(esc);
-      } else {
-        Char(c);
-      }
-    }
+    AppendJsonStringBody(std::string_view(s.data(), s.size()), &buf_);
+    if (buf_.size() >= kFlushBytes) Flush();
   }
   absl::StatusOr<int64_t> Close() {
     Flush();
