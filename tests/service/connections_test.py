@@ -139,6 +139,11 @@ class ConnectionsTest(unittest.TestCase):
         until(lambda: health(server.address) == "SERVING", "health SERVING after the held sockets closed")
         self.assertNotIn("Failed accept4", server.log())
 
+    # Under UBSan (build-asan, GRIDROUTE_SANITIZED=1) its vptr check needs a
+    # free descriptor (it probes memory with pipe()), so a server out of them
+    # on purpose aborts with a false "invalid vptr"; the Release pass runs it.
+    @unittest.skipIf(os.environ.get("GRIDROUTE_SANITIZED") == "1",
+                     "UBSan's vptr check needs free file descriptors")
     def test_listener_survives_the_fd_limit(self):
         def low_fd_limit():
             resource.setrlimit(resource.RLIMIT_NOFILE, (128, 128))
