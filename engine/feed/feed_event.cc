@@ -5,26 +5,15 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
+#include "common/json_string.h"
 #include "geo/crs.h"
 
 namespace gridroute {
 namespace {
 
 void AppendString(absl::string_view key, absl::string_view s, std::string* out) {
-  absl::StrAppend(out, ",\"", key, "\":\"");
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out->push_back('\\');
-      out->push_back(static_cast<char>(c));
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-      out->append(buf);
-    } else {
-      out->push_back(static_cast<char>(c));
-    }
-  }
-  out->push_back('"');
+  absl::StrAppend(out, ",\"", key, "\":");
+  AppendJsonString(std::string_view(s.data(), s.size()), out);
 }
 
 // The report's point in WGS-84, when its CRS is one of the built-in ones.

@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/echo.h"
+#include "common/json_string.h"
 #include "common/status_macros.h"
 
 namespace gridroute {
@@ -23,23 +24,6 @@ struct MapView::LevelIndex {
 };
 
 namespace {
-
-void AppendJsonString(absl::string_view s, std::string* out) {
-  out->push_back('"');
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out->push_back('\\');
-      out->push_back(static_cast<char>(c));
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-      out->append(buf);
-    } else {
-      out->push_back(static_cast<char>(c));
-    }
-  }
-  out->push_back('"');
-}
 
 // v with 7 decimals (~1 cm in degrees), without printf's cost.
 void AppendCoord(double v, std::string* out) {
@@ -399,9 +383,10 @@ void MapView::WriteGrid(uint32_t g, double tolerance, Writer* w) const {
   w->BeginFeature();
   std::string* out = w->out();
   out->append("\"type\":\"Feature\",\"properties\":{\"code\":");
-  AppendJsonString(s.grid_code(g), out);
+  const absl::string_view code = s.grid_code(g), name = s.grid_name(g);
+  AppendJsonString(std::string_view(code.data(), code.size()), out);
   out->append(",\"name\":");
-  AppendJsonString(s.grid_name(g), out);
+  AppendJsonString(std::string_view(name.data(), name.size()), out);
   out->append(",\"level\":\"grid\"");
   WriteAncestors(s.grid_parent(g), static_cast<int>(s.hierarchy().levels().size()), w);
   out->append("},");

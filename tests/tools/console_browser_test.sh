@@ -13,7 +13,8 @@
 #     and the stats choropleth has streets.
 #  4. A screenshot is saved (build dir: console_browser_test.png; the README's
 #     docs/console.png is one of these).
-# Skips (exit 77) only when chromium is missing (tools/setup.sh installs it).
+# Skips (exit 77) only when chromium is missing (tools/setup.sh installs it)
+# or the npm registry cannot be reached (no puppeteer-core to drive it).
 # Needs node and npm: puppeteer-core is installed with `npm ci` from
 # tests/console/package-lock.json into <build dir>/console-test-node.
 #   console_browser_test.sh <bin dir> <build dir>
@@ -43,8 +44,15 @@ if [[ ! -f $mods/.lock-sum || $(cat "$mods/.lock-sum") != "$lock_sum" ]]; then
   rm -rf "$mods"
   mkdir -p "$mods"
   cp "$here/package.json" "$here/package-lock.json" "$mods/"
-  (cd "$mods" && timeout 600 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) \
-    || fail "npm ci (puppeteer-core) in $mods"
+  if ! (cd "$mods" && timeout 600 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error); then
+    # Without the registry there is no driver to run the browser with: say so
+    # and skip, as for a missing chromium; any other npm failure fails.
+    if ! (cd "$mods" && timeout 60 npm ping --loglevel=error > /dev/null 2>&1); then
+      echo "SKIP: the npm registry is unreachable, so puppeteer-core cannot be installed"
+      exit 77
+    fi
+    fail "npm ci (puppeteer-core) in $mods"
+  fi
   echo "$lock_sum" > "$mods/.lock-sum"
 fi
 cp "$here/console_browser_test.mjs" "$mods/"
