@@ -552,6 +552,65 @@ std::unique_ptr<gridroute::HttpServer> StartHttp(const gridroute::ServerOptions&
 
 }  // namespace
 
+// The case desk of --journal-dir (none without it), on the first snapshot.
+// "" or what went wrong.
+std::string OpenCases(const gridroute::ServedSnapshot& first,
+                      std::unique_ptr<gridroute::CaseDesk>* cases) {
+  if (absl::GetFlag(FLAGS_journal_dir).empty()) {
+    Log("cases off (no --journal-dir): decisions carry no case id");
+    return "";
+  }
+  gridroute::CaseDeskOptions o;
+  o.journal_dir = absl::GetFlag(FLAGS_journal_dir);
+  o.journal.fsync = absl::GetFlag(FLAGS_journal_fsync);
+  o.journal.max_batch_wait_us = absl::GetFlag(FLAGS_journal_batch_wait_us);
+  o.compact_after_bytes = static_cast<uint64_t>(absl::GetFlag(FLAGS_journal_compact_mb)) << 20;
+  o.nats_url = absl::GetFlag(FLAGS_nats);
+  o.log = [](absl::string_view m) { Log(std::string(m)); };
+  o.idempotency_window = absl::GetFlag(FLAGS_idempotency_window);
+  o.max_keys = static_cast<size_t>(absl::GetFlag(FLAGS_idempotency_max_keys));
+  absl::StatusOr<std::unique_ptr<gridroute::CaseDesk>> desk =
+      gridroute::CaseDesk::Open(o, *first.snapshot, first.pack_dir);
+  if (!desk.ok()) return absl::StrCat("cases: ", desk.status().message());
+  *cases = *std::move(desk);
+  return "";
+}
+
+// The token file of --auth-tokens (none without it: auth off, said loudly).
+// "" or what went wrong.
+std::string OpenTokens(const std::string& listen, std::unique_ptr<gridroute::TokenFile>* tokens) {
+  if (absl::GetFlag(FLAGS_auth_tokens).empty()) {
+    Log(absl::StrCat("WARNING: auth off (no --auth-tokens): every caller of ", listen,
+                     " may reload, read and change cases and read names and phones",
+                     absl::GetFlag(FLAGS_insecure_no_auth) ? " (--insecure-no-auth)" : ""));
+    return "";
+  }
+  *tokens = std::make_unique<gridroute::TokenFile>(absl::GetFlag(FLAGS_auth_tokens));
+  if (absl::Status st = (*tokens)->Reload(); !st.ok()) {
+    return absl::StrCat("--auth-tokens: ", st.message());
+  }
+  Log(absl::StrCat("auth on: ", (*tokens)->table()->size(), " principal(s) from ",
+                   (*tokens)->path()));
+  return "";
+}
+
+// The service's limits from the flags; --pack-root defaults to the parent of
+// --pack. The pointers (cases, tokens, audit, feed) are set by main.
+gridroute::ServiceOptions ServiceFlags(const std::string& pack) {
+  gridroute::ServiceOptions o;
+  o.max_batch = absl::GetFlag(FLAGS_max_batch);
+  o.max_pending_answer_bytes = static_cast<int64_t>(absl::GetFlag(FLAGS_max_pending_answers_mb))
+                               << 20;
+  o.stream_write_timeout = absl::Seconds(absl::GetFlag(FLAGS_stream_write_timeout_s));
+  o.max_future = absl::GetFlag(FLAGS_max_future);
+  o.pack_root = absl::GetFlag(FLAGS_pack_root);
+  if (o.pack_root.empty()) {
+    o.pack_root =
+        std::filesystem::weakly_canonical(std::filesystem::absolute(pack)).parent_path().string();
+  }
+  return o;
+}
+
 int main(int argc, char** argv) {
   // Debian's Abseil checks every absl::Mutex (gRPC's locks) for lock-order
   // cycles by default: ~1.5% of a unary call's CPU. gRPC's own tests run
@@ -599,24 +658,7 @@ int main(int argc, char** argv) {
   for (const std::string& w : first->current->snapshot->warnings()) Log("warning: " + w);
 
   std::unique_ptr<gridroute::CaseDesk> cases;
-  if (!absl::GetFlag(FLAGS_journal_dir).empty()) {
-    gridroute::CaseDeskOptions o;
-    o.journal_dir = absl::GetFlag(FLAGS_journal_dir);
-    o.journal.fsync = absl::GetFlag(FLAGS_journal_fsync);
-    o.journal.max_batch_wait_us = absl::GetFlag(FLAGS_journal_batch_wait_us);
-    o.compact_after_bytes = static_cast<uint64_t>(absl::GetFlag(FLAGS_journal_compact_mb)) << 20;
-    o.nats_url = absl::GetFlag(FLAGS_nats);
-    o.log = [](absl::string_view m) { Log(std::string(m)); };
-    o.idempotency_window = absl::GetFlag(FLAGS_idempotency_window);
-    o.max_keys = static_cast<size_t>(absl::GetFlag(FLAGS_idempotency_max_keys));
-    absl::StatusOr<std::unique_ptr<gridroute::CaseDesk>> desk =
-        gridroute::CaseDesk::Open(o, *first->current->snapshot, first->current->pack_dir);
-    if (!desk.ok()) return Fail(absl::StrCat("cases: ", desk.status().message()));
-    cases = *std::move(desk);
-  } else {
-    Log("cases off (no --journal-dir): decisions carry no case id");
-  }
-
+  if (std::string bad = OpenCases(*first->current, &cases); !bad.empty()) return Fail(bad);
   gridroute::ServerOptions server_options;
   server_options.listen = absl::GetFlag(FLAGS_listen);
   server_options.max_message_bytes = absl::GetFlag(FLAGS_max_message_mb) << 20;
@@ -631,31 +673,11 @@ int main(int argc, char** argv) {
     signal_thread.OnEverySighup([log = audit.get()] { ReopenAudit(log); });
   }
   std::unique_ptr<gridroute::TokenFile> tokens;
-  if (!absl::GetFlag(FLAGS_auth_tokens).empty()) {
-    tokens = std::make_unique<gridroute::TokenFile>(absl::GetFlag(FLAGS_auth_tokens));
-    if (absl::Status st = tokens->Reload(); !st.ok()) {
-      return Fail(absl::StrCat("--auth-tokens: ", st.message()));
-    }
-    Log(absl::StrCat("auth on: ", tokens->table()->size(), " principal(s) from ", tokens->path()));
-  } else {
-    Log(absl::StrCat("WARNING: auth off (no --auth-tokens): every caller of ", server_options.listen,
-                     " may reload, read and change cases and read names and phones",
-                     absl::GetFlag(FLAGS_insecure_no_auth) ? " (--insecure-no-auth)" : ""));
-  }
-  gridroute::ServiceOptions service_options;
-  service_options.max_batch = absl::GetFlag(FLAGS_max_batch);
-  service_options.max_pending_answer_bytes =
-      static_cast<int64_t>(absl::GetFlag(FLAGS_max_pending_answers_mb)) << 20;
-  service_options.stream_write_timeout = absl::Seconds(absl::GetFlag(FLAGS_stream_write_timeout_s));
-  service_options.max_future = absl::GetFlag(FLAGS_max_future);
+  if (std::string bad = OpenTokens(server_options.listen, &tokens); !bad.empty()) return Fail(bad);
+  gridroute::ServiceOptions service_options = ServiceFlags(pack);
   service_options.cases = cases.get();
   service_options.tokens = tokens.get();
   service_options.audit = audit.get();
-  service_options.pack_root = absl::GetFlag(FLAGS_pack_root);
-  if (service_options.pack_root.empty()) {
-    service_options.pack_root =
-        std::filesystem::weakly_canonical(std::filesystem::absolute(pack)).parent_path().string();
-  }
   Log(absl::StrCat("Reload accepts pack directories inside ", service_options.pack_root,
                    server_options.tls_cert_pem.empty() ? "; plaintext (no --tls-cert)"
                    : server_options.tls_client_ca_pem.empty() ? "; TLS" : "; mutual TLS"));
