@@ -43,8 +43,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "common/cli.h"
 #include "common/process_memory.h"
-#include "server/dashed_flags.h"
 #include "console/console_api.h"
 #include "feed/event_feed.h"
 #include "http/http_router.h"
@@ -629,7 +629,7 @@ int main(int argc, char** argv) {
       "[--http-listen HOST:PORT [--http-threads 16] [--http-max-body-mb N] [--http-keepalive-s 5] "
       "[--basemap-url URL] [--console-dir DIR] [--events-per-s 50] [--max-event-clients 4]]");
   std::vector<std::string> storage;
-  std::vector<char*> args = gridroute::DashedFlags(argc, argv, &storage);
+  std::vector<char*> args = gridroute::cli::DashedFlags(argc, argv, &storage);
   absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
   const std::string pack = absl::GetFlag(FLAGS_pack);
   if (std::string bad = CheckFlags(); !bad.empty()) return Fail(bad);
