@@ -34,7 +34,7 @@ wait_log() {
 "$bin/gridroute-server" --pack "$tmp/city" --listen 127.0.0.1:0 --threads 1 \
   --audit-log "$tmp/audit.jsonl" > "$tmp/server.out" 2> "$tmp/server.err" &
 srv_pid=$!
-for _ in $(seq 1 300); do  # <= 30 s
+for _ in $(seq 1 1200); do  # <= 120 s (a hang guard: ASan on a loaded machine)
   grep -q serving "$tmp/server.out" 2>/dev/null && break
   kill -0 "$srv_pid" 2>/dev/null || break
   sleep 0.1
