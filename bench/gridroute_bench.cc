@@ -432,6 +432,9 @@ void BM_Route_Gridroute(benchmark::State& state) {
                                                  benchmark::Counter::kAvgIterations);
   state.counters["not_found"] = benchmark::Counter(static_cast<double>(not_found),
                                                    benchmark::Counter::kAvgIterations);
+  // The (region, category) table's distinct rows against its regions.
+  state.counters["regions"] = ds.snapshot->hierarchy().num_regions();
+  state.counters["region_rows"] = ds.snapshot->rules().num_region_rows();
 }
 
 // Router::RouteBatch, kBatch events per call (the camera stream's path), on

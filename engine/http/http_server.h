@@ -40,9 +40,9 @@ struct HttpServerOptions {
   // tls_client_ca_pem too, mutual TLS: a client must present a certificate
   // signed by that CA (the handshake fails otherwise); its subject CN is a
   // certificate principal of the token file, as on gRPC.
-  std::string tls_cert_pem;
-  std::string tls_key_pem;
-  std::string tls_client_ca_pem;
+  std::string tls_cert_pem{};
+  std::string tls_key_pem{};
+  std::string tls_client_ca_pem{};
   // Largest request body (bytes); a larger one is answered 413 before it
   // is read. Default: gRPC's max message size (32 MiB).
   size_t max_body_bytes = size_t{32} << 20;

@@ -154,7 +154,7 @@ struct CellLocator::Impl {
   CellLocatorStats stats;
 
   // Covered answer for p, or kOutside (no snapping).
-  LocateResult Resolve(IPoint p) const;
+  LocateResult Resolve(IPoint p, const RecordPrefetch& prefetch = {}) const;
   LocateResult FromLeaf(const uint32_t* w, uint64_t dx, uint64_t dy, int shift,
                         IPoint p) const;
   LocateResult Finish(LocateResult r, IPoint p,

@@ -322,18 +322,35 @@ GRIDROUTE_ALWAYS_INLINE uint32_t WalkToEntry(const CellLocator::Impl& m,
   return e;
 }
 
+// The caller's record of grid g (LocateOptions::prefetch_base).
+GRIDROUTE_ALWAYS_INLINE void PrefetchRecord(const RecordPrefetch& pf, uint32_t g) {
+  __builtin_prefetch(static_cast<const char*>(pf.base) + size_t{g} * pf.stride);
+}
+
 template <bool kAvx2>
 GRIDROUTE_ALWAYS_INLINE LocateResult ResolveT(const CellLocator::Impl& m,
-                                              IPoint p) {
+                                              IPoint p, const RecordPrefetch& pf) {
   uint64_t dx, dy;
   if (!TopOffset(m, p, &dx, &dy)) return {};
   int shift;
   const uint32_t e = WalkToEntry(m, dx, dy, &shift);
   if (e == kEmpty) return {};
-  if (Tag(e) == kTagInterior) return {e, How::kInside, 0};
+  if (Tag(e) == kTagInterior) {
+    if (pf.base != nullptr) PrefetchRecord(pf, e);
+    return {e, How::kInside, 0};
+  }
   const uint32_t* w = m.leaves.data() + (e & kPayloadMask);
   // The edges usually reach the next line: fetch it beside the header's.
   __builtin_prefetch(w + 16);
+  if (pf.base != nullptr) {
+    // The first two candidates' records (most leaves have 1-3), from the
+    // header's line: their misses overlap the edge test below.
+    const uint32_t header = w[0];
+    const uint32_t* ids = w + ((header & kFallbackBit) ? 1 : kHeaderWords);
+    const uint32_t n = (header & kFallbackBit) ? (header & ~kFallbackBit) : (header & 0xFF);
+    if (n > 0) PrefetchRecord(pf, ids[0]);
+    if (n > 1) PrefetchRecord(pf, ids[1]);
+  }
   return FromLeafT<kAvx2>(m, w, dx, dy, shift, p);
 }
 
@@ -410,8 +427,8 @@ GRIDROUTE_ALWAYS_INLINE void LocateBatchT(const CellLocator::Impl& m,
 
 // flatten: the leaf tests inlined into each lookup path.
 __attribute__((flatten)) LocateResult ResolveScalar(const CellLocator::Impl& m,
-                                                    IPoint p) {
-  return ResolveT<false>(m, p);
+                                                    IPoint p, const RecordPrefetch& pf) {
+  return ResolveT<false>(m, p, pf);
 }
 __attribute__((flatten)) void LocateBatchScalar(const CellLocator::Impl& m,
                                                 const IPoint* p, size_t n,
@@ -423,8 +440,8 @@ __attribute__((flatten)) void LocateBatchScalar(const CellLocator::Impl& m,
 // (gcc kept PackedLeafCandidateAvx2 out of line without flatten: the call
 // cost ~10 % in LocateBatch at 200k grids, same-process A/B.)
 __attribute__((target("avx2"), flatten)) LocateResult ResolveAvx2(
-    const CellLocator::Impl& m, IPoint p) {
-  return ResolveT<true>(m, p);
+    const CellLocator::Impl& m, IPoint p, const RecordPrefetch& pf) {
+  return ResolveT<true>(m, p, pf);
 }
 __attribute__((target("avx2"), flatten)) void LocateBatchAvx2(
     const CellLocator::Impl& m, const IPoint* p, size_t n,
@@ -455,18 +472,18 @@ LocateResult CellLocator::Impl::FromLeaf(const uint32_t* w, uint64_t dx,
   return FromLeafT<false>(*this, w, dx, dy, shift, p);
 }
 
-LocateResult CellLocator::Impl::Resolve(IPoint p) const {
+LocateResult CellLocator::Impl::Resolve(IPoint p, const RecordPrefetch& pf) const {
 #if GRIDROUTE_CELL_AVX2
-  if (UseAvx2()) return ResolveAvx2(*this, p);
+  if (UseAvx2()) return ResolveAvx2(*this, p, pf);
 #endif
-  return ResolveScalar(*this, p);
+  return ResolveScalar(*this, p, pf);
 }
 
 CellLocator::CellLocator(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 CellLocator::~CellLocator() = default;
 
 LocateResult CellLocator::Locate(IPoint p, const LocateOptions& options) const {
-  return impl_->Finish(impl_->Resolve(p), p, options);
+  return impl_->Finish(impl_->Resolve(p, options.prefetch), p, options);
 }
 
 void CellLocator::LocateBatch(const IPoint* p, size_t n,

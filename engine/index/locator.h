@@ -48,11 +48,22 @@ struct LocateResult {
 };
 
 // Per-request options.
+// A caller's per-grid array (record g at base + g * stride bytes) that the
+// locator may prefetch as soon as it knows the candidate grids, so the
+// caller's first read of the answer's record overlaps the leaf's edge test
+// instead of following it (route/router.cc: GridRoutes' records). A hint
+// only: answers never depend on it, and a locator may ignore it.
+struct RecordPrefetch {
+  const void* base = nullptr;
+  uint32_t stride = 0;
+};
+
 struct LocateOptions {
   // Maximum distance in metres at which a point outside every grid is snapped
   // to the nearest one. 0 (default) disables snapping. Snapping costs a box
   // query and a distance to every edge of the grids in range (~1 µs at 30 m).
   double snap_m = 0;
+  RecordPrefetch prefetch{};
 };
 
 class Locator {

@@ -81,8 +81,9 @@ class GridRoutes {
                  std::vector<int32_t>* out) const;
 
   // Starts fetching what Team() and LayerHits() will read for `r`.
-  void Prefetch(const GridRecord& r) const {
+  void Prefetch(uint32_t grid, const GridRecord& r) const {
     __builtin_prefetch(team_pool_.data() + team_begin_[r.team_list]);
+    if (r.flags & GridRecord::kLayers) layer_lists_.prefetch(grid);
   }
 
   size_t MemoryBytes() const;

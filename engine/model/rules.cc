@@ -125,11 +125,34 @@ uint32_t RuleTable::AddList(std::vector<uint32_t>& ids) {
   return static_cast<uint32_t>(lists_.size() - 1);
 }
 
+void RuleTable::ShareRegionRows() {
+  const size_t C = static_cast<size_t>(num_categories_);
+  const size_t regions = region_row_.size();
+  if (C == 0) {
+    region_row_.assign(regions, 0);
+    region_lists_.clear();
+    return;
+  }
+  // A row's bytes -> its shared row id.
+  absl::flat_hash_map<std::string, uint32_t> seen;
+  std::vector<uint32_t> rows;
+  std::string key;
+  for (size_t r = 0; r < regions; ++r) {
+    const uint32_t* row = region_lists_.data() + r * C;
+    key.assign(reinterpret_cast<const char*>(row), C * sizeof(uint32_t));
+    auto [it, added] = seen.try_emplace(key, static_cast<uint32_t>(rows.size() / C));
+    if (added) rows.insert(rows.end(), row, row + C);
+    region_row_[r] = it->second;
+  }
+  rows.shrink_to_fit();
+  region_lists_ = std::move(rows);
+}
+
 size_t RuleTable::MemoryBytes() const {
   size_t rules = 0;
   for (const Rule& r : rules_) rules += sizeof(Rule) + r.id.capacity() + r.value.capacity();
   return rules + pool_.capacity() * 4 + lists_.capacity() * 8 + city_lists_.capacity() * 4 +
-         region_lists_.capacity() * 4 + grid_has_rules_.capacity() +
+         region_row_.capacity() * 4 + region_lists_.capacity() * 4 + grid_has_rules_.capacity() +
          grid_lists_.capacity() * 16 + layer_lists_.capacity() * 16 + uncovered_.capacity();
 }
 
@@ -422,6 +445,9 @@ void RuleTable::Compile(const RuleContext& ctx) {
   // City lists, then region lists top-down (a region's parent first).
   city_lists_.resize(C);
   for (int32_t c = 0; c < C; ++c) city_lists_[c] = MergedList(0, city, cats.at(c), &ids);
+  // Built full (region x category), then rows shared below.
+  region_row_.resize(h.num_regions());
+  for (int32_t r = 0; r < h.num_regions(); ++r) region_row_[r] = static_cast<uint32_t>(r);
   region_lists_.assign(static_cast<size_t>(h.num_regions()) * C, 0);
   std::vector<int32_t> order(h.num_regions());
   for (int32_t i = 0; i < h.num_regions(); ++i) order[i] = i;
@@ -437,13 +463,14 @@ void RuleTable::Compile(const RuleContext& ctx) {
           MergedList(parent_list, by_region[r], cats.at(c), &ids);
     }
   }
+  ShareRegionRows();
   // Grids: only where a grid's own rules change its region's list.
   grid_has_rules_.assign(ctx.num_grids, 0);
   for (const auto& [g, own] : by_grid) {
     const int32_t region = ctx.grid_parent(static_cast<uint32_t>(g));
     for (int32_t c = 0; c < C; ++c) {
       const uint32_t parent_list =
-          region >= 0 ? region_lists_[static_cast<size_t>(region) * C + c] : city_lists_[c];
+          region >= 0 ? RegionList(region, c) : city_lists_[c];
       const uint32_t list = MergedList(parent_list, own, cats.at(c), &ids);
       if (list != parent_list) {
         grid_lists_[(static_cast<uint64_t>(g) << 32) | static_cast<uint32_t>(c)] = list;

@@ -73,7 +73,11 @@ absl::Status Router::Locate(bool has_point, double x, double y, const Crs& crs,
 
 absl::Status Router::Route(const Event& e, const RouteOptions& o, Decision* d) const {
   RETURN_IF_ERROR(Prepare(e, o, d));
-  d->location = snapshot_->locator().Locate(d->point, LocateOptions{o.snap_m});
+  const GridRoutes& routes = snapshot_->grid_routes();
+  LocateOptions lo;
+  lo.snap_m = o.snap_m;
+  if (routes.size() > 0) lo.prefetch = {&routes.record(0), sizeof(GridRecord)};
+  d->location = snapshot_->locator().Locate(d->point, lo);
   return Finish(e, o, d);
 }
 
@@ -96,7 +100,9 @@ void Router::RouteBatch(absl::Span<const Event> events, const RouteOptions& o,
   // every grid's record is fetched before the first is read.
   const size_t m = scratch->points.size();
   scratch->located.resize(m);
-  s.locator().LocateBatch(scratch->points.data(), m, LocateOptions{o.snap_m},
+  LocateOptions lo;
+  lo.snap_m = o.snap_m;
+  s.locator().LocateBatch(scratch->points.data(), m, lo,
                           scratch->located.data());
   const GridRoutes& routes = s.grid_routes();
   for (size_t k = 0; k < m; ++k) {
@@ -108,7 +114,7 @@ void Router::RouteBatch(absl::Span<const Event> events, const RouteOptions& o,
     const uint32_t g = scratch->located[k].grid;
     if (g == kNoGrid) continue;
     const GridRecord& rec = routes.record(g);
-    routes.Prefetch(rec);
+    routes.Prefetch(g, rec);
     if (rec.region >= 0) {
       __builtin_prefetch(s.hierarchy().chain_data(rec.region));
       s.rules().PrefetchArea(rec.region, out[scratch->index[k]].category);
@@ -224,6 +230,10 @@ absl::Status Router::Finish(const Event& e, const RouteOptions& o, Decision* d) 
   const GridRoutes& routes = s.grid_routes();
   const GridRecord& rec = routes.record(grid);
   const int32_t region = rec.region;
+  // What the record points at, fetched together rather than one miss after
+  // another: the team list and the candidate layers (the region chain and
+  // the rule rows are small tables that stay cached).
+  routes.Prefetch(grid, rec);
   s.hierarchy().Chain(region, d->chain);
   if (d->location.how == How::kSnapped) {
     s.layers().Hits(p, &d->layers);  // p lies outside the grid

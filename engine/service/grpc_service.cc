@@ -1042,7 +1042,9 @@ grpc::Status GridrouteService::Locate(absl::Time deadline, const v1::LocateReque
   Crs crs;
   absl::Status st = PointFromProto(req.point(), true, &has_point, &x, &y, &crs);
   LocateResult r;
-  if (st.ok()) st = served->router.Locate(true, x, y, crs, LocateOptions{req.snap_m()}, &r);
+  LocateOptions lo;
+  lo.snap_m = req.snap_m();
+  if (st.ok()) st = served->router.Locate(true, x, y, crs, lo, &r);
   if (!st.ok()) return ToGrpcStatus(st);
   LocationToProto(*served->snapshot, r, resp->mutable_location());
   SnapshotRefToProto(*served, resp->mutable_snapshot());

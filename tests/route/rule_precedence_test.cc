@@ -144,5 +144,56 @@ TEST(RulePrecedenceTest, CompiledTableMatchesScanOfAllRules) {
   EXPECT_GT(not_found, 10);
 }
 
+// The (region, category) table shares rows between regions whose lists
+// agree for every category; each region's answer is still the list a scan
+// of its own and its ancestors' rules gives (same oracle as above, without
+// windows: the list holds every candidate, best first).
+TEST(RulePrecedenceTest, SharedRegionRowsAnswerEveryRegion) {
+  const auto& c = testing::GetGeneratedCity(20'000, 3);
+  const Snapshot& s = *c.snapshot;
+  const RuleTable& rules = s.rules();
+  const Categories& cats = s.categories();
+  const Hierarchy& h = s.hierarchy();
+  ASSERT_GT(h.num_regions(), 10);
+  EXPECT_LT(rules.num_region_rows(), static_cast<uint32_t>(h.num_regions()) / 2)
+      << "the generated city's communities inherit their streets' rules";
+  EXPECT_GT(rules.num_region_rows(), 1u);
+  for (int32_t r = 0; r < h.num_regions(); ++r) {
+    std::vector<int32_t> chain;
+    for (int32_t a = r; a >= 0; a = h.region(a).parent) chain.push_back(a);
+    for (int32_t ci = 0; ci < cats.size(); ++ci) {
+      const Category& cat = cats.at(ci);
+      std::vector<std::pair<Rank, uint32_t>> want;
+      for (uint32_t i = 0; i < rules.num_rules(); ++i) {
+        const Rule& rule = rules.rule(i);
+        Rank rank{0, 0, 0, rule.type >= 0 ? 1 : 0, rule.has_window ? 1 : 0, ""};
+        if (rule.scope_kind == ScopeKind::kRegion) {
+          if (std::find(chain.begin(), chain.end(), rule.scope) == chain.end()) continue;
+          rank.scope_class = 1;
+          rank.scope_detail = h.region(rule.scope).level;
+        } else if (rule.scope_kind != ScopeKind::kCity) {
+          continue;
+        }
+        if (rule.type >= 0 && rule.type != static_cast<int>(cat.type)) continue;
+        if (rule.pattern == Rule::kExact) {
+          if (rule.value != cat.code) continue;
+          rank.pattern = 2;
+        } else if (rule.pattern == Rule::kMajor) {
+          if (rule.value != cat.major) continue;
+          rank.pattern = 1;
+        }
+        want.emplace_back(rank, i);
+      }
+      std::stable_sort(want.begin(), want.end(),
+                       [](const auto& a, const auto& b) { return Better(a.first, b.first); });
+      std::vector<uint32_t> want_ids;
+      for (const auto& [rank, i] : want) want_ids.push_back(i);
+      const absl::Span<const uint32_t> got = rules.AreaCandidates(~0u, r, ci);
+      ASSERT_EQ(std::vector<uint32_t>(got.begin(), got.end()), want_ids)
+          << "region " << h.region(r).code << " category " << cat.code;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace gridroute
