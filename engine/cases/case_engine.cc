@@ -592,7 +592,7 @@ absl::Status CaseEngine::ApplyCase(const CaseRecord& rec, bool whole) {
   u.prev_counter = inserted ? 0 : it->second;
   if (!inserted) it->second = std::max(it->second, c.seq);
   store_.by_id_.emplace(CaseStore::IdKey{c.district, c.ymd, c.seq}, u.case_idx);
-  if (c.state != CaseState::kClosed) ++store_.open_;
+  ++store_.by_state_[static_cast<int>(c.state)];
   if (!whole) ObserveTime(c.first_ns, &u);
   // A case whose window has already passed at filing (a late report) can
   // never be a fold target: the watermark never goes back while it exists.
@@ -727,18 +727,18 @@ absl::Status CaseEngine::ApplyTransition(const CaseRecord& rec) {
   const int32_t lead = store_.departments_.Intern(rec.lead);
   c.history.push_back(CaseStore::History{
       rec.to, store_.names_.Intern(rec.actor), lead, ToNs(rec.at), rec.note});
+  --store_.by_state_[static_cast<int>(c.state)];
+  ++store_.by_state_[static_cast<int>(rec.to)];
   c.state = rec.to;
   if (lead >= 0) c.lead = lead;
   if (rec.to == CaseState::kClosed) {
     c.closed_ns = ToNs(rec.at);
-    --store_.open_;
     if (c.fold_entry != kNone) {
       UnindexCase(idx);
       u.entry_removed = true;
     }
   } else if (rec.from == CaseState::kClosed) {
     c.closed_ns = kMaxNs;
-    ++store_.open_;
   }
   if (c.fold_entry == kNone && Foldable(c)) {
     IndexCase(idx);  // reopened
@@ -815,7 +815,7 @@ void CaseEngine::UndoOne(const UndoEntry& u) {
       } else {
         store_.counters_.erase(ckey);
       }
-      if (c.state != CaseState::kClosed) --store_.open_;
+      --store_.by_state_[static_cast<int>(c.state)];
       store_.cases_.pop_back();
       return;
     }
@@ -833,8 +833,8 @@ void CaseEngine::UndoOne(const UndoEntry& u) {
     case RecordKind::kTransition: {
       Case& c = store_.cases_[u.case_idx];
       c.history.pop_back();
-      if (c.state == CaseState::kClosed) ++store_.open_;
-      if (u.prev_state == CaseState::kClosed) --store_.open_;
+      --store_.by_state_[static_cast<int>(c.state)];
+      ++store_.by_state_[static_cast<int>(u.prev_state)];
       c.state = u.prev_state;
       c.lead = u.prev_lead;
       c.closed_ns = u.prev_closed;
@@ -949,7 +949,7 @@ absl::Status CaseEngine::SetFoldRules(FoldRules rules) {
 
 std::string CaseEngine::DebugState() const {
   std::string out =
-      absl::StrCat("watermark ", watermark_ns(), "\nopen ", store_.open_, "\n");
+      absl::StrCat("watermark ", watermark_ns(), "\nopen ", store_.open(), "\n");
   for (int64_t t : watermark_.pending().times()) absl::StrAppend(&out, "pending ", t, "\n");
   absl::StrAppend(&out, "key_clock ", key_clock_ns_, "\n");
   keys_.ForEach([&](const ReportKeyFp& fp, const KeyIndex::Entry& e) {
@@ -995,11 +995,12 @@ std::string CaseEngine::DebugState() const {
 }
 
 absl::Status CaseEngine::CheckInvariants() const {
-  size_t indexed = 0, open = 0;
+  size_t indexed = 0;
+  std::array<size_t, kNumCaseStates> by_state{};
   absl::flat_hash_map<uint64_t, uint32_t> max_seq;
   for (uint32_t i = 0; i < store_.cases_.size(); ++i) {
     const Case& c = store_.cases_[i];
-    open += c.state != CaseState::kClosed;
+    ++by_state[static_cast<int>(c.state)];
     uint32_t& m = max_seq[CaseStore::CounterKey(c.district, c.ymd)];
     m = std::max(m, c.seq);
     const CatRule& rule = cat_rules_[c.category];
@@ -1043,9 +1044,11 @@ absl::Status CaseEngine::CheckInvariants() const {
                                             " entries, cases point at ",
                                             indexed));
   }
-  if (open != store_.open_) {
-    return absl::InternalError(
-        absl::StrCat("open count ", store_.open_, " != ", open));
+  for (int st = 0; st < kNumCaseStates; ++st) {
+    if (by_state[st] != store_.by_state_[st]) {
+      return absl::InternalError(absl::StrCat("cases in state ", st, ": counted ",
+                                              store_.by_state_[st], ", held ", by_state[st]));
+    }
   }
   if (max_seq.size() != store_.counters_.size()) {
     return absl::InternalError("counters disagree with the cases");

@@ -32,6 +32,7 @@
 #ifndef GRIDROUTE_CASES_CASE_STORE_H_
 #define GRIDROUTE_CASES_CASE_STORE_H_
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -137,7 +138,9 @@ class CaseStore {
   // Cases (open and closed).
   size_t size() const { return cases_.size(); }
   // Cases not closed.
-  size_t open() const { return open_; }
+  size_t open() const { return cases_.size() - by_state_[static_cast<int>(CaseState::kClosed)]; }
+  // Cases now in state `s`.
+  size_t in_state(CaseState s) const { return by_state_[static_cast<int>(s)]; }
 
  private:
   friend class CaseEngine;
@@ -200,7 +203,8 @@ class CaseStore {
   }
 
   std::vector<Case, cases_internal::HugePageAllocator<Case>> cases_;
-  size_t open_ = 0;
+  // Cases per CaseState (kept by CaseEngine on filing, transition, undo).
+  std::array<size_t, kNumCaseStates> by_state_{};
   absl::flat_hash_map<IdKey, uint32_t> by_id_;
   absl::flat_hash_map<uint64_t, uint32_t>
       counters_;  // (district, ymd) -> last seq

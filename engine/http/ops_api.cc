@@ -84,6 +84,14 @@ void WriteCases(const GridrouteService& svc, OverdueCache* overdue, PrometheusTe
   out->Family("gridroute_cases", "Cases in the case store, by state (open: not closed).", "gauge");
   out->Sample("gridroute_cases", {{"state", "open"}}, static_cast<uint64_t>(i.open));
   out->Sample("gridroute_cases", {{"state", "closed"}}, static_cast<uint64_t>(i.cases - i.open));
+  out->Family("gridroute_cases_by_state",
+              "Cases in the case store by lifecycle state (reported, dispatched, accepted, "
+              "handled, verified, closed, reopened).",
+              "gauge");
+  for (int st = 0; st < kNumCaseStates; ++st) {
+    out->Sample("gridroute_cases_by_state", {{"state", CaseStateName(static_cast<CaseState>(st))}},
+                static_cast<uint64_t>(i.by_state[st]));
+  }
   if (const int64_t o = overdue != nullptr ? overdue->Get(svc) : -1; o >= 0) {
     Gauge(out, "gridroute_cases_overdue", "Open cases past their due time (working calendar).",
           static_cast<double>(o));
@@ -100,6 +108,13 @@ void WriteCases(const GridrouteService& svc, OverdueCache* overdue, PrometheusTe
         i.journal.failed_batches);
   Gauge(out, "gridroute_journal_segments", "Journal segment files on disk.",
         static_cast<double>(i.journal.segments));
+  out->Family("gridroute_journal_append_seconds",
+              "Acknowledged journal appends: entry to durable (commit-group wait included).",
+              "histogram");
+  out->Histogram("gridroute_journal_append_seconds", {}, i.journal_append);
+  out->Family("gridroute_journal_sync_seconds", "Journal data syncs (fdatasync), each.",
+              "histogram");
+  out->Histogram("gridroute_journal_sync_seconds", {}, i.journal_sync);
   if (!i.dispatch) return;
   Count(out, "gridroute_dispatch_published_total", "NATS publish attempts (retries included).",
         i.dispatched.published);

@@ -643,12 +643,17 @@ CaseDesk::Info CaseDesk::info() const {
     std::lock_guard<std::mutex> lock(mu_);
     i.cases = engine_->store().size();
     i.open = engine_->store().open();
+    for (int st = 0; st < kNumCaseStates; ++st) {
+      i.by_state[st] = engine_->store().in_state(static_cast<CaseState>(st));
+    }
     i.fold_index = engine_->fold_index_size();
     i.intake_batches = intake_batches_;
     i.commit_groups = commit_groups_;
     i.queued_batches = queue_.size();
   }
   i.journal = journal_->stats();
+  i.journal_append = journal_->append_latency();
+  i.journal_sync = journal_->sync_latency();
   i.open_report = journal_->open_report();
   i.replay_seconds = replay_seconds_;
   if (dispatcher_ != nullptr) {

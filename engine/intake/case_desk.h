@@ -49,6 +49,7 @@
 #ifndef GRIDROUTE_INTAKE_CASE_DESK_H_
 #define GRIDROUTE_INTAKE_CASE_DESK_H_
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -173,6 +174,9 @@ class CaseDesk {
     size_t open = 0;
     size_t fold_index = 0;
     Journal::Stats journal;
+    HistogramSnapshot journal_append;  // Journal::append_latency()
+    HistogramSnapshot journal_sync;    // Journal::sync_latency()
+    std::array<size_t, kNumCaseStates> by_state{};  // cases per CaseState
     bool dispatch = false;
     NatsDispatcher::Stats dispatched;
     std::string open_report;  // what the journal said at start

@@ -112,6 +112,7 @@ absl::StatusOr<uint64_t> Journal::AppendImpl(
     w.bytes += kHeaderBytes + records[i].size();
   }
 
+  const auto t0 = std::chrono::steady_clock::now();
   std::unique_lock<std::mutex> l(mu_);
   gate_cv_.wait(l, [&] { return !gate_closed_; });
   ++inflight_;
@@ -189,6 +190,9 @@ absl::StatusOr<uint64_t> Journal::AppendImpl(
   if (--inflight_ == 0) gate_cv_.notify_all();
   if (leader_waiting_) leader_cv_.notify_one();
   if (!status.ok()) return status;
+  append_latency_.ObserveNanos(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                   std::chrono::steady_clock::now() - t0)
+                                   .count());
   return first_seq;
 }
 
@@ -219,7 +223,11 @@ absl::Status Journal::CommitGroup(const std::vector<Writer*>& group,
     env_->Hook("commit:written");
     if (options_.fsync) {
       what = "fdatasync";
+      const auto t0 = std::chrono::steady_clock::now();
       if (env_->Sync(seg_fd_) != 0) err = errno;
+      sync_latency_.ObserveNanos(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                     std::chrono::steady_clock::now() - t0)
+                                     .count());
     }
   }
   if (err == 0) {

@@ -43,6 +43,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "journal/journal_env.h"
+#include "metrics/histogram.h"
 
 namespace gridroute {
 
@@ -182,6 +183,10 @@ class Journal {
     uint64_t queued_batches = 0;  // batches waiting to be committed right now
   };
   Stats stats() const;
+  // Latency of acknowledged Append calls (entry to durable, queueing for the
+  // commit group included) and of each data sync (fdatasync) alone.
+  HistogramSnapshot append_latency() const { return append_latency_.Snapshot(); }
+  HistogramSnapshot sync_latency() const { return sync_latency_.Snapshot(); }
 
   // What Open found, for the server's start-up log: snapshot used, segments,
   // records replayed, and any torn tail it dropped (file, offset, reason).
@@ -249,6 +254,8 @@ class Journal {
   std::condition_variable leader_cv_;
   absl::Status failed_;  // sticky: a failed write could not be undone
   Stats stats_;
+  Histogram append_latency_;  // lock-free
+  Histogram sync_latency_;
 
   std::mutex compact_mu_;  // one Compact at a time
 };

@@ -178,6 +178,11 @@ TEST_F(LifecycleTest, TheWholeLoop) {
     const absl::Status st = Move(*e_, id_, s, t, "alice");
     ASSERT_TRUE(st.ok()) << CaseStateName(s) << ": " << st;
     EXPECT_EQ(State(), s);
+    // The per-state counts follow the one case (metrics read them).
+    for (int k = 0; k < kNumCaseStates; ++k) {
+      EXPECT_EQ(e_->store().in_state(static_cast<CaseState>(k)), k == static_cast<int>(s) ? 1u : 0u)
+          << CaseStateName(static_cast<CaseState>(k)) << " after moving to " << CaseStateName(s);
+    }
   }
   CaseView v;
   ASSERT_TRUE(e_->store().Get(id_, &v).ok());

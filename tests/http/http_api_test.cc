@@ -354,6 +354,17 @@ TEST_F(HttpApiTest, CaseRoutesEqualCaseService) {
     ASSERT_TRUE(cases_->Get(&ctx, get, &cg).ok());
   }
   EXPECT_TRUE(MessageDifferencer::Equals(cg, updated)) << cg.DebugString();
+  // Cases by lifecycle state, and the journal's append and sync latencies
+  // (three filings and one update, each made durable by one append).
+  {
+    const std::string page = Get("/metrics")->body;
+    EXPECT_THAT(page, ::testing::HasSubstr("gridroute_cases_by_state{state=\"reported\"} 2\n"));
+    EXPECT_THAT(page, ::testing::HasSubstr("gridroute_cases_by_state{state=\"dispatched\"} 1\n"));
+    EXPECT_THAT(page, ::testing::HasSubstr("gridroute_cases_by_state{state=\"closed\"} 0\n"));
+    EXPECT_THAT(page, ::testing::HasSubstr("# TYPE gridroute_journal_append_seconds histogram\n"));
+    EXPECT_THAT(page, ::testing::HasSubstr("gridroute_journal_append_seconds_count 4\n"));
+    EXPECT_THAT(page, ::testing::HasSubstr("# TYPE gridroute_journal_sync_seconds histogram\n"));
+  }
   // The path's id and the body's must agree.
   ErrorOf(Post("/v1/cases/" + id + ":update", R"({"caseId":"other","state":"CASE_STATE_ACCEPTED"})"),
           400, 3);
