@@ -1075,7 +1075,9 @@ grpc::Status GridrouteService::Route(absl::Time deadline, const v1::RouteRequest
                                                   : ItemOutcome::kOutsideCoverage,
                     1);
   ViewToProto(*served->snapshot, d, req.view() == v1::DECISION_VIEW_CODES, Personal(who), resp);
-  if (options_.cases != nullptr && d.outcome == Outcome::kRouted) {
+  if (req.dry_run()) {
+    // A what-if (RouteRequest.dry_run): nothing filed, nothing in the feed.
+  } else if (options_.cases != nullptr && d.outcome == Outcome::kRouted) {
     thread_local IntakeBuffers b;
     b.Clear();
     ReportFromDecision(*served->snapshot, e, d, ReportSource::kHotline, {}, b.Add(0),

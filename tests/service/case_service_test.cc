@@ -346,6 +346,28 @@ TEST_F(CaseServiceTest, OutsideCoverageCarriesNoCase) {
   EXPECT_TRUE(ListAll(v1::ListCasesRequest()).empty());
 }
 
+// A dry run (the console's map click) answers the same decision and files
+// nothing: no case, no report id, so a later real report files case 1.
+TEST_F(CaseServiceTest, DryRunAnswersTheDecisionAndFilesNothing) {
+  v1::RouteRequest look = Report(kG1X, kG1Y, "0102", At(2026, 3, 4, 10, 0));
+  look.set_dry_run(true);
+  look.set_report_id("ticket-1");
+  const v1::RouteResponse seen = Route(look);
+  EXPECT_EQ(seen.decision().outcome(), v1::OUTCOME_ROUTED);
+  EXPECT_FALSE(seen.decision().has_case_ref());
+  EXPECT_TRUE(ListAll(v1::ListCasesRequest()).empty());
+  v1::RouteRequest real = look;
+  real.set_dry_run(false);
+  const v1::RouteResponse filed = Route(real);
+  ASSERT_TRUE(filed.decision().has_case_ref());
+  EXPECT_EQ(filed.decision().case_ref().case_id(), "320501-20260304-000001");
+  EXPECT_FALSE(filed.decision().case_ref().duplicate());  // the key was not taken
+  v1::Decision without_ref = filed.decision();
+  without_ref.clear_case_ref();
+  EXPECT_EQ(without_ref.SerializeAsString(), seen.decision().SerializeAsString());
+  EXPECT_EQ(ListAll(v1::ListCasesRequest()).size(), 1u);
+}
+
 TEST_F(CaseServiceTest, RouteBatchCarriesCaseRefsForRoutedItemsOnly) {
   v1::RouteBatchRequest req;
   *req.add_events() = Report(kG1X, kG1Y, "0102", At(2026, 3, 4, 10, 0));
