@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
-#include <cstdio>
 #include <deque>
 #include <utility>
 
@@ -13,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "common/echo.h"
+#include "common/log.h"
 #include "google/protobuf/arena.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/support/message_allocator.h"
@@ -1681,9 +1681,9 @@ std::unique_ptr<grpc::Server> StartServer(const ServerOptions& options, Gridrout
     return nullptr;
   }
   if (!options.listen.empty() && !ConnectionGuard::Get().Watch(port, options.max_connections)) {
-    std::fprintf(stderr,
-                 "gridroute: WARNING: accept4/close are not interposed in this process: "
-                 "max_connections is not enforced and an accept error is only seen in gRPC's log\n");
+    Log(LogLevel::kWarning, "server",
+        "WARNING: accept4/close are not interposed in this process: max_connections is not "
+        "enforced and an accept error is only seen in gRPC's log");
   }
   SetServiceHealth(server.get(), /*serving=*/true, service->cases_on());
   if (bound_port != nullptr) *bound_port = port;
