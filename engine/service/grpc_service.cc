@@ -24,6 +24,7 @@
 #include "service/directory.h"
 #include "service/connection_guard.h"
 #include "service/field_limits.h"
+#include "service/pack_reload.h"
 #include "service/reflection_v1.h"
 #include "service/serving_health.h"
 
@@ -1373,32 +1374,18 @@ grpc::Status GridrouteService::DirectoryFor(absl::Time deadline, const v1::Direc
 }
 
 grpc::Status GridrouteService::Reload(const v1::ReloadRequest& req, v1::ReloadResponse* resp) {
-  if (absl::Status st = CheckLength(req.pack_dir(), kMaxPathBytes, "pack_dir"); !st.ok()) {
-    return ToGrpcStatus(st);
-  }
-  std::string dir = req.pack_dir();
-  if (!dir.empty() && !options_.pack_root.empty()) {
-    std::string resolved;
-    // The same answer whether or not the path exists: nothing to probe with.
-    if (!InsidePackRoot(options_.pack_root, dir, &resolved)) {
-      return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                          "pack_dir: not inside the server's --pack-root; nothing loaded");
-    }
-    dir = resolved;
-  }
-  absl::StatusOr<ReloadResult> r = store_->Load(dir);
+  absl::StatusOr<PackReload> r =
+      ReloadPack(store_, {.pack_root = options_.pack_root, .cases = options_.cases}, req.pack_dir());
   if (!r.ok()) return ToGrpcStatus(r.status());
-  if (options_.cases != nullptr) {
-    absl::Status st = options_.cases->Reload(*r->current->snapshot, r->current->pack_dir);
-    if (!st.ok()) {
-      resp->add_warnings(absl::StrCat("folding rules not reloaded, the previous ones stay: ",
-                                      st.message()));
-    }
+  if (!r->cases_status.ok()) {
+    resp->add_warnings(absl::StrCat("folding rules not reloaded, the previous ones stay: ",
+                                    r->cases_status.message()));
   }
-  SnapshotRefToProto(*r->current, resp->mutable_snapshot());
-  if (r->previous != nullptr) SnapshotRefToProto(*r->previous, resp->mutable_previous());
-  resp->set_load_seconds(r->current->load_seconds);
-  for (const std::string& w : r->current->snapshot->warnings()) resp->add_warnings(w);
+  const ReloadResult& loaded = r->result;
+  SnapshotRefToProto(*loaded.current, resp->mutable_snapshot());
+  if (loaded.previous != nullptr) SnapshotRefToProto(*loaded.previous, resp->mutable_previous());
+  resp->set_load_seconds(loaded.current->load_seconds);
+  for (const std::string& w : loaded.current->snapshot->warnings()) resp->add_warnings(w);
   return grpc::Status::OK;
 }
 
