@@ -8,10 +8,10 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "common/echo.h"
+#include "common/field_error.h"
 #include "common/log.h"
 #include "google/protobuf/arena.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -313,11 +313,12 @@ void ViewToProto(const Snapshot& s, const Decision& d, bool codes, bool personal
   }
 }
 
-// The item error of a report the case engine refused; `source_field` names
-// the request field that became the report's source id.
-std::string CaseErrorMessage(absl::string_view m, absl::string_view source_field) {
-  if (absl::StartsWith(m, "source_id:")) return absl::StrCat("case: ", source_field, m.substr(9));
-  return absl::StrCat("case: ", m);
+// The item error of a report the case engine refused: "case: " and its
+// message, where an error about the report's source id (a FieldError,
+// common/field_error.h) names `source_field`, the request field that
+// became it.
+std::string CaseErrorMessage(const absl::Status& s, absl::string_view source_field) {
+  return absl::StrCat("case: ", RenameErrorField(s, "source_id", source_field).message());
 }
 
 bool Personal(const Principal* who) { return who == nullptr || who->Has(kRolePersonal); }
@@ -402,8 +403,7 @@ void PutCaseRefs(const IntakeBuffers& b, const std::vector<CaseOutcome>& outcome
       CaseRefToProto(o, CaseRefOf(r));
     } else {
       r->mutable_error()->set_code(static_cast<int32_t>(o.status.code()));
-      absl::string_view m = o.status.message();
-      r->mutable_error()->set_message(CaseErrorMessage(m, source_field));
+      r->mutable_error()->set_message(CaseErrorMessage(o.status, source_field));
     }
   }
 }
@@ -1289,7 +1289,7 @@ void GridrouteService::EncodeDetectionsWire(const v1::DetectionBatch& req, const
     if (!buf.status[i].ok()) {
       AppendItemError(buf.status[i].code(), buf.status[i].message(), &scratch.nested, &r);
     } else if (c != nullptr && !c->status.ok()) {
-      AppendItemError(c->status.code(), CaseErrorMessage(c->status.message(), "camera_id"),
+      AppendItemError(c->status.code(), CaseErrorMessage(c->status, "camera_id"),
                       &scratch.nested, &r);
     } else {
       AppendDecisionCodes(tables, snap, buf.decisions[i], c, /*field=*/5, &r);
