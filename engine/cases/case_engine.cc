@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "cases/case_id.h"
 #include "common/echo.h"
+#include "common/field_error.h"
 #include "cases/internal/time_ns.h"
 #include "common/status_macros.h"
 
@@ -76,9 +77,10 @@ absl::Status ValidateReport(const Report& r, bool geographic) {
                      "takes chain[0])"));
   }
   if (r.source_id.size() > kMaxSourceIdBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("source_id: ", r.source_id.size(), " bytes (at most ",
-                     kMaxSourceIdBytes, ")"));
+    // A field error: the service names the field its client sent (a
+    // detection's camera_id) from the payload, not from the text.
+    return FieldError(absl::StatusCode::kInvalidArgument, "source_id",
+                      absl::StrCat(r.source_id.size(), " bytes (at most ", kMaxSourceIdBytes, ")"));
   }
   if (!r.key.empty()) {
     if (r.key.size() > kMaxReportKeyBytes) {

@@ -5,11 +5,11 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-#include <cstdio>
 #include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/log.h"
 #include "http/http_reply.h"
 #include "service/connection_guard.h"
 #include "service/request_head_guard.h"
@@ -137,7 +137,9 @@ bool HttpServer::Start(std::string* error) {
   }
   port_.store(bound);
   if (!ConnectionGuard::Get().Watch(bound, options_.max_connections)) {
-    std::fprintf(stderr, "gridroute: WARNING: HTTP connections are not capped (accept not interposed, or 8 listeners watched already)\n");
+    Log(LogLevel::kWarning, "http",
+        "WARNING: HTTP connections are not capped (accept not interposed, or 8 listeners "
+        "watched already)");
   }
   RequestHeadGuard::Get().WatchPort(bound, options_.max_head_bytes);
   thread_ = std::thread([this] { server_->listen_after_bind(); });

@@ -66,6 +66,12 @@ int LocalPort(int fd) {
 }
 
 // gRPC's log lines, printed as its default logger does, seen by the guard.
+// Raw fprintf on purpose, not common/log.h's Log(): this replaces gRPC's own
+// logger (gpr_set_log_function), so its lines keep gRPC's format that
+// operators and gRPC's docs know ("E0101 ... tcp_server_posix.cc:...] Failed
+// accept4"), and it runs inside gRPC's internals on any thread, possibly
+// with gRPC's locks held: Log() takes its own mutex and calls the embedding
+// binary's sink, and a sink that itself used gRPC would deadlock or recurse.
 void GrpcLog(gpr_log_func_args* args) {
   const char* file = args->file != nullptr ? args->file : "";
   if (const char* slash = std::strrchr(file, '/')) file = slash + 1;

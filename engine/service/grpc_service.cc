@@ -4,15 +4,15 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
-#include <cstdio>
 #include <deque>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "common/echo.h"
+#include "common/field_error.h"
+#include "common/log.h"
 #include "google/protobuf/arena.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/support/message_allocator.h"
@@ -24,6 +24,7 @@
 #include "service/directory.h"
 #include "service/connection_guard.h"
 #include "service/field_limits.h"
+#include "service/pack_reload.h"
 #include "service/reflection_v1.h"
 #include "service/serving_health.h"
 
@@ -50,10 +51,12 @@ struct IntakeBuffers {
   }
 };
 
-// Per-thread buffers of one detection batch's routing (no allocation once
-// warm: events and decisions keep their strings' and vectors' capacity).
-struct DetectionBuffers {
+// Per-thread buffers of one batch's routing, RouteBatch's events or a
+// detection batch (no allocation once warm: events and decisions keep their
+// strings' and vectors' capacity).
+struct BatchBuffers {
   std::vector<Event> events;
+  std::vector<RouteOptions> options;  // item i's own (RouteRequest: snap_m, radius)
   std::vector<absl::Status> status;
   std::vector<Decision> decisions;
   Router::BatchScratch scratch;
@@ -62,6 +65,7 @@ struct DetectionBuffers {
     const size_t m = static_cast<size_t>(n);
     if (events.size() < m) {
       events.resize(m);
+      options.resize(m);
       decisions.resize(m);
     }
     status.assign(m, absl::OkStatus());
@@ -72,7 +76,7 @@ struct DetectionBuffers {
 // the routed decisions, the reports being filed and the snapshot they point
 // into (pinned until the answer is written).
 struct WireBatch {
-  DetectionBuffers routed;
+  BatchBuffers routed;
   IntakeBuffers cases;
   std::vector<int> case_of;  // detection i -> cases slot, -1 if none
   std::shared_ptr<const ServedSnapshot> served;
@@ -223,33 +227,62 @@ void PrefetchViewStrings(const Snapshot& s, const Decision& d, const absl::Statu
 
 // The console's feed (feed/event_feed.h): only a relaxed load unless a
 // console watches.
-void OfferAll(EventFeed* feed, const DetectionBuffers& buf, int n) {
+void OfferAll(EventFeed* feed, const BatchBuffers& buf, int n) {
   if (feed == nullptr || !feed->active()) return;
   for (int i = 0; i < n; ++i) {
     if (buf.status[i].ok()) OfferToFeed(feed, buf.events[i], buf.decisions[i], {});
   }
 }
 
-// Routes every detection of `req` into `buf` (one RouteBatch call); frame
-// times outside `window` are item errors.
-void RouteAll(const ServedSnapshot& served, const v1::DetectionBatch& req,
-              const ReportTimeWindow& window, DetectionBuffers* buf, CallMetrics* metrics) {
-  const int n = req.detections_size();
+// The calling thread's buffers for RouteBatch and a FULL detection batch
+// (one set per thread: both are done with it before they return).
+BatchBuffers& ThreadBatchBuffers() {
+  thread_local BatchBuffers buf;
+  return buf;
+}
+
+bool SameOptions(const RouteOptions& a, const RouteOptions& b) {
+  return a.snap_m == b.snap_m && a.component_radius_m == b.component_radius_m;
+}
+
+// Routes buf's first n events (those whose status is still OK) with
+// Router::RouteBatch: a run of items with equal options in one call (a
+// detection batch is one run; RouteBatch's events usually are).
+void RouteRuns(const Router& router, int n, BatchBuffers* buf) {
+  for (int start = 0; start < n;) {
+    const RouteOptions* run = nullptr;
+    int end = start;
+    for (; end < n; ++end) {
+      if (!buf->status[end].ok()) continue;  // skipped by RouteBatch: any run takes it
+      if (run == nullptr) {
+        run = &buf->options[end];
+      } else if (!SameOptions(*run, buf->options[end])) {
+        break;
+      }
+    }
+    if (run != nullptr) {
+      const size_t k = static_cast<size_t>(end - start);
+      router.RouteBatch(absl::MakeConstSpan(buf->events.data() + start, k), *run,
+                        absl::MakeSpan(buf->status.data() + start, k),
+                        absl::MakeSpan(buf->decisions.data() + start, k), &buf->scratch);
+    }
+    start = end;
+  }
+}
+
+// The routing step RouteBatch and RouteStream (both views) share: converts
+// and checks each of the n items (`to_event(i, &event, &options)` returns
+// item i's validation error, which becomes its item error), routes the
+// valid ones (RouteRuns; exactly Router::Route's decisions), counts the
+// outcomes and offers the decisions to the console's feed.
+template <typename ToEvent>
+void RouteItems(const ServedSnapshot& served, int n, ToEvent to_event, BatchBuffers* buf,
+                CallMetrics* metrics, EventFeed* feed) {
   buf->Resize(n);
-  RouteOptions o;
   for (int i = 0; i < n; ++i) {
-    const v1::Detection& det = req.detections(i);
-    absl::Status& st = buf->status[i];
-    st = EventFromProto(det, req.snap_m(), &buf->events[i], &o);
-    if (st.ok()) st = CheckReportTime(buf->events[i].reported_at, "frame_time", window);
-    if (st.ok()) st = CheckReportId(det.correlation_id(), "correlation_id");
+    buf->status[i] = to_event(i, &buf->events[i], &buf->options[i]);
   }
-  if (n > 0) {
-    o.snap_m = req.snap_m();
-    served.router.RouteBatch(absl::MakeConstSpan(buf->events.data(), n), o,
-                             absl::MakeSpan(buf->status.data(), n),
-                             absl::MakeSpan(buf->decisions.data(), n), &buf->scratch);
-  }
+  RouteRuns(served.router, n, buf);
   for (int i = 0; i < std::min(n, kPrefetchAhead); ++i) {
     PrefetchViewStrings(*served.snapshot, buf->decisions[i], buf->status[i]);
   }
@@ -258,6 +291,37 @@ void RouteAll(const ServedSnapshot& served, const v1::DetectionBatch& req,
     if (buf->status[i].ok()) Tally(buf->decisions[i], tally);
   }
   AddTally(*metrics, tally, n - tally[0] - tally[1]);
+  OfferAll(feed, *buf, n);
+}
+
+// Routes every detection of `req` into `buf`; frame times outside `window`
+// are item errors.
+void RouteDetectionItems(const ServedSnapshot& served, const v1::DetectionBatch& req,
+                         const ReportTimeWindow& window, BatchBuffers* buf, CallMetrics* metrics,
+                         EventFeed* feed) {
+  auto to_event = [&](int i, Event* e, RouteOptions* o) {
+    const v1::Detection& det = req.detections(i);
+    absl::Status st = EventFromProto(det, req.snap_m(), e, o);
+    if (st.ok()) st = CheckReportTime(e->reported_at, "frame_time", window);
+    if (st.ok()) st = CheckReportId(det.correlation_id(), "correlation_id");
+    return st;
+  };
+  RouteItems(served, req.detections_size(), to_event, buf, metrics, feed);
+}
+
+// Routes every event of `req` into `buf`; report times outside `window` are
+// item errors.
+void RouteEventItems(const ServedSnapshot& served, const v1::RouteBatchRequest& req,
+                     const ReportTimeWindow& window, BatchBuffers* buf, CallMetrics* metrics,
+                     EventFeed* feed) {
+  auto to_event = [&](int i, Event* e, RouteOptions* o) {
+    const v1::RouteRequest& r = req.events(i);
+    absl::Status st = EventFromProto(r, e, o);
+    if (st.ok()) st = CheckReportTime(e->reported_at, "reported_at", window);
+    if (st.ok()) st = CheckReportId(r.report_id(), "report_id");
+    return st;
+  };
+  RouteItems(served, req.events_size(), to_event, buf, metrics, feed);
 }
 
 // DetectionResult.error (field 4): ItemError {code = 1, message = 2}.
@@ -312,11 +376,60 @@ void ViewToProto(const Snapshot& s, const Decision& d, bool codes, bool personal
   }
 }
 
-// The item error of a report the case engine refused; `source_field` names
-// the request field that became the report's source id.
-std::string CaseErrorMessage(absl::string_view m, absl::string_view source_field) {
-  if (absl::StartsWith(m, "source_id:")) return absl::StrCat("case: ", source_field, m.substr(9));
-  return absl::StrCat("case: ", m);
+// Where a routed report comes from, for its case (ReportFromDecision).
+struct ReportOrigin {
+  ReportSource source;
+  absl::string_view source_id;  // detections: camera_id; RouteBatch: none
+  absl::string_view key;        // the idempotency key: report_id or correlation_id
+};
+
+// Queues item i's routed decision as a report for the case desk; its case
+// goes to result `result` of the answer.
+void CollectReport(const Snapshot& s, const BatchBuffers& buf, int i, const ReportOrigin& from,
+                   absl::string_view key_scope, int result, IntakeBuffers* cases) {
+  ReportFromDecision(s, buf.events[i], buf.decisions[i], from.source, from.source_id,
+                     cases->Add(result), from.key, key_scope);
+}
+
+// The answer step RouteBatch and RouteStream's FULL view share (CODES on a
+// stream is written as wire bytes instead, EncodeDetectionsWire): appends
+// one result per item of `buf` to `results`, its decision in the requested
+// view or its error. `ids(i, result)` fills item i's own fields of its
+// result (correlation_id, camera_id) and returns where its report comes
+// from. With `cases` (cases on), every routed decision (not outside
+// coverage) is queued there as a report.
+template <typename Result, typename Ids>
+void AppendResults(const ServedSnapshot& served, const BatchBuffers& buf, int n, bool codes,
+                   bool personal, absl::string_view key_scope, Ids ids,
+                   google::protobuf::RepeatedPtrField<Result>* results, IntakeBuffers* cases) {
+  const Snapshot& snap = *served.snapshot;
+  results->Reserve(results->size() + n);
+  for (int i = 0; i < n; ++i) {
+    if (i + kPrefetchAhead < n) {
+      PrefetchViewStrings(snap, buf.decisions[i + kPrefetchAhead], buf.status[i + kPrefetchAhead]);
+    }
+    Result* out = results->Add();
+    const ReportOrigin from = ids(i, out);
+    const absl::Status& st = buf.status[i];
+    if (!st.ok()) {
+      out->mutable_error()->set_code(static_cast<int32_t>(st.code()));
+      out->mutable_error()->set_message(std::string(st.message()));
+      continue;
+    }
+    const Decision& d = buf.decisions[i];
+    ViewToProto(snap, d, codes, personal, out);
+    if (cases != nullptr && d.outcome == Outcome::kRouted) {
+      CollectReport(snap, buf, i, from, key_scope, results->size() - 1, cases);
+    }
+  }
+}
+
+// The item error of a report the case engine refused: "case: " and its
+// message, where an error about the report's source id (a FieldError,
+// common/field_error.h) names `source_field`, the request field that
+// became it.
+std::string CaseErrorMessage(const absl::Status& s, absl::string_view source_field) {
+  return absl::StrCat("case: ", RenameErrorField(s, "source_id", source_field).message());
 }
 
 bool Personal(const Principal* who) { return who == nullptr || who->Has(kRolePersonal); }
@@ -401,8 +514,7 @@ void PutCaseRefs(const IntakeBuffers& b, const std::vector<CaseOutcome>& outcome
       CaseRefToProto(o, CaseRefOf(r));
     } else {
       r->mutable_error()->set_code(static_cast<int32_t>(o.status.code()));
-      absl::string_view m = o.status.message();
-      r->mutable_error()->set_message(CaseErrorMessage(m, source_field));
+      r->mutable_error()->set_message(CaseErrorMessage(o.status, source_field));
     }
   }
 }
@@ -1128,32 +1240,14 @@ grpc::Status GridrouteService::RouteBatchUnfiled(absl::Time deadline,
   const bool personal = Personal(who);
   std::shared_ptr<const ServedSnapshot> served;
   if (grpc::Status s = Pin(&served); !s.ok()) return s;
-  thread_local Event e;
-  thread_local Decision d;
-  RouteOptions o;
-  const ReportTimeWindow window = ReportTimeWindowAt(Now(), options_.max_future);
-  resp->mutable_results()->Reserve(req.events_size());
-  uint64_t tally[2] = {0, 0};
-  for (const v1::RouteRequest& r : req.events()) {
-    v1::RouteResult* out = resp->add_results();
-    absl::Status st = EventFromProto(r, &e, &o);
-    if (st.ok()) st = CheckReportTime(e.reported_at, "reported_at", window);
-    if (st.ok()) st = CheckReportId(r.report_id(), "report_id");
-    if (st.ok()) st = served->router.Route(e, o, &d);
-    if (st.ok()) {
-      Tally(d, tally);
-      ViewToProto(*served->snapshot, d, codes, personal, out);
-      OfferToFeed(options_.feed, e, d, {});  // the console's feed
-      if (options_.cases != nullptr && d.outcome == Outcome::kRouted) {
-        ReportFromDecision(*served->snapshot, e, d, ReportSource::kHotline, {},
-                           b.Add(resp->results_size() - 1), r.report_id(), KeyScope(who));
-      }
-    } else {
-      out->mutable_error()->set_code(static_cast<int32_t>(st.code()));
-      out->mutable_error()->set_message(std::string(st.message()));
-    }
-  }
-  AddTally(metrics_, tally, req.events_size() - tally[0] - tally[1]);
+  BatchBuffers& buf = ThreadBatchBuffers();
+  RouteEventItems(*served, req, ReportTimeWindowAt(Now(), options_.max_future), &buf, &metrics_,
+                  options_.feed);
+  auto ids = [&req](int i, v1::RouteResult*) {
+    return ReportOrigin{ReportSource::kHotline, {}, req.events(i).report_id()};
+  };
+  AppendResults(*served, buf, req.events_size(), codes, personal, KeyScope(who), ids,
+                resp->mutable_results(), options_.cases != nullptr ? &b : nullptr);
   SnapshotRefToProto(*served, resp->mutable_snapshot());
   if (b.n > 0) b.pinned = std::move(served);
   return grpc::Status::OK;
@@ -1198,35 +1292,19 @@ grpc::Status GridrouteService::RouteDetectionsUnfiled(absl::Time deadline,
   std::shared_ptr<const ServedSnapshot> served;
   if (grpc::Status s = CheckDetections(deadline, req, &served); !s.ok()) return s;
   const bool codes = req.view() == v1::DECISION_VIEW_CODES;
-  thread_local DetectionBuffers buf;
-  RouteAll(*served, req, ReportTimeWindowAt(Now(), options_.max_future), &buf, &metrics_);
-  const int n = req.detections_size();
-  OfferAll(options_.feed, buf, n);
+  BatchBuffers& buf = ThreadBatchBuffers();
+  RouteDetectionItems(*served, req, ReportTimeWindowAt(Now(), options_.max_future), &buf,
+                      &metrics_, options_.feed);
   IntakeBuffers& b = *cases;
   b.Clear();
-  resp->mutable_results()->Reserve(n);
-  for (int i = 0; i < n; ++i) {
+  auto ids = [&req](int i, v1::DetectionResult* out) {
     const v1::Detection& det = req.detections(i);
-    const absl::Status& st = buf.status[i];
-    const Decision& d = buf.decisions[i];
-    if (i + kPrefetchAhead < n) {
-      PrefetchViewStrings(*served->snapshot, buf.decisions[i + kPrefetchAhead],
-                          buf.status[i + kPrefetchAhead]);
-    }
-    v1::DetectionResult* out = resp->add_results();
     out->set_correlation_id(det.correlation_id());
     out->set_camera_id(det.camera_id());
-    if (st.ok()) {
-      ViewToProto(*served->snapshot, d, codes, personal, out);
-      if (options_.cases != nullptr && d.outcome == Outcome::kRouted) {
-        ReportFromDecision(*served->snapshot, buf.events[i], d, ReportSource::kVideo,
-                           det.camera_id(), b.Add(i), det.correlation_id(), KeyScope(who));
-      }
-    } else {
-      out->mutable_error()->set_code(static_cast<int32_t>(st.code()));
-      out->mutable_error()->set_message(std::string(st.message()));
-    }
-  }
+    return ReportOrigin{ReportSource::kVideo, det.camera_id(), det.correlation_id()};
+  };
+  AppendResults(*served, buf, req.detections_size(), codes, personal, KeyScope(who), ids,
+                resp->mutable_results(), options_.cases != nullptr ? &b : nullptr);
   SnapshotRefToProto(*served, resp->mutable_snapshot());
   if (b.n > 0) b.pinned = std::move(served);
   return grpc::Status::OK;
@@ -1243,18 +1321,19 @@ grpc::Status GridrouteService::RouteDetectionsWireUnfiled(absl::Time deadline,
   if (req.view() != v1::DECISION_VIEW_CODES) {
     return grpc::Status(grpc::StatusCode::INTERNAL, "view: the wire path writes CODES only");
   }
-  DetectionBuffers& buf = batch->routed;
-  RouteAll(*served, req, ReportTimeWindowAt(Now(), options_.max_future), &buf, &metrics_);
+  BatchBuffers& buf = batch->routed;
+  RouteDetectionItems(*served, req, ReportTimeWindowAt(Now(), options_.max_future), &buf,
+                      &metrics_, options_.feed);
   const int n = req.detections_size();
-  OfferAll(options_.feed, buf, n);
   batch->case_of.assign(n, -1);
   if (options_.cases != nullptr) {
     for (int i = 0; i < n; ++i) {
       if (!buf.status[i].ok() || buf.decisions[i].outcome != Outcome::kRouted) continue;
       batch->case_of[i] = static_cast<int>(b.n);
       const v1::Detection& det = req.detections(i);
-      ReportFromDecision(*served->snapshot, buf.events[i], buf.decisions[i], ReportSource::kVideo,
-                         det.camera_id(), b.Add(i), det.correlation_id(), KeyScope(who));
+      CollectReport(*served->snapshot, buf, i,
+                    {ReportSource::kVideo, det.camera_id(), det.correlation_id()}, KeyScope(who),
+                    i, &b);
     }
   }
   batch->served = std::move(served);
@@ -1265,7 +1344,7 @@ void GridrouteService::EncodeDetectionsWire(const v1::DetectionBatch& req, const
                                             const std::vector<CaseOutcome>* outcomes,
                                             std::string* out) {
   const Snapshot& snap = *batch.served->snapshot;
-  const DetectionBuffers& buf = batch.routed;
+  const BatchBuffers& buf = batch.routed;
   const int n = req.detections_size();
   out->clear();
   WireWriter w(out);
@@ -1290,7 +1369,7 @@ void GridrouteService::EncodeDetectionsWire(const v1::DetectionBatch& req, const
     if (!buf.status[i].ok()) {
       AppendItemError(buf.status[i].code(), buf.status[i].message(), &scratch.nested, &r);
     } else if (c != nullptr && !c->status.ok()) {
-      AppendItemError(c->status.code(), CaseErrorMessage(c->status.message(), "camera_id"),
+      AppendItemError(c->status.code(), CaseErrorMessage(c->status, "camera_id"),
                       &scratch.nested, &r);
     } else {
       AppendDecisionCodes(tables, snap, buf.decisions[i], c, /*field=*/5, &r);
@@ -1375,32 +1454,18 @@ grpc::Status GridrouteService::DirectoryFor(absl::Time deadline, const v1::Direc
 }
 
 grpc::Status GridrouteService::Reload(const v1::ReloadRequest& req, v1::ReloadResponse* resp) {
-  if (absl::Status st = CheckLength(req.pack_dir(), kMaxPathBytes, "pack_dir"); !st.ok()) {
-    return ToGrpcStatus(st);
-  }
-  std::string dir = req.pack_dir();
-  if (!dir.empty() && !options_.pack_root.empty()) {
-    std::string resolved;
-    // The same answer whether or not the path exists: nothing to probe with.
-    if (!InsidePackRoot(options_.pack_root, dir, &resolved)) {
-      return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                          "pack_dir: not inside the server's --pack-root; nothing loaded");
-    }
-    dir = resolved;
-  }
-  absl::StatusOr<ReloadResult> r = store_->Load(dir);
+  absl::StatusOr<PackReload> r =
+      ReloadPack(store_, {.pack_root = options_.pack_root, .cases = options_.cases}, req.pack_dir());
   if (!r.ok()) return ToGrpcStatus(r.status());
-  if (options_.cases != nullptr) {
-    absl::Status st = options_.cases->Reload(*r->current->snapshot, r->current->pack_dir);
-    if (!st.ok()) {
-      resp->add_warnings(absl::StrCat("folding rules not reloaded, the previous ones stay: ",
-                                      st.message()));
-    }
+  if (!r->cases_status.ok()) {
+    resp->add_warnings(absl::StrCat("folding rules not reloaded, the previous ones stay: ",
+                                    r->cases_status.message()));
   }
-  SnapshotRefToProto(*r->current, resp->mutable_snapshot());
-  if (r->previous != nullptr) SnapshotRefToProto(*r->previous, resp->mutable_previous());
-  resp->set_load_seconds(r->current->load_seconds);
-  for (const std::string& w : r->current->snapshot->warnings()) resp->add_warnings(w);
+  const ReloadResult& loaded = r->result;
+  SnapshotRefToProto(*loaded.current, resp->mutable_snapshot());
+  if (loaded.previous != nullptr) SnapshotRefToProto(*loaded.previous, resp->mutable_previous());
+  resp->set_load_seconds(loaded.current->load_seconds);
+  for (const std::string& w : loaded.current->snapshot->warnings()) resp->add_warnings(w);
   return grpc::Status::OK;
 }
 
@@ -1683,9 +1748,9 @@ std::unique_ptr<grpc::Server> StartServer(const ServerOptions& options, Gridrout
     return nullptr;
   }
   if (!options.listen.empty() && !ConnectionGuard::Get().Watch(port, options.max_connections)) {
-    std::fprintf(stderr,
-                 "gridroute: WARNING: accept4/close are not interposed in this process: "
-                 "max_connections is not enforced and an accept error is only seen in gRPC's log\n");
+    Log(LogLevel::kWarning, "server",
+        "WARNING: accept4/close are not interposed in this process: max_connections is not "
+        "enforced and an accept error is only seen in gRPC's log");
   }
   SetServiceHealth(server.get(), /*serving=*/true, service->cases_on());
   if (bound_port != nullptr) *bound_port = port;

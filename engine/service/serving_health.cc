@@ -2,7 +2,9 @@
 #include "service/serving_health.h"
 
 #include <chrono>
-#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
 
 #include "grpcpp/health_check_service_interface.h"
 #include "gridroute/v1/admin.grpc.pb.h"
@@ -60,11 +62,12 @@ void ServingWatch::Run() {
       // serving_ changes only after health says so, so a caller that saw
       // serving() flip also sees the new status through Health/Check.
       lock.unlock();
-      std::fprintf(stderr, "gridroute-server: health %s (%s)\n",
-                   serving ? "SERVING again" : "NOT_SERVING",
-                   g.listener_failed ? "the listener stopped accepting connections"
-                   : g.fd_exhausted  ? "out of file descriptors: new connections are closed"
-                                     : "connections are accepted again");
+      Log(serving ? LogLevel::kInfo : LogLevel::kError, "server",
+          absl::StrCat("health ", serving ? "SERVING again" : "NOT_SERVING", " (",
+                       g.listener_failed ? "the listener stopped accepting connections"
+                       : g.fd_exhausted  ? "out of file descriptors: new connections are closed"
+                                         : "connections are accepted again",
+                       ")"));
       SetServiceHealth(server_, serving, cases_on_);
       lock.lock();
       serving_ = serving;

@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "cases/case_id.h"
 #include "cases_test_util.h"
+#include "common/field_error.h"
 #include "gtest/gtest.h"
 #include "model/calendar.h"
 
@@ -163,6 +164,20 @@ class LifecycleTest : public ::testing::Test {
   std::unique_ptr<CaseEngine> e_;
   std::string id_;
 };
+
+// The service names the request field that became source_id (a
+// detection's camera_id) from the error's field payload, not its text.
+TEST(CaseEngineTest, AnOverlongSourceIdIsAFieldErrorNamingSourceId) {
+  std::unique_ptr<CaseEngine> e = NewEngine();
+  ReportSpec r;
+  r.at = T("2026-11-27 09:00");
+  r.source_id = std::string(300, 'c');
+  CaseRecord rec;
+  const absl::Status s = e->Decide(r.Get(), &rec);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ErrorField(s), "source_id");
+  EXPECT_EQ(s.message(), "source_id: 300 bytes (at most 256)");
+}
 
 TEST_F(LifecycleTest, TheWholeLoop) {
   absl::Time t = T("2026-11-27 09:05");

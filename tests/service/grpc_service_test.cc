@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/strings/match.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
 #include "service/service_fixture.h"
@@ -250,6 +251,47 @@ TEST_F(GrpcServiceTest, RouteBatchAnswersEachItemWithOneSnapshot) {
   EXPECT_EQ(resp.results(2).error().code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(resp.results(3).decision().outcome(), v1::OUTCOME_OUTSIDE_COVERAGE);
   EXPECT_EQ(resp.snapshot().version(), "A");
+}
+
+// RouteBatch routes its events together (Router::RouteBatch), yet each
+// event keeps its own options: every result equals the unary Route of that
+// event. Fault guarded: routing a whole batch with one event's snap_m.
+TEST_F(GrpcServiceTest, RouteBatchEventsKeepTheirOwnOptionsAndMatchRoute) {
+  auto event = [](double lon, double lat, const std::string& category, double snap_m) {
+    v1::RouteRequest r = HotlineReport(lon, lat, category);
+    r.set_snap_m(snap_m);
+    return r;
+  };
+  v1::RouteBatchRequest req;
+  *req.add_events() = event(120.0031, 31.0005, "0102", 0);   // ~9.5 m east of g3: outside
+  *req.add_events() = event(120.0031, 31.0005, "0102", 20);  // snapped into g3
+  *req.add_events() = event(120.0031, 31.0005, "7777", 20);  // item error
+  *req.add_events() = event(120.0031, 31.0005, "0102", 0);
+  *req.add_events() = event(120.0008, 31.0008, "0102", 20);  // inside g1
+  *req.add_events() = event(120.0031, 31.0005, "0102", 20);
+  grpc::ClientContext ctx;
+  v1::RouteBatchResponse resp;
+  ASSERT_TRUE(server_->routing->RouteBatch(&ctx, req, &resp).ok());
+  ASSERT_EQ(resp.results_size(), req.events_size());
+  EXPECT_EQ(resp.results(0).decision().outcome(), v1::OUTCOME_OUTSIDE_COVERAGE);
+  EXPECT_EQ(resp.results(1).decision().location().grid_code(), "g3");
+  EXPECT_EQ(resp.results(1).decision().location().how(), v1::HOW_SNAPPED);
+  EXPECT_EQ(resp.results(3).decision().outcome(), v1::OUTCOME_OUTSIDE_COVERAGE);
+  EXPECT_EQ(resp.results(5).decision().location().grid_code(), "g3");
+  for (int i = 0; i < req.events_size(); ++i) {
+    grpc::ClientContext one;
+    v1::RouteResponse r;
+    const grpc::Status s = server_->routing->Route(&one, req.events(i), &r);
+    if (s.ok()) {
+      EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(r.decision(),
+                                                                      resp.results(i).decision()))
+          << i << ": " << r.decision().DebugString() << " vs "
+          << resp.results(i).DebugString();
+    } else {
+      EXPECT_EQ(resp.results(i).error().code(), static_cast<int>(s.error_code())) << i;
+      EXPECT_EQ(resp.results(i).error().message(), s.error_message()) << i;
+    }
+  }
 }
 
 TEST_F(GrpcServiceTest, RouteBatchOverTheLimitIsResourceExhausted) {

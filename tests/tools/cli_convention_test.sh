@@ -58,8 +58,6 @@ for tool in gridroute gridroute-gen gridroute-import gridroute-load; do
 done
 expect_rc 0 "$bin/gridroute-gen" --help
 grep -q -- "--center_lon" "$tmp/out" || fail "gridroute-gen --help lists no flags: $(cat "$tmp/out")"
-expect_rc 0 "$bin/gridroute-rpcload" --help
-grep -q "deprecated" "$tmp/out" || fail "gridroute-rpcload --help does not say it is deprecated"
 echo "ok: --help exits 0 and shows the exit codes"
 
 # The offline commands print the pack's load warnings, as the server does.

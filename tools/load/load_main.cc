@@ -535,8 +535,6 @@ int Main(int argc, char** argv) {
       "load generator for gridroute-server (loopback only)\n"
       "Usage: gridroute-load --server HOST:PORT --events events.csv [--concurrency C | --rate R]\n"
       "    [--mode stream --batch 256] [--view codes|full] [--duration-s S] [--json] ...\n"
-      "gridroute-rpcload, the old name of this tool, still runs it but is deprecated:\n"
-      "call gridroute-load.\n"
       "Exit 1 also when any call or streamed item failed, or nothing connected.");
   cli::ParseFlags(argc, argv);
   const Config c = ParseConfig();

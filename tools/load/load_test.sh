@@ -124,10 +124,10 @@ PY
 # --request-file sends exactly those bytes (what h2load posts), counted exactly.
 "${load[@]}" --request-file "$tmp/route.bin" --requests 123 --concurrency 4 > "$tmp/file.json"
 check request-file "$tmp/file.json" 123 0
-# The old name still works (an alias).
-"$bin/gridroute-rpcload" --server "$addr" --points "$tmp/city/points.csv" --requests 50 \
-  --progress=false --json > "$tmp/alias.json"
-check rpcload-alias "$tmp/alias.json" 50 0
+# The flags of the old driver (--points) still mean what they meant.
+"$bin/gridroute-load" --server "$addr" --points "$tmp/city/points.csv" --requests 50 \
+  --progress=false --json > "$tmp/points.json"
+check points-flag "$tmp/points.json" 50 0
 # Refuses a non-loopback target with a clear message, before connecting.
 if "$bin/gridroute-load" --server 10.1.2.3:9090 --points "$tmp/city/points.csv" 2> "$tmp/refuse.err"; then
   echo "non-loopback target accepted"; exit 1

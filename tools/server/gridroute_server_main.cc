@@ -53,6 +53,7 @@
 #include "http/ops_api.h"
 #include "service/connection_guard.h"
 #include "service/grpc_service.h"
+#include "service/pack_reload.h"
 #include "service/serving_health.h"
 #include "service/snapshot_store.h"
 
@@ -375,8 +376,9 @@ void ReopenAudit(gridroute::AuditLog* audit) {
                 .target = audit->path(), .outcome = st.ok() ? "OK" : st.message()});
 }
 
-// SIGHUP: the token file (if any), then the pack; a bad file or pack keeps
-// the previous one serving. Ends with the "SIGHUP: done" line tests wait for.
+// SIGHUP: the token file (if any), then the pack being served (the same
+// ReloadPack step as AdminService.Reload); a bad file or pack keeps the
+// previous one serving. Ends with the "SIGHUP: done" line tests wait for.
 void OnSighup(gridroute::TokenFile* tokens, gridroute::GridrouteService* service,
               gridroute::SnapshotStore* store, gridroute::CaseDesk* cases) {
   if (tokens != nullptr) {
@@ -392,16 +394,19 @@ void OnSighup(gridroute::TokenFile* tokens, gridroute::GridrouteService* service
   }
   {
     Log("SIGHUP: reloading the pack");
-    absl::StatusOr<gridroute::ReloadResult> r = store->Load("");
+    // "": the directory served now; the same options as the service's Reload.
+    absl::StatusOr<gridroute::PackReload> r = gridroute::ReloadPack(
+        store, {.pack_root = service->options().pack_root, .cases = cases}, "");
     if (r.ok()) {
-      Log(absl::StrCat("SIGHUP: reloaded ", Describe(*r->current)));
-      if (cases != nullptr) {
-        absl::Status st = cases->Reload(*r->current->snapshot, r->current->pack_dir);
-        if (!st.ok()) Log(absl::StrCat("SIGHUP: folding rules not reloaded: ", st.message()));
+      Log(absl::StrCat("SIGHUP: reloaded ", Describe(*r->result.current)));
+      if (!r->cases_status.ok()) {
+        Log(absl::StrCat("SIGHUP: folding rules not reloaded: ", r->cases_status.message()));
       }
     } else {
+      // The status, not store->last_error(): a refusal before any load
+      // (another reload running) leaves last_error() as it was.
       Log(absl::StrCat("SIGHUP: reload failed, still serving the previous snapshot: ",
-                       store->last_error()));
+                       r.status().message()));
     }
   }  // requests pin a snapshot for microseconds: the previous one is
      // usually freed here, with `r`; then its small blocks go back too
