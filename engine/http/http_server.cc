@@ -142,6 +142,7 @@ bool HttpServer::Start(std::string* error) {
         "watched already)");
   }
   RequestHeadGuard::Get().WatchPort(bound, options_.max_head_bytes);
+  RequestHeadGuard::Get().SetRequestDeadline(options_.request_timeout_s);
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   return true;
 }

@@ -63,6 +63,10 @@ struct HttpServerOptions {
   // longer one resets the connection (RequestHeadGuard: cpp-httplib bounds
   // each header line, not their number).
   uint32_t max_head_bytes = 64 << 10;
+  // Whole-request deadline: a request (head and body) still arriving this
+  // many seconds after its first byte is reset at its next read
+  // (RequestHeadGuard::SetRequestDeadline); 0 = off.
+  uint32_t request_timeout_s = 30;
   // Process-wide connection cap passed to ConnectionGuard (0: none).
   int max_connections = 10000;
 };

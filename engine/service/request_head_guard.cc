@@ -2,7 +2,9 @@
 #include "service/request_head_guard.h"
 
 #include <errno.h>
+#include <time.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <mutex>
 
@@ -19,7 +21,13 @@ void RequestHeadGuard::WatchPort(int port, uint32_t max_bytes) {
   if (state_.load() == nullptr) {
     // calloc: zero pages are mapped only when a descriptor's slot is touched.
     void* p = std::calloc(kMaxFds, sizeof(std::atomic<uint32_t>));
-    if (p == nullptr) return;
+    void* t = std::calloc(kMaxFds, sizeof(std::atomic<uint32_t>));
+    if (p == nullptr || t == nullptr) {
+      std::free(p);
+      std::free(t);
+      return;
+    }
+    start_.store(static_cast<std::atomic<uint32_t>*>(t), std::memory_order_release);
     state_.store(static_cast<std::atomic<uint32_t>*>(p), std::memory_order_release);
   }
   max_bytes_.store(max_bytes < kCountMask - 1 ? max_bytes : kCountMask - 1);
@@ -37,6 +45,19 @@ void RequestHeadGuard::WatchPort(int port, uint32_t max_bytes) {
     }
   }
 }
+
+void RequestHeadGuard::SetRequestDeadline(uint32_t seconds) {
+  deadline_s_.store(std::min<uint32_t>(seconds, 86'400), std::memory_order_relaxed);
+}
+
+namespace {
+// Coarse monotonic seconds + 1 (never 0): a vDSO read, no syscall.
+uint32_t NowSeconds() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return static_cast<uint32_t>(ts.tv_sec) + 1;
+}
+}  // namespace
 
 void RequestHeadGuard::UnwatchPort(int port) {
   for (std::atomic<int>& p : ports_) {
@@ -83,7 +104,21 @@ ssize_t RequestHeadGuard::AfterRecv(int fd, const char* buf, ssize_t n) {
     errno = ECONNRESET;
     return -1;
   }
-  if ((v & kWatched) == 0 || (v & kDone) != 0) return n;
+  if ((v & kWatched) == 0) return n;
+  if (const uint32_t deadline = deadline_s_.load(std::memory_order_relaxed); deadline > 0) {
+    std::atomic<uint32_t>& start = start_.load(std::memory_order_acquire)[fd];
+    const uint32_t now = NowSeconds();
+    if (v == kWatched) {
+      start.store(now, std::memory_order_relaxed);  // a request's first bytes
+    } else if (const uint32_t t0 = start.load(std::memory_order_relaxed);
+               t0 != 0 && now - t0 > deadline) {
+      timed_out_.fetch_add(1, std::memory_order_relaxed);
+      s->store(kRefused, std::memory_order_relaxed);
+      errno = ECONNRESET;
+      return -1;
+    }
+  }
+  if ((v & kDone) != 0) return n;
   static constexpr char kEnd[4] = {'\r', '\n', '\r', '\n'};
   uint32_t match = (v >> kMatchShift) & 3u;
   uint32_t count = v & kCountMask;

@@ -42,9 +42,18 @@ class RequestHeadGuard {
   // the port's slot.
   void WatchPort(int port, uint32_t max_bytes);
   void UnwatchPort(int port);
+  // A whole-request deadline on the watched connections: a request whose
+  // bytes (head and body) are still arriving `seconds` after its first byte
+  // is reset at its next read (a client trickling a byte every few seconds
+  // under the per-read timeout no longer holds a worker indefinitely: at
+  // most `seconds` + one read timeout). 0 (the default) = off; at most
+  // 86,400. One deadline per process: the last call's.
+  void SetRequestDeadline(uint32_t seconds);
 
   // Connections reset because their head was too long.
   int64_t refused() const { return refused_.load(std::memory_order_relaxed); }
+  // Connections reset because a request outlived the deadline.
+  int64_t timed_out() const { return timed_out_.load(std::memory_order_relaxed); }
 
   // The hooks' bodies (connection_guard.cc).
   void OnAccept(int listen_port, int fd);
@@ -72,7 +81,12 @@ class RequestHeadGuard {
   std::atomic<int> ports_[kMaxPorts] = {};
   std::atomic<uint32_t> max_bytes_{64 << 10};
   std::atomic<std::atomic<uint32_t>*> state_{nullptr};  // kMaxFds slots, lazily mapped
+  // Per descriptor: when its current request's first byte arrived (coarse
+  // monotonic seconds + 1; 0: none yet). Mapped with state_.
+  std::atomic<std::atomic<uint32_t>*> start_{nullptr};
+  std::atomic<uint32_t> deadline_s_{0};
   std::atomic<int64_t> refused_{0};
+  std::atomic<int64_t> timed_out_{0};
 };
 
 }  // namespace gridroute

@@ -16,14 +16,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <chrono>
-#include <thread>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -93,6 +93,7 @@ struct StartOptions {
   size_t max_body = size_t{1} << 20;
   int max_connections = 10000;
   std::string host = "127.0.0.1";  // the HTTP listener's address
+  uint32_t request_timeout_s = 30;
 };
 
 class HttpApiTest : public ::testing::Test {
@@ -167,6 +168,7 @@ class HttpApiTest : public ::testing::Test {
     ho.max_body_bytes = s.max_body;
     ho.threads = 4;
     ho.max_connections = s.max_connections;
+    ho.request_timeout_s = s.request_timeout_s;
     http_ = std::make_unique<HttpServer>(ho, router_.get());
     ASSERT_TRUE(http_->Start(&error)) << error;
     client_ = std::make_unique<httplib::Client>(s.host, http_->port());
@@ -616,6 +618,38 @@ TEST_F(HttpApiTest, RequestHeadsAreBounded) {
   EXPECT_LT(sent, size_t{256} << 20) << "the server kept reading headers";
   EXPECT_EQ(RequestHeadGuard::Get().refused(), before + 1);
   close(fd);
+  // The listener still serves.
+  EXPECT_EQ(Get("/healthz")->status, 200);
+}
+
+// A client trickling its request under the per-read timeout is cut off once
+// the request outlives --http-request-timeout-s (here 1 s; the guard counts
+// whole seconds, so a request still arriving 2.5 s after its first byte is
+// past it and one finishing within the same second is not).
+TEST_F(HttpApiTest, ASlowRequestIsResetAfterTheRequestDeadline) {
+  Start({.request_timeout_s = 1});
+  if (!ConnectionGuard::Get().state().active) GTEST_SKIP() << "recv not interposed here";
+  const int64_t before = RequestHeadGuard::Get().timed_out();
+  // In time: served.
+  {
+    const int fd = OpenIdle(http_->port());
+    const std::string req = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    ASSERT_EQ(send(fd, req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
+    EXPECT_THAT(ReadUntil(fd, "\r\n\r\n"), ::testing::StartsWith("HTTP/1.1 200 OK"));
+    close(fd);
+  }
+  EXPECT_EQ(RequestHeadGuard::Get().timed_out(), before);
+  // The head's first half, then the rest 2.5 s later: the read fails, so
+  // the library answers 400 (or nothing) instead of serving it.
+  const int fd = OpenIdle(http_->port());
+  const std::string head = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+  ASSERT_GT(send(fd, head.data(), head.size(), MSG_NOSIGNAL), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  const std::string rest = "Connection: close\r\n\r\n";
+  send(fd, rest.data(), rest.size(), MSG_NOSIGNAL);
+  EXPECT_THAT(ReadUntil(fd, "\r\n\r\n"), ::testing::Not(::testing::HasSubstr(" 200 OK")));
+  close(fd);
+  EXPECT_EQ(RequestHeadGuard::Get().timed_out(), before + 1);
   // The listener still serves.
   EXPECT_EQ(Get("/healthz")->status, 200);
 }

@@ -159,6 +159,9 @@ ABSL_FLAG(int, http_max_body_mb, 0,
           "Largest HTTP request body, MiB (larger: 413); 0 = --max-message-mb");
 ABSL_FLAG(double, http_keepalive_s, 5,
           "An idle HTTP keep-alive connection is closed after this many seconds (frees its thread)");
+ABSL_FLAG(int, http_request_timeout_s, 30,
+          "Reset an HTTP connection whose request (head and body) is still arriving this many "
+          "seconds after its first byte (a slow client cannot hold a worker); 0: off");
 ABSL_FLAG(double, stream_write_timeout_s, 60,
           "Cancel a RouteStream whose client has not taken an answer for this long (it stopped "
           "reading): frees the answer and its share of --max-pending-answers-mb. 0: never");
@@ -280,6 +283,10 @@ std::string CheckFlags() {
   if (absl::GetFlag(FLAGS_max_event_clients) < 0 ||
       absl::GetFlag(FLAGS_max_event_clients) >= absl::GetFlag(FLAGS_http_threads)) {
     return "--max-event-clients must be in 0..--http-threads - 1 (each holds an HTTP thread)";
+  }
+  if (absl::GetFlag(FLAGS_http_request_timeout_s) < 0 ||
+      absl::GetFlag(FLAGS_http_request_timeout_s) > 86400) {
+    return "--http-request-timeout-s must be in 0..86400";
   }
   if (!(absl::GetFlag(FLAGS_http_keepalive_s) >= 1) || absl::GetFlag(FLAGS_http_keepalive_s) > 3600) {
     return "--http-keepalive-s must be in 1..3600";
@@ -544,6 +551,7 @@ std::unique_ptr<gridroute::HttpServer> StartHttp(const gridroute::ServerOptions&
                                  : static_cast<size_t>(grpc_options.max_message_bytes);
   o.threads = absl::GetFlag(FLAGS_http_threads);
   o.keep_alive_timeout_s = static_cast<int>(absl::GetFlag(FLAGS_http_keepalive_s));
+  o.request_timeout_s = static_cast<uint32_t>(absl::GetFlag(FLAGS_http_request_timeout_s));
   o.max_connections = grpc_options.max_connections;
   auto http = std::make_unique<gridroute::HttpServer>(std::move(o), router);
   if (!http->Start(error)) return nullptr;
@@ -631,7 +639,7 @@ int main(int argc, char** argv) {
       "[--max-connections 10000] [--max-streams-per-connection 256] [--idle-timeout-s 300] "
       "[--handshake-timeout-s 10] [--keepalive-s 60 --keepalive-timeout-s 20] "
       "[--stream-window-kb 256] [--max-pending-answers-mb 1024] [--stream-write-timeout-s 60] "
-      "[--http-listen HOST:PORT [--http-threads 16] [--http-max-body-mb N] [--http-keepalive-s 5] "
+      "[--http-listen HOST:PORT [--http-threads 16] [--http-max-body-mb N] [--http-keepalive-s 5] [--http-request-timeout-s 30] "
       "[--basemap-url URL] [--console-dir DIR] [--events-per-s 50] [--max-event-clients 4]]");
   std::vector<std::string> storage;
   std::vector<char*> args = gridroute::cli::DashedFlags(argc, argv, &storage);
