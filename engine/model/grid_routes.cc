@@ -116,11 +116,24 @@ void AddTeam(TeamRole role, int32_t row_specialty, uint32_t person, int32_t spec
                                 static_cast<int32_t>(grid)});
 }
 
+// Keeps `code` in the record when it is 1..18 ASCII digits.
+void SetCodeDigits(absl::string_view code, GridRecord* rec) {
+  if (code.empty() || code.size() > GridRecord::kMaxCodeDigits) return;
+  uint64_t v = 0;
+  for (char c : code) {
+    if (c < '0' || c > '9') return;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  rec->code_digits = v;
+  rec->code_len = static_cast<uint8_t>(code.size());
+}
+
 }  // namespace
 
 GridRoutes GridRoutes::Build(const std::vector<int32_t>& parents, const Teams& teams,
                              const RuleTable& rules, const Layers& layers,
-                             const GridGeometry& geometry) {
+                             const GridGeometry& geometry,
+                             const std::function<absl::string_view(uint32_t)>& codes) {
   GridRoutes out;
   const uint32_t n = static_cast<uint32_t>(parents.size());
   out.records_.resize(n);
@@ -133,6 +146,7 @@ GridRoutes GridRoutes::Build(const std::vector<int32_t>& parents, const Teams& t
     const absl::Span<const Teams::Entry> own = teams.grid_entries(g);
     SetOwnRows(own, &rec);
     rec.team_list = lists.For(teams, rec.region, OwnFound(own));
+    if (codes) SetCodeDigits(codes(g), &rec);
 
     hits.clear();
     if (g < geometry.num_grids()) {
@@ -146,7 +160,7 @@ GridRoutes GridRoutes::Build(const std::vector<int32_t>& parents, const Teams& t
     std::sort(hits.begin(), hits.end(),
               [&](int32_t a, int32_t b) { return layers.rank(a) < layers.rank(b); });
     rec.flags |= GridRecord::kLayers;
-    out.layer_lists_[g] = static_cast<uint32_t>(out.layer_pool_.size());
+    rec.layer_list = static_cast<uint32_t>(out.layer_pool_.size());
     out.layer_pool_.push_back(static_cast<int32_t>(hits.size()));
     out.layer_pool_.insert(out.layer_pool_.end(), hits.begin(), hits.end());
   }
@@ -183,9 +197,7 @@ void GridRoutes::LayerHits(uint32_t grid, const GridRecord& r, IPoint p, const L
     return;
   }
   if (!(r.flags & GridRecord::kLayers)) return;
-  const auto found = layer_lists_.find(grid);
-  if (found == layer_lists_.end()) return;  // cannot happen: the flag says listed
-  const int32_t* it = layer_pool_.data() + found->second;
+  const int32_t* it = layer_pool_.data() + r.layer_list;
   const int32_t count = *it++;
   for (const int32_t* end = it + count; it != end; ++it) {
     if (layers.Covers(*it, p)) out->push_back(*it);
@@ -195,8 +207,7 @@ void GridRoutes::LayerHits(uint32_t grid, const GridRecord& r, IPoint p, const L
 size_t GridRoutes::MemoryBytes() const {
   return records_.capacity() * sizeof(GridRecord) +
          team_pool_.capacity() * sizeof(TeamAssignment) +
-         team_begin_.capacity() * sizeof(uint32_t) + layer_pool_.capacity() * sizeof(int32_t) +
-         layer_lists_.capacity() * (sizeof(std::pair<uint32_t, uint32_t>) + 1);
+         team_begin_.capacity() * sizeof(uint32_t) + layer_pool_.capacity() * sizeof(int32_t);
 }
 
 }  // namespace gridroute

@@ -1,7 +1,7 @@
 // Copyright 2026 gridroute authors.
 //
 // GridRoutes: what routing needs of one grid, compiled at load into one
-// 16-byte record per grid, so that Router::Route costs one cache line more
+// 32-byte record per grid, so that Router::Route costs one cache line more
 // than Locate instead of one miss per model (parent region, own-rule bit,
 // team rows, inherited team rows, layer index).
 //
@@ -23,16 +23,17 @@
 // on every grid); LayerHits() is only for points inside or on the boundary
 // of the grid (a snapped point is outside it: use Layers::Hits()).
 //
-// Memory: 16 bytes a grid (32 MB at 2M grids) plus the shared lists and
+// Memory: 32 bytes a grid (64 MB at 2M grids) plus the shared lists and
 // the candidate layers of the few grids that have any.
 // Thread-safety: immutable after Build(); safe to share.
 #ifndef GRIDROUTE_MODEL_GRID_ROUTES_H_
 #define GRIDROUTE_MODEL_GRID_ROUTES_H_
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
 #include "geo/geometry.h"
 #include "geo/grid_geometry.h"
 #include "model/layers.h"
@@ -41,7 +42,7 @@
 
 namespace gridroute {
 
-struct GridRecord {
+struct alignas(32) GridRecord {
   int32_t region = -1;     // the grid's lowest-level region, -1 if none
   uint32_t team_list = 0;  // inherited team list (GridRoutes), 0 = empty
   // Own roster rows: own_count == 1: the row itself (person, and role |
@@ -52,21 +53,43 @@ struct GridRecord {
   uint8_t own_role_specialty = 0;
   uint8_t own_count = 0;
   uint8_t flags = 0;  // kGridHasRules, kLayers (candidate layers listed), kManyLayers
-  uint8_t unused = 0;
+  // The grid's code when it is 1..18 ASCII digits (CJ/T 213 codes are):
+  // code_digits printed with code_len digits, leading zeros kept; 0: the
+  // code is elsewhere (Snapshot::grid_code). Read by CodeDigits().
+  uint8_t code_len = 0;
+  uint32_t layer_list = 0;  // with kLayers: [count, layer...] at this layer pool offset
+  uint32_t unused = 0;
+  uint64_t code_digits = 0;
   static constexpr uint8_t kGridHasRules = 1;
   static constexpr uint8_t kLayers = 2;
   static constexpr uint8_t kManyLayers = 4;  // too many to list: use Layers::Hits()
+  static constexpr int kMaxCodeDigits = 18;
+
+  // The grid's code into buf (>= kMaxCodeDigits bytes) when the record
+  // holds it; an empty view otherwise.
+  absl::string_view CodeDigits(char* buf) const {
+    uint64_t v = code_digits;
+    for (int i = code_len - 1; i >= 0; --i) {
+      buf[i] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    }
+    return absl::string_view(buf, code_len);
+  }
 };
-static_assert(sizeof(GridRecord) == 16);
+// Half a cache line: the record never straddles two.
+static_assert(sizeof(GridRecord) == 32);
 
 class GridRoutes {
  public:
   GridRoutes() = default;
   // parents[g]: grid g's lowest-level region. teams/rules/layers may be
   // empty (a pack without those files).
+  // codes(g): grid g's code, kept in the record when it is all digits (may
+  // be empty: no codes kept).
   static GridRoutes Build(const std::vector<int32_t>& parents, const Teams& teams,
                           const RuleTable& rules, const Layers& layers,
-                          const GridGeometry& geometry);
+                          const GridGeometry& geometry,
+                          const std::function<absl::string_view(uint32_t)>& codes = {});
 
   const GridRecord& record(uint32_t g) const { return records_[g]; }
   uint32_t size() const { return static_cast<uint32_t>(records_.size()); }
@@ -83,7 +106,7 @@ class GridRoutes {
   // Starts fetching what Team() and LayerHits() will read for `r`.
   void Prefetch(uint32_t grid, const GridRecord& r) const {
     __builtin_prefetch(team_pool_.data() + team_begin_[r.team_list]);
-    if (r.flags & GridRecord::kLayers) layer_lists_.prefetch(grid);
+    if (r.flags & GridRecord::kLayers) __builtin_prefetch(layer_pool_.data() + r.layer_list);
   }
 
   size_t MemoryBytes() const;
@@ -92,9 +115,7 @@ class GridRoutes {
   std::vector<GridRecord> records_;
   std::vector<TeamAssignment> team_pool_;
   std::vector<uint32_t> team_begin_{0, 0};  // list i: team_pool_[begin[i], begin[i+1])
-  // Grids with candidate layers -> layer_pool_ offset of [count, layer...].
-  absl::flat_hash_map<uint32_t, uint32_t> layer_lists_;
-  std::vector<int32_t> layer_pool_;
+  std::vector<int32_t> layer_pool_;  // per listed grid: [count, layer...]
 };
 
 }  // namespace gridroute

@@ -201,7 +201,8 @@ size_t CaseRefSize(const CaseOutcome& c) {
 size_t BodyBound(const CodesTables& t, const Snapshot& s, const Decision& d, int32_t region,
                  const CaseOutcome* case_ref) {
   size_t n = 2 + 2 + 9;  // outcome, how, distance
-  if (d.location.grid != kNoGrid) n += 6 + s.grid_code(d.location.grid).size();
+  char code[GridRecord::kMaxCodeDigits];
+  if (d.location.grid != kNoGrid) n += 6 + s.grid_code_fast(d.location.grid, code).size();
   if (region >= 0) n += t.region_chain(region).size();
   if (d.category >= 0) n += t.category(d.category).size();
   if (d.outcome != Outcome::kRouted) return n;
@@ -271,7 +272,8 @@ void AppendDecisionCodes(const CodesTables& t, const Snapshot& s, const Decision
   RawWriter m(body);
   const bool routed = d.outcome == Outcome::kRouted;
   m.Int(kOutcome, routed ? kOutcomeRouted : kOutcomeOutside);
-  if (d.location.grid != kNoGrid) m.String(kGridCode, s.grid_code(d.location.grid));
+  char code[GridRecord::kMaxCodeDigits];
+  if (d.location.grid != kNoGrid) m.String(kGridCode, s.grid_code_fast(d.location.grid, code));
   m.Int(kHow, HowNumber(d.location.how));
   if (d.location.grid != kNoGrid) {
     m.Double(kDistance, d.location.distance_m);
@@ -309,7 +311,7 @@ void AppendDecisionCodes(const CodesTables& t, const Snapshot& s, const Decision
 void PrefetchDecisionCodes(const CodesTables& t, const Snapshot& s, const Decision& d,
                            const absl::Status& status) {
   if (!status.ok() || d.location.grid == kNoGrid) return;
-  s.PrefetchGridCode(d.location.grid);
+  if (s.grid_routes().record(d.location.grid).code_len == 0) s.PrefetchGridCode(d.location.grid);
   const int32_t region = LowestRegion(d);
   if (region >= 0) __builtin_prefetch(t.region_chain_data(region));
   if (d.outcome != Outcome::kRouted) return;

@@ -444,7 +444,8 @@ class PackLoader {
     RETURN_IF_ERROR(FinishRouting(*routing, options, *s));
     const auto t3 = std::chrono::steady_clock::now();
     s->grid_routes_ =
-        GridRoutes::Build(s->parents_, s->teams_, s->rules_, s->layers_, s->geometry_);
+        GridRoutes::Build(s->parents_, s->teams_, s->rules_, s->layers_, s->geometry_,
+                          [&](uint32_t g) { return s->grid_code(g); });
     std::vector<int32_t>().swap(s->parents_);  // the records hold the parents now
     s->stats_.grid_routes_seconds = Seconds(t3);
     return s;

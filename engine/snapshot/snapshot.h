@@ -84,6 +84,16 @@ class Snapshot {
   uint32_t num_grids() const { return geometry_.num_grids(); }
   // Grid ids are the ranks of the codes in byte-wise order.
   absl::string_view grid_code(uint32_t g) const { return codes_.Get(g); }
+  // The same, from the grid's routing record when it holds the code (an
+  // all-digit code: no read of the code table), else grid_code(g).
+  // `buf`: at least GridRecord::kMaxCodeDigits bytes, holds the digits.
+  absl::string_view grid_code_fast(uint32_t g, char* buf) const {
+    if (g < grid_routes_.size()) {
+      const GridRecord& r = grid_routes_.record(g);
+      if (r.code_len > 0) return r.CodeDigits(buf);
+    }
+    return codes_.Get(g);
+  }
   void PrefetchGridCode(uint32_t g) const { codes_.Prefetch(g); }
   absl::string_view grid_name(uint32_t g) const { return names_.Get(g); }
   // Region index of the grid's parent (a region of the lowest level).

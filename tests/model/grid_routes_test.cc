@@ -101,5 +101,29 @@ TEST(GridRoutesTest, GeneratedCityLayersMatchHits) {
   EXPECT_GT(hits, 1000) << "too few layer hits to compare";
 }
 
+// The record keeps all-digit codes (with their leading zeros) and answers
+// the code table's string; other codes stay in the table only.
+TEST(GridRoutesTest, RecordsKeepDigitCodesExactly) {
+  const testing::GeneratedCity& c = testing::GetGeneratedCity(5000, 7);
+  const Snapshot& s = *c.snapshot;
+  char buf[GridRecord::kMaxCodeDigits];
+  for (uint32_t g = 0; g < s.num_grids(); ++g) {
+    ASSERT_GT(s.grid_routes().record(g).code_len, 0) << s.grid_code(g);
+    ASSERT_EQ(s.grid_code_fast(g, buf), s.grid_code(g));
+  }
+  auto kept = [](absl::string_view code) {
+    GridRoutes r = GridRoutes::Build({-1}, Teams(), RuleTable(), Layers(), GridGeometry(),
+                                     [&](uint32_t) { return code; });
+    char b[GridRecord::kMaxCodeDigits];
+    return std::string(r.record(0).CodeDigits(b));
+  };
+  EXPECT_EQ(kept("007"), "007");
+  EXPECT_EQ(kept("0"), "0");
+  EXPECT_EQ(kept("999999999999999999"), "999999999999999999");  // 18 digits
+  EXPECT_EQ(kept("1234567890123456789"), "");                   // 19: table only
+  EXPECT_EQ(kept("32A5"), "");
+  EXPECT_EQ(kept(""), "");
+}
+
 }  // namespace
 }  // namespace gridroute
