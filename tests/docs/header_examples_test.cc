@@ -12,6 +12,10 @@
 // To cover another header: give it such a block, add it to
 // GRIDROUTE_HEADER_EXAMPLES in tests/CMakeLists.txt and a function here.
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -23,9 +27,14 @@
 #include "cases/case_record.h"
 #include "cases/local_plane.h"
 #include "common/status_macros.h"
+#include "geo/grid_geometry.h"
+#include "http/http_reply.h"
+#include "http/http_router.h"
 #include "gtest/gtest.h"
 #include "journal/journal.h"
+#include "journal/journal_check.h"
 #include "model/grid_routes.h"
+#include "model/hierarchy.h"
 #include "service/grpc_service.h"
 #include "service/snapshot_store.h"
 #include "testing/test_pack.h"
@@ -79,6 +88,67 @@ absl::Status CaseEngineExample(CaseEngineOptions options,
   std::vector<TeamAssignment> team;
   std::vector<int32_t> hits;
 #include "grid_routes_example.inc"
+}
+
+// Returns whether the repaired directory is clean.
+absl::StatusOr<bool> JournalCheckExample(const std::string& dir) {
+#include "journal_check_example.inc"
+  return rr.after.clean();
+}
+
+[[maybe_unused]] absl::Status HierarchyExample(
+    const std::vector<std::string>& levels,
+    const std::vector<RegionRow>& rows,
+    const std::function<void(int32_t)>& visit) {
+#include "hierarchy_example.inc"
+  return absl::OkStatus();
+}
+
+Side GridGeometryExample() {
+#include "grid_geometry_example.inc"
+  return s;
+}
+
+[[maybe_unused]] void HttpRouterExample(HttpRouter& router,
+                                        const google::protobuf::Message& response) {
+#include "http_router_example.inc"
+}
+
+TEST(HeaderExamples, GridGeometryExampleClassifiesInside) {
+  EXPECT_EQ(GridGeometryExample(), Side::kInside);
+}
+
+TEST(HeaderExamples, JournalCheckExampleRepairsADamagedJournal) {
+  const std::string dir = testing::MakeTempDir("header_examples_check");
+  {
+    absl::StatusOr<std::unique_ptr<Journal>> j =
+        Journal::Open(dir, JournalOptions{}, [](uint64_t, std::string_view) {
+          return absl::OkStatus();
+        });
+    ASSERT_TRUE(j.ok()) << j.status();
+    ASSERT_TRUE((*j)->Append({"first-record-payload"}).ok());
+    ASSERT_TRUE((*j)->Append({"second-record-payload"}).ok());
+  }
+  // Flip one byte of the first record: damage before the last commit group,
+  // which Open refuses.
+  bool flipped = false;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    std::fstream f(e.path(), std::ios::in | std::ios::out | std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(f)), {});
+    const size_t at = bytes.find("first-record-payload");
+    if (at == std::string::npos) continue;
+    f.seekp(static_cast<std::streamoff>(at));
+    f.put('F');
+    flipped = true;
+  }
+  ASSERT_TRUE(flipped);
+  auto noop = [](uint64_t, std::string_view) { return absl::OkStatus(); };
+  ASSERT_FALSE(Journal::Open(dir, JournalOptions{}, noop).ok());
+
+  absl::StatusOr<bool> clean = JournalCheckExample(dir);
+  ASSERT_TRUE(clean.ok()) << clean.status();
+  EXPECT_TRUE(*clean);
+  EXPECT_TRUE(Journal::Open(dir, JournalOptions{}, noop).ok());
 }
 
 TEST(HeaderExamples, JournalExampleRuns) {
