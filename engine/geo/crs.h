@@ -141,9 +141,9 @@ absl::Status CheckCoordinate(const Crs& crs, double x, double y);
 // Thread-safety: Apply() is safe to call concurrently from any number of
 // threads. PROJ objects are not thread-safe, so each thread lazily builds its
 // own PROJ context and operation the first time it calls Apply() on a given
-// transform (milliseconds, allocates), kept in a thread_local cache; later calls
-// do not allocate or lock. Per-thread PROJ objects of a destroyed transform
-// are freed when that thread next builds one, or when it exits.
+// transform (milliseconds, allocates), kept in a thread_local cache; later
+// calls do not allocate or lock. Per-thread PROJ objects of a destroyed
+// transform are freed when that thread next builds one, or when it exits.
 // Ownership: the object owns its PROJ objects; destroy it only after all
 // Apply() calls on it have returned.
 // Cost of Apply(): one PROJ transform of one point (plus the offset

@@ -57,9 +57,9 @@ struct CellLocatorOptions {
   // of two: 0.5 and 1 both give 2^20 units in the generated cities, 0.25
   // gives 2^19, 2 gives 2^21). The top array holds one 4-byte entry per top
   // cell: ~4 / grids_per_top_cell bytes per grid, more where the city's box
-  // is not covered by grids. Smaller: a larger top array, one node level less per query (faster
-  // single points); larger: a smaller array, one more node level per query.
-  // Default 1 (~100 m cells in the generated cities).
+  // is not covered by grids. Smaller: a larger top array, one node level less
+  // per query (faster single points); larger: a smaller array, one more node
+  // level per query. Default 1 (~100 m cells in the generated cities).
   double grids_per_top_cell = 1.0;
   // A cell crossed by more distinct edges than this is split 4 x 4. Smaller:
   // more interior cells and shorter leaves (less work per point), but more

@@ -7,7 +7,8 @@
 // nearest ancestor's people in that role. One person may cover many grids
 // (一人多格) and a grid may have several people in one role (一格多人).
 //
-//   teams.Resolve(grid, community, specialty, &out);  // leader, member, specialist…
+//   // out: the leader, the members and the category's specialist
+//   teams.Resolve(grid, community, specialty, &out);
 //
 // Thread-safety: immutable after Load(); safe to share. Resolve() costs one
 // pass over the rosters on the path grid → top (a few entries each).

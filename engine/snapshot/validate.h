@@ -49,9 +49,9 @@ struct OverlapReport {
 // Cost per pair: edge by edge (O(edges_a x edges_b) in the boxes'
 // intersection) for ordinary pairs; pairs with more than 2^14 such edge
 // pairs (two large grids along a long border) are tested indexed, in
-// O(n log n) for real borders (figures: PACK.md). Not bounded yet: a grid of 1e6 vertices costs a walk
-// of its vertices for each small neighbour (its vertex lookups and ray tests
-// are per pair).
+// O(n log n) for real borders (figures: PACK.md). Not bounded yet: a grid of
+// 1e6 vertices costs a walk of its vertices for each small neighbour (its
+// vertex lookups and ray tests are per pair).
 OverlapReport FindOverlaps(const GridGeometry& geometry, const Quantizer& q,
                            double tolerance_m2, int threads = 1,
                            const BoxIndex* index = nullptr);

@@ -28,9 +28,9 @@
 #include "cases/local_plane.h"
 #include "common/status_macros.h"
 #include "geo/grid_geometry.h"
+#include "gtest/gtest.h"
 #include "http/http_reply.h"
 #include "http/http_router.h"
-#include "gtest/gtest.h"
 #include "journal/journal.h"
 #include "journal/journal_check.h"
 #include "model/grid_routes.h"
@@ -97,8 +97,7 @@ absl::StatusOr<bool> JournalCheckExample(const std::string& dir) {
 }
 
 [[maybe_unused]] absl::Status HierarchyExample(
-    const std::vector<std::string>& levels,
-    const std::vector<RegionRow>& rows,
+    const std::vector<std::string>& levels, const std::vector<RegionRow>& rows,
     const std::function<void(int32_t)>& visit) {
 #include "hierarchy_example.inc"
   return absl::OkStatus();
@@ -109,9 +108,10 @@ Side GridGeometryExample() {
   return s;
 }
 
-[[maybe_unused]] void HttpRouterExample(HttpRouter& router,
-                                        const google::protobuf::Message& response) {
+[[maybe_unused]] absl::Status HttpRouterExample(
+    HttpRouter& router, const google::protobuf::Message& response) {
 #include "http_router_example.inc"
+  return absl::OkStatus();
 }
 
 TEST(HeaderExamples, GridGeometryExampleClassifiesInside) {
@@ -121,10 +121,9 @@ TEST(HeaderExamples, GridGeometryExampleClassifiesInside) {
 TEST(HeaderExamples, JournalCheckExampleRepairsADamagedJournal) {
   const std::string dir = testing::MakeTempDir("header_examples_check");
   {
-    absl::StatusOr<std::unique_ptr<Journal>> j =
-        Journal::Open(dir, JournalOptions{}, [](uint64_t, std::string_view) {
-          return absl::OkStatus();
-        });
+    absl::StatusOr<std::unique_ptr<Journal>> j = Journal::Open(
+        dir, JournalOptions{},
+        [](uint64_t, std::string_view) { return absl::OkStatus(); });
     ASSERT_TRUE(j.ok()) << j.status();
     ASSERT_TRUE((*j)->Append({"first-record-payload"}).ok());
     ASSERT_TRUE((*j)->Append({"second-record-payload"}).ok());
@@ -154,10 +153,9 @@ TEST(HeaderExamples, JournalCheckExampleRepairsADamagedJournal) {
 TEST(HeaderExamples, JournalExampleRuns) {
   const std::string dir = testing::MakeTempDir("header_examples_journal");
   {  // One record from an earlier run.
-    absl::StatusOr<std::unique_ptr<Journal>> j =
-        Journal::Open(dir, JournalOptions{}, [](uint64_t, std::string_view) {
-          return absl::OkStatus();
-        });
+    absl::StatusOr<std::unique_ptr<Journal>> j = Journal::Open(
+        dir, JournalOptions{},
+        [](uint64_t, std::string_view) { return absl::OkStatus(); });
     ASSERT_TRUE(j.ok()) << j.status();
     ASSERT_TRUE((*j)->Append({"case 0 opened"}).ok());
   }
@@ -195,18 +193,17 @@ TEST(HeaderExamples, CaseEngineExampleFilesTheBatchDurably) {
   CaseEngineOptions options;
   options.plane = LocalPlane::Projected();
   {
-    absl::StatusOr<std::unique_ptr<Journal>> j =
-        Journal::Open(dir, JournalOptions{}, [](uint64_t, std::string_view) {
-          return absl::OkStatus();
-        });
+    absl::StatusOr<std::unique_ptr<Journal>> j = Journal::Open(
+        dir, JournalOptions{},
+        [](uint64_t, std::string_view) { return absl::OkStatus(); });
     ASSERT_TRUE(j.ok()) << j.status();
     absl::Status s = CaseEngineExample(options, batch, j->get());
     ASSERT_TRUE(s.ok()) << s;
   }
   // The journal holds one decodable record per report.
   std::vector<CaseRecord> records;
-  absl::StatusOr<std::unique_ptr<Journal>> j = Journal::Open(
-      dir, JournalOptions{}, [&](uint64_t, std::string_view rec) {
+  absl::StatusOr<std::unique_ptr<Journal>> j =
+      Journal::Open(dir, JournalOptions{}, [&](uint64_t, std::string_view rec) {
         return records.emplace_back().Decode(
             absl::string_view(rec.data(), rec.size()));
       });
