@@ -24,8 +24,9 @@
 // cases are added. Codes are interned: a case holds ints (192 bytes + its
 // history), the store answers codes.
 //
-// Cost: Get is a parse and one hash lookup; List and Stats scan the cases
-// (~2-5 ns per case skipped; per-department indexes can come later).
+// Cost: Get is a parse and one hash lookup; List and Stats scan the cases,
+// O(cases) with no allocation per case skipped (per-department indexes can
+// come later).
 //
 // Thread-safety: const methods may run concurrently with each other, not
 // with the engine's mutations (the caller's lock; see CaseEngine).

@@ -28,10 +28,10 @@
 // in an absl::flat_hash_map: folds are read-mostly (a camera sees the same
 // problem again and again) and at 1e5-1e6 open cases every probe is a cache
 // miss (two in absl: control bytes and slot). perf on BM_FoldDecide/100000
-// put ~3/4 of the time in those misses; one probe into CellTable (keys
-// beside values), 64-byte aligned entries and huge pages took BM_Fold/100000
-// from ~850 ns to ~650-700 ns and BM_Fold/1000000 from ~1.9 us to ~1 us on
-// this VM (numbers in CASES.md). Inserting a case costs up to 4 links.
+// put ~3/4 of the time in those misses; so a lookup is one probe into
+// CellTable (keys beside values, one cache line), with 64-byte aligned
+// entries on huge pages (the before/after figures: CASES.md, "Performance").
+// Inserting a case costs up to 4 links.
 //
 // Cost: FindNearest is one hash probe plus the entries of that cell (a
 // handful); no allocation in the steady state (entries are recycled).

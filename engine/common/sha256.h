@@ -7,9 +7,9 @@
 //   ASSIGN_OR_RETURN(RegularFile f, RegularFile::Open(path, limit));
 //   ASSIGN_OR_RETURN(std::string hex, Sha256File(f));  // 64 lowercase hex digits
 //
-// Thread-safety: pure functions; any number of threads. Cost: ~0.65 ms per
-// MB on a core with SHA extensions (openssl speed: 1.58 GB/s here), reading
-// 1 MiB at a time (the file is not held in memory).
+// Thread-safety: pure functions; any number of threads. Cost: O(bytes),
+// reading 1 MiB at a time (the file is not held in memory); speed:
+// PACK.md, "Checksums".
 #ifndef GRIDROUTE_COMMON_SHA256_H_
 #define GRIDROUTE_COMMON_SHA256_H_
 

@@ -14,8 +14,9 @@
 // failed at the client while health stayed green. So a pack's text is either
 // UTF-8 (checked at load) or declared in another encoding and converted.
 //
-// Thread-safety: pure functions. Cost: FindInvalidUtf8 ~1 ns per byte
-// (8 ASCII bytes per step); TranscodeToUtf8 is iconv's (~100-200 MB/s).
+// Thread-safety: pure functions. Cost: FindInvalidUtf8 O(bytes), 8 ASCII
+// bytes per step, no allocation; TranscodeToUtf8 is iconv's, O(bytes)
+// (figures: PACK.md, "Encodings").
 #ifndef GRIDROUTE_COMMON_TEXT_ENCODING_H_
 #define GRIDROUTE_COMMON_TEXT_ENCODING_H_
 

@@ -35,7 +35,7 @@
 // threads. Enqueue never blocks on the network: it validates, takes a mutex
 // and appends to an in-memory queue (one allocation for the subject).
 // Memory: at most max_queue unacknowledged messages are held. Cost and
-// throughput (~72k msg/s on loopback with the defaults): DISPATCH.md.
+// throughput: DISPATCH.md.
 #ifndef GRIDROUTE_DISPATCH_NATS_DISPATCHER_H_
 #define GRIDROUTE_DISPATCH_NATS_DISPATCHER_H_
 
@@ -125,10 +125,10 @@ struct NatsDispatcherOptions {
   // background and messages wait in the queue.
   bool require_server_at_start = true;
   // false (default): the client's flusher thread batches writes, which
-  // delays a lone message by ~1 ms but raises throughput. true: every
-  // publish is written at once. Measured on loopback (2-core box, 200-byte
-  // payloads, DISPATCH.md): window 256 ~72k msg/s (false) vs ~50-59k (true);
-  // window 1 ~1,000 msg/s (false) vs ~14,000 (true).
+  // delays a lone message (by the flusher's period) but raises throughput
+  // with many messages in flight. true: every publish is written at once,
+  // better when few messages are in flight (window 1). Figures: DISPATCH.md,
+  // "Numbers".
   bool send_asap = false;
   // Connection name shown by the server's monitoring.
   std::string client_name = "gridroute-dispatch";

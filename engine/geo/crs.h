@@ -65,8 +65,9 @@ struct Crs {
 // "gcj02", "bd09" or "EPSG:<n>". EPSG:4326 -> kWgs84, EPSG:4490 -> kCgcs2000.
 // Any other code must be a geographic (angles in degrees) or projected CRS in
 // PROJ's database. Errors: InvalidArgument naming the text.
-// Thread-safe. Cost: names ~100 ns; an EPSG code opens PROJ's database,
-// ~1-10 ms. Call at configuration time, not per request.
+// Thread-safe. Cost: a name is a few string compares; an EPSG code opens
+// PROJ's database (milliseconds, allocates). Call at configuration time, not
+// per request.
 absl::StatusOr<Crs> ParseCrs(absl::string_view text);
 
 // Crs for an EPSG code, with the same rules and cost as ParseCrs("EPSG:<n>").
@@ -87,7 +88,7 @@ bool OutOfChina(LonLat p);
 // GCJ-02 forward: the widely published formula (Krasovsky ellipsoid
 // a = 6378245, e^2 = 0.00669342162296594323), equal to a literal transcription
 // to 1e-11 deg (tested). Identity when OutOfChina(p). Offsets are 100-700 m
-// inside China. Cost ~85 ns (see "Measured costs" below).
+// inside China. O(1), no allocation (measured costs: CRS.md).
 LonLat Wgs84ToGcj02(LonLat p);
 
 // GCJ-02 inverse: Newton's method on the forward formula with its analytic
@@ -95,14 +96,15 @@ LonLat Wgs84ToGcj02(LonLat p);
 // deg (0.1 mm), or right after a Newton step taken from a residual below
 // 1e-5 deg (that step's error is ~1e-12 deg), or after 10 steps. Almost
 // everywhere that is 2 evaluations of the forward formula.
-// Measured on a 0.01 deg lattice over China (22M points): round trip
+// Accuracy, tested on a 0.01 deg lattice over China (22M points): round trip
 // wgs84 -> gcj02 -> wgs84 and gcj02 -> wgs84 -> gcj02 both err < 1e-9 deg
 // (0.1 mm); near the non-smooth lon 105 line < 1e-9 deg too.
 // Identity when OutOfChina(p) (p is the GCJ-02 point).
 LonLat Gcj02ToWgs84(LonLat p);
 
 // Baidu's BD-09 offset on GCJ-02 (x_pi = pi * 3000 / 180), applied everywhere
-// (not only inside China), as the public libraries do. Cost ~50 ns.
+// (not only inside China), as the public libraries do. O(1), no
+// allocation.
 LonLat Gcj02ToBd09(LonLat p);
 // Inverse of Gcj02ToBd09: the published closed form (errs up to 0.2 m over
 // China) refined by Newton's method on the forward formula (same stopping
@@ -113,14 +115,9 @@ LonLat Bd09ToGcj02(LonLat p);
 LonLat Bd09ToWgs84(LonLat p);  // Gcj02ToWgs84(Bd09ToGcj02(p))
 LonLat Wgs84ToBd09(LonLat p);  // Gcj02ToBd09(Wgs84ToGcj02(p))
 
-// Measured costs, ns per call of CPU time (CLOCK_THREAD_CPUTIME_ID), g++ 12
-// -O2, 2-core AMD EPYC VM shared with other builds (load 3-6, so these are
-// pessimistic), best of 5 passes over 22M lattice points in China:
-//   Wgs84ToGcj02 84   Gcj02ToWgs84 171 (204 when each input depends on the
-//   previous output)   Gcj02ToBd09 52   Bd09ToGcj02 135   Wgs84ToBd09 152
-//   Bd09ToWgs84 337.
-// The first implementation (plain fixed-point iteration, 14 sin per forward
-// evaluation, 4-5 evaluations) took ~890 ns for Gcj02ToWgs84 on this VM.
+// All of the offset functions above are O(1) (a bounded number of Newton
+// steps), thread-safe and allocation-free; their measured costs: CRS.md,
+// "Threads and cost".
 
 // Range check for a coordinate in `crs`: finite, and if crs.geographic()
 // lon in [-180, 180] and lat in [-90, 90], else |x|, |y| <= 1e8 (CRS units,
@@ -144,19 +141,20 @@ absl::Status CheckCoordinate(const Crs& crs, double x, double y);
 // Thread-safety: Apply() is safe to call concurrently from any number of
 // threads. PROJ objects are not thread-safe, so each thread lazily builds its
 // own PROJ context and operation the first time it calls Apply() on a given
-// transform (~1-10 ms, allocates), kept in a thread_local cache; later calls
-// do not allocate or lock. Per-thread PROJ objects of a destroyed transform
-// are freed when that thread next builds one, or when it exits.
+// transform (milliseconds, allocates), kept in a thread_local cache; later
+// calls do not allocate or lock. Per-thread PROJ objects of a destroyed
+// transform are freed when that thread next builds one, or when it exits.
 // Ownership: the object owns its PROJ objects; destroy it only after all
 // Apply() calls on it have returned.
-// Cost of Apply() (wall clock, same loaded VM): wgs84 -> EPSG:4547 ~170-620
-// ns, wgs84 -> EPSG:3857 ~110-350 ns; gcj02/bd09 sides add the offset costs
-// above. Measured: 0 allocations over 200k steady-state calls.
+// Cost of Apply(): one PROJ transform of one point (plus the offset
+// functions for gcj02/bd09 sides), no allocation in the steady state
+// (tested; measured times: CRS.md, "Threads and cost").
 class CrsTransform {
  public:
   // Errors: InvalidArgument if an EPSG code is unknown to PROJ or not a
   // geographic/projected CRS; Internal if PROJ finds no operation.
-  // Cost: ~1-10 ms when an EPSG side is involved (PROJ database), else ~0.
+  // Cost: opens PROJ's database when an EPSG side is involved
+  // (milliseconds), else O(1).
   static absl::StatusOr<std::unique_ptr<CrsTransform>> Create(const Crs& from,
                                                               const Crs& to);
 

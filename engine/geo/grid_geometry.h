@@ -8,11 +8,15 @@
 // rings of a grid, so outer rings, holes and the parts of a multipolygon are
 // stored alike; ring_is_hole() is kept only for areas and validation.
 //
+// Example (compiled in tests/docs/header_examples_test.cc):
+// clang-format off
 //   GridGeometryBuilder b;
-//   b.AddRing({{0,0},{10,0},{10,10}}, /*hole=*/false);
+//   const IPoint triangle[] = {{0, 0}, {10, 0}, {10, 10}};
+//   b.AddRing(triangle, 3, /*hole=*/false);
 //   b.EndGrid();
 //   GridGeometry g = std::move(b).Build();
-//   Side s = g.Classify(0, IPoint{2, 1});
+//   Side s = g.Classify(0, IPoint{2, 1});  // inside
+// clang-format on
 //
 // Flat storage keeps a 2M-grid city at ~16 bytes a vertex plus ~24 bytes a
 // grid, with three allocations in all.

@@ -18,7 +18,7 @@
 // balanced tree ordered bottom to top; vertical edges are handled as if the
 // line were turned infinitesimally counter-clockwise, so no case is special.
 // Cost: O((n + m) log n) time; ~100 bytes a vertex of transient memory
-// (1e6 vertices: see BM_FindMeetingEdges and PACK.md for measured times).
+// (BM_FindMeetingEdges; measured times: PACK.md, "Rings and holes").
 // Thread-safety: pure functions.
 #ifndef GRIDROUTE_GEO_RING_SWEEP_H_
 #define GRIDROUTE_GEO_RING_SWEEP_H_

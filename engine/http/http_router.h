@@ -9,9 +9,16 @@
 // Extension point: a module adds its routes with Add() before the server
 // starts (see json_api.h and ops_api.h for the existing ones):
 //
-//   router.Add({.method = "GET", .pattern = "/v1/grids", .metric = "Grids",
-//               .roles = kRoleRoute,
-//               .handler = [&](HttpCall& call) { ... ReplyJson(call, msg); }});
+// Example (compiled in tests/docs/header_examples_test.cc):
+// clang-format off
+//   HttpRoute grids;
+//   grids.method = "GET";
+//   grids.pattern = "/v1/grids";
+//   grids.metric = "Grids";
+//   grids.roles = kRoleRoute;
+//   grids.handler = [&](HttpCall& call) { Reply(call, grpc::Status::OK, response); };
+//   router.Add(std::move(grids));
+// clang-format on
 //
 // Patterns are literal segments and "{name}" captures of one segment
 // ("/v1/cases/{id}"); a custom verb follows the last segment after ':'

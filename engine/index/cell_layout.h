@@ -34,23 +34,24 @@ constexpr uint32_t MakeEntry(uint32_t tag, uint32_t payload) {
   return (tag << 30) | payload;
 }
 
-// Leaf layout, in 32-bit words:
-//   [0] header: kFallbackBit | count          (fallback leaf: count grid ids)
-//          or   nedges << 15 | packed << 14 | (cy + 3) << 11 | (cx + 3) << 8
-//               | ncandidates (exact leaf, ncandidates <= 32, nedges < 2^16),
-//               where the
-//               reference point c = cell centre + (cx, cy), |cx|, |cy| <= 3
-//               (FindReference searches only there);
-//   exact leaf: [1] membership mask of the reference point c,
-//               [2 .. 2+k) candidate grid ids, ascending,
-//               then per edge: a - c (x, y), b - c (x, y), candidate mask;
-//               packed (ncandidates <= 8 and every offset below 2^29): the
-//               mask's 8 bits ride in the top 2 bits of the 4 offset words
-//               (offsets kept as 30-bit two's complement), 4 words an edge.
-//               At 200k grids every leaf packed: 310.7 -> 277.6 B/grid.
-//   fallback leaf: [1 .. 1+count) candidate grid ids, ascending.
-// (Coding c in the header instead of two words: 341.5 -> 310.7 B/grid at
-// 200k grids, 8 bytes a leaf.)
+// Leaf layout, in 32-bit words (memory per layout: CELL_LOCATOR.md,
+// "Leaf layout"):
+// clang-format off
+//   [0]  header, fallback leaf:  kFallbackBit | count
+//        header, exact leaf:     nedges << 15 | packed << 14 | (cy + 3) << 11 | (cx + 3) << 8 | ncandidates
+//                                (ncandidates <= 32, nedges < 2^16; the reference point
+//                                c = cell centre + (cx, cy), |cx|, |cy| <= 3: FindReference
+//                                searches only there)
+//   exact leaf:
+//     [1]              membership mask of the reference point c
+//     [2 .. 2+k)       candidate grid ids, ascending
+//     then per edge:   a - c (x, y), b - c (x, y), candidate mask        (kEdgeWords = 5)
+//     packed (ncandidates <= 8 and every offset below 2^29): the mask's 8 bits ride in
+//     the top 2 bits of the 4 offset words (offsets kept as 30-bit two's complement),
+//     4 words an edge                                                    (kPackedEdgeWords)
+//   fallback leaf:
+//     [1 .. 1+count)   candidate grid ids, ascending
+// clang-format on
 constexpr uint32_t kFallbackBit = 1u << 31;
 constexpr int kHeaderWords = 2;
 constexpr uint32_t kMaxLeafEdges = (1u << 16) - 1;
@@ -73,9 +74,9 @@ constexpr int kMaxTopShift = 29;  // cell side <= 2^29, offsets in a cell < 2^29
 // Flat, growable, 2 MB-aligned array of trivially copyable T with
 // transparent huge pages requested: the index is read at random, and 4 KB
 // pages would add a TLB miss to most lookups. The builders write straight
-// into these too: in this paravirtualised guest 4 KB first-touch faults took
-// ~23 % of a 200k-grid load + build profile (perf, cpu-clock); a 2 MB page
-// amortises one fault over 512 such pages.
+// into these too, so a 2 MB page also amortises one first-touch fault over
+// 512 small pages (the build profile that showed it: CELL_LOCATOR.md, "Leaf
+// layout").
 template <typename T>
 class HugeArray {
  public:
@@ -110,10 +111,10 @@ class HugeArray {
     if (size_ == capacity_) reserve(std::max<size_t>(1024, capacity_ * 2));
     data_[size_++] = v;
   }
-  // Grows geometrically like push_back: the builders resize by 16 entries
-  // a node, and an exact reserve here copied the whole array each time once
-  // the up-front reservation ran out (quadratic: 39 s of a 1e5-hole grid's
-  // build was memmove).
+  // Grows geometrically like push_back, so n calls cost amortised O(n):
+  // the builders resize by 16 entries a node, and an exact reserve here
+  // copied the whole array each time once the up-front reservation ran out
+  // (quadratic; CELL_LOCATOR.md, "Leaf layout").
   void resize(size_t n, T v) {
     if (n > capacity_) reserve(std::max(n, capacity_ * 2));
     for (size_t i = size_; i < n; ++i) data_[i] = v;

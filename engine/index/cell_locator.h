@@ -48,30 +48,25 @@
 
 namespace gridroute {
 
-// Build-time options. The defaults were set with a scratch sweep (all settings
-// built in one process from one LoadPack, timed in alternating rounds on 2^20
-// points uniform over the covered area, AVX2 leaf test), generated cities of
-// 2k / 200k / 2M grids: CELL_LOCATOR.md, "Tuning". Every setting gives the
-// same answers (checked on 1.3 M points a size).
+// Build-time options. Every setting gives the same answers; they trade
+// memory, build time and query time. The defaults were set with a sweep over
+// generated cities of 2k / 200k / 2M grids; the figures behind each default
+// are in CELL_LOCATOR.md, "Tuning" and "Option defaults".
 struct CellLocatorOptions {
   // Target number of grids per top-level cell (the side is rounded to a power
   // of two: 0.5 and 1 both give 2^20 units in the generated cities, 0.25
-  // gives 2^19, 2 gives 2^21). Larger: a smaller top array but one more node
-  // level per query. Default 1 (~100 m cells, top array 9.7 MB at 2M). At 2M
-  // vs 1: 0.25 (top 39 MB) 0.89-0.91x the single-point time but 1.07-1.11x
-  // the batch time, 219-225 B/grid; 2: 1.15-1.17x / 1.14-1.21x, 214-220.
+  // gives 2^19, 2 gives 2^21). The top array holds one 4-byte entry per top
+  // cell: ~4 / grids_per_top_cell bytes per grid, more where the city's box
+  // is not covered by grids. Smaller: a larger top array, one node level less
+  // per query (faster single points); larger: a smaller array, one more node
+  // level per query. Default 1 (~100 m cells in the generated cities).
   double grids_per_top_cell = 1.0;
   // A cell crossed by more distinct edges than this is split 4 x 4. Smaller:
-  // more interior cells and shorter leaves, more memory and build time.
-  // Default 10 (6 with the scalar leaf test; AVX2 tests 4 edges a step, and
-  // LocateBatch prefetches 4 leaf lines). Locator bytes per grid at 2M (incl.
-  // its snap BoxIndex) and time vs 6 in the same process: 4 -> 461 B/grid;
-  // 6 -> 253; 8 -> 165.5 (-166 MiB at 2M), single 0.97-1.03x, batch
-  // 1.00-1.05x at 2M (3 lines prefetched), 0.88-0.90x / 0.88-0.92x at 2k;
-  // 10 -> 137 (-221 MiB), 0.84-0.88x at 2k; 12 -> 133, batch 1.08-1.09x at
-  // 2M. 10 vs 8 with the 4th-line prefetch (quiet machine, 7-9 rounds,
-  // medians): 2M single 1.02x, batch 0.88x (64.2 vs 72.9 ns/pt), build
-  // 2.28 vs 2.91 s; 200k single 1.00x, batch 0.93x.
+  // more interior cells and shorter leaves (less work per point), but more
+  // nodes, so more memory and build time; larger: fewer, longer leaves.
+  // Default 10, matched to the AVX2 leaf test (4 edges a step) and to
+  // LocateBatch prefetching 4 leaf cache lines; the scalar leaf test prefers
+  // 6.
   int max_leaf_edges = 10;
   // Maximum number of 4 x 4 split levels below the top grid (each divides the
   // side by 4). Default 5 (top/1024), far below any real edge spacing.

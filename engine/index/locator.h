@@ -61,7 +61,8 @@ struct RecordPrefetch {
 struct LocateOptions {
   // Maximum distance in metres at which a point outside every grid is snapped
   // to the nearest one. 0 (default) disables snapping. Snapping costs a box
-  // query and a distance to every edge of the grids in range (~1 µs at 30 m).
+  // query and a distance to every edge of the grids in range, so it grows
+  // with snap_m; only points outside every grid pay it.
   double snap_m = 0;
   RecordPrefetch prefetch{};
 };

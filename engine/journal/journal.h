@@ -4,15 +4,24 @@
 // group commit, segment rotation and snapshot compaction. On-disk format,
 // guarantees and failure behaviour: engine/journal/JOURNAL.md.
 //
+// Example (compiled in tests/docs/header_examples_test.cc; keep them equal):
+// clang-format off
 //   ASSIGN_OR_RETURN(std::unique_ptr<Journal> j,
-//       Journal::Open("/var/lib/gridroute/journal", {},
-//                     [&](uint64_t seq, std::string_view rec) { return
-//                     state.Apply(rec); }));
-//   ASSIGN_OR_RETURN(uint64_t seq, j->Append({"case 1 opened", "case 1
-//   folded"}));
+//                    Journal::Open(dir, JournalOptions{},
+//                                  [&](uint64_t seq, std::string_view rec) {
+//                                    return state.Apply(rec);
+//                                  }));
+//   // Records go into the state once durable (before Append returns, with
+//   // Compact held off), so a snapshot holds exactly what was acknowledged.
+//   const std::vector<std::string_view> records = {"case 1 opened", "case 1 folded"};
+//   ASSIGN_OR_RETURN(uint64_t seq, j->Append(records, [&](uint64_t first_seq) {
+//     for (std::string_view r : records) state.Apply(r).IgnoreError();
+//   }));
 //   // both records are on disk (fsync'd) now; seq and seq + 1 name them
-//   RETURN_IF_ERROR(j->Compact([&](const auto& emit) {
-//   state.ForEachRecord(emit); }));
+//   RETURN_IF_ERROR(j->Compact([&](const Journal::EmitFn& emit) {
+//     state.ForEachRecord(emit);
+//   }));
+// clang-format on
 //
 // Sequence numbers start at 1 and are dense: the records of one Append get
 // consecutive numbers, and no number is skipped even after a failed Append.
@@ -61,8 +70,9 @@ struct JournalOptions {
   // before writing (microseconds); it stops waiting as soon as every Append
   // in flight has queued. 0: write at once; batches that arrive while a
   // write + fsync is in progress are still committed together in the next
-  // group (JOURNAL.md, "Measured": 4 threads gave 2.5 batches per fsync with
-  // 0, 3.3-3.8 and ~45% more appends/s with 200-1000).
+  // group. Larger: more batches per fsync (more appends/s under concurrent
+  // writers) at the price of up to this much latency per Append (JOURNAL.md,
+  // "Measured").
   int max_batch_wait_us = 0;
   // Upper bound on one commit group's encoded size; the rest waits for the
   // next group. Bounds the commit buffer and a torn tail.

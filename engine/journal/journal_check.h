@@ -4,13 +4,14 @@
 // (engine/journal/JOURNAL.md, "Damage: check and repair"). The core of
 // `gridroute journal check|repair`.
 //
-//   ASSIGN_OR_RETURN(JournalCheckReport r,
-//   CheckJournal("/var/lib/gridroute/journal")); if (r.damage) std::cout <<
-//   FormatJournalCheck(r, 50);   // where, what, what follows
-//   ...
-//   ASSIGN_OR_RETURN(JournalRepairReport rr, RepairJournal(dir, {}));
-//   // rr.after.damage is empty: Journal::Open now starts; rr.backup_dir holds
-//   // every byte that was cut.
+// Example (compiled and run by tests/docs/header_examples_test.cc):
+// clang-format off
+//   ASSIGN_OR_RETURN(JournalCheckReport r, CheckJournal(dir));
+//   if (r.damage) std::cout << FormatJournalCheck(r, 50);  // where, what, what follows
+//   ASSIGN_OR_RETURN(JournalRepairReport rr, RepairJournal(dir));
+//   // rr.after.damage is empty: Journal::Open now starts; rr.backup_dir
+//   // holds every byte that was cut.
+// clang-format on
 //
 // CheckJournal reads exactly what Journal::Open reads (the same code: the
 // newest snapshot, then the live segments in seq order) and stops at the

@@ -41,7 +41,7 @@
 // outlines are computed without a lock and published with one atomic
 // compare-exchange (two threads may both compute one; one copy is kept).
 // Cost: building: O(n levels) for the region member lists, plus one packed
-// box index per hierarchy level (~10-30 ms at 200k grids); a query:
+// box index per hierarchy level (figures: tools/console/CONSOLE.md); a query:
 // O(log n + k) index work plus formatting, see tools' numbers in README
 // ("Look at it").
 #ifndef GRIDROUTE_MAPVIEW_MAP_VIEW_H_

@@ -1,8 +1,8 @@
 // Copyright 2026 gridroute authors.
 //
 // MapViewCache: the MapView of the snapshot being served, built once per
-// snapshot (the first query after a load or reload builds it, ~20 ms at 200k
-// grids; queries at the same time wait for that one build) and dropped when a
+// snapshot (the first query after a load or reload builds it, O(grids);
+// queries at the same time wait for that one build) and dropped when a
 // newer snapshot's view replaces it.
 //
 //   MapViewCache cache;

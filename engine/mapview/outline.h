@@ -21,7 +21,8 @@
 // (`dissolved == false`).
 //
 // Cost: O(E) hash operations for E member edges, plus O(H * R * V) to place
-// H holes among R outer rings (holes are rare). ~2 ms for a 20-grid community.
+// H holes among R outer rings (holes are rare); measured times:
+// tools/console/CONSOLE.md.
 // Thread-safety: pure functions.
 #ifndef GRIDROUTE_MAPVIEW_OUTLINE_H_
 #define GRIDROUTE_MAPVIEW_OUTLINE_H_

@@ -32,8 +32,8 @@ class Counter {
 };
 
 // Upper bounds (seconds) of the latency buckets: 25 us .. 10 s, roughly
-// x2.5 apart (a unary Route on the 200k city is ~20-60 us on the server;
-// a RouteBatch of 10,000 with cases and fsync ~0.1-1 s).
+// x2.5 apart, so both a unary Route and a RouteBatch of 10,000 with cases
+// and fsync land inside the range (their latencies: docs/SERVED_PATH.md).
 inline constexpr std::array<double, 14> kLatencyBounds = {
     25e-6, 50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3, 5e-3, 10e-3, 25e-3, 100e-3, 1.0, 2.5, 10.0};
 

@@ -5,25 +5,15 @@
 // (调休), in the city's time zone. The exact rules are in CALENDAR.md.
 //
 // Example:
-//
 //   ASSIGN_OR_RETURN(gridroute::WorkingCalendar cal,
 //                    gridroute::ParseCalendarJson(text, "calendar.json"));
 //   // 道路保洁: 2 working hours; 暴露垃圾: 1 working day.
 //   absl::Time due_clean = cal.AddWorkingHours(now, absl::Hours(2));
 //   absl::Time due_garbage = cal.AddWorkingDays(now, 1);
 //
-// Cost, measured with a scratch timing loop (cal_bench, not a test; g++ 12
-// -O2, 2-core AMD EPYC VM at 2.1 GHz, Default() calendar, 2^20 random
-// starts with nanosecond parts over 2025-2027, per call; the first figure on
-// an idle machine, the second as CPU time while other builds shared the VM):
-//   AddWorkingHours, d uniform in [0, 40h]:  ~32 ns / ~38 ns
-//   AddWorkingHours, d = 2h:                 ~31 ns / ~38 ns
-//   AddWorkingDays, n uniform in [0, 20]:    ~19 ns / ~23 ns
-//   WorkingTimeBetween, spans up to 60 days: ~35 ns / ~42 ns
-//   IsWorkingTime:                           ~13 ns / ~13 ns
-// perf: roughly a fifth of that is Debian Abseil's out-of-line
-// absl::Duration arithmetic on the sub-second parts.
-// No time-zone conversion and no allocation on that path: construction
+// Cost inside the table: O(1) per query, no time-zone conversion and no
+// allocation (measured per-call times: CALENDAR.md, "Performance"):
+// construction
 // precomputes every office interval of [table_begin, table_end) as absolute
 // Unix seconds with the cumulative office time before it, an index of one
 // entry per 86400 s of clock time and one per 2^14 s of office time; a query
@@ -31,7 +21,8 @@
 // Instants outside the table use a slow but exact path (civil-time
 // conversion per day, may allocate, microseconds).
 //
-// Construction: ~15 ms and ~2 MB for the default 1991..2100 table.
+// Construction: O(days in the table), ~50 bytes per day (~2 MB for the
+// default 1991..2100 table); build it at load, not per request.
 
 #ifndef GRIDROUTE_ENGINE_MODEL_CALENDAR_H_
 #define GRIDROUTE_ENGINE_MODEL_CALENDAR_H_
@@ -91,8 +82,9 @@ struct WorkingCalendarOptions {
 
   // The fast table covers local days [table_begin, table_end). Default
   // 1991-01-01 .. 2100-01-01 (~40k days, ~57k intervals, ~2 MB). A wider
-  // range costs ~50 bytes per day and ~0.4 us per day of construction;
-  // instants outside it are answered exactly by the slow path (~us).
+  // range costs ~50 bytes per day and O(1) construction time per day;
+  // instants outside it are answered exactly by the slow path (a civil-time
+  // conversion per day walked, may allocate).
   absl::CivilDay table_begin = absl::CivilDay(1991, 1, 1);
   absl::CivilDay table_end = absl::CivilDay(2100, 1, 1);
 
@@ -103,7 +95,7 @@ struct WorkingCalendarOptions {
 };
 
 // A city's working calendar. Answers "when is this due" and "how much office
-// time lies between these instants" in a few tens of nanoseconds.
+// time lies between these instants" in O(1) without allocation.
 //
 //   WorkingCalendar cal = WorkingCalendar::Default();
 //   cal.AddWorkingHours(friday_1630, absl::Hours(4));  // Monday 11:30
@@ -133,7 +125,7 @@ class WorkingCalendar {
   // d == 0 returns the effective start; d < 0 is treated as 0;
   // d == InfiniteDuration() returns InfiniteFuture(); an infinite `start` is
   // returned unchanged. ENSURES: WorkingTimeBetween(start, result) == d.
-  // Cost: ~32 ns, no allocation, inside the table.
+  // Cost: O(1), no allocation, inside the table.
   absl::Time AddWorkingHours(absl::Time start, absl::Duration d) const;
 
   // The deadline `n` working days after `start`. A working day is a local
@@ -146,7 +138,7 @@ class WorkingCalendar {
   // working days later": Tue 10:00 -> Wed 10:00, Fri 16:30 -> Mon 16:30,
   // Sat 09:00 -> Tue 08:30, Tue 12:30 (lunch) -> Wed 13:30.
   // n == 0 returns the effective start; n < 0 is treated as 0.
-  // Cost: ~19 ns, no allocation, inside the table.
+  // Cost: O(1), no allocation, inside the table.
   absl::Time AddWorkingDays(absl::Time start, int n) const;
 
   // start + d, ignoring the calendar (for urgent cases "on the clock").
@@ -155,10 +147,10 @@ class WorkingCalendar {
   }
 
   // Office time in [a, b); ZeroDuration() if b <= a. InfiniteDuration() if
-  // the span is unbounded. Cost: ~35 ns inside the table.
+  // the span is unbounded. Cost: O(1), no allocation, inside the table.
   absl::Duration WorkingTimeBetween(absl::Time a, absl::Time b) const;
 
-  // Whether `t` is office time. Cost: ~13 ns inside the table.
+  // Whether `t` is office time. Cost: O(1), no allocation, inside the table.
   bool IsWorkingTime(absl::Time t) const;
 
   // --- Integer-second forms (the router's hot path). ---
@@ -239,8 +231,8 @@ class WorkingCalendar {
   // First span with cum_end > k << kPosBucketShift. 2^14 s (4.6 h) of office
   // time per bucket keeps the scan to ~1 span for 3.5-4 h spans at ~4 bytes
   // per 4.6 office hours (~190 KB for 1991..2100); it replaced a galloping
-  // search (cal_bench, AddWorkingHours with d uniform in [0, 40h]: ~65 ns ->
-  // ~32 ns per call; the search's branch misses).
+  // search, whose branch misses cost twice as much per call (cal_bench;
+  // CALENDAR.md, "Performance").
   static constexpr int kPosBucketShift = 14;
   std::vector<int32_t> pos_bucket_first_;
   // Local midnight of table day k is t0_ + k * 86400 + day_shift_[k]

@@ -9,9 +9,8 @@
 //   int32_t i = components.FindCode("3205080101000001");
 //   int32_t j = components.Nearest(p, category, 30.0, &distance_m);
 //
-// Memory (4.0M components, 16-digit codes, 9.5k distinct category/department/
-// state combinations): 163 MiB, ~43 bytes a component (was 571 MiB with a
-// 40-byte struct, two hash maps and (cell, index) pairs). Load: the file is
+// Memory: O(components), ~43 bytes a component with 16-digit codes
+// (figures: PACK.md, "Memory of the routing files"). Load: the file is
 // read and parsed on `threads` threads (engine/model/csv_chunks.h).
 //
 // Thread-safety: immutable after Load(); safe to share.

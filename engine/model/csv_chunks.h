@@ -20,9 +20,10 @@
 // the limit are errors, all with CsvTable's messages.
 //
 // Cost: one read (pread; never mmap: a mapped file truncated during the
-// parse raised SIGBUS), one UTF-8 check (simdjson, several GB/s), one memchr over the file for '"' (a file without quotes is
-// cut at newlines; one with quotes is scanned record by record up to each
-// cut), then ~1 ns per byte per thread. Field views point into the buffer
+// parse raised SIGBUS), one UTF-8 check (simdjson), one memchr over the
+// file for '"' (a file without quotes is cut at newlines; one with quotes is
+// scanned record by record up to each cut), then O(bytes / threads) parsing.
+// Field views point into the buffer
 // (or, for quoted fields and fields with '\r', into a per-row buffer).
 //
 // Thread-safety: ForEach() on different chunks may run concurrently.

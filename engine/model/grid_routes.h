@@ -5,10 +5,13 @@
 // than Locate instead of one miss per model (parent region, own-rule bit,
 // team rows, inherited team rows, layer index).
 //
+// Example (compiled in tests/docs/header_examples_test.cc):
+// clang-format off
 //   GridRoutes routes = GridRoutes::Build(parents, teams, rules, layers, geometry);
 //   const GridRecord& r = routes.record(grid);
-//   routes.Team(grid, r, specialty, &team);      // == teams.Resolve(grid, r.region, specialty)
-//   routes.LayerHits(r, p, layers, &hits);       // == layers.Hits(p) for p in the grid
+//   routes.Team(grid, r, specialty, teams, &team);  // == teams.Resolve(grid, r.region, specialty, &team)
+//   routes.LayerHits(grid, r, p, layers, &hits);    // == layers.Hits(p, &hits) for p in the grid
+// clang-format on
 //
 // The team: a grid's own roster rows sit in its record when there is one
 // (the common case: one full-time member), and the rows it inherits from

@@ -4,9 +4,12 @@
 // community, or Yanji's first/second/third-level grids). Levels are data: the
 // pack's manifest names them, top first.
 //
-//   ASSIGN_OR_RETURN(Hierarchy h, Hierarchy::Build(levels, rows));
+// Example (compiled in tests/docs/header_examples_test.cc):
+// clang-format off
+//   ASSIGN_OR_RETURN(Hierarchy h, Hierarchy::Build(levels, rows, "regions.csv"));
 //   int32_t community = h.Find("320501001001");
-//   for (int32_t r = community; r >= 0; r = h.region(r).parent) { ... }
+//   for (int32_t r = community; r >= 0; r = h.region(r).parent) visit(r);
+// clang-format on
 //
 // Thread-safety: immutable after Build(); safe to share.
 #ifndef GRIDROUTE_MODEL_HIERARCHY_H_

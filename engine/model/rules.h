@@ -163,8 +163,8 @@ class RuleTable {
  private:
   // Region `region`'s list for category c. Regions whose lists are equal
   // for every category share one row (most inherit all their rules), so the
-  // table is rows x categories, not regions x categories: at 200k grids it
-  // stays in L2 where the full table (2.2 MB) missed on most calls.
+  // table is rows x categories, not regions x categories, small enough to
+  // stay cached (figures: docs/SERVED_PATH.md).
   const uint32_t& RegionList(int32_t region, int32_t c) const {
     return region_lists_[static_cast<size_t>(region_row_[region]) * num_categories_ + c];
   }

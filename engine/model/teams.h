@@ -7,13 +7,13 @@
 // nearest ancestor's people in that role. One person may cover many grids
 // (一人多格) and a grid may have several people in one role (一格多人).
 //
-//   teams.Resolve(grid, community, specialty, &out);  // leader, member,
-//   specialist…
+//   // out: the leader, the members and the category's specialist
+//   teams.Resolve(grid, community, specialty, &out);
 //
 // Thread-safety: immutable after Load(); safe to share. Resolve() costs one
 // pass over the rosters on the path grid → top (a few entries each).
-// Memory (2.75M roster rows, 2.55M people): 88 MiB (was 383 MiB with a
-// std::string-based Person per person).
+// Memory: O(roster rows + people), strings interned (figures at 2.75M rows:
+// PACK.md, "Memory of the routing files").
 #ifndef GRIDROUTE_MODEL_TEAMS_H_
 #define GRIDROUTE_MODEL_TEAMS_H_
 

@@ -19,8 +19,8 @@
 // Limits: 1 MiB, 10,000 rows, 256 bytes per field; every error names the
 // file, line and field and echoes at most a short prefix of the bad value.
 //
-// Cost of a check: one SHA-256 of the presented token (~0.3 us for a
-// 40-byte token) and one hash lookup on the 32-byte digest. Nothing about a
+// Cost of a check: one SHA-256 of the presented token (O(token bytes)) and
+// one hash lookup on the 32-byte digest, no allocation. Nothing about a
 // token is cached. Thread-safety: a TokenTable is immutable; TokenFile swaps
 // whole tables atomically.
 #ifndef GRIDROUTE_SERVICE_AUTH_H_

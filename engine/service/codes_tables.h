@@ -42,7 +42,8 @@ namespace gridroute {
 class CodesTables {
  public:
   CodesTables() = default;
-  // ~10 ms at 200k grids (a pass over regions, rules, departments).
+  // O(regions + rules + departments): one pass over each; run with the
+  // Router when a snapshot is published, off the request path.
   static CodesTables Build(const Snapshot& s);
 
   absl::string_view region_chain(int32_t region) const { return Get(region_begin_, region); }

@@ -4,11 +4,19 @@
 // the callback API, plus a server builder that adds the standard health
 // service and server reflection.
 //
+// Example (compiled in tests/docs/header_examples_test.cc):
+// clang-format off
 //   SnapshotStore store;
-//   RETURN_IF_ERROR(store.Load("data/city").status());
-//   GridrouteService service(&store, {});
-//   std::unique_ptr<grpc::Server> server = StartServer({.listen = "127.0.0.1:9090"}, &service);
+//   RETURN_IF_ERROR(store.Load(pack_dir).status());
+//   GridrouteService service(&store, ServiceOptions{});
+//   ServerOptions server_options;
+//   server_options.listen = "127.0.0.1:9090";
+//   std::string error;
+//   std::unique_ptr<grpc::Server> server =
+//       StartServer(server_options, &service, /*bound_port=*/nullptr, &error);
+//   if (server == nullptr) return absl::UnavailableError(error);
 //   server->Wait();
+// clang-format on
 //
 // Handlers are thin: validate and convert the message (service/convert.h), one
 // Router call per event on the snapshot pinned at the start of the call, map
@@ -17,8 +25,8 @@
 // handler starts is answered DEADLINE_EXCEEDED without computing anything.
 //
 // Why the callback API: handlers never block (Reload runs its load on its
-// own thread), streams hold no thread while waiting for the client, and it
-// measured as fast as the synchronous API on unary Route (threads:
+// own thread), streams hold no thread while waiting for the client, and on
+// unary Route it is as fast as the synchronous API (threads:
 // docs/ARCHITECTURE.md section 5; costs: docs/SERVED_PATH.md).
 //
 // Thread-safety: all handlers run concurrently on gRPC's threads; the

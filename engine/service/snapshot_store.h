@@ -2,11 +2,14 @@
 //
 // SnapshotStore: the snapshot being served, swapped whole on reload.
 //
+// Example (compiled in tests/docs/header_examples_test.cc):
+// clang-format off
 //   SnapshotStore store;
-//   RETURN_IF_ERROR(store.Load("data/city"));          // first load
-//   std::shared_ptr<const ServedSnapshot> s = store.Current();  // pin
-//   s->router.Route(event, {}, &decision);             // s->generation answered
-//   absl::StatusOr<ReloadResult> r = store.Load("data/city-v2");  // hot swap
+//   RETURN_IF_ERROR(store.Load(pack_dir).status());                 // first load
+//   std::shared_ptr<const ServedSnapshot> s = store.Current();      // pin
+//   RETURN_IF_ERROR(s->router.Route(event, {}, &decision));          // s->generation answered
+//   absl::StatusOr<ReloadResult> r = store.Load(new_pack_dir);      // hot swap
+// clang-format on
 //
 // A load builds and validates the new snapshot (and its Router) beside the
 // served one, with no lock held that a request takes, then publishes it with
@@ -25,8 +28,8 @@
 // at once, so a process can exit within its drain time whatever a load does.
 //
 // Thread-safety: every method is safe from any number of threads. Current()
-// never waits for a load: it is one atomic shared_ptr load (~20-40 ns, a
-// reference count increment on a shared cache line).
+// never waits for a load: it is one atomic shared_ptr load (no allocation; a
+// reference count increment on a shared cache line; docs/SERVED_PATH.md).
 //
 // No gRPC here: the service layer wraps it, tests and tools use it directly.
 #ifndef GRIDROUTE_SERVICE_SNAPSHOT_STORE_H_
@@ -73,8 +76,8 @@ struct SnapshotStoreOptions {
   // Clock for loaded_at (tests inject a fixed one). Default: absl::Now.
   std::function<absl::Time()> now;
   // How long Load() waits for a load before reporting it failed. Default 10
-  // minutes: a 2M-grid pack loads in ~15 s on 2 cores, so only a load that
-  // hangs gets near it.
+  // minutes: far above what a 2M-grid pack takes on 2 cores (SERVICE.md),
+  // so only a load that hangs gets near it.
   absl::Duration load_timeout = absl::Minutes(10);
   // What a load runs (tests inject a loader that blocks). Default: LoadPack.
   std::function<absl::StatusOr<std::shared_ptr<const Snapshot>>(const std::string&,

@@ -31,8 +31,8 @@ struct FeatureRecord {
 // Most vertices a ring may have (PACK.md, "Limits"): past it the reader
 // stops keeping positions and reports the ring with its count. Real grids
 // have tens to thousands of vertices, a district boundary layer up to ~1e6;
-// a ring at the limit costs ~32 MB while read and ~0.55 s CPU to check
-// (CleanRing).
+// a ring at the limit costs 16 bytes a vertex while read and
+// O(n log n) to check (CleanRing; figures: PACK.md, "Ring size limit").
 inline constexpr size_t kMaxRingVertices = 2'000'000;
 
 struct GeoJsonReadOptions {
@@ -62,9 +62,8 @@ struct GeoJsonReadOptions {
 // Data problems go to `errors`; the status is an error only when reading
 // cannot go on (missing file, malformed JSON).
 // Memory: the sequential read holds a copy of the file and simdjson's index
-// of all of it (a 2M-grid load, 651 MB of GeoJSON, peaked at 2.08 GB); in
-// pieces each thread holds one piece of the file and its index
-// (that load peaked at 1.5 GB, and read the file in 2.0-2.5 s, not 3.3-4.4).
+// of all of it; in pieces each thread holds one piece of the file and its
+// index, which lowers the peak (figures: PACK.md).
 absl::Status ReadGeoJsonPolygons(const std::string& file, const GeoJsonReadOptions& options,
                                  ErrorList& errors, std::vector<FeatureRecord>* out,
                                  GridGeometryBuilder* builder);

@@ -27,9 +27,8 @@ namespace gridroute {
 
 // The largest file of each kind LoadPack reads, in bytes, compared with the
 // file's size (fstat) before any byte is read; a larger file is a load error
-// naming it. The defaults leave 4-6x room over a generated 2M-grid pack
-// (grids.geojson 682 MB, components.csv 261 MB, teams.csv 171 MB); PACK.md
-// "Limits" lists them.
+// naming it. The defaults leave 4-6x room over a generated 2M-grid pack;
+// PACK.md "Limits" lists them with that pack's file sizes.
 struct PackLimits {
   uint64_t manifest_bytes = uint64_t{1} << 20;        // 1 MiB
   uint64_t calendar_bytes = uint64_t{16} << 20;       // 16 MiB

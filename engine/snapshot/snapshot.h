@@ -142,8 +142,8 @@ enum class LocatorKind : uint8_t {
 
 // Build-time options.
 struct LoadOptions {
-  // kCell answers 3-5x faster than kRtree (CELL_LOCATOR.md) but takes longer
-  // to build (~1.1 s at 200k grids, ~7 s at 2M on this 2-core machine).
+  // kCell answers faster than kRtree but takes longer to build (both
+  // O(n log n)-ish in the grids' edges; figures: CELL_LOCATOR.md).
   LocatorKind locator = LocatorKind::kCell;
   // Stop collecting after this many errors (the message says how many more).
   int max_errors = 50;
@@ -180,8 +180,9 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> LoadPack(
 
 // Returns the free pages malloc still holds to the OS (glibc: malloc_trim;
 // elsewhere nothing). For after a snapshot is dropped: its large arrays go
-// back at once, but its small blocks (~86 MiB at 2M grids) stay resident
-// until trimmed. ~25 ms; call it off the request path.
+// back at once, but its small blocks stay resident until trimmed. Walks
+// the whole heap (tens of ms at millions of grids; PACK.md): call it off the
+// request path.
 void ReleaseFreedMemory();
 
 }  // namespace gridroute

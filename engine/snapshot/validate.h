@@ -21,10 +21,10 @@ namespace gridroute {
 // Two edges that are not neighbours along the ring may share no point
 // (crossing, touching, overlapping, a vertex visited twice); neighbours share
 // only their common vertex (no fold-back).
-// Cost: O(n log n) (a sweep line, geo/ring_sweep.h FindMeetingEdges): CPU
-// 24 ms at 1e5 vertices, 0.24 s at 1e6, 0.55 s at 2e6 (the reader's limit,
-// snapshot/geojson_reader.h kMaxRingVertices); 0.67 s for a 1e6-vertex star
-// of long thin spikes (BM_CleanRing, BM_CleanRingSpiked).
+// Cost: O(n log n) (a sweep line, geo/ring_sweep.h FindMeetingEdges), also
+// for adversarial rings such as a star of long thin spikes; n is at most
+// snapshot/geojson_reader.h kMaxRingVertices (BM_CleanRing,
+// BM_CleanRingSpiked; measured times: PACK.md, "Rings and holes").
 std::string CleanRing(std::vector<IPoint>& ring);
 
 struct Overlap {
@@ -49,10 +49,9 @@ struct OverlapReport {
 // Cost per pair: edge by edge (O(edges_a x edges_b) in the boxes'
 // intersection) for ordinary pairs; pairs with more than 2^14 such edge
 // pairs (two large grids along a long border) are tested indexed, in
-// O(n log n) for real borders (two grids sharing a 1e5-vertex border: 17 s
-// CPU before, ~0.1 s). Not bounded yet: a grid of 1e6 vertices costs a walk
-// of its vertices for each small neighbour (its vertex lookups and ray tests
-// are per pair).
+// O(n log n) for real borders (figures: PACK.md). Not bounded yet: a grid of
+// 1e6 vertices costs a walk of its vertices for each small neighbour (its
+// vertex lookups and ray tests are per pair).
 OverlapReport FindOverlaps(const GridGeometry& geometry, const Quantizer& q,
                            double tolerance_m2, int threads = 1,
                            const BoxIndex* index = nullptr);

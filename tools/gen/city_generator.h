@@ -14,10 +14,10 @@
 // std::random_device, no hash-map iteration, portable integer distributions):
 // the same options give byte-identical files from the same binary.
 //
-// Cost (2 cores, -O2, measured with gridroute-gen, see GENERATOR.md):
-// N = 2,000,000 takes ~14 s to generate and ~1 s to write (682 MB GeoJSON),
-// peak RSS 1.12 GB, mostly Boost's Voronoi diagram; time and memory are O(N). Thread-safety: the functions are reentrant; a City is
-// immutable after GenerateCity returns and may be read from many threads.
+// Cost: time and memory O(N), mostly Boost's Voronoi diagram (figures:
+// GENERATOR.md, "Measured").
+// Thread-safety: the functions are reentrant; a City is immutable after
+// GenerateCity returns and may be read from many threads.
 #ifndef GRIDROUTE_TOOLS_GEN_CITY_GENERATOR_H_
 #define GRIDROUTE_TOOLS_GEN_CITY_GENERATOR_H_
 

@@ -20,8 +20,8 @@
 // std::mt19937_64 with our own distributions, fixed tables, no hash-map
 // iteration. Teams are not stored: they are drawn while writing, from their
 // own random stream, so that 2M grids cost no memory for them.
-// Cost (2M grids, measured with gridroute-gen, see GENERATOR.md): ~4M
-// components at 48 B each; everything else is small.
+// Memory: 48 bytes a component (~2 per grid); everything else is small
+// (figures: GENERATOR.md, "Measured").
 // Thread-safety: the functions are reentrant; a RoutingData is immutable after
 // GenerateRouting returns and may be read from many threads.
 #ifndef GRIDROUTE_TOOLS_GEN_ROUTING_GENERATOR_H_

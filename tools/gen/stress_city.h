@@ -24,8 +24,8 @@
 // The generator gives every grid of a city a seed from which its outer ring
 // is star-shaped (event and component sampling rely on it): the centre.
 //
-// Cost: O(ring_vertices + holes) time and memory (1e6 vertices: ~0.3 s to
-// generate, ~50 MB of GeoJSON).
+// Cost: O(ring_vertices + holes) time and memory (figures: GENERATOR.md,
+// "Stress packs").
 // Thread-safety: reentrant.
 #ifndef GRIDROUTE_TOOLS_GEN_STRESS_CITY_H_
 #define GRIDROUTE_TOOLS_GEN_STRESS_CITY_H_

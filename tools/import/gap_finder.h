@@ -28,7 +28,7 @@
 // union (linear) per block of 1,024 grids and over the blocks' outlines;
 // with T-junctions, an O(V log V) noding and a second union; a block the
 // coverage union cannot do (overlapping grids) takes GEOS's snap-rounded
-// union, ~20x slower. Measured in IMPORT.md "Speed".
+// union, much slower (IMPORT.md "Speed").
 #ifndef GRIDROUTE_TOOLS_IMPORT_GAP_FINDER_H_
 #define GRIDROUTE_TOOLS_IMPORT_GAP_FINDER_H_
 

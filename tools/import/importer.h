@@ -19,8 +19,8 @@
 //   }
 //
 // Thread-safety: RunImport may run concurrently for different outputs.
-// Cost: O(grids) plus a GEOS union for the gap check; time and memory
-// measured in IMPORT.md "Speed".
+// Cost: O(grids) plus a GEOS union for the gap check (time and memory:
+// IMPORT.md "Speed").
 #ifndef GRIDROUTE_TOOLS_IMPORT_IMPORTER_H_
 #define GRIDROUTE_TOOLS_IMPORT_IMPORTER_H_
 

@@ -14,8 +14,7 @@
 //
 // Thread-safety: ReadSource may run on several threads at once (each call
 // opens its own dataset and installs a thread-local GDAL error handler).
-// Cost: O(features); ~4 µs per feature for a GeoPackage (200,000 grids in
-// 0.8 s, IMPORT.md "Speed").
+// Cost: O(features) (figures: IMPORT.md "Speed").
 #ifndef GRIDROUTE_TOOLS_IMPORT_SOURCE_READER_H_
 #define GRIDROUTE_TOOLS_IMPORT_SOURCE_READER_H_
 

@@ -5,16 +5,19 @@
 // clang-format off
 //   # closed loop: 64 unary Route calls in flight for 10 s (2 channels)
 //   gridroute-load --server 127.0.0.1:19090 --events city/events.csv
+//
 //   # open loop: 5,000 calls/s; latency runs from each call's *intended*
 //   # send time, so a stalled server is charged for the calls it delayed
-//   gridroute-load --server ... --events ... --rate 5000 --duration-s 20
+//   gridroute-load --server 127.0.0.1:19090 --events city/events.csv --rate 5000 --duration-s 20
+//
 //   # RouteStream: 2 streams, batches of 256, 2 in flight each, CODES view
-//   gridroute-load --server ... --events ... --mode stream --batch 256
-//       --concurrency 2 --view codes
+//   gridroute-load --server 127.0.0.1:19090 --events city/events.csv --mode stream --batch 256 --concurrency 2 --window 2 --view codes
+//
 //   # machine-readable result, bounded by count
-//   gridroute-load --server ... --points points.csv --requests 10000 --json
+//   gridroute-load --server 127.0.0.1:19090 --points points.csv --requests 10000 --json
+//
 //   # the first request as an h2load --data body
-//   gridroute-load --server ... --events ... --write-request /tmp/route.bin
+//   gridroute-load --server 127.0.0.1:19090 --events city/events.csv --write-request /tmp/route.bin
 // clang-format on
 //
 // The clients are asynchronous (unary_client.cc: callback API;
@@ -75,8 +78,7 @@ ABSL_FLAG(int64_t, max_rows, 100000,
 ABSL_FLAG(std::string, mode, "unary", "unary (Route) or stream (RouteStream)");
 ABSL_FLAG(int, concurrency, 0,
           "closed loop: callers (unary calls in flight; default 64) or streams "
-          "(stream mode; "
-          "default --streams)");
+          "(stream mode; default --streams)");
 ABSL_FLAG(int, streams, 2,
           "stream mode: streams when --concurrency is not given");
 ABSL_FLAG(

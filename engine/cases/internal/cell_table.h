@@ -6,8 +6,8 @@
 // slots apart: two). Load factor <= 1/2; deletion by backward shift (no
 // tombstones), so long-running churn never degrades it.
 //
-// Why not absl: BM_FoldDecide/100000 spent ~50% of its time in three cache
-// misses (control byte, slot, entry); this removes one.
+// Why not absl: BM_FoldDecide/100000 spent most of its time in three cache
+// misses (control byte, slot, entry); this removes one (CASES.md).
 //
 // Thread-safety: not thread-safe; const methods may run concurrently.
 #ifndef GRIDROUTE_CASES_INTERNAL_CELL_TABLE_H_
