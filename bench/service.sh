@@ -71,6 +71,7 @@ ensure_city() {
 start_server() {  # start_server <label> [server flags...]
   local label=$1
   shift
+  : > "$raw/server-$label.out"  # not an earlier run's "serving" (the child truncates late)
   taskset -c "$server_cpu" "$bin/gridroute-server" --pack "$city" --listen "$addr" --threads 1 "$@" \
     > "$raw/server-$label.out" 2> "$raw/server-$label.err" &
   srv_pid=$!

@@ -20,6 +20,7 @@ for round in $(seq "$rounds"); do
     args=()
     [[ $mode != off ]] && args=(--journal-dir "$work/journal-$round-$mode")
     [[ $mode == nofsync ]] && args+=(--journal-fsync=false)
+    : > "$work/out"  # not the previous round's "serving" (the child truncates late)
     "$bin/gridroute-server" --pack "$pack" --listen "127.0.0.1:$port" --threads 1 "${args[@]}" \
       > "$work/out" 2> "$work/err" &
     pid=$!

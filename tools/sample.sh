@@ -43,6 +43,7 @@ srv_out=$(mktemp)
 # Cases on: every routed report is filed (or folded) in a journal under data/.
 rm -rf "$data/sample-journal"
 http_addr="127.0.0.1:${GRIDROUTE_HTTP_PORT:-18080}"
+: > "$srv_out"  # not an earlier run's "serving" (the child truncates late)
 "$bin/gridroute-server" --pack "$city" --listen "$addr" --http-listen "$http_addr" \
   --journal-dir "$data/sample-journal" > "$srv_out" 2> "$data/sample-server.log" &
 srv_pid=$!

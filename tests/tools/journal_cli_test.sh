@@ -30,6 +30,10 @@ jdir=$tmp/journal
 seg=$jdir/00000000000000000001.log
 
 start_server() {  # waits until it serves; fails the test if it does not
+  # Emptied here, not only by the child's redirection: the loop below must
+  # not find the previous run's "serving" before the child truncates it.
+  : > "$tmp/server.out"
+  : > "$tmp/server.err"
   "$bin/gridroute-server" --pack "$pack" --listen 127.0.0.1:0 --threads 1 \
     --journal-dir "$jdir" --journal-fsync=false > "$tmp/server.out" 2> "$tmp/server.err" &
   srv_pid=$!

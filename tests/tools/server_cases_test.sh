@@ -60,6 +60,8 @@ refuses "--nats without --journal-dir" "--nats needs --journal-dir" --nats nats:
 # 2. A real server with a journal (port 0: the kernel picks a free one; the
 # server prints it).
 start_server() {
+  : > "$tmp/server.out"  # not the previous run's "serving" (the child truncates late)
+  : > "$tmp/server.err"
   "$bin/gridroute-server" --pack "$pack" --listen 127.0.0.1:0 --threads 1 \
     --journal-dir "$tmp/journal" --journal-fsync=false > "$tmp/server.out" 2> "$tmp/server.err" &
   srv_pid=$!
