@@ -803,7 +803,7 @@ class Parser {
     if (s[at] == '.') {
       size_t digits = 0;
       for (++at; at < s.size() && s[at] >= '0' && s[at] <= '9'; ++at, ++digits) {
-        nanos = nanos * 10 + (s[at] - '0');
+        if (digits < 9) nanos = nanos * 10 + (s[at] - '0');  // more is refused below
       }
       if (digits == 0 || digits > 9) return false;
       for (; digits < 9; ++digits) nanos *= 10;

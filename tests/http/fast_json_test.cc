@@ -29,6 +29,9 @@
 #include "absl/strings/ascii.h"
 #include "absl/time/time.h"
 #include "google/protobuf/descriptor.h"
+#include "google/protobuf/descriptor.pb.h"
+#include "google/protobuf/dynamic_message.h"
+#include "google/protobuf/text_format.h"
 #include "google/protobuf/stubs/logging.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/util/json_util.h"
@@ -189,7 +192,8 @@ TEST(FastJsonParseTest, LeavesToProtobufWhatItIsNotSureOf) {
       R"({"category":"\ud800"})", R"({"category":"\udc00x"})", "{\"category\":\"\xff\"}",
       "{\"category\":\"a\x01\"}", R"({"reportedAt":"2026-02-29T00:00:00Z"})",
       R"({"reportedAt":"2026-12-07T05:52:20+08:00"})", R"({"reportedAt":"2026-12-07T05:52:60Z"})",
-      R"({"reportedAt":"2026-12-07T05:52:20.1234567890Z"})", R"({"reportedAt":{"seconds":1}})",
+      R"({"reportedAt":"2026-12-07T05:52:20.1234567890Z"})",
+      R"({"reportedAt":"2026-12-07T05:52:20.123456789012345678901Z"})",  // fuzz_json found an overflow R"({"reportedAt":{"seconds":1}})",
       R"({"point":{"x":1}]})", R"({"point":[{"x":1}]})", R"({"cate\u0067ory":"a"})",
       R"({"snapM":true})", R"({"snapM":1,})", R"({,})",
   };
@@ -213,6 +217,90 @@ TEST(FastJsonParseTest, LeavesToProtobufWhatItIsNotSureOf) {
   for (int i = 0; i <= kMaxFastJsonDepth + 1; ++i) deep += "{\"decision\":";
   v1::RouteResult rr;
   EXPECT_FALSE(FastJsonToMessage(deep, &rr));
+}
+
+// Types our protos do not use (float, bytes, sint/fixed, maps, another
+// well-known type), in a proto3 file built here and read through
+// DynamicMessage (protobuf then resolves types from that pool).
+class FastJsonOtherTypesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    google::protobuf::FileDescriptorProto file;
+    google::protobuf::Timestamp::descriptor()->file()->CopyTo(&file);
+    ASSERT_NE(pool_.BuildFile(file), nullptr);
+    file.Clear();
+    ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(R"pb(
+      name: "t.proto" syntax: "proto3" package: "t" dependency: "google/protobuf/timestamp.proto"
+      message_type {
+        name: "T"
+        field { name: "f" number: 1 type: TYPE_FLOAT label: LABEL_OPTIONAL json_name: "f" }
+        field { name: "rf" number: 2 type: TYPE_FLOAT label: LABEL_REPEATED json_name: "rf" }
+        field { name: "b" number: 3 type: TYPE_BYTES label: LABEL_OPTIONAL json_name: "b" }
+        field { name: "s32" number: 4 type: TYPE_SINT32 label: LABEL_OPTIONAL json_name: "s32" }
+        field { name: "f64" number: 5 type: TYPE_FIXED64 label: LABEL_OPTIONAL json_name: "f64" }
+        field { name: "sf32" number: 6 type: TYPE_SFIXED32 label: LABEL_REPEATED json_name: "sf32" }
+        field { name: "m" number: 7 type: TYPE_MESSAGE type_name: ".t.T.MEntry" label: LABEL_REPEATED json_name: "m" }
+        field { name: "d" number: 8 type: TYPE_MESSAGE type_name: ".google.protobuf.Timestamp" label: LABEL_REPEATED json_name: "d" }
+        field { name: "u32" number: 9 type: TYPE_UINT32 label: LABEL_OPTIONAL json_name: "u32" }
+        nested_type {
+          name: "MEntry" options { map_entry: true }
+          field { name: "key" number: 1 type: TYPE_STRING label: LABEL_OPTIONAL json_name: "key" }
+          field { name: "value" number: 2 type: TYPE_INT32 label: LABEL_OPTIONAL json_name: "value" }
+        }
+      })pb", &file));
+    const google::protobuf::FileDescriptor* fd = pool_.BuildFile(file);
+    ASSERT_NE(fd, nullptr);
+    prototype_ = factory_.GetPrototype(fd->message_type(0));
+  }
+
+  google::protobuf::DescriptorPool pool_;
+  google::protobuf::DynamicMessageFactory factory_{&pool_};
+  const Message* prototype_ = nullptr;
+};
+
+TEST_F(FastJsonOtherTypesTest, FloatsBytesAndOtherIntegersPrintLikeProtobuf) {
+  std::mt19937_64 rng(3);
+  const Descriptor* d = prototype_->GetDescriptor();
+  int sure = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::unique_ptr<Message> m(prototype_->New());
+    const Reflection* r = m->GetReflection();
+    uint32_t bits = static_cast<uint32_t>(rng());
+    float f;
+    std::memcpy(&f, &bits, sizeof f);
+    static const float kFloats[] = {0.1f, 1.0f / 3, 1e-45f, 1e-40f, FLT_MAX, FLT_MIN, -0.0f, 16777217.0f,
+                                    3.4e38f, 123456.7f, 1e7f, 1e-5f};
+    r->SetFloat(m.get(), d->FindFieldByName("f"), i % 2 ? f : kFloats[i % std::size(kFloats)]);
+    r->AddFloat(m.get(), d->FindFieldByName("rf"), static_cast<float>(rng() % 100000) / 1000);
+    r->AddFloat(m.get(), d->FindFieldByName("rf"), std::ldexp(1.0f, static_cast<int>(rng() % 250) - 125));
+    std::string bytes;
+    for (int k = static_cast<int>(rng() % 8); k > 0; --k) bytes.push_back(static_cast<char>(rng()));
+    r->SetString(m.get(), d->FindFieldByName("b"), bytes);
+    r->SetInt32(m.get(), d->FindFieldByName("s32"), static_cast<int32_t>(rng()));
+    r->SetUInt64(m.get(), d->FindFieldByName("f64"), rng());
+    r->AddInt32(m.get(), d->FindFieldByName("sf32"), INT32_MIN);
+    r->SetUInt32(m.get(), d->FindFieldByName("u32"), UINT32_MAX);
+    sure += ExpectPrintsLikeProtobuf(*m);
+    if (HasFailure()) return;
+  }
+  EXPECT_EQ(sure, 3000);
+}
+
+TEST_F(FastJsonOtherTypesTest, MapsAndOtherWellKnownTypesAreLeftToProtobuf) {
+  const Descriptor* d = prototype_->GetDescriptor();
+  std::string out;
+  std::unique_ptr<Message> m(prototype_->New());
+  Message* entry = m->GetReflection()->AddMessage(m.get(), d->FindFieldByName("m"));
+  entry->GetReflection()->SetString(entry, entry->GetDescriptor()->FindFieldByName("key"), "k");
+  EXPECT_FALSE(FastMessageToJson(*m, JsonPrintOptions(), &out));
+  std::unique_ptr<Message> p(prototype_->New());
+  EXPECT_FALSE(FastJsonToMessage(R"({"m":{"k":1}})", p.get()));
+  EXPECT_FALSE(FastJsonToMessage(R"({"b":"AAEC"})", p.get()));  // bytes: protobuf's base64 dialects
+  EXPECT_FALSE(FastJsonToMessage(R"({"f":1.5})", p.get()));      // float: protobuf's range checks
+  EXPECT_TRUE(ExpectParsesLikeProtobuf(R"({"s32":-5,"f64":"18446744073709551615","sf32":[1,"-2"],"u32":7,"d":["1970-01-01T00:00:00Z"]})", *p));
+  google::protobuf::Timestamp ts;  // a well-known type at the top: its own JSON form
+  EXPECT_FALSE(FastMessageToJson(ts, JsonPrintOptions(), &out));
+  EXPECT_FALSE(FastJsonToMessage(R"("1970-01-01T00:00:00Z")", &ts));
 }
 
 // -------------------------------------------- every message type, at random
