@@ -21,7 +21,9 @@
 // field; on HTTP POST /v1/route it was ~25% of the request's CPU plus most
 // of the ~20% in malloc (engine/http/HTTP.md, "Performance"). This codec walks
 // the message with Reflection over a per-Descriptor table built once
-// (fields in number order, JSON keys pre-quoted, a name -> field map).
+// (fields in number order, JSON keys pre-quoted, a name -> field map;
+// internal/fast_json_tables.h). fast_json_print.cc and fast_json_parse.cc
+// hold the two directions.
 //
 // Printer (FastMessageToJson): proto3 scalars (32-bit integers as numbers,
 // 64-bit as quoted strings, bool, double/float in protobuf's SimpleDtoa /
@@ -55,7 +57,11 @@
 // differential fuzz target tests/fuzz/fuzz_json.cc check both directions).
 //
 // Thread-safe: the descriptor tables are built once under a mutex and never
-// change. Cost (bench/http_json_bench.cc, BM_FastJson*): see HTTP.md.
+// change; each call takes the mutex once. Cost on /v1/route's messages
+// (bench/http_json_bench.cc, same run): BM_FastJsonParseRouteRequest 0.63 us
+// (protobuf 10.8 us), BM_FastJsonPrintRouteResponse 3.1 us for 1.1 kB
+// (protobuf 24.1 us); the parser allocates only the message's own strings
+// and nested messages, the printer only to grow `out` (and per bytes field).
 #ifndef GRIDROUTE_HTTP_FAST_JSON_H_
 #define GRIDROUTE_HTTP_FAST_JSON_H_
 
