@@ -5,7 +5,9 @@
 // MessageToJsonString, Debian's protobuf 3.21) on a typical request and a
 // FULL RouteResponse of the 200k city (4 team members, 3-level chain,
 // ~1.1 kB of JSON), beside the binary encoding gRPC uses for the same
-// messages. engine/http/HTTP.md quotes these numbers.
+// messages, and the fast codec the HTTP layer uses first (engine/http/
+// fast_json.h, BM_FastJson*) on the same two. engine/http/HTTP.md quotes
+// these numbers.
 //
 //   build/bin/gridroute_http_bench --benchmark_filter=Json
 #include <string>
@@ -13,6 +15,7 @@
 #include "benchmark/benchmark.h"
 #include "google/protobuf/util/json_util.h"
 #include "gridroute/v1/routing.pb.h"
+#include "http/fast_json.h"
 
 namespace gridroute {
 namespace {
@@ -41,6 +44,29 @@ void BM_JsonPrintRouteResponse(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(out.size()));
 }
 BENCHMARK(BM_JsonPrintRouteResponse);
+
+void BM_FastJsonParseRouteRequest(benchmark::State& state) {
+  for (auto _ : state) {
+    v1::RouteRequest req;
+    if (!FastJsonToMessage(kRequest, &req)) state.SkipWithError("fast parser refused the request");
+    benchmark::DoNotOptimize(req);
+  }
+}
+BENCHMARK(BM_FastJsonParseRouteRequest);
+
+void BM_FastJsonPrintRouteResponse(benchmark::State& state) {
+  v1::RouteResponse resp;
+  if (!google::protobuf::util::JsonStringToMessage(kResponse, &resp).ok()) state.SkipWithError("bad JSON");
+  const google::protobuf::util::JsonPrintOptions options;
+  std::string out;
+  for (auto _ : state) {
+    out.clear();
+    if (!FastMessageToJson(resp, options, &out)) state.SkipWithError("fast printer unsure");
+    benchmark::DoNotOptimize(out);
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(out.size()));
+}
+BENCHMARK(BM_FastJsonPrintRouteResponse);
 
 void BM_BinaryRouteRoundTrip(benchmark::State& state) {
   v1::RouteRequest req;

@@ -22,7 +22,7 @@ parallel=${FUZZ_PARALLEL:-2}
 max_len=${FUZZ_MAX_LEN:-8192}
 
 all=(geojson regions departments categories rules teams components layers calendar manifest
-     event_csv convert journal)
+     event_csv convert journal json)
 targets=("$@")
 [[ ${#targets[@]} -eq 0 ]] && targets=("${all[@]}")
 for t in "${targets[@]}"; do

@@ -11,6 +11,7 @@
 #include "common/echo.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/json_util.h"
+#include "http/fast_json.h"
 #include "service/audit_log.h"
 #include "service/call_metrics.h"
 #include "service/field_limits.h"
@@ -113,7 +114,13 @@ void Reply(HttpCall& call, const grpc::Status& status, const google::protobuf::M
   }
   std::string json;
   google::protobuf::util::JsonPrintOptions o;
-  auto st = google::protobuf::util::MessageToJsonString(msg, &json, o);
+  // The fast codec when it is sure of every byte, protobuf's converter
+  // otherwise (fast_json.h).
+  google::protobuf::util::Status st;
+  if (!FastMessageToJson(msg, o, &json)) {
+    json.clear();
+    st = google::protobuf::util::MessageToJsonString(msg, &json, o);
+  }
   if (!st.ok()) {
     ReplyError(call, grpc::Status(grpc::StatusCode::INTERNAL,
                                   absl::StrCat("answer: not printable as JSON: ",
@@ -129,6 +136,9 @@ void Reply(HttpCall& call, const grpc::Status& status, const google::protobuf::M
 bool ParseBody(HttpCall& call, google::protobuf::Message* msg) {
   const std::string& body = call.req->body;
   if (absl::StripAsciiWhitespace(body).empty()) return true;  // {} by another name
+  // The fast parser accepts only what it is sure of; protobuf's parser gives
+  // every other answer, and its error messages (fast_json.h).
+  if (FastJsonToMessage(body, msg)) return true;
   google::protobuf::util::JsonParseOptions o;
   o.ignore_unknown_fields = false;
   auto st = google::protobuf::util::JsonStringToMessage(body, msg, o);
@@ -180,6 +190,7 @@ bool ParseQuery(HttpCall& call, google::protobuf::Message* msg) {
     if (f->is_repeated()) json += ']';
   }
   json += '}';
+  if (FastJsonToMessage(json, msg)) return true;
   google::protobuf::util::JsonParseOptions o;
   auto st = google::protobuf::util::JsonStringToMessage(json, msg, o);
   if (st.ok()) return true;
