@@ -676,7 +676,11 @@ absl::StatusOr<std::unique_ptr<CrsTransform>> CrsTransform::Create(
   std::string error;
   PjPtr probe(CreateNormalizedOperation(ctx.get(), t->proj_source_,
                                         t->proj_target_, &error));
-  if (probe == nullptr) return absl::InternalError(error);
+  // A valid code PROJ cannot convert (e.g. a system with no inverse): the
+  // caller named a CRS this server cannot use, not a server fault.
+  if (probe == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat("unsupported CRS conversion: ", error));
+  }
 
   t->id_ = g_next_transform_id.fetch_add(1, std::memory_order_relaxed);
   t->alive_ = std::make_shared<const int>(0);
