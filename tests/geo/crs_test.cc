@@ -577,5 +577,19 @@ TEST(CrsTransformProjTest, ConcurrentApplyMatchesSingleThreaded) {
   }
 }
 
+// A valid code PROJ resolves but cannot convert to or from WGS-84 (EPSG:3144
+// has no inverse operation; found by fuzz_convert) is the caller's bad CRS:
+// INVALID_ARGUMENT naming both systems, never INTERNAL.
+TEST(CrsTransformTest, AnInconvertibleEpsgCodeIsInvalidArgument) {
+  absl::StatusOr<Crs> from = ParseCrs("EPSG:3144");
+  ASSERT_TRUE(from.ok()) << from.status();
+  absl::StatusOr<Crs> to = ParseCrs("wgs84");
+  ASSERT_TRUE(to.ok());
+  absl::StatusOr<std::unique_ptr<CrsTransform>> t = CrsTransform::Create(*from, *to);
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.status().code(), absl::StatusCode::kInvalidArgument) << t.status();
+  EXPECT_THAT(std::string(t.status().message()), ::testing::HasSubstr("EPSG:3144"));
+}
+
 }  // namespace
 }  // namespace gridroute
