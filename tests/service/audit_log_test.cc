@@ -65,12 +65,20 @@ TEST(AuditLogRotationTest, RenamedThenReopenedLinesGoToANewFileAndNoneIsLost) {
   const std::string path = dir + "/audit.jsonl";
   auto log = AuditLog::Open(path);
   ASSERT_TRUE(log.ok()) << log.status();
-  constexpr int kThreads = 4, kLines = 200, kRotations = 5;
+  // Each writer's lines come in kRotations + 1 phases; phase p starts only
+  // after rotation p, and rotation r happens once half of phase r - 1 is
+  // written (the other half races the rename and reopen). So every file
+  // gets lines whatever the scheduling (no test of timing), and rotations
+  // still run while lines are being written.
+  constexpr int kThreads = 4, kRotations = 5, kPerPhase = 40;
+  constexpr int kLines = kPerPhase * (kRotations + 1);
   std::atomic<int> written{0};
+  std::atomic<int> rotated{0};
   std::vector<std::thread> writers;
   for (int t = 0; t < kThreads; ++t) {
     writers.emplace_back([&, t] {
       for (int i = 0; i < kLines; ++i) {
+        while (rotated.load() < i / kPerPhase) std::this_thread::yield();
         const std::string target = absl::StrCat("t", t, "-", i);
         EXPECT_TRUE((*log)->Write({.principal = "p", .peer = "local", .method = "m",
                                    .target = target, .outcome = "OK"}));
@@ -79,13 +87,18 @@ TEST(AuditLogRotationTest, RenamedThenReopenedLinesGoToANewFileAndNoneIsLost) {
     });
   }
   // What logrotate does (rename, then the server's SIGHUP → Reopen), while
-  // the writers run; each rotation waits until a few more lines were written.
+  // the writers run.
   std::vector<std::string> files;
   for (int r = 1; r <= kRotations; ++r) {
-    while (written.load() < r * kThreads * kLines / (kRotations + 1)) std::this_thread::yield();
+    while (written.load() < (r - 1) * kThreads * kPerPhase + kThreads * kPerPhase / 2) {
+      std::this_thread::yield();
+    }
     files.push_back(absl::StrCat(path, ".", r));
-    ASSERT_EQ(std::rename(path.c_str(), files.back().c_str()), 0);
-    ASSERT_TRUE((*log)->Reopen().ok());
+    const bool renamed = std::rename(path.c_str(), files.back().c_str()) == 0;
+    const bool reopened = (*log)->Reopen().ok();
+    rotated.store(r);  // before any ASSERT: the writers must not wait forever
+    ASSERT_TRUE(renamed);
+    ASSERT_TRUE(reopened);
   }
   for (std::thread& w : writers) w.join();
   files.push_back(path);
