@@ -316,6 +316,8 @@ void RouteEventItems(const ServedSnapshot& served, const v1::RouteBatchRequest& 
                      EventFeed* feed) {
   auto to_event = [&](int i, Event* e, RouteOptions* o) {
     const v1::RouteRequest& r = req.events(i);
+    // A what-if is a Route call of its own: a batch files what it routes.
+    if (r.dry_run()) return absl::InvalidArgumentError("dry_run: only for Route, not in a batch");
     absl::Status st = EventFromProto(r, e, o);
     if (st.ok()) st = CheckReportTime(e->reported_at, "reported_at", window);
     if (st.ok()) st = CheckReportId(r.report_id(), "report_id");

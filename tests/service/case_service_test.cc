@@ -366,6 +366,16 @@ TEST_F(CaseServiceTest, DryRunAnswersTheDecisionAndFilesNothing) {
   without_ref.clear_case_ref();
   EXPECT_EQ(without_ref.SerializeAsString(), seen.decision().SerializeAsString());
   EXPECT_EQ(ListAll(v1::ListCasesRequest()).size(), 1u);
+  // In a batch (which files what it routes) a dry run is that item's error.
+  v1::RouteBatchRequest batch;
+  *batch.add_events() = look;
+  grpc::ClientContext ctx;
+  v1::RouteBatchResponse resp;
+  ASSERT_TRUE(server_->routing->RouteBatch(&ctx, batch, &resp).ok());
+  ASSERT_EQ(resp.results_size(), 1);
+  EXPECT_EQ(resp.results(0).error().code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_EQ(resp.results(0).error().message(), "dry_run: only for Route, not in a batch");
+  EXPECT_EQ(ListAll(v1::ListCasesRequest()).size(), 1u);
 }
 
 TEST_F(CaseServiceTest, RouteBatchCarriesCaseRefsForRoutedItemsOnly) {
