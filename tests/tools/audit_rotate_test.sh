@@ -11,14 +11,7 @@
 #   audit_rotate_test.sh <bin dir>
 set -euo pipefail
 bin=$1
-tmp=$(mktemp -d)
-srv_pid=
-cleanup() {
-  if [[ -n $srv_pid ]]; then kill -TERM "$srv_pid" 2>/dev/null || true; wait "$srv_pid" 2>/dev/null || true; fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+source "$(dirname "$0")/lib.sh"  # $tmp, fail, start_server, stop_server
 # Waits (<= 30 s, a hang guard) until the server's log has `n` lines matching `re`.
 wait_log() {
   local re=$1 n=$2
@@ -31,16 +24,8 @@ wait_log() {
 }
 
 "$bin/gridroute-gen" --grids 20 --seed 1 --out "$tmp/city" --points 1 --events 1 > /dev/null
-"$bin/gridroute-server" --pack "$tmp/city" --listen 127.0.0.1:0 --threads 1 \
-  --audit-log "$tmp/audit.jsonl" > "$tmp/server.out" 2> "$tmp/server.err" &
-srv_pid=$!
-for _ in $(seq 1 1200); do  # <= 120 s (a hang guard: ASan on a loaded machine)
-  grep -q serving "$tmp/server.out" 2>/dev/null && break
-  kill -0 "$srv_pid" 2>/dev/null || break
-  sleep 0.1
-done
-grep -q serving "$tmp/server.out" || { cat "$tmp/server.err" >&2; fail "server did not start"; }
-addr=127.0.0.1:$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$tmp/server.out" | head -1)
+start_server "$bin/gridroute-server" --pack "$tmp/city" --listen 127.0.0.1:0 --threads 1 \
+  --audit-log "$tmp/audit.jsonl"
 reload() { "$bin/gridroute" reload --server "$addr" > /dev/null || fail "reload $1"; }
 
 reload 1

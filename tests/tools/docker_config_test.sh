@@ -13,14 +13,7 @@
 set -euo pipefail
 bin=$1
 root=$2
-tmp=$(mktemp -d)
-srv_pid=
-cleanup() {
-  if [[ -n $srv_pid ]]; then kill -TERM "$srv_pid" 2>/dev/null || true; wait "$srv_pid" 2>/dev/null || true; fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+source "$(dirname "$0")/lib.sh"  # $tmp, fail, start_server, stop_server
 
 # 1. Every published port of compose.yaml is bound to GRIDROUTE_BIND, default loopback.
 compose=$root/docker/compose.yaml
@@ -42,18 +35,9 @@ echo "ok: entrypoint has tokens, --pack-root, audit log; runs as user gridroute"
 
 # 3. The sample tokens with the entrypoint's flags, and the HEALTHCHECK command.
 "$bin/gridroute-gen" --grids 20 --seed 1 --out "$tmp/pack" --points 1 --events 1 > /dev/null
-: > "$tmp/server.out"
-"$bin/gridroute-server" --pack "$tmp/pack" --listen 127.0.0.1:0 --threads 1 \
+start_server "$bin/gridroute-server" --pack "$tmp/pack" --listen 127.0.0.1:0 --threads 1 \
   --auth-tokens "$root/docker/tokens.sample.csv" --pack-root "$tmp/pack" \
-  --audit-log "$tmp/audit.jsonl" > "$tmp/server.out" 2> "$tmp/server.err" &
-srv_pid=$!
-for _ in $(seq 1 1200); do  # <= 120 s (a hang guard)
-  grep -q serving "$tmp/server.out" && break
-  kill -0 "$srv_pid" 2>/dev/null || break
-  sleep 0.1
-done
-grep -q serving "$tmp/server.out" || { cat "$tmp/server.err" >&2; fail "server did not start"; }
-port=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$tmp/server.out" | head -1)
+  --audit-log "$tmp/audit.jsonl"
 health=$(sed -n '/HEALTHCHECK/,/]/p' "$dockerfile" | tr -d '\n\\')
 [[ $health == *'"info"'* && $health == *'"--token-file", "/etc/gridroute/health.token"'* ]] \
   || fail "HEALTHCHECK is not 'gridroute info' with the health token: $health"

@@ -15,41 +15,16 @@
 #   journal_cli_test.sh <bin dir>
 set -euo pipefail
 bin=$1
-tmp=$(mktemp -d)
-srv_pid=
-cleanup() {
-  if [[ -n $srv_pid ]]; then kill -TERM "$srv_pid" 2>/dev/null || true; wait "$srv_pid" 2>/dev/null || true; fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+source "$(dirname "$0")/lib.sh"  # $tmp, fail, start_server, stop_server
 
 "$bin/gridroute-gen" --grids 50 --seed 1 --out "$tmp/city" --points 10 --events 40 > /dev/null
 pack=$tmp/city
 jdir=$tmp/journal
 seg=$jdir/00000000000000000001.log
 
-start_server() {  # waits until it serves; fails the test if it does not
-  # Emptied here, not only by the child's redirection: the loop below must
-  # not find the previous run's "serving" before the child truncates it.
-  : > "$tmp/server.out"
-  : > "$tmp/server.err"
-  "$bin/gridroute-server" --pack "$pack" --listen 127.0.0.1:0 --threads 1 \
-    --journal-dir "$jdir" --journal-fsync=false > "$tmp/server.out" 2> "$tmp/server.err" &
-  srv_pid=$!
-  for _ in $(seq 1 1200); do  # <= 120 s (a hang guard: ASan on a loaded machine)
-    grep -q serving "$tmp/server.out" 2>/dev/null && break
-    kill -0 "$srv_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  grep -q serving "$tmp/server.out" || { cat "$tmp/server.err" >&2; fail "server did not start"; }
-  port=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$tmp/server.out" | head -1)
-  addr=127.0.0.1:$port
-}
-stop_server() {
-  kill -TERM "$srv_pid"
-  wait "$srv_pid" || fail "server exit code $? on SIGTERM"
-  srv_pid=
+serve() {  # lib.sh start_server with this test's journal
+  start_server "$bin/gridroute-server" --pack "$pack" --listen 127.0.0.1:0 --threads 1 \
+    --journal-dir "$jdir" --journal-fsync=false
 }
 # run <want exit code> <output file> <command...>
 run() {
@@ -60,7 +35,7 @@ run() {
 }
 
 # 1. A journal written by the server: one case per routed event.
-start_server
+serve
 routed=0
 while IFS=, read -r _ lon lat crs _ cat _ at _; do
   [[ -n $lon && -n $cat ]] || continue
@@ -115,7 +90,7 @@ cmp "$backup/00000000000000000001.log" "$tmp/damaged.log" || fail "the backup is
 run 0 "$tmp/check2" "$bin/gridroute" journal check --dir "$jdir"
 echo "ok: repair kept $good_seq records; backup $backup"
 
-start_server
+serve
 grep -q "journal $jdir: 1 segment(s), $good_seq record(s) replayed" "$tmp/server.err" \
   || fail "server log: $(grep journal "$tmp/server.err")"
 stop_server
@@ -125,7 +100,7 @@ echo "ok: the server starts with the $good_seq records kept"
 printf 'torn' >> "$seg"
 run 3 "$tmp/check3" "$bin/gridroute" journal check --dir "$jdir"
 grep -q "torn tail only" "$tmp/check3" || fail "torn: $(cat "$tmp/check3")"
-start_server
+serve
 grep -q "dropped torn tail of 4 bytes" "$tmp/server.err" || fail "server log: $(grep journal "$tmp/server.err")"
 stop_server
 echo "ok: a torn tail is exit 3 and the server drops it"

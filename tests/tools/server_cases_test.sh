@@ -14,14 +14,7 @@
 #   server_cases_test.sh <bin dir>
 set -euo pipefail
 bin=$1
-tmp=$(mktemp -d)
-srv_pid=
-cleanup() {
-  if [[ -n $srv_pid ]]; then kill -TERM "$srv_pid" 2>/dev/null || true; wait "$srv_pid" 2>/dev/null || true; fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+source "$(dirname "$0")/lib.sh"  # $tmp, fail, start_server, stop_server
 
 "$bin/gridroute-gen" --grids 50 --seed 1 --out "$tmp/city" --points 10 --events 10 > /dev/null
 pack=$tmp/city
@@ -59,28 +52,11 @@ refuses "--nats without --journal-dir" "--nats needs --journal-dir" --nats nats:
 
 # 2. A real server with a journal (port 0: the kernel picks a free one; the
 # server prints it).
-start_server() {
-  : > "$tmp/server.out"  # not the previous run's "serving" (the child truncates late)
-  : > "$tmp/server.err"
-  "$bin/gridroute-server" --pack "$pack" --listen 127.0.0.1:0 --threads 1 \
-    --journal-dir "$tmp/journal" --journal-fsync=false > "$tmp/server.out" 2> "$tmp/server.err" &
-  srv_pid=$!
-  for _ in $(seq 1 1200); do  # <= 120 s (a hang guard: ASan on a loaded machine)
-    grep -q serving "$tmp/server.out" 2>/dev/null && break
-    kill -0 "$srv_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  grep -q serving "$tmp/server.out" || { cat "$tmp/server.err" >&2; fail "server did not start"; }
-  port=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$tmp/server.out" | head -1)
-  [[ -n $port && $port -gt 0 ]] || fail "no port in: $(cat "$tmp/server.out")"
-  addr=127.0.0.1:$port
+serve() {  # lib.sh start_server with this test's journal
+  start_server "$bin/gridroute-server" --pack "$pack" --listen 127.0.0.1:0 --threads 1 \
+    --journal-dir "$tmp/journal" --journal-fsync=false
 }
-stop_server() {
-  kill -TERM "$srv_pid"
-  wait "$srv_pid" || fail "server exit code $? on SIGTERM"
-  srv_pid=
-}
-start_server
+serve
 
 # Another server on the same journal directory is refused (the journal's lock).
 refuses "journal dir held by another server" "$tmp/journal" --journal-dir "$tmp/journal"
@@ -147,7 +123,7 @@ stats_ok "closed" "$closed_total"
 
 # A restarted server answers from its journal.
 stop_server
-start_server
+serve
 stats_ok "after a restart" "$closed_total"
 out=$("$bin/gridroute" case --server "$addr" --id "$case_id") || fail "case after restart: $out"
 grep -q "^case $case_id: closed" <<< "$out" || fail "case after restart: $out"

@@ -12,26 +12,10 @@
 #   views_cli_test.sh <bin dir>
 set -euo pipefail
 bin=$1
-tmp=$(mktemp -d)
-srv_pid=
-cleanup() {
-  if [[ -n $srv_pid ]]; then kill -TERM "$srv_pid" 2>/dev/null || true; wait "$srv_pid" 2>/dev/null || true; fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+source "$(dirname "$0")/lib.sh"  # $tmp, fail, start_server, stop_server
 
 "$bin/gridroute-gen" --grids 50 --seed 1 --out "$tmp/city" --points 10 --events 20 > /dev/null
-"$bin/gridroute-server" --pack "$tmp/city" --listen 127.0.0.1:0 --threads 1 \
-  > "$tmp/server.out" 2> "$tmp/server.err" &
-srv_pid=$!
-for _ in $(seq 1 1200); do  # <= 120 s (a hang guard: ASan on a loaded machine)
-  grep -q serving "$tmp/server.out" 2>/dev/null && break
-  kill -0 "$srv_pid" 2>/dev/null || break
-  sleep 0.1
-done
-grep -q serving "$tmp/server.out" || { cat "$tmp/server.err" >&2; fail "server did not start"; }
-addr=127.0.0.1:$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$tmp/server.out" | head -1)
+start_server "$bin/gridroute-server" --pack "$tmp/city" --listen 127.0.0.1:0 --threads 1
 
 # The first generated event (routed in the generated city).
 IFS=, read -r _ lon lat crs ctype cat urgency at _ < <(sed -n 2p "$tmp/city/events.csv")
