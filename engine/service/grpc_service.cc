@@ -20,6 +20,7 @@
 #include "common/report_checks.h"
 #include "feed/feed_event.h"
 #include "service/codes_wire.h"
+#include "service/full_wire.h"
 #include "service/convert.h"
 #include "service/directory.h"
 #include "service/connection_guard.h"
@@ -72,12 +73,14 @@ struct BatchBuffers {
   }
 };
 
-// One RouteStream batch in the CODES view between routing and its answer:
-// the routed decisions, the reports being filed and the snapshot they point
-// into (pinned until the answer is written).
+// One RouteStream batch between routing and its answer (written as wire
+// bytes in either view): the routed decisions, the reports being filed and
+// the snapshot they point into (pinned until the answer is written).
 struct WireBatch {
   BatchBuffers routed;
   IntakeBuffers cases;
+  bool codes = true;      // the CODES view; false: FULL
+  bool personal = false;  // FULL: with names, phones and owners
   std::vector<int> case_of;  // detection i -> cases slot, -1 if none
   std::shared_ptr<const ServedSnapshot> served;
 };
@@ -88,44 +91,19 @@ struct WireBatch {
 // before writing the answer, so working sets are bounded by the batches
 // being routed or filed at once, not by the number of streams.
 struct StreamWork {
-  StreamWork() : arena(ArenaOptionsFor(&first_block)) {}
-
   // Back to a clean state for the next batch (of any stream): pins
-  // released, the arena's blocks beyond the first freed; the vectors,
-  // strings and detections keep their capacity (no allocation once warm).
-  void Reset() {
-    wire.served.reset();
-    cases.pinned.reset();
-    out = nullptr;
-    arena.Reset();
-  }
+  // released; the vectors, strings and detections keep their capacity (no
+  // allocation once warm).
+  void Reset() { wire.served.reset(); }
   // True once it carried a batch of more than kBigBatch detections: then
   // its capacity is large, and the pool keeps few such.
   bool big() const { return in.detections().Capacity() > kBigBatch; }
 
   static constexpr int kBigBatch = 1024;
-  // The arena's first block is the working set's own and survives Reset();
-  // a batch that needs more takes blocks of at most kMaxBlock.
-  static constexpr size_t kFirstBlock = 256 << 10;
-  static constexpr size_t kMaxBlock = 1 << 20;
-  static google::protobuf::ArenaOptions ArenaOptionsFor(std::vector<char>* first) {
-    first->resize(kFirstBlock);
-    google::protobuf::ArenaOptions o;
-    o.initial_block = first->data();
-    o.initial_block_size = first->size();
-    o.start_block_size = kMaxBlock;
-    o.max_block_size = kMaxBlock;
-    return o;
-  }
 
   v1::DetectionBatch in;   // reused: keeps its detections' capacity
-  bool codes = false;      // the batch asked for the CODES view
-  WireBatch wire;          // CODES: the routed batch and its reports
-  std::string wire_bytes;  // CODES: the answer, reused
-  std::vector<char> first_block;  // before arena: it outlives it
-  google::protobuf::Arena arena;  // FULL: the answer's messages
-  v1::DecisionBatch* out = nullptr;  // FULL: the answer, on `arena`
-  IntakeBuffers cases;               // FULL: the reports being filed
+  WireBatch wire;          // the routed batch and its reports
+  std::string wire_bytes;  // the answer, reused
 };
 
 // The idle working sets. Take/Give cost one uncontended lock per batch.
@@ -706,22 +684,15 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
                          "detections: the message does not parse as a DetectionBatch"));
         return;
       }
-      w.codes = w.in.view() == v1::DECISION_VIEW_CODES;
-      if (w.codes) {
-        s = svc_->RouteDetectionsWireUnfiled(DeadlineOf(ctx_), w.in, &w.wire, auth_.who);
-      } else {
-        // FULL: the messages live on the working set's arena, dropped whole
-        // once serialized (a DetectionResult's oneof deletes its Decision on
-        // Clear(), so reusing one message would not save the allocations).
-        w.out = google::protobuf::Arena::CreateMessage<v1::DecisionBatch>(&w.arena);
-        s = svc_->RouteDetectionsUnfiled(DeadlineOf(ctx_), w.in, w.out, &w.cases, auth_.who);
-      }
+      // Both views are written as wire bytes straight from the snapshot
+      // (codes_wire.h, full_wire.h): no answer messages are built.
+      s = svc_->RouteDetectionsWireUnfiled(DeadlineOf(ctx_), w.in, &w.wire, auth_.who);
       if (!s.ok()) {
         Drop();
         End(s);
         return;
       }
-      IntakeBuffers& cases = w.codes ? w.wire.cases : w.cases;
+      IntakeBuffers& cases = w.wire.cases;
       CaseDesk* desk = svc_->options_.cases;
       if (desk == nullptr || cases.n == 0) {
         Answer(nullptr);
@@ -775,26 +746,15 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
 
    private:
     // Writes the batch's answer (with its cases' outcomes, null when none
-    // were filed): CODES as wire bytes straight from the snapshot
-    // (codes_wire.h), FULL as the messages built on the arena. The working
-    // set goes back to the pool before the write.
+    // were filed) as wire bytes straight from the snapshot, in the view
+    // asked for (codes_wire.h, full_wire.h). The working set goes back to
+    // the pool before the write.
     void Answer(const std::vector<CaseOutcome>* outcomes) {
       StreamWork& w = *work_;
-      grpc::Status s = grpc::Status::OK;
-      if (w.codes) {
-        GridrouteService::EncodeDetectionsWire(w.in, w.wire, outcomes, &w.wire_bytes);
-        grpc::Slice slice(w.wire_bytes.data(), w.wire_bytes.size());
-        out_bytes_ = grpc::ByteBuffer(&slice, 1);
-      } else {
-        if (outcomes != nullptr) PutCaseRefs(w.cases, *outcomes, w.out->mutable_results(), "camera_id");
-        bool own = false;
-        s = grpc::SerializationTraits<v1::DecisionBatch>::Serialize(*w.out, &out_bytes_, &own);
-      }
+      GridrouteService::EncodeDetectionsWire(w.in, w.wire, outcomes, &w.wire_bytes);
+      grpc::Slice slice(w.wire_bytes.data(), w.wire_bytes.size());
+      out_bytes_ = grpc::ByteBuffer(&slice, 1);
       Drop();
-      if (!s.ok()) {
-        End(s);
-        return;
-      }
       svc_->metrics_.AddStreamBatch();
       held_ = static_cast<int64_t>(out_bytes_.Length());
       svc_->answers_waiting_.fetch_add(1, std::memory_order_relaxed);
@@ -1320,9 +1280,8 @@ grpc::Status GridrouteService::RouteDetectionsWireUnfiled(absl::Time deadline,
   b.Clear();
   std::shared_ptr<const ServedSnapshot> served;
   if (grpc::Status s = CheckDetections(deadline, req, &served); !s.ok()) return s;
-  if (req.view() != v1::DECISION_VIEW_CODES) {
-    return grpc::Status(grpc::StatusCode::INTERNAL, "view: the wire path writes CODES only");
-  }
+  batch->codes = req.view() == v1::DECISION_VIEW_CODES;
+  batch->personal = Personal(who);
   BatchBuffers& buf = batch->routed;
   RouteDetectionItems(*served, req, ReportTimeWindowAt(Now(), options_.max_future), &buf,
                       &metrics_, options_.feed);
@@ -1353,14 +1312,17 @@ void GridrouteService::EncodeDetectionsWire(const v1::DetectionBatch& req, const
   thread_local WireScratch scratch;
   thread_local std::string result;
   const CodesTables& tables = batch.served->codes;
-  for (int i = 0; i < std::min(n, kPrefetchAhead); ++i) {
-    PrefetchDecisionCodes(tables, snap, buf.decisions[i], buf.status[i]);
-  }
-  for (int i = 0; i < n; ++i) {
-    if (i + kPrefetchAhead < n) {
-      PrefetchDecisionCodes(tables, snap, buf.decisions[i + kPrefetchAhead],
-                            buf.status[i + kPrefetchAhead]);
+  const FullTables& full = batch.served->full;
+  auto prefetch = [&](int i) {
+    if (batch.codes) {
+      PrefetchDecisionCodes(tables, snap, buf.decisions[i], buf.status[i]);
+    } else {
+      PrefetchDecisionFull(snap, buf.decisions[i], buf.status[i]);
     }
+  };
+  for (int i = 0; i < std::min(n, kPrefetchAhead); ++i) prefetch(i);
+  for (int i = 0; i < n; ++i) {
+    if (i + kPrefetchAhead < n) prefetch(i + kPrefetchAhead);
     const v1::Detection& det = req.detections(i);
     result.clear();
     WireWriter r(&result);
@@ -1373,8 +1335,10 @@ void GridrouteService::EncodeDetectionsWire(const v1::DetectionBatch& req, const
     } else if (c != nullptr && !c->status.ok()) {
       AppendItemError(c->status.code(), CaseErrorMessage(c->status, "camera_id"),
                       &scratch.nested, &r);
-    } else {
+    } else if (batch.codes) {
       AppendDecisionCodes(tables, snap, buf.decisions[i], c, /*field=*/5, &r);
+    } else {
+      AppendDecisionFull(full, snap, buf.decisions[i], batch.personal, c, /*field=*/3, &r);
     }
     w.Bytes(1, result);
   }
@@ -1383,9 +1347,9 @@ void GridrouteService::EncodeDetectionsWire(const v1::DetectionBatch& req, const
 
 grpc::Status GridrouteService::RouteDetectionsWire(absl::Time deadline,
                                                    const v1::DetectionBatch& req,
-                                                   std::string* out) {
+                                                   std::string* out, const Principal* who) {
   thread_local WireBatch batch;
-  grpc::Status s = RouteDetectionsWireUnfiled(deadline, req, &batch);
+  grpc::Status s = RouteDetectionsWireUnfiled(deadline, req, &batch, who);
   if (!s.ok()) return s;
   const std::vector<CaseOutcome>* outcomes = nullptr;
   if (options_.cases != nullptr && batch.cases.n > 0) {

@@ -193,13 +193,13 @@ class GridrouteService {
                      const Principal* who = nullptr);
   grpc::Status RouteBatch(absl::Time deadline, const v1::RouteBatchRequest& req,
                           v1::RouteBatchResponse* resp, const Principal* who = nullptr);
-  // The CODES view of RouteDetections written straight into wire bytes
-  // (service/codes_wire.h): `out` holds a serialized DecisionBatch equal to
-  // RouteDetections' answer. REQUIRES: req.view() is CODES (FULL answers
-  // INTERNAL: use RouteDetections). CODES carries no personal data, so it
-  // needs no principal.
+  // RouteDetections written straight into wire bytes, in the view the
+  // batch asks for (service/codes_wire.h, service/full_wire.h): `out` holds
+  // a serialized DecisionBatch equal to RouteDetections' answer for `who`
+  // (FULL: names, phones and owners only with kRolePersonal or auth off).
+  // RouteStream's path.
   grpc::Status RouteDetectionsWire(absl::Time deadline, const v1::DetectionBatch& req,
-                                   std::string* out);
+                                   std::string* out, const Principal* who = nullptr);
   grpc::Status RouteDetections(absl::Time deadline, const v1::DetectionBatch& req,
                                v1::DecisionBatch* resp, const Principal* who = nullptr);
   grpc::Status Info(absl::Time deadline, v1::InfoResponse* resp, const Principal* who = nullptr);

@@ -46,6 +46,7 @@
 #include "absl/time/time.h"
 #include "route/router.h"
 #include "service/codes_tables.h"
+#include "service/full_tables.h"
 #include "snapshot/snapshot.h"
 
 namespace gridroute {
@@ -54,12 +55,14 @@ namespace gridroute {
 struct ServedSnapshot {
   ServedSnapshot(std::shared_ptr<const Snapshot> s, uint64_t gen, std::string dir, absl::Time at,
                  double seconds)
-      : snapshot(s), router(std::move(s)), codes(CodesTables::Build(*snapshot)), generation(gen),
+      : snapshot(s), router(std::move(s)), codes(CodesTables::Build(*snapshot)),
+        full(FullTables::Build(*snapshot)), generation(gen),
         pack_dir(std::move(dir)), loaded_at(at), load_seconds(seconds) {}
 
   std::shared_ptr<const Snapshot> snapshot;
   Router router;            // pins `snapshot`
   CodesTables codes;        // the CODES view's fragments (service/codes_tables.h)
+  FullTables full;          // the FULL view's fragments (service/full_wire.h)
   uint64_t generation;      // 1 for the first successful load, +1 per reload
   std::string pack_dir;     // where it was loaded from
   absl::Time loaded_at;     // when it was published

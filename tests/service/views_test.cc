@@ -201,6 +201,44 @@ class ViewsPackTest : public ::testing::Test {
     return r;
   }
 
+  // RouteDetectionsWire (of codes()) equals RouteDetections (of full())
+  // byte for byte in `view` (see the tests below).
+  void ExpectDetectionWireBytesEqualTheMessages(v1::DecisionView view) {
+    GridrouteService& messages_svc = full();
+    GridrouteService& wire_svc = codes();
+    const std::vector<v1::RouteRequest> reports = Reports();
+    v1::DetectionBatch detections;
+    for (const v1::RouteRequest& r : reports) AddDetection(r, &detections);
+    detections.add_detections()->set_correlation_id("no point");
+    detections.set_view(view);
+    const bool codes = view == v1::DECISION_VIEW_CODES;
+    int folded = 0, duplicates = 0;
+    // Round 1 sends the same detections under new correlation ids: they fold
+    // into round 0's cases; round 2 re-sends round 1: duplicates.
+    for (int round = 0; round < 3; ++round) {
+      if (round == 1) {
+        for (v1::Detection& d : *detections.mutable_detections()) {
+          d.set_correlation_id(d.correlation_id() + "/again");
+        }
+      }
+      v1::DecisionBatch messages;
+      ASSERT_TRUE(messages_svc.RouteDetections(kNever, detections, &messages).ok());
+      std::string wire;
+      ASSERT_TRUE(wire_svc.RouteDetectionsWire(kNever, detections, &wire).ok());
+      ASSERT_EQ(wire, messages.SerializeAsString()) << "round " << round;
+      for (const v1::DetectionResult& r : messages.results()) {
+        const v1::CaseRef& ref = codes ? r.codes().case_ref() : r.decision().case_ref();
+        if (round == 1) folded += ref.folded();
+        if (round == 2) duplicates += ref.duplicate();
+        if (round < 2) {
+          EXPECT_FALSE(ref.duplicate());
+        }
+      }
+    }
+    EXPECT_GE(folded, 3);  // round 1's reports that fold into round 0's cases
+    EXPECT_GE(duplicates, 8);
+  }
+
   // The report as a camera detection (correlation id c<n>, camera cam-1).
   static void AddDetection(const v1::RouteRequest& r, v1::DetectionBatch* detections) {
     v1::Detection* d = detections->add_detections();
@@ -271,39 +309,17 @@ TEST_F(ViewsPackTest, RouteBatchAndDetectionsCodesAgreeWithFull) {
   EXPECT_GE(with_case, 8);
 }
 
-// The stream's CODES answer written as wire bytes (service/codes_wire.h) is
-// byte for byte the serialized DecisionBatch the messages give, cases, folds
-// and duplicates included (each service files into its own desk: the same
-// case ids).
+// The stream's answer written as wire bytes (service/codes_wire.h,
+// service/full_wire.h) is byte for byte the serialized DecisionBatch the
+// messages give, cases, folds and duplicates included (each service files
+// into its own desk: the same case ids). One view per test: a fixture's
+// desks start empty.
 TEST_F(ViewsPackTest, DetectionWireBytesEqualTheMessages) {
-  v1::DetectionBatch detections;
-  for (const v1::RouteRequest& r : Reports()) AddDetection(r, &detections);
-  detections.add_detections()->set_correlation_id("no point");
-  detections.set_view(v1::DECISION_VIEW_CODES);
-  int folded = 0, duplicates = 0;
-  // Round 1 sends the same detections under new correlation ids: they fold
-  // into round 0's cases; round 2 re-sends round 1: duplicates.
-  for (int round = 0; round < 3; ++round) {
-    if (round == 1) {
-      for (v1::Detection& d : *detections.mutable_detections()) {
-        d.set_correlation_id(d.correlation_id() + "/again");
-      }
-    }
-    v1::DecisionBatch messages;
-    ASSERT_TRUE(full().RouteDetections(kNever, detections, &messages).ok());
-    std::string wire;
-    ASSERT_TRUE(codes().RouteDetectionsWire(kNever, detections, &wire).ok());
-    ASSERT_EQ(wire, messages.SerializeAsString()) << "round " << round;
-    for (const v1::DetectionResult& r : messages.results()) {
-      if (round == 1) folded += r.codes().case_ref().folded();
-      if (round == 2) duplicates += r.codes().case_ref().duplicate();
-      if (round < 2) {
-        EXPECT_FALSE(r.codes().case_ref().duplicate());
-      }
-    }
-  }
-  EXPECT_GE(folded, 3);  // round 1's reports that fold into round 0's cases
-  EXPECT_GE(duplicates, 8);
+  ExpectDetectionWireBytesEqualTheMessages(v1::DECISION_VIEW_CODES);
+}
+
+TEST_F(ViewsPackTest, FullDetectionWireBytesEqualTheMessages) {
+  ExpectDetectionWireBytesEqualTheMessages(v1::DECISION_VIEW_FULL);
 }
 
 TEST_F(ViewsPackTest, UnknownViewIsInvalidArgumentNamingView) {
@@ -640,15 +656,17 @@ TEST_F(ViewsCityTest, DetectionWireBytesEqualTheMessages) {
     if (i % 101 != 0) *d->mutable_point() = r.point();
     d->set_urgency(r.urgency());
   }
-  det.set_view(v1::DECISION_VIEW_CODES);
-  for (double snap : {0.0, 20.0}) {
-    det.set_snap_m(snap);
-    v1::DecisionBatch messages;
-    ASSERT_TRUE(svc_->RouteDetections(kNever, det, &messages).ok());
-    std::string wire;
-    ASSERT_TRUE(svc_->RouteDetectionsWire(kNever, det, &wire).ok());
-    ASSERT_EQ(wire.size(), messages.ByteSizeLong());
-    ASSERT_TRUE(wire == messages.SerializeAsString()) << "snap " << snap;
+  for (v1::DecisionView view : {v1::DECISION_VIEW_CODES, v1::DECISION_VIEW_FULL}) {
+    det.set_view(view);
+    for (double snap : {0.0, 20.0}) {
+      det.set_snap_m(snap);
+      v1::DecisionBatch messages;
+      ASSERT_TRUE(svc_->RouteDetections(kNever, det, &messages).ok());
+      std::string wire;
+      ASSERT_TRUE(svc_->RouteDetectionsWire(kNever, det, &wire).ok());
+      ASSERT_EQ(wire.size(), messages.ByteSizeLong());
+      ASSERT_TRUE(wire == messages.SerializeAsString()) << "view " << view << " snap " << snap;
+    }
   }
 }
 
