@@ -328,8 +328,8 @@ TEST_F(AuthTest, UpdateLeadMustBeADepartmentOfThePack) {
   EXPECT_LT(s.error_message().size(), 200u);
 }
 
-// Serialized answers for `token`: Route, RouteBatch (FULL, in a layer with an
-// owner) and every Directory page.
+// Serialized answers for `token`: Route, RouteBatch, RouteStream (FULL, in a
+// layer with an owner) and every Directory page.
 std::string Answers(InProcessServer& server, const std::string& token) {
   std::string bytes;
   v1::RouteRequest req = HotlineReport(120.000225, 31.000225, "0102");
@@ -351,6 +351,31 @@ std::string Answers(InProcessServer& server, const std::string& token) {
     v1::RouteBatchResponse resp;
     EXPECT_TRUE(server.routing->RouteBatch(&ctx, b, &resp).ok());
     bytes += resp.SerializeAsString();
+  }
+  {  // RouteStream's FULL answer (written as wire bytes, service/full_wire.h)
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + token);
+    auto stream = server.routing->RouteStream(&ctx);
+    v1::DetectionBatch b;
+    v1::Detection* d = b.add_detections();
+    *d->mutable_point() = req.point();
+    d->set_category(req.category());
+    d->set_camera_id("cam-1");
+    *d->mutable_frame_time() = req.reported_at();
+    EXPECT_TRUE(stream->Write(b));
+    stream->WritesDone();
+    v1::DecisionBatch out;
+    int decisions = 0;
+    while (stream->Read(&out)) {
+      for (const v1::DetectionResult& r : out.results()) {
+        EXPECT_GT(r.decision().team_size(), 0) << r.ShortDebugString();
+        EXPECT_GT(r.decision().layers_size(), 0);
+        ++decisions;
+      }
+      bytes += out.SerializeAsString();
+    }
+    EXPECT_TRUE(stream->Finish().ok());
+    EXPECT_EQ(decisions, 1);
   }
   grpc::ClientContext ctx;
   ctx.AddMetadata("authorization", "Bearer " + token);
