@@ -639,9 +639,12 @@ absl::Status Builder::BuildHierarchy(City& city,
       ChunkSizes(static_cast<uint32_t>(community_sizes.size()), 5, 20, rng);
   const std::vector<uint32_t> district_sizes =
       ChunkSizes(static_cast<uint32_t>(street_sizes.size()), 10, 25, rng);
-  if (district_sizes.size() > 95 * 20) {
-    return absl::InvalidArgumentError(
-        "num_grids: too many districts for 2-digit city codes");
+  const size_t per_code = static_cast<size_t>(options_.districts_per_city_code);
+  const size_t codes = static_cast<size_t>(100 - options_.first_city_code);
+  if (district_sizes.size() > codes * per_code) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "num_grids: ", district_sizes.size(), " districts do not fit in city codes ",
+        options_.first_city_code, "..99 with ", per_code, " districts each"));
   }
 
   city.grids.reserve(n);
@@ -651,8 +654,9 @@ absl::Status Builder::BuildHierarchy(City& city,
   std::vector<uint32_t> members;
   for (size_t d = 0; d < district_sizes.size(); ++d) {
     const std::string district_code =
-        absl::StrCat("32", absl::Dec(5 + d / 20, absl::kZeroPad2),
-                     absl::Dec(1 + d % 20, absl::kZeroPad2));
+        absl::StrCat("32",
+                     absl::Dec(options_.first_city_code + d / per_code, absl::kZeroPad2),
+                     absl::Dec(1 + d % per_code, absl::kZeroPad2));
     const int32_t district = static_cast<int32_t>(city.regions.size());
     city.regions.push_back({district_code, MakeName(rng, "区", district_names),
                             RegionLevel::kDistrict, -1});
@@ -909,6 +913,13 @@ absl::StatusOr<City> GenerateCity(const CityOptions& options) {
   if (!(options.hole_fraction >= 0.0 && options.hole_fraction <= 0.05)) {
     return absl::InvalidArgumentError("hole_fraction must be in [0, 0.05]");
   }
+  // DD stays <= 50 so that district 329999 never exists (events.csv uses it
+  // as an impossible component code).
+  if (options.first_city_code < 5 || options.first_city_code > 99 ||
+      options.districts_per_city_code < 1 || options.districts_per_city_code > 50) {
+    return absl::InvalidArgumentError(
+        "first_city_code must be in [5, 99] and districts_per_city_code in [1, 50]");
+  }
   Builder builder(options);
   return builder.Build();
 }
@@ -919,12 +930,18 @@ namespace {
 absl::StatusOr<int64_t> WriteManifest(const City& city, const std::string& dir) {
   const int64_t n = static_cast<int64_t>(city.grids.size());
   const uint64_t seed = city.options.seed;
+  // A province says so (and its version differs from a city's of the same
+  // seed and size).
+  const std::string kind =
+      city.num_cities > 1 ? absl::StrCat("Province of ", city.num_cities, " cities") : "City";
+  const std::string version_tail =
+      city.num_cities > 1 ? absl::StrCat("-", city.num_cities, "c") : "";
   ASSIGN_OR_RETURN(std::unique_ptr<OutFile> f,
                    OutFile::Open(dir + "manifest.json"));
   f->Append(absl::StrCat(
       "{\"format\":\"gridroute-pack\",\"format_version\":1,"
-      "\"name\":\"Synthetic City (seed ",
-      seed, ", ", n, " grids)\",\"version\":\"gen-", seed, "-", n,
+      "\"name\":\"Synthetic ", kind, " (seed ",
+      seed, ", ", n, " grids)\",\"version\":\"gen-", seed, "-", n, version_tail,
       "\",\"crs\":\"wgs84\",\n"
       " \"levels\":[\"district\",\"street\",\"community\"],\n"
       " \"files\":{\"regions\":\"regions.csv\",\"grids\":\"grids.geojson\","
