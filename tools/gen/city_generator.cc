@@ -1063,6 +1063,25 @@ absl::Status WriteRouting(const City& city, const PackOptions& options, PackStat
 
 }  // namespace
 
+std::vector<std::string> DefaultLimitNotes(const PackStats& stats) {
+  const PackLimits limits;
+  const std::pair<const char*, std::pair<int64_t, uint64_t>> files[] = {
+      {"regions.csv", {stats.regions_bytes, limits.regions_bytes}},
+      {"grids.geojson", {stats.grids_bytes, limits.grids_bytes}},
+      {"rules.csv", {stats.rules_bytes, limits.rules_bytes}},
+      {"teams.csv", {stats.teams_bytes, limits.teams_bytes}},
+      {"components.csv", {stats.components_bytes, limits.components_bytes}},
+      {"layers.geojson", {stats.layers_bytes, limits.layers_bytes}},
+  };
+  std::vector<std::string> notes;
+  for (const auto& [file, sizes] : files) {
+    if (static_cast<uint64_t>(sizes.first) <= sizes.second) continue;
+    notes.push_back(absl::StrCat(file, " is ", sizes.first, " bytes, above the default load limit of ",
+                                 sizes.second, " (PACK.md \"Limits\"; LoadOptions::limits)"));
+  }
+  return notes;
+}
+
 absl::StatusOr<PackStats> WriteCityPack(const City& city,
                                         const PackOptions& options) {
   if (options.out_dir.empty()) {
@@ -1089,7 +1108,19 @@ absl::StatusOr<PackStats> WriteCityPack(const City& city,
   RETURN_IF_ERROR(WriteRouting(city, options, &stats));
   // Last, once every file is in place: their sizes and SHA-256 (PACK.md
   // "checksums"), which LoadPack checks.
-  RETURN_IF_ERROR(WritePackChecksums(options.out_dir));
+  // The generator's own files are regular and finite: no size limit here.
+  // A pack above the loader's default limits (a 10M-grid province's
+  // grids.geojson) is still written; gridroute-gen says which files a
+  // default LoadPack would refuse (DefaultLimitNotes).
+  PackLimits unlimited;
+  for (uint64_t* bytes :
+       {&unlimited.manifest_bytes, &unlimited.calendar_bytes, &unlimited.regions_bytes,
+        &unlimited.grids_bytes, &unlimited.layers_bytes, &unlimited.departments_bytes,
+        &unlimited.categories_bytes, &unlimited.rules_bytes, &unlimited.teams_bytes,
+        &unlimited.components_bytes, &unlimited.folding_bytes, &unlimited.other_bytes}) {
+    *bytes = uint64_t{1} << 50;
+  }
+  RETURN_IF_ERROR(WritePackChecksums(options.out_dir, unlimited));
   std::error_code size_ec;
   stats.manifest_bytes =
       static_cast<int64_t>(std::filesystem::file_size(dir + "manifest.json", size_ec));

@@ -197,6 +197,12 @@ struct PackStats {
 absl::StatusOr<PackStats> WriteCityPack(const City& city,
                                         const PackOptions& options);
 
+// One line per written file larger than the loader's default limit
+// (PackLimits{}, PACK.md "Limits"), e.g. a 10M-grid province's grids.geojson
+// (~3.4 GB > 3 GiB): such a pack loads only with raised LoadOptions::limits.
+// Empty when a default LoadPack takes every file.
+std::vector<std::string> DefaultLimitNotes(const PackStats& stats);
+
 }  // namespace gridroute::gen
 
 #endif  // GRIDROUTE_TOOLS_GEN_CITY_GENERATOR_H_

@@ -119,10 +119,10 @@ void PrintSummary(const gridroute::gen::City& city, const gridroute::gen::PackSt
 }
 
 // One line per city of a province (nothing for a single city).
-void PrintCities(const gridroute::gen::Province& province) {
-  if (province.cities.size() < 2) return;
-  for (size_t c = 0; c < province.cities.size(); ++c) {
-    const gridroute::gen::ProvinceCity& pc = province.cities[c];
+void PrintCities(const std::vector<gridroute::gen::ProvinceCity>& cities) {
+  if (cities.size() < 2) return;
+  for (size_t c = 0; c < cities.size(); ++c) {
+    const gridroute::gen::ProvinceCity& pc = cities[c];
     std::printf("  city %-4zu : %lld grids, districts 32%02d..32%02d, bbox %.7f,%.7f .. "
                 "%.7f,%.7f\n",
                 c, static_cast<long long>(pc.num_grids), pc.first_city_code,
@@ -196,6 +196,7 @@ int main(int argc, char** argv) {
     last = now;
   };
   absl::StatusOr<gridroute::gen::City> city;
+  std::vector<gridroute::gen::ProvinceCity> cities_info;  // a province's cities
   if (stress) {
     gridroute::gen::StressCityOptions so;
     so.ring_vertices = ring_vertices != 0 ? ring_vertices : 4;
@@ -215,7 +216,7 @@ int main(int argc, char** argv) {
     po.on_phase_done = options.on_phase_done;
     absl::StatusOr<gridroute::gen::Province> province = gridroute::gen::GenerateProvince(po);
     if (province.ok()) {
-      PrintCities(*province);
+      cities_info = std::move(province->cities);
       city = std::move(province->city);
     } else {
       city = province.status();
@@ -236,6 +237,10 @@ int main(int argc, char** argv) {
   const Clock::time_point done = Clock::now();
 
   PrintSummary(*city, *written, options.seed, out, points, events);
+  PrintCities(cities_info);
+  for (const std::string& note : gridroute::gen::DefaultLimitNotes(*written)) {
+    std::fprintf(stderr, "gridroute-gen: note: %s\n", note.c_str());
+  }
   std::string timing;
   for (const auto& [phase, seconds] : phases) {
     char buf[64];
