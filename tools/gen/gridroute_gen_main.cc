@@ -131,6 +131,33 @@ void PrintCities(const std::vector<gridroute::gen::ProvinceCity>& cities) {
   }
 }
 
+// The stress pack, the city or the province the flags ask for.
+absl::StatusOr<gridroute::gen::City> Generate(
+    const gridroute::gen::CityOptions& options, bool stress, int64_t ring_vertices,
+    int64_t holes, int32_t cities, std::vector<gridroute::gen::ProvinceCity>* cities_info) {
+  if (stress) {
+    gridroute::gen::StressCityOptions so;
+    so.ring_vertices = ring_vertices != 0 ? ring_vertices : 4;
+    so.holes = holes;
+    so.spike_depth = absl::GetFlag(FLAGS_ring_spike_depth);
+    so.seed = options.seed;
+    so.center_lon_deg = options.center_lon_deg;
+    so.center_lat_deg = options.center_lat_deg;
+    return gridroute::gen::GenerateStressCity(so);
+  }
+  gridroute::gen::ProvinceOptions po;
+  po.num_grids = options.num_grids;
+  po.num_cities = cities;
+  po.seed = options.seed;
+  po.center_lon_deg = options.center_lon_deg;
+  po.center_lat_deg = options.center_lat_deg;
+  po.on_phase_done = options.on_phase_done;
+  absl::StatusOr<gridroute::gen::Province> province = gridroute::gen::GenerateProvince(po);
+  if (!province.ok()) return province.status();
+  *cities_info = std::move(province->cities);
+  return std::move(province->city);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -195,33 +222,9 @@ int main(int argc, char** argv) {
     phases.emplace_back(std::string(phase), Seconds(last, now));
     last = now;
   };
-  absl::StatusOr<gridroute::gen::City> city;
   std::vector<gridroute::gen::ProvinceCity> cities_info;  // a province's cities
-  if (stress) {
-    gridroute::gen::StressCityOptions so;
-    so.ring_vertices = ring_vertices != 0 ? ring_vertices : 4;
-    so.holes = holes;
-    so.spike_depth = absl::GetFlag(FLAGS_ring_spike_depth);
-    so.seed = options.seed;
-    so.center_lon_deg = options.center_lon_deg;
-    so.center_lat_deg = options.center_lat_deg;
-    city = gridroute::gen::GenerateStressCity(so);
-  } else {
-    gridroute::gen::ProvinceOptions po;
-    po.num_grids = grids;
-    po.num_cities = cities;
-    po.seed = options.seed;
-    po.center_lon_deg = options.center_lon_deg;
-    po.center_lat_deg = options.center_lat_deg;
-    po.on_phase_done = options.on_phase_done;
-    absl::StatusOr<gridroute::gen::Province> province = gridroute::gen::GenerateProvince(po);
-    if (province.ok()) {
-      cities_info = std::move(province->cities);
-      city = std::move(province->city);
-    } else {
-      city = province.status();
-    }
-  }
+  absl::StatusOr<gridroute::gen::City> city =
+      Generate(options, stress, ring_vertices, holes, cities, &cities_info);
   if (!city.ok()) {
     std::fprintf(stderr, "gridroute-gen: %s\n", city.status().ToString().c_str());
     return city.status().code() == absl::StatusCode::kInvalidArgument
