@@ -6,6 +6,7 @@
 // generator reports, recomputed here from the regions and vertices.
 #include "gen/province_generator.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <set>
 #include <string>

@@ -37,10 +37,10 @@
 
 namespace gridroute::gen {
 
-// Largest province: 16 cities, 12,000,000 grids (district codes 32CCDD with
-// CC 05..99 and DD 01..50, each city starting at a fresh CC: ~3,100 of the
-// 4,750 codes at 12M grids, leaving room for the random chunk sizes and each
-// city's partly used last CC).
+// Largest province: 16 cities, 12,000,000 grids. District codes are 32CCDD
+// with CC 05..99 and DD 01..50, each city starting at a fresh CC: 12M grids
+// make ~3,100 districts, ~63 of the 95 city codes plus each city's partly
+// used last one, which leaves room for the random chunk sizes.
 inline constexpr int kMaxCities = 16;
 inline constexpr int64_t kMaxProvinceGrids = 12'000'000;
 // Districts per city code in a province (DD 01..50).
