@@ -19,9 +19,10 @@
 //
 // Determinism: a pure function of the options, like GenerateCity. With
 // num_cities = 1 the result is exactly GenerateCity's city.
-// Cost: the cities are generated one at a time, so peak memory is the merged
-// geometry (~100 B a grid) plus one city's Voronoi diagram (~0.5 KB a grid of
-// that city); figures in GENERATOR.md.
+// Cost: time O(N); the cities are generated one at a time (one Voronoi
+// diagram alive), so memory is the merged geometry, O(N), plus one city's
+// diagram. WriteCityPack then holds the routing data beside it, which is the
+// peak of `gridroute-gen` (figures: GENERATOR.md, "Measured").
 // Thread-safety: reentrant; a Province is immutable once returned.
 #ifndef GRIDROUTE_TOOLS_GEN_PROVINCE_GENERATOR_H_
 #define GRIDROUTE_TOOLS_GEN_PROVINCE_GENERATOR_H_
