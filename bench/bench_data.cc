@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gen/city_generator.h"
+#include "gen/province_generator.h"
 
 #ifndef GRIDROUTE_BENCH_DEFAULT_DATA
 #define GRIDROUTE_BENCH_DEFAULT_DATA "bench-data"
@@ -28,15 +29,30 @@ absl::StatusOr<std::vector<int64_t>> ParseSizes(const std::string& text) {
   std::vector<int64_t> sizes;
   for (absl::string_view part : absl::StrSplit(text, ',', absl::SkipEmpty())) {
     int64_t v = 0;
-    if (!absl::SimpleAtoi(part, &v) || v < 1 || v > gen::kMaxGrids) {
+    if (!absl::SimpleAtoi(part, &v) || v < 1 || v > gen::kMaxProvinceGrids) {
       return absl::InvalidArgumentError(
           absl::StrCat("bench sizes: '", part, "' is not a grid count in 1..",
-                       gen::kMaxGrids));
+                       gen::kMaxProvinceGrids));
     }
     sizes.push_back(v);
   }
   if (sizes.empty()) return absl::InvalidArgumentError("bench sizes: empty list");
   return sizes;
+}
+
+int BenchCities(int64_t grids) {
+  if (grids <= gen::kMaxGrids) return 1;
+  return static_cast<int>((grids + kGridsPerBenchCity - 1) / kGridsPerBenchCity);
+}
+
+LoadOptions BenchLoadOptions() {
+  LoadOptions o;
+  PackLimits& l = o.limits;
+  for (uint64_t* bytes : {&l.regions_bytes, &l.grids_bytes, &l.layers_bytes, &l.rules_bytes,
+                          &l.teams_bytes, &l.components_bytes}) {
+    *bytes *= 4;
+  }
+  return o;
 }
 
 std::string DataRoot() {
@@ -59,23 +75,27 @@ absl::StatusOr<std::string> EnsurePack(int64_t grids) {
   const fs::path tmp = dir.parent_path() /
                        absl::StrCat(".tmp-", grids, "-", static_cast<int>(getpid()));
   fs::remove_all(tmp, ec);
-  std::fprintf(stderr, "bench: generating %lld-grid city (seed %llu) into %s\n",
-               static_cast<long long>(grids), static_cast<unsigned long long>(kCitySeed),
-               dir.c_str());
-  gen::CityOptions options;
+  const int cities = BenchCities(grids);
+  std::fprintf(stderr, "bench: generating %lld-grid %s (%d cities, seed %llu) into %s\n",
+               static_cast<long long>(grids), cities > 1 ? "province" : "city", cities,
+               static_cast<unsigned long long>(kCitySeed), dir.c_str());
+  gen::ProvinceOptions options;
   options.num_grids = grids;
+  options.num_cities = cities;
   options.seed = kCitySeed;
-  absl::StatusOr<gen::City> city = gen::GenerateCity(options);
-  if (!city.ok()) return city.status();
+  absl::StatusOr<gen::Province> province = gen::GenerateProvince(options);
+  if (!province.ok()) return province.status();
   absl::StatusOr<gen::PackStats> written =
-      gen::WriteCityPack(*city, {.out_dir = tmp.string(), .num_points = 0});
+      gen::WriteCityPack(province->city, {.out_dir = tmp.string(), .num_points = 0});
+  province->city = gen::City();  // the geometry is written: free it before the stamp
   if (!written.ok()) {
     fs::remove_all(tmp, ec);
     return written.status();
   }
   {
     std::ofstream out(tmp / ".complete");
-    out << "gridroute-gen grids=" << grids << " seed=" << kCitySeed << "\n";
+    out << "gridroute-gen grids=" << grids << " cities=" << cities << " seed=" << kCitySeed
+        << "\n";
   }
   fs::remove_all(dir, ec);
   fs::rename(tmp, dir, ec);

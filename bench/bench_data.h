@@ -6,8 +6,8 @@
 //   ASSIGN_OR_RETURN(std::shared_ptr<const Snapshot> s, LoadPack(dir));
 //   QueryPoints q = MakeQueryPoints(*s, 1'000'000, kPointSeed);
 //
-// Packs come from the generator library (GenerateCity + WriteCityPack, seed 1)
-// and are cached under GRIDROUTE_BENCH_DATA (default <build>/bench-data), one
+// Packs come from the generator library (GenerateCity + WriteCityPack, seed 1;
+// GenerateProvince above 5M grids, see BenchCities) and are cached under GRIDROUTE_BENCH_DATA (default <build>/bench-data), one
 // directory per grid count; they are never committed.
 //
 // Query points are uniform over the covered area (rejection sampling of the
@@ -40,13 +40,32 @@ inline const std::vector<int64_t>& StandardSizes() {
   return sizes;
 }
 
-// Parses "2000,200000"; InvalidArgument names the bad element.
+// Packs above gen::kMaxGrids (one city's limit) are provinces
+// (gen/province_generator.h) of ceil(grids / kGridsPerBenchCity) cities:
+// 10,000,000 grids are 5 cities of 2,000,000.
+inline constexpr int64_t kGridsPerBenchCity = 2'000'000;
+
+// Cities of the pack with `grids` grids: 1 up to gen::kMaxGrids, else as
+// above.
+int BenchCities(int64_t grids);
+
+// LoadPack options for the benchmark packs: the defaults with the file size
+// limits raised 4x, since a 10M-grid pack's grids.geojson (~3.4 GB) and
+// components.csv (~1.3 GB) exceed the defaults (PACK.md "Limits") that a
+// server applies.
+LoadOptions BenchLoadOptions();
+
+// Parses "2000,200000"; InvalidArgument names the bad element. Sizes up to
+// gen::kMaxProvinceGrids.
 absl::StatusOr<std::vector<int64_t>> ParseSizes(const std::string& text);
 
 // Root of the dataset cache: $GRIDROUTE_BENCH_DATA or <build>/bench-data.
 std::string DataRoot();
 
-// Directory of the pack with `grids` grids (seed kCitySeed), generating it
+// Directory of the pack with `grids` grids (seed kCitySeed, BenchCities
+// cities; the files `gridroute-gen --grids G --cities C --seed 1 --points 0
+// --out DIR` writes, so a pack made by the CLI and given a .complete stamp is
+// reused), generating it
 // first if it is missing. Generation writes into a temporary directory and
 // renames it, so an interrupted run never leaves a half-written pack.
 absl::StatusOr<std::string> EnsurePack(int64_t grids);

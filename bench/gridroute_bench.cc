@@ -19,6 +19,9 @@
 //                              one reused Decision per thread
 //   BM_CrsConvert/<crs>        gcj02 -> wgs84 and bd09 -> wgs84 (geo/crs.h) on
 //                              the city's points expressed in that CRS
+//   BM_MemoryLatency/chains:C  ns per DRAM miss: a dependent pointer chase
+//                              over 1 GiB (C = 1), 16 chases interleaved
+//                              (C = 16); memory_latency.cc
 // with Impl in Gridroute (the snapshot's own locator), BoostRtree, Geos, S2
 // (bench/peer.h). Every timed call starts from the same lon/lat doubles:
 // Gridroute quantizes them, S2 converts them to S2Points, GEOS wraps them in a
@@ -32,7 +35,13 @@
 // distance (index/snap.h), counted and printed.
 //
 // Sizes: --bench_sizes=2000,200000 or $GRIDROUTE_BENCH_SIZES (default
-// 2000,200000,2000000). --bench_prepare_only generates the packs and exits.
+// 2000,200000,2000000; up to 12,000,000, above 5M a province of 2M-grid
+// cities, bench_data.h). --bench_prepare_only generates the packs and exits.
+// --bench_load_only loads each pack once in a fresh process and prints the
+// load time, Snapshot::MemoryBytes and the process's resident and peak
+// memory, then exits. --bench_peers=BoostRtree,S2 limits the peers (gate and
+// benchmarks) to those named (default all; "none" for none): at 10M grids
+// GEOS and S2 would need tens of GB.
 // Data: $GRIDROUTE_BENCH_DATA (default <build>/bench-data), see bench_data.h.
 //
 // Memory: one dataset and at most one peer are alive at a time (2M grids:
@@ -55,6 +64,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "benchmark/benchmark.h"
 #include "bench_data.h"
@@ -64,6 +74,7 @@
 #include "index/cell_locator.h"
 #include "index/locator.h"
 #include "index/snap.h"
+#include "memory_latency.h"
 #include "peer.h"
 #include "route/router.h"
 #include "snapshot/snapshot.h"
@@ -95,6 +106,17 @@ struct PeerInfo {
   const char* name;
   std::unique_ptr<PeerIndex> (*build)(const GridGeometry&, const Quantizer&);
 };
+
+// --bench_peers: the peers to gate and time (empty: all).
+std::string g_peer_filter;
+
+bool PeerEnabled(const PeerInfo& info) {
+  if (g_peer_filter.empty()) return true;
+  for (absl::string_view name : absl::StrSplit(g_peer_filter, ',')) {
+    if (name == info.name) return true;
+  }
+  return false;
+}
 
 const std::vector<PeerInfo>& Peers() {
   static const std::vector<PeerInfo> peers = {
@@ -173,7 +195,7 @@ class State {
     absl::StatusOr<std::string> dir = EnsurePack(grids);
     if (!dir.ok()) Die(std::string(dir.status().message()));
     ds->dir = *dir;
-    absl::StatusOr<std::shared_ptr<const Snapshot>> s = LoadPack(ds->dir);
+    absl::StatusOr<std::shared_ptr<const Snapshot>> s = LoadPack(ds->dir, BenchLoadOptions());
     if (!s.ok()) Die(absl::StrCat("LoadPack ", ds->dir, ": ", s.status().message()));
     ds->snapshot = std::move(*s);
     if (ds->snapshot->num_grids() != static_cast<uint32_t>(grids)) {
@@ -240,6 +262,7 @@ class State {
 
     std::string summary;
     for (const PeerInfo& info : Peers()) {
+      if (!PeerEnabled(info)) continue;
       std::unique_ptr<PeerIndex> peer = info.build(s.geometry(), s.quantizer());
       std::unique_ptr<PeerIndex::Query> q = peer->NewQuery();
       size_t tolerated = 0;
@@ -314,7 +337,7 @@ void BM_Build_Gridroute(benchmark::State& state) {
     const size_t before = MallocBytes();
     const size_t resident_before = ResidentBytes();
     ResetPeakResident();
-    absl::StatusOr<std::shared_ptr<const Snapshot>> s = LoadPack(ds.dir);
+    absl::StatusOr<std::shared_ptr<const Snapshot>> s = LoadPack(ds.dir, BenchLoadOptions());
     state.PauseTiming();
     if (!s.ok()) Die(std::string(s.status().message()));
     malloc_delta = MallocBytes() - before;
@@ -562,6 +585,8 @@ void BM_Locate_Peer(benchmark::State& state, const PeerInfo* info) {
 // ------------------------------------------------------------- registration
 
 void RegisterAll(const std::vector<int64_t>& sizes) {
+  // First: it needs no dataset, and it is the yardstick of every Locate.
+  RegisterMemoryLatency();
   // CRS conversions need only points over the city: they use the first
   // dataset, registered first so that it is not loaded twice.
   if (!sizes.empty()) {
@@ -587,6 +612,7 @@ void RegisterAll(const std::vector<int64_t>& sizes) {
     benchmark::RegisterBenchmark("BM_RouteBatch_Gridroute", BM_RouteBatch_Gridroute)
         ->Arg(n)->ThreadRange(1, 2)->UseRealTime();
     for (const PeerInfo& info : Peers()) {
+      if (!PeerEnabled(info)) continue;
       benchmark::RegisterBenchmark(absl::StrCat("BM_Build_", info.name).c_str(),
                                    BM_Build_Peer, &info)
           ->Arg(n)->Unit(benchmark::kMillisecond)->UseRealTime();
@@ -597,6 +623,31 @@ void RegisterAll(const std::vector<int64_t>& sizes) {
   }
 }
 
+// --bench_load_only: each pack loaded once in this (fresh) process.
+int LoadOnly(const std::vector<int64_t>& sizes) {
+  for (int64_t n : sizes) {
+    absl::StatusOr<std::string> dir = EnsurePack(n);
+    if (!dir.ok()) Die(std::string(dir.status().message()));
+    const size_t rss_before = ResidentBytes();
+    const auto t0 = std::chrono::steady_clock::now();
+    absl::StatusOr<std::shared_ptr<const Snapshot>> s = LoadPack(*dir, BenchLoadOptions());
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!s.ok()) Die(absl::StrCat("LoadPack ", *dir, ": ", s.status().message()));
+    const LoadStats& st = (*s)->load_stats();
+    std::printf(
+        "load %lld grids (%s): %.2f s (parse %.2f, validate %.2f, index %.2f, routing %.2f); "
+        "Snapshot::MemoryBytes %.0f MiB (locator %.0f MiB); process RSS %.0f MiB (%.0f before), "
+        "peak %.0f MiB\n",
+        static_cast<long long>(n), dir->c_str(), secs, st.parse_seconds, st.validate_seconds,
+        st.index_seconds, st.routing_seconds, (*s)->MemoryBytes() / 1048576.0,
+        (*s)->locator().MemoryBytes() / 1048576.0, ResidentBytes() / 1048576.0,
+        rss_before / 1048576.0, PeakResidentBytes() / 1048576.0);
+    std::fflush(stdout);
+  }
+  return 0;
+}
+
 }  // namespace
 }  // namespace gridroute::bench
 
@@ -605,6 +656,7 @@ int main(int argc, char** argv) {
   std::string sizes_text;
   if (const char* env = std::getenv("GRIDROUTE_BENCH_SIZES"); env != nullptr) sizes_text = env;
   bool prepare_only = false;
+  bool load_only = false;
   // Our own flags are taken out before Google Benchmark sees argv.
   int out = 1;
   for (int i = 1; i < argc; ++i) {
@@ -613,6 +665,10 @@ int main(int argc, char** argv) {
       sizes_text = a + 14;
     } else if (std::strcmp(a, "--bench_prepare_only") == 0) {
       prepare_only = true;
+    } else if (std::strcmp(a, "--bench_load_only") == 0) {
+      load_only = true;
+    } else if (std::strncmp(a, "--bench_peers=", 14) == 0) {
+      g_peer_filter = a + 14;
     } else {
       argv[out++] = argv[i];
     }
@@ -638,10 +694,12 @@ int main(int argc, char** argv) {
     }
     return 0;
   }
+  if (load_only) return LoadOnly(sizes);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
   benchmark::AddCustomContext("bench_sizes", sizes_text.empty() ? "2000,200000,2000000" : sizes_text);
   benchmark::AddCustomContext("bench_data", DataRoot());
+  if (!g_peer_filter.empty()) benchmark::AddCustomContext("bench_peers", g_peer_filter);
   RegisterAll(sizes);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

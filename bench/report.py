@@ -158,8 +158,43 @@ def main():
                       "mitems_per_s_1t": round(1e3 / t1, 3) if t1 else None,
                       "mitems_per_s_2t": round(1e3 / t2, 3) if t2 else None})
 
+    # Locate against one DRAM miss of the same run (BM_MemoryLatency: a
+    # dependent pointer chase over 1 GiB; chains:16 = 16 chases interleaved).
+    def miss_ns(chains):
+        b = rows.get(("BM_MemoryLatency", f"chains:{chains}", 1))
+        return 1e9 / b["items_per_second"] if b and b.get("items_per_second") else None
+
+    miss1, miss16 = miss_ns(1), miss_ns(16)
+    scale = []
+    for n in sizes:
+        loc = cpu_ns("BM_Locate_Gridroute", n)
+        batch = cpu_ns("BM_LocateBatch_Gridroute", n)
+        boost = cpu_ns("BM_Locate_BoostRtree", n)
+        if loc is None and batch is None:
+            continue
+
+        def per(v, m):
+            return round(v / m, 2) if v is not None and m else None
+
+        scale.append({"grids": n,
+                      "locate_ns": round(loc, 1) if loc else None,
+                      "locate_x_miss": per(loc, miss1),
+                      "batch_ns": round(batch, 1) if batch else None,
+                      "batch_x_miss": per(batch, miss1),
+                      "batch_x_miss16": per(batch, miss16),
+                      "boost_ns": round(boost, 1) if boost else None,
+                      "boost_x_miss": per(boost, miss1)})
+    latency = None
+    if miss1 or miss16:
+        mb = rows.get(("BM_MemoryLatency", "chains:1", 1)) or rows.get(("BM_MemoryLatency", "chains:16", 1))
+        latency = {"miss_ns": round(miss1, 1) if miss1 else None,
+                   "miss16_ns": round(miss16, 2) if miss16 else None,
+                   "buffer_mib": mb.get("buffer_MiB"), "huge_mib": mb.get("huge_MiB"),
+                   "pages": mb.get("label")}
+
     m = machine(context)
     latest = {"machine": m, "sizes": sizes, "results": results, "routing_and_crs": other,
+              "memory_latency": latency, "locate_vs_miss": scale,
               "note": "medians of Google Benchmark repetitions; ns_per_point = 1e9 / "
                       "items_per_second at 1 thread; ratio_to_boost = time ratio "
                       "to BoostRtree from the same run"}
@@ -219,6 +254,28 @@ def main():
                 f"| {r['what']} | `{r['benchmark']}` | {fmt(r['ns_per_item'], ',.0f')} | "
                 f"{fmt(r['locate_ns_per_point'], ',.0f')} | {fmt(r['mitems_per_s_1t'], '.3f')} | "
                 f"{fmt(r['mitems_per_s_2t'], '.3f')} |")
+    if scale:
+        lines += [
+            "",
+            "Locate against one memory miss of the same run (`BM_MemoryLatency/chains:1`: "
+            + (f"{latency['miss_ns']:.1f} ns" if latency and latency["miss_ns"] else "not run")
+            + "; `chains:16`, 16 chases interleaved: "
+            + (f"{latency['miss16_ns']:.2f} ns a load" if latency and latency["miss16_ns"] else "not run")
+            + (f"; {latency['buffer_mib']:.0f} MiB buffer, pages: {latency['pages']}, "
+               f"{latency['huge_mib']:.0f} MiB huge" if latency and latency.get("buffer_mib") else "")
+            + "). × one miss = ns/point ÷ chains:1; the batch also ÷ chains:16 (what 16 "
+            "overlapped misses cost a load).",
+            "",
+            "| grids | Locate ns | × one miss | LocateBatch ns | × one miss | × chains:16 | "
+            "BoostRtree ns | × one miss |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for r in scale:
+            lines.append(
+                f"| {r['grids']:,} | {fmt(r['locate_ns'], ',.0f')} | {fmt(r['locate_x_miss'], '.2f')} | "
+                f"{fmt(r['batch_ns'], ',.0f')} | {fmt(r['batch_x_miss'], '.2f')} | "
+                f"{fmt(r['batch_x_miss16'], '.1f')} | {fmt(r['boost_ns'], ',.0f')} | "
+                f"{fmt(r['boost_x_miss'], '.2f')} |")
     with open(os.path.join(args.out, "latest.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
 

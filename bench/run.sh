@@ -13,6 +13,8 @@
 #   REPETITIONS            Google Benchmark repetitions (default 5)
 #   PG_POINTS              points per PostGIS run (default 100000)
 #   SKIP_BUILD=1, SKIP_PG=1  skip the build / the PostGIS peer
+#   BENCH_PEERS            peers to gate and time, e.g. BoostRtree (default
+#                          all; at 10M grids GEOS and S2 need tens of GB)
 # Raw outputs (benchmark JSON, logs) stay in $BUILD_DIR/bench-results.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,7 +37,9 @@ echo "== datasets ($sizes) in $GRIDROUTE_BENCH_DATA"
 
 echo "== gridroute_bench ($reps repetitions, medians)"
 rm -f "$raw"/pgbench-*.json
-"$build/bin/gridroute_bench" --bench_sizes="$sizes" \
+peers=()
+[[ -n ${BENCH_PEERS:-} ]] && peers=(--bench_peers="$BENCH_PEERS")
+"$build/bin/gridroute_bench" --bench_sizes="$sizes" "${peers[@]}" \
   --benchmark_repetitions="$reps" --benchmark_report_aggregates_only=true \
   --benchmark_out="$raw/gridroute_bench.json" --benchmark_out_format=json \
   2>&1 | tee "$raw/gridroute_bench.txt"

@@ -32,6 +32,10 @@ echo "ok: gridroute-gen takes --center-lon and --center_lon"
 # Usage errors exit 2 with "<tool>: ..." and "Try --help." on stderr.
 expect_rc 2 "$bin/gridroute-gen" --grids 0 --out "$tmp/c"
 grep -q "^gridroute-gen: --grids must be in" "$tmp/err" || fail "gen --grids 0: $(cat "$tmp/err")"
+expect_rc 2 "$bin/gridroute-gen" --grids 30 --cities 0 --out "$tmp/c"
+grep -q "^gridroute-gen: --cities must be in \[1, 16\], got 0" "$tmp/err" || fail "gen --cities 0: $(cat "$tmp/err")"
+expect_rc 2 "$bin/gridroute-gen" --grids 2 --cities 3 --out "$tmp/c"
+grep -q "^gridroute-gen: --grids must be in \[3, " "$tmp/err" || fail "gen --grids 2 --cities 3: $(cat "$tmp/err")"
 expect_rc 2 "$bin/gridroute-gen" --grids 30 --out "$tmp/c" --no-such-flag 1
 grep -q "unknown flag --no_such_flag" "$tmp/err" || fail "gen unknown flag: $(cat "$tmp/err")"
 grep -q "Try --help" "$tmp/err" || fail "gen unknown flag: no 'Try --help'"

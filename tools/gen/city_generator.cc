@@ -639,9 +639,12 @@ absl::Status Builder::BuildHierarchy(City& city,
       ChunkSizes(static_cast<uint32_t>(community_sizes.size()), 5, 20, rng);
   const std::vector<uint32_t> district_sizes =
       ChunkSizes(static_cast<uint32_t>(street_sizes.size()), 10, 25, rng);
-  if (district_sizes.size() > 95 * 20) {
-    return absl::InvalidArgumentError(
-        "num_grids: too many districts for 2-digit city codes");
+  const size_t per_code = static_cast<size_t>(options_.districts_per_city_code);
+  const size_t codes = static_cast<size_t>(100 - options_.first_city_code);
+  if (district_sizes.size() > codes * per_code) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "num_grids: ", district_sizes.size(), " districts do not fit in city codes ",
+        options_.first_city_code, "..99 with ", per_code, " districts each"));
   }
 
   city.grids.reserve(n);
@@ -651,8 +654,9 @@ absl::Status Builder::BuildHierarchy(City& city,
   std::vector<uint32_t> members;
   for (size_t d = 0; d < district_sizes.size(); ++d) {
     const std::string district_code =
-        absl::StrCat("32", absl::Dec(5 + d / 20, absl::kZeroPad2),
-                     absl::Dec(1 + d % 20, absl::kZeroPad2));
+        absl::StrCat("32",
+                     absl::Dec(options_.first_city_code + d / per_code, absl::kZeroPad2),
+                     absl::Dec(1 + d % per_code, absl::kZeroPad2));
     const int32_t district = static_cast<int32_t>(city.regions.size());
     city.regions.push_back({district_code, MakeName(rng, "区", district_names),
                             RegionLevel::kDistrict, -1});
@@ -909,6 +913,13 @@ absl::StatusOr<City> GenerateCity(const CityOptions& options) {
   if (!(options.hole_fraction >= 0.0 && options.hole_fraction <= 0.05)) {
     return absl::InvalidArgumentError("hole_fraction must be in [0, 0.05]");
   }
+  // DD stays <= 50 so that district 329999 never exists (events.csv uses it
+  // as an impossible component code).
+  if (options.first_city_code < 5 || options.first_city_code > 99 ||
+      options.districts_per_city_code < 1 || options.districts_per_city_code > 50) {
+    return absl::InvalidArgumentError(
+        "first_city_code must be in [5, 99] and districts_per_city_code in [1, 50]");
+  }
   Builder builder(options);
   return builder.Build();
 }
@@ -919,12 +930,18 @@ namespace {
 absl::StatusOr<int64_t> WriteManifest(const City& city, const std::string& dir) {
   const int64_t n = static_cast<int64_t>(city.grids.size());
   const uint64_t seed = city.options.seed;
+  // A province says so (and its version differs from a city's of the same
+  // seed and size).
+  const std::string kind =
+      city.num_cities > 1 ? absl::StrCat("Province of ", city.num_cities, " cities") : "City";
+  const std::string version_tail =
+      city.num_cities > 1 ? absl::StrCat("-", city.num_cities, "c") : "";
   ASSIGN_OR_RETURN(std::unique_ptr<OutFile> f,
                    OutFile::Open(dir + "manifest.json"));
   f->Append(absl::StrCat(
       "{\"format\":\"gridroute-pack\",\"format_version\":1,"
-      "\"name\":\"Synthetic City (seed ",
-      seed, ", ", n, " grids)\",\"version\":\"gen-", seed, "-", n,
+      "\"name\":\"Synthetic ", kind, " (seed ",
+      seed, ", ", n, " grids)\",\"version\":\"gen-", seed, "-", n, version_tail,
       "\",\"crs\":\"wgs84\",\n"
       " \"levels\":[\"district\",\"street\",\"community\"],\n"
       " \"files\":{\"regions\":\"regions.csv\",\"grids\":\"grids.geojson\","
@@ -1046,6 +1063,25 @@ absl::Status WriteRouting(const City& city, const PackOptions& options, PackStat
 
 }  // namespace
 
+std::vector<std::string> DefaultLimitNotes(const PackStats& stats) {
+  const PackLimits limits;
+  const std::pair<const char*, std::pair<int64_t, uint64_t>> files[] = {
+      {"regions.csv", {stats.regions_bytes, limits.regions_bytes}},
+      {"grids.geojson", {stats.grids_bytes, limits.grids_bytes}},
+      {"rules.csv", {stats.rules_bytes, limits.rules_bytes}},
+      {"teams.csv", {stats.teams_bytes, limits.teams_bytes}},
+      {"components.csv", {stats.components_bytes, limits.components_bytes}},
+      {"layers.geojson", {stats.layers_bytes, limits.layers_bytes}},
+  };
+  std::vector<std::string> notes;
+  for (const auto& [file, sizes] : files) {
+    if (static_cast<uint64_t>(sizes.first) <= sizes.second) continue;
+    notes.push_back(absl::StrCat(file, " is ", sizes.first, " bytes, above the default load limit of ",
+                                 sizes.second, " (PACK.md \"Limits\"; LoadOptions::limits)"));
+  }
+  return notes;
+}
+
 absl::StatusOr<PackStats> WriteCityPack(const City& city,
                                         const PackOptions& options) {
   if (options.out_dir.empty()) {
@@ -1072,7 +1108,19 @@ absl::StatusOr<PackStats> WriteCityPack(const City& city,
   RETURN_IF_ERROR(WriteRouting(city, options, &stats));
   // Last, once every file is in place: their sizes and SHA-256 (PACK.md
   // "checksums"), which LoadPack checks.
-  RETURN_IF_ERROR(WritePackChecksums(options.out_dir));
+  // The generator's own files are regular and finite: no size limit here.
+  // A pack above the loader's default limits (a 10M-grid province's
+  // grids.geojson) is still written; gridroute-gen says which files a
+  // default LoadPack would refuse (DefaultLimitNotes).
+  PackLimits unlimited;
+  for (uint64_t* bytes :
+       {&unlimited.manifest_bytes, &unlimited.calendar_bytes, &unlimited.regions_bytes,
+        &unlimited.grids_bytes, &unlimited.layers_bytes, &unlimited.departments_bytes,
+        &unlimited.categories_bytes, &unlimited.rules_bytes, &unlimited.teams_bytes,
+        &unlimited.components_bytes, &unlimited.folding_bytes, &unlimited.other_bytes}) {
+    *bytes = uint64_t{1} << 50;
+  }
+  RETURN_IF_ERROR(WritePackChecksums(options.out_dir, unlimited));
   std::error_code size_ec;
   stats.manifest_bytes =
       static_cast<int64_t>(std::filesystem::file_size(dir + "manifest.json", size_ec));

@@ -55,6 +55,13 @@ struct CityOptions {
   // N >= 1000 at least 4 holes are made (>= 2 exclaves, >= 2 ponds); for
   // 100 <= N < 1000, one of each.
   double hole_fraction = 0.001;
+  // District codes are 32CCDD: CC runs from first_city_code (05..99), DD
+  // 01..districts_per_city_code, then the next CC. The defaults give today's
+  // single city; a province (province_generator.h) starts each city at a
+  // fresh CC with 50 districts a code, so that codes are unique across its
+  // cities. InvalidArgument if the districts do not fit below CC 99.
+  int first_city_code = 5;
+  int districts_per_city_code = 20;
   // Called after each phase with its name ("lattice", "voronoi", "rings",
   // "hierarchy", "holes"); the CLI uses it to print timings. May be empty.
   std::function<void(absl::string_view phase)> on_phase_done;
@@ -126,6 +133,9 @@ struct City {
   std::vector<LonLatE7> vertices;
   LonLatE7 bbox_min, bbox_max;  // of all vertices
   GenerationStats stats;
+  // 1 for a city; K for a province of K cities (province_generator.h), which
+  // the manifest's name and version then say.
+  int num_cities = 1;
 
   // 15 digits: community code + 3-digit sequence.
   std::string GridCode(size_t grid) const;
@@ -186,6 +196,12 @@ struct PackStats {
 // (mostly ~2 components per grid, 48 B each) is held while writing.
 absl::StatusOr<PackStats> WriteCityPack(const City& city,
                                         const PackOptions& options);
+
+// One line per written file larger than the loader's default limit
+// (PackLimits{}, PACK.md "Limits"), e.g. a 10M-grid province's grids.geojson
+// (~3.4 GB > 3 GiB): such a pack loads only with raised LoadOptions::limits.
+// Empty when a default LoadPack takes every file.
+std::vector<std::string> DefaultLimitNotes(const PackStats& stats);
 
 }  // namespace gridroute::gen
 

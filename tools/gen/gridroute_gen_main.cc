@@ -3,11 +3,13 @@
 // gridroute-gen: writes a synthetic city pack (see GENERATOR.md).
 //
 //   gridroute-gen --grids 200000 --seed 1 --out /tmp/city --events 100000
+//   gridroute-gen --grids 10000000 --cities 5 --seed 1 --out /tmp/province
 //   gridroute-gen --ring-vertices 1000000 --out /tmp/stress
 //
 // Flags follow tools/common/cli.h: --center-lon or --center_lon (the
 // underscore spellings stay). Exit codes: 0 success, 2 bad flags, 1
 // generation or write failure.
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -20,9 +22,15 @@
 #include "absl/strings/string_view.h"
 #include "common/cli.h"
 #include "gen/city_generator.h"
+#include "gen/province_generator.h"
 #include "gen/stress_city.h"
 
-ABSL_FLAG(int64_t, grids, 0, "number of unit grids to generate (required, 1..5000000)");
+ABSL_FLAG(int64_t, grids, 0,
+          "number of unit grids to generate (required; 1..5000000 for one city, "
+          "up to 12000000 for a province of --cities)");
+ABSL_FLAG(int32_t, cities, 1,
+          "a province of this many cities (1..16) side by side, --grids split "
+          "evenly; 1: one city (see GENERATOR.md, \"Provinces\")");
 ABSL_FLAG(uint64_t, seed, 1, "random seed; the same seed gives identical files");
 ABSL_FLAG(std::string, out, "", "output directory (required; created if missing)");
 ABSL_FLAG(int64_t, points, 100000, "rows of points.csv (query points over the bounding box)");
@@ -110,6 +118,46 @@ void PrintSummary(const gridroute::gen::City& city, const gridroute::gen::PackSt
               static_cast<long long>(w.events_bytes));
 }
 
+// One line per city of a province (nothing for a single city).
+void PrintCities(const std::vector<gridroute::gen::ProvinceCity>& cities) {
+  if (cities.size() < 2) return;
+  for (size_t c = 0; c < cities.size(); ++c) {
+    const gridroute::gen::ProvinceCity& pc = cities[c];
+    std::printf("  city %-4zu : %lld grids, districts 32%02d..32%02d, bbox %.7f,%.7f .. "
+                "%.7f,%.7f\n",
+                c, static_cast<long long>(pc.num_grids), pc.first_city_code,
+                pc.last_city_code, pc.bbox_min.lon / 1e7, pc.bbox_min.lat / 1e7,
+                pc.bbox_max.lon / 1e7, pc.bbox_max.lat / 1e7);
+  }
+}
+
+// The stress pack, the city or the province the flags ask for.
+absl::StatusOr<gridroute::gen::City> Generate(
+    const gridroute::gen::CityOptions& options, bool stress, int64_t ring_vertices,
+    int64_t holes, int32_t cities, std::vector<gridroute::gen::ProvinceCity>* cities_info) {
+  if (stress) {
+    gridroute::gen::StressCityOptions so;
+    so.ring_vertices = ring_vertices != 0 ? ring_vertices : 4;
+    so.holes = holes;
+    so.spike_depth = absl::GetFlag(FLAGS_ring_spike_depth);
+    so.seed = options.seed;
+    so.center_lon_deg = options.center_lon_deg;
+    so.center_lat_deg = options.center_lat_deg;
+    return gridroute::gen::GenerateStressCity(so);
+  }
+  gridroute::gen::ProvinceOptions po;
+  po.num_grids = options.num_grids;
+  po.num_cities = cities;
+  po.seed = options.seed;
+  po.center_lon_deg = options.center_lon_deg;
+  po.center_lat_deg = options.center_lat_deg;
+  po.on_phase_done = options.on_phase_done;
+  absl::StatusOr<gridroute::gen::Province> province = gridroute::gen::GenerateProvince(po);
+  if (!province.ok()) return province.status();
+  *cities_info = std::move(province->cities);
+  return std::move(province->city);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -119,7 +167,7 @@ int main(int argc, char** argv) {
       "components.csv, layers.geojson, calendar.json) with points.csv and "
       "events.csv beside it.\n"
       "Usage: gridroute-gen --grids N --seed S --out DIR [--points K] "
-      "[--events K]\n"
+      "[--events K] [--cities C]\n"
       "       gridroute-gen --ring-vertices N [--holes H] --out DIR ... "
       "(one-grid stress pack)");
   std::vector<char*> positional = gridroute::cli::ParseFlags(argc, argv);
@@ -137,10 +185,21 @@ int main(int argc, char** argv) {
   if (stress && grids != 0) {
     return UsageError("--ring-vertices/--holes make a one-grid pack: drop --grids");
   }
-  if (!stress && (grids < 1 || grids > gridroute::gen::kMaxGrids)) {
-    return UsageError(absl::StrCat("--grids must be in [1, ",
-                                   gridroute::gen::kMaxGrids, "], got ",
-                                   grids));
+  const int32_t cities = absl::GetFlag(FLAGS_cities);
+  if (cities < 1 || cities > gridroute::gen::kMaxCities) {
+    return UsageError(absl::StrCat("--cities must be in [1, ", gridroute::gen::kMaxCities,
+                                   "], got ", cities));
+  }
+  if (stress && cities != 1) {
+    return UsageError("--ring-vertices/--holes make a one-grid pack: drop --cities");
+  }
+  const int64_t max_grids =
+      cities == 1 ? gridroute::gen::kMaxGrids
+                  : std::min<int64_t>(gridroute::gen::kMaxProvinceGrids,
+                                      cities * gridroute::gen::kMaxGrids);
+  if (!stress && (grids < cities || grids > max_grids)) {
+    return UsageError(absl::StrCat("--grids must be in [", cities, ", ", max_grids,
+                                   "] with --cities ", cities, ", got ", grids));
   }
   if (out.empty()) return UsageError("--out DIR is required");
   if (points < 0) {
@@ -163,19 +222,9 @@ int main(int argc, char** argv) {
     phases.emplace_back(std::string(phase), Seconds(last, now));
     last = now;
   };
-  absl::StatusOr<gridroute::gen::City> city;
-  if (stress) {
-    gridroute::gen::StressCityOptions so;
-    so.ring_vertices = ring_vertices != 0 ? ring_vertices : 4;
-    so.holes = holes;
-    so.spike_depth = absl::GetFlag(FLAGS_ring_spike_depth);
-    so.seed = options.seed;
-    so.center_lon_deg = options.center_lon_deg;
-    so.center_lat_deg = options.center_lat_deg;
-    city = gridroute::gen::GenerateStressCity(so);
-  } else {
-    city = gridroute::gen::GenerateCity(options);
-  }
+  std::vector<gridroute::gen::ProvinceCity> cities_info;  // a province's cities
+  absl::StatusOr<gridroute::gen::City> city =
+      Generate(options, stress, ring_vertices, holes, cities, &cities_info);
   if (!city.ok()) {
     std::fprintf(stderr, "gridroute-gen: %s\n", city.status().ToString().c_str());
     return city.status().code() == absl::StatusCode::kInvalidArgument
@@ -191,6 +240,10 @@ int main(int argc, char** argv) {
   const Clock::time_point done = Clock::now();
 
   PrintSummary(*city, *written, options.seed, out, points, events);
+  PrintCities(cities_info);
+  for (const std::string& note : gridroute::gen::DefaultLimitNotes(*written)) {
+    std::fprintf(stderr, "gridroute-gen: note: %s\n", note.c_str());
+  }
   std::string timing;
   for (const auto& [phase, seconds] : phases) {
     char buf[64];
