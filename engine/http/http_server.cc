@@ -20,6 +20,7 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -155,6 +156,8 @@ class HttpServer::Impl {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::optional<tcp::acceptor> acceptor;   // on a strand of io
   std::optional<asio::steady_timer> retry;  // after an accept error
+  // Runs the handlers of may_block routes (none: no pool).
+  std::optional<asio::thread_pool> pool;
   std::vector<std::thread> threads;
   std::atomic<bool> stopping{false};
   std::atomic<bool> accepting{false};
@@ -330,6 +333,23 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     req.local_port = local_port_;
     if constexpr (kTls) req.ssl = stream_.native_handle();
     auto res = std::make_shared<httplib::Response>();
+    if (server_->pool.has_value() && server_->router->MayBlock(req.method, req.path)) {
+      // On the worker pool; the answer is written back on the strand.
+      auto call = std::make_shared<httplib::Request>(std::move(req));
+      asio::post(*server_->pool, [self = this->shared_from_this(), call, res, head, keep_alive,
+                                  version] {
+        self->Handle(*call, res.get());
+        asio::post(self->stream_.get_executor(), [self, res, head, keep_alive, version] {
+          self->Finish(res, head, keep_alive, version);
+        });
+      });
+      return;
+    }
+    Handle(req, res.get());
+    Finish(std::move(res), head, keep_alive, version);
+  }
+
+  void Handle(const httplib::Request& req, httplib::Response* res) {
     try {
       server_->router->Handle(req, *res);
     } catch (const std::exception& e) {
@@ -338,6 +358,9 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
       res->status = 500;
       res->set_content(ErrorJson(13, "internal error"), "application/json");
     }
+  }
+
+  void Finish(std::shared_ptr<httplib::Response> res, bool head, bool keep_alive, unsigned version) {
     if (res->status == -1) res->status = 200;
     if (res->content_provider_) return BeginStream(std::move(res), head);
     Answer(*res, head, keep_alive, version);
@@ -593,6 +616,7 @@ bool HttpServer::Start(std::string* error) {
   Impl* s = impl_.get();
   s->work.emplace(asio::make_work_guard(s->io));
   s->retry.emplace(s->io);
+  if (router_->any_may_block()) s->pool.emplace(std::max(options_.blocking_threads, 1));
   s->accepting = true;
   asio::post(s->acceptor->get_executor(), [s] { s->Accept(); });
   for (int i = 0; i < std::max(options_.threads, 1); ++i) {
@@ -637,6 +661,7 @@ void HttpServer::Stop() {
     std::unique_lock<std::mutex> lock(s->streams_mu);
     s->streams_cv.wait(lock, [s] { return s->streams == 0; });
   }
+  if (s->pool.has_value()) s->pool->join();  // handlers in flight finish
   s->work.reset();
   s->io.stop();
   for (std::thread& t : s->threads) t.join();

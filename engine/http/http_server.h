@@ -17,7 +17,9 @@
 // connection (asynchronous accept, read and write; one strand per
 // connection). A request is parsed, routed and answered inline on an io
 // thread (the handlers are microseconds; one gather write per answer), so
-// open keep-alive connections cost no thread. A streaming answer (a chunked
+// open keep-alive connections cost no thread; a route marked may_block
+// (HttpRoute) runs on a pool of `blocking_threads` workers instead, its
+// answer written back by the io threads. A streaming answer (a chunked
 // content provider: the console's Server-Sent Events) runs its provider on
 // a thread of its own, whose chunks the io threads write; at most the event
 // feed's subscriber cap of them exist. The connection cap is
@@ -61,6 +63,11 @@ struct HttpServerOptions {
   // saturates with one; a second keeps answering while a handler waits
   // (a case filing waits for its journal fsync).
   int threads = 2;
+  // Worker threads for the handlers of routes marked may_block (a case
+  // filing waiting for its journal commit, a batch, a map query): at most
+  // this many such calls run at once; more wait in order. 16: the HTTP
+  // filings one journal commit can group.
+  int blocking_threads = 16;
   // An idle keep-alive connection (no byte of a next request) is closed
   // after keep_alive_timeout_s. A request whose bytes stop arriving for
   // read_timeout_s is dropped; an answer the client does not take within

@@ -651,6 +651,61 @@ TEST_F(HttpApiTest, ASlowRequestIsResetAfterTheRequestDeadline) {
   EXPECT_EQ(Get("/healthz")->status, 200);
 }
 
+// Sends `bytes` on a new connection and reads until the server closes it.
+std::string Exchange(int port, const std::string& bytes) {
+  const int fd = OpenIdle(port);
+  EXPECT_EQ(send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
+  std::string got = ReadUntil(fd, "never appears");
+  close(fd);
+  return got;
+}
+
+TEST_F(HttpApiTest, HeadPipelinedRequestsAndExpectContinue) {
+  Start({});
+  // HEAD is GET without the body; two requests in one packet get two answers in order.
+  const std::string got = Exchange(http_->port(),
+                                   "HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                                   "GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  ASSERT_THAT(got, ::testing::StartsWith("HTTP/1.1 200 OK\r\n"));
+  const size_t second = got.find("HTTP/1.1 404 Not Found\r\n");
+  ASSERT_NE(second, std::string::npos) << got;
+  const std::string head = got.substr(0, second);
+  EXPECT_THAT(head, ::testing::HasSubstr("Content-Length: 16\r\n"));
+  EXPECT_THAT(head, ::testing::EndsWith("\r\n\r\n"));  // no body after HEAD's head
+  EXPECT_THAT(got.substr(second), ::testing::HasSubstr("Connection: close\r\n"));
+  EXPECT_THAT(got.substr(second), ::testing::HasSubstr("\"status\":\"NOT_FOUND\""));
+  // Expect: 100-continue: the server asks for the body, then answers.
+  const int fd = OpenIdle(http_->port());
+  const std::string body = R"({"point":{"x":120.0015,"y":31.0005}})";
+  const std::string req = absl::StrCat("POST /v1/locate HTTP/1.1\r\nHost: x\r\nContent-Length: ",
+                                       body.size(), "\r\nExpect: 100-continue\r\n\r\n");
+  ASSERT_EQ(send(fd, req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
+  EXPECT_EQ(ReadUntil(fd, "\r\n\r\n"), "HTTP/1.1 100 Continue\r\n\r\n");
+  ASSERT_EQ(send(fd, body.data(), body.size(), MSG_NOSIGNAL), static_cast<ssize_t>(body.size()));
+  const std::string answer = ReadUntil(fd, "}}");
+  EXPECT_THAT(answer, ::testing::StartsWith("HTTP/1.1 200 OK\r\n"));
+  EXPECT_THAT(answer, ::testing::HasSubstr("\"gridCode\":\"g2\""));
+  close(fd);
+}
+
+TEST_F(HttpApiTest, MalformedLongAndCompressedRequestsAreRefusedAsJson) {
+  Start({});
+  std::string got = Exchange(http_->port(), "NOT HTTP AT ALL\r\n\r\n");
+  EXPECT_THAT(got, ::testing::StartsWith("HTTP/1.1 400 Bad Request\r\n"));
+  EXPECT_THAT(got, ::testing::HasSubstr("{\"code\":3,\"message\":\"request: not valid HTTP/1.1"));
+  got = Exchange(http_->port(), "GET /healthz?x=" + std::string(9000, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_THAT(got, ::testing::StartsWith("HTTP/1.1 414 URI Too Long\r\n"));
+  EXPECT_THAT(got, ::testing::HasSubstr("the request target is too long"));
+  got = Exchange(http_->port(), "GET /healthz HTTP/1.1\r\nX-Long: " + std::string(9000, 'a') + "\r\n\r\n");
+  EXPECT_THAT(got, ::testing::StartsWith("HTTP/1.1 431 "));
+  got = Exchange(http_->port(),
+                 "POST /v1/locate HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: 2\r\n\r\n{}");
+  EXPECT_THAT(got, ::testing::StartsWith("HTTP/1.1 415 Unsupported Media Type\r\n"));
+  EXPECT_THAT(got, ::testing::HasSubstr("Content-Encoding is not supported"));
+  // None of these took the listener down.
+  EXPECT_EQ(Get("/healthz")->status, 200);
+}
+
 TEST_F(HttpApiTest, ReadyOnlyWithASnapshot) {
   SnapshotStore empty;
   GridrouteService svc(&empty, {});
