@@ -13,6 +13,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -188,7 +189,14 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     local_port_ = local.port();
   }
 
+  // Starts serving, on the connection's strand (Run is called on the
+  // acceptor's).
   void Run() {
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->Begin(); });
+  }
+
+ private:
+  void Begin() {
     if constexpr (kTls) {
       Lowest().expires_after(std::chrono::seconds(o_.read_timeout_s));
       stream_.async_handshake(asio::ssl::stream_base::server,
@@ -201,7 +209,6 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     }
   }
 
- private:
   beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
 
   void ReadRequest() {
