@@ -20,6 +20,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -704,6 +705,50 @@ TEST_F(HttpApiTest, MalformedLongAndCompressedRequestsAreRefusedAsJson) {
   EXPECT_THAT(got, ::testing::HasSubstr("Content-Encoding is not supported"));
   // None of these took the listener down.
   EXPECT_EQ(Get("/healthz")->status, 200);
+}
+
+// A may_block route runs on the worker pool: while its handler waits, the
+// single io thread keeps answering other connections (inline, this test
+// would deadlock until the hang guards fire).
+TEST_F(HttpApiTest, AWaitingHandlerDoesNotStallOtherConnections) {
+  SnapshotStore empty;
+  GridrouteService svc(&empty, {});
+  HttpRouter router(&svc);
+  RegisterOpsApi(&router, {});
+  std::promise<void> entered, release;
+  std::shared_future<void> released = release.get_future().share();
+  HttpRoute wait;
+  wait.method = "GET";
+  wait.pattern = "/wait";
+  wait.metric = "Wait";
+  wait.access = HttpAccess::kOpen;
+  wait.may_block = true;
+  wait.handler = [&entered, released](HttpCall& call) {
+    entered.set_value();
+    released.wait();
+    call.res->status = 200;
+    call.res->set_content("done", "text/plain");
+  };
+  router.Add(std::move(wait));
+  HttpServer http({.listen = "127.0.0.1:0", .threads = 1}, &router);
+  std::string error;
+  ASSERT_TRUE(http.Start(&error)) << error;
+  std::thread waiter([&] {
+    httplib::Client c("127.0.0.1", http.port());
+    c.set_read_timeout(30, 0);
+    auto r = c.Get("/wait");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, "done");
+  });
+  entered.get_future().wait();
+  httplib::Client c("127.0.0.1", http.port());
+  c.set_read_timeout(30, 0);
+  auto h = c.Get("/healthz");
+  release.set_value();
+  waiter.join();
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->status, 200);
+  http.Stop();
 }
 
 TEST_F(HttpApiTest, ReadyOnlyWithASnapshot) {
