@@ -175,10 +175,13 @@ HttpRoute Route(const char* method, std::string pattern, const char* metric, Htt
 void RegisterConsoleApi(HttpRouter* router, MapViewCache* maps, EventFeed* feed,
                         ConsoleApiOptions options) {
   GridrouteService* service = router->service();
-  router->Add(Route("GET", "/v1/grids", "Grids", HttpAccess::kRoles,
-                    [service, maps, limits = options.limits](HttpCall& call) {
-                      HandleGrids(service, maps, limits, call);
-                    }));
+  // A viewport's GeoJSON takes tens of milliseconds (and gzip): off the io threads.
+  HttpRoute grids = Route("GET", "/v1/grids", "Grids", HttpAccess::kRoles,
+                          [service, maps, limits = options.limits](HttpCall& call) {
+                            HandleGrids(service, maps, limits, call);
+                          });
+  grids.may_block = true;
+  router->Add(std::move(grids));
   const absl::Duration keepalive = absl::Seconds(options.keepalive_s);
   router->Add(Route("GET", "/v1/events:stream", "EventsStream", HttpAccess::kRoles,
                     [feed, keepalive](HttpCall& call) { HandleEvents(feed, keepalive, call); }));

@@ -14,9 +14,8 @@
 //        --events-per-s), `data: {"dropped":N}` when this client missed N,
 //        and a `: keep-alive` comment every keepalive_s of silence. Role
 //        `route`. At most max_sse_clients at once: one more is 429. Each
-//        client holds one HTTP worker thread while connected (the HTTP
-//        server's thread pool is shared with the JSON API, so keep
-//        max_sse_clients well below --http-threads).
+//        client holds a thread of its own while connected (the HTTP
+//        server runs a streaming answer's provider off its io threads).
 //   GET /, /index.html, /console.js, /console.css, /vendor/leaflet/...
 //        the console page (tools/console), open to anyone: it holds no data;
 //        it asks the user for a token and sends it as `Authorization: Bearer`.

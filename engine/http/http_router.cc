@@ -78,6 +78,7 @@ void HttpRouter::Add(HttpRoute route) {
   e.verb = std::string(verb);
   if (route.audit_name.empty()) route.audit_name = absl::StrCat("HTTP ", route.method, " ", route.pattern);
   e.metric_slot = service_->metrics().Register(route.metric);
+  any_may_block_ = any_may_block_ || route.may_block;
   e.route = std::move(route);
   for (Entry& old : routes_) {
     if (old.route.method == e.route.method && old.route.pattern == e.route.pattern) {
@@ -125,6 +126,16 @@ bool HttpRouter::Admit(const Entry& e, HttpCall* call) const {
     call->res->set_header("WWW-Authenticate", "Bearer");
   }
   ReplyError(*call, st);
+  return false;
+}
+
+bool HttpRouter::MayBlock(const std::string& method, const std::string& path) const {
+  if (!any_may_block_) return false;
+  const std::string& m = method == "HEAD" ? std::string("GET") : method;
+  std::vector<std::string> params;
+  for (const Entry& e : routes_) {
+    if (e.route.method == m && Match(e, path, &params)) return e.route.may_block;
+  }
   return false;
 }
 

@@ -77,6 +77,11 @@ struct HttpRoute {
   HttpAccess access = HttpAccess::kRoles;
   uint32_t roles = kRoleRoute;  // kRoles: any one of these
   HttpHandler handler;
+  // The handler may wait for milliseconds (a case filing waits for its
+  // journal commit; a map query or a pass over the cases computes for
+  // tens): the server runs it on its worker pool, not on an io thread that
+  // other connections share.
+  bool may_block = false;
 };
 
 class HttpRouter {
@@ -91,6 +96,10 @@ class HttpRouter {
 
   // Serves one request (the server calls it for every method and path).
   void Handle(const httplib::Request& req, httplib::Response& res) const;
+  // True if the route `method` and `path` reach is may_block (HEAD as
+  // GET). Cheap when no route is: one load.
+  bool MayBlock(const std::string& method, const std::string& path) const;
+  bool any_may_block() const { return any_may_block_; }
 
   GridrouteService* service() const { return service_; }
 
@@ -109,6 +118,7 @@ class HttpRouter {
   GridrouteService* const service_;
   std::vector<Entry> routes_;
   int unrouted_slot_ = -1;  // 404/405 answers, counted as method "Unrouted"
+  bool any_may_block_ = false;
 };
 
 // "ipv4:1.2.3.4:80" / "ipv6:[::1]:80" as gRPC writes peers.

@@ -43,28 +43,38 @@ bool CaseIdFromPath(HttpCall& call, Req* req) {
   return true;
 }
 
+// `r` with may_block set (http_router.h).
+HttpRoute MayBlock(HttpRoute r, bool may_block) {
+  r.may_block = may_block;
+  return r;
+}
+
 }  // namespace
 
 void RegisterJsonApi(HttpRouter* router) {
   GridrouteService* svc = router->service();
+  // With cases on, a filing or an update waits for its journal commit and
+  // a list or stats call may pass over every case: off the io threads.
+  const bool cases = svc->options().cases != nullptr;
   router->Add(Rpc("POST", "/v1/locate", kMethodLocate, [svc](HttpCall& call) {
     v1::LocateRequest req;
     v1::LocateResponse resp;
     if (!ParseBody(call, &req)) return;
     Reply(call, svc->Locate(call.deadline, req, &resp), resp);
   }));
-  router->Add(Rpc("POST", "/v1/route", kMethodRoute, [svc](HttpCall& call) {
+  router->Add(MayBlock(Rpc("POST", "/v1/route", kMethodRoute, [svc](HttpCall& call) {
     v1::RouteRequest req;
     v1::RouteResponse resp;
     if (!ParseBody(call, &req)) return;
     Reply(call, svc->Route(call.deadline, req, &resp, call.auth.who), resp);
-  }));
-  router->Add(Rpc("POST", "/v1/route:batch", kMethodRouteBatch, [svc](HttpCall& call) {
+  }), cases));
+  // A batch (up to --max-batch items) takes milliseconds even without cases.
+  router->Add(MayBlock(Rpc("POST", "/v1/route:batch", kMethodRouteBatch, [svc](HttpCall& call) {
     v1::RouteBatchRequest req;
     v1::RouteBatchResponse resp;
     if (!ParseBody(call, &req)) return;
     Reply(call, svc->RouteBatch(call.deadline, req, &resp, call.auth.who), resp);
-  }));
+  }), true));
   router->Add(Rpc("GET", "/v1/directory", kMethodDirectory, [svc](HttpCall& call) {
     v1::DirectoryRequest req;
     v1::DirectoryResponse resp;
@@ -83,24 +93,24 @@ void RegisterJsonApi(HttpRouter* router) {
     if (!ParseQuery(call, &req) || !CaseIdFromPath(call, &req)) return;
     Reply(call, svc->GetCase(req, &resp, call.auth.who), resp);
   }));
-  router->Add(Rpc("GET", "/v1/cases", kMethodListCases, [svc](HttpCall& call) {
+  router->Add(MayBlock(Rpc("GET", "/v1/cases", kMethodListCases, [svc](HttpCall& call) {
     v1::ListCasesRequest req;
     v1::ListCasesResponse resp;
     if (!ParseQuery(call, &req)) return;
     Reply(call, svc->ListCases(req, &resp, call.auth.who), resp);
-  }));
-  router->Add(Rpc("POST", "/v1/cases/{id}:update", kMethodUpdateCase, [svc](HttpCall& call) {
+  }), cases));
+  router->Add(MayBlock(Rpc("POST", "/v1/cases/{id}:update", kMethodUpdateCase, [svc](HttpCall& call) {
     v1::UpdateCaseRequest req;
     v1::Case resp;
     if (!ParseBody(call, &req) || !CaseIdFromPath(call, &req)) return;
     Reply(call, svc->UpdateCaseAudited(call.peer, req, &resp, call.auth.who), resp);
-  }));
-  router->Add(Rpc("GET", "/v1/stats", kMethodCaseStats, [svc](HttpCall& call) {
+  }), cases));
+  router->Add(MayBlock(Rpc("GET", "/v1/stats", kMethodCaseStats, [svc](HttpCall& call) {
     v1::CaseStatsRequest req;
     v1::CaseStatsResponse resp;
     if (!ParseQuery(call, &req)) return;
     Reply(call, svc->CaseStats(req, &resp, call.auth.who), resp);
-  }));
+  }), cases));
 }
 
 }  // namespace gridroute

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <openssl/ssl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -15,7 +14,6 @@
 #include <mutex>
 
 #include "grpc/support/log.h"
-#include "service/request_head_guard.h"
 
 namespace gridroute {
 namespace {
@@ -228,9 +226,6 @@ int ConnectionGuard::Accept(int listen_fd, sockaddr* addr, socklen_t* len, int f
       }
       if (Track(fd)) open_.fetch_add(1);
       accepted_.fetch_add(1, std::memory_order_relaxed);
-      if (RequestHeadGuard::Get().active()) {
-        RequestHeadGuard::Get().OnAccept(LocalPort(listen_fd), fd);
-      }
       return fd;
     }
     const int e = errno;
@@ -276,54 +271,11 @@ extern "C" int accept4(int fd, struct sockaddr* __restrict addr, socklen_t* __re
 
 extern "C" int close(int fd) {
   gridroute::ConnectionGuard::Get().BeforeClose(fd);
-  gridroute::RequestHeadGuard::Get().OnClose(fd);
   return gridroute::CallClose(fd);
 }
 
-// accept(2) too: cpp-httplib's listener (engine/http) calls accept, not
-// accept4. Same guard, no flags.
+// accept(2) too: Boost.Asio's acceptor (the HTTP listener, engine/http)
+// calls accept, not accept4. Same guard, no flags.
 extern "C" int accept(int fd, struct sockaddr* __restrict addr, socklen_t* __restrict len) {
   return gridroute::ConnectionGuard::Get().Accept(fd, addr, len, 0);
-}
-
-// recv/send: the HTTP request-head limit (service/request_head_guard.h) on
-// connections of a watched HTTP port; every other descriptor passes through
-// after one atomic load.
-extern "C" ssize_t recv(int fd, void* buf, size_t n, int flags) {
-  using RecvFn = ssize_t (*)(int, void*, size_t, int);
-  static const auto real = reinterpret_cast<RecvFn>(dlsym(RTLD_NEXT, "recv"));
-  const ssize_t r = real(fd, buf, n, flags);
-  if (r <= 0 || (flags & MSG_PEEK) != 0) return r;
-  return gridroute::RequestHeadGuard::Get().AfterRecv(fd, static_cast<const char*>(buf), r);
-}
-
-extern "C" ssize_t send(int fd, const void* buf, size_t n, int flags) {
-  using SendFn = ssize_t (*)(int, const void*, size_t, int);
-  static const auto real = reinterpret_cast<SendFn>(dlsym(RTLD_NEXT, "send"));
-  gridroute::RequestHeadGuard::Get().OnSend(fd);
-  return real(fd, buf, n, flags);
-}
-
-// SSL_read/SSL_write: the same limit on HTTPS connections, on the decrypted
-// bytes (cpp-httplib reads TLS through SSL_read on the socket's fd). An SSL
-// without a socket (gRPC's TLS runs over memory BIOs) passes through.
-extern "C" int SSL_read(SSL* ssl, void* buf, int num) {
-  using ReadFn = int (*)(SSL*, void*, int);
-  static const auto real = reinterpret_cast<ReadFn>(dlsym(RTLD_NEXT, "SSL_read"));
-  const int r = real(ssl, buf, num);
-  gridroute::RequestHeadGuard& g = gridroute::RequestHeadGuard::Get();
-  if (r <= 0 || !g.active()) return r;
-  const int fd = SSL_get_fd(ssl);
-  if (fd < 0) return r;
-  return g.AfterRecv(fd, static_cast<const char*>(buf), r) < 0 ? -1 : r;
-}
-
-extern "C" int SSL_write(SSL* ssl, const void* buf, int num) {
-  using WriteFn = int (*)(SSL*, const void*, int);
-  static const auto real = reinterpret_cast<WriteFn>(dlsym(RTLD_NEXT, "SSL_write"));
-  gridroute::RequestHeadGuard& g = gridroute::RequestHeadGuard::Get();
-  if (g.active()) {
-    if (const int fd = SSL_get_fd(ssl); fd >= 0) g.OnSend(fd);
-  }
-  return real(ssl, buf, num);
 }

@@ -16,9 +16,7 @@
 // process looks healthy.
 //
 // How. This file defines accept4() and close() for the whole process (and
-// accept(), which cpp-httplib's listener calls, and recv()/send() and
-// SSL_read()/SSL_write(), which carry RequestHeadGuard's HTTP request-head
-// limit, service/request_head_guard.h). An
+// accept(), which Boost.Asio's acceptor, the HTTP listener's, calls). An
 // executable's definitions come first in the dynamic linker's lookup, so
 // libgrpc's calls reach them; they call the C library's through
 // dlsym(RTLD_NEXT). Only accepts on a watched listening port are looked at

@@ -20,6 +20,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -44,7 +45,6 @@
 #include "service/audit_log.h"
 #include "service/auth.h"
 #include "service/connection_guard.h"
-#include "service/request_head_guard.h"
 #include "service/grpc_service.h"
 #include "testing/routing_pack.h"
 #include "testing/test_pack.h"
@@ -590,8 +590,7 @@ std::string ReadUntil(int fd, const std::string& want) {
 
 TEST_F(HttpApiTest, RequestHeadsAreBounded) {
   Start({});
-  if (!ConnectionGuard::Get().state().active) GTEST_SKIP() << "recv not interposed here";
-  const int64_t before = RequestHeadGuard::Get().refused();
+  const int64_t before = http_->counters().heads_refused;
   const std::string line = "X-Pad: " + std::string(4000, 'a') + "\r\n";
   // 40 KB of headers (under the 64 KiB default) are served.
   {
@@ -603,9 +602,10 @@ TEST_F(HttpApiTest, RequestHeadsAreBounded) {
     EXPECT_THAT(ReadUntil(fd, "\r\n\r\n"), ::testing::StartsWith("HTTP/1.1 200 OK"));
     close(fd);
   }
-  EXPECT_EQ(RequestHeadGuard::Get().refused(), before);
-  // Headers without end: the server resets the connection after 64 KiB;
-  // the sender sees it long before 256 MiB (the loop's hang guard).
+  EXPECT_EQ(http_->counters().heads_refused, before);
+  // Headers without end: past 64 KiB the server answers 431 and closes the
+  // connection (after reading and dropping at most 256 KiB more); the
+  // sender sees it long before 256 MiB (the loop's hang guard).
   const int fd = OpenIdle(http_->port());
   const std::string start = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
   ASSERT_GT(send(fd, start.data(), start.size(), MSG_NOSIGNAL), 0);
@@ -616,20 +616,18 @@ TEST_F(HttpApiTest, RequestHeadsAreBounded) {
     sent += static_cast<size_t>(n);
   }
   EXPECT_LT(sent, size_t{256} << 20) << "the server kept reading headers";
-  EXPECT_EQ(RequestHeadGuard::Get().refused(), before + 1);
+  EXPECT_EQ(http_->counters().heads_refused, before + 1);
   close(fd);
   // The listener still serves.
   EXPECT_EQ(Get("/healthz")->status, 200);
 }
 
 // A client trickling its request under the per-read timeout is cut off once
-// the request outlives --http-request-timeout-s (here 1 s; the guard counts
-// whole seconds, so a request still arriving 2.5 s after its first byte is
-// past it and one finishing within the same second is not).
+// the request outlives --http-request-timeout-s (here 1 s: a request still
+// arriving 2.5 s after its first byte is past it; one sent at once is not).
 TEST_F(HttpApiTest, ASlowRequestIsResetAfterTheRequestDeadline) {
   Start({.request_timeout_s = 1});
-  if (!ConnectionGuard::Get().state().active) GTEST_SKIP() << "recv not interposed here";
-  const int64_t before = RequestHeadGuard::Get().timed_out();
+  const int64_t before = http_->counters().requests_timed_out;
   // In time: served.
   {
     const int fd = OpenIdle(http_->port());
@@ -638,9 +636,9 @@ TEST_F(HttpApiTest, ASlowRequestIsResetAfterTheRequestDeadline) {
     EXPECT_THAT(ReadUntil(fd, "\r\n\r\n"), ::testing::StartsWith("HTTP/1.1 200 OK"));
     close(fd);
   }
-  EXPECT_EQ(RequestHeadGuard::Get().timed_out(), before);
-  // The head's first half, then the rest 2.5 s later: the read fails, so
-  // the library answers 400 (or nothing) instead of serving it.
+  EXPECT_EQ(http_->counters().requests_timed_out, before);
+  // The head's first half, then the rest 2.5 s later: the server has
+  // closed the connection at the deadline, nothing is served.
   const int fd = OpenIdle(http_->port());
   const std::string head = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
   ASSERT_GT(send(fd, head.data(), head.size(), MSG_NOSIGNAL), 0);
@@ -649,9 +647,108 @@ TEST_F(HttpApiTest, ASlowRequestIsResetAfterTheRequestDeadline) {
   send(fd, rest.data(), rest.size(), MSG_NOSIGNAL);
   EXPECT_THAT(ReadUntil(fd, "\r\n\r\n"), ::testing::Not(::testing::HasSubstr(" 200 OK")));
   close(fd);
-  EXPECT_EQ(RequestHeadGuard::Get().timed_out(), before + 1);
+  EXPECT_EQ(http_->counters().requests_timed_out, before + 1);
   // The listener still serves.
   EXPECT_EQ(Get("/healthz")->status, 200);
+}
+
+// Sends `bytes` on a new connection and reads until the server closes it.
+std::string Exchange(int port, const std::string& bytes) {
+  const int fd = OpenIdle(port);
+  EXPECT_EQ(send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
+  std::string got = ReadUntil(fd, "never appears");
+  close(fd);
+  return got;
+}
+
+TEST_F(HttpApiTest, HeadPipelinedRequestsAndExpectContinue) {
+  Start({});
+  // HEAD is GET without the body; two requests in one packet get two answers in order.
+  const std::string got = Exchange(http_->port(),
+                                   "HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                                   "GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  ASSERT_THAT(got, ::testing::StartsWith("HTTP/1.1 200 OK\r\n"));
+  const size_t second = got.find("HTTP/1.1 404 Not Found\r\n");
+  ASSERT_NE(second, std::string::npos) << got;
+  const std::string head = got.substr(0, second);
+  EXPECT_THAT(head, ::testing::HasSubstr("Content-Length: 16\r\n"));
+  EXPECT_THAT(head, ::testing::EndsWith("\r\n\r\n"));  // no body after HEAD's head
+  EXPECT_THAT(got.substr(second), ::testing::HasSubstr("Connection: close\r\n"));
+  EXPECT_THAT(got.substr(second), ::testing::HasSubstr("\"status\":\"NOT_FOUND\""));
+  // Expect: 100-continue: the server asks for the body, then answers.
+  const int fd = OpenIdle(http_->port());
+  const std::string body = R"({"point":{"x":120.0015,"y":31.0005}})";
+  const std::string req = absl::StrCat("POST /v1/locate HTTP/1.1\r\nHost: x\r\nContent-Length: ",
+                                       body.size(), "\r\nExpect: 100-continue\r\n\r\n");
+  ASSERT_EQ(send(fd, req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
+  EXPECT_EQ(ReadUntil(fd, "\r\n\r\n"), "HTTP/1.1 100 Continue\r\n\r\n");
+  ASSERT_EQ(send(fd, body.data(), body.size(), MSG_NOSIGNAL), static_cast<ssize_t>(body.size()));
+  const std::string answer = ReadUntil(fd, "}}");
+  EXPECT_THAT(answer, ::testing::StartsWith("HTTP/1.1 200 OK\r\n"));
+  EXPECT_THAT(answer, ::testing::HasSubstr("\"gridCode\":\"g2\""));
+  close(fd);
+}
+
+TEST_F(HttpApiTest, MalformedLongAndCompressedRequestsAreRefusedAsJson) {
+  Start({});
+  std::string got = Exchange(http_->port(), "NOT HTTP AT ALL\r\n\r\n");
+  EXPECT_THAT(got, ::testing::StartsWith("HTTP/1.1 400 Bad Request\r\n"));
+  EXPECT_THAT(got, ::testing::HasSubstr("{\"code\":3,\"message\":\"request: not valid HTTP/1.1"));
+  got = Exchange(http_->port(), "GET /healthz?x=" + std::string(9000, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_THAT(got, ::testing::StartsWith("HTTP/1.1 414 URI Too Long\r\n"));
+  EXPECT_THAT(got, ::testing::HasSubstr("the request target is too long"));
+  got = Exchange(http_->port(), "GET /healthz HTTP/1.1\r\nX-Long: " + std::string(9000, 'a') + "\r\n\r\n");
+  EXPECT_THAT(got, ::testing::StartsWith("HTTP/1.1 431 "));
+  got = Exchange(http_->port(),
+                 "POST /v1/locate HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: 2\r\n\r\n{}");
+  EXPECT_THAT(got, ::testing::StartsWith("HTTP/1.1 415 Unsupported Media Type\r\n"));
+  EXPECT_THAT(got, ::testing::HasSubstr("Content-Encoding is not supported"));
+  // None of these took the listener down.
+  EXPECT_EQ(Get("/healthz")->status, 200);
+}
+
+// A may_block route runs on the worker pool: while its handler waits, the
+// single io thread keeps answering other connections (inline, this test
+// would deadlock until the hang guards fire).
+TEST_F(HttpApiTest, AWaitingHandlerDoesNotStallOtherConnections) {
+  SnapshotStore empty;
+  GridrouteService svc(&empty, {});
+  HttpRouter router(&svc);
+  RegisterOpsApi(&router, {});
+  std::promise<void> entered, release;
+  std::shared_future<void> released = release.get_future().share();
+  HttpRoute wait;
+  wait.method = "GET";
+  wait.pattern = "/wait";
+  wait.metric = "Wait";
+  wait.access = HttpAccess::kOpen;
+  wait.may_block = true;
+  wait.handler = [&entered, released](HttpCall& call) {
+    entered.set_value();
+    released.wait();
+    call.res->status = 200;
+    call.res->set_content("done", "text/plain");
+  };
+  router.Add(std::move(wait));
+  HttpServer http({.listen = "127.0.0.1:0", .threads = 1}, &router);
+  std::string error;
+  ASSERT_TRUE(http.Start(&error)) << error;
+  std::thread waiter([&] {
+    httplib::Client c("127.0.0.1", http.port());
+    c.set_read_timeout(30, 0);
+    auto r = c.Get("/wait");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, "done");
+  });
+  entered.get_future().wait();
+  httplib::Client c("127.0.0.1", http.port());
+  c.set_read_timeout(30, 0);
+  auto h = c.Get("/healthz");
+  release.set_value();
+  waiter.join();
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->status, 200);
+  http.Stop();
 }
 
 TEST_F(HttpApiTest, ReadyOnlyWithASnapshot) {

@@ -151,17 +151,18 @@ ABSL_FLAG(double, events_per_s, 50,
           "The console's live feed (GET /v1/events:stream): routed reports a second it passes "
           "on (sampled; the rest are counted, never queued)");
 ABSL_FLAG(int, max_event_clients, 4,
-          "Live-feed (SSE) clients at once; each holds one --http-threads worker while "
-          "connected; one more is answered 429");
-ABSL_FLAG(int, http_threads, 16,
-          "HTTP worker threads = keep-alive connections served at once (more wait, accepted)");
+          "Live-feed (SSE) clients at once; each holds a thread of its own while connected; "
+          "one more is answered 429");
+ABSL_FLAG(int, http_threads, 2,
+          "HTTP io threads (event-driven: any number of keep-alive connections share them; "
+          "requests are answered on them, so a handler waiting for the journal holds one)");
 ABSL_FLAG(int, http_max_body_mb, 0,
           "Largest HTTP request body, MiB (larger: 413); 0 = --max-message-mb");
 ABSL_FLAG(double, http_keepalive_s, 5,
-          "An idle HTTP keep-alive connection is closed after this many seconds (frees its thread)");
+          "An idle HTTP keep-alive connection is closed after this many seconds");
 ABSL_FLAG(int, http_request_timeout_s, 30,
           "Reset an HTTP connection whose request (head and body) is still arriving this many "
-          "seconds after its first byte (a slow client cannot hold a worker); 0: off");
+          "seconds after its first byte (a slow client cannot hold a connection); 0: off");
 ABSL_FLAG(double, stream_write_timeout_s, 60,
           "Cancel a RouteStream whose client has not taken an answer for this long (it stopped "
           "reading): frees the answer and its share of --max-pending-answers-mb. 0: never");
@@ -280,9 +281,8 @@ std::string CheckFlags() {
   if (!(absl::GetFlag(FLAGS_events_per_s) > 0) || absl::GetFlag(FLAGS_events_per_s) > 100000) {
     return "--events-per-s must be in (0, 100000]";
   }
-  if (absl::GetFlag(FLAGS_max_event_clients) < 0 ||
-      absl::GetFlag(FLAGS_max_event_clients) >= absl::GetFlag(FLAGS_http_threads)) {
-    return "--max-event-clients must be in 0..--http-threads - 1 (each holds an HTTP thread)";
+  if (absl::GetFlag(FLAGS_max_event_clients) < 0 || absl::GetFlag(FLAGS_max_event_clients) > 1024) {
+    return "--max-event-clients must be in 0..1024 (each holds a thread)";
   }
   if (absl::GetFlag(FLAGS_http_request_timeout_s) < 0 ||
       absl::GetFlag(FLAGS_http_request_timeout_s) > 86400) {
@@ -639,7 +639,7 @@ int main(int argc, char** argv) {
       "[--max-connections 10000] [--max-streams-per-connection 256] [--idle-timeout-s 300] "
       "[--handshake-timeout-s 10] [--keepalive-s 60 --keepalive-timeout-s 20] "
       "[--stream-window-kb 256] [--max-pending-answers-mb 1024] [--stream-write-timeout-s 60] "
-      "[--http-listen HOST:PORT [--http-threads 16] [--http-max-body-mb N] [--http-keepalive-s 5] [--http-request-timeout-s 30] "
+      "[--http-listen HOST:PORT [--http-threads 2] [--http-max-body-mb N] [--http-keepalive-s 5] [--http-request-timeout-s 30] "
       "[--basemap-url URL] [--console-dir DIR] [--events-per-s 50] [--max-event-clients 4]]");
   std::vector<std::string> storage;
   std::vector<char*> args = gridroute::cli::DashedFlags(argc, argv, &storage);
