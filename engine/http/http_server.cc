@@ -26,6 +26,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <condition_variable>
@@ -61,6 +62,37 @@ constexpr size_t kReadBytes = 16 << 10;          // one read's buffer space
 // reset the connection before the client has read the answer.
 constexpr size_t kLingerBytes = 256 << 10;
 constexpr auto kLingerTime = std::chrono::seconds(2);
+
+// A request body read into a std::string that grows as its bytes arrive.
+// Beast's string_body reserves a declared Content-Length up front, so a
+// client declaring the body cap and sending nothing would have the server
+// set aside the cap per connection; this one reserves at most
+// kBodyReserveBytes ahead (the parser's body_limit still bounds the total).
+constexpr size_t kBodyReserveBytes = 64 << 10;
+struct GrowingStringBody {
+  using value_type = std::string;
+  class reader {
+   public:
+    template <bool kIsRequest, class Fields>
+    reader(bhttp::header<kIsRequest, Fields>&, value_type& body) : body_(body) {}
+    void init(const boost::optional<std::uint64_t>& length, beast::error_code& ec) {
+      if (length) body_.reserve(static_cast<size_t>(std::min<uint64_t>(*length, kBodyReserveBytes)));
+      ec = {};
+    }
+    template <class ConstBufferSequence>
+    size_t put(const ConstBufferSequence& buffers, beast::error_code& ec) {
+      const size_t n = asio::buffer_size(buffers);
+      const size_t old = body_.size();
+      body_.resize(old + n);  // grows geometrically
+      ec = {};
+      return asio::buffer_copy(asio::buffer(body_.data() + old, n), buffers);
+    }
+    void finish(beast::error_code& ec) { ec = {}; }
+
+   private:
+    value_type& body_;
+  };
+};
 
 // Every PEM certificate of `pem`, in order (the caller frees them).
 std::vector<X509*> ReadCerts(const std::string& pem) {
@@ -104,7 +136,7 @@ bool SetupTls(const HttpServerOptions& o, SSL_CTX* ctx) {
 
 // The handler's view of a parsed request (cpp-httplib's plain struct, as
 // its own server filled it: path percent-decoded, params from the query).
-void FillRequest(bhttp::request<bhttp::string_body>&& in, httplib::Request* req) {
+void FillRequest(bhttp::request<GrowingStringBody>&& in, httplib::Request* req) {
   req->method = std::string(in.method_string());
   req->version = in.version() == 10 ? "HTTP/1.0" : "HTTP/1.1";
   req->target = std::string(in.target());
@@ -303,7 +335,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
   // The checks cpp-httplib made that Beast's parser does not: target and
   // header line lengths, and compressed bodies (cpp-httplib inflated
   // them; we refuse them). False with the error's HTTP status and message.
-  static bool Precheck(const bhttp::request<bhttp::string_body>& in, int* status,
+  static bool Precheck(const bhttp::request<GrowingStringBody>& in, int* status,
                        std::string* message) {
     if (in.target().size() > kMaxTargetBytes) {
       *status = 414;
@@ -328,7 +360,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
 
   void Serve() {
     ++served_;
-    bhttp::request<bhttp::string_body> in = parser_->release();
+    bhttp::request<GrowingStringBody> in = parser_->release();
     parser_.reset();
     int status = 0;
     std::string message;
@@ -520,7 +552,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
   std::string remote_addr_, local_addr_;
   int remote_port_ = 0, local_port_ = 0;
   beast::flat_buffer buffer_;
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<bhttp::request_parser<GrowingStringBody>> parser_;
   std::string head_, body_;                   // the answer being written
   int served_ = 0;                           // requests on this connection
   bool started_ = false;                     // the current request's first byte arrived

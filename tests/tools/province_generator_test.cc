@@ -134,8 +134,9 @@ TEST(ProvinceGeneratorTest, PackLoadsAndRoutesAPointInEveryCity) {
   absl::StatusOr<PackStats> written =
       WriteCityPack(p.city, {.out_dir = dir, .num_points = 100, .num_events = 200});
   ASSERT_TRUE(written.ok()) << written.status();
-  absl::StatusOr<std::shared_ptr<const Snapshot>> s =
-      LoadPack(dir, {.require_checksums = true});
+  LoadOptions load;
+  load.require_checksums = true;
+  absl::StatusOr<std::shared_ptr<const Snapshot>> s = LoadPack(dir, load);
   ASSERT_TRUE(s.ok()) << s.status();
   // The one warning a generated city has too: the local category 0901 that
   // no rule covers (GENERATOR.md).

@@ -64,7 +64,7 @@ struct CityOptions {
   int districts_per_city_code = 20;
   // Called after each phase with its name ("lattice", "voronoi", "rings",
   // "hierarchy", "holes"); the CLI uses it to print timings. May be empty.
-  std::function<void(absl::string_view phase)> on_phase_done;
+  std::function<void(absl::string_view phase)> on_phase_done{};
 };
 
 // A WGS-84 position in units of 1e-7 degree (exactly what the files hold).
