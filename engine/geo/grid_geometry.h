@@ -55,6 +55,7 @@ class GridGeometry {
   size_t MemoryBytes() const;
 
  private:
+  friend struct SnapCodec;  // snapshot/snap_codec.h: the compiled snapshot file
   friend class GridGeometryBuilder;
   std::vector<IPoint> points_;
   std::vector<uint32_t> ring_begin_{0};
