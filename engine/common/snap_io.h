@@ -4,9 +4,9 @@
 // snapshot file (engine/snapshot/SNAPSHOT_FORMAT.md). Fixed-width
 // little-endian scalars, length-prefixed strings, and arrays of trivially
 // copyable structs written as their raw bytes after a u64 count, padded so
-// the array starts at a multiple of max(8, alignof(T)) from the section's
-// start (sections start 64-byte aligned in the file, so a later step can view
-// an array in place instead of copying it).
+// the array starts at a multiple of 64 bytes from the section's start
+// (sections start 64-byte aligned in the file, so an array can be viewed in
+// place instead of copied).
 //
 //   SnapWriter w;
 //   w.PutU32(7);
@@ -33,6 +33,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -43,8 +44,14 @@
 
 namespace gridroute {
 
-static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
-              "snapshot files are little-endian and written as the host's bytes");
+// Every array starts at a multiple of this from its section's start (and
+// sections are 64-byte aligned in a file): a cache line, so an array viewed
+// in place is laid out as a freshly allocated one.
+inline constexpr size_t kSnapArrayAlign = 64;
+
+static_assert(
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+    "snapshot files are little-endian and written as the host's bytes");
 
 class SnapWriter {
  public:
@@ -72,7 +79,8 @@ class SnapWriter {
   void PutArray(absl::Span<const T> v) {
     static_assert(std::is_trivially_copyable_v<T>);
     PutU64(v.size());
-    Align(std::max<size_t>(8, alignof(T)));
+    static_assert(alignof(T) <= kSnapArrayAlign);
+    Align(kSnapArrayAlign);
     PutRaw(v.data(), v.size() * sizeof(T));
   }
   template <typename T>
@@ -84,7 +92,9 @@ class SnapWriter {
   std::string Release() && { return std::move(bytes_); }
 
  private:
-  void PutRaw(const void* p, size_t n) { bytes_.append(static_cast<const char*>(p), n); }
+  void PutRaw(const void* p, size_t n) {
+    bytes_.append(static_cast<const char*>(p), n);
+  }
   void Align(size_t a) { bytes_.resize((bytes_.size() + a - 1) / a * a, '\0'); }
   std::string bytes_;
 };
@@ -94,8 +104,11 @@ class SnapReader {
   // `bytes` must stay alive while the reader (and any span it returned) is
   // used; `what` names it in messages ("x.grsnap: section 'rules'").
   // REQUIRES: bytes.data() is 64-byte aligned or spans are not used.
-  SnapReader(absl::string_view bytes, std::string what)
-      : bytes_(bytes), what_(std::move(what)) {}
+  // `backing` (may be null) keeps `bytes` alive: a caller may then keep
+  // spans from GetSpan() for as long as it holds backing().
+  SnapReader(absl::string_view bytes, std::string what,
+             std::shared_ptr<const void> backing = nullptr)
+      : bytes_(bytes), what_(std::move(what)), backing_(std::move(backing)) {}
 
   bool GetU8(uint8_t* v) { return GetRaw(v, 1); }
   bool GetBool(bool* v) {
@@ -121,10 +134,11 @@ class SnapReader {
     static_assert(std::is_trivially_copyable_v<T>);
     const char* p = nullptr;
     uint64_t n = 0;
-    if (!GetArrayBytes(sizeof(T), std::max<size_t>(8, alignof(T)), max_count, &p, &n)) {
+    if (!GetArrayBytes(sizeof(T), kSnapArrayAlign, max_count, &p, &n)) {
       return false;
     }
-    if (reinterpret_cast<uintptr_t>(p) % alignof(T) != 0) return Fail("a misaligned array");
+    if (reinterpret_cast<uintptr_t>(p) % alignof(T) != 0)
+      return Fail("a misaligned array");
     *out = absl::Span<const T>(reinterpret_cast<const T*>(p), n);
     return true;
   }
@@ -135,7 +149,7 @@ class SnapReader {
     static_assert(std::is_trivially_copyable_v<T>);
     const char* p = nullptr;
     uint64_t n = 0;
-    if (!GetArrayBytes(sizeof(T), std::max<size_t>(8, alignof(T)), max_count, &p, &n)) {
+    if (!GetArrayBytes(sizeof(T), kSnapArrayAlign, max_count, &p, &n)) {
       return false;
     }
     // One pass (resize() would zero the elements first); p is aligned
@@ -155,23 +169,27 @@ class SnapReader {
   absl::Status Finish();
   uint64_t remaining() const { return bytes_.size() - pos_; }
   const std::string& what() const { return what_; }
+  // Non-null when the bytes may be viewed in place beyond the reader.
+  const std::shared_ptr<const void>& backing() const { return backing_; }
 
   static constexpr uint64_t kNoLimit = std::numeric_limits<uint64_t>::max();
 
  private:
   bool GetRaw(void* v, size_t n) {
     if (!status_.ok()) return false;
-    if (remaining() < n) return Fail("truncated (a value runs past the section's end)");
+    if (remaining() < n)
+      return Fail("truncated (a value runs past the section's end)");
     std::memcpy(v, bytes_.data() + pos_, n);
     pos_ += n;
     return true;
   }
-  bool GetArrayBytes(size_t elem, size_t align, uint64_t max_count, const char** p,
-                     uint64_t* n);
+  bool GetArrayBytes(size_t elem, size_t align, uint64_t max_count,
+                     const char** p, uint64_t* n);
 
   absl::string_view bytes_;
   uint64_t pos_ = 0;
   std::string what_;
+  std::shared_ptr<const void> backing_;
   absl::Status status_;
 };
 

@@ -19,12 +19,18 @@ void PutHuge(SnapWriter& w, const HugeArray<T>& a) {
   w.PutArray(absl::Span<const T>(a.data(), a.size()));
 }
 
+// Views the array in place when the reader lends its bytes, else copies.
 template <typename T>
 bool GetHuge(SnapReader& r, HugeArray<T>* a) {
   absl::Span<const T> s;
   if (!r.GetSpan(&s)) return false;
+  if (r.backing() != nullptr) {
+    a->Borrow(s.data(), s.size(), r.backing());
+    return true;
+  }
   a->resize_uninitialized(s.size());
-  if (!s.empty()) std::memcpy(a->mutable_data(), s.data(), s.size() * sizeof(T));
+  if (!s.empty())
+    std::memcpy(a->mutable_data(), s.data(), s.size() * sizeof(T));
   return true;
 }
 
@@ -32,10 +38,14 @@ bool GetHuge(SnapReader& r, HugeArray<T>* a) {
 class StructureCheck {
  public:
   StructureCheck(const CellLocator::Impl& m, uint32_t num_grids, SnapReader& r)
-      : m_(m), num_grids_(num_grids), r_(r), node_seen_(m.nodes.size() / 16, 0) {}
+      : m_(m),
+        num_grids_(num_grids),
+        r_(r),
+        node_seen_(m.nodes.size() / 16, 0) {}
 
   bool Run() {
-    if (m_.nodes.size() % 16 != 0) return r_.Fail("cell index: node array not 16-aligned");
+    if (m_.nodes.size() % 16 != 0)
+      return r_.Fail("cell index: node array not 16-aligned");
     for (size_t i = 0; i < m_.top.size(); ++i) {
       if (!Entry(m_.top.data()[i], m_.top_shift)) return false;
     }
@@ -48,7 +58,8 @@ class StructureCheck {
     if (e == kEmpty) return true;
     switch (Tag(e)) {
       case kTagInterior:
-        return e < num_grids_ || r_.Fail("cell index: an interior entry names no grid");
+        return e < num_grids_ ||
+               r_.Fail("cell index: an interior entry names no grid");
       case kTagNode:
         return Node(e & kPayloadMask, shift);
       case kTagLeaf:
@@ -59,9 +70,12 @@ class StructureCheck {
   }
 
   bool Node(uint32_t n, int shift) {
-    if (n >= node_seen_.size()) return r_.Fail("cell index: a node past the node array");
+    if (n >= node_seen_.size())
+      return r_.Fail("cell index: a node past the node array");
     if (node_seen_[n]) return r_.Fail("cell index: a node reached twice");
-    if (shift < 2) return r_.Fail("cell index: nodes nested deeper than the cell size allows");
+    if (shift < 2)
+      return r_.Fail(
+          "cell index: nodes nested deeper than the cell size allows");
     node_seen_[n] = 1;
     for (int i = 0; i < 16; ++i) {
       if (!Entry(m_.nodes.data()[size_t{n} * 16 + i], shift - 2)) return false;
@@ -88,11 +102,14 @@ class StructureCheck {
       }
       ids_at = at + kHeaderWords;
       end = ids_at + nids + nedges * (packed ? kPackedEdgeWords : kEdgeWords);
-      if (end <= size && !packed && !EdgeOffsets(ids_at + nids, nedges)) return false;
+      if (end <= size && !packed && !EdgeOffsets(ids_at + nids, nedges))
+        return false;
     }
-    if (end > size) return r_.Fail("cell index: a leaf runs past the leaf array");
+    if (end > size)
+      return r_.Fail("cell index: a leaf runs past the leaf array");
     for (uint64_t i = 0; i < nids; ++i) {
-      if (w[ids_at + i] >= num_grids_) return r_.Fail("cell index: a leaf names no grid");
+      if (w[ids_at + i] >= num_grids_)
+        return r_.Fail("cell index: a leaf names no grid");
     }
     return true;
   }
@@ -131,8 +148,8 @@ void CellLocator::Save(SnapWriter& w) const {
   PutHuge(w, m.nodes);
   PutHuge(w, m.leaves);
   const CellLocatorStats& s = m.stats;
-  for (uint64_t v : {s.top_cells, s.nodes, s.interior_entries, s.empty_entries, s.leaves,
-                     s.fallback_leaves, s.leaf_edges}) {
+  for (uint64_t v : {s.top_cells, s.nodes, s.interior_entries, s.empty_entries,
+                     s.leaves, s.fallback_leaves, s.leaf_edges}) {
     w.PutU64(v);
   }
 }
@@ -153,13 +170,15 @@ absl::StatusOr<std::unique_ptr<CellLocator>> CellLocator::Load(
   GetHuge(r, &m->nodes);
   GetHuge(r, &m->leaves);
   CellLocatorStats& s = m->stats;
-  for (uint64_t* v : {&s.top_cells, &s.nodes, &s.interior_entries, &s.empty_entries,
-                      &s.leaves, &s.fallback_leaves, &s.leaf_edges}) {
+  for (uint64_t* v :
+       {&s.top_cells, &s.nodes, &s.interior_entries, &s.empty_entries,
+        &s.leaves, &s.fallback_leaves, &s.leaf_edges}) {
     r.GetU64(v);
   }
   if (absl::Status st = r.Finish(); !st.ok()) return st;
-  if (m->top_shift < 0 || m->top_shift > kMaxTopShift || m->nx >= (uint64_t{1} << 32) ||
-      m->ny >= (uint64_t{1} << 32) || m->nx * m->ny != m->top.size()) {
+  if (m->top_shift < 0 || m->top_shift > kMaxTopShift ||
+      m->nx >= (uint64_t{1} << 32) || m->ny >= (uint64_t{1} << 32) ||
+      m->nx * m->ny != m->top.size()) {
     r.Fail("cell index: top grid size does not match its array");
     return r.status();
   }
@@ -171,7 +190,8 @@ absl::StatusOr<std::unique_ptr<CellLocator>> CellLocator::Load(
     return r.status();
   }
   if (!StructureCheck(*m, geometry->num_grids(), r).Run()) return r.status();
-  if (m->snap_index == nullptr) m->snap_index = std::make_shared<const BoxIndex>(geometry->boxes());
+  if (m->snap_index == nullptr)
+    m->snap_index = std::make_shared<const BoxIndex>(geometry->boxes());
   return std::unique_ptr<CellLocator>(new CellLocator(std::move(m)));
 }
 

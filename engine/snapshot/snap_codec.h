@@ -62,15 +62,18 @@ struct SnapCodec {
   // The whole snapshot (snapshot_file.cc).
   static absl::Status Compile(const Snapshot& s, const std::string& pack_dir,
                               const std::string& out);
-  static absl::StatusOr<std::shared_ptr<const Snapshot>> LoadFile(const std::string& path,
-                                                                  const LoadOptions& options);
+  static absl::StatusOr<std::shared_ptr<const Snapshot>> LoadFile(
+      const std::string& path, const LoadOptions& options);
 
  private:
   static bool LoadRule(SnapReader& r, const Snapshot& s, Rule* rule);
-  static bool CheckRuleLists(SnapReader& r, const Snapshot& s, const RuleTable& t);
-  static absl::Status LoadSections(const SnapFile& f, Snapshot& s);
+  static bool CheckRuleLists(SnapReader& r, const Snapshot& s,
+                             const RuleTable& t);
+  static absl::Status LoadSections(const SnapFile& f,
+                                   const LoadOptions& options, Snapshot& s);
   static absl::Status LoadRouting(const SnapFile& f, Snapshot& s);
-  static absl::Status LoadIndex(const SnapFile& f, const LoadOptions& options, Snapshot& s);
+  static absl::Status LoadIndex(const SnapFile& f, const LoadOptions& options,
+                                Snapshot& s);
 };
 
 // Checks every value of `v` is in [lo, hi); else fails `r` with `what`.
@@ -78,14 +81,16 @@ template <typename T>
 bool AllInRange(SnapReader& r, const std::vector<T>& v, int64_t lo, int64_t hi,
                 const char* what) {
   for (const T& x : v) {
-    if (static_cast<int64_t>(x) < lo || static_cast<int64_t>(x) >= hi) return r.Fail(what);
+    if (static_cast<int64_t>(x) < lo || static_cast<int64_t>(x) >= hi)
+      return r.Fail(what);
   }
   return true;
 }
 
 // Checks `begin` is a CSR offset array over `size` elements: non-empty,
 // starting at 0, non-decreasing, ending at `size`.
-bool IsCsr(SnapReader& r, const std::vector<uint32_t>& begin, uint64_t size, const char* what);
+bool IsCsr(SnapReader& r, const std::vector<uint32_t>& begin, uint64_t size,
+           const char* what);
 
 }  // namespace gridroute
 

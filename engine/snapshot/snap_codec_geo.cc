@@ -9,8 +9,10 @@
 
 namespace gridroute {
 
-bool IsCsr(SnapReader& r, const std::vector<uint32_t>& begin, uint64_t size, const char* what) {
-  if (begin.empty() || begin.front() != 0 || begin.back() != size) return r.Fail(what);
+bool IsCsr(SnapReader& r, const std::vector<uint32_t>& begin, uint64_t size,
+           const char* what) {
+  if (begin.empty() || begin.front() != 0 || begin.back() != size)
+    return r.Fail(what);
   for (size_t i = 1; i < begin.size(); ++i) {
     if (begin[i] < begin[i - 1]) return r.Fail(what);
   }
@@ -49,15 +51,17 @@ bool SnapCodec::Load(SnapReader& r, StringTable* t) {
   if (width != StringTable::kMixed || t->offsets_.size() != t->count_) {
     return r.Fail("a string table's offsets do not match its count");
   }
-  if (t->offsets_.back() != t->chars_.size()) return r.Fail("a string table's last offset");
+  if (t->offsets_.back() != t->chars_.size())
+    return r.Fail("a string table's last offset");
   for (size_t i = 1; i < t->offsets_.size(); ++i) {
-    if (t->offsets_[i] < t->offsets_[i - 1]) return r.Fail("a string table's offsets decrease");
+    if (t->offsets_[i] < t->offsets_[i - 1])
+      return r.Fail("a string table's offsets decrease");
   }
   return true;
 }
 
 void SnapCodec::Save(const GridGeometry& g, SnapWriter& w) {
-  w.PutArray(g.points_);
+  w.PutArray(g.points_.span());
   w.PutArray(g.ring_begin_);
   w.PutArray(g.ring_is_hole_);
   w.PutArray(g.grid_ring_begin_);
@@ -65,20 +69,30 @@ void SnapCodec::Save(const GridGeometry& g, SnapWriter& w) {
 }
 
 bool SnapCodec::Load(SnapReader& r, GridGeometry* g) {
-  r.GetArray(&g->points_);
+  absl::Span<const IPoint> points;
+  if (r.GetSpan(&points)) {
+    if (r.backing() != nullptr) {
+      g->points_.Borrow(points, r.backing());  // LoadOptions::view_in_place
+    } else {
+      g->points_.owned().assign(points.begin(), points.end());
+    }
+  }
   r.GetArray(&g->ring_begin_, uint64_t{1} << 32);
   r.GetArray(&g->ring_is_hole_);
   r.GetArray(&g->grid_ring_begin_, uint64_t{1} << 32);
   r.GetArray(&g->boxes_);
   if (!r.ok()) return false;
-  if (g->points_.size() >= (uint64_t{1} << 32)) return r.Fail("geometry: too many points");
+  if (g->points_.size() >= (uint64_t{1} << 32))
+    return r.Fail("geometry: too many points");
   if (!IsCsr(r, g->ring_begin_, g->points_.size(), "geometry: ring offsets") ||
-      !IsCsr(r, g->grid_ring_begin_, g->ring_begin_.size() - 1, "geometry: grid ring offsets")) {
+      !IsCsr(r, g->grid_ring_begin_, g->ring_begin_.size() - 1,
+             "geometry: grid ring offsets")) {
     return false;
   }
   // ClassifyRings reads a ring's last vertex first: no empty ring.
   for (size_t i = 1; i < g->ring_begin_.size(); ++i) {
-    if (g->ring_begin_[i] - g->ring_begin_[i - 1] < 3) return r.Fail("geometry: a ring under 3 vertices");
+    if (g->ring_begin_[i] - g->ring_begin_[i - 1] < 3)
+      return r.Fail("geometry: a ring under 3 vertices");
   }
   if (g->ring_is_hole_.size() != g->ring_begin_.size() - 1 ||
       g->boxes_.size() != g->grid_ring_begin_.size() - 1) {
@@ -89,9 +103,10 @@ bool SnapCodec::Load(SnapReader& r, GridGeometry* g) {
 
 void SnapCodec::Save(const PackManifest& m, SnapWriter& w) {
   for (const std::string* s :
-       {&m.name, &m.version, &m.crs, &m.regions_file, &m.grids_file, &m.attr_code,
-        &m.attr_parent, &m.attr_name, &m.departments_file, &m.categories_file, &m.rules_file,
-        &m.teams_file, &m.components_file, &m.layers_file, &m.calendar_file, &m.encoding}) {
+       {&m.name, &m.version, &m.crs, &m.regions_file, &m.grids_file,
+        &m.attr_code, &m.attr_parent, &m.attr_name, &m.departments_file,
+        &m.categories_file, &m.rules_file, &m.teams_file, &m.components_file,
+        &m.layers_file, &m.calendar_file, &m.encoding}) {
     w.PutString(*s);
   }
   w.PutBool(m.geographic);
@@ -109,10 +124,11 @@ void SnapCodec::Save(const PackManifest& m, SnapWriter& w) {
 
 bool SnapCodec::Load(SnapReader& r, PackManifest* m) {
   for (std::string* s :
-       {&m->name, &m->version, &m->crs, &m->regions_file, &m->grids_file, &m->attr_code,
-        &m->attr_parent, &m->attr_name, &m->departments_file, &m->categories_file,
-        &m->rules_file, &m->teams_file, &m->components_file, &m->layers_file,
-        &m->calendar_file, &m->encoding}) {
+       {&m->name, &m->version, &m->crs, &m->regions_file, &m->grids_file,
+        &m->attr_code, &m->attr_parent, &m->attr_name, &m->departments_file,
+        &m->categories_file, &m->rules_file, &m->teams_file,
+        &m->components_file, &m->layers_file, &m->calendar_file,
+        &m->encoding}) {
     r.GetString(s);
   }
   r.GetBool(&m->geographic);
@@ -129,7 +145,8 @@ bool SnapCodec::Load(SnapReader& r, PackManifest* m) {
   }
   m->precedence = static_cast<Precedence>(precedence);
   if (m->levels.empty()) return r.Fail("manifest: no levels");
-  if (n > r.remaining() / 24) return r.Fail("manifest: truncated checksum list");
+  if (n > r.remaining() / 24)
+    return r.Fail("manifest: truncated checksum list");
   m->checksums.resize(n);
   for (FileChecksum& c : m->checksums) {
     r.GetString(&c.file);
@@ -156,7 +173,8 @@ bool SnapCodec::Load(SnapReader& r, Hierarchy* h) {
   r.GetStrings(&h->levels_);
   r.GetU64(&n);
   if (!r.ok()) return false;
-  if (n > r.remaining() / 24 || n >= (uint64_t{1} << 31)) return r.Fail("hierarchy: truncated");
+  if (n > r.remaining() / 24 || n >= (uint64_t{1} << 31))
+    return r.Fail("hierarchy: truncated");
   const int64_t levels = static_cast<int64_t>(h->levels_.size());
   h->regions_.resize(n);
   for (Region& g : h->regions_) {
@@ -165,25 +183,31 @@ bool SnapCodec::Load(SnapReader& r, Hierarchy* h) {
     r.GetI32(&g.level);
     r.GetI32(&g.parent);
     if (!r.ok()) return false;
-    if (g.level < 0 || g.level >= levels || g.parent < -1 || g.parent >= static_cast<int64_t>(n)) {
+    if (g.level < 0 || g.level >= levels || g.parent < -1 ||
+        g.parent >= static_cast<int64_t>(n)) {
       return r.Fail("hierarchy: a region's level or parent out of range");
     }
   }
   r.GetArray(&h->chains_);
   if (!r.ok()) return false;
-  if (h->chains_.size() != n * h->levels_.size()) return r.Fail("hierarchy: chain table size");
-  if (!AllInRange(r, h->chains_, -1, static_cast<int64_t>(n), "hierarchy: a chain entry")) {
+  if (h->chains_.size() != n * h->levels_.size())
+    return r.Fail("hierarchy: chain table size");
+  if (!AllInRange(r, h->chains_, -1, static_cast<int64_t>(n),
+                  "hierarchy: a chain entry")) {
     return false;
   }
   h->by_code_.reserve(n);
-  for (size_t i = 0; i < n; ++i) h->by_code_.emplace(h->regions_[i].code, static_cast<int32_t>(i));
+  for (size_t i = 0; i < n; ++i)
+    h->by_code_.emplace(h->regions_[i].code, static_cast<int32_t>(i));
   return true;
 }
 
 namespace {
 // Days since 1970-01-01 (absl::CivilDay difference).
 int64_t DayNumber(absl::CivilDay d) { return d - absl::CivilDay(1970, 1, 1); }
-absl::CivilDay FromDayNumber(int64_t n) { return absl::CivilDay(1970, 1, 1) + n; }
+absl::CivilDay FromDayNumber(int64_t n) {
+  return absl::CivilDay(1970, 1, 1) + n;
+}
 }  // namespace
 
 // The calendar as the options it was created from (the time zone by name;
@@ -204,7 +228,8 @@ void SnapCodec::Save(const WorkingCalendar& c, SnapWriter& w) {
 bool SnapCodec::Load(SnapReader& r, WorkingCalendar* c) {
   WorkingCalendarOptions o = WorkingCalendar::DefaultOptions();
   r.GetString(&o.time_zone, 256);
-  for (std::vector<OfficeInterval>& day : o.office_hours) r.GetArray(&day, 1440);
+  for (std::vector<OfficeInterval>& day : o.office_hours)
+    r.GetArray(&day, 1440);
   std::vector<int64_t> holidays;
   r.GetArray(&holidays, 1 << 20);
   uint64_t n = 0;
@@ -215,7 +240,8 @@ bool SnapCodec::Load(SnapReader& r, WorkingCalendar* c) {
   constexpr int64_t kMaxDays = 1000000;
   o.holidays.clear();
   for (int64_t d : holidays) {
-    if (d < -kMaxDays || d > kMaxDays) return r.Fail("calendar: a holiday out of range");
+    if (d < -kMaxDays || d > kMaxDays)
+      return r.Fail("calendar: a holiday out of range");
     o.holidays.push_back(FromDayNumber(d));
   }
   o.workdays.clear();
@@ -225,8 +251,10 @@ bool SnapCodec::Load(SnapReader& r, WorkingCalendar* c) {
     r.GetI64(&d);
     r.GetU8(&wd);
     if (!r.ok()) return false;
-    if (d < -kMaxDays || d > kMaxDays || wd > 6) return r.Fail("calendar: a workday out of range");
-    o.workdays.push_back(MakeUpWorkday{FromDayNumber(d), static_cast<absl::Weekday>(wd)});
+    if (d < -kMaxDays || d > kMaxDays || wd > 6)
+      return r.Fail("calendar: a workday out of range");
+    o.workdays.push_back(
+        MakeUpWorkday{FromDayNumber(d), static_cast<absl::Weekday>(wd)});
   }
   absl::StatusOr<WorkingCalendar> cal = WorkingCalendar::Create(std::move(o));
   if (!cal.ok()) return r.Fail(cal.status().message());

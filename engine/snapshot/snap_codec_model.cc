@@ -10,7 +10,8 @@ namespace gridroute {
 void SnapCodec::Save(const Departments& d, SnapWriter& w) {
   w.PutU64(d.list_.size());
   for (const Department& x : d.list_) {
-    for (const std::string* s : {&x.code, &x.name, &x.kind, &x.channel}) w.PutString(*s);
+    for (const std::string* s : {&x.code, &x.name, &x.kind, &x.channel})
+      w.PutString(*s);
     w.PutI32(x.parent);
   }
 }
@@ -21,14 +22,16 @@ bool SnapCodec::Load(SnapReader& r, Departments* d) {
   if (n > r.remaining() / 36) return r.Fail("departments: truncated");
   d->list_.resize(n);
   for (Department& x : d->list_) {
-    for (std::string* s : {&x.code, &x.name, &x.kind, &x.channel}) r.GetString(s);
+    for (std::string* s : {&x.code, &x.name, &x.kind, &x.channel})
+      r.GetString(s);
     r.GetI32(&x.parent);
     if (!r.ok()) return false;
     if (x.parent < -1 || x.parent >= static_cast<int64_t>(n)) {
       return r.Fail("departments: a parent out of range");
     }
   }
-  for (size_t i = 0; i < n; ++i) d->by_code_.emplace(d->list_[i].code, static_cast<int32_t>(i));
+  for (size_t i = 0; i < n; ++i)
+    d->by_code_.emplace(d->list_[i].code, static_cast<int32_t>(i));
   return true;
 }
 
@@ -38,7 +41,8 @@ void SnapCodec::Save(const Categories& c, SnapWriter& w) {
   w.PutU64(c.list_.size());
   for (const Category& x : c.list_) {
     w.PutU8(static_cast<uint8_t>(x.type));
-    for (const std::string* s : {&x.code, &x.name, &x.major, &x.standard, &x.specialty}) {
+    for (const std::string* s :
+         {&x.code, &x.name, &x.major, &x.standard, &x.specialty}) {
       w.PutString(*s);
     }
     w.PutU32(x.urgency_mask);
@@ -51,13 +55,16 @@ bool SnapCodec::Load(SnapReader& r, Categories* c) {
   r.GetStrings(&c->urgencies_, kMaxUrgencies);
   r.GetStrings(&c->specialties_);
   if (!r.GetU64(&n)) return false;
-  if (n > r.remaining() / 49 || n >= (uint64_t{1} << 31)) return r.Fail("categories: truncated");
+  if (n > r.remaining() / 49 || n >= (uint64_t{1} << 31))
+    return r.Fail("categories: truncated");
   c->list_.resize(n);
   for (size_t i = 0; i < n; ++i) {
     Category& x = c->list_[i];
     uint8_t type = 0;
     r.GetU8(&type);
-    for (std::string* s : {&x.code, &x.name, &x.major, &x.standard, &x.specialty}) r.GetString(s);
+    for (std::string* s :
+         {&x.code, &x.name, &x.major, &x.standard, &x.specialty})
+      r.GetString(s);
     r.GetU32(&x.urgency_mask);
     r.GetI32(&x.specialty_id);
     if (!r.ok()) return false;
@@ -88,8 +95,8 @@ void SnapCodec::Save(const Teams& t, SnapWriter& w) {
 }
 
 namespace {
-bool EntriesInRange(SnapReader& r, const std::vector<Teams::Entry>& v, uint32_t people,
-                    size_t specialties) {
+bool EntriesInRange(SnapReader& r, const std::vector<Teams::Entry>& v,
+                    uint32_t people, size_t specialties) {
   for (const Teams::Entry& e : v) {
     if (e.person >= people || (e.role_specialty >> 2) > specialties) {
       return r.Fail("teams: an entry's person or specialty out of range");
@@ -102,7 +109,8 @@ bool EntriesInRange(SnapReader& r, const std::vector<Teams::Entry>& v, uint32_t 
 bool SnapCodec::Load(SnapReader& r, const Snapshot& s, Teams* t) {
   bool has_hierarchy = false;
   r.GetBool(&has_hierarchy);
-  if (!Load(r, &t->ids_) || !Load(r, &t->phones_) || !Load(r, &t->names_)) return false;
+  if (!Load(r, &t->ids_) || !Load(r, &t->phones_) || !Load(r, &t->names_))
+    return false;
   r.GetArray(&t->name_of_);
   r.GetStrings(&t->specialties_);
   r.GetArray(&t->grid_begin_);
@@ -114,16 +122,20 @@ bool SnapCodec::Load(SnapReader& r, const Snapshot& s, Teams* t) {
   if (t->phones_.size() != people || t->name_of_.size() != people) {
     return r.Fail("teams: person columns of different lengths");
   }
-  if (!AllInRange(r, t->name_of_, 0, t->names_.size(), "teams: a person's name out of range")) {
+  if (!AllInRange(r, t->name_of_, 0, t->names_.size(),
+                  "teams: a person's name out of range")) {
     return false;
   }
   if (!t->grid_begin_.empty() &&
-      !IsCsr(r, t->grid_begin_, t->grid_entries_.size(), "teams: grid offsets")) {
+      !IsCsr(r, t->grid_begin_, t->grid_entries_.size(),
+             "teams: grid offsets")) {
     return false;
   }
   if (!t->region_begin_.empty() &&
-      (t->region_begin_.size() != static_cast<size_t>(s.hierarchy().num_regions()) + 1 ||
-       !IsCsr(r, t->region_begin_, t->region_entries_.size(), "teams: region offsets"))) {
+      (t->region_begin_.size() !=
+           static_cast<size_t>(s.hierarchy().num_regions()) + 1 ||
+       !IsCsr(r, t->region_begin_, t->region_entries_.size(),
+              "teams: region offsets"))) {
     return r.Fail("teams: region offsets");
   }
   if (!EntriesInRange(r, t->grid_entries_, people, t->specialties_.size()) ||
@@ -135,7 +147,8 @@ bool SnapCodec::Load(SnapReader& r, const Snapshot& s, Teams* t) {
 }
 
 void SnapCodec::Save(const Layers& l, SnapWriter& w) {
-  for (const StringTable* t : {&l.codes_, &l.names_, &l.kinds_, &l.owners_, &l.contacts_}) {
+  for (const StringTable* t :
+       {&l.codes_, &l.names_, &l.kinds_, &l.owners_, &l.contacts_}) {
     Save(*t, w);
   }
   w.PutArray(l.priority_);
@@ -148,7 +161,8 @@ void SnapCodec::Save(const Layers& l, SnapWriter& w) {
 
 // As stored (the ranks and the code order were sorted at the pack's load).
 bool SnapCodec::Load(SnapReader& r, Layers* l) {
-  for (StringTable* t : {&l->codes_, &l->names_, &l->kinds_, &l->owners_, &l->contacts_}) {
+  for (StringTable* t :
+       {&l->codes_, &l->names_, &l->kinds_, &l->owners_, &l->contacts_}) {
     if (!Load(r, t)) return false;
   }
   r.GetArray(&l->priority_);
@@ -156,20 +170,24 @@ bool SnapCodec::Load(SnapReader& r, Layers* l) {
   r.GetArray(&l->by_code_);
   if (!r.ok() || !Load(r, &l->geometry_)) return false;
   const size_t n = l->priority_.size();
-  for (const StringTable* t : {&l->codes_, &l->names_, &l->kinds_, &l->owners_, &l->contacts_}) {
+  for (const StringTable* t :
+       {&l->codes_, &l->names_, &l->kinds_, &l->owners_, &l->contacts_}) {
     if (t->size() != n) return r.Fail("layers: columns of different lengths");
   }
-  if (l->rank_.size() != n || l->by_code_.size() != n || l->geometry_.num_grids() != n) {
+  if (l->rank_.size() != n || l->by_code_.size() != n ||
+      l->geometry_.num_grids() != n) {
     return r.Fail("layers: columns of different lengths");
   }
-  if (!AllInRange(r, l->by_code_, 0, static_cast<int64_t>(n), "layers: code order") ||
+  if (!AllInRange(r, l->by_code_, 0, static_cast<int64_t>(n),
+                  "layers: code order") ||
       !AllInRange(r, l->rank_, 0, static_cast<int64_t>(n), "layers: rank")) {
     return false;
   }
   bool has_index = false;
   if (!r.GetBool(&has_index)) return false;
   if (!has_index) return n == 0 || r.Fail("layers: no box index");
-  absl::StatusOr<std::unique_ptr<BoxIndex>> index = BoxIndex::Load(r, static_cast<uint32_t>(n));
+  absl::StatusOr<std::unique_ptr<BoxIndex>> index =
+      BoxIndex::Load(r, static_cast<uint32_t>(n));
   if (!index.ok()) return false;
   l->index_ = *std::move(index);
   return true;

@@ -25,18 +25,19 @@ void PutMap(SnapWriter& w, const absl::flat_hash_map<uint64_t, uint32_t>& m) {
 
 // Keys (index << 32 | category) below `num_index` and the category count;
 // values below `num_lists`.
-bool GetMap(SnapReader& r, absl::flat_hash_map<uint64_t, uint32_t>* m, uint64_t num_index,
-            uint64_t num_categories, uint64_t num_lists) {
+bool GetMap(SnapReader& r, absl::flat_hash_map<uint64_t, uint32_t>* m,
+            uint64_t num_index, uint64_t num_categories, uint64_t num_lists) {
   std::vector<uint64_t> keys;
   std::vector<uint32_t> values;
   r.GetArray(&keys);
   r.GetArray(&values);
   if (!r.ok()) return false;
-  if (keys.size() != values.size()) return r.Fail("rules: a map's keys and values disagree");
+  if (keys.size() != values.size())
+    return r.Fail("rules: a map's keys and values disagree");
   m->reserve(keys.size());
   for (size_t i = 0; i < keys.size(); ++i) {
-    if ((keys[i] >> 32) >= num_index || (keys[i] & 0xFFFFFFFFu) >= num_categories ||
-        values[i] >= num_lists) {
+    if ((keys[i] >> 32) >= num_index ||
+        (keys[i] & 0xFFFFFFFFu) >= num_categories || values[i] >= num_lists) {
       return r.Fail("rules: a map entry out of range");
     }
     m->emplace(keys[i], values[i]);
@@ -100,7 +101,8 @@ bool SnapCodec::LoadRule(SnapReader& r, const Snapshot& s, Rule* x) {
     uint8_t unit = 0;
     r.GetU8(&unit);
     r.GetF64(&d.amount);
-    if (unit > static_cast<uint8_t>(DeadlineUnit::kCalendarMinutes)) return r.Fail("rules: unit");
+    if (unit > static_cast<uint8_t>(DeadlineUnit::kCalendarMinutes))
+      return r.Fail("rules: unit");
     d.unit = static_cast<DeadlineUnit>(unit);
   }
   r.GetBool(&x->has_window);
@@ -109,13 +111,17 @@ bool SnapCodec::LoadRule(SnapReader& r, const Snapshot& s, Rule* x) {
   r.GetU32(&x->key);
   r.GetI64(&x->line);
   if (!r.ok()) return false;
-  const int64_t scopes[] = {1, s.hierarchy().num_regions(), s.num_grids(), s.layers().size()};
+  const int64_t scopes[] = {1, s.hierarchy().num_regions(), s.num_grids(),
+                            s.layers().size()};
   if (kind > static_cast<uint8_t>(ScopeKind::kLayer) || type < -1 || type > 1 ||
-      pattern > Rule::kExact || begin < 0 || begin >= 1440 || end < 0 || end >= 1440 ||
+      pattern > Rule::kExact || begin < 0 || begin >= 1440 || end < 0 ||
+      end >= 1440 ||
       (kind != 0 && (x->scope < 0 || x->scope >= scopes[kind])) ||
       x->lead < -1 || x->lead >= s.departments().size() ||
-      !AllInRange(r, x->helpers, 0, s.departments().size(), "rules: a helper")) {
-    return r.Fail("rules: a rule's scope, category, window or department out of range");
+      !AllInRange(r, x->helpers, 0, s.departments().size(),
+                  "rules: a helper")) {
+    return r.Fail(
+        "rules: a rule's scope, category, window or department out of range");
   }
   x->scope_kind = static_cast<ScopeKind>(kind);
   x->type = static_cast<int8_t>(type);
@@ -142,18 +148,22 @@ bool SnapCodec::Load(SnapReader& r, const Snapshot& s, RuleTable* t) {
   r.GetArray(&t->region_lists_);
   r.GetArray(&t->grid_has_rules_);
   if (!r.ok()) return false;
-  if (lists.empty() || lists.size() % 2 != 0) return r.Fail("rules: list table");
+  if (lists.empty() || lists.size() % 2 != 0)
+    return r.Fail("rules: list table");
   t->lists_.clear();
   for (size_t i = 0; i < lists.size(); i += 2) {
-    if (lists[i] > t->pool_.size() || lists[i + 1] > t->pool_.size() - lists[i]) {
+    if (lists[i] > t->pool_.size() ||
+        lists[i + 1] > t->pool_.size() - lists[i]) {
       return r.Fail("rules: a list past the pool");
     }
     t->lists_.emplace_back(lists[i], lists[i + 1]);
   }
   const uint64_t cats = static_cast<uint64_t>(std::max(0, t->num_categories_));
-  if (!GetMap(r, &t->grid_lists_, s.num_grids(), cats, t->lists_.size())) return false;
+  if (!GetMap(r, &t->grid_lists_, s.num_grids(), cats, t->lists_.size()))
+    return false;
   r.GetArray(&t->layer_has_rules_);
-  if (!GetMap(r, &t->layer_lists_, t->layer_has_rules_.size(), cats, t->lists_.size())) {
+  if (!GetMap(r, &t->layer_lists_, t->layer_has_rules_.size(), cats,
+              t->lists_.size())) {
     return false;
   }
   r.GetArray(&t->uncovered_);
@@ -162,15 +172,22 @@ bool SnapCodec::Load(SnapReader& r, const Snapshot& s, RuleTable* t) {
 
 // What AreaCandidates / LayerCandidates / uncovered index with a grid's
 // region and a category: sized for the snapshot's regions and categories.
-bool SnapCodec::CheckRuleLists(SnapReader& r, const Snapshot& s, const RuleTable& t) {
-  if (!AllInRange(r, t.pool_, 0, t.rules_.size(), "rules: a list names no rule")) return false;
+bool SnapCodec::CheckRuleLists(SnapReader& r, const Snapshot& s,
+                               const RuleTable& t) {
+  if (!AllInRange(r, t.pool_, 0, t.rules_.size(),
+                  "rules: a list names no rule"))
+    return false;
   const size_t lists = t.lists_.size();
-  if (t.num_categories_ == 0 && t.rules_.empty() && t.city_lists_.empty()) return true;
-  if (t.num_categories_ != s.categories().size()) return r.Fail("rules: category count");
+  if (t.num_categories_ == 0 && t.rules_.empty() && t.city_lists_.empty())
+    return true;
+  if (t.num_categories_ != s.categories().size())
+    return r.Fail("rules: category count");
   const size_t cats = static_cast<size_t>(t.num_categories_);
   if (t.city_lists_.size() != cats || t.uncovered_.size() != cats ||
-      t.region_row_.size() != static_cast<size_t>(s.hierarchy().num_regions()) ||
-      (cats > 0 && t.region_lists_.size() % cats != 0) || t.grid_has_rules_.size() > s.num_grids()) {
+      t.region_row_.size() !=
+          static_cast<size_t>(s.hierarchy().num_regions()) ||
+      (cats > 0 && t.region_lists_.size() % cats != 0) ||
+      t.grid_has_rules_.size() > s.num_grids()) {
     return r.Fail("rules: table sizes do not match the pack");
   }
   const uint64_t rows = cats == 0 ? 0 : t.region_lists_.size() / cats;
@@ -222,21 +239,24 @@ bool SnapCodec::Load(SnapReader& r, const Snapshot& s, Components* c) {
   c->quantizer_ = Quantizer(geographic);
   const uint64_t n = c->grid_.size();
   const bool narrow = c->wide_.empty();
-  if ((narrow ? c->xy_.size() != 2 * n : c->wide_.size() != n || !c->xy_.empty()) ||
+  if ((narrow ? c->xy_.size() != 2 * n
+              : c->wide_.size() != n || !c->xy_.empty()) ||
       (c->attr16_.empty() ? c->attr32_.size() != n : c->attr16_.size() != n) ||
       c->codes_.size() != n) {
     return r.Fail("components: columns of different lengths");
   }
   const int64_t ncats = s.categories().size(), ndeps = s.departments().size();
   for (const Components::Attr& a : c->attrs_) {
-    if (a.category < -1 || a.category >= ncats || a.owner < -1 || a.owner >= ndeps ||
-        a.property < -1 || a.property >= ndeps || a.maintainer < -1 || a.maintainer >= ndeps ||
+    if (a.category < -1 || a.category >= ncats || a.owner < -1 ||
+        a.owner >= ndeps || a.property < -1 || a.property >= ndeps ||
+        a.maintainer < -1 || a.maintainer >= ndeps ||
         a.state >= c->states_.size()) {
       return r.Fail("components: an attribute out of range");
     }
   }
   for (uint32_t g : c->grid_) {
-    if (g != ~0u && g >= s.num_grids()) return r.Fail("components: a grid out of range");
+    if (g != ~0u && g >= s.num_grids())
+      return r.Fail("components: a grid out of range");
   }
   const int64_t nattrs = static_cast<int64_t>(c->attrs_.size());
   if (!AllInRange(r, c->attr16_, 0, nattrs, "components: an attribute index") ||
@@ -251,15 +271,19 @@ bool SnapCodec::Load(SnapReader& r, const Snapshot& s, Components* c) {
     if (v > n) return r.Fail("components: a code slot out of range");
     has_empty = has_empty || v == 0;
   }
-  if (!has_empty) return r.Fail("components: a code index without an empty slot");
-  if (c->cell_begin_.empty()) return c->order_.empty() || r.Fail("components: cell lattice");
-  if (c->cell_ <= 0 || c->nx_ <= 0 || c->ny_ <= 0 || c->nx_ > (int64_t{1} << 31) ||
-      c->ny_ > (int64_t{1} << 31) ||
+  if (!has_empty)
+    return r.Fail("components: a code index without an empty slot");
+  if (c->cell_begin_.empty())
+    return c->order_.empty() || r.Fail("components: cell lattice");
+  if (c->cell_ <= 0 || c->nx_ <= 0 || c->ny_ <= 0 ||
+      c->nx_ > (int64_t{1} << 31) || c->ny_ > (int64_t{1} << 31) ||
       static_cast<uint64_t>(c->nx_ * c->ny_) + 1 != c->cell_begin_.size()) {
     return r.Fail("components: cell lattice size");
   }
-  return IsCsr(r, c->cell_begin_, c->order_.size(), "components: cell offsets") &&
-         AllInRange(r, c->order_, 0, static_cast<int64_t>(n), "components: a cell entry");
+  return IsCsr(r, c->cell_begin_, c->order_.size(),
+               "components: cell offsets") &&
+         AllInRange(r, c->order_, 0, static_cast<int64_t>(n),
+                    "components: a cell entry");
 }
 
 void SnapCodec::Save(const GridRoutes& g, SnapWriter& w) {
@@ -283,9 +307,12 @@ bool SnapCodec::Load(SnapReader& r, const Snapshot& s, GridRoutes* g) {
   r.GetArray(&g->team_begin_);
   r.GetArray(&g->layer_pool_);
   if (!r.ok()) return false;
-  if (pool.size() % 4 != 0 || g->team_begin_.size() < 2) return r.Fail("grid routes: team pool");
-  const int64_t people = s.teams().num_people(), regions = s.hierarchy().num_regions();
-  const int64_t specialties = static_cast<int64_t>(s.teams().specialties().size());
+  if (pool.size() % 4 != 0 || g->team_begin_.size() < 2)
+    return r.Fail("grid routes: team pool");
+  const int64_t people = s.teams().num_people(),
+                regions = s.hierarchy().num_regions();
+  const int64_t specialties =
+      static_cast<int64_t>(s.teams().specialties().size());
   g->team_pool_.resize(pool.size() / 4);
   for (size_t i = 0; i < g->team_pool_.size(); ++i) {
     TeamAssignment& a = g->team_pool_[i];
@@ -295,24 +322,31 @@ bool SnapCodec::Load(SnapReader& r, const Snapshot& s, GridRoutes* g) {
     a.specialty = static_cast<int32_t>(p[1]);
     a.person = static_cast<int32_t>(p[2]);
     a.scope = static_cast<int32_t>(p[3]);
-    if (p[0] > 7 || a.specialty < -1 || a.specialty >= specialties || a.person < 0 ||
-        a.person >= people || a.scope < 0 ||
-        a.scope >= (a.from_grid ? static_cast<int64_t>(s.num_grids()) : regions)) {
+    if (p[0] > 7 || a.specialty < -1 || a.specialty >= specialties ||
+        a.person < 0 || a.person >= people || a.scope < 0 ||
+        a.scope >=
+            (a.from_grid ? static_cast<int64_t>(s.num_grids()) : regions)) {
       return r.Fail("grid routes: a team entry out of range");
     }
   }
-  if (!IsCsr(r, g->team_begin_, g->team_pool_.size(), "grid routes: team offsets")) return false;
-  if (g->records_.size() != s.num_grids()) return r.Fail("grid routes: one record per grid");
+  if (!IsCsr(r, g->team_begin_, g->team_pool_.size(),
+             "grid routes: team offsets"))
+    return false;
+  if (g->records_.size() != s.num_grids())
+    return r.Fail("grid routes: one record per grid");
   const uint64_t lists = g->team_begin_.size() - 1, lp = g->layer_pool_.size();
   const int32_t layers = s.layers().size();
   for (const GridRecord& x : g->records_) {
-    if (x.region < -1 || x.region >= regions || x.team_list >= lists || x.own_count > 2 ||
-        (x.own_count == 1 && (x.own_person >= people || (x.own_role_specialty >> 2) > specialties)) ||
+    if (x.region < -1 || x.region >= regions || x.team_list >= lists ||
+        x.own_count > 2 ||
+        (x.own_count == 1 && (x.own_person >= people ||
+                              (x.own_role_specialty >> 2) > specialties)) ||
         x.code_len > GridRecord::kMaxCodeDigits) {
       return r.Fail("grid routes: a record out of range");
     }
     if ((x.flags & GridRecord::kManyLayers) && layers == 0) {
-      return r.Fail("grid routes: a record lists layers of a pack without layers");
+      return r.Fail(
+          "grid routes: a record lists layers of a pack without layers");
     }
     if (x.flags & GridRecord::kLayers) {
       const int32_t* list = g->layer_pool_.data() + x.layer_list;
@@ -321,7 +355,8 @@ bool SnapCodec::Load(SnapReader& r, const Snapshot& s, GridRoutes* g) {
         return r.Fail("grid routes: a layer list past the pool");
       }
       for (int32_t i = 1; i <= list[0]; ++i) {
-        if (list[i] < 0 || list[i] >= layers) return r.Fail("grid routes: a layer out of range");
+        if (list[i] < 0 || list[i] >= layers)
+          return r.Fail("grid routes: a layer out of range");
       }
     }
   }

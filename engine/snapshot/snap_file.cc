@@ -39,7 +39,8 @@ std::string Errno(const std::string& path, const char* what) {
   return absl::StrCat(path, ": cannot ", what, ": ", std::strerror(errno));
 }
 
-absl::Status WriteAll(int fd, const std::string& path, const char* p, size_t n) {
+absl::Status WriteAll(int fd, const std::string& path, const char* p,
+                      size_t n) {
   while (n > 0) {
     const ssize_t w = ::write(fd, p, n);
     if (w < 0 && errno == EINTR) continue;
@@ -54,9 +55,9 @@ absl::Status WriteAll(int fd, const std::string& path, const char* p, size_t n) 
 
 std::string SnapSectionName(uint32_t id) {
   static const char* const kNames[] = {
-      nullptr,      "meta",       "manifest",    "hierarchy", "geometry", "codes",
-      "names",      "grid_boxes", "cell_index",  "departments", "categories",
-      "rules",      "teams",      "components",  "layers",    "calendar", "grid_routes"};
+      nullptr, "meta",       "manifest",   "hierarchy",   "geometry",   "codes",
+      "names", "grid_boxes", "cell_index", "departments", "categories", "rules",
+      "teams", "components", "layers",     "calendar",    "grid_routes"};
   if (id >= 1 && id < sizeof(kNames) / sizeof(kNames[0])) return kNames[id];
   return absl::StrCat("section ", id);
 }
@@ -72,8 +73,9 @@ bool ParseVerifyMode(const std::string& text, VerifyMode* mode) {
   return true;
 }
 
-absl::Status WriteSnapFile(const std::string& path, const SnapInfo& info,
-                           const std::vector<std::pair<SnapSection, std::string>>& sections) {
+absl::Status WriteSnapFile(
+    const std::string& path, const SnapInfo& info,
+    const std::vector<std::pair<SnapSection, std::string>>& sections) {
   SnapWriter iw;
   iw.PutString(info.pack_name);
   iw.PutString(info.pack_version);
@@ -102,11 +104,13 @@ absl::Status WriteSnapFile(const std::string& path, const SnapInfo& info,
   Store<uint64_t>(header, kInfoLengthAt, info_bytes.size());
   Store<uint64_t>(header, kFileLengthAt, file_length);
   Store<uint32_t>(header, kTableCrcAt, Crc32c(table.data(), table.size()));
-  Store<uint32_t>(header, kInfoCrcAt, Crc32c(info_bytes.data(), info_bytes.size()));
+  Store<uint32_t>(header, kInfoCrcAt,
+                  Crc32c(info_bytes.data(), info_bytes.size()));
   Store<uint32_t>(header, kHeaderCrcAt, Crc32c(header.data(), kHeaderCrcAt));
 
   const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int fd =
+      ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return absl::FailedPreconditionError(Errno(tmp, "create"));
   const std::string zeros(64, '\0');
   uint64_t at = 0;
@@ -125,7 +129,8 @@ absl::Status WriteSnapFile(const std::string& path, const SnapInfo& info,
     offset = Align64(offset + sections[i].second.size());
   }
   if (st.ok()) st = WriteAll(fd, tmp, zeros.data(), file_length - at);
-  if (st.ok() && ::fsync(fd) != 0) st = absl::InternalError(Errno(tmp, "fsync"));
+  if (st.ok() && ::fsync(fd) != 0)
+    st = absl::InternalError(Errno(tmp, "fsync"));
   ::close(fd);
   if (st.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
     st = absl::FailedPreconditionError(Errno(path, "rename the new file to"));
@@ -135,12 +140,13 @@ absl::Status WriteSnapFile(const std::string& path, const SnapInfo& info,
 }
 
 absl::Status SnapFile::Damaged(const std::string& reason) const {
-  return absl::InvalidArgumentError(absl::StrCat(path_, ": damaged snapshot file: ", reason));
+  return absl::InvalidArgumentError(
+      absl::StrCat(path_, ": damaged snapshot file: ", reason));
 }
 
-absl::StatusOr<std::unique_ptr<SnapFile>> SnapFile::Open(const std::string& path,
-                                                         VerifyMode verify) {
-  std::unique_ptr<SnapFile> f(new SnapFile());
+absl::StatusOr<std::shared_ptr<SnapFile>> SnapFile::Open(
+    const std::string& path, VerifyMode verify) {
+  std::shared_ptr<SnapFile> f(new SnapFile());
   f->path_ = path;
   const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
@@ -150,8 +156,8 @@ absl::StatusOr<std::unique_ptr<SnapFile>> SnapFile::Open(const std::string& path
   struct stat st;
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
-    return absl::FailedPreconditionError(
-        absl::StrCat(path, ": not a regular file; a snapshot file must be one"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        path, ": not a regular file; a snapshot file must be one"));
   }
   f->size_ = static_cast<uint64_t>(st.st_size);
   if (f->size_ > 0) {
@@ -175,50 +181,60 @@ SnapFile::~SnapFile() {
 }
 
 absl::Status SnapFile::ParseHeader() {
-  if (size_ < sizeof(kSnapMagic) || std::memcmp(data_, kSnapMagic, sizeof(kSnapMagic)) != 0) {
+  if (size_ < sizeof(kSnapMagic) ||
+      std::memcmp(data_, kSnapMagic, sizeof(kSnapMagic)) != 0) {
     return absl::FailedPreconditionError(absl::StrCat(
-        path_, ": not a gridroute snapshot file (no \"GRSNAP\" magic at its start); "
-        "a pack is a directory, a compiled snapshot a file written by gridroute compile"));
+        path_,
+        ": not a gridroute snapshot file (no \"GRSNAP\" magic at its start); "
+        "a pack is a directory, a compiled snapshot a file written by "
+        "gridroute compile"));
   }
   if (size_ < kSnapHeaderBytes) {
-    return Damaged(absl::StrCat("truncated: ", size_, " bytes, shorter than the ",
-                                kSnapHeaderBytes, "-byte header"));
+    return Damaged(absl::StrCat("truncated: ", size_,
+                                " bytes, shorter than the ", kSnapHeaderBytes,
+                                "-byte header"));
   }
   const uint32_t version = Load<uint32_t>(data_ + kVersionAt);
   if (version != kSnapFormatVersion) {
     return absl::FailedPreconditionError(absl::StrCat(
-        path_, ": snapshot format version ", version, ", this build reads only version ",
-        kSnapFormatVersion, "; compile the pack again with this build's gridroute compile"));
+        path_, ": snapshot format version ", version,
+        ", this build reads only version ", kSnapFormatVersion,
+        "; compile the pack again with this build's gridroute compile"));
   }
   if (Load<uint32_t>(data_ + kHeaderCrcAt) != Crc32c(data_, kHeaderCrcAt)) {
     return Damaged("the header's checksum does not match");
   }
   const uint64_t file_length = Load<uint64_t>(data_ + kFileLengthAt);
   if (file_length != size_) {
-    return Damaged(absl::StrCat("truncated or extended: ", size_, " bytes, the header says ",
-                                file_length));
+    return Damaged(absl::StrCat("truncated or extended: ", size_,
+                                " bytes, the header says ", file_length));
   }
   const uint64_t info_at = Load<uint64_t>(data_ + kInfoAt);
   const uint64_t info_len = Load<uint64_t>(data_ + kInfoLengthAt);
-  if (info_at != kSnapHeaderBytes || info_len > kSnapMaxInfoBytes || info_at + info_len > size_) {
+  if (info_at != kSnapHeaderBytes || info_len > kSnapMaxInfoBytes ||
+      info_at + info_len > size_) {
     return Damaged("the info block lies outside the file");
   }
   if (Load<uint32_t>(data_ + kInfoCrcAt) != Crc32c(data_ + info_at, info_len)) {
     return Damaged("the info block's checksum does not match");
   }
-  SnapReader r(absl::string_view(data_ + info_at, info_len), path_ + ": info block");
+  SnapReader r(absl::string_view(data_ + info_at, info_len),
+               path_ + ": info block");
   r.GetString(&info_.pack_name);
   r.GetString(&info_.pack_version);
   r.GetString(&info_.manifest_sha256);
   r.GetString(&info_.build_info);
   RETURN_IF_ERROR(r.Finish());
-  return ParseTable(Load<uint64_t>(data_ + kTableAt), Load<uint32_t>(data_ + kCountAt),
+  return ParseTable(Load<uint64_t>(data_ + kTableAt),
+                    Load<uint32_t>(data_ + kCountAt),
                     Load<uint32_t>(data_ + kTableCrcAt));
 }
 
-absl::Status SnapFile::ParseTable(uint64_t table_offset, uint32_t count, uint32_t table_crc) {
+absl::Status SnapFile::ParseTable(uint64_t table_offset, uint32_t count,
+                                  uint32_t table_crc) {
   if (count > kSnapMaxSections) {
-    return Damaged(absl::StrCat(count, " sections, more than ", kSnapMaxSections));
+    return Damaged(
+        absl::StrCat(count, " sections, more than ", kSnapMaxSections));
   }
   const uint64_t table_len = uint64_t{count} * kSnapTableEntryBytes;
   if (table_offset < kSnapHeaderBytes || table_offset > size_ ||
@@ -234,13 +250,15 @@ absl::Status SnapFile::ParseTable(uint64_t table_offset, uint32_t count, uint32_
     Entry x{Load<uint32_t>(e), Load<uint64_t>(e + 8), Load<uint64_t>(e + 16),
             Load<uint32_t>(e + 24)};
     const std::string name = SnapSectionName(x.id);
-    if (x.offset % 64 != 0 || x.offset < table_offset + table_len || x.offset > size_ ||
-        x.length > size_ - x.offset) {
-      return Damaged(absl::StrCat("section '", name, "' (", x.length, " bytes at ", x.offset,
-                                  ") lies outside the file or overlaps its table"));
+    if (x.offset % 64 != 0 || x.offset < table_offset + table_len ||
+        x.offset > size_ || x.length > size_ - x.offset) {
+      return Damaged(absl::StrCat(
+          "section '", name, "' (", x.length, " bytes at ", x.offset,
+          ") lies outside the file or overlaps its table"));
     }
     for (const Entry& other : entries_) {
-      if (other.id == x.id) return Damaged(absl::StrCat("section '", name, "' appears twice"));
+      if (other.id == x.id)
+        return Damaged(absl::StrCat("section '", name, "' appears twice"));
     }
     entries_.push_back(x);
   }
@@ -251,7 +269,8 @@ absl::Status SnapFile::VerifySections() const {
   for (const Entry& e : entries_) {
     if (Crc32c(data_ + e.offset, e.length) != e.crc) {
       return Damaged(absl::StrCat("section '", SnapSectionName(e.id),
-                                  "': checksum mismatch (CRC32C of its ", e.length,
+                                  "': checksum mismatch (CRC32C of its ",
+                                  e.length,
                                   " bytes differs from the table's)"));
     }
   }
@@ -267,12 +286,13 @@ const SnapFile::Entry* SnapFile::Find(SnapSection id) const {
 
 bool SnapFile::Has(SnapSection id) const { return Find(id) != nullptr; }
 
-absl::StatusOr<SnapReader> SnapFile::Section(SnapSection id) const {
+absl::StatusOr<SnapReader> SnapFile::Section(SnapSection id, bool lend) const {
   const Entry* e = Find(id);
   const std::string name = SnapSectionName(static_cast<uint32_t>(id));
   if (e == nullptr) return Damaged(absl::StrCat("no section '", name, "'"));
   return SnapReader(absl::string_view(data_ + e->offset, e->length),
-                    absl::StrCat(path_, ": section '", name, "'"));
+                    absl::StrCat(path_, ": section '", name, "'"),
+                    lend ? shared_from_this() : nullptr);
 }
 
 void SnapFile::Release(SnapSection id) const {
@@ -282,7 +302,8 @@ void SnapFile::Release(SnapSection id) const {
   const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
   const uint64_t begin = (e->offset + page - 1) / page * page;
   const uint64_t end = (e->offset + e->length) / page * page;
-  if (end > begin) ::madvise(const_cast<char*>(data_) + begin, end - begin, MADV_DONTNEED);
+  if (end > begin)
+    ::madvise(const_cast<char*>(data_) + begin, end - begin, MADV_DONTNEED);
 }
 
 }  // namespace gridroute

@@ -36,7 +36,8 @@
 
 namespace gridroute {
 
-inline constexpr char kSnapMagic[8] = {'G', 'R', 'S', 'N', 'A', 'P', '\0', '\0'};
+inline constexpr char kSnapMagic[8] = {'G', 'R', 'S',  'N',
+                                       'A', 'P', '\0', '\0'};
 inline constexpr uint32_t kSnapFormatVersion = 1;
 inline constexpr size_t kSnapHeaderBytes = 64;
 inline constexpr size_t kSnapTableEntryBytes = 32;
@@ -89,12 +90,13 @@ struct SnapInfo {
 
 // Writes `sections` (id, bytes) to `path` atomically (a temporary file in
 // the same directory, fsync'ed, then renamed over `path`).
-absl::Status WriteSnapFile(const std::string& path, const SnapInfo& info,
-                           const std::vector<std::pair<SnapSection, std::string>>& sections);
+absl::Status WriteSnapFile(
+    const std::string& path, const SnapInfo& info,
+    const std::vector<std::pair<SnapSection, std::string>>& sections);
 
-class SnapFile {
+class SnapFile : public std::enable_shared_from_this<SnapFile> {
  public:
-  static absl::StatusOr<std::unique_ptr<SnapFile>> Open(const std::string& path,
+  static absl::StatusOr<std::shared_ptr<SnapFile>> Open(const std::string& path,
                                                         VerifyMode verify);
   ~SnapFile();
   SnapFile(const SnapFile&) = delete;
@@ -105,7 +107,9 @@ class SnapFile {
   const std::string& path() const { return path_; }
   bool Has(SnapSection id) const;
   // A reader over section `id`; INVALID_ARGUMENT if the file has none.
-  absl::StatusOr<SnapReader> Section(SnapSection id) const;
+  // `lend`: the reader's backing() holds this file (its mapping), so arrays
+  // may be viewed in place for as long as that reference is held.
+  absl::StatusOr<SnapReader> Section(SnapSection id, bool lend = false) const;
   // Drops the section's pages from this process's resident set (after its
   // arrays were copied out); the file's pages stay in the page cache.
   void Release(SnapSection id) const;
@@ -118,7 +122,8 @@ class SnapFile {
   };
   SnapFile() = default;
   absl::Status ParseHeader();
-  absl::Status ParseTable(uint64_t table_offset, uint32_t count, uint32_t table_crc);
+  absl::Status ParseTable(uint64_t table_offset, uint32_t count,
+                          uint32_t table_crc);
   absl::Status VerifySections() const;
   absl::Status Damaged(const std::string& reason) const;
   const Entry* Find(SnapSection id) const;

@@ -165,6 +165,14 @@ struct LoadOptions {
   // is refused or loads with other contents, never read out of bounds).
   // Ignored for a pack directory. gridroute-server / gridroute --verify.
   VerifyMode verify = VerifyMode::kFull;
+  // A compiled snapshot file: keep its largest arrays (geometry points, the
+  // cell index: ~half of it) in the file's read-only mapping instead of
+  // copying them (faster load, pages shared with other processes mapping
+  // the file). The file must then stay as it is while served: replace it by
+  // renaming a new one over it, never by writing into it (a file truncated
+  // under a mapping faults the process, SIGBUS). Default false (copy).
+  // gridroute-server / gridroute --view-in-place.
+  bool view_in_place = false;
 };
 
 // Reads, validates and indexes the pack in `dir`. On any error returns

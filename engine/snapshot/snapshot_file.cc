@@ -23,17 +23,21 @@ namespace {
 constexpr uint8_t kLocatorCell = 0, kLocatorRtree = 1;
 
 double Seconds(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since)
+      .count();
 }
 
 // Runs `load` over section `id`, then checks nothing is left over and drops
 // the section's pages (its contents were copied out).
+// `lend`: the section may be viewed in place (LoadOptions::view_in_place),
+// so its pages stay.
 template <typename F>
-absl::Status ReadSection(const SnapFile& f, SnapSection id, F&& load) {
-  ASSIGN_OR_RETURN(SnapReader r, f.Section(id));
+absl::Status ReadSection(const SnapFile& f, SnapSection id, F&& load,
+                         bool lend = false) {
+  ASSIGN_OR_RETURN(SnapReader r, f.Section(id, lend));
   load(r);
   RETURN_IF_ERROR(r.Finish());
-  f.Release(id);
+  if (!lend) f.Release(id);
   return absl::OkStatus();
 }
 
@@ -51,17 +55,19 @@ absl::Status SnapCodec::Compile(const Snapshot& s, const std::string& pack_dir,
   SnapInfo info;
   info.pack_name = s.manifest_.name;
   info.pack_version = s.manifest_.version;
-  ASSIGN_OR_RETURN(RegularFile manifest,
-                   RegularFile::Open(pack_dir + "/manifest.json", uint64_t{1} << 20));
+  ASSIGN_OR_RETURN(
+      RegularFile manifest,
+      RegularFile::Open(pack_dir + "/manifest.json", uint64_t{1} << 20));
   ASSIGN_OR_RETURN(info.manifest_sha256, Sha256File(manifest));
-  info.build_info = absl::StrCat("gridroute compile, format ", kSnapFormatVersion,
-                                 ", built ", __DATE__);
+  info.build_info = absl::StrCat("gridroute compile, format ",
+                                 kSnapFormatVersion, ", built ", __DATE__);
   std::vector<std::pair<SnapSection, std::string>> sections;
   {
     SnapWriter w;
     w.PutU32(s.num_grids());
     w.PutBool(s.quantizer_.geographic());
-    w.PutU8(absl::string_view(s.locator_->name()) == "cell" ? kLocatorCell : kLocatorRtree);
+    w.PutU8(absl::string_view(s.locator_->name()) == "cell" ? kLocatorCell
+                                                            : kLocatorRtree);
     w.PutBool(s.routes_);
     w.PutStrings(s.warnings_);
     sections.emplace_back(SnapSection::kMeta, std::move(w).Release());
@@ -93,7 +99,8 @@ absl::Status SnapCodec::Compile(const Snapshot& s, const std::string& pack_dir,
 }
 
 // The grids and their names, the hierarchy, the manifest.
-absl::Status SnapCodec::LoadSections(const SnapFile& f, Snapshot& s) {
+absl::Status SnapCodec::LoadSections(const SnapFile& f,
+                                     const LoadOptions& options, Snapshot& s) {
   uint32_t num_grids = 0;
   bool geographic = true;
   uint8_t locator = 0;
@@ -106,21 +113,23 @@ absl::Status SnapCodec::LoadSections(const SnapFile& f, Snapshot& s) {
     if (r.ok() && locator > kLocatorRtree) r.Fail("unknown locator kind");
   }));
   s.quantizer_ = Quantizer(geographic);
-  RETURN_IF_ERROR(ReadSection(f, SnapSection::kManifest, [&](SnapReader& r) {
-    Load(r, &s.manifest_);
-  }));
-  RETURN_IF_ERROR(ReadSection(f, SnapSection::kHierarchy, [&](SnapReader& r) {
-    Load(r, &s.hierarchy_);
-  }));
-  RETURN_IF_ERROR(ReadSection(f, SnapSection::kGeometry, [&](SnapReader& r) {
-    if (Load(r, &s.geometry_) && s.geometry_.num_grids() != num_grids) {
-      r.Fail("grid count differs from the meta section's");
-    }
-  }));
+  RETURN_IF_ERROR(ReadSection(f, SnapSection::kManifest,
+                              [&](SnapReader& r) { Load(r, &s.manifest_); }));
+  RETURN_IF_ERROR(ReadSection(f, SnapSection::kHierarchy,
+                              [&](SnapReader& r) { Load(r, &s.hierarchy_); }));
+  RETURN_IF_ERROR(ReadSection(
+      f, SnapSection::kGeometry,
+      [&](SnapReader& r) {
+        if (Load(r, &s.geometry_) && s.geometry_.num_grids() != num_grids) {
+          r.Fail("grid count differs from the meta section's");
+        }
+      },
+      options.view_in_place));
   for (auto [id, table] : {std::pair{SnapSection::kCodes, &s.codes_},
                            std::pair{SnapSection::kNames, &s.names_}}) {
     RETURN_IF_ERROR(ReadSection(f, id, [&](SnapReader& r) {
-      if (Load(r, table) && table->size() != num_grids) r.Fail("one string per grid");
+      if (Load(r, table) && table->size() != num_grids)
+        r.Fail("one string per grid");
     }));
   }
   return absl::OkStatus();
@@ -129,8 +138,9 @@ absl::Status SnapCodec::LoadSections(const SnapFile& f, Snapshot& s) {
 // In dependency order: rules read departments, categories, layers; grid
 // routes read teams and layers.
 absl::Status SnapCodec::LoadRouting(const SnapFile& f, Snapshot& s) {
-  RETURN_IF_ERROR(ReadSection(f, SnapSection::kDepartments,
-                              [&](SnapReader& r) { Load(r, &s.departments_); }));
+  RETURN_IF_ERROR(ReadSection(f, SnapSection::kDepartments, [&](SnapReader& r) {
+    Load(r, &s.departments_);
+  }));
   RETURN_IF_ERROR(ReadSection(f, SnapSection::kCategories,
                               [&](SnapReader& r) { Load(r, &s.categories_); }));
   RETURN_IF_ERROR(ReadSection(f, SnapSection::kLayers,
@@ -139,8 +149,9 @@ absl::Status SnapCodec::LoadRouting(const SnapFile& f, Snapshot& s) {
                               [&](SnapReader& r) { Load(r, s, &s.rules_); }));
   RETURN_IF_ERROR(ReadSection(f, SnapSection::kTeams,
                               [&](SnapReader& r) { Load(r, s, &s.teams_); }));
-  RETURN_IF_ERROR(ReadSection(f, SnapSection::kComponents,
-                              [&](SnapReader& r) { Load(r, s, &s.components_); }));
+  RETURN_IF_ERROR(ReadSection(f, SnapSection::kComponents, [&](SnapReader& r) {
+    Load(r, s, &s.components_);
+  }));
   RETURN_IF_ERROR(ReadSection(f, SnapSection::kCalendar,
                               [&](SnapReader& r) { Load(r, &s.calendar_); }));
   return ReadSection(f, SnapSection::kGridRoutes,
@@ -149,14 +160,17 @@ absl::Status SnapCodec::LoadRouting(const SnapFile& f, Snapshot& s) {
 
 // The box index, then the locator over it: the stored cell index, or (a
 // file compiled with the R-tree, or LoadOptions asking for it) one built.
-absl::Status SnapCodec::LoadIndex(const SnapFile& f, const LoadOptions& options, Snapshot& s) {
+absl::Status SnapCodec::LoadIndex(const SnapFile& f, const LoadOptions& options,
+                                  Snapshot& s) {
   std::shared_ptr<const BoxIndex> boxes;
   RETURN_IF_ERROR(ReadSection(f, SnapSection::kGridBoxes, [&](SnapReader& r) {
-    absl::StatusOr<std::unique_ptr<BoxIndex>> b = BoxIndex::Load(r, s.num_grids());
+    absl::StatusOr<std::unique_ptr<BoxIndex>> b =
+        BoxIndex::Load(r, s.num_grids());
     if (b.ok()) boxes = *std::move(b);
   }));
   s.grid_boxes_ = boxes;
-  if (options.locator == LocatorKind::kRtree || !f.Has(SnapSection::kCellIndex)) {
+  if (options.locator == LocatorKind::kRtree ||
+      !f.Has(SnapSection::kCellIndex)) {
     if (options.locator == LocatorKind::kRtree) {
       s.locator_ = BuildRtreeLocator(&s.geometry_, s.quantizer_);
     } else {
@@ -166,19 +180,23 @@ absl::Status SnapCodec::LoadIndex(const SnapFile& f, const LoadOptions& options,
     }
     return absl::OkStatus();
   }
-  return ReadSection(f, SnapSection::kCellIndex, [&](SnapReader& r) {
-    absl::StatusOr<std::unique_ptr<CellLocator>> c =
-        CellLocator::Load(r, &s.geometry_, s.quantizer_, boxes);
-    if (c.ok()) s.locator_ = *std::move(c);
-  });
+  return ReadSection(
+      f, SnapSection::kCellIndex,
+      [&](SnapReader& r) {
+        absl::StatusOr<std::unique_ptr<CellLocator>> c =
+            CellLocator::Load(r, &s.geometry_, s.quantizer_, boxes);
+        if (c.ok()) s.locator_ = *std::move(c);
+      },
+      options.view_in_place);
 }
 
-absl::StatusOr<std::shared_ptr<const Snapshot>> SnapCodec::LoadFile(const std::string& path,
-                                                                    const LoadOptions& options) {
+absl::StatusOr<std::shared_ptr<const Snapshot>> SnapCodec::LoadFile(
+    const std::string& path, const LoadOptions& options) {
   const auto t0 = std::chrono::steady_clock::now();
-  ASSIGN_OR_RETURN(std::unique_ptr<SnapFile> f, SnapFile::Open(path, options.verify));
+  ASSIGN_OR_RETURN(std::shared_ptr<SnapFile> f,
+                   SnapFile::Open(path, options.verify));
   std::shared_ptr<Snapshot> s(new Snapshot());
-  RETURN_IF_ERROR(LoadSections(*f, *s));
+  RETURN_IF_ERROR(LoadSections(*f, options, *s));
   s->stats_.parse_seconds = Seconds(t0);
   // The index (reads the geometry, writes the locator and box index) beside
   // the routing model (reads the geometry and hierarchy, writes the rest).
@@ -204,7 +222,8 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> SnapCodec::LoadFile(const std::s
   return std::shared_ptr<const Snapshot>(std::move(s));
 }
 
-absl::Status CompileSnapshot(const Snapshot& snapshot, const std::string& pack_dir,
+absl::Status CompileSnapshot(const Snapshot& snapshot,
+                             const std::string& pack_dir,
                              const std::string& out) {
   return SnapCodec::Compile(snapshot, pack_dir, out);
 }

@@ -27,9 +27,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)snap.MemoryBytes();
   Router router(*s);
   IBox all;
-  for (uint32_t g = 0; g < snap.num_grids(); ++g) all.Expand(snap.geometry().box(g));
+  for (uint32_t g = 0; g < snap.num_grids(); ++g)
+    all.Expand(snap.geometry().box(g));
   if (all.empty()) return 0;
-  const int64_t wx = all.max_x / 4 - all.min_x / 4, wy = all.max_y / 4 - all.min_y / 4;
+  const int64_t wx = all.max_x / 4 - all.min_x / 4,
+                wy = all.max_y / 4 - all.min_y / 4;
   for (int i = -1; i <= 5; ++i) {
     for (int j = -1; j <= 5; ++j) {
       const IPoint p{all.min_x + i * wx, all.min_y + j * wy};

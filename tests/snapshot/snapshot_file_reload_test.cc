@@ -31,8 +31,10 @@ std::string CompileTo(const std::string& root, const std::string& version,
   return out;
 }
 
-TEST(SnapshotFileReloadTest, ReloadSwapsBetweenSnapshotFilesAndARefusedOneKeepsTheOld) {
-  const std::string root = testing::MakeTempDir("snapshot_file_reload") + "/root";
+TEST(SnapshotFileReloadTest,
+     ReloadSwapsBetweenSnapshotFilesAndARefusedOneKeepsTheOld) {
+  const std::string root =
+      testing::MakeTempDir("snapshot_file_reload") + "/root";
   std::filesystem::create_directories(root);
   const std::string a = CompileTo(root, "A", "a.grsnap");
   const std::string b = CompileTo(root, "B", "b.grsnap");
@@ -63,15 +65,18 @@ TEST(SnapshotFileReloadTest, ReloadSwapsBetweenSnapshotFilesAndARefusedOneKeepsT
   testing::WriteText(bad, bytes);
   absl::StatusOr<PackReload> refused = ReloadPack(&store, o, bad);
   ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument) << refused.status();
-  EXPECT_TRUE(absl::StrContains(refused.status().message(), "checksum mismatch"))
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument)
+      << refused.status();
+  EXPECT_TRUE(
+      absl::StrContains(refused.status().message(), "checksum mismatch"))
       << refused.status();
   EXPECT_EQ(store.Current()->snapshot->manifest().version, "B");
 
   // Back to A; a file outside the root is refused before any load.
   ASSERT_TRUE(ReloadPack(&store, o, a).ok());
   EXPECT_EQ(store.Current()->snapshot->manifest().version, "A");
-  const std::string outside = CompileTo(testing::MakeTempDir("outside"), "C", "c.grsnap");
+  const std::string outside =
+      CompileTo(testing::MakeTempDir("outside"), "C", "c.grsnap");
   absl::StatusOr<PackReload> denied = ReloadPack(&store, o, outside);
   ASSERT_FALSE(denied.ok());
   EXPECT_EQ(denied.status().code(), absl::StatusCode::kPermissionDenied);

@@ -60,21 +60,23 @@ class SnapshotFileTest : public ::testing::Test {
   static void SetUpTestSuite() {
     const testing::GeneratedCity& city = testing::GetGeneratedCity(3000, 7);
     dir_ = new std::string(city.dir);
-    file_ = new std::string(testing::MakeTempDir("snapshot_file_test") + "/city.grsnap");
+    file_ = new std::string(testing::MakeTempDir("snapshot_file_test") +
+                            "/city.grsnap");
     ASSERT_TRUE(CompileSnapshot(*city.snapshot, city.dir, *file_).ok());
   }
   static std::shared_ptr<const Snapshot> FromDir() {
     return testing::GetGeneratedCity(3000, 7).snapshot;
   }
   // `bytes` written to a file of its own, loaded.
-  static absl::StatusOr<std::shared_ptr<const Snapshot>> LoadBytes(const std::string& bytes,
-                                                                   VerifyMode verify) {
+  static absl::StatusOr<std::shared_ptr<const Snapshot>> LoadBytes(
+      const std::string& bytes, VerifyMode verify, bool in_place = false) {
     static int n = 0;
-    const std::string path =
-        testing::MakeTempDir("snapshot_file_bytes") + "/f" + std::to_string(n++) + ".grsnap";
+    const std::string path = testing::MakeTempDir("snapshot_file_bytes") +
+                             "/f" + std::to_string(n++) + ".grsnap";
     testing::WriteText(path, bytes);
     LoadOptions o;
     o.verify = verify;
+    o.view_in_place = in_place;
     o.threads = 1;
     return LoadPack(path, o);
   }
@@ -92,9 +94,24 @@ class SnapshotFileTest : public ::testing::Test {
     }
     std::mt19937_64 rng(11);
     const int64_t wx = all.max_x - all.min_x, wy = all.max_y - all.min_y;
-    std::uniform_int_distribution<int64_t> dx(-wx / 4, wx + wx / 4), dy(-wy / 4, wy + wy / 4);
-    for (int i = 0; i < 5000; ++i) p.push_back(IPoint{all.min_x + dx(rng), all.min_y + dy(rng)});
+    std::uniform_int_distribution<int64_t> dx(-wx / 4, wx + wx / 4),
+        dy(-wy / 4, wy + wy / 4);
+    for (int i = 0; i < 5000; ++i)
+      p.push_back(IPoint{all.min_x + dx(rng), all.min_y + dy(rng)});
     return p;
+  }
+
+  // The file loaded with the arrays copied, then viewed in place.
+  static std::vector<std::shared_ptr<const Snapshot>> FileLoads() {
+    std::vector<std::shared_ptr<const Snapshot>> out;
+    for (bool in_place : {false, true}) {
+      LoadOptions o;
+      o.view_in_place = in_place;
+      absl::StatusOr<std::shared_ptr<const Snapshot>> s = LoadPack(*file_, o);
+      EXPECT_TRUE(s.ok()) << s.status();
+      if (s.ok()) out.push_back(*std::move(s));
+    }
+    return out;
   }
 
   static std::string* dir_;
@@ -105,32 +122,34 @@ std::string* SnapshotFileTest::file_ = nullptr;
 
 TEST_F(SnapshotFileTest, LocateAnswersEqualTheDirectoryLoad) {
   auto a = FromDir();
-  absl::StatusOr<std::shared_ptr<const Snapshot>> b = LoadPack(*file_);
-  ASSERT_TRUE(b.ok()) << b.status();
-  ASSERT_EQ((*b)->num_grids(), a->num_grids());
-  int64_t inside = 0, outside = 0;
-  for (const IPoint& p : Points(*a)) {
-    for (double snap : {0.0, 200.0}) {
-      const LocateResult x = a->locator().Locate(p, {.snap_m = snap});
-      const LocateResult y = (*b)->locator().Locate(p, {.snap_m = snap});
-      ASSERT_EQ(x, y) << p.x << "," << p.y << " snap " << snap;
-      inside += x.how == How::kInside;
-      outside += x.how == How::kOutside;
+  for (const std::shared_ptr<const Snapshot>& loaded : FileLoads()) {
+    const std::shared_ptr<const Snapshot>* b = &loaded;
+    ASSERT_EQ((*b)->num_grids(), a->num_grids());
+    int64_t inside = 0, outside = 0;
+    for (const IPoint& p : Points(*a)) {
+      for (double snap : {0.0, 200.0}) {
+        const LocateResult x = a->locator().Locate(p, {.snap_m = snap});
+        const LocateResult y = (*b)->locator().Locate(p, {.snap_m = snap});
+        ASSERT_EQ(x, y) << p.x << "," << p.y << " snap " << snap;
+        inside += x.how == How::kInside;
+        outside += x.how == How::kOutside;
+      }
     }
+    EXPECT_GT(inside, 1000);  // the points exercise both answers
+    EXPECT_GT(outside, 100);
+    for (uint32_t g = 0; g < a->num_grids(); g += 7) {
+      ASSERT_EQ((*b)->grid_code(g), a->grid_code(g));
+      ASSERT_EQ((*b)->grid_name(g), a->grid_name(g));
+      ASSERT_EQ((*b)->grid_parent(g), a->grid_parent(g));
+      ASSERT_EQ((*b)->FindGrid(a->grid_code(g)), g);
+    }
+    EXPECT_EQ((*b)->manifest().version, a->manifest().version);
+    EXPECT_EQ((*b)->warnings(), a->warnings());
   }
-  EXPECT_GT(inside, 1000);  // the points exercise both answers
-  EXPECT_GT(outside, 100);
-  for (uint32_t g = 0; g < a->num_grids(); g += 7) {
-    ASSERT_EQ((*b)->grid_code(g), a->grid_code(g));
-    ASSERT_EQ((*b)->grid_name(g), a->grid_name(g));
-    ASSERT_EQ((*b)->grid_parent(g), a->grid_parent(g));
-    ASSERT_EQ((*b)->FindGrid(a->grid_code(g)), g);
-  }
-  EXPECT_EQ((*b)->manifest().version, a->manifest().version);
-  EXPECT_EQ((*b)->warnings(), a->warnings());
 }
 
-void ExpectSameDecision(const Decision& x, const Decision& y, const std::string& where) {
+void ExpectSameDecision(const Decision& x, const Decision& y,
+                        const std::string& where) {
   ASSERT_EQ(x.outcome, y.outcome) << where;
   ASSERT_EQ(x.location, y.location) << where;
   ASSERT_EQ(x.chain, y.chain) << where;
@@ -155,52 +174,56 @@ void ExpectSameDecision(const Decision& x, const Decision& y, const std::string&
 
 TEST_F(SnapshotFileTest, RouteDecisionsEqualTheDirectoryLoadForEveryCategory) {
   auto a = FromDir();
-  absl::StatusOr<std::shared_ptr<const Snapshot>> b = LoadPack(*file_);
-  ASSERT_TRUE(b.ok()) << b.status();
-  ASSERT_TRUE(a->routes());
-  ASSERT_TRUE((*b)->routes());
-  Router ra(a), rb(*b);
-  const std::vector<IPoint> points = Points(*a);
-  const Categories& cats = a->categories();
-  int64_t routed = 0;
-  for (size_t i = 0; i < points.size(); i += 5) {
-    for (int32_t c = 0; c < cats.size(); ++c) {
+  for (const std::shared_ptr<const Snapshot>& loaded : FileLoads()) {
+    const std::shared_ptr<const Snapshot>* b = &loaded;
+    ASSERT_TRUE(a->routes());
+    ASSERT_TRUE((*b)->routes());
+    Router ra(a), rb(*b);
+    const std::vector<IPoint> points = Points(*a);
+    const Categories& cats = a->categories();
+    int64_t routed = 0;
+    for (size_t i = 0; i < points.size(); i += 5) {
+      for (int32_t c = 0; c < cats.size(); ++c) {
+        Event e;
+        e.x = a->quantizer().ToX(points[i].x);
+        e.y = a->quantizer().ToY(points[i].y);
+        e.category_type = cats.at(c).type;
+        e.category = cats.at(c).code;
+        e.reported_at =
+            absl::FromUnixSeconds(1767225600 + 3599 * static_cast<int64_t>(i));
+        Decision x, y;
+        const absl::Status sx = ra.Route(e, {.snap_m = 50}, &x);
+        const absl::Status sy = rb.Route(e, {.snap_m = 50}, &y);
+        const std::string where =
+            absl::StrCat("point ", i, " category ", e.category);
+        ASSERT_EQ(sx, sy) << where;
+        if (!sx.ok()) continue;
+        ExpectSameDecision(x, y, where);
+        routed += x.outcome == Outcome::kRouted;
+      }
+    }
+    EXPECT_GT(routed, 1000);
+    // Component reports by code (the code index) and by point (the lattice).
+    const Components& comps = a->components();
+    ASSERT_GT(comps.size(), 0);
+    for (int32_t i = 0; i < comps.size();
+         i += std::max(1, comps.size() / 300)) {
+      const Component c = comps.at(i);
       Event e;
-      e.x = a->quantizer().ToX(points[i].x);
-      e.y = a->quantizer().ToY(points[i].y);
-      e.category_type = cats.at(c).type;
-      e.category = cats.at(c).code;
-      e.reported_at = absl::FromUnixSeconds(1767225600 + 3599 * static_cast<int64_t>(i));
-      Decision x, y;
-      const absl::Status sx = ra.Route(e, {.snap_m = 50}, &x);
-      const absl::Status sy = rb.Route(e, {.snap_m = 50}, &y);
-      const std::string where = absl::StrCat("point ", i, " category ", e.category);
-      ASSERT_EQ(sx, sy) << where;
-      if (!sx.ok()) continue;
-      ExpectSameDecision(x, y, where);
-      routed += x.outcome == Outcome::kRouted;
+      e.category_type = CategoryType::kComponent;
+      e.category = cats.at(c.category).code;
+      e.x = a->quantizer().ToX(c.point.x) + 1e-5;
+      e.y = a->quantizer().ToY(c.point.y);
+      e.reported_at = absl::FromUnixSeconds(1767225600);
+      for (bool by_code : {true, false}) {
+        e.component_code = by_code ? std::string(comps.code(i)) : "";
+        Decision x, y;
+        const absl::Status sx = ra.Route(e, {}, &x);
+        ASSERT_EQ(sx, rb.Route(e, {}, &y));
+        if (sx.ok()) ExpectSameDecision(x, y, absl::StrCat("component ", i));
+      }
+      ASSERT_EQ((*b)->components().FindCode(comps.code(i)), i);
     }
-  }
-  EXPECT_GT(routed, 1000);
-  // Component reports by code (the code index) and by point (the lattice).
-  const Components& comps = a->components();
-  ASSERT_GT(comps.size(), 0);
-  for (int32_t i = 0; i < comps.size(); i += std::max(1, comps.size() / 300)) {
-    const Component c = comps.at(i);
-    Event e;
-    e.category_type = CategoryType::kComponent;
-    e.category = cats.at(c.category).code;
-    e.x = a->quantizer().ToX(c.point.x) + 1e-5;
-    e.y = a->quantizer().ToY(c.point.y);
-    e.reported_at = absl::FromUnixSeconds(1767225600);
-    for (bool by_code : {true, false}) {
-      e.component_code = by_code ? std::string(comps.code(i)) : "";
-      Decision x, y;
-      const absl::Status sx = ra.Route(e, {}, &x);
-      ASSERT_EQ(sx, rb.Route(e, {}, &y));
-      if (sx.ok()) ExpectSameDecision(x, y, absl::StrCat("component ", i));
-    }
-    ASSERT_EQ((*b)->components().FindCode(comps.code(i)), i);
   }
 }
 
@@ -221,10 +244,10 @@ TEST_F(SnapshotFileTest, DirectoryDataEqualTheDirectoryLoad) {
   EXPECT_EQ(b.categories().specialties(), a->categories().specialties());
   for (int32_t i = 0; i < a->categories().size(); ++i) {
     const Category &x = a->categories().at(i), &y = b.categories().at(i);
-    EXPECT_EQ(std::tie(x.type, x.code, x.name, x.major, x.standard, x.specialty, x.urgency_mask,
-                       x.specialty_id),
-              std::tie(y.type, y.code, y.name, y.major, y.standard, y.specialty, y.urgency_mask,
-                       y.specialty_id));
+    EXPECT_EQ(std::tie(x.type, x.code, x.name, x.major, x.standard, x.specialty,
+                       x.urgency_mask, x.specialty_id),
+              std::tie(y.type, y.code, y.name, y.major, y.standard, y.specialty,
+                       y.urgency_mask, y.specialty_id));
     EXPECT_EQ(b.categories().Find(x.type, x.code), i);
   }
   ASSERT_EQ(b.teams().num_people(), a->teams().num_people());
@@ -248,10 +271,12 @@ TEST_F(SnapshotFileTest, DirectoryDataEqualTheDirectoryLoad) {
   // Nearest component of each category around each grid's box centre.
   for (uint32_t g = 0; g < a->num_grids(); g += 11) {
     const IBox& box = a->geometry().box(g);
-    const IPoint p{box.min_x / 2 + box.max_x / 2, box.min_y / 2 + box.max_y / 2};
+    const IPoint p{box.min_x / 2 + box.max_x / 2,
+                   box.min_y / 2 + box.max_y / 2};
     for (int32_t c = 0; c < a->categories().size(); ++c) {
       double da = 0, db = 0;
-      ASSERT_EQ(a->components().Nearest(p, c, 300, &da), b.components().Nearest(p, c, 300, &db));
+      ASSERT_EQ(a->components().Nearest(p, c, 300, &da),
+                b.components().Nearest(p, c, 300, &db));
       ASSERT_EQ(da, db);
     }
   }
@@ -264,7 +289,8 @@ TEST_F(SnapshotFileTest, WrongMagicIsFailedPrecondition) {
   auto s = LoadBytes(bytes, VerifyMode::kFull);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_TRUE(absl::StrContains(s.status().message(), "not a gridroute snapshot file"))
+  EXPECT_TRUE(
+      absl::StrContains(s.status().message(), "not a gridroute snapshot file"))
       << s.status();
   EXPECT_TRUE(absl::StrContains(s.status().message(), ".grsnap")) << s.status();
 }
@@ -275,23 +301,28 @@ TEST_F(SnapshotFileTest, OtherFormatVersionIsFailedPrecondition) {
   auto s = LoadBytes(bytes, VerifyMode::kFull);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_TRUE(absl::StrContains(s.status().message(), "format version 2")) << s.status();
+  EXPECT_TRUE(absl::StrContains(s.status().message(), "format version 2"))
+      << s.status();
 }
 
 TEST_F(SnapshotFileTest, TruncatedFilesAreRefused) {
   const std::string bytes = ReadAll(*file_);
-  std::vector<size_t> cuts = {0, 4, 8, 30, 63, 64, 100, bytes.size() - 1, bytes.size() - 64};
+  std::vector<size_t> cuts = {
+      0, 4, 8, 30, 63, 64, 100, bytes.size() - 1, bytes.size() - 64};
   uint64_t table;
   std::memcpy(&table, bytes.data() + 16, 8);
   cuts.push_back(table + 5);  // inside the section table
-  for (const Section& s : Sections(bytes)) cuts.push_back(s.offset + s.length / 2);
+  for (const Section& s : Sections(bytes))
+    cuts.push_back(s.offset + s.length / 2);
   for (size_t cut : cuts) {
     for (VerifyMode v : {VerifyMode::kFull, VerifyMode::kLazy}) {
       auto s = LoadBytes(bytes.substr(0, cut), v);
       ASSERT_FALSE(s.ok()) << "cut at " << cut;
       if (cut >= 64) {
-        EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument) << s.status();
-        EXPECT_TRUE(absl::StrContains(s.status().message(), "truncated")) << s.status();
+        EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument)
+            << s.status();
+        EXPECT_TRUE(absl::StrContains(s.status().message(), "truncated"))
+            << s.status();
       }
     }
   }
@@ -308,9 +339,9 @@ TEST_F(SnapshotFileTest, AFlippedByteInEachSectionIsAChecksumErrorNamingIt) {
     auto r = LoadBytes(bad, VerifyMode::kFull);
     ASSERT_FALSE(r.ok()) << SnapSectionName(s.id);
     EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
-    EXPECT_TRUE(absl::StrContains(r.status().message(),
-                                  absl::StrCat("section '", SnapSectionName(s.id),
-                                               "': checksum mismatch")))
+    EXPECT_TRUE(absl::StrContains(
+        r.status().message(), absl::StrCat("section '", SnapSectionName(s.id),
+                                           "': checksum mismatch")))
         << r.status();
   }
   // The header and the table guard themselves, in either mode.
@@ -337,9 +368,10 @@ TEST_F(SnapshotFileTest, LazyLoadOfDamagedSectionsNeverReadsOutOfBounds) {
     for (int k = 0; k < 12; ++k) {
       std::string bad = bytes;
       bad[s.offset + at(rng)] ^= static_cast<char>(1 << (k % 8));
-      auto r = LoadBytes(bad, VerifyMode::kLazy);
+      auto r = LoadBytes(bad, VerifyMode::kLazy, /*in_place=*/k % 2 == 1);
       if (!r.ok()) {
-        EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << r.status();
+        EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument)
+            << r.status();
         ++refused;
         continue;
       }
@@ -350,8 +382,13 @@ TEST_F(SnapshotFileTest, LazyLoadOfDamagedSectionsNeverReadsOutOfBounds) {
         Event e;
         e.x = a->quantizer().ToX(points[i].x);
         e.y = a->quantizer().ToY(points[i].y);
-        e.category = a->categories().at(static_cast<int32_t>(i % a->categories().size())).code;
-        e.category_type = a->categories().at(static_cast<int32_t>(i % a->categories().size())).type;
+        e.category = a->categories()
+                         .at(static_cast<int32_t>(i % a->categories().size()))
+                         .code;
+        e.category_type =
+            a->categories()
+                .at(static_cast<int32_t>(i % a->categories().size()))
+                .type;
         e.reported_at = absl::FromUnixSeconds(1767225600);
         Decision d;
         (void)router.Route(e, {}, &d);

@@ -31,6 +31,9 @@
 ABSL_FLAG(std::string, pack, "", "City pack directory, or a compiled snapshot file (.grsnap)");
 ABSL_FLAG(std::string, verify, "full",
           "A .grsnap --pack: 'full' checks every section's CRC32C at load, 'lazy' none");
+ABSL_FLAG(bool, view_in_place, false,
+          "A .grsnap --pack: keep its geometry and cell index in the file's mapping instead of "
+          "copying them");
 ABSL_FLAG(std::string, in, "-", "Input CSV with a header ('-' = stdin)");
 ABSL_FLAG(std::string, out, "-", "Output CSV ('-' = stdout)");
 ABSL_FLAG(std::string, lon_col, "lon", "Column holding longitude / x");
@@ -76,7 +79,8 @@ constexpr char kUsage[] =
     "  or the input is bad); 2 a usage error (no --pack).\n"
     "  Every --pack may be a pack directory or a compiled snapshot file (.grsnap);\n"
     "  --verify full|lazy: check a .grsnap's section checksums at load (default\n"
-    "  full) or not (lazy; structures are still bounds-checked).\n"
+    "  full) or not (lazy; structures are still bounds-checked); --view-in-place:\n"
+    "  keep its geometry and cell index in the file's mapping (no copy).\n"
     "  compile --pack DIR --out FILE.grsnap\n"
     "      Loads and validates the pack as the server does, then writes the whole\n"
     "      loaded snapshot (geometry, indexes, routing model) to one file that\n"
@@ -108,6 +112,7 @@ absl::StatusOr<std::shared_ptr<const gridroute::Snapshot>> LoadCommandPack(
   if (!gridroute::ParseVerifyMode(absl::GetFlag(FLAGS_verify), &options.verify)) {
     return absl::InvalidArgumentError("--verify must be full or lazy");
   }
+  options.view_in_place = absl::GetFlag(FLAGS_view_in_place);
   auto snapshot = gridroute::LoadPack(pack, options);
   if (snapshot.ok()) {
     for (const std::string& w : (*snapshot)->warnings()) {

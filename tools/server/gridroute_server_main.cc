@@ -63,6 +63,10 @@ ABSL_FLAG(std::string, pack, "",
 ABSL_FLAG(std::string, verify, "full",
           "A .grsnap --pack or reload: 'full' checks every section's CRC32C at load, 'lazy' "
           "none (structures are still bounds-checked; engine/snapshot/SNAPSHOT_FORMAT.md)");
+ABSL_FLAG(bool, view_in_place, false,
+          "A .grsnap --pack or reload: keep its geometry and cell index in the file's mapping "
+          "instead of copying them (faster load, shared pages); the file must then only be "
+          "replaced by renaming a new one over it, never written into");
 ABSL_FLAG(std::string, listen, "127.0.0.1:9090", "host:port to listen on");
 ABSL_FLAG(int, threads, 0,
           "CPU cores the server runs on (its affinity: gRPC's callback threads follow); "
@@ -669,6 +673,7 @@ int main(int argc, char** argv) {
   store_options.load_timeout = absl::Seconds(absl::GetFlag(FLAGS_load_timeout_s));
   store_options.load.require_checksums = absl::GetFlag(FLAGS_require_checksums);
   gridroute::ParseVerifyMode(absl::GetFlag(FLAGS_verify), &store_options.load.verify);
+  store_options.load.view_in_place = absl::GetFlag(FLAGS_view_in_place);
   gridroute::SnapshotStore store(store_options);
   SignalThread signal_thread(signals, &store);
   absl::StatusOr<gridroute::ReloadResult> first = store.Load(pack);
