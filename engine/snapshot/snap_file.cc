@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "common/crc32c.h"
@@ -265,14 +266,30 @@ absl::Status SnapFile::ParseTable(uint64_t table_offset, uint32_t count,
   return absl::OkStatus();
 }
 
+// Two threads, each over whole sections of about half the bytes (the CRC
+// runs at memory speed; one core does ~2-4 GB/s).
 absl::Status SnapFile::VerifySections() const {
-  for (const Entry& e : entries_) {
-    if (Crc32c(data_ + e.offset, e.length) != e.crc) {
-      return Damaged(absl::StrCat("section '", SnapSectionName(e.id),
-                                  "': checksum mismatch (CRC32C of its ",
-                                  e.length,
-                                  " bytes differs from the table's)"));
+  std::vector<uint8_t> bad(entries_.size(), 0);
+  auto check = [&](size_t first, size_t last) {
+    for (size_t i = first; i < last; ++i) {
+      const Entry& e = entries_[i];
+      bad[i] = Crc32c(data_ + e.offset, e.length) != e.crc;
     }
+  };
+  uint64_t total = 0, half = 0;
+  for (const Entry& e : entries_) total += e.length;
+  size_t split = 0;
+  while (split < entries_.size() && half < total / 2) half += entries_[split++].length;
+  {
+    std::jthread other(check, split, entries_.size());
+    check(0, split);
+  }
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    if (!bad[i]) continue;
+    const Entry& e = entries_[i];
+    return Damaged(absl::StrCat("section '", SnapSectionName(e.id),
+                                "': checksum mismatch (CRC32C of its ", e.length,
+                                " bytes differs from the table's)"));
   }
   return absl::OkStatus();
 }
