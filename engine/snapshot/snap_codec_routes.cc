@@ -117,7 +117,7 @@ bool SnapCodec::LoadRule(SnapReader& r, const Snapshot& s, Rule* x) {
       pattern > Rule::kExact || begin < 0 || begin >= 1440 || end < 0 ||
       end >= 1440 ||
       (kind != 0 && (x->scope < 0 || x->scope >= scopes[kind])) ||
-      x->lead < -1 || x->lead >= s.departments().size() ||
+      x->lead < 0 || x->lead >= s.departments().size() ||
       !AllInRange(r, x->helpers, 0, s.departments().size(),
                   "rules: a helper")) {
     return r.Fail(
@@ -178,8 +178,11 @@ bool SnapCodec::CheckRuleLists(SnapReader& r, const Snapshot& s,
                   "rules: a list names no rule"))
     return false;
   const size_t lists = t.lists_.size();
-  if (t.num_categories_ == 0 && t.rules_.empty() && t.city_lists_.empty())
+  // A pack without rules.csv has an empty table (and routes() false: the
+  // router refuses). One that routes indexes it with every category.
+  if (!s.routes() && t.num_categories_ == 0 && t.rules_.empty() && t.city_lists_.empty()) {
     return true;
+  }
   if (t.num_categories_ != s.categories().size())
     return r.Fail("rules: category count");
   const size_t cats = static_cast<size_t>(t.num_categories_);
@@ -246,8 +249,10 @@ bool SnapCodec::Load(SnapReader& r, const Snapshot& s, Components* c) {
     return r.Fail("components: columns of different lengths");
   }
   const int64_t ncats = s.categories().size(), ndeps = s.departments().size();
+  // As Components::Load accepts them: a category and an owner always (the
+  // router indexes both), property and maintainer optional (-1).
   for (const Components::Attr& a : c->attrs_) {
-    if (a.category < -1 || a.category >= ncats || a.owner < -1 ||
+    if (a.category < 0 || a.category >= ncats || a.owner < 0 ||
         a.owner >= ndeps || a.property < -1 || a.property >= ndeps ||
         a.maintainer < -1 || a.maintainer >= ndeps ||
         a.state >= c->states_.size()) {
