@@ -2,6 +2,7 @@
 //
 // SnapCodec for the rule table, the components and the per-grid routing
 // records.
+#include <cmath>
 #include <utility>
 
 #include "snapshot/snap_codec.h"
@@ -101,8 +102,14 @@ bool SnapCodec::LoadRule(SnapReader& r, const Snapshot& s, Rule* x) {
     uint8_t unit = 0;
     r.GetU8(&unit);
     r.GetF64(&d.amount);
-    if (unit > static_cast<uint8_t>(DeadlineUnit::kCalendarMinutes))
-      return r.Fail("rules: unit");
+    // What ParseDeadlines accepts (the router converts the amount to int
+    // seconds or days): finite, in [0, 1e6), whole working days.
+    if (unit > static_cast<uint8_t>(DeadlineUnit::kCalendarMinutes) || !(d.amount >= 0) ||
+        !(d.amount < 1e6) ||
+        (unit == static_cast<uint8_t>(DeadlineUnit::kWorkingDays) &&
+         d.amount != std::floor(d.amount))) {
+      return r.Fail("rules: a deadline's unit or amount out of range");
+    }
     d.unit = static_cast<DeadlineUnit>(unit);
   }
   r.GetBool(&x->has_window);

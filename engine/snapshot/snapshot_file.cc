@@ -125,11 +125,13 @@ absl::Status SnapCodec::LoadSections(const SnapFile& f,
         }
       },
       options.view_in_place));
-  for (auto [id, table] : {std::pair{SnapSection::kCodes, &s.codes_},
+  // (Not a structured binding: clang 14, the fuzz build's, cannot capture
+  // one in a lambda.)
+  for (const auto& part : {std::pair{SnapSection::kCodes, &s.codes_},
                            std::pair{SnapSection::kNames, &s.names_}}) {
-    RETURN_IF_ERROR(ReadSection(f, id, [&](SnapReader& r) {
-      if (Load(r, table) && table->size() != num_grids)
-        r.Fail("one string per grid");
+    StringTable* table = part.second;
+    RETURN_IF_ERROR(ReadSection(f, part.first, [&](SnapReader& r) {
+      if (Load(r, table) && table->size() != num_grids) r.Fail("one string per grid");
     }));
   }
   return absl::OkStatus();

@@ -17,6 +17,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "model/rules.h"
 #include "route/router.h"
 #include "snapshot/snap_file.h"
 #include "snapshot/snapshot.h"
@@ -397,6 +398,34 @@ TEST_F(SnapshotFileTest, LazyLoadOfDamagedSectionsNeverReadsOutOfBounds) {
   }
   EXPECT_GT(refused, 0);
   EXPECT_GT(loaded, 0);
+}
+
+// Found by the grsnap fuzz target: a rule's deadline amount of -3e231 (a
+// lazily loaded file) reached the router's int conversion (UBSan). A
+// deadline now loads only within what ParseDeadlines accepts.
+TEST_F(SnapshotFileTest, ADeadlineAmountOutOfRangeIsRefusedWithLazyVerify) {
+  const std::string bytes = ReadAll(*file_);
+  const Section* rules = nullptr;
+  const std::vector<Section> sections = Sections(bytes);
+  for (const Section& s : sections) {
+    if (s.id == static_cast<uint32_t>(SnapSection::kRules)) rules = &s;
+  }
+  ASSERT_NE(rules, nullptr);
+  // A deadline as stored: a unit byte, then the amount (f64). Find the
+  // first working-days deadline of 1 day and make it -3e231 days.
+  std::string pattern(1, static_cast<char>(DeadlineUnit::kWorkingDays));
+  const double one = 1.0;
+  pattern.append(reinterpret_cast<const char*>(&one), 8);
+  const size_t at = bytes.find(pattern, rules->offset);
+  ASSERT_LT(at, rules->offset + rules->length) << "no 1wd deadline in the rules section";
+  std::string bad = bytes;
+  const double huge = -3.10522e231;
+  std::memcpy(bad.data() + at + 1, &huge, 8);
+  auto r = LoadBytes(bad, VerifyMode::kLazy);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(r.status().message(), "section 'rules'")) << r.status();
+  EXPECT_TRUE(absl::StrContains(r.status().message(), "deadline")) << r.status();
 }
 
 TEST_F(SnapshotFileTest, ADirectoryStillLoadsAsAPackAndAMissingFileIsNotFound) {
