@@ -72,6 +72,7 @@ class StringTable {
   }
 
  private:
+  friend struct SnapCodec;  // snapshot/snap_codec.h: the compiled snapshot file
   // True while all strings so far have length width_ (no offsets stored).
   bool uniform() const { return offsets_.empty() && width_ != kMixed; }
   uint64_t End(uint32_t i) const {

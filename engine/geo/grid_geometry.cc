@@ -6,14 +6,14 @@
 namespace gridroute {
 
 size_t GridGeometry::MemoryBytes() const {
-  return points_.capacity() * sizeof(IPoint) +
+  return points_.MemoryBytes() +
          ring_begin_.capacity() * sizeof(uint32_t) + ring_is_hole_.capacity() +
          grid_ring_begin_.capacity() * sizeof(uint32_t) +
          boxes_.capacity() * sizeof(IBox);
 }
 
 void GridGeometryBuilder::AddRing(const IPoint* pts, size_t n, bool hole) {
-  g_.points_.insert(g_.points_.end(), pts, pts + n);
+  g_.points_.owned().insert(g_.points_.owned().end(), pts, pts + n);
   g_.ring_begin_.push_back(static_cast<uint32_t>(g_.points_.size()));
   g_.ring_is_hole_.push_back(hole ? 1 : 0);
   for (size_t i = 0; i < n; ++i) current_.Expand(pts[i]);
@@ -29,7 +29,7 @@ void GridGeometryBuilder::Append(const GridGeometryBuilder& other) {
   const GridGeometry& o = other.g_;
   const auto point_base = static_cast<uint32_t>(g_.points_.size());
   const auto ring_base = static_cast<uint32_t>(g_.ring_is_hole_.size());
-  g_.points_.insert(g_.points_.end(), o.points_.begin(), o.points_.end());
+  g_.points_.owned().insert(g_.points_.owned().end(), o.points_.begin(), o.points_.end());
   for (size_t i = 1; i < o.ring_begin_.size(); ++i) {
     g_.ring_begin_.push_back(point_base + o.ring_begin_[i]);
   }
@@ -42,7 +42,7 @@ void GridGeometryBuilder::Append(const GridGeometryBuilder& other) {
 }
 
 void GridGeometryBuilder::Reserve(size_t grids, size_t rings, size_t points) {
-  g_.points_.reserve(points);
+  g_.points_.owned().reserve(points);
   g_.ring_begin_.reserve(rings + 1);
   g_.ring_is_hole_.reserve(rings);
   g_.grid_ring_begin_.reserve(grids + 1);
@@ -60,7 +60,7 @@ void ShrinkSlack(std::vector<T>& v) {
 }  // namespace
 
 GridGeometry GridGeometryBuilder::Build() && {
-  ShrinkSlack(g_.points_);
+  ShrinkSlack(g_.points_.owned());
   ShrinkSlack(g_.ring_begin_);
   ShrinkSlack(g_.ring_is_hole_);
   ShrinkSlack(g_.grid_ring_begin_);
@@ -71,7 +71,7 @@ GridGeometry GridGeometryBuilder::Build() && {
 GridGeometry GridGeometryBuilder::Permute(const GridGeometry& g,
                                           const std::vector<uint32_t>& order) {
   GridGeometryBuilder b;
-  b.g_.points_.reserve(g.points_.size());
+  b.g_.points_.owned().reserve(g.points_.size());
   b.g_.ring_begin_.reserve(g.ring_begin_.size());
   b.g_.ring_is_hole_.reserve(g.ring_is_hole_.size());
   b.g_.grid_ring_begin_.reserve(g.grid_ring_begin_.size());

@@ -28,6 +28,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "absl/types/span.h"
+#include "common/pod_array.h"
 #include "geo/geometry.h"
 
 namespace gridroute {
@@ -43,7 +45,7 @@ class GridGeometry {
   uint32_t ring_size(uint32_t r) const { return ring_begin_[r + 1] - ring_begin_[r]; }
   const IPoint* ring(uint32_t r) const { return points_.data() + ring_begin_[r]; }
   bool ring_is_hole(uint32_t r) const { return ring_is_hole_[r] != 0; }
-  const std::vector<IPoint>& points() const { return points_; }
+  absl::Span<const IPoint> points() const { return points_.span(); }
 
   // Exact position of `p` relative to grid `g`'s closed region.
   Side Classify(uint32_t g, IPoint p) const {
@@ -55,8 +57,11 @@ class GridGeometry {
   size_t MemoryBytes() const;
 
  private:
+  friend struct SnapCodec;  // snapshot/snap_codec.h: the compiled snapshot file
   friend class GridGeometryBuilder;
-  std::vector<IPoint> points_;
+  // Owned (built from a pack) or viewed in a compiled snapshot's mapping
+  // (LoadOptions::view_in_place).
+  PodArray<IPoint> points_;
   std::vector<uint32_t> ring_begin_{0};
   std::vector<uint8_t> ring_is_hole_;
   std::vector<uint32_t> grid_ring_begin_{0};

@@ -256,7 +256,54 @@ BoxIndex::BoxIndex(const std::vector<IBox>& boxes) : impl_(new Impl) {
   }
 }
 
+BoxIndex::BoxIndex() : impl_(new Impl) {}
 BoxIndex::~BoxIndex() = default;
+
+void BoxIndex::Save(SnapWriter& w) const {
+  const Impl& m = *impl_;
+  w.PutI64(m.origin_x);
+  w.PutI64(m.origin_y);
+  w.PutI64(m.limit_x);
+  w.PutI64(m.limit_y);
+  w.PutI32(m.shift);
+  w.PutArray(m.ids);
+  w.PutArray(m.blocks);
+}
+
+absl::StatusOr<std::unique_ptr<BoxIndex>> BoxIndex::Load(SnapReader& r, uint32_t num_boxes) {
+  std::unique_ptr<BoxIndex> index(new BoxIndex());
+  Impl& m = *index->impl_;
+  r.GetI64(&m.origin_x);
+  r.GetI64(&m.origin_y);
+  r.GetI64(&m.limit_x);
+  r.GetI64(&m.limit_y);
+  r.GetI32(&m.shift);
+  r.GetArray(&m.ids, num_boxes);
+  r.GetArray(&m.blocks);
+  if (!r.ok()) return r.status();
+  if (m.shift < 0 || m.shift > 32) r.Fail("box index shift out of range");
+  for (uint32_t id : m.ids) {
+    if (id >= num_boxes) {
+      r.Fail("a box id past the last box");
+      break;
+    }
+  }
+  // The levels follow from the count, as the constructor lays them out.
+  uint32_t num_blocks = 0;
+  if (!m.ids.empty()) {
+    for (uint32_t size = static_cast<uint32_t>(m.ids.size());;
+         size = (size + kFanout - 1) / kFanout) {
+      m.block_begin.push_back(num_blocks);
+      m.level_size.push_back(size);
+      num_blocks += (size + kFanout - 1) / kFanout;
+      if (size == 1) break;
+    }
+    m.block_begin.push_back(num_blocks);
+  }
+  if (m.blocks.size() != num_blocks) r.Fail("box index blocks do not match its id count");
+  if (!r.ok()) return r.status();
+  return index;
+}
 
 void BoxIndex::VisitContaining(IPoint p,
                                absl::FunctionRef<void(uint32_t)> f) const {

@@ -24,6 +24,8 @@
 #include <vector>
 
 #include "absl/functional/function_ref.h"
+#include "absl/status/statusor.h"
+#include "common/snap_io.h"
 #include "geo/geometry.h"
 
 namespace gridroute {
@@ -49,7 +51,17 @@ class BoxIndex {
   // Heap bytes held.
   size_t MemoryBytes() const;
 
+  // The index as a section of a compiled snapshot
+  // (snapshot/SNAPSHOT_FORMAT.md): its corner, shift, blocks and ids.
+  void Save(SnapWriter& w) const;
+  // Reads what Save() wrote for `num_boxes` boxes. The level structure is
+  // recomputed from the id count and every id is checked (< num_boxes), so
+  // damaged contents give wrong candidates at worst (callers test them
+  // exactly), never a read out of bounds.
+  static absl::StatusOr<std::unique_ptr<BoxIndex>> Load(SnapReader& r, uint32_t num_boxes);
+
  private:
+  BoxIndex();
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -82,7 +82,16 @@ class HugeArray {
  public:
   HugeArray() = default;
   explicit HugeArray(size_t n) { resize(n, T{}); }
-  ~HugeArray() { std::free(data_); }
+  ~HugeArray() {
+    if (keep_ == nullptr) std::free(data_);
+  }
+  // Views n elements at p (not copied, never written); `keep` keeps them
+  // alive (a compiled snapshot's mapping). REQUIRES: empty.
+  void Borrow(const T* p, size_t n, std::shared_ptr<const void> keep) {
+    data_ = const_cast<T*>(p);
+    size_ = capacity_ = n;
+    keep_ = std::move(keep);
+  }
   HugeArray(const HugeArray&) = delete;
   HugeArray& operator=(const HugeArray&) = delete;
   HugeArray(HugeArray&& o) noexcept { *this = std::move(o); }
@@ -90,6 +99,7 @@ class HugeArray {
     std::swap(data_, o.data_);
     std::swap(size_, o.size_);
     std::swap(capacity_, o.capacity_);
+    std::swap(keep_, o.keep_);
     return *this;
   }
 
@@ -138,6 +148,7 @@ class HugeArray {
   T* data_ = nullptr;
   size_t size_ = 0;
   size_t capacity_ = 0;
+  std::shared_ptr<const void> keep_;  // set iff borrowed
 };
 
 struct CellLocator::Impl {

@@ -41,6 +41,8 @@
 #include <cstdint>
 #include <memory>
 
+#include "absl/status/statusor.h"
+#include "common/snap_io.h"
 #include "geo/geometry.h"
 #include "geo/grid_geometry.h"
 #include "index/box_index.h"
@@ -119,6 +121,22 @@ class CellLocator final : public Locator {
   const char* name() const override { return "cell"; }
 
   const CellLocatorStats& stats() const;
+
+  // The index as a section of a compiled snapshot
+  // (snapshot/SNAPSHOT_FORMAT.md): the top grid's placement, the top, node
+  // and leaf arrays, the stats.
+  void Save(SnapWriter& w) const;
+  // Reads what Save() wrote, for `geometry` (borrowed, as in Build()). The
+  // whole structure is checked before it is returned: every entry's tag and
+  // payload (grid ids < num_grids, node and leaf references inside their
+  // arrays, each node reached once and no deeper than the split levels
+  // allow), every leaf's length and candidate ids, every unpacked edge
+  // offset below 2^30. So a damaged section is refused or answers
+  // differently; no lookup reads outside the arrays. Cost: one pass over
+  // the arrays (memory speed).
+  static absl::StatusOr<std::unique_ptr<CellLocator>> Load(
+      SnapReader& r, const GridGeometry* geometry, const Quantizer& quantizer,
+      std::shared_ptr<const BoxIndex> snap_index);
   // Which kind of cell holds p. O(depth).
   CellKind Probe(IPoint p) const;
 

@@ -184,6 +184,7 @@ class WorkingCalendar {
   bool uses_fixed_utc8_fallback() const { return utc8_fallback_; }
 
  private:
+  friend struct SnapCodec;  // snapshot/snap_codec.h: the compiled snapshot file
   class DayStream;  // Walks working days with their absolute intervals.
 
   // One office interval of the table, in Unix seconds, with the office time

@@ -54,6 +54,7 @@ class Categories {
   int32_t FindSpecialty(absl::string_view name) const;
 
  private:
+  friend struct SnapCodec;  // snapshot/snap_codec.h: the compiled snapshot file
   // Codes of up to 7 bytes (all CJ/T 214 codes) packed with their length
   // into one integer: the served path's lookup hashes 8 bytes, not a string.
   static bool ShortKey(absl::string_view code, uint64_t* key);

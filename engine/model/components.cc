@@ -2,6 +2,7 @@
 #include "model/components.h"
 
 #include <algorithm>
+#include <cstring>
 #include <cmath>
 #include <limits>
 #include <tuple>
@@ -80,8 +81,32 @@ absl::Status ReportErrors(const std::string& path, const Categories& categories,
   return SequentialReadErrors(t.status(), errors, path, "Components::Load");
 }
 
+// A fixed hash, not absl::Hash (seeded per process): the code index is
+// stored in compiled snapshot files (snapshot/SNAPSHOT_FORMAT.md) and must
+// mean the same in the process that reads it. Changing it changes that
+// format. 8 bytes a step, murmur3's finalizer as the mix.
+uint64_t Mix(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xFF51AFD7ED558CCDull;
+  x ^= x >> 33;
+  x *= 0xC4CEB9FE1A85EC53ull;
+  return x ^ (x >> 33);
+}
+uint64_t CodeHash(absl::string_view s) {
+  uint64_t h = 0x9E3779B97F4A7C15ull ^ s.size();
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t v;
+    std::memcpy(&v, s.data() + i, 8);
+    h = Mix(h ^ v);
+  }
+  uint64_t v = 0;
+  std::memcpy(&v, s.data() + i, s.size() - i);
+  return Mix(h ^ v);
+}
+
 size_t Home(absl::string_view code, size_t slots) {
-  const uint64_t h = absl::Hash<absl::string_view>{}(code);
+  const uint64_t h = CodeHash(code);
   return static_cast<size_t>((static_cast<unsigned __int128>(h) * slots) >> 64);
 }
 

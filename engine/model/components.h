@@ -83,6 +83,7 @@ class Components {
   size_t MemoryBytes() const;
 
  private:
+  friend struct SnapCodec;  // snapshot/snap_codec.h: the compiled snapshot file
   // The distinct (category, departments, state) combinations: a city has a
   // few thousand for millions of components.
   struct Attr {

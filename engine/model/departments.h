@@ -38,6 +38,7 @@ class Departments {
   int32_t Find(absl::string_view code) const;
 
  private:
+  friend struct SnapCodec;  // snapshot/snap_codec.h: the compiled snapshot file
   std::vector<Department> list_;
   absl::flat_hash_map<std::string, int32_t> by_code_;
 };

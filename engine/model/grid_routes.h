@@ -115,6 +115,7 @@ class GridRoutes {
   size_t MemoryBytes() const;
 
  private:
+  friend struct SnapCodec;  // snapshot/snap_codec.h: the compiled snapshot file
   std::vector<GridRecord> records_;
   std::vector<TeamAssignment> team_pool_;
   std::vector<uint32_t> team_begin_{0, 0};  // list i: team_pool_[begin[i], begin[i+1])

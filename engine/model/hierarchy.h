@@ -68,6 +68,7 @@ class Hierarchy {
   }
 
  private:
+  friend struct SnapCodec;  // snapshot/snap_codec.h: the compiled snapshot file
   // Build's steps (hierarchy.cc). line_of[i]: region i's line.
   void AddRegions(const std::vector<RegionRow>& rows, absl::string_view file,
                   std::vector<int64_t>* line_of, ErrorList* errors);

@@ -69,6 +69,7 @@ class Layers {
   size_t MemoryBytes() const;
 
  private:
+  friend struct SnapCodec;  // snapshot/snap_codec.h: the compiled snapshot file
   StringTable codes_, names_, kinds_, owners_, contacts_;
   std::vector<int32_t> priority_;
   std::vector<int32_t> rank_;     // position in (priority desc, code asc) order

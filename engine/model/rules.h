@@ -161,6 +161,7 @@ class RuleTable {
   size_t MemoryBytes() const;
 
  private:
+  friend struct SnapCodec;  // snapshot/snap_codec.h: the compiled snapshot file
   // Region `region`'s list for category c. Regions whose lists are equal
   // for every category share one row (most inherit all their rules), so the
   // table is rows x categories, not regions x categories, small enough to

@@ -112,6 +112,7 @@ class Teams {
   const Hierarchy* hierarchy() const { return hierarchy_; }
 
  private:
+  friend struct SnapCodec;  // snapshot/snap_codec.h: the compiled snapshot file
   struct Part;
   // Load's steps after the parallel read (teams.cc): the chunks' people,
   // names and specialties into the tables (person_map/spec_map: chunk-local

@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include <sys/stat.h>
+
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -32,6 +34,7 @@
 #include "index/cell_locator.h"
 #include "snapshot/geojson_reader.h"
 #include "snapshot/pack_checksums.h"
+#include "snapshot/snap_codec.h"
 #include "snapshot/validate.h"
 
 namespace gridroute {
@@ -452,6 +455,15 @@ class PackLoader {
   }
 };
 
+namespace {
+// A regular file (or a symlink to one) is a compiled snapshot; anything
+// else is read as a pack directory (whose errors say what is missing).
+bool IsSnapshotFile(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+}  // namespace
+
 #ifdef __GLIBC__
 namespace {
 
@@ -486,7 +498,7 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> LoadPack(const std::string& dir,
   MapLargeBlocksOnTheirOwn();
 #endif
   absl::StatusOr<std::shared_ptr<const Snapshot>> s =
-      PackLoader::Load(dir, options);
+      IsSnapshotFile(dir) ? SnapCodec::LoadFile(dir, options) : PackLoader::Load(dir, options);
   // The load frees ~1 GB of transient buffers (JSON text, parser, records) at
   // 2M grids; glibc keeps ~120 MB of it resident unless asked.
   ReleaseFreedMemory();

@@ -36,6 +36,7 @@
 #include "model/rules.h"
 #include "model/teams.h"
 #include "snapshot/manifest.h"
+#include "snapshot/snap_file.h"
 
 namespace gridroute {
 
@@ -109,6 +110,7 @@ class Snapshot {
   size_t MemoryBytes() const;
 
  private:
+  friend struct SnapCodec;  // snapshot/snap_codec.h: the compiled snapshot file
   friend class PackLoader;
   Snapshot() : quantizer_(true), calendar_(WorkingCalendar::Default()) {}
 
@@ -156,6 +158,21 @@ struct LoadOptions {
   // A manifest without `checksums` (a pack written before they existed) is
   // loaded with a warning in Snapshot::warnings(); true refuses it.
   bool require_checksums = false;
+  // A compiled snapshot file (.grsnap): kFull (default) checks every
+  // section's CRC32C at open (one pass over the file, ~0.1 s a GB);
+  // kLazy checks none (the header and section table are still checked, and
+  // every structure is still bounds-checked as it loads: a damaged section
+  // is refused or loads with other contents, never read out of bounds).
+  // Ignored for a pack directory. gridroute-server / gridroute --verify.
+  VerifyMode verify = VerifyMode::kFull;
+  // A compiled snapshot file: keep its largest arrays (geometry points, the
+  // cell index: ~half of it) in the file's read-only mapping instead of
+  // copying them (faster load, pages shared with other processes mapping
+  // the file). The file must then stay as it is while served: replace it by
+  // renaming a new one over it, never by writing into it (a file truncated
+  // under a mapping faults the process, SIGBUS). Default false (copy).
+  // gridroute-server / gridroute --view-in-place.
+  bool view_in_place = false;
 };
 
 // Reads, validates and indexes the pack in `dir`. On any error returns
@@ -175,8 +192,23 @@ struct LoadOptions {
 // arenas, and every load ends with malloc_trim(). A snapshot is most of the
 // process's memory; this keeps resident close to MemoryBytes().
 inline constexpr size_t kLargeBlockBytes = size_t{4} << 20;
+//
+// `dir` may also be a compiled snapshot file (a regular file written by
+// CompileSnapshot / `gridroute compile`): it is mapped and its sections
+// copied into the snapshot, with no parsing, validation or index build
+// (SNAPSHOT_FORMAT.md). Refusals: FAILED_PRECONDITION (not a snapshot
+// file, an unsupported format version), INVALID_ARGUMENT (damaged:
+// truncated, a checksum mismatch naming the section, contents out of
+// range), each with the path.
 absl::StatusOr<std::shared_ptr<const Snapshot>> LoadPack(
     const std::string& dir, const LoadOptions& options = {});
+
+// Writes `snapshot`, loaded from the pack directory `pack_dir` (whose
+// manifest.json's SHA-256 goes in the file's header), to the compiled
+// snapshot file `out` (written to out.tmp, then renamed). LoadPack(out)
+// then gives a snapshot answering every query as `snapshot` does.
+absl::Status CompileSnapshot(const Snapshot& snapshot, const std::string& pack_dir,
+                             const std::string& out);
 
 // Returns the free pages malloc still holds to the OS (glibc: malloc_trim;
 // elsewhere nothing). For after a snapshot is dropped: its large arrays go

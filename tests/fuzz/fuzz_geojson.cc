@@ -79,7 +79,7 @@ void UseGeometry(const GridGeometry& g, bool geographic) {
   std::unique_ptr<Locator> rtree = BuildRtreeLocator(&g, q);
   LocateOptions snap;
   snap.snap_m = 30;
-  const std::vector<IPoint>& pts = g.points();
+  const absl::Span<const IPoint> pts = g.points();
   for (size_t i = 0; i < pts.size() && i < 64; ++i) {
     (void)cell->Locate(pts[i]);
     (void)cell->Locate(pts[i], snap);

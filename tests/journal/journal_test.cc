@@ -30,7 +30,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "journal/crc32c.h"
+#include "common/crc32c.h"
 
 namespace gridroute {
 namespace {

@@ -8,6 +8,7 @@
 //       [--crs wgs84] [--snap-m M] [--component-radius-m 30] [--quiet]
 //   gridroute grids --pack DIR --bbox minlon,minlat,maxlon,maxlat [--level grid]
 //       [--simplify DEG] [--out FILE] [--repeat N]   (the console's GET /v1/grids, offline)
+//   gridroute compile --pack DIR --out FILE.grsnap   (a compiled snapshot: SNAPSHOT_FORMAT.md)
 //   gridroute journal check|repair --dir DIR [--truncate-after-damage]  (cli/journal_command.h)
 //   gridroute info|locate|route|stream|reload|directory --server HOST:PORT ...  (cli/net_commands.h)
 #include <algorithm>
@@ -27,7 +28,12 @@
 #include "mapview/map_view.h"
 #include "snapshot/snapshot.h"
 
-ABSL_FLAG(std::string, pack, "", "City pack directory");
+ABSL_FLAG(std::string, pack, "", "City pack directory, or a compiled snapshot file (.grsnap)");
+ABSL_FLAG(std::string, verify, "full",
+          "A .grsnap --pack: 'full' checks every section's CRC32C at load, 'lazy' none");
+ABSL_FLAG(bool, view_in_place, false,
+          "A .grsnap --pack: keep its geometry and cell index in the file's mapping instead of "
+          "copying them");
 ABSL_FLAG(std::string, in, "-", "Input CSV with a header ('-' = stdin)");
 ABSL_FLAG(std::string, out, "-", "Output CSV ('-' = stdout)");
 ABSL_FLAG(std::string, lon_col, "lon", "Column holding longitude / x");
@@ -71,6 +77,16 @@ constexpr char kUsage[] =
     "  The pack's load warnings go to stderr (\"gridroute: warning: ...\"), as\n"
     "  gridroute-server logs them. Exit 0; 1 with the reason on stderr (the pack\n"
     "  or the input is bad); 2 a usage error (no --pack).\n"
+    "  Every --pack may be a pack directory or a compiled snapshot file (.grsnap);\n"
+    "  --verify full|lazy: check a .grsnap's section checksums at load (default\n"
+    "  full) or not (lazy; structures are still bounds-checked); --view-in-place:\n"
+    "  keep its geometry and cell index in the file's mapping (no copy).\n"
+    "  compile --pack DIR --out FILE.grsnap\n"
+    "      Loads and validates the pack as the server does, then writes the whole\n"
+    "      loaded snapshot (geometry, indexes, routing model) to one file that\n"
+    "      loads without parsing or indexing (engine/snapshot/SNAPSHOT_FORMAT.md).\n"
+    "      Written to FILE.tmp, then renamed. Exit 0; 1 the pack is bad or FILE\n"
+    "      cannot be written; 2 a usage error.\n"
     "  journal check --dir DIR\n"
     "      Reads a case journal (gridroute-server --journal-dir) without changing\n"
     "      it: segments, records, the last good offset and the first damage (file,\n"
@@ -92,7 +108,12 @@ int Fail(const std::string& msg) { return gridroute::cli::Failure("gridroute", m
 // logs them.
 absl::StatusOr<std::shared_ptr<const gridroute::Snapshot>> LoadCommandPack(
     const std::string& pack) {
-  auto snapshot = gridroute::LoadPack(pack);
+  gridroute::LoadOptions options;
+  if (!gridroute::ParseVerifyMode(absl::GetFlag(FLAGS_verify), &options.verify)) {
+    return absl::InvalidArgumentError("--verify must be full or lazy");
+  }
+  options.view_in_place = absl::GetFlag(FLAGS_view_in_place);
+  auto snapshot = gridroute::LoadPack(pack, options);
   if (snapshot.ok()) {
     for (const std::string& w : (*snapshot)->warnings()) {
       std::fprintf(stderr, "gridroute: warning: %s\n", w.c_str());
@@ -214,6 +235,27 @@ int Route() {
   return 0;
 }
 
+int Compile() {
+  const std::string pack = absl::GetFlag(FLAGS_pack);
+  const std::string out = absl::GetFlag(FLAGS_out);
+  if (pack.empty()) return Usage("compile: --pack is required");
+  if (out.empty() || out == "-") return Usage("compile: --out FILE.grsnap is required");
+  const auto t0 = std::chrono::steady_clock::now();
+  auto snapshot = LoadCommandPack(pack);
+  if (!snapshot.ok()) return Fail(std::string(snapshot.status().message()));
+  const auto t1 = std::chrono::steady_clock::now();
+  if (absl::Status st = gridroute::CompileSnapshot(**snapshot, pack, out); !st.ok()) {
+    return Fail(absl::StrCat("compile: ", st.message()));
+  }
+  const auto t2 = std::chrono::steady_clock::now();
+  std::fprintf(stderr,
+               "gridroute compile: pack %s (%u grids) loaded in %.2f s, %s written in %.2f s\n",
+               (*snapshot)->manifest().name.c_str(), (*snapshot)->num_grids(),
+               std::chrono::duration<double>(t1 - t0).count(), out.c_str(),
+               std::chrono::duration<double>(t2 - t1).count());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -251,5 +293,6 @@ int main(int argc, char** argv) {
   if (command == "locate") return Locate();
   if (command == "route") return Route();
   if (command == "grids") return Grids();
+  if (command == "compile") return Compile();
   return Usage(absl::StrCat("unknown command '", command, "'\n", kUsage));
 }

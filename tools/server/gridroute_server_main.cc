@@ -57,7 +57,16 @@
 #include "service/serving_health.h"
 #include "service/snapshot_store.h"
 
-ABSL_FLAG(std::string, pack, "", "City pack directory to serve (required)");
+ABSL_FLAG(std::string, pack, "",
+          "City pack directory, or a compiled snapshot file (.grsnap, written by "
+          "`gridroute compile`), to serve (required)");
+ABSL_FLAG(std::string, verify, "full",
+          "A .grsnap --pack or reload: 'full' checks every section's CRC32C at load, 'lazy' "
+          "none (structures are still bounds-checked; engine/snapshot/SNAPSHOT_FORMAT.md)");
+ABSL_FLAG(bool, view_in_place, false,
+          "A .grsnap --pack or reload: keep its geometry and cell index in the file's mapping "
+          "instead of copying them (faster load, shared pages); the file must then only be "
+          "replaced by renaming a new one over it, never written into");
 ABSL_FLAG(std::string, listen, "127.0.0.1:9090", "host:port to listen on");
 ABSL_FLAG(int, threads, 0,
           "CPU cores the server runs on (its affinity: gRPC's callback threads follow); "
@@ -253,6 +262,9 @@ namespace {
 // The flag combinations a server cannot start with ("" if none).
 std::string CheckFlags() {
   if (absl::GetFlag(FLAGS_pack).empty()) return "--pack is required";
+  if (gridroute::VerifyMode v; !gridroute::ParseVerifyMode(absl::GetFlag(FLAGS_verify), &v)) {
+    return "--verify must be full or lazy";
+  }
   if (absl::GetFlag(FLAGS_threads) < 0) return "--threads must be >= 0";
   if (absl::GetFlag(FLAGS_max_message_mb) < 1) return "--max-message-mb must be >= 1";
   if (absl::GetFlag(FLAGS_max_batch) < 1) return "--max-batch must be >= 1";
@@ -660,6 +672,8 @@ int main(int argc, char** argv) {
   gridroute::SnapshotStoreOptions store_options;
   store_options.load_timeout = absl::Seconds(absl::GetFlag(FLAGS_load_timeout_s));
   store_options.load.require_checksums = absl::GetFlag(FLAGS_require_checksums);
+  gridroute::ParseVerifyMode(absl::GetFlag(FLAGS_verify), &store_options.load.verify);
+  store_options.load.view_in_place = absl::GetFlag(FLAGS_view_in_place);
   gridroute::SnapshotStore store(store_options);
   SignalThread signal_thread(signals, &store);
   absl::StatusOr<gridroute::ReloadResult> first = store.Load(pack);

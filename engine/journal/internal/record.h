@@ -16,7 +16,7 @@
 #include <string>
 #include <string_view>
 
-#include "journal/crc32c.h"
+#include "common/crc32c.h"
 
 namespace gridroute::journal_internal {
 

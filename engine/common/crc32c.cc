@@ -1,5 +1,5 @@
 // Copyright 2026 gridroute authors.
-#include "journal/crc32c.h"
+#include "common/crc32c.h"
 
 #include <array>
 #include <cstring>

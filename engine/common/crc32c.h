@@ -10,8 +10,8 @@
 // start-up; the build has no -msse4.2), else a slicing-by-8 table. Both give
 // the same values (tests/journal/journal_test.cc checks them against the
 // RFC 3720 vectors). Thread-safe, no allocation.
-#ifndef GRIDROUTE_JOURNAL_CRC32C_H_
-#define GRIDROUTE_JOURNAL_CRC32C_H_
+#ifndef GRIDROUTE_COMMON_CRC32C_H_
+#define GRIDROUTE_COMMON_CRC32C_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -36,4 +36,4 @@ bool Crc32cHardwareAvailable();
 
 }  // namespace gridroute
 
-#endif  // GRIDROUTE_JOURNAL_CRC32C_H_
+#endif  // GRIDROUTE_COMMON_CRC32C_H_
