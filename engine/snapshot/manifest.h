@@ -33,13 +33,13 @@ struct PackLimits {
   uint64_t manifest_bytes = uint64_t{1} << 20;        // 1 MiB
   uint64_t calendar_bytes = uint64_t{16} << 20;       // 16 MiB
   uint64_t regions_bytes = uint64_t{256} << 20;       // 256 MiB
-  uint64_t grids_bytes = uint64_t{3} << 30;           // 3 GiB (simdjson reads < 4 GiB)
-  uint64_t layers_bytes = uint64_t{1} << 30;          // 1 GiB
+  uint64_t grids_bytes = uint64_t{15} << 28;          // 3.75 GiB (simdjson reads < 4 GiB)
+  uint64_t layers_bytes = uint64_t{2} << 30;          // 2 GiB
   uint64_t departments_bytes = uint64_t{64} << 20;    // 64 MiB
   uint64_t categories_bytes = uint64_t{64} << 20;     // 64 MiB
   uint64_t rules_bytes = uint64_t{512} << 20;         // 512 MiB
-  uint64_t teams_bytes = uint64_t{1} << 30;           // 1 GiB
-  uint64_t components_bytes = uint64_t{1} << 30;      // 1 GiB
+  uint64_t teams_bytes = uint64_t{4} << 30;           // 4 GiB
+  uint64_t components_bytes = uint64_t{4} << 30;      // 4 GiB
   uint64_t folding_bytes = uint64_t{16} << 20;        // 16 MiB (folding.csv)
   uint64_t other_bytes = uint64_t{1} << 30;           // a file only `checksums` names
   // Every CSV field (a code, a name, a list of helpers): 64 KiB.

@@ -69,13 +69,13 @@ TEST(PackFilesTest, ASymlinkToDevZeroIsRefused) {
 }
 
 TEST(PackFilesTest, AFileOverItsLimitIsRefusedBeforeItIsRead) {
-  // 2 GB of sparse teams.csv: refused by its size, with no memory spent.
+  // 5 GB of sparse teams.csv: refused by its size, with no memory spent.
   const std::string dir = RoutingPackDir();
-  ASSERT_EQ(truncate((dir + "/teams.csv").c_str(), int64_t{2000} << 20), 0);
+  ASSERT_EQ(truncate((dir + "/teams.csv").c_str(), int64_t{5000} << 20), 0);
   const size_t before = ResidentBytes();
   const std::string e = LoadError(dir);
-  EXPECT_TRUE(absl::StrContains(e, dir + "/teams.csv: 2097152000 bytes, more than the limit of "
-                                         "1073741824 bytes"))
+  EXPECT_TRUE(absl::StrContains(e, dir + "/teams.csv: 5242880000 bytes, more than the limit of "
+                                         "4294967296 bytes"))
       << e;
   EXPECT_LT(ResidentBytes(), before + (size_t{64} << 20));
   // Every kind of file has its limit (PACK.md "Limits").
