@@ -1,6 +1,7 @@
 // Copyright 2026 gridroute authors.
 //
-// Hot reload under continuous traffic: client threads route the same point
+// Hot reload under continuous traffic, between pack directories and between
+// compiled snapshot files: client threads route the same point
 // without pause (unary Route from three threads, RouteStream batches from a
 // fourth) while the main thread reloads 24 times over AdminService.Reload,
 // alternating packs A and B and trying an invalid pack every third time.
@@ -22,6 +23,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <string>
@@ -33,6 +35,7 @@
 #include "common/file_util.h"
 #include "gtest/gtest.h"
 #include "service/service_fixture.h"
+#include "snapshot/snapshot.h"
 
 namespace gridroute {
 namespace {
@@ -83,14 +86,15 @@ struct Shared {
   }
 };
 
-TEST(HotReloadTest, ZeroFailedRequestsAndEveryAnswerMatchesItsVersion) {
-  const std::string pack_a = testing::WriteRoutingPack("A");
-  // B: a grid rule for 0102 at g1 sends the same point to D3 instead of D2.
-  const std::string pack_b =
-      testing::WriteRoutingPack("B", "r-g1-0102,grid:g1,event,0102,D3,,*=1h,\n");
-  const std::string bad =
-      testing::WriteRoutingPack("BAD", "r-bad,city,event,0504,NO_SUCH_DEPT,,*=1h,\n");
+// B: a grid rule for 0102 at g1 sends the same point to D3 instead of D2.
+constexpr char kRulesOfB[] = "r-g1-0102,grid:g1,event,0102,D3,,*=1h,\n";
 
+// Serves `pack_a`, then reloads kReloads times under traffic, alternating
+// `pack_b` and `pack_a` and trying `bad` (which must be refused with
+// INVALID_ARGUMENT) every third time. The packs are directories or compiled
+// snapshot files alike.
+void ReloadUnderTraffic(const std::string& pack_a, const std::string& pack_b,
+                        const std::string& bad) {
   SnapshotStore store;
   ASSERT_TRUE(store.Load(pack_a).ok());
   testing::InProcessServer server(&store);
@@ -201,6 +205,31 @@ TEST(HotReloadTest, ZeroFailedRequestsAndEveryAnswerMatchesItsVersion) {
     EXPECT_EQ(published[generation], version) << generation;
   }
   EXPECT_EQ(store.loads_failed(), 8);
+}
+
+TEST(HotReloadTest, ZeroFailedRequestsAndEveryAnswerMatchesItsVersion) {
+  ReloadUnderTraffic(
+      testing::WriteRoutingPack("A"), testing::WriteRoutingPack("B", kRulesOfB),
+      testing::WriteRoutingPack("BAD", "r-bad,city,event,0504,NO_SUCH_DEPT,,*=1h,\n"));
+}
+
+// The same between compiled snapshot files (`gridroute compile`); the
+// refused one is a copy of B's file cut short by one byte.
+TEST(HotReloadTest, BetweenSnapshotFilesZeroFailedRequests) {
+  const std::string root = testing::MakeTempDir("hot_reload_grsnap");
+  auto compile = [&](const std::string& dir, const std::string& name) {
+    absl::StatusOr<std::shared_ptr<const Snapshot>> s = LoadPack(dir);
+    EXPECT_TRUE(s.ok()) << s.status();
+    const std::string out = root + "/" + name;
+    EXPECT_TRUE(s.ok() && CompileSnapshot(**s, dir, out).ok()) << out;
+    return out;
+  };
+  const std::string a = compile(testing::WriteRoutingPack("A"), "a.grsnap");
+  const std::string b = compile(testing::WriteRoutingPack("B", kRulesOfB), "b.grsnap");
+  const std::string bad = root + "/short.grsnap";
+  std::filesystem::copy_file(b, bad);
+  std::filesystem::resize_file(bad, std::filesystem::file_size(b) - 1);
+  ReloadUnderTraffic(a, b, bad);
 }
 
 // Loads that hang. A loader stands in for a pack on a hung file system: it
