@@ -52,6 +52,11 @@ absl::Status WriteAll(int fd, const std::string& path, const char* p,
   return absl::OkStatus();
 }
 
+// A file's modification time in nanoseconds.
+int64_t MtimeNs(const struct stat& st) {
+  return int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
+}
+
 }  // namespace
 
 std::string SnapSectionName(uint32_t id) {
@@ -160,18 +165,18 @@ absl::StatusOr<std::shared_ptr<SnapFile>> SnapFile::Open(
     return absl::FailedPreconditionError(absl::StrCat(
         path, ": not a regular file; a snapshot file must be one"));
   }
+  f->fd_ = fd;  // closed by ~SnapFile
   f->size_ = static_cast<uint64_t>(st.st_size);
+  f->mtime_ns_ = MtimeNs(st);
   if (f->size_ > 0) {
     void* m = ::mmap(nullptr, f->size_, PROT_READ, MAP_PRIVATE, fd, 0);
     if (m == MAP_FAILED) {
-      ::close(fd);
       return absl::FailedPreconditionError(Errno(path, "mmap"));
     }
     f->data_ = static_cast<const char*>(m);
     // The loader reads every section once, front to back: start reading ahead.
     ::madvise(m, f->size_, MADV_WILLNEED);
   }
-  ::close(fd);
   RETURN_IF_ERROR(f->ParseHeader());
   if (verify == VerifyMode::kFull) RETURN_IF_ERROR(f->VerifySections());
   return f;
@@ -179,6 +184,22 @@ absl::StatusOr<std::shared_ptr<SnapFile>> SnapFile::Open(
 
 SnapFile::~SnapFile() {
   if (data_ != nullptr) ::munmap(const_cast<char*>(data_), size_);
+  if (fd_ >= 0) ::close(fd_);
+}
+
+absl::Status SnapFile::CheckUnchanged() const {
+  struct stat st;
+  if (::fstat(fd_, &st) != 0) return absl::FailedPreconditionError(Errno(path_, "fstat"));
+  if (static_cast<uint64_t>(st.st_size) != size_ || MtimeNs(st) != mtime_ns_) {
+    return absl::AbortedError(absl::StrCat(
+        path_, ": the snapshot file was written while it was being loaded (",
+        static_cast<uint64_t>(st.st_size) != size_
+            ? absl::StrCat(size_, " bytes at open, ", st.st_size, " now")
+            : std::string("modified since open"),
+        "); replace a served file by writing a new one and renaming it over the old "
+        "(gridroute compile does), then load again"));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status SnapFile::ParseHeader() {

@@ -113,6 +113,14 @@ class SnapFile : public std::enable_shared_from_this<SnapFile> {
   // Drops the section's pages from this process's resident set (after its
   // arrays were copied out); the file's pages stay in the page cache.
   void Release(SnapSection id) const;
+  // ABORTED if the opened file was written since Open(): its size or
+  // modification time differs (a `cp new served.grsnap` over it, a
+  // truncation). The loader calls it once every section is read, so a load
+  // that raced such a write is refused rather than served half old, half
+  // new. Replacing the path by rename (what `gridroute compile` does) leaves
+  // the opened file as it was and passes. A write that keeps the size and
+  // lands within the file system's timestamp granularity is not seen.
+  absl::Status CheckUnchanged() const;
 
  private:
   struct Entry {
@@ -129,6 +137,8 @@ class SnapFile : public std::enable_shared_from_this<SnapFile> {
   const Entry* Find(SnapSection id) const;
 
   std::string path_;
+  int fd_ = -1;  // kept open for CheckUnchanged()
+  int64_t mtime_ns_ = 0;  // at Open()
   const char* data_ = nullptr;
   uint64_t size_ = 0;
   SnapInfo info_;

@@ -220,6 +220,8 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> SnapCodec::LoadFile(
   }  // joins the worker
   RETURN_IF_ERROR(routing);
   RETURN_IF_ERROR(index);
+  // Everything was read: refuse it if the file was written meanwhile.
+  RETURN_IF_ERROR(f->CheckUnchanged());
   s->stats_.total_seconds = Seconds(t0);
   return std::shared_ptr<const Snapshot>(std::move(s));
 }

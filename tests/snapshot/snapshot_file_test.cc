@@ -6,7 +6,11 @@
 // foreign file is refused with a clear status; with lazy verification a
 // damaged file either is refused or answers, never reads out of bounds (run
 // under ASan: tools/build.sh -DGRIDROUTE_SANITIZE=ON).
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -327,6 +331,51 @@ TEST_F(SnapshotFileTest, TruncatedFilesAreRefused) {
       }
     }
   }
+}
+
+// SnapFile::CheckUnchanged, which LoadPack calls once every section is read.
+TEST_F(SnapshotFileTest, AFileWrittenAfterOpenIsRefusedAndOneRenamedOverIsNot) {
+  const std::string bytes = ReadAll(*file_);
+  const std::string dir = testing::MakeTempDir("snapshot_file_changed");
+  const std::string path = dir + "/served.grsnap";
+  testing::WriteText(path, bytes);
+  absl::StatusOr<std::shared_ptr<SnapFile>> f = SnapFile::Open(path, VerifyMode::kLazy);
+  ASSERT_TRUE(f.ok()) << f.status();
+  EXPECT_TRUE((*f)->CheckUnchanged().ok());
+
+  // Replaced by rename: the opened file is still what was opened.
+  testing::WriteText(dir + "/new.grsnap", bytes);
+  ASSERT_EQ(std::rename((dir + "/new.grsnap").c_str(), path.c_str()), 0);
+  EXPECT_TRUE((*f)->CheckUnchanged().ok());
+
+  // Written in place: one byte appended.
+  absl::StatusOr<std::shared_ptr<SnapFile>> g = SnapFile::Open(path, VerifyMode::kLazy);
+  ASSERT_TRUE(g.ok()) << g.status();
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::app);
+    out << 'x';
+  }
+  absl::Status changed = (*g)->CheckUnchanged();
+  EXPECT_EQ(changed.code(), absl::StatusCode::kAborted) << changed;
+  EXPECT_TRUE(absl::StrContains(changed.message(), path + ": the snapshot file was written"))
+      << changed;
+  EXPECT_TRUE(absl::StrContains(changed.message(), absl::StrCat(bytes.size(), " bytes at open, ",
+                                                                bytes.size() + 1, " now")))
+      << changed;
+
+  // The same size, a new modification time (set explicitly: a write within
+  // one tick of the file system's clock keeps the time, SNAPSHOT_FORMAT.md).
+  testing::WriteText(path, bytes);
+  absl::StatusOr<std::shared_ptr<SnapFile>> h = SnapFile::Open(path, VerifyMode::kLazy);
+  ASSERT_TRUE(h.ok()) << h.status();
+  struct stat st;
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  struct timespec times[2] = {st.st_atim, st.st_mtim};
+  times[1].tv_sec += 1;
+  ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, 0), 0);
+  changed = (*h)->CheckUnchanged();
+  EXPECT_EQ(changed.code(), absl::StatusCode::kAborted) << changed;
+  EXPECT_TRUE(absl::StrContains(changed.message(), "modified since open")) << changed;
 }
 
 TEST_F(SnapshotFileTest, AFlippedByteInEachSectionIsAChecksumErrorNamingIt) {
