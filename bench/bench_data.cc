@@ -106,6 +106,21 @@ absl::StatusOr<std::string> EnsurePack(int64_t grids) {
   return dir.string();
 }
 
+absl::StatusOr<std::string> EnsureSnapshotFile(int64_t grids) {
+  absl::StatusOr<std::string> dir = EnsurePack(grids);
+  if (!dir.ok()) return dir.status();
+  const std::string file = *dir + ".grsnap";
+  if (fs::exists(file)) return file;
+  std::fprintf(stderr, "bench: compiling %s into %s\n", dir->c_str(), file.c_str());
+  absl::StatusOr<std::shared_ptr<const Snapshot>> s = LoadPack(*dir, BenchLoadOptions());
+  if (!s.ok()) return s.status();
+  // Written to a temporary file and renamed: present means complete.
+  if (absl::Status st = CompileSnapshot(**s, *dir, file); !st.ok()) return st;
+  s->reset();
+  malloc_trim(0);
+  return file;
+}
+
 size_t DefaultPointCount(int64_t grids) {
   if (const char* env = std::getenv("GRIDROUTE_BENCH_POINTS"); env != nullptr) {
     int64_t v = 0;

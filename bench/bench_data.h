@@ -70,6 +70,12 @@ std::string DataRoot();
 // renames it, so an interrupted run never leaves a half-written pack.
 absl::StatusOr<std::string> EnsurePack(int64_t grids);
 
+// The pack of `grids` grids compiled to a snapshot file (`gridroute compile`,
+// SNAPSHOT_FORMAT.md) beside its directory, <dir>.grsnap, compiling it first
+// if it is missing (loads the directory: the time and memory of a directory
+// load).
+absl::StatusOr<std::string> EnsureSnapshotFile(int64_t grids);
+
 // A query point: the lattice point the engine sees and the same position as
 // doubles for the peers (exactly q.ToX(pt.x), q.ToY(pt.y), so every
 // implementation answers for the identical point; see MakeQueryPoints).

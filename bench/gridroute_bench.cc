@@ -39,7 +39,11 @@
 // cities, bench_data.h). --bench_prepare_only generates the packs and exits.
 // --bench_load_only loads each pack once in a fresh process and prints the
 // load time, Snapshot::MemoryBytes and the process's resident and peak
-// memory, then exits. --bench_peers=BoostRtree,S2 limits the peers (gate and
+// memory, then exits. --bench_snapshot_file loads every dataset from its
+// pack compiled to <pack>.grsnap (compiled on first use, which costs a
+// directory load: run --bench_prepare_only --bench_snapshot_file before
+// --bench_load_only to time the file's load alone); BM_Build_Gridroute still
+// times the directory load. --bench_peers=BoostRtree,S2 limits the peers (gate and
 // benchmarks) to those named (default all; "none" for none): at 10M grids
 // GEOS and S2 would need tens of GB.
 // Data: $GRIDROUTE_BENCH_DATA (default <build>/bench-data), see bench_data.h.
@@ -109,6 +113,8 @@ struct PeerInfo {
 
 // --bench_peers: the peers to gate and time (empty: all).
 std::string g_peer_filter;
+// --bench_snapshot_file: datasets load from <pack>.grsnap (compiled once).
+bool g_snapshot_file = false;
 
 bool PeerEnabled(const PeerInfo& info) {
   if (g_peer_filter.empty()) return true;
@@ -195,8 +201,11 @@ class State {
     absl::StatusOr<std::string> dir = EnsurePack(grids);
     if (!dir.ok()) Die(std::string(dir.status().message()));
     ds->dir = *dir;
-    absl::StatusOr<std::shared_ptr<const Snapshot>> s = LoadPack(ds->dir, BenchLoadOptions());
-    if (!s.ok()) Die(absl::StrCat("LoadPack ", ds->dir, ": ", s.status().message()));
+    absl::StatusOr<std::string> from = ds->dir;
+    if (g_snapshot_file) from = EnsureSnapshotFile(grids);
+    if (!from.ok()) Die(std::string(from.status().message()));
+    absl::StatusOr<std::shared_ptr<const Snapshot>> s = LoadPack(*from, BenchLoadOptions());
+    if (!s.ok()) Die(absl::StrCat("LoadPack ", *from, ": ", s.status().message()));
     ds->snapshot = std::move(*s);
     if (ds->snapshot->num_grids() != static_cast<uint32_t>(grids)) {
       Die(absl::StrCat(ds->dir, " has ", ds->snapshot->num_grids(), " grids, expected ", grids));
@@ -626,7 +635,7 @@ void RegisterAll(const std::vector<int64_t>& sizes) {
 // --bench_load_only: each pack loaded once in this (fresh) process.
 int LoadOnly(const std::vector<int64_t>& sizes) {
   for (int64_t n : sizes) {
-    absl::StatusOr<std::string> dir = EnsurePack(n);
+    absl::StatusOr<std::string> dir = g_snapshot_file ? EnsureSnapshotFile(n) : EnsurePack(n);
     if (!dir.ok()) Die(std::string(dir.status().message()));
     const size_t rss_before = ResidentBytes();
     const auto t0 = std::chrono::steady_clock::now();
@@ -667,6 +676,8 @@ int main(int argc, char** argv) {
       prepare_only = true;
     } else if (std::strcmp(a, "--bench_load_only") == 0) {
       load_only = true;
+    } else if (std::strcmp(a, "--bench_snapshot_file") == 0) {
+      g_snapshot_file = true;
     } else if (std::strncmp(a, "--bench_peers=", 14) == 0) {
       g_peer_filter = a + 14;
     } else {
@@ -685,7 +696,7 @@ int main(int argc, char** argv) {
   }
   if (prepare_only) {
     for (int64_t n : sizes) {
-      absl::StatusOr<std::string> dir = EnsurePack(n);
+      absl::StatusOr<std::string> dir = g_snapshot_file ? EnsureSnapshotFile(n) : EnsurePack(n);
       if (!dir.ok()) {
         std::fprintf(stderr, "gridroute_bench: %s\n", std::string(dir.status().message()).c_str());
         return 1;
@@ -700,6 +711,7 @@ int main(int argc, char** argv) {
   benchmark::AddCustomContext("bench_sizes", sizes_text.empty() ? "2000,200000,2000000" : sizes_text);
   benchmark::AddCustomContext("bench_data", DataRoot());
   if (!g_peer_filter.empty()) benchmark::AddCustomContext("bench_peers", g_peer_filter);
+  if (g_snapshot_file) benchmark::AddCustomContext("bench_snapshot_file", "true");
   RegisterAll(sizes);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
