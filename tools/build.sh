@@ -8,5 +8,6 @@ build=${BUILD_DIR:-$root/build}
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
 # 2 jobs: the heaviest translation units (Boost.Geometry R-tree, generated gRPC
 # code) need ~400-600 MB each (docs/TOOLCHAIN.md).
-ninja -C "$build" -j "${JOBS:-2}" | grep -v '^\[' || true
-test "${PIPESTATUS[0]}" -eq 0
+# pipefail: the pipeline fails (and set -e stops) when ninja does; grep
+# finding nothing to print is not a failure.
+ninja -C "$build" -j "${JOBS:-2}" | { grep -v '^\[' || true; }
