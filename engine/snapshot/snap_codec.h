@@ -9,7 +9,7 @@
 // Every Load checks what it reads against the sizes it indexes (an id or
 // offset stored in one array and used to index another), so a structure
 // loaded from a damaged file, even one whose checksums were not verified
-// (VerifyMode::kLazy), is refused or is as safe to query as one built from
+// (VerifyMode::kNone), is refused or is as safe to query as one built from
 // a pack: a wrong answer at worst, never a read out of bounds or a loop
 // without end. Failures go to the reader (SnapReader::Fail: the section and
 // the reason); Load returns false then.

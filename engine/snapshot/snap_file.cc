@@ -154,6 +154,7 @@ absl::StatusOr<std::shared_ptr<SnapFile>> SnapFile::Open(
     const std::string& path, VerifyMode verify) {
   std::shared_ptr<SnapFile> f(new SnapFile());
   f->path_ = path;
+  f->verify_ = verify;
   const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
     return errno == ENOENT ? absl::NotFoundError(Errno(path, "open"))
@@ -306,13 +307,16 @@ absl::Status SnapFile::VerifySections() const {
     check(0, split);
   }
   for (size_t i = 0; i < entries_.size(); ++i) {
-    if (!bad[i]) continue;
-    const Entry& e = entries_[i];
-    return Damaged(absl::StrCat("section '", SnapSectionName(e.id),
-                                "': checksum mismatch (CRC32C of its ", e.length,
-                                " bytes differs from the table's)"));
+    if (bad[i]) return VerifySection(entries_[i]);  // the error
   }
   return absl::OkStatus();
+}
+
+absl::Status SnapFile::VerifySection(const Entry& e) const {
+  if (Crc32c(data_ + e.offset, e.length) == e.crc) return absl::OkStatus();
+  return Damaged(absl::StrCat("section '", SnapSectionName(e.id),
+                              "': checksum mismatch (CRC32C of its ", e.length,
+                              " bytes differs from the table's)"));
 }
 
 const SnapFile::Entry* SnapFile::Find(SnapSection id) const {
@@ -328,6 +332,7 @@ absl::StatusOr<SnapReader> SnapFile::Section(SnapSection id, bool lend) const {
   const Entry* e = Find(id);
   const std::string name = SnapSectionName(static_cast<uint32_t>(id));
   if (e == nullptr) return Damaged(absl::StrCat("no section '", name, "'"));
+  if (verify_ == VerifyMode::kLazy) RETURN_IF_ERROR(VerifySection(*e));
   return SnapReader(absl::string_view(data_ + e->offset, e->length),
                     absl::StrCat(path_, ": section '", name, "'"),
                     lend ? shared_from_this() : nullptr);

@@ -67,15 +67,22 @@ enum class SnapSection : uint32_t {
 // "geometry", "cell_index", ...; "section <id>" for an unknown id.
 std::string SnapSectionName(uint32_t id);
 
-// Whether Open() checks every section's CRC32C.
+// When a section's CRC32C is checked (the header, info block and table are
+// always checked at Open()).
 enum class VerifyMode : uint8_t {
-  // Every section (one pass over the file at memory speed) before any use.
+  // Every section at Open() (one pass over the file on two threads, at
+  // memory speed) before any is used.
   kFull,
-  // None at open (the header, info block and table are still checked). A
-  // damaged section is then refused only where the loader's structural
-  // checks catch it, or loads with different contents; it is never read out
-  // of bounds.
+  // Each section when Section() hands it out, on the thread that is about
+  // to read it: the check overlaps the other sections' loading and reads
+  // bytes about to be read anyway. Nothing unchecked is ever decoded.
   kLazy,
+  // None. No flag selects it: it exists for the fuzz target and the tests
+  // of the structural checks, which need damaged sections to reach the
+  // decoders. A damaged section is then refused only where the loader's
+  // structural checks catch it, or loads with different contents; it is
+  // never read out of bounds.
+  kNone,
 };
 
 // "full" or "lazy" (the --verify flags); false for anything else.
@@ -106,7 +113,8 @@ class SnapFile : public std::enable_shared_from_this<SnapFile> {
   uint64_t file_bytes() const { return size_; }
   const std::string& path() const { return path_; }
   bool Has(SnapSection id) const;
-  // A reader over section `id`; INVALID_ARGUMENT if the file has none.
+  // A reader over section `id`; INVALID_ARGUMENT if the file has none, or
+  // (VerifyMode::kLazy) if its checksum does not match.
   // `lend`: the reader's backing() holds this file (its mapping), so arrays
   // may be viewed in place for as long as that reference is held.
   absl::StatusOr<SnapReader> Section(SnapSection id, bool lend = false) const;
@@ -133,11 +141,13 @@ class SnapFile : public std::enable_shared_from_this<SnapFile> {
   absl::Status ParseTable(uint64_t table_offset, uint32_t count,
                           uint32_t table_crc);
   absl::Status VerifySections() const;
+  absl::Status VerifySection(const Entry& e) const;
   absl::Status Damaged(const std::string& reason) const;
   const Entry* Find(SnapSection id) const;
 
   std::string path_;
   int fd_ = -1;  // kept open for CheckUnchanged()
+  VerifyMode verify_ = VerifyMode::kFull;
   int64_t mtime_ns_ = 0;  // at Open()
   const char* data_ = nullptr;
   uint64_t size_ = 0;

@@ -159,11 +159,12 @@ struct LoadOptions {
   // loaded with a warning in Snapshot::warnings(); true refuses it.
   bool require_checksums = false;
   // A compiled snapshot file (.grsnap): kFull (default) checks every
-  // section's CRC32C at open (one pass over the file, ~0.1 s a GB);
-  // kLazy checks none (the header and section table are still checked, and
-  // every structure is still bounds-checked as it loads: a damaged section
-  // is refused or loads with other contents, never read out of bounds).
-  // Ignored for a pack directory. gridroute-server / gridroute --verify.
+  // section's CRC32C at open (one pass over the file, ~0.1 s a GB); kLazy
+  // checks each section as the loader reaches it (snap_file.h); kNone (no
+  // flag; fuzzing and tests) checks none, leaving the structural checks
+  // (a damaged section is refused or loads with other contents, never read
+  // out of bounds). Ignored for a pack directory. gridroute-server /
+  // gridroute --verify.
   VerifyMode verify = VerifyMode::kFull;
   // A compiled snapshot file: keep its largest arrays (geometry points, the
   // cell index: ~half of it) in the file's read-only mapping instead of

@@ -3,8 +3,9 @@
 // Compiled snapshot files (.grsnap; engine/snapshot/SNAPSHOT_FORMAT.md):
 // a generated city compiled and loaded back answers every Locate and Route
 // exactly as the directory it came from (the oracle), and every damaged or
-// foreign file is refused with a clear status; with lazy verification a
-// damaged file either is refused or answers, never reads out of bounds (run
+// foreign file is refused with a clear status (full and lazy verification
+// alike); unverified (VerifyMode::kNone) a damaged file either is refused
+// or answers, never reads out of bounds (run
 // under ASan: tools/build.sh -DGRIDROUTE_SANITIZE=ON).
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -386,26 +387,32 @@ TEST_F(SnapshotFileTest, AFlippedByteInEachSectionIsAChecksumErrorNamingIt) {
     if (s.length == 0) continue;
     std::string bad = bytes;
     bad[s.offset + s.length / 3] ^= 0x20;
-    auto r = LoadBytes(bad, VerifyMode::kFull);
-    ASSERT_FALSE(r.ok()) << SnapSectionName(s.id);
-    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
-    EXPECT_TRUE(absl::StrContains(
-        r.status().message(), absl::StrCat("section '", SnapSectionName(s.id),
-                                           "': checksum mismatch")))
-        << r.status();
+    // Checked before any section is read, or as each one is.
+    for (VerifyMode v : {VerifyMode::kFull, VerifyMode::kLazy}) {
+      for (bool in_place : {false, true}) {
+        auto r = LoadBytes(bad, v, in_place);
+        ASSERT_FALSE(r.ok()) << SnapSectionName(s.id);
+        EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+        EXPECT_TRUE(absl::StrContains(
+            r.status().message(), absl::StrCat("section '", SnapSectionName(s.id),
+                                               "': checksum mismatch")))
+            << r.status();
+      }
+    }
   }
-  // The header and the table guard themselves, in either mode.
+  // The header and the table guard themselves, in every mode.
   for (size_t at : {size_t{20}, static_cast<size_t>(sections[0].offset - 1)}) {
     std::string bad = bytes;
     bad[at] ^= 1;
-    auto r = LoadBytes(bad, VerifyMode::kLazy);
+    auto r = LoadBytes(bad, VerifyMode::kNone);
     EXPECT_FALSE(r.ok()) << at;
   }
 }
 
-// Lazy verification: a damaged section is refused by the structural checks
-// or loads with other contents; queries on what loads stay in bounds.
-TEST_F(SnapshotFileTest, LazyLoadOfDamagedSectionsNeverReadsOutOfBounds) {
+// No verification (VerifyMode::kNone, what the fuzz target runs): a damaged
+// section is refused by the structural checks or loads with other contents;
+// queries on what loads stay in bounds.
+TEST_F(SnapshotFileTest, UnverifiedLoadOfDamagedSectionsNeverReadsOutOfBounds) {
   const std::string bytes = ReadAll(*file_);
   auto a = FromDir();
   std::vector<IPoint> points = Points(*a);
@@ -418,7 +425,7 @@ TEST_F(SnapshotFileTest, LazyLoadOfDamagedSectionsNeverReadsOutOfBounds) {
     for (int k = 0; k < 12; ++k) {
       std::string bad = bytes;
       bad[s.offset + at(rng)] ^= static_cast<char>(1 << (k % 8));
-      auto r = LoadBytes(bad, VerifyMode::kLazy, /*in_place=*/k % 2 == 1);
+      auto r = LoadBytes(bad, VerifyMode::kNone, /*in_place=*/k % 2 == 1);
       if (!r.ok()) {
         EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument)
             << r.status();
@@ -450,9 +457,9 @@ TEST_F(SnapshotFileTest, LazyLoadOfDamagedSectionsNeverReadsOutOfBounds) {
 }
 
 // Found by the grsnap fuzz target: a rule's deadline amount of -3e231 (a
-// lazily loaded file) reached the router's int conversion (UBSan). A
+// file loaded unverified) reached the router's int conversion (UBSan). A
 // deadline now loads only within what ParseDeadlines accepts.
-TEST_F(SnapshotFileTest, ADeadlineAmountOutOfRangeIsRefusedWithLazyVerify) {
+TEST_F(SnapshotFileTest, ADeadlineAmountOutOfRangeIsRefusedUnverified) {
   const std::string bytes = ReadAll(*file_);
   const Section* rules = nullptr;
   const std::vector<Section> sections = Sections(bytes);
@@ -470,7 +477,7 @@ TEST_F(SnapshotFileTest, ADeadlineAmountOutOfRangeIsRefusedWithLazyVerify) {
   std::string bad = bytes;
   const double huge = -3.10522e231;
   std::memcpy(bad.data() + at + 1, &huge, 8);
-  auto r = LoadBytes(bad, VerifyMode::kLazy);
+  auto r = LoadBytes(bad, VerifyMode::kNone);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(absl::StrContains(r.status().message(), "section 'rules'")) << r.status();

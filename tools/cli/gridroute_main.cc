@@ -30,7 +30,8 @@
 
 ABSL_FLAG(std::string, pack, "", "City pack directory, or a compiled snapshot file (.grsnap)");
 ABSL_FLAG(std::string, verify, "full",
-          "A .grsnap --pack: 'full' checks every section's CRC32C at load, 'lazy' none");
+          "A .grsnap --pack: 'full' checks every section's CRC32C before loading any, "
+          "'lazy' each as it is loaded");
 ABSL_FLAG(bool, view_in_place, false,
           "A .grsnap --pack: keep its geometry and cell index in the file's mapping instead of "
           "copying them");
@@ -78,8 +79,8 @@ constexpr char kUsage[] =
     "  gridroute-server logs them. Exit 0; 1 with the reason on stderr (the pack\n"
     "  or the input is bad); 2 a usage error (no --pack).\n"
     "  Every --pack may be a pack directory or a compiled snapshot file (.grsnap);\n"
-    "  --verify full|lazy: check a .grsnap's section checksums at load (default\n"
-    "  full) or not (lazy; structures are still bounds-checked); --view-in-place:\n"
+    "  --verify full|lazy: check a .grsnap's section checksums all before loading\n"
+    "  (default full) or each as it is loaded (lazy); --view-in-place:\n"
     "  keep its geometry and cell index in the file's mapping (no copy).\n"
     "  compile --pack DIR --out FILE.grsnap\n"
     "      Loads and validates the pack as the server does, then writes the whole\n"

@@ -61,8 +61,8 @@ ABSL_FLAG(std::string, pack, "",
           "City pack directory, or a compiled snapshot file (.grsnap, written by "
           "`gridroute compile`), to serve (required)");
 ABSL_FLAG(std::string, verify, "full",
-          "A .grsnap --pack or reload: 'full' checks every section's CRC32C at load, 'lazy' "
-          "none (structures are still bounds-checked; engine/snapshot/SNAPSHOT_FORMAT.md)");
+          "A .grsnap --pack or reload: 'full' checks every section's CRC32C before loading "
+          "any, 'lazy' each as it is loaded (engine/snapshot/SNAPSHOT_FORMAT.md)");
 ABSL_FLAG(bool, view_in_place, false,
           "A .grsnap --pack or reload: keep its geometry and cell index in the file's mapping "
           "instead of copying them (faster load, shared pages); the file must then only be "
