@@ -652,6 +652,21 @@ int LoadOnly(const std::vector<int64_t>& sizes) {
         st.index_seconds, st.routing_seconds, (*s)->MemoryBytes() / 1048576.0,
         (*s)->locator().MemoryBytes() / 1048576.0, ResidentBytes() / 1048576.0,
         rss_before / 1048576.0, PeakResidentBytes() / 1048576.0);
+    // Where the snapshot's memory is (MiB); "other" is codes, names, the
+    // hierarchy and the smaller tables.
+    const Snapshot& snap = **s;
+    const double mib = 1048576.0;
+    const size_t parts[] = {snap.geometry().MemoryBytes(),   snap.locator().MemoryBytes(),
+                            snap.components().MemoryBytes(), snap.teams().MemoryBytes(),
+                            snap.grid_routes().MemoryBytes(), snap.layers().MemoryBytes(),
+                            snap.rules().MemoryBytes()};
+    size_t counted = 0;
+    for (size_t p : parts) counted += p;
+    std::printf(
+        "  MiB: geometry %.0f, locator %.0f, components %.0f, teams %.0f, grid routes %.0f, "
+        "layers %.0f, rules %.0f, other %.0f\n",
+        parts[0] / mib, parts[1] / mib, parts[2] / mib, parts[3] / mib, parts[4] / mib,
+        parts[5] / mib, parts[6] / mib, (snap.MemoryBytes() - counted) / mib);
     std::fflush(stdout);
   }
   return 0;
