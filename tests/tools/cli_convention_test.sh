@@ -30,6 +30,10 @@ diff -r "$tmp/a" "$tmp/b" > /dev/null || fail "--center-lon and --center_lon wro
 echo "ok: gridroute-gen takes --center-lon and --center_lon"
 
 # Usage errors exit 2 with "<tool>: ..." and "Try --help." on stderr.
+expect_rc 2 "$bin/gridroute-server" --pack "$tmp/a" --listen 127.0.0.1:0 \
+  --http-listen 127.0.0.1:0 --http-blocking-threads 0
+grep -q "^gridroute-server: --http-blocking-threads must be in 1..1024" "$tmp/err" \
+  || fail "server --http-blocking-threads 0: $(cat "$tmp/err")"
 expect_rc 2 "$bin/gridroute-gen" --grids 0 --out "$tmp/c"
 grep -q "^gridroute-gen: --grids must be in" "$tmp/err" || fail "gen --grids 0: $(cat "$tmp/err")"
 expect_rc 2 "$bin/gridroute-gen" --grids 30 --cities 0 --out "$tmp/c"

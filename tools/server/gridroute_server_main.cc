@@ -164,7 +164,11 @@ ABSL_FLAG(int, max_event_clients, 4,
           "one more is answered 429");
 ABSL_FLAG(int, http_threads, 2,
           "HTTP io threads (event-driven: any number of keep-alive connections share them; "
-          "requests are answered on them, so a handler waiting for the journal holds one)");
+          "requests that cannot wait are answered on them)");
+ABSL_FLAG(int, http_blocking_threads, 16,
+          "HTTP workers for the requests that may wait (a filing waiting for its journal "
+          "commit, /v1/route:batch, /v1/grids): at most this many run at once, more wait in "
+          "order (engine/http/HTTP.md)");
 ABSL_FLAG(int, http_max_body_mb, 0,
           "Largest HTTP request body, MiB (larger: 413); 0 = --max-message-mb");
 ABSL_FLAG(double, http_keepalive_s, 5,
@@ -288,6 +292,10 @@ std::string CheckFlags() {
   if (absl::GetFlag(FLAGS_max_pending_answers_mb) < 1) return "--max-pending-answers-mb must be >= 1";
   if (absl::GetFlag(FLAGS_http_threads) < 1 || absl::GetFlag(FLAGS_http_threads) > 4096) {
     return "--http-threads must be in 1..4096";
+  }
+  if (absl::GetFlag(FLAGS_http_blocking_threads) < 1 ||
+      absl::GetFlag(FLAGS_http_blocking_threads) > 1024) {
+    return "--http-blocking-threads must be in 1..1024";
   }
   if (absl::GetFlag(FLAGS_http_max_body_mb) < 0) return "--http-max-body-mb must be >= 0";
   if (!(absl::GetFlag(FLAGS_events_per_s) > 0) || absl::GetFlag(FLAGS_events_per_s) > 100000) {
@@ -562,6 +570,7 @@ std::unique_ptr<gridroute::HttpServer> StartHttp(const gridroute::ServerOptions&
   o.max_body_bytes = body_mb > 0 ? static_cast<size_t>(body_mb) << 20
                                  : static_cast<size_t>(grpc_options.max_message_bytes);
   o.threads = absl::GetFlag(FLAGS_http_threads);
+  o.blocking_threads = absl::GetFlag(FLAGS_http_blocking_threads);
   o.keep_alive_timeout_s = static_cast<int>(absl::GetFlag(FLAGS_http_keepalive_s));
   o.request_timeout_s = static_cast<uint32_t>(absl::GetFlag(FLAGS_http_request_timeout_s));
   o.max_connections = grpc_options.max_connections;
@@ -570,7 +579,8 @@ std::unique_ptr<gridroute::HttpServer> StartHttp(const gridroute::ServerOptions&
   *http_ptr = http.get();
   Log(absl::StrCat("HTTP/JSON on ", absl::GetFlag(FLAGS_http_listen), " (port ", http->port(), ", ",
                    http->tls() ? "TLS" : "plaintext", ", ", absl::GetFlag(FLAGS_http_threads),
-                   " threads, body at most ", body_mb > 0 ? body_mb : grpc_options.max_message_bytes >> 20,
+                   " threads and ", absl::GetFlag(FLAGS_http_blocking_threads),
+                   " workers for requests that may wait, body at most ", body_mb > 0 ? body_mb : grpc_options.max_message_bytes >> 20,
                    " MiB)"));
   return http;
 }
@@ -651,7 +661,7 @@ int main(int argc, char** argv) {
       "[--max-connections 10000] [--max-streams-per-connection 256] [--idle-timeout-s 300] "
       "[--handshake-timeout-s 10] [--keepalive-s 60 --keepalive-timeout-s 20] "
       "[--stream-window-kb 256] [--max-pending-answers-mb 1024] [--stream-write-timeout-s 60] "
-      "[--http-listen HOST:PORT [--http-threads 2] [--http-max-body-mb N] [--http-keepalive-s 5] [--http-request-timeout-s 30] "
+      "[--http-listen HOST:PORT [--http-threads 2] [--http-blocking-threads 16] [--http-max-body-mb N] [--http-keepalive-s 5] [--http-request-timeout-s 30] "
       "[--basemap-url URL] [--console-dir DIR] [--events-per-s 50] [--max-event-clients 4]]");
   std::vector<std::string> storage;
   std::vector<char*> args = gridroute::cli::DashedFlags(argc, argv, &storage);
