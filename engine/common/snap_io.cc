@@ -26,6 +26,23 @@ bool SnapReader::GetString(std::string* s, uint64_t max_bytes) {
   return true;
 }
 
+bool SnapReader::GetString(PodArray<char>* out, uint64_t max_bytes) {
+  uint64_t n = 0;
+  if (!GetU64(&n)) return false;
+  if (n > remaining())
+    return Fail("truncated (a string runs past the section's end)");
+  if (n > max_bytes)
+    return Fail(absl::StrCat("a string of ", n, " bytes, more than ", max_bytes));
+  const absl::Span<const char> v(bytes_.data() + pos_, n);
+  if (backing_ != nullptr) {
+    out->Borrow(v, backing_);
+  } else {
+    out->owned().assign(v.begin(), v.end());
+  }
+  pos_ += n;
+  return true;
+}
+
 bool SnapReader::GetStrings(std::vector<std::string>* v, uint64_t max_count) {
   uint64_t n = 0;
   if (!GetU64(&n)) return false;

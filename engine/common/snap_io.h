@@ -41,6 +41,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "common/pod_array.h"
 
 namespace gridroute {
 
@@ -86,6 +87,10 @@ class SnapWriter {
   template <typename T>
   void PutArray(const std::vector<T>& v) {
     PutArray(absl::MakeConstSpan(v));
+  }
+  template <typename T>
+  void PutArray(const PodArray<T>& v) {
+    PutArray(v.span());
   }
 
   const std::string& bytes() const { return bytes_; }
@@ -158,6 +163,22 @@ class SnapReader {
     out->assign(first, first + n);
     return true;
   }
+
+  // An array PutArray wrote: viewed in place when the reader lends its
+  // bytes (backing(): LoadOptions::view_in_place), else copied.
+  template <typename T>
+  bool GetArray(PodArray<T>* out, uint64_t max_count = kNoLimit) {
+    absl::Span<const T> v;
+    if (!GetSpan(&v, max_count)) return false;
+    if (backing_ != nullptr) {
+      out->Borrow(v, backing_);
+    } else {
+      out->owned().assign(v.begin(), v.end());
+    }
+    return true;
+  }
+  // A string PutString wrote, as GetArray above (no alignment needed).
+  bool GetString(PodArray<char>* out, uint64_t max_bytes = kNoLimit);
 
   // Records the first failure ("<what>: <reason>"); returns false.
   bool Fail(absl::string_view reason);

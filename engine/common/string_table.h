@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "common/pod_array.h"
 
 namespace gridroute {
 
@@ -31,14 +32,14 @@ class StringTable {
   uint32_t Add(absl::string_view s) {
     if (count_ == 0 && offsets_.empty()) width_ = s.size();
     if (uniform() && s.size() != width_) Materialize();
-    chars_.append(s.data(), s.size());
+    chars_.owned().insert(chars_.owned().end(), s.data(), s.data() + s.size());
     if (!uniform()) {
       const uint64_t end = chars_.size();
       if ((end >> 32) != wraps_.size()) {
         // The end offset of string `count_` is the first past this 4 GiB.
         while ((end >> 32) > wraps_.size()) wraps_.push_back(count_);
       }
-      offsets_.push_back(static_cast<uint32_t>(end));
+      offsets_.owned().push_back(static_cast<uint32_t>(end));
     }
     return count_++;
   }
@@ -58,16 +59,16 @@ class StringTable {
     }
   }
   void Reserve(size_t strings, size_t chars) {
-    if (!uniform()) offsets_.reserve(strings);
-    chars_.reserve(chars);
+    if (!uniform()) offsets_.owned().reserve(strings);
+    chars_.owned().reserve(chars);
   }
   // Releases spare capacity (after filling).
   void ShrinkToFit() {
-    chars_.shrink_to_fit();
-    offsets_.shrink_to_fit();
+    chars_.owned().shrink_to_fit();
+    offsets_.owned().shrink_to_fit();
   }
   size_t MemoryBytes() const {
-    return chars_.capacity() + offsets_.capacity() * sizeof(uint32_t) +
+    return chars_.MemoryBytes() + offsets_.MemoryBytes() +
            wraps_.capacity() * sizeof(uint32_t);
   }
 
@@ -84,20 +85,22 @@ class StringTable {
     return high + offsets_[i];
   }
   void Materialize() {
-    offsets_.reserve(count_ + 1);
+    offsets_.owned().reserve(count_ + 1);
     for (uint32_t i = 0; i < count_; ++i) {
       const uint64_t end = width_ * (i + 1);
       while ((end >> 32) > wraps_.size()) wraps_.push_back(i);
-      offsets_.push_back(static_cast<uint32_t>(end));
+      offsets_.owned().push_back(static_cast<uint32_t>(end));
     }
     width_ = kMixed;
   }
 
   static constexpr size_t kMixed = ~size_t{0};
-  std::string chars_;
+  // Owned while filling; viewed in a compiled snapshot's mapping when it is
+  // loaded in place (LoadOptions::view_in_place).
+  PodArray<char> chars_;
   size_t width_ = 0;  // common length while uniform(), else kMixed
   uint32_t count_ = 0;
-  std::vector<uint32_t> offsets_;  // end of string i (mod 2^32), if !uniform()
+  PodArray<uint32_t> offsets_;  // end of string i (mod 2^32), if !uniform()
   std::vector<uint32_t> wraps_;  // k-th: first i whose end is >= (k+1) * 4 GiB
 };
 

@@ -135,11 +135,10 @@ int32_t Components::FindCode(absl::string_view code) const {
 }
 
 size_t Components::MemoryBytes() const {
-  return xy_.capacity() * 4 + wide_.capacity() * sizeof(IPoint) +
-         grid_.capacity() * 4 + attr16_.capacity() * 2 +
-         attr32_.capacity() * 4 + codes_.MemoryBytes() + slots_.capacity() * 4 +
-         attrs_.capacity() * sizeof(Attr) + states_.MemoryBytes() +
-         cell_begin_.capacity() * 4 + order_.capacity() * 4;
+  return xy_.MemoryBytes() + wide_.MemoryBytes() + grid_.MemoryBytes() +
+         attr16_.MemoryBytes() + attr32_.MemoryBytes() + codes_.MemoryBytes() +
+         slots_.MemoryBytes() + attrs_.capacity() * sizeof(Attr) + states_.MemoryBytes() +
+         cell_begin_.MemoryBytes() + order_.MemoryBytes();
 }
 
 // Phase 1: one chunk's row into its Builder (false: a bad row; the
@@ -220,15 +219,15 @@ Components::Box Components::StoreColumns(std::vector<Builder>& parts,
                                          const std::vector<std::vector<uint32_t>>& remap,
                                          size_t n, size_t chars) {
   const bool narrow = attrs_.size() <= 65536;
-  (narrow ? attr16_.reserve(n) : attr32_.reserve(n));
+  (narrow ? attr16_.owned().reserve(n) : attr32_.owned().reserve(n));
   codes_.Reserve(n, chars);
   Box box;
   for (size_t k = 0; k < parts.size(); ++k) {
     Builder& b = parts[k];
     for (uint32_t i = 0; i < b.codes.size(); ++i) codes_.Add(b.codes.Get(i));
     for (uint32_t a : b.attr) {
-      narrow ? attr16_.push_back(static_cast<uint16_t>(remap[k][a]))
-             : attr32_.push_back(remap[k][a]);
+      narrow ? attr16_.owned().push_back(static_cast<uint16_t>(remap[k][a]))
+             : attr32_.owned().push_back(remap[k][a]);
     }
     for (const IPoint& p : b.points) {
       box.min_x = std::min(box.min_x, p.x);
@@ -244,22 +243,22 @@ Components::Box Components::StoreColumns(std::vector<Builder>& parts,
   const bool fits = n == 0 || (static_cast<uint64_t>(box.max_x - box.min_x) <= 0xffffffffu &&
                                static_cast<uint64_t>(box.max_y - box.min_y) <= 0xffffffffu);
   if (fits) {
-    xy_.reserve(2 * n);
+    xy_.owned().reserve(2 * n);
   } else {
-    wide_.reserve(n);
+    wide_.owned().reserve(n);
   }
   for (Builder& b : parts) {
     for (const IPoint& p : b.points) {
       if (fits) {
-        xy_.push_back(static_cast<uint32_t>(p.x - base_x_));
-        xy_.push_back(static_cast<uint32_t>(p.y - base_y_));
+        xy_.owned().push_back(static_cast<uint32_t>(p.x - base_x_));
+        xy_.owned().push_back(static_cast<uint32_t>(p.y - base_y_));
       } else {
-        wide_.push_back(p);
+        wide_.owned().push_back(p);
       }
     }
     b.points = std::vector<IPoint>();
   }
-  grid_.assign(n, ~0u);
+  grid_.owned().assign(n, ~0u);
   return box;
 }
 
@@ -279,7 +278,8 @@ bool Components::BuildCodeIndex(int threads) {
   std::vector<uint32_t> sorted(n);
   for (uint32_t i = 0; i < n; ++i) sorted[end[home[i]]++] = i;  // end[h] now ends run h
   home = std::vector<uint32_t>();
-  slots_.assign(slots, 0);
+  std::vector<uint32_t>& out = slots_.owned();
+  out.assign(slots, 0);
   std::vector<uint32_t> wrapped;
   size_t next = 0, begin = 0;
   for (size_t h = 0; h < slots; ++h) {
@@ -290,7 +290,7 @@ bool Components::BuildCodeIndex(int threads) {
       }
       const size_t p = std::max(h, next);
       if (p < slots) {
-        slots_[p] = i + 1;
+        out[p] = i + 1;
         next = p + 1;
       } else {
         wrapped.push_back(i);
@@ -300,8 +300,8 @@ bool Components::BuildCodeIndex(int threads) {
   }
   size_t p = 0;
   for (uint32_t i : wrapped) {
-    while (slots_[p] != 0) ++p;
-    slots_[p] = i + 1;
+    while (out[p] != 0) ++p;
+    out[p] = i + 1;
   }
   return true;
 }
@@ -330,12 +330,14 @@ void Components::BuildCellLattice(const Box& box, int threads) {
                                          static_cast<uint64_t>(p.x - box.min_x) / cell);
     }
   });
-  cell_begin_.assign(cells + 1, 0);
-  for (uint32_t k : cell_of) ++cell_begin_[k + 1];
-  for (size_t k = 0; k < cells; ++k) cell_begin_[k + 1] += cell_begin_[k];
-  order_.resize(n);
-  std::vector<uint32_t> fill(cell_begin_.begin(), cell_begin_.end() - 1);
-  for (uint32_t i = 0; i < n; ++i) order_[fill[cell_of[i]]++] = i;
+  std::vector<uint32_t>& begin = cell_begin_.owned();
+  begin.assign(cells + 1, 0);
+  for (uint32_t k : cell_of) ++begin[k + 1];
+  for (size_t k = 0; k < cells; ++k) begin[k + 1] += begin[k];
+  std::vector<uint32_t>& order = order_.owned();
+  order.resize(n);
+  std::vector<uint32_t> fill(begin.begin(), begin.end() - 1);
+  for (uint32_t i = 0; i < n; ++i) order[fill[cell_of[i]]++] = i;
 }
 
 absl::StatusOr<Components> Components::Load(const std::string& path,
@@ -383,7 +385,7 @@ void Components::AssignGrids(const Locator& locator, int threads) {
       const size_t m = std::min(kBatch, e - i);
       for (size_t k = 0; k < m; ++k) p[k] = point(static_cast<int32_t>(i + k));
       locator.LocateBatch(p, m, LocateOptions{}, r);
-      for (size_t k = 0; k < m; ++k) grid_[i + k] = r[k].grid;
+      for (size_t k = 0; k < m; ++k) grid_.owned()[i + k] = r[k].grid;
     }
   });
 }

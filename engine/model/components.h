@@ -27,6 +27,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "common/csv.h"
+#include "common/pod_array.h"
 #include "common/string_table.h"
 #include "geo/geometry.h"
 #include "model/categories.h"
@@ -115,17 +116,19 @@ class Components {
                          : wide_[i];
   }
 
-  // Per component (~40 bytes at 4M components, 16-character codes).
-  std::vector<uint32_t> xy_;  // point - base, x then y (span < 2^32 units)
-  std::vector<IPoint> wide_;  // points, instead of xy_, if the span is wider
+  // Per component (~40 bytes at 4M components, 16-character codes). The
+  // large arrays are PodArrays: owned when built from a pack, viewed in a
+  // compiled snapshot's mapping when loaded in place
+  // (LoadOptions::view_in_place).
+  PodArray<uint32_t> xy_;  // point - base, x then y (span < 2^32 units)
+  PodArray<IPoint> wide_;  // points, instead of xy_, if the span is wider
   int64_t base_x_ = 0, base_y_ = 0;
-  std::vector<uint32_t> grid_;
-  std::vector<uint16_t>
-      attr16_;  // attrs_ index (attr32_ past 65536 combinations)
-  std::vector<uint32_t> attr32_;
+  PodArray<uint32_t> grid_;
+  PodArray<uint16_t> attr16_;  // attrs_ index (attr32_ past 65536 combinations)
+  PodArray<uint32_t> attr32_;
   StringTable codes_;
   // Open addressing, linear probing: component index + 1, 0 empty.
-  std::vector<uint32_t> slots_;
+  PodArray<uint32_t> slots_;
 
   std::vector<Attr> attrs_;
   StringTable states_;  // distinct states
@@ -137,8 +140,8 @@ class Components {
   Quantizer quantizer_{true};
   int64_t cell_ = 500'000;
   int64_t nx_ = 0, ny_ = 0;
-  std::vector<uint32_t> cell_begin_;
-  std::vector<uint32_t> order_;
+  PodArray<uint32_t> cell_begin_;
+  PodArray<uint32_t> order_;
 };
 
 }  // namespace gridroute

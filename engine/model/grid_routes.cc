@@ -136,11 +136,13 @@ GridRoutes GridRoutes::Build(const std::vector<int32_t>& parents, const Teams& t
                              const std::function<absl::string_view(uint32_t)>& codes) {
   GridRoutes out;
   const uint32_t n = static_cast<uint32_t>(parents.size());
-  out.records_.resize(n);
+  std::vector<GridRecord>& records = out.records_.owned();
+  std::vector<int32_t>& layer_pool = out.layer_pool_.owned();
+  records.resize(n);
   TeamLists lists(&out.team_pool_, &out.team_begin_);
   std::vector<int32_t> hits;
   for (uint32_t g = 0; g < n; ++g) {
-    GridRecord& rec = out.records_[g];
+    GridRecord& rec = records[g];
     rec.region = parents[g];
     if (rules.grid_has_rules(g)) rec.flags |= GridRecord::kGridHasRules;
     const absl::Span<const Teams::Entry> own = teams.grid_entries(g);
@@ -160,13 +162,13 @@ GridRoutes GridRoutes::Build(const std::vector<int32_t>& parents, const Teams& t
     std::sort(hits.begin(), hits.end(),
               [&](int32_t a, int32_t b) { return layers.rank(a) < layers.rank(b); });
     rec.flags |= GridRecord::kLayers;
-    rec.layer_list = static_cast<uint32_t>(out.layer_pool_.size());
-    out.layer_pool_.push_back(static_cast<int32_t>(hits.size()));
-    out.layer_pool_.insert(out.layer_pool_.end(), hits.begin(), hits.end());
+    rec.layer_list = static_cast<uint32_t>(layer_pool.size());
+    layer_pool.push_back(static_cast<int32_t>(hits.size()));
+    layer_pool.insert(layer_pool.end(), hits.begin(), hits.end());
   }
-  out.records_.shrink_to_fit();
+  records.shrink_to_fit();
   out.team_pool_.shrink_to_fit();
-  out.layer_pool_.shrink_to_fit();
+  layer_pool.shrink_to_fit();
   return out;
 }
 
@@ -205,9 +207,8 @@ void GridRoutes::LayerHits(uint32_t grid, const GridRecord& r, IPoint p, const L
 }
 
 size_t GridRoutes::MemoryBytes() const {
-  return records_.capacity() * sizeof(GridRecord) +
-         team_pool_.capacity() * sizeof(TeamAssignment) +
-         team_begin_.capacity() * sizeof(uint32_t) + layer_pool_.capacity() * sizeof(int32_t);
+  return records_.MemoryBytes() + team_pool_.capacity() * sizeof(TeamAssignment) +
+         team_begin_.capacity() * sizeof(uint32_t) + layer_pool_.MemoryBytes();
 }
 
 }  // namespace gridroute

@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "common/pod_array.h"
 #include "geo/geometry.h"
 #include "geo/grid_geometry.h"
 #include "model/layers.h"
@@ -116,10 +117,12 @@ class GridRoutes {
 
  private:
   friend struct SnapCodec;  // snapshot/snap_codec.h: the compiled snapshot file
-  std::vector<GridRecord> records_;
+  // Owned when built; viewed in a compiled snapshot's mapping when it is
+  // loaded in place (LoadOptions::view_in_place).
+  PodArray<GridRecord> records_;
   std::vector<TeamAssignment> team_pool_;
   std::vector<uint32_t> team_begin_{0, 0};  // list i: team_pool_[begin[i], begin[i+1])
-  std::vector<int32_t> layer_pool_;  // per listed grid: [count, layer...]
+  PodArray<int32_t> layer_pool_;  // per listed grid: [count, layer...]
 };
 
 }  // namespace gridroute

@@ -21,6 +21,7 @@
 
 #include <memory>
 #include <string>
+#include <type_traits>
 
 #include "absl/status/statusor.h"
 #include "common/snap_io.h"
@@ -71,15 +72,17 @@ struct SnapCodec {
                              const RuleTable& t);
   static absl::Status LoadSections(const SnapFile& f,
                                    const LoadOptions& options, Snapshot& s);
-  static absl::Status LoadRouting(const SnapFile& f, Snapshot& s);
+  static absl::Status LoadRouting(const SnapFile& f, const LoadOptions& options,
+                                  Snapshot& s);
   static absl::Status LoadIndex(const SnapFile& f, const LoadOptions& options,
                                 Snapshot& s);
 };
 
 // Checks every value of `v` is in [lo, hi); else fails `r` with `what`.
-template <typename T>
-bool AllInRange(SnapReader& r, const std::vector<T>& v, int64_t lo, int64_t hi,
+template <typename C>  // a std::vector or a PodArray
+bool AllInRange(SnapReader& r, const C& v, int64_t lo, int64_t hi,
                 const char* what) {
+  using T = std::decay_t<decltype(*v.data())>;
   for (const T& x : v) {
     if (static_cast<int64_t>(x) < lo || static_cast<int64_t>(x) >= hi)
       return r.Fail(what);
@@ -89,7 +92,7 @@ bool AllInRange(SnapReader& r, const std::vector<T>& v, int64_t lo, int64_t hi,
 
 // Checks `begin` is a CSR offset array over `size` elements: non-empty,
 // starting at 0, non-decreasing, ending at `size`.
-bool IsCsr(SnapReader& r, const std::vector<uint32_t>& begin, uint64_t size,
+bool IsCsr(SnapReader& r, absl::Span<const uint32_t> begin, uint64_t size,
            const char* what);
 
 }  // namespace gridroute

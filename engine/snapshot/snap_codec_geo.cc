@@ -9,7 +9,7 @@
 
 namespace gridroute {
 
-bool IsCsr(SnapReader& r, const std::vector<uint32_t>& begin, uint64_t size,
+bool IsCsr(SnapReader& r, absl::Span<const uint32_t> begin, uint64_t size,
            const char* what) {
   if (begin.empty() || begin.front() != 0 || begin.back() != size)
     return r.Fail(what);
@@ -22,7 +22,7 @@ bool IsCsr(SnapReader& r, const std::vector<uint32_t>& begin, uint64_t size,
 void SnapCodec::Save(const StringTable& t, SnapWriter& w) {
   w.PutU64(t.width_);
   w.PutU32(t.count_);
-  w.PutString(t.chars_);
+  w.PutString(absl::string_view(t.chars_.data(), t.chars_.size()));
   w.PutArray(t.offsets_);
   w.PutArray(t.wraps_);
 }
@@ -51,7 +51,7 @@ bool SnapCodec::Load(SnapReader& r, StringTable* t) {
   if (width != StringTable::kMixed || t->offsets_.size() != t->count_) {
     return r.Fail("a string table's offsets do not match its count");
   }
-  if (t->offsets_.back() != t->chars_.size())
+  if (t->offsets_[t->offsets_.size() - 1] != t->chars_.size())
     return r.Fail("a string table's last offset");
   for (size_t i = 1; i < t->offsets_.size(); ++i) {
     if (t->offsets_[i] < t->offsets_[i - 1])

@@ -130,16 +130,20 @@ absl::Status SnapCodec::LoadSections(const SnapFile& f,
   for (const auto& part : {std::pair{SnapSection::kCodes, &s.codes_},
                            std::pair{SnapSection::kNames, &s.names_}}) {
     StringTable* table = part.second;
-    RETURN_IF_ERROR(ReadSection(f, part.first, [&](SnapReader& r) {
-      if (Load(r, table) && table->size() != num_grids) r.Fail("one string per grid");
-    }));
+    RETURN_IF_ERROR(ReadSection(
+        f, part.first,
+        [&](SnapReader& r) {
+          if (Load(r, table) && table->size() != num_grids) r.Fail("one string per grid");
+        },
+        options.view_in_place));
   }
   return absl::OkStatus();
 }
 
 // In dependency order: rules read departments, categories, layers; grid
 // routes read teams and layers.
-absl::Status SnapCodec::LoadRouting(const SnapFile& f, Snapshot& s) {
+absl::Status SnapCodec::LoadRouting(const SnapFile& f, const LoadOptions& options,
+                                     Snapshot& s) {
   RETURN_IF_ERROR(ReadSection(f, SnapSection::kDepartments, [&](SnapReader& r) {
     Load(r, &s.departments_);
   }));
@@ -151,13 +155,14 @@ absl::Status SnapCodec::LoadRouting(const SnapFile& f, Snapshot& s) {
                               [&](SnapReader& r) { Load(r, s, &s.rules_); }));
   RETURN_IF_ERROR(ReadSection(f, SnapSection::kTeams,
                               [&](SnapReader& r) { Load(r, s, &s.teams_); }));
-  RETURN_IF_ERROR(ReadSection(f, SnapSection::kComponents, [&](SnapReader& r) {
-    Load(r, s, &s.components_);
-  }));
+  RETURN_IF_ERROR(ReadSection(
+      f, SnapSection::kComponents, [&](SnapReader& r) { Load(r, s, &s.components_); },
+      options.view_in_place));
   RETURN_IF_ERROR(ReadSection(f, SnapSection::kCalendar,
                               [&](SnapReader& r) { Load(r, &s.calendar_); }));
-  return ReadSection(f, SnapSection::kGridRoutes,
-                     [&](SnapReader& r) { Load(r, s, &s.grid_routes_); });
+  return ReadSection(
+      f, SnapSection::kGridRoutes, [&](SnapReader& r) { Load(r, s, &s.grid_routes_); },
+      options.view_in_place);
 }
 
 // The box index, then the locator over it: the stored cell index, or (a
@@ -214,7 +219,7 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> SnapCodec::LoadFile(
     if (options.threads > 1) {
       worker = std::jthread(load_index);
     }
-    routing = LoadRouting(*f, *s);
+    routing = LoadRouting(*f, options, *s);
     s->stats_.routing_seconds = Seconds(t1);
     if (options.threads <= 1) load_index();
   }  // joins the worker

@@ -33,8 +33,8 @@ ABSL_FLAG(std::string, verify, "full",
           "A .grsnap --pack: 'full' checks every section's CRC32C before loading any, "
           "'lazy' each as it is loaded");
 ABSL_FLAG(bool, view_in_place, false,
-          "A .grsnap --pack: keep its geometry and cell index in the file's mapping instead of "
-          "copying them");
+          "A .grsnap --pack: keep its largest arrays (geometry, cell index, codes and names, "
+          "components, grid records) in the file's mapping instead of copying them");
 ABSL_FLAG(std::string, in, "-", "Input CSV with a header ('-' = stdin)");
 ABSL_FLAG(std::string, out, "-", "Output CSV ('-' = stdout)");
 ABSL_FLAG(std::string, lon_col, "lon", "Column holding longitude / x");
@@ -81,7 +81,7 @@ constexpr char kUsage[] =
     "  Every --pack may be a pack directory or a compiled snapshot file (.grsnap);\n"
     "  --verify full|lazy: check a .grsnap's section checksums all before loading\n"
     "  (default full) or each as it is loaded (lazy); --view-in-place:\n"
-    "  keep its geometry and cell index in the file's mapping (no copy).\n"
+    "  keep its largest arrays in the file's mapping (no copy).\n"
     "  compile --pack DIR --out FILE.grsnap\n"
     "      Loads and validates the pack as the server does, then writes the whole\n"
     "      loaded snapshot (geometry, indexes, routing model) to one file that\n"

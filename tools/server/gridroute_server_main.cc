@@ -64,8 +64,8 @@ ABSL_FLAG(std::string, verify, "full",
           "A .grsnap --pack or reload: 'full' checks every section's CRC32C before loading "
           "any, 'lazy' each as it is loaded (engine/snapshot/SNAPSHOT_FORMAT.md)");
 ABSL_FLAG(bool, view_in_place, false,
-          "A .grsnap --pack or reload: keep its geometry and cell index in the file's mapping "
-          "instead of copying them (faster load, shared pages); the file must then only be "
+          "A .grsnap --pack or reload: keep its largest arrays (geometry, cell index, codes and "
+          "names, components, grid records) in the file's mapping instead of copying them (faster load, shared pages); the file must then only be "
           "replaced by renaming a new one over it, never written into");
 ABSL_FLAG(std::string, listen, "127.0.0.1:9090", "host:port to listen on");
 ABSL_FLAG(int, threads, 0,
