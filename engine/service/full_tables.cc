@@ -4,28 +4,13 @@
 #include <cstdlib>
 #include <limits>
 
+#include "service/wire_writer.h"
+
 namespace gridroute {
 namespace {
 
 // routing.proto numbers the fragments carry.
 constexpr int kRuleId = 3, kUrgency = 9, kCategory = 11, kCategoryName = 12, kChain = 5;
-
-void Varint(uint64_t v, std::string* out) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>(v | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-// A length-delimited field; proto3 leaves an empty singular string out
-// (`always`: a set sub-message or a repeated element).
-void Field(int field, absl::string_view s, bool always, std::string* out) {
-  if (s.empty() && !always) return;
-  Varint(static_cast<uint64_t>(field) << 3 | 2, out);
-  Varint(s.size(), out);
-  out->append(s.data(), s.size());
-}
 
 void Close(const std::string& arena, std::vector<uint32_t>* begin) {
   begin->push_back(static_cast<uint32_t>(arena.size()));
@@ -36,58 +21,60 @@ void Close(const std::string& arena, std::vector<uint32_t>* begin) {
 FullTables FullTables::Build(const Snapshot& s) {
   FullTables t;
   std::string& a = t.arena_;
+  WireWriter w(&a);
   std::string body;
+  WireWriter wb(&body);
   const Hierarchy& h = s.hierarchy();
   t.levels_ = h.levels().size();
   t.region_begin_.push_back(0);
   for (int32_t r = 0; r < h.num_regions(); ++r) {
     const Region& region = h.region(r);
     body.clear();
-    Field(1, h.levels()[region.level], false, &body);
-    Field(2, region.code, false, &body);
-    Field(3, region.name, false, &body);
-    Field(kChain, body, true, &a);
+    wb.String(1, h.levels()[region.level]);
+    wb.String(2, region.code);
+    wb.String(3, region.name);
+    w.Bytes(kChain, body);
     Close(a, &t.region_begin_);
   }
   const Departments& deps = s.departments();
   t.department_begin_.push_back(static_cast<uint32_t>(a.size()));
   for (int32_t d = 0; d < deps.size(); ++d) {
-    Field(1, deps.at(d).code, false, &a);
-    Field(2, deps.at(d).name, false, &a);
-    Field(3, deps.at(d).channel, false, &a);
+    w.String(1, deps.at(d).code);
+    w.String(2, deps.at(d).name);
+    w.String(3, deps.at(d).channel);
     Close(a, &t.department_begin_);
   }
   t.rule_begin_.push_back(static_cast<uint32_t>(a.size()));
   for (uint32_t r = 0; r < s.rules().num_rules(); ++r) {
-    Field(kRuleId, s.rules().rule(r).id, false, &a);
+    w.String(kRuleId, s.rules().rule(r).id);
     Close(a, &t.rule_begin_);
   }
   const Categories& cats = s.categories();
   t.category_begin_.push_back(static_cast<uint32_t>(a.size()));
   for (int32_t c = 0; c < cats.size(); ++c) {
-    Field(kCategory, cats.at(c).code, false, &a);
-    Field(kCategoryName, cats.at(c).name, false, &a);
+    w.String(kCategory, cats.at(c).code);
+    w.String(kCategoryName, cats.at(c).name);
     Close(a, &t.category_begin_);
   }
   t.urgency_begin_.push_back(static_cast<uint32_t>(a.size()));
   for (const std::string& u : cats.urgencies()) {
-    Field(kUrgency, u, false, &a);
+    w.String(kUrgency, u);
     Close(a, &t.urgency_begin_);
   }
   const Layers& layers = s.layers();
   t.layer_begin_.push_back(static_cast<uint32_t>(a.size()));
   for (int32_t l = 0; l < layers.size(); ++l) {
-    Field(1, layers.code(l), false, &a);
-    Field(2, layers.name(l), false, &a);
-    Field(3, layers.kind(l), false, &a);
+    w.String(1, layers.code(l));
+    w.String(2, layers.name(l));
+    w.String(3, layers.kind(l));
     Close(a, &t.layer_begin_);
-    Field(4, layers.owner(l), false, &a);
-    Field(5, layers.owner_contact(l), false, &a);
+    w.String(4, layers.owner(l));
+    w.String(5, layers.owner_contact(l));
     Close(a, &t.layer_begin_);
   }
   t.specialty_begin_.push_back(static_cast<uint32_t>(a.size()));
   for (const std::string& sp : s.teams().specialties()) {
-    Field(2, sp, false, &a);
+    w.String(2, sp);
     Close(a, &t.specialty_begin_);
   }
   // 32-bit offsets: the pack limits (PACK.md "Limits") keep these names far
