@@ -72,6 +72,13 @@ bool SnapCodec::Load(SnapReader& r, Categories* c) {
         x.specialty_id >= static_cast<int64_t>(c->specialties_.size())) {
       return r.Fail("categories: a type or specialty out of range");
     }
+    // As Categories::Load guarantees: at least one urgency, each one the
+    // pack names (the router indexes deadlines by urgency; found by the
+    // grsnap fuzz target).
+    const uint64_t known = (uint64_t{1} << c->urgencies_.size()) - 1;
+    if (x.urgency_mask == 0 || (x.urgency_mask & ~known) != 0) {
+      return r.Fail("categories: an urgency out of range");
+    }
     x.type = static_cast<CategoryType>(type);
     c->by_code_[type].emplace(x.code, static_cast<int32_t>(i));
     if (uint64_t key; Categories::ShortKey(x.code, &key)) {

@@ -507,6 +507,47 @@ TEST_F(SnapshotFileTest, ADeadlineAmountOutOfRangeIsRefusedUnverified) {
   EXPECT_TRUE(absl::StrContains(r.status().message(), "deadline")) << r.status();
 }
 
+// Found by the grsnap fuzz target: a category allowing an urgency the pack
+// does not name (a file loaded unverified) made the router read past the
+// deadline table (ASan). A category now loads only with urgencies the pack
+// names, and at least one.
+TEST_F(SnapshotFileTest, ACategoryUrgencyOutOfRangeIsRefusedUnverified) {
+  const std::string bytes = ReadAll(*file_);
+  const Section* cats = nullptr;
+  const std::vector<Section> sections = Sections(bytes);
+  for (const Section& s : sections) {
+    if (s.id == static_cast<uint32_t>(SnapSection::kCategories)) cats = &s;
+  }
+  ASSERT_NE(cats, nullptr);
+  // The first category as stored: a type byte, then code, name, major,
+  // standard and specialty (u64 length + bytes each), then the urgency mask.
+  const std::string code = FromDir()->categories().at(0).code;
+  std::string stored(8, '\0');
+  const uint64_t len = code.size();
+  std::memcpy(stored.data(), &len, 8);
+  stored += code;
+  size_t at = bytes.find(stored, cats->offset);
+  ASSERT_LT(at, cats->offset + cats->length) << "first category not found";
+  for (int field = 0; field < 5; ++field) {
+    uint64_t n;
+    std::memcpy(&n, bytes.data() + at, 8);
+    at += 8 + n;
+  }
+  uint32_t mask;
+  std::memcpy(&mask, bytes.data() + at, 4);
+  ASSERT_NE(mask, 0u);
+  ASSERT_EQ(mask >> FromDir()->categories().urgencies().size(), 0u);
+  for (uint32_t bad_mask : {0u, 1u << 15, mask | 1u << 15}) {
+    std::string bad = bytes;
+    std::memcpy(bad.data() + at, &bad_mask, 4);
+    auto r = LoadBytes(bad, VerifyMode::kNone);
+    ASSERT_FALSE(r.ok()) << bad_mask;
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_TRUE(absl::StrContains(r.status().message(), "categories: an urgency out of range"))
+        << r.status();
+  }
+}
+
 TEST_F(SnapshotFileTest, ADirectoryStillLoadsAsAPackAndAMissingFileIsNotFound) {
   auto s = LoadPack(*dir_);
   ASSERT_TRUE(s.ok()) << s.status();
