@@ -38,10 +38,8 @@ int32_t Teams::FindSpecialty(absl::string_view name) const {
 
 size_t Teams::MemoryBytes() const {
   return ids_.MemoryBytes() + phones_.MemoryBytes() + names_.MemoryBytes() +
-         name_of_.capacity() * 4 +
-         (grid_begin_.capacity() + region_begin_.capacity()) * 4 +
-         (grid_entries_.capacity() + region_entries_.capacity()) *
-             sizeof(Entry);
+         name_of_.MemoryBytes() + grid_begin_.MemoryBytes() + region_begin_.MemoryBytes() +
+         grid_entries_.MemoryBytes() + region_entries_.MemoryBytes();
 }
 
 namespace {
@@ -267,7 +265,8 @@ bool Teams::MergePeople(std::vector<Part>& parts,
   }
   ids_.Reserve(people, id_chars);
   phones_.Reserve(people, phone_chars);
-  name_of_.reserve(people);
+  std::vector<uint32_t>& name_of = name_of_.owned();
+  name_of.reserve(people);
   for (size_t k = 0; k < parts.size(); ++k) {
     const Part& p = parts[k];
     for (const std::string& s : p.specialties) {
@@ -296,11 +295,11 @@ bool Teams::MergePeople(std::vector<Part>& parts,
       if (g != ~0u) {
         // Seen in an earlier chunk: the same name, or a sequential read words
         // the error.
-        if (names_.Get(name_of_[g]) != p.names[p.name_of[j]]) return false;
+        if (names_.Get(name_of[g]) != p.names[p.name_of[j]]) return false;
       } else {
         g = ids_.Add(p.pids[j]);
         phones_.Add(p.phones[j]);
-        name_of_.push_back(name_map[p.name_of[j]]);
+        name_of.push_back(name_map[p.name_of[j]]);
       }
       (*person_map)[k][j] = g;
     }
@@ -319,28 +318,32 @@ void Teams::BuildEntries(const std::vector<Part>& parts, uint32_t num_grids,
                          const std::vector<std::vector<uint32_t>>& person_map,
                          const std::vector<std::vector<uint32_t>>& spec_map) {
   const uint32_t num_regions = static_cast<uint32_t>(hierarchy_->num_regions());
-  grid_begin_.assign(num_grids + 1, 0);
-  region_begin_.assign(num_regions + 1, 0);
+  std::vector<uint32_t>& grid_begin = grid_begin_.owned();
+  std::vector<uint32_t>& region_begin = region_begin_.owned();
+  std::vector<Entry>& grid_entries = grid_entries_.owned();
+  std::vector<Entry>& region_entries = region_entries_.owned();
+  grid_begin.assign(num_grids + 1, 0);
+  region_begin.assign(num_regions + 1, 0);
   for (const Part& p : parts) {
     for (const Part::Row& r : p.rows) {
-      ++(r.region ? region_begin_ : grid_begin_)[r.scope + 1];
+      ++(r.region ? region_begin : grid_begin)[r.scope + 1];
     }
   }
-  for (uint32_t i = 0; i < num_grids; ++i) grid_begin_[i + 1] += grid_begin_[i];
-  for (uint32_t i = 0; i < num_regions; ++i) region_begin_[i + 1] += region_begin_[i];
-  grid_entries_.resize(grid_begin_[num_grids]);
-  region_entries_.resize(region_begin_[num_regions]);
-  std::vector<uint32_t> grid_fill(grid_begin_.begin(), grid_begin_.end() - 1);
-  std::vector<uint32_t> region_fill(region_begin_.begin(), region_begin_.end() - 1);
+  for (uint32_t i = 0; i < num_grids; ++i) grid_begin[i + 1] += grid_begin[i];
+  for (uint32_t i = 0; i < num_regions; ++i) region_begin[i + 1] += region_begin[i];
+  grid_entries.resize(grid_begin[num_grids]);
+  region_entries.resize(region_begin[num_regions]);
+  std::vector<uint32_t> grid_fill(grid_begin.begin(), grid_begin.end() - 1);
+  std::vector<uint32_t> region_fill(region_begin.begin(), region_begin.end() - 1);
   for (size_t k = 0; k < parts.size(); ++k) {
     for (const Part::Row& r : parts[k].rows) {
       const int32_t spec = r.specialty < 0 ? -1 : static_cast<int32_t>(spec_map[k][r.specialty]);
       const Entry e{person_map[k][r.person],
                     static_cast<uint32_t>(r.role) | static_cast<uint32_t>(spec + 1) << 2};
       if (r.region) {
-        region_entries_[region_fill[r.scope]++] = e;
+        region_entries[region_fill[r.scope]++] = e;
       } else {
-        grid_entries_[grid_fill[r.scope]++] = e;
+        grid_entries[grid_fill[r.scope]++] = e;
       }
     }
   }
@@ -386,7 +389,7 @@ void Teams::Resolve(uint32_t grid, int32_t region, int32_t specialty,
                     std::vector<TeamAssignment>* out) const {
   // found[role]; the specialist slot only counts the wanted specialty.
   bool found[4] = {false, false, false, specialty < 0};
-  auto scan = [&](const std::vector<Entry>& entries, uint32_t b, uint32_t e,
+  auto scan = [&](const PodArray<Entry>& entries, uint32_t b, uint32_t e,
                   bool from_grid, int32_t scope) {
     bool here[4] = {false, false, false, false};
     for (uint32_t i = b; i < e; ++i) {

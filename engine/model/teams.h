@@ -27,6 +27,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "common/csv.h"
+#include "common/pod_array.h"
 #include "common/string_table.h"
 #include "model/hierarchy.h"
 
@@ -126,11 +127,14 @@ class Teams {
 
   // Person i: ids_.Get(i), names_.Get(name_of_[i]), phones_.Get(i).
   StringTable ids_, phones_, names_;
-  std::vector<uint32_t> name_of_;
+  // The per-person and roster arrays: owned when built from a pack, viewed
+  // in a compiled snapshot's mapping when loaded in place
+  // (LoadOptions::view_in_place).
+  PodArray<uint32_t> name_of_;
   std::vector<std::string> specialties_;
   const Hierarchy* hierarchy_ = nullptr;
-  std::vector<uint32_t> grid_begin_, region_begin_;  // CSR into entries
-  std::vector<Entry> grid_entries_, region_entries_;
+  PodArray<uint32_t> grid_begin_, region_begin_;  // CSR into entries
+  PodArray<Entry> grid_entries_, region_entries_;
 };
 
 }  // namespace gridroute

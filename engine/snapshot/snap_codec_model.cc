@@ -102,7 +102,7 @@ void SnapCodec::Save(const Teams& t, SnapWriter& w) {
 }
 
 namespace {
-bool EntriesInRange(SnapReader& r, const std::vector<Teams::Entry>& v,
+bool EntriesInRange(SnapReader& r, absl::Span<const Teams::Entry> v,
                     uint32_t people, size_t specialties) {
   for (const Teams::Entry& e : v) {
     if (e.person >= people || (e.role_specialty >> 2) > specialties) {

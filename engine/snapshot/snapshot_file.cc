@@ -153,8 +153,9 @@ absl::Status SnapCodec::LoadRouting(const SnapFile& f, const LoadOptions& option
                               [&](SnapReader& r) { Load(r, &s.layers_); }));
   RETURN_IF_ERROR(ReadSection(f, SnapSection::kRules,
                               [&](SnapReader& r) { Load(r, s, &s.rules_); }));
-  RETURN_IF_ERROR(ReadSection(f, SnapSection::kTeams,
-                              [&](SnapReader& r) { Load(r, s, &s.teams_); }));
+  RETURN_IF_ERROR(ReadSection(
+      f, SnapSection::kTeams, [&](SnapReader& r) { Load(r, s, &s.teams_); },
+      options.view_in_place));
   RETURN_IF_ERROR(ReadSection(
       f, SnapSection::kComponents, [&](SnapReader& r) { Load(r, s, &s.components_); },
       options.view_in_place));
