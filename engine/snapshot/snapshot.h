@@ -168,10 +168,9 @@ struct LoadOptions {
   VerifyMode verify = VerifyMode::kFull;
   // A compiled snapshot file: keep its largest arrays (geometry points, the
   // cell index, grid codes and names, the components' columns and code
-  // index, the per-grid routing records: ~70% of it) in the file's
-  // read-only mapping instead of
-  // copying them (faster load, pages shared with other processes mapping
-  // the file). The file must then stay as it is while served: replace it by
+  // index, the team roster, the per-grid routing records: ~80% of it) in
+  // the file's read-only mapping instead of copying them (faster load,
+  // pages shared with other processes mapping the file). The file must then stay as it is while served: replace it by
   // renaming a new one over it, never by writing into it (a file truncated
   // under a mapping faults the process, SIGBUS). Default false (copy).
   // gridroute-server / gridroute --view-in-place.
