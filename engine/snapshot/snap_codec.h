@@ -90,6 +90,12 @@ bool AllInRange(SnapReader& r, const C& v, int64_t lo, int64_t hi,
   return true;
 }
 
+// The largest |coordinate| in lattice units a pack can produce: 1e8 m
+// projected (CheckCoordinate) at 1e4 units a metre; geographic packs stay
+// below 180 degrees at 1e9 units a degree.
+inline constexpr int64_t kMaxLatticeUnits = 1'000'000'000'000;
+bool InLattice(int64_t v);
+
 // Checks `begin` is a CSR offset array over `size` elements: non-empty,
 // starting at 0, non-decreasing, ending at `size`.
 bool IsCsr(SnapReader& r, absl::Span<const uint32_t> begin, uint64_t size,

@@ -247,6 +247,12 @@ bool SnapCodec::Load(SnapReader& r, const Snapshot& s, Components* c) {
   r.GetArray(&c->order_);
   if (!r.ok()) return false;
   c->quantizer_ = Quantizer(geographic);
+  if (!InLattice(c->base_x_) || !InLattice(c->base_y_))
+    return r.Fail("components: a base point outside the lattice");
+  for (const IPoint& p : c->wide_) {
+    if (!InLattice(p.x) || !InLattice(p.y))
+      return r.Fail("components: a point outside the lattice");
+  }
   const uint64_t n = c->grid_.size();
   const bool narrow = c->wide_.empty();
   if ((narrow ? c->xy_.size() != 2 * n

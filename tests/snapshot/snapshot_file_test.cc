@@ -24,6 +24,7 @@
 #include "gtest/gtest.h"
 #include "model/rules.h"
 #include "route/router.h"
+#include "snapshot/snap_codec.h"
 #include "snapshot/snap_file.h"
 #include "snapshot/snapshot.h"
 #include "testing/generated_city.h"
@@ -544,6 +545,34 @@ TEST_F(SnapshotFileTest, ACategoryUrgencyOutOfRangeIsRefusedUnverified) {
     ASSERT_FALSE(r.ok()) << bad_mask;
     EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
     EXPECT_TRUE(absl::StrContains(r.status().message(), "categories: an urgency out of range"))
+        << r.status();
+  }
+}
+
+// Found by the grsnap fuzz target: a vertex at -9.2e18 (a file loaded
+// unverified) overflowed MetricFrame::X while snapping. Vertices and boxes
+// now load only inside the lattice a pack can produce.
+TEST_F(SnapshotFileTest, AVertexOutsideTheLatticeIsRefusedUnverified) {
+  const std::string bytes = ReadAll(*file_);
+  const Section* geometry = nullptr;
+  const std::vector<Section> sections = Sections(bytes);
+  for (const Section& s : sections) {
+    if (s.id == static_cast<uint32_t>(SnapSection::kGeometry)) geometry = &s;
+  }
+  ASSERT_NE(geometry, nullptr);
+  // The section opens with the points: a u64 count, then the array at the
+  // next 64-byte boundary (SNAPSHOT_FORMAT.md).
+  const size_t first = (geometry->offset + 8 + 63) / 64 * 64;
+  const IPoint stored{FromDir()->geometry().points()[0]};
+  int64_t x;
+  std::memcpy(&x, bytes.data() + first, 8);
+  ASSERT_EQ(x, stored.x);
+  for (int64_t bad_x : {int64_t{-9'223'371'916'854'775'807}, kMaxLatticeUnits + 1}) {
+    std::string bad = bytes;
+    std::memcpy(bad.data() + first, &bad_x, 8);
+    auto r = LoadBytes(bad, VerifyMode::kNone);
+    ASSERT_FALSE(r.ok()) << bad_x;
+    EXPECT_TRUE(absl::StrContains(r.status().message(), "geometry: a vertex outside the lattice"))
         << r.status();
   }
 }
