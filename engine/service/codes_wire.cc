@@ -17,16 +17,6 @@ enum CodesField {
 };
 constexpr int kOutcomeRouted = 1, kOutcomeOutside = 2;
 
-int HowNumber(How h) {
-  switch (h) {
-    case How::kInside: return 1;
-    case How::kOnEdge: return 2;
-    case How::kSnapped: return 3;
-    case How::kOutside: return 4;
-  }
-  return 0;
-}
-
 int RoleNumber(TeamRole r) { return static_cast<int>(r) + 1; }  // TEAM_ROLE_LEADER = 1 ...
 
 void AppendTeam(const Snapshot& s, const Decision& d, std::string* nested, WireWriter* w) {
@@ -69,6 +59,16 @@ void AppendRouted(const Snapshot& s, const Decision& d, std::string* nested, Wir
 }
 
 }  // namespace
+
+int HowNumber(How h) {
+  switch (h) {
+    case How::kInside: return 1;
+    case How::kOnEdge: return 2;
+    case How::kSnapped: return 3;
+    case How::kOutside: return 4;
+  }
+  return 0;
+}
 
 void AppendTimestamp(absl::Time t, int field, std::string* scratch, WireWriter* w) {
   const int64_t secs = absl::ToUnixSeconds(t);  // floors

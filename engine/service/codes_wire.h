@@ -58,6 +58,9 @@ void AppendDecisionCodes(const CodesTables& tables, const Snapshot& s, const Dec
 void PrefetchDecisionCodes(const CodesTables& tables, const Snapshot& s, const Decision& d,
                            const absl::Status& status);
 
+// routing.proto's Location.How number of `h` (INSIDE 1 ... OUTSIDE 4).
+int HowNumber(How h);
+
 // google.protobuf.Timestamp of t as field `field` (always written: a set
 // message), floor seconds and nanos as service/convert.h TimeToProto.
 void AppendTimestamp(absl::Time t, int field, std::string* scratch, WireWriter* w);

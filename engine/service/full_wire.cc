@@ -21,16 +21,6 @@ constexpr int kOutcomeRouted = 1, kOutcomeOutside = 2;
 // Appends ready bytes (a fragment of FullTables).
 void Raw(absl::string_view bytes, WireWriter* w) { w->out()->append(bytes.data(), bytes.size()); }
 
-int HowNumber(How h) {
-  switch (h) {
-    case How::kInside: return 1;
-    case How::kOnEdge: return 2;
-    case How::kSnapped: return 3;
-    case How::kOutside: return 4;
-  }
-  return 0;
-}
-
 // A sub-message whose length is known only once written: its body goes
 // after room for a 5-byte length, and moves up to the length's real size
 // when closed (a short memmove within the line).
