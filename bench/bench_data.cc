@@ -133,7 +133,7 @@ namespace {
 
 IBox Bounds(const Snapshot& snapshot) {
   IBox box;
-  for (const IBox& b : snapshot.geometry().boxes()) box.Expand(b);
+  for (const IPoint& p : snapshot.geometry().points()) box.Expand(p);
   return box;
 }
 

@@ -8,21 +8,31 @@ namespace gridroute {
 size_t GridGeometry::MemoryBytes() const {
   return points_.MemoryBytes() +
          ring_begin_.capacity() * sizeof(uint32_t) + ring_is_hole_.capacity() +
-         grid_ring_begin_.capacity() * sizeof(uint32_t) +
-         boxes_.capacity() * sizeof(IBox);
+         grid_ring_begin_.capacity() * sizeof(uint32_t);
+}
+
+IBox GridGeometry::box(uint32_t g) const {
+  IBox b;
+  const uint32_t first = ring_begin_[grid_ring_begin_[g]];
+  const uint32_t last = ring_begin_[grid_ring_begin_[g + 1]];
+  for (uint32_t i = first; i < last; ++i) b.Expand(points_[i]);
+  return b;
+}
+
+std::vector<IBox> GridGeometry::ComputeBoxes() const {
+  std::vector<IBox> out(num_grids());
+  for (uint32_t g = 0; g < num_grids(); ++g) out[g] = box(g);
+  return out;
 }
 
 void GridGeometryBuilder::AddRing(const IPoint* pts, size_t n, bool hole) {
   g_.points_.owned().insert(g_.points_.owned().end(), pts, pts + n);
   g_.ring_begin_.push_back(static_cast<uint32_t>(g_.points_.size()));
   g_.ring_is_hole_.push_back(hole ? 1 : 0);
-  for (size_t i = 0; i < n; ++i) current_.Expand(pts[i]);
 }
 
 void GridGeometryBuilder::EndGrid() {
   g_.grid_ring_begin_.push_back(static_cast<uint32_t>(g_.ring_is_hole_.size()));
-  g_.boxes_.push_back(current_);
-  current_ = IBox();
 }
 
 void GridGeometryBuilder::Append(const GridGeometryBuilder& other) {
@@ -38,7 +48,6 @@ void GridGeometryBuilder::Append(const GridGeometryBuilder& other) {
   for (size_t i = 1; i < o.grid_ring_begin_.size(); ++i) {
     g_.grid_ring_begin_.push_back(ring_base + o.grid_ring_begin_[i]);
   }
-  g_.boxes_.insert(g_.boxes_.end(), o.boxes_.begin(), o.boxes_.end());
 }
 
 void GridGeometryBuilder::Reserve(size_t grids, size_t rings, size_t points) {
@@ -46,7 +55,6 @@ void GridGeometryBuilder::Reserve(size_t grids, size_t rings, size_t points) {
   g_.ring_begin_.reserve(rings + 1);
   g_.ring_is_hole_.reserve(rings);
   g_.grid_ring_begin_.reserve(grids + 1);
-  g_.boxes_.reserve(grids);
 }
 
 namespace {
@@ -64,7 +72,6 @@ GridGeometry GridGeometryBuilder::Build() && {
   ShrinkSlack(g_.ring_begin_);
   ShrinkSlack(g_.ring_is_hole_);
   ShrinkSlack(g_.grid_ring_begin_);
-  ShrinkSlack(g_.boxes_);
   return std::move(g_);
 }
 
@@ -75,7 +82,6 @@ GridGeometry GridGeometryBuilder::Permute(const GridGeometry& g,
   b.g_.ring_begin_.reserve(g.ring_begin_.size());
   b.g_.ring_is_hole_.reserve(g.ring_is_hole_.size());
   b.g_.grid_ring_begin_.reserve(g.grid_ring_begin_.size());
-  b.g_.boxes_.reserve(g.boxes_.size());
   for (uint32_t old : order) {
     for (uint32_t r = g.grid_ring_begin_[old]; r < g.grid_ring_begin_[old + 1]; ++r) {
       b.AddRing(g.ring(r), g.ring_size(r), g.ring_is_hole(r));

@@ -1173,7 +1173,7 @@ std::unique_ptr<CellLocator> CellLocator::Build(
     m->snap_index = std::move(snap_index);
   } else {
     snap_thread = std::thread(
-        [&] { m->snap_index = std::make_shared<const BoxIndex>(geo.boxes()); });
+        [&] { m->snap_index = std::make_shared<const BoxIndex>(geo.ComputeBoxes()); });
   }
   ChooseTopGrid(geo, options, m.get());
   const uint64_t ncells = m->nx * m->ny;

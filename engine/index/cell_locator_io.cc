@@ -191,7 +191,7 @@ absl::StatusOr<std::unique_ptr<CellLocator>> CellLocator::Load(
   }
   if (!StructureCheck(*m, geometry->num_grids(), r).Run()) return r.status();
   if (m->snap_index == nullptr)
-    m->snap_index = std::make_shared<const BoxIndex>(geometry->boxes());
+    m->snap_index = std::make_shared<const BoxIndex>(geometry->ComputeBoxes());
   return std::unique_ptr<CellLocator>(new CellLocator(std::move(m)));
 }
 

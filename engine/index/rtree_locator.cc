@@ -15,7 +15,7 @@ namespace {
 class RtreeLocator final : public Locator {
  public:
   RtreeLocator(const GridGeometry* geometry, const Quantizer& q)
-      : geometry_(geometry), quantizer_(q), index_(geometry->boxes()) {}
+      : geometry_(geometry), quantizer_(q), index_(geometry->ComputeBoxes()) {}
 
   LocateResult Locate(IPoint p, const LocateOptions& options) const override {
     uint32_t best = kNoGrid;

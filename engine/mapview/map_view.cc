@@ -225,7 +225,7 @@ absl::StatusOr<std::unique_ptr<MapView>> MapView::Build(
 
   // The city's box in WGS-84 (corners converted; the margin covers offsets).
   IBox city;
-  for (const IBox& b : s.geometry().boxes()) city.Expand(b);
+  for (const IPoint& p : s.geometry().points()) city.Expand(p);
   if (!city.empty()) {
     const Quantizer& q = s.quantizer();
     v->city_bbox_ = {180, 90, -180, -90};

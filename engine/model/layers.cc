@@ -34,7 +34,7 @@ Layers::Layers(std::vector<Layer> attrs, GridGeometry geometry)
   }
   for (StringTable* t : {&codes_, &names_, &kinds_, &owners_, &contacts_})
     t->ShrinkToFit();
-  index_ = std::make_unique<BoxIndex>(geometry_.boxes());
+  index_ = std::make_unique<BoxIndex>(geometry_.ComputeBoxes());
 }
 
 int32_t Layers::Find(absl::string_view code) const {
@@ -60,7 +60,7 @@ void Layers::VisitBoxesIntersecting(const IBox& b,
                                     absl::FunctionRef<void(int32_t)> f) const {
   if (!index_) return;
   index_->VisitIntersecting(b, [&](uint32_t l) {
-    const IBox& lb = geometry_.box(l);
+    const IBox lb = geometry_.box(l);
     if (lb.min_x <= b.max_x && b.min_x <= lb.max_x && lb.min_y <= b.max_y &&
         b.min_y <= lb.max_y) {
       f(static_cast<int32_t>(l));

@@ -55,7 +55,7 @@ class Layers {
   // Layer i's bounding box, its place in Hits() order, and whether it covers
   // p (closed polygon). model/grid_routes.h precomputes per grid which
   // layers may cover it.
-  const IBox& box(int32_t i) const { return geometry_.box(static_cast<uint32_t>(i)); }
+  IBox box(int32_t i) const { return geometry_.box(static_cast<uint32_t>(i)); }
   int32_t rank(int32_t i) const { return rank_[i]; }
   bool Covers(int32_t i, IPoint p) const {
     return geometry_.Classify(static_cast<uint32_t>(i), p) != Side::kOutside;

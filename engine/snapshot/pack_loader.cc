@@ -415,7 +415,7 @@ class PackLoader {
 
     // Overlaps between neighbours, over the box index the cell locator then
     // snaps with (built once).
-    auto boxes = std::make_shared<const BoxIndex>(s->geometry_.boxes());
+    auto boxes = std::make_shared<const BoxIndex>(s->geometry_.ComputeBoxes());
     OverlapReport overlaps =
         FindOverlaps(s->geometry_, s->quantizer_, m.overlap_tolerance_m2,
                      options.threads, boxes.get());

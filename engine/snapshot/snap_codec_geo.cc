@@ -67,7 +67,6 @@ void SnapCodec::Save(const GridGeometry& g, SnapWriter& w) {
   w.PutArray(g.ring_begin_);
   w.PutArray(g.ring_is_hole_);
   w.PutArray(g.grid_ring_begin_);
-  w.PutArray(g.boxes_);
 }
 
 bool SnapCodec::Load(SnapReader& r, GridGeometry* g) {
@@ -82,7 +81,6 @@ bool SnapCodec::Load(SnapReader& r, GridGeometry* g) {
   r.GetArray(&g->ring_begin_, uint64_t{1} << 32);
   r.GetArray(&g->ring_is_hole_);
   r.GetArray(&g->grid_ring_begin_, uint64_t{1} << 32);
-  r.GetArray(&g->boxes_);
   if (!r.ok()) return false;
   if (g->points_.size() >= (uint64_t{1} << 32))
     return r.Fail("geometry: too many points");
@@ -96,20 +94,15 @@ bool SnapCodec::Load(SnapReader& r, GridGeometry* g) {
     if (g->ring_begin_[i] - g->ring_begin_[i - 1] < 3)
       return r.Fail("geometry: a ring under 3 vertices");
   }
-  if (g->ring_is_hole_.size() != g->ring_begin_.size() - 1 ||
-      g->boxes_.size() != g->grid_ring_begin_.size() - 1) {
+  if (g->ring_is_hole_.size() != g->ring_begin_.size() - 1) {
     return r.Fail("geometry: array sizes disagree");
   }
-  // Every vertex and box inside the lattice a pack can produce, so the
+  // Every vertex (hence every box) inside the lattice a pack can produce, so the
   // metric frame's and the predicates' differences stay far from int64's
   // range (found by the grsnap fuzz target: a vertex at -9.2e18 overflowed
   // MetricFrame::X).
   for (const IPoint& p : g->points_) {
     if (!InLattice(p.x) || !InLattice(p.y)) return r.Fail("geometry: a vertex outside the lattice");
-  }
-  for (const IBox& b : g->boxes_) {
-    if (!InLattice(b.min_x) || !InLattice(b.max_x) || !InLattice(b.min_y) || !InLattice(b.max_y))
-      return r.Fail("geometry: a box outside the lattice");
   }
   return true;
 }

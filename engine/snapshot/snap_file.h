@@ -38,7 +38,7 @@ namespace gridroute {
 
 inline constexpr char kSnapMagic[8] = {'G', 'R', 'S',  'N',
                                        'A', 'P', '\0', '\0'};
-inline constexpr uint32_t kSnapFormatVersion = 1;
+inline constexpr uint32_t kSnapFormatVersion = 2;
 inline constexpr size_t kSnapHeaderBytes = 64;
 inline constexpr size_t kSnapTableEntryBytes = 32;
 inline constexpr uint32_t kSnapMaxSections = 64;

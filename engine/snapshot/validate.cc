@@ -368,7 +368,7 @@ OverlapReport FindOverlaps(const GridGeometry& geometry, const Quantizer& q,
                            double tolerance_m2, int threads,
                            const BoxIndex* shared) {
   std::unique_ptr<BoxIndex> own;
-  if (shared == nullptr) own = std::make_unique<BoxIndex>(geometry.boxes());
+  if (shared == nullptr) own = std::make_unique<BoxIndex>(geometry.ComputeBoxes());
   const BoxIndex& index = shared != nullptr ? *shared : *own;
   const uint32_t n = geometry.num_grids();
   threads = std::max(1, std::min<int>(threads, n / 1024 + 1));

@@ -112,5 +112,49 @@ TEST(QuantizerTest, RoundMatchesLlround) {
   for (double v : vs) ASSERT_EQ(Quantizer::Round(v), std::llround(v)) << v;
 }
 
+// Boxes are computed from the vertices (not stored): against the boxes of
+// the rings as they were added, for grids with a hole, two parts, and none.
+TEST(GridGeometryTest, BoxesAreThoseOfTheAddedRingsAlsoAfterPermute) {
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<int64_t> coord(-1'000'000'000'000, 1'000'000'000'000);
+  GridGeometryBuilder b;
+  std::vector<IBox> expected;
+  for (int g = 0; g < 200; ++g) {
+    IBox want;
+    const int rings = g % 7 == 3 ? 0 : 1 + g % 3;  // some grids have none
+    for (int r = 0; r < rings; ++r) {
+      std::vector<IPoint> ring(3 + (g + r) % 5);
+      for (IPoint& p : ring) {
+        p = {coord(rng), coord(rng)};
+        want.Expand(p);
+      }
+      b.AddRing(ring.data(), ring.size(), /*hole=*/r == 1);
+    }
+    b.EndGrid();
+    expected.push_back(want);
+  }
+  const GridGeometry geo = std::move(b).Build();
+  ASSERT_EQ(geo.num_grids(), expected.size());
+  const std::vector<IBox> all = geo.ComputeBoxes();
+  ASSERT_EQ(all.size(), expected.size());
+  for (uint32_t g = 0; g < geo.num_grids(); ++g) {
+    const IBox box = geo.box(g);
+    EXPECT_EQ(box.min_x, expected[g].min_x) << g;
+    EXPECT_EQ(box.min_y, expected[g].min_y) << g;
+    EXPECT_EQ(box.max_x, expected[g].max_x) << g;
+    EXPECT_EQ(box.max_y, expected[g].max_y) << g;
+    EXPECT_EQ(all[g].min_x, box.min_x);
+    EXPECT_EQ(all[g].max_y, box.max_y);
+    EXPECT_EQ(box.min_x > box.max_x, g % 7 == 3) << g;  // empty iff no ring
+  }
+  std::vector<uint32_t> order(geo.num_grids());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint32_t>(order.size() - 1 - i);
+  const GridGeometry rev = GridGeometryBuilder::Permute(geo, order);
+  for (uint32_t i = 0; i < order.size(); ++i) {
+    EXPECT_EQ(rev.box(i).min_x, expected[order[i]].min_x);
+    EXPECT_EQ(rev.box(i).max_y, expected[order[i]].max_y);
+  }
+}
+
 }  // namespace
 }  // namespace gridroute

@@ -468,7 +468,7 @@ TEST(CellLocatorTest, Avx2AndScalarLeafTestsAgreeOnAGeneratedCity) {
   const testing::GeneratedCity& city = testing::GetGeneratedCity(2000, 1);
   const GridGeometry& geo = city.snapshot->geometry();
   IBox box;
-  for (const IBox& g : geo.boxes()) box.Expand(g);
+  for (const IPoint& p : geo.points()) box.Expand(p);
   std::vector<IPoint> pts = VertexPoints(geo, 3);
   std::mt19937_64 rng(11);
   std::uniform_int_distribution<int64_t> ux(box.min_x - 100, box.max_x + 100);

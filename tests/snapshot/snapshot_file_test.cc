@@ -327,11 +327,13 @@ TEST_F(SnapshotFileTest, WrongMagicIsFailedPrecondition) {
 
 TEST_F(SnapshotFileTest, OtherFormatVersionIsFailedPrecondition) {
   std::string bytes = ReadAll(*file_);
-  bytes[8] = 2;
+  ASSERT_EQ(bytes[8], static_cast<char>(kSnapFormatVersion));
+  bytes[8] = static_cast<char>(kSnapFormatVersion + 1);
   auto s = LoadBytes(bytes, VerifyMode::kFull);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_TRUE(absl::StrContains(s.status().message(), "format version 2"))
+  EXPECT_TRUE(absl::StrContains(s.status().message(),
+                                absl::StrCat("format version ", kSnapFormatVersion + 1)))
       << s.status();
 }
 

@@ -125,6 +125,19 @@ TEST(ShiftReportTimesTest, LatestBecomesTheStartAndSpacingStays) {
   EXPECT_EQ(b.detections(1).camera_id(), "cam-1");
 }
 
+TEST(SetReportTimesTest, EveryTimeBecomesNowAndMissingOnesAreSet) {
+  std::vector<v1::RouteRequest> r(3);
+  r[0].mutable_reported_at()->set_seconds(1000);
+  r[1].mutable_reported_at()->set_seconds(4600);
+  r[1].mutable_reported_at()->set_nanos(500);
+  const absl::Time now = absl::FromUnixSeconds(1'800'000'000) + absl::Nanoseconds(7);
+  SetReportTimes(&r, now);
+  for (const v1::RouteRequest& q : r) {
+    EXPECT_EQ(q.reported_at().seconds(), 1'800'000'000);
+    EXPECT_EQ(q.reported_at().nanos(), 7);
+  }
+}
+
 TEST(GrpcFrameTest, PrefixesFlagAndBigEndianLength) {
   v1::RouteRequest r;
   r.set_category(std::string(300, 'c'));  // > 255 bytes: two length bytes

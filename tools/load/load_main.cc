@@ -73,6 +73,10 @@ ABSL_FLAG(bool, shift_times, true,
           "move every report time by one amount so the latest is the run's start: spacing "
           "(hence folding) as in the file, none ahead of the server's clock, which refuses "
           "times more than its --max-future ahead; false: send them as given");
+ABSL_FLAG(bool, times_now, false,
+          "every report time is the run's start (a live feed: repeats of a problem fold into "
+          "its case on a server with cases; the file's times, months apart, make every repeat "
+          "a new case); overrides --shift-times");
 ABSL_FLAG(int64_t, max_rows, 100000,
           "rows read from --events/--points (cycled)");
 ABSL_FLAG(std::string, mode, "unary", "unary (Route) or stream (RouteStream)");
@@ -352,7 +356,11 @@ std::vector<v1::RouteRequest> LoadRequests(const Config& c) {
   }
   if (!requests.ok()) Usage(std::string(requests.status().message()));
   for (v1::RouteRequest& r : *requests) r.set_view(c.view);
-  if (absl::GetFlag(FLAGS_shift_times)) ShiftReportTimes(&*requests, absl::Now());
+  if (absl::GetFlag(FLAGS_times_now)) {
+    SetReportTimes(&*requests, absl::Now());
+  } else if (absl::GetFlag(FLAGS_shift_times)) {
+    ShiftReportTimes(&*requests, absl::Now());
+  }
   return std::move(*requests);
 }
 

@@ -128,6 +128,10 @@ absl::Duration ShiftReportTimes(std::vector<v1::RouteRequest>* requests, absl::T
   return shift;
 }
 
+void SetReportTimes(std::vector<v1::RouteRequest>* requests, absl::Time now) {
+  for (v1::RouteRequest& r : *requests) SetTime(now, r.mutable_reported_at());
+}
+
 v1::DetectionBatch MakeDetectionBatch(
     const std::vector<v1::RouteRequest>& requests, size_t first, size_t n) {
   v1::DetectionBatch batch;

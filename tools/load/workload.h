@@ -47,6 +47,13 @@ absl::StatusOr<std::vector<v1::RouteRequest>> LoadPoints(
 // --max-future ahead of it). Returns the shift.
 absl::Duration ShiftReportTimes(std::vector<v1::RouteRequest>* requests, absl::Time latest);
 
+// Sets every request's reported_at to `now` (--times-now): a live feed, in
+// which a run is far shorter than any fold window, so a problem detected
+// again folds into its case (a camera re-detecting what it saw). With the
+// file's times spread over months, every repeat is past its case's window
+// and files a new case: the worst case for intake.
+void SetReportTimes(std::vector<v1::RouteRequest>* requests, absl::Time now);
+
 // `n` detections made from requests[first % size ...] (cyclically), with 16
 // camera ids and no correlation ids: a correlation id is an idempotency key
 // on a server with cases, and the load tool sends its batches again and
