@@ -16,6 +16,7 @@
 #include "absl/strings/str_split.h"
 #include "gen/city_generator.h"
 #include "gen/province_generator.h"
+#include "snapshot/snap_file.h"
 
 #ifndef GRIDROUTE_BENCH_DEFAULT_DATA
 #define GRIDROUTE_BENCH_DEFAULT_DATA "bench-data"
@@ -110,7 +111,12 @@ absl::StatusOr<std::string> EnsureSnapshotFile(int64_t grids) {
   absl::StatusOr<std::string> dir = EnsurePack(grids);
   if (!dir.ok()) return dir.status();
   const std::string file = *dir + ".grsnap";
-  if (fs::exists(file)) return file;
+  if (fs::exists(file)) {
+    // A file of another format version (an older build's) is compiled again.
+    absl::StatusOr<std::shared_ptr<SnapFile>> f = SnapFile::Open(file, VerifyMode::kNone);
+    if (f.ok() || f.status().code() != absl::StatusCode::kFailedPrecondition) return file;
+    std::fprintf(stderr, "bench: %s\n", std::string(f.status().message()).c_str());
+  }
   std::fprintf(stderr, "bench: compiling %s into %s\n", dir->c_str(), file.c_str());
   absl::StatusOr<std::shared_ptr<const Snapshot>> s = LoadPack(*dir, BenchLoadOptions());
   if (!s.ok()) return s.status();

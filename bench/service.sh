@@ -8,7 +8,10 @@
 #   h2load Route vs h2load grpc.health.v1.Health/Check (same server);
 #   gridroute-load unary closed loop, then open loop at half that rate;
 #   gridroute-load RouteStream --view codes / full, cases off, then on
-#     (server with --journal-dir on a temp dir);
+#     (server with --journal-dir on a temp dir): the events' own times, months
+#     apart, so every detection files a new case (intake's worst case);
+#   the CODES stream with cases on and --times-now (a live feed: a problem
+#     detected again folds into its case), on a fresh journal;
 #   in-process BM_Route_Gridroute / BM_Locate_Gridroute at the same size.
 # Writes bench/results/service.md and bench/results/service.json; raw outputs
 # in $BUILD_DIR/bench-results/service/.
@@ -183,6 +186,10 @@ stop_server
 mkdir -p "$work/journal"
 start_server cases-on --journal-dir "$work/journal"
 run_stream_cases on
+stop_server
+mkdir -p "$work/journal-live"
+start_server cases-on-live --journal-dir "$work/journal-live"
+load_case stream-codes-cases-on-live --mode stream --batch 256 --streams 4 --view codes --times-now
 stop_server
 run_inproc
 cat /proc/loadavg > "$raw/loadavg-end"

@@ -1,6 +1,10 @@
 // Copyright 2026 gridroute authors.
 #include "common/snap_io.h"
 
+#include <sys/mman.h>
+
+#include <cstdint>
+
 #include "absl/strings/str_cat.h"
 
 namespace gridroute {
@@ -11,6 +15,14 @@ bool SnapReader::Fail(absl::string_view reason) {
         what_, ": ", reason, " (at byte ", pos_, " of ", bytes_.size(), ")"));
   }
   return false;
+}
+
+void SnapReader::AdviseHugePages(const void* p, size_t bytes) {
+  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
+  const uintptr_t begin = (reinterpret_cast<uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1);
+  const uintptr_t end = (reinterpret_cast<uintptr_t>(p) + bytes) & ~(kHuge - 1);
+  // Advice only: where THP is off or the range is refused, 4 KiB pages.
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
 }
 
 bool SnapReader::GetString(std::string* s, uint64_t max_bytes) {
@@ -37,7 +49,7 @@ bool SnapReader::GetString(PodArray<char>* out, uint64_t max_bytes) {
   if (backing_ != nullptr) {
     out->Borrow(v, backing_);
   } else {
-    out->owned().assign(v.begin(), v.end());
+    CopyArray(v.data(), v.size(), &out->owned());
   }
   pos_ += n;
   return true;

@@ -159,8 +159,7 @@ class SnapReader {
     }
     // One pass (resize() would zero the elements first); p is aligned
     // for T: arrays start at a multiple of alignof(T) in a 64-aligned section.
-    const T* first = reinterpret_cast<const T*>(p);
-    out->assign(first, first + n);
+    CopyArray(reinterpret_cast<const T*>(p), n, out);
     return true;
   }
 
@@ -173,10 +172,31 @@ class SnapReader {
     if (backing_ != nullptr) {
       out->Borrow(v, backing_);
     } else {
-      out->owned().assign(v.begin(), v.end());
+      CopyArray(v.data(), v.size(), &out->owned());
     }
     return true;
   }
+  // *out = [first, first + n). An array of kHugeCopyBytes or more first asks
+  // for transparent huge pages on its 2 MiB-aligned interior, before the copy
+  // touches it: one page fault per 2 MiB instead of per 4 KiB (a 10M-grid
+  // province copies ~4.5 GiB out of its file: 4 KiB faults were most of a
+  // copying load on a paravirtualised guest), and fewer TLB misses when the
+  // array is read at random later.
+  template <typename T>
+  static void CopyArray(const T* first, size_t n, std::vector<T>* out) {
+    if (n * sizeof(T) >= kHugeCopyBytes) {
+      if (out->capacity() < n) {
+        std::vector<T>().swap(*out);
+        out->reserve(n);
+      }
+      AdviseHugePages(out->data(), n * sizeof(T));
+    }
+    out->assign(first, first + n);
+  }
+  static constexpr size_t kHugeCopyBytes = size_t{4} << 20;
+  // madvise(MADV_HUGEPAGE) over the whole 2 MiB pages inside [p, p + bytes).
+  static void AdviseHugePages(const void* p, size_t bytes);
+
   // A string PutString wrote, as GetArray above (no alignment needed).
   bool GetString(PodArray<char>* out, uint64_t max_bytes = kNoLimit);
 

@@ -1,6 +1,7 @@
 // Copyright 2026 gridroute authors.
 #include "geo/grid_geometry.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace gridroute {
@@ -13,8 +14,8 @@ size_t GridGeometry::MemoryBytes() const {
 
 IBox GridGeometry::box(uint32_t g) const {
   IBox b;
-  const uint32_t first = ring_begin_[grid_ring_begin_[g]];
-  const uint32_t last = ring_begin_[grid_ring_begin_[g + 1]];
+  const uint32_t first = ring_begin_[grid_ring_begin(g)];
+  const uint32_t last = ring_begin_[grid_ring_begin(g + 1)];
   for (uint32_t i = first; i < last; ++i) b.Expand(points_[i]);
   return b;
 }
@@ -72,7 +73,17 @@ GridGeometry GridGeometryBuilder::Build() && {
   ShrinkSlack(g_.ring_begin_);
   ShrinkSlack(g_.ring_is_hole_);
   ShrinkSlack(g_.grid_ring_begin_);
+  Compact(&g_);
   return std::move(g_);
+}
+
+void GridGeometryBuilder::Compact(GridGeometry* g) {
+  const std::vector<uint32_t>& grb = g->grid_ring_begin_;
+  bool identity = grb.size() > 1;  // a city without grids keeps {0}
+  for (size_t i = 0; identity && i < grb.size(); ++i) identity = grb[i] == i;
+  if (identity) std::vector<uint32_t>().swap(g->grid_ring_begin_);
+  if (std::find(g->ring_is_hole_.begin(), g->ring_is_hole_.end(), 1) == g->ring_is_hole_.end())
+    std::vector<uint8_t>().swap(g->ring_is_hole_);
 }
 
 GridGeometry GridGeometryBuilder::Permute(const GridGeometry& g,
@@ -81,9 +92,9 @@ GridGeometry GridGeometryBuilder::Permute(const GridGeometry& g,
   b.g_.points_.owned().reserve(g.points_.size());
   b.g_.ring_begin_.reserve(g.ring_begin_.size());
   b.g_.ring_is_hole_.reserve(g.ring_is_hole_.size());
-  b.g_.grid_ring_begin_.reserve(g.grid_ring_begin_.size());
+  b.g_.grid_ring_begin_.reserve(g.num_grids() + 1);
   for (uint32_t old : order) {
-    for (uint32_t r = g.grid_ring_begin_[old]; r < g.grid_ring_begin_[old + 1]; ++r) {
+    for (uint32_t r = g.grid_ring_begin(old); r < g.grid_ring_begin(old + 1); ++r) {
       b.AddRing(g.ring(r), g.ring_size(r), g.ring_is_hole(r));
     }
     b.EndGrid();

@@ -18,10 +18,12 @@
 //   Side s = g.Classify(0, IPoint{2, 1});  // inside
 // clang-format on
 //
-// Flat storage keeps a city at ~16 bytes a vertex plus ~9 bytes a ring and
-// 4 a grid. Boxes are computed from the vertices when asked for (a grid has a
-// handful): stored, they were 32 bytes a grid (305 MiB of 10M grids), read
-// only while indexes are built.
+// Flat storage keeps a city at ~16 bytes a vertex plus 4 bytes a ring: where
+// every grid is one ring (most cities) the grid -> ring offsets are the
+// identity and are not stored, nor are the hole flags while there is no hole.
+// Boxes are computed from the vertices when asked for (a grid has a handful):
+// stored, they were 32 bytes a grid (305 MiB of 10M grids), read only while
+// indexes are built.
 // Thread-safety: immutable after Build(); safe to share.
 #ifndef GRIDROUTE_GEO_GRID_GEOMETRY_H_
 #define GRIDROUTE_GEO_GRID_GEOMETRY_H_
@@ -38,24 +40,32 @@ namespace gridroute {
 
 class GridGeometry {
  public:
-  uint32_t num_grids() const { return static_cast<uint32_t>(grid_ring_begin_.size() - 1); }
+  uint32_t num_grids() const {
+    return grid_ring_begin_.empty() ? num_rings()
+                                    : static_cast<uint32_t>(grid_ring_begin_.size() - 1);
+  }
   uint32_t num_rings() const { return static_cast<uint32_t>(ring_begin_.size() - 1); }
+  // True when grid g is ring g for every g (no grid -> ring offsets stored).
+  bool one_ring_per_grid() const { return grid_ring_begin_.empty(); }
   // Grid g's bounding box over all its rings (empty, min > max, for a grid
   // without rings). O(vertices of g).
   IBox box(uint32_t g) const;
   // Every grid's box in id order (to build a box index from): O(vertices).
   std::vector<IBox> ComputeBoxes() const;
-  uint32_t grid_ring_begin(uint32_t g) const { return grid_ring_begin_[g]; }
+  // Grid g's rings are [grid_ring_begin(g), grid_ring_begin(g + 1)).
+  uint32_t grid_ring_begin(uint32_t g) const {
+    return grid_ring_begin_.empty() ? g : grid_ring_begin_[g];
+  }
   uint32_t ring_begin(uint32_t r) const { return ring_begin_[r]; }
   uint32_t ring_size(uint32_t r) const { return ring_begin_[r + 1] - ring_begin_[r]; }
   const IPoint* ring(uint32_t r) const { return points_.data() + ring_begin_[r]; }
-  bool ring_is_hole(uint32_t r) const { return ring_is_hole_[r] != 0; }
+  bool ring_is_hole(uint32_t r) const { return !ring_is_hole_.empty() && ring_is_hole_[r] != 0; }
   absl::Span<const IPoint> points() const { return points_.span(); }
 
   // Exact position of `p` relative to grid `g`'s closed region.
   Side Classify(uint32_t g, IPoint p) const {
-    return ClassifyRings(points_.data(), ring_begin_.data(),
-                         grid_ring_begin_[g], grid_ring_begin_[g + 1], p);
+    return ClassifyRings(points_.data(), ring_begin_.data(), grid_ring_begin(g),
+                         grid_ring_begin(g + 1), p);
   }
 
   // Bytes held by the arrays.
@@ -68,7 +78,8 @@ class GridGeometry {
   // (LoadOptions::view_in_place).
   PodArray<IPoint> points_;
   std::vector<uint32_t> ring_begin_{0};
-  std::vector<uint8_t> ring_is_hole_;
+  std::vector<uint8_t> ring_is_hole_;  // per ring; empty: no hole at all
+  // Per grid + 1; empty: grid g is ring g (Build() drops the identity).
   std::vector<uint32_t> grid_ring_begin_{0};
 };
 
@@ -91,8 +102,12 @@ class GridGeometryBuilder {
   // Reorders grids so that new id i is old id order[i].
   static GridGeometry Permute(const GridGeometry& g,
                               const std::vector<uint32_t>& order);
-  // Trims the arrays to their size when Reserve() overestimated (one copy).
+  // Trims the arrays to their size when Reserve() overestimated (one copy),
+  // and drops the grid -> ring offsets when they are the identity and the
+  // hole flags when none is set.
   GridGeometry Build() &&;
+  // Build()'s last step (also for a geometry read from a file).
+  static void Compact(GridGeometry* g);
 
  private:
   GridGeometry g_;

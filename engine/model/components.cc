@@ -135,7 +135,7 @@ int32_t Components::FindCode(absl::string_view code) const {
 }
 
 size_t Components::MemoryBytes() const {
-  return xy_.MemoryBytes() + wide_.MemoryBytes() + grid_.MemoryBytes() +
+  return xy_.MemoryBytes() + wide_.MemoryBytes() +
          attr16_.MemoryBytes() + attr32_.MemoryBytes() + codes_.MemoryBytes() +
          slots_.MemoryBytes() + attrs_.capacity() * sizeof(Attr) + states_.MemoryBytes() +
          cell_begin_.MemoryBytes() + order_.MemoryBytes();
@@ -258,7 +258,6 @@ Components::Box Components::StoreColumns(std::vector<Builder>& parts,
     }
     b.points = std::vector<IPoint>();
   }
-  grid_.owned().assign(n, ~0u);
   return box;
 }
 
@@ -308,7 +307,7 @@ bool Components::BuildCodeIndex(int threads) {
 
 // The cell lattice for Nearest() over the components' box.
 void Components::BuildCellLattice(const Box& box, int threads) {
-  const size_t n = grid_.size();
+  const size_t n = codes_.size();
   if (n == 0) return;
   const uint64_t span_x = static_cast<uint64_t>(box.max_x - box.min_x);
   const uint64_t span_y = static_cast<uint64_t>(box.max_y - box.min_y);
@@ -374,20 +373,6 @@ absl::StatusOr<Components> Components::Load(const std::string& path,
   }
   c.BuildCellLattice(box, threads);
   return c;
-}
-
-void Components::AssignGrids(const Locator& locator, int threads) {
-  ParallelRanges(grid_.size(), threads, [&](size_t b, size_t e) {
-    constexpr size_t kBatch = 256;
-    IPoint p[kBatch];
-    LocateResult r[kBatch];
-    for (size_t i = b; i < e; i += kBatch) {
-      const size_t m = std::min(kBatch, e - i);
-      for (size_t k = 0; k < m; ++k) p[k] = point(static_cast<int32_t>(i + k));
-      locator.LocateBatch(p, m, LocateOptions{}, r);
-      for (size_t k = 0; k < m; ++k) grid_.owned()[i + k] = r[k].grid;
-    }
-  });
 }
 
 int32_t Components::Nearest(IPoint p, int32_t category, double radius_m,

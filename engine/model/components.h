@@ -40,7 +40,9 @@ struct Component {
   int32_t category = -1;
   IPoint point;
   int32_t owner = -1, property = -1, maintainer = -1;  // departments
-  uint32_t grid = ~0u;  // filled by AssignGrids() (locate of `point`)
+  // No grid: nothing routes by a component's grid, and storing one was 4
+  // bytes a component (76 MiB of a 10M-grid province's 20M); locate `point`
+  // for it.
 };
 
 class Locator;
@@ -59,16 +61,11 @@ class Components {
                                          const Quantizer& q, int threads = 2,
                                          const CsvFileOptions& file = {},
                                          int max_errors = 50);
-  // Sets every component's grid to locator.Locate(point).grid (LocateBatch
-  // on `threads` threads).
-  void AssignGrids(const Locator& locator, int threads = 2);
-
-  int32_t size() const { return static_cast<int32_t>(grid_.size()); }
+  int32_t size() const { return static_cast<int32_t>(codes_.size()); }
   // By value: the fields are stored column-wise and packed (see below).
   Component at(int32_t i) const {
     const Attr& a = attrs_[attr(i)];
-    return Component{a.category, point(i),     a.owner,
-                     a.property, a.maintainer, grid_[i]};
+    return Component{a.category, point(i), a.owner, a.property, a.maintainer};
   }
   absl::string_view code(int32_t i) const { return codes_.Get(i); }
   void PrefetchCode(int32_t i) const { codes_.Prefetch(static_cast<uint32_t>(i)); }
@@ -123,7 +120,6 @@ class Components {
   PodArray<uint32_t> xy_;  // point - base, x then y (span < 2^32 units)
   PodArray<IPoint> wide_;  // points, instead of xy_, if the span is wider
   int64_t base_x_ = 0, base_y_ = 0;
-  PodArray<uint32_t> grid_;
   PodArray<uint16_t> attr16_;  // attrs_ index (attr32_ past 65536 combinations)
   PodArray<uint32_t> attr32_;
   StringTable codes_;

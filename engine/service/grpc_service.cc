@@ -91,19 +91,43 @@ struct WireBatch {
 // before writing the answer, so working sets are bounded by the batches
 // being routed or filed at once, not by the number of streams.
 struct StreamWork {
+  StreamWork() : arena(ArenaOptionsWith(block)) {}
+
   // Back to a clean state for the next batch (of any stream): pins
-  // released; the vectors, strings and detections keep their capacity (no
-  // allocation once warm).
+  // released; the vectors and strings keep their capacity (no allocation
+  // once warm).
   void Reset() { wire.served.reset(); }
-  // True once it carried a batch of more than kBigBatch detections: then
-  // its capacity is large, and the pool keeps few such.
-  bool big() const { return in.detections().Capacity() > kBigBatch; }
+  // An empty batch message to parse the next batch into, on the arena: the
+  // last batch's detections, points, times and strings go at once. A reused
+  // heap message would instead delete and re-allocate each detection's point
+  // and time on every parse (protobuf's Clear() of a sub-message field off
+  // an arena): 4 malloc/free calls a detection, ~5% of a stream's CPU.
+  v1::DetectionBatch& Fresh() {
+    in = nullptr;
+    arena.Reset();  // keeps `block`, frees the rest
+    in = google::protobuf::Arena::CreateMessage<v1::DetectionBatch>(&arena);
+    return *in;
+  }
+  // True once its last batch needed more than the inline block: then it
+  // holds a large arena (until its next batch), and the pool keeps few such.
+  bool big() const { return arena.SpaceAllocated() > kInlineBytes; }
 
-  static constexpr int kBigBatch = 1024;
+  // A detection parses into ~0.4 KiB of arena (message, point, time, short
+  // strings and their cleanup entries): a batch of ~1,000 fits inline.
+  static constexpr size_t kInlineBytes = 512 << 10;
+  static google::protobuf::ArenaOptions ArenaOptionsWith(char* first) {
+    google::protobuf::ArenaOptions o;
+    o.initial_block = first;
+    o.initial_block_size = kInlineBytes;
+    o.max_block_size = 4 << 20;
+    return o;
+  }
 
-  v1::DetectionBatch in;   // reused: keeps its detections' capacity
-  WireBatch wire;          // the routed batch and its reports
-  std::string wire_bytes;  // the answer, reused
+  alignas(16) char block[kInlineBytes];  // before arena: outlives it
+  google::protobuf::Arena arena;
+  v1::DetectionBatch* in = nullptr;  // on the arena, from Fresh()
+  WireBatch wire;                    // the routed batch and its reports
+  std::string wire_bytes;            // the answer, reused
 };
 
 // The idle working sets. Take/Give cost one uncontended lock per batch.
@@ -676,7 +700,7 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
       }
       work_ = pool_->Take();
       StreamWork& w = *work_;
-      grpc::Status s = grpc::SerializationTraits<v1::DetectionBatch>::Deserialize(&in_bytes_, &w.in);
+      grpc::Status s = grpc::SerializationTraits<v1::DetectionBatch>::Deserialize(&in_bytes_, &w.Fresh());
       in_bytes_.Clear();
       if (!s.ok()) {
         Drop();
@@ -686,7 +710,7 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
       }
       // Both views are written as wire bytes straight from the snapshot
       // (codes_wire.h, full_wire.h): no answer messages are built.
-      s = svc_->RouteDetectionsWireUnfiled(DeadlineOf(ctx_), w.in, &w.wire, auth_.who);
+      s = svc_->RouteDetectionsWireUnfiled(DeadlineOf(ctx_), *w.in, &w.wire, auth_.who);
       if (!s.ok()) {
         Drop();
         End(s);
@@ -751,7 +775,7 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
     // the pool before the write.
     void Answer(const std::vector<CaseOutcome>* outcomes) {
       StreamWork& w = *work_;
-      GridrouteService::EncodeDetectionsWire(w.in, w.wire, outcomes, &w.wire_bytes);
+      GridrouteService::EncodeDetectionsWire(*w.in, w.wire, outcomes, &w.wire_bytes);
       grpc::Slice slice(w.wire_bytes.data(), w.wire_bytes.size());
       out_bytes_ = grpc::ByteBuffer(&slice, 1);
       Drop();

@@ -124,9 +124,6 @@ class PackLoader {
   static absl::Status FinishRouting(RoutingLoad& r, const LoadOptions& options, Snapshot& s) {
     r.worker.join();
     RETURN_IF_ERROR(r.status);
-    if (!s.manifest_.components_file.empty()) {
-      s.components_.AssignGrids(*s.locator_, options.threads);
-    }
     s.stats_.routing_seconds = Seconds(r.start);
     return absl::OkStatus();
   }

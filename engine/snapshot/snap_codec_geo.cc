@@ -84,9 +84,11 @@ bool SnapCodec::Load(SnapReader& r, GridGeometry* g) {
   if (!r.ok()) return false;
   if (g->points_.size() >= (uint64_t{1} << 32))
     return r.Fail("geometry: too many points");
+  // Empty grid ring offsets: grid g is ring g (GridGeometryBuilder::Compact).
   if (!IsCsr(r, g->ring_begin_, g->points_.size(), "geometry: ring offsets") ||
-      !IsCsr(r, g->grid_ring_begin_, g->ring_begin_.size() - 1,
-             "geometry: grid ring offsets")) {
+      (!g->grid_ring_begin_.empty() &&
+       !IsCsr(r, g->grid_ring_begin_, g->ring_begin_.size() - 1,
+              "geometry: grid ring offsets"))) {
     return false;
   }
   // ClassifyRings reads a ring's last vertex first: no empty ring.
@@ -94,7 +96,7 @@ bool SnapCodec::Load(SnapReader& r, GridGeometry* g) {
     if (g->ring_begin_[i] - g->ring_begin_[i - 1] < 3)
       return r.Fail("geometry: a ring under 3 vertices");
   }
-  if (g->ring_is_hole_.size() != g->ring_begin_.size() - 1) {
+  if (!g->ring_is_hole_.empty() && g->ring_is_hole_.size() != g->ring_begin_.size() - 1) {
     return r.Fail("geometry: array sizes disagree");
   }
   // Every vertex (hence every box) inside the lattice a pack can produce, so the

@@ -211,7 +211,6 @@ void SnapCodec::Save(const Components& c, SnapWriter& w) {
   w.PutArray(c.wide_);
   w.PutI64(c.base_x_);
   w.PutI64(c.base_y_);
-  w.PutArray(c.grid_);
   w.PutArray(c.attr16_);
   w.PutArray(c.attr32_);
   Save(c.codes_, w);
@@ -232,7 +231,6 @@ bool SnapCodec::Load(SnapReader& r, const Snapshot& s, Components* c) {
   r.GetArray(&c->wide_);
   r.GetI64(&c->base_x_);
   r.GetI64(&c->base_y_);
-  r.GetArray(&c->grid_, uint64_t{1} << 31);
   r.GetArray(&c->attr16_);
   r.GetArray(&c->attr32_);
   if (!Load(r, &c->codes_)) return false;
@@ -253,7 +251,8 @@ bool SnapCodec::Load(SnapReader& r, const Snapshot& s, Components* c) {
     if (!InLattice(p.x) || !InLattice(p.y))
       return r.Fail("components: a point outside the lattice");
   }
-  const uint64_t n = c->grid_.size();
+  const uint64_t n = c->codes_.size();
+  if (n >= (uint64_t{1} << 31)) return r.Fail("components: more than 2^31");
   const bool narrow = c->wide_.empty();
   if ((narrow ? c->xy_.size() != 2 * n
               : c->wide_.size() != n || !c->xy_.empty()) ||
@@ -271,10 +270,6 @@ bool SnapCodec::Load(SnapReader& r, const Snapshot& s, Components* c) {
         a.state >= c->states_.size()) {
       return r.Fail("components: an attribute out of range");
     }
-  }
-  for (uint32_t g : c->grid_) {
-    if (g != ~0u && g >= s.num_grids())
-      return r.Fail("components: a grid out of range");
   }
   const int64_t nattrs = static_cast<int64_t>(c->attrs_.size());
   if (!AllInRange(r, c->attr16_, 0, nattrs, "components: an attribute index") ||

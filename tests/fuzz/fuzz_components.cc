@@ -25,7 +25,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       Components::Load(path, s.categories(), s.departments(), s.quantizer(), 2);
   fuzz::CheckNotInternal(c.status(), "Components::Load");
   if (!c.ok()) return 0;
-  c->AssignGrids(s.locator(), 1);
   for (int32_t i = 0; i < c->size(); ++i) {
     fuzz::Check(c->FindCode(c->code(i)) == i, "Components::FindCode(code(i)) == i");
     const Component comp = c->at(i);

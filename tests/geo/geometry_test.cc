@@ -156,5 +156,52 @@ TEST(GridGeometryTest, BoxesAreThoseOfTheAddedRingsAlsoAfterPermute) {
   }
 }
 
+// Where every grid is one ring without holes, Build() keeps neither the
+// grid -> ring offsets nor the hole flags; the accessors answer as before.
+TEST(GridGeometryTest, OneRingPerGridIsStoredWithoutGridOffsetsOrHoleFlags) {
+  auto build = [](bool second_ring_in_grid_3, bool hole) {
+    GridGeometryBuilder b;
+    for (int g = 0; g < 6; ++g) {
+      const IPoint sq[] = {{10 * g, 0}, {10 * g + 8, 0}, {10 * g + 8, 8}, {10 * g, 8}};
+      b.AddRing(sq, 4, false);
+      if (g == 3 && second_ring_in_grid_3) {
+        const IPoint in[] = {{32, 2}, {36, 2}, {36, 6}};
+        b.AddRing(in, 3, hole);
+      }
+      b.EndGrid();
+    }
+    return std::move(b).Build();
+  };
+  const GridGeometry one = build(false, false);
+  const GridGeometry two = build(true, false);
+  const GridGeometry holed = build(true, true);
+  ASSERT_EQ(one.num_grids(), 6u);
+  ASSERT_EQ(two.num_grids(), 6u);
+  EXPECT_EQ(one.num_rings(), 6u);
+  EXPECT_EQ(two.num_rings(), 7u);
+  EXPECT_TRUE(one.one_ring_per_grid());
+  EXPECT_FALSE(two.one_ring_per_grid());
+  EXPECT_FALSE(holed.one_ring_per_grid());
+  for (uint32_t g = 0; g < 6; ++g) {
+    EXPECT_EQ(one.grid_ring_begin(g), g);
+    EXPECT_EQ(one.grid_ring_begin(g + 1), g + 1);
+    EXPECT_FALSE(one.ring_is_hole(g));
+    const IPoint mid{10 * static_cast<int64_t>(g) + 4, 5};
+    EXPECT_EQ(one.Classify(g, mid), Side::kInside) << g;
+    EXPECT_EQ(two.Classify(g, mid), Side::kInside) << g;
+    EXPECT_EQ(one.Classify(g, IPoint{10 * static_cast<int64_t>(g) + 9, 5}), Side::kOutside);
+  }
+  EXPECT_EQ(two.grid_ring_begin(4), 5u);
+  EXPECT_FALSE(two.ring_is_hole(4));
+  EXPECT_TRUE(holed.ring_is_hole(4));
+  EXPECT_FALSE(holed.ring_is_hole(3));
+  // Even-odd: the second ring of grid 3 cuts (35, 3) out of it either way.
+  EXPECT_EQ(one.Classify(3, IPoint{35, 3}), Side::kInside);
+  EXPECT_EQ(two.Classify(3, IPoint{35, 3}), Side::kOutside);
+  const GridGeometry rev = GridGeometryBuilder::Permute(one, {5, 4, 3, 2, 1, 0});
+  EXPECT_TRUE(rev.one_ring_per_grid());
+  EXPECT_EQ(rev.box(0).min_x, 50);
+}
+
 }  // namespace
 }  // namespace gridroute

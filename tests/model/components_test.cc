@@ -107,7 +107,6 @@ TEST_F(ComponentsTest, AccessorsFindCodeAndNearestMatchOracles) {
                 r.property.empty() ? -1 : deps_.Find(r.property));
       EXPECT_EQ(comp.maintainer,
                 r.maintainer.empty() ? -1 : deps_.Find(r.maintainer));
-      EXPECT_EQ(comp.grid, ~0u);
       ASSERT_EQ(c->FindCode(r.code), static_cast<int32_t>(i));
     }
     EXPECT_EQ(c->FindCode("3205080101999999"), -1);

@@ -254,13 +254,15 @@ void ExpectSameDirectoryData(const Snapshot& a_ref, const Snapshot& b) {
     ASSERT_EQ(b.grid_name(g), a->grid_name(g));
     ASSERT_EQ(b.FindGrid(a->grid_code(g)), g);
   }
+  EXPECT_EQ(b.geometry().one_ring_per_grid(), a->geometry().one_ring_per_grid());
+  EXPECT_EQ(b.geometry().num_rings(), a->geometry().num_rings());
   const Components& ca = a->components();
   ASSERT_EQ(b.components().size(), ca.size());
   for (int32_t i = 0; i < ca.size(); ++i) {
     ASSERT_EQ(b.components().code(i), ca.code(i));
     const Component x = ca.at(i), y = b.components().at(i);
-    ASSERT_EQ(std::tie(x.category, x.owner, x.grid, x.point.x, x.point.y),
-              std::tie(y.category, y.owner, y.grid, y.point.x, y.point.y));
+    ASSERT_EQ(std::tie(x.category, x.owner, x.property, x.maintainer, x.point.x, x.point.y),
+              std::tie(y.category, y.owner, y.property, y.maintainer, y.point.x, y.point.y));
   }
   ASSERT_EQ(b.departments().size(), a->departments().size());
   for (int32_t i = 0; i < a->departments().size(); ++i) {
