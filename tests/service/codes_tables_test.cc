@@ -38,18 +38,6 @@ class CodesTablesTest : public ::testing::Test {
     ASSERT_EQ(new_bytes, old_bytes) << what;
   }
 
-  // A point inside grid g (a sample of its box the index puts in g), or its
-  // box's centre.
-  IPoint PointIn(uint32_t g, std::mt19937_64& rng) {
-    const IBox& b = s_.geometry().box(g);
-    for (int k = 0; k < 64; ++k) {
-      const IPoint p{b.min_x + static_cast<int64_t>(rng() % (uint64_t(b.max_x - b.min_x) + 1)),
-                     b.min_y + static_cast<int64_t>(rng() % (uint64_t(b.max_y - b.min_y) + 1))};
-      if (s_.locator().Locate(p).grid == g) return p;
-    }
-    return IPoint{b.min_x + (b.max_x - b.min_x) / 2, b.min_y + (b.max_y - b.min_y) / 2};
-  }
-
   const testing::GeneratedCity& city_;
   const Snapshot& s_;
   Router router_;
@@ -66,7 +54,7 @@ TEST_F(CodesTablesTest, EveryGridAnswersAsTheFieldByFieldWriter) {
   Decision d;
   uint32_t grids_routed = 0, compared = 0;
   for (uint32_t g = 0; g < s_.num_grids(); ++g) {
-    const IPoint p = PointIn(g, rng);
+    const IPoint p = testing::PointInGrid(s_, g, rng);
     bool routed_here = false;
     // A few categories per grid (one may have no rule here).
     for (int k = 0; k < 3; ++k) {

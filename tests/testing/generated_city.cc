@@ -43,4 +43,14 @@ const GeneratedCity& GetGeneratedCity(int64_t grids, uint64_t seed) {
   return *slot;
 }
 
+IPoint PointInGrid(const Snapshot& s, uint32_t g, std::mt19937_64& rng) {
+  const IBox b = s.geometry().box(g);
+  for (int k = 0; k < 64; ++k) {
+    const IPoint p{b.min_x + static_cast<int64_t>(rng() % (uint64_t(b.max_x - b.min_x) + 1)),
+                   b.min_y + static_cast<int64_t>(rng() % (uint64_t(b.max_y - b.min_y) + 1))};
+    if (s.locator().Locate(p).grid == g) return p;
+  }
+  return IPoint{b.min_x + (b.max_x - b.min_x) / 2, b.min_y + (b.max_y - b.min_y) / 2};
+}
+
 }  // namespace gridroute::testing

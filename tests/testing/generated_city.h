@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <random>
 #include <string>
 
 #include "gen/city_generator.h"
@@ -25,6 +26,10 @@ struct GeneratedCity {
 
 // Aborts the test binary (with a message) if generation or loading fails.
 const GeneratedCity& GetGeneratedCity(int64_t grids, uint64_t seed);
+
+// A point inside grid g of `s` (a sample of its box that the locator puts in
+// g; 64 tries), else its box's centre.
+IPoint PointInGrid(const Snapshot& s, uint32_t g, std::mt19937_64& rng);
 
 }  // namespace gridroute::testing
 
