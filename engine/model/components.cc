@@ -138,7 +138,7 @@ size_t Components::MemoryBytes() const {
   return xy_.MemoryBytes() + wide_.MemoryBytes() +
          attr16_.MemoryBytes() + attr32_.MemoryBytes() + codes_.MemoryBytes() +
          slots_.MemoryBytes() + attrs_.capacity() * sizeof(Attr) + states_.MemoryBytes() +
-         cell_begin_.MemoryBytes() + order_.MemoryBytes();
+         cell_begin_.MemoryBytes();
 }
 
 // Phase 1: one chunk's row into its Builder (false: a bad row; the
@@ -333,10 +333,33 @@ void Components::BuildCellLattice(const Box& box, int threads) {
   begin.assign(cells + 1, 0);
   for (uint32_t k : cell_of) ++begin[k + 1];
   for (size_t k = 0; k < cells; ++k) begin[k + 1] += begin[k];
-  std::vector<uint32_t>& order = order_.owned();
-  order.resize(n);
-  std::vector<uint32_t> fill(begin.begin(), begin.end() - 1);
-  for (uint32_t i = 0; i < n; ++i) order[fill[cell_of[i]]++] = i;
+  // New index k is old index order[k]: cells in order, file order within.
+  std::vector<uint32_t> order(n);
+  {
+    std::vector<uint32_t> fill(begin.begin(), begin.end() - 1);
+    for (uint32_t i = 0; i < n; ++i) order[fill[cell_of[i]]++] = i;
+  }
+  cell_of = std::vector<uint32_t>();
+  auto permute = [&](auto& column, size_t width) {
+    if (column.empty()) return;
+    auto& old = column.owned();
+    std::remove_reference_t<decltype(old)> out(old.size());
+    for (size_t k = 0; k < n; ++k) {
+      for (size_t w = 0; w < width; ++w) out[k * width + w] = old[order[k] * width + w];
+    }
+    old.swap(out);
+  };
+  permute(xy_, 2);
+  permute(wide_, 1);
+  permute(attr16_, 1);
+  permute(attr32_, 1);
+  StringTable codes;
+  size_t chars = 0;
+  for (uint32_t i = 0; i < n; ++i) chars += codes_.Get(i).size();
+  codes.Reserve(n, chars);
+  for (uint32_t i : order) codes.Add(codes_.Get(i));
+  codes.ShrinkToFit();
+  codes_ = std::move(codes);
 }
 
 absl::StatusOr<Components> Components::Load(const std::string& path,
@@ -368,10 +391,10 @@ absl::StatusOr<Components> Components::Load(const std::string& path,
   }
   const Box box = c.StoreColumns(parts, remap, n, chars);
   parts.clear();
+  c.BuildCellLattice(box, threads);  // renumbers: before the code index
   if (!c.BuildCodeIndex(threads)) {
     return ReportErrors(path, categories, departments, q, csv, max_errors);  // a duplicate
   }
-  c.BuildCellLattice(box, threads);
   return c;
 }
 
@@ -399,7 +422,7 @@ int32_t Components::Nearest(IPoint p, int32_t category, double radius_m,
     for (int64_t cx = cx0; cx <= cx1; ++cx) {
       const size_t cell = static_cast<size_t>(cy * nx_ + cx);
       for (uint32_t k = cell_begin_[cell]; k < cell_begin_[cell + 1]; ++k) {
-        const int32_t i = static_cast<int32_t>(order_[k]);
+        const int32_t i = static_cast<int32_t>(k);
         if (attrs_[attr(i)].category != category) continue;
         const IPoint q = point(i);
         const double dx = frame.X(q), dy = frame.Y(q);

@@ -9,7 +9,10 @@
 //   int32_t i = components.FindCode("3205080101000001");
 //   int32_t j = components.Nearest(p, category, 30.0, &distance_m);
 //
-// Memory: O(components), ~43 bytes a component with 16-digit codes
+// Components are numbered in the order of the Nearest() cells (row-major,
+// file order within a cell), not in file order: a cell's components are
+// consecutive, so a search reads them sequentially and keeps no index array.
+// Memory: O(components), ~39 bytes a component with 16-digit codes
 // (figures: PACK.md, "Memory of the routing files"). Load: the file is
 // read and parsed on `threads` threads (engine/model/csv_chunks.h).
 //
@@ -102,6 +105,7 @@ class Components {
   Box StoreColumns(std::vector<Builder>& parts,
                    const std::vector<std::vector<uint32_t>>& remap, size_t n, size_t chars);
   bool BuildCodeIndex(int threads);
+  // Also renumbers the components in cell order.
   void BuildCellLattice(const Box& box, int threads);
 
   uint32_t attr(int32_t i) const {
@@ -131,13 +135,12 @@ class Components {
 
   // Nearest(): a dense lattice of square cells over the components' box,
   // `cell_` units on a side (~50 m, doubled until there are no more cells
-  // than components); cell (cx, cy) is order_[cell_begin_[c]..cell_begin_[c+1])
-  // with c = cy * nx_ + cx, component indices ascending.
+  // than components); cell (cx, cy) holds components
+  // [cell_begin_[c], cell_begin_[c+1]) with c = cy * nx_ + cx.
   Quantizer quantizer_{true};
   int64_t cell_ = 500'000;
   int64_t nx_ = 0, ny_ = 0;
   PodArray<uint32_t> cell_begin_;
-  PodArray<uint32_t> order_;
 };
 
 }  // namespace gridroute

@@ -222,7 +222,6 @@ void SnapCodec::Save(const Components& c, SnapWriter& w) {
   w.PutI64(c.nx_);
   w.PutI64(c.ny_);
   w.PutArray(c.cell_begin_);
-  w.PutArray(c.order_);
 }
 
 bool SnapCodec::Load(SnapReader& r, const Snapshot& s, Components* c) {
@@ -242,7 +241,6 @@ bool SnapCodec::Load(SnapReader& r, const Snapshot& s, Components* c) {
   r.GetI64(&c->nx_);
   r.GetI64(&c->ny_);
   r.GetArray(&c->cell_begin_);
-  r.GetArray(&c->order_);
   if (!r.ok()) return false;
   c->quantizer_ = Quantizer(geographic);
   if (!InLattice(c->base_x_) || !InLattice(c->base_y_))
@@ -286,17 +284,14 @@ bool SnapCodec::Load(SnapReader& r, const Snapshot& s, Components* c) {
   }
   if (!has_empty)
     return r.Fail("components: a code index without an empty slot");
-  if (c->cell_begin_.empty())
-    return c->order_.empty() || r.Fail("components: cell lattice");
+  if (c->cell_begin_.empty()) return n == 0 || r.Fail("components: cell lattice");
   if (c->cell_ <= 0 || c->nx_ <= 0 || c->ny_ <= 0 ||
       c->nx_ > (int64_t{1} << 31) || c->ny_ > (int64_t{1} << 31) ||
       static_cast<uint64_t>(c->nx_ * c->ny_) + 1 != c->cell_begin_.size()) {
     return r.Fail("components: cell lattice size");
   }
-  return IsCsr(r, c->cell_begin_, c->order_.size(),
-               "components: cell offsets") &&
-         AllInRange(r, c->order_, 0, static_cast<int64_t>(n),
-                    "components: a cell entry");
+  // Components are numbered in cell order: the offsets cover them all.
+  return IsCsr(r, c->cell_begin_, n, "components: cell offsets");
 }
 
 void SnapCodec::Save(const GridRoutes& g, SnapWriter& w) {

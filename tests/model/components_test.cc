@@ -94,9 +94,15 @@ TEST_F(ComponentsTest, AccessorsFindCodeAndNearestMatchOracles) {
         Components::Load(dir_ + "/components.csv", cats_, deps_, q_, threads);
     ASSERT_TRUE(c.ok()) << c.status();
     ASSERT_EQ(c->size(), static_cast<int32_t>(rows.size()));
-    for (size_t i = 0; i < rows.size(); ++i) {
-      const Row& r = rows[i];
-      const Component comp = c->at(static_cast<int32_t>(i));
+    // Components are numbered in cell order, not file order: every row is
+    // found by its code, at a distinct index.
+    std::vector<bool> seen(rows.size());
+    for (const Row& r : rows) {
+      const int32_t i = c->FindCode(r.code);
+      ASSERT_GE(i, 0) << r.code;
+      ASSERT_FALSE(seen[i]) << r.code;
+      seen[i] = true;
+      const Component comp = c->at(i);
       ASSERT_EQ(c->code(i), r.code);
       EXPECT_EQ(c->state(i), r.state);
       EXPECT_EQ(comp.category,
@@ -107,7 +113,6 @@ TEST_F(ComponentsTest, AccessorsFindCodeAndNearestMatchOracles) {
                 r.property.empty() ? -1 : deps_.Find(r.property));
       EXPECT_EQ(comp.maintainer,
                 r.maintainer.empty() ? -1 : deps_.Find(r.maintainer));
-      ASSERT_EQ(c->FindCode(r.code), static_cast<int32_t>(i));
     }
     EXPECT_EQ(c->FindCode("3205080101999999"), -1);
     EXPECT_EQ(c->FindCode(""), -1);
@@ -206,12 +211,13 @@ TEST_F(ComponentsTest, EmptyFileAndFarApartPoints) {
                {"3", "0118", 170.5001, 80.25, "D01", "", "", "c"}}));
   auto far = Components::Load(dir_ + "/far.csv", cats_, deps_, q_);
   ASSERT_TRUE(far.ok()) << far.status();
-  EXPECT_EQ(far->at(0).point, q_.Quantize(-170.5, -80.25));
-  EXPECT_EQ(far->at(2).point, q_.Quantize(170.5001, 80.25));
+  const int32_t one = far->FindCode("1"), two = far->FindCode("2"), three = far->FindCode("3");
+  EXPECT_EQ(far->at(one).point, q_.Quantize(-170.5, -80.25));
+  EXPECT_EQ(far->at(three).point, q_.Quantize(170.5001, 80.25));
   const int32_t well = cats_.Find(CategoryType::kComponent, "0118");
-  EXPECT_EQ(far->Nearest(q_.Quantize(170.50008, 80.25), well, 50, nullptr), 2);
-  EXPECT_EQ(far->Nearest(q_.Quantize(-170.5, -80.2501), well, 50, nullptr), 0);
-  EXPECT_EQ(far->state(1), "b");
+  EXPECT_EQ(far->Nearest(q_.Quantize(170.50008, 80.25), well, 50, nullptr), three);
+  EXPECT_EQ(far->Nearest(q_.Quantize(-170.5, -80.2501), well, 50, nullptr), one);
+  EXPECT_EQ(far->state(two), "b");
 }
 
 // Regression (fuzz_convert): a component_radius_m of 1e300 overflowed the
