@@ -8,7 +8,7 @@
 // when bits were shifted off, also report boxes up to 2^shift lattice units
 // away. Callers test candidates exactly (every one does).
 //
-//   BoxIndex index(geometry.boxes());
+//   BoxIndex index(geometry.ComputeBoxes());
 //   index.VisitContaining(p, [&](uint32_t grid) { ... });
 //
 // Memory: ~21 bytes a box (a Boost.Geometry packed R-tree over the int64 boxes

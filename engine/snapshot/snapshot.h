@@ -61,7 +61,7 @@ class Snapshot {
   const Quantizer& quantizer() const { return quantizer_; }
   const GridGeometry& geometry() const { return geometry_; }
   const Locator& locator() const { return *locator_; }
-  // A packed index over the grids' boxes (geometry().boxes()), built once
+  // A packed index over the grids' boxes (geometry().box(g)), built once
   // at load for the overlap check and shared with the cell locator; for box
   // queries (mapview/map_view.h).
   const BoxIndex& grid_boxes() const { return *grid_boxes_; }

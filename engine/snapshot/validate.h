@@ -44,7 +44,7 @@ struct OverlapReport {
 // Boost.Geometry, in a local metric plane). Shared edges, T-junctions and
 // shared vertices are never overlaps. Runs on `threads` threads; the result
 // (sorted by grid ids) does not depend on the thread count. `index`: a
-// BoxIndex over geometry.boxes() (e.g. to share it with the cell locator);
+// BoxIndex over geometry.ComputeBoxes() (e.g. to share it with the cell locator);
 // null: one is built for the call.
 // Cost per pair: edge by edge (O(edges_a x edges_b) in the boxes'
 // intersection) for ordinary pairs; pairs with more than 2^14 such edge
