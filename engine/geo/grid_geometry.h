@@ -106,7 +106,7 @@ class GridGeometryBuilder {
   // and drops the grid -> ring offsets when they are the identity and the
   // hole flags when none is set.
   GridGeometry Build() &&;
-  // Build()'s last step (also for a geometry read from a file).
+  // Build()'s last step.
   static void Compact(GridGeometry* g);
 
  private:
