@@ -15,6 +15,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -60,6 +61,14 @@ std::vector<Section> Sections(const std::string& bytes) {
     out.push_back(s);
   }
   return out;
+}
+
+// Section `id` of the table above, if the file has one.
+std::optional<Section> FindSection(const std::string& bytes, SnapSection id) {
+  for (const Section& s : Sections(bytes)) {
+    if (s.id == static_cast<uint32_t>(id)) return s;
+  }
+  return std::nullopt;
 }
 
 // Every directory datum of `b` equals `a`'s (below).
@@ -489,12 +498,8 @@ TEST_F(SnapshotFileTest, UnverifiedLoadOfDamagedSectionsNeverReadsOutOfBounds) {
 // deadline now loads only within what ParseDeadlines accepts.
 TEST_F(SnapshotFileTest, ADeadlineAmountOutOfRangeIsRefusedUnverified) {
   const std::string bytes = ReadAll(*file_);
-  const Section* rules = nullptr;
-  const std::vector<Section> sections = Sections(bytes);
-  for (const Section& s : sections) {
-    if (s.id == static_cast<uint32_t>(SnapSection::kRules)) rules = &s;
-  }
-  ASSERT_NE(rules, nullptr);
+  const std::optional<Section> rules = FindSection(bytes, SnapSection::kRules);
+  ASSERT_TRUE(rules.has_value());
   // A deadline as stored: a unit byte, then the amount (f64). Find the
   // first working-days deadline of 1 day and make it -3e231 days.
   std::string pattern(1, static_cast<char>(DeadlineUnit::kWorkingDays));
@@ -518,12 +523,8 @@ TEST_F(SnapshotFileTest, ADeadlineAmountOutOfRangeIsRefusedUnverified) {
 // names, and at least one.
 TEST_F(SnapshotFileTest, ACategoryUrgencyOutOfRangeIsRefusedUnverified) {
   const std::string bytes = ReadAll(*file_);
-  const Section* cats = nullptr;
-  const std::vector<Section> sections = Sections(bytes);
-  for (const Section& s : sections) {
-    if (s.id == static_cast<uint32_t>(SnapSection::kCategories)) cats = &s;
-  }
-  ASSERT_NE(cats, nullptr);
+  const std::optional<Section> cats = FindSection(bytes, SnapSection::kCategories);
+  ASSERT_TRUE(cats.has_value());
   // The first category as stored: a type byte, then code, name, major,
   // standard and specialty (u64 length + bytes each), then the urgency mask.
   const std::string code = FromDir()->categories().at(0).code;
@@ -558,12 +559,8 @@ TEST_F(SnapshotFileTest, ACategoryUrgencyOutOfRangeIsRefusedUnverified) {
 // now load only inside the lattice a pack can produce.
 TEST_F(SnapshotFileTest, AVertexOutsideTheLatticeIsRefusedUnverified) {
   const std::string bytes = ReadAll(*file_);
-  const Section* geometry = nullptr;
-  const std::vector<Section> sections = Sections(bytes);
-  for (const Section& s : sections) {
-    if (s.id == static_cast<uint32_t>(SnapSection::kGeometry)) geometry = &s;
-  }
-  ASSERT_NE(geometry, nullptr);
+  const std::optional<Section> geometry = FindSection(bytes, SnapSection::kGeometry);
+  ASSERT_TRUE(geometry.has_value());
   // The section opens with the points: a u64 count, then the array at the
   // next 64-byte boundary (SNAPSHOT_FORMAT.md).
   const size_t first = (geometry->offset + 8 + 63) / 64 * 64;
