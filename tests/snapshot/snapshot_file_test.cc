@@ -555,8 +555,8 @@ TEST_F(SnapshotFileTest, ACategoryUrgencyOutOfRangeIsRefusedUnverified) {
 }
 
 // Found by the grsnap fuzz target: a vertex at -9.2e18 (a file loaded
-// unverified) overflowed MetricFrame::X while snapping. Vertices and boxes
-// now load only inside the lattice a pack can produce.
+// unverified) overflowed MetricFrame::X while snapping. Vertices (and so the
+// boxes computed from them) load only inside the lattice a pack can produce.
 TEST_F(SnapshotFileTest, AVertexOutsideTheLatticeIsRefusedUnverified) {
   const std::string bytes = ReadAll(*file_);
   const std::optional<Section> geometry = FindSection(bytes, SnapSection::kGeometry);
