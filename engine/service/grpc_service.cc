@@ -27,6 +27,7 @@
 #include "service/field_limits.h"
 #include "service/pack_reload.h"
 #include "service/reflection_v1.h"
+#include "service/route_wire.h"
 #include "service/serving_health.h"
 
 namespace gridroute {
@@ -338,16 +339,6 @@ void AppendItemError(absl::StatusCode code, absl::string_view message, std::stri
   w->Bytes(4, *nested);
 }
 
-// DecisionBatch.snapshot (field 2), as SnapshotRefToProto.
-void AppendSnapshotRef(const ServedSnapshot& s, std::string* nested, WireWriter* w) {
-  nested->clear();
-  WireWriter r(nested);
-  r.String(1, s.snapshot->manifest().version);
-  r.Int(2, static_cast<int64_t>(s.generation));
-  r.String(3, s.snapshot->calendar().time_zone().name());
-  w->Bytes(2, *nested);
-}
-
 // The calendar overdue is computed on: the served pack's (no copy), or the
 // default one when no pack is loaded.
 const WorkingCalendar& CalendarOf(const ServedSnapshot* served) {
@@ -578,17 +569,18 @@ grpc::Status ToGrpcStatus(const absl::Status& s) {
 // ---------------------------------------------------------------------------
 // RoutingService on the callback API.
 
-// RouteStream is registered raw (bytes in, bytes out) so that a CODES batch
-// is written straight into wire bytes; the other methods are typed.
+// Route and RouteStream are registered raw (bytes in, bytes out) so that
+// their answers are written straight into wire bytes (route_wire.h,
+// codes_wire.h, full_wire.h); the other methods are typed.
 using RoutingBase = v1::RoutingService::WithCallbackMethod_Locate<
-    v1::RoutingService::WithCallbackMethod_Route<v1::RoutingService::WithCallbackMethod_RouteBatch<
-        v1::RoutingService::WithRawCallbackMethod_RouteStream<v1::RoutingService::Service>>>>;
+    v1::RoutingService::WithRawCallbackMethod_Route<
+        v1::RoutingService::WithCallbackMethod_RouteBatch<
+            v1::RoutingService::WithRawCallbackMethod_RouteStream<v1::RoutingService::Service>>>>;
 
 class GridrouteService::RoutingImpl final : public RoutingBase {
  public:
   explicit RoutingImpl(GridrouteService* svc) : svc_(svc) {
     SetMessageAllocatorFor_Locate(&locate_alloc_);
-    SetMessageAllocatorFor_Route(&route_alloc_);
     SetMessageAllocatorFor_RouteBatch(&batch_alloc_);
   }
 
@@ -601,13 +593,14 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
     Done(r, st.ok() ? svc_->Locate(DeadlineOf(ctx), *req, resp) : st, t);
     return r;
   }
-  grpc::ServerUnaryReactor* Route(grpc::CallbackServerContext* ctx, const v1::RouteRequest* req,
-                                  v1::RouteResponse* resp) override {
+  grpc::ServerUnaryReactor* Route(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* req,
+                                  grpc::ByteBuffer* resp) override {
     grpc::ServerUnaryReactor* r = ctx->DefaultReactor();
     const CallTimer t{&svc_->metrics_, kMethodRoute};
     CallAuth a;
     grpc::Status st = svc_->Authorize(ctx, kRoute, kMethods[kMethodRoute].roles, &a);
-    Done(r, st.ok() ? svc_->Route(DeadlineOf(ctx), *req, resp, a.who) : st, t);
+    if (st.ok()) st = RouteRaw(DeadlineOf(ctx), *req, resp, a.who);
+    Done(r, st, t);
     return r;
   }
   grpc::ServerUnaryReactor* RouteBatch(grpc::CallbackServerContext* ctx,
@@ -813,9 +806,46 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
     std::shared_ptr<StreamWatchdog::Watch> watch_;  // null: no write timeout
   };
 
+  // Unary Route on bytes: the request parsed into this thread's arena
+  // (reset per call: no allocation in the steady state), the answer written
+  // as wire bytes (route_wire.h) and copied once into the response.
+  grpc::Status RouteRaw(absl::Time deadline, const grpc::ByteBuffer& in, grpc::ByteBuffer* out,
+                        const Principal* who) {
+    thread_local UnaryRouteWork w;
+    v1::RouteRequest* req = w.Fresh();
+    grpc::Slice slice;
+    if ((!in.TrySingleSlice(&slice).ok() && !in.DumpToSingleSlice(&slice).ok()) ||
+        !req->ParseFromArray(slice.begin(), static_cast<int>(slice.size()))) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "request: the message does not parse as a RouteRequest");
+    }
+    grpc::Status st = svc_->RouteWire(deadline, *req, &w.bytes, who);
+    if (!st.ok()) return st;
+    grpc::Slice answer(w.bytes.data(), w.bytes.size());
+    *out = grpc::ByteBuffer(&answer, 1);
+    return grpc::Status::OK;
+  }
+  // A thread's unary Route request arena and answer bytes.
+  struct UnaryRouteWork {
+    static constexpr size_t kInlineBytes = 2048;
+    UnaryRouteWork() : arena(Options(block)) {}
+    v1::RouteRequest* Fresh() {
+      arena.Reset();
+      return google::protobuf::Arena::CreateMessage<v1::RouteRequest>(&arena);
+    }
+    static google::protobuf::ArenaOptions Options(char* b) {
+      google::protobuf::ArenaOptions o;
+      o.initial_block = b;
+      o.initial_block_size = kInlineBytes;
+      return o;
+    }
+    alignas(16) char block[kInlineBytes];  // before arena: outlives it
+    google::protobuf::Arena arena;
+    std::string bytes;
+  };
+
   GridrouteService* const svc_;
   ArenaMessageAllocator<v1::LocateRequest, v1::LocateResponse> locate_alloc_;
-  ArenaMessageAllocator<v1::RouteRequest, v1::RouteResponse> route_alloc_;
   ArenaMessageAllocator<v1::RouteBatchRequest, v1::RouteBatchResponse> batch_alloc_;
 
  public:
@@ -1149,11 +1179,15 @@ grpc::Status GridrouteService::Locate(absl::Time deadline, const v1::LocateReque
   return grpc::Status::OK;
 }
 
-grpc::Status GridrouteService::Route(absl::Time deadline, const v1::RouteRequest& req,
-                                     v1::RouteResponse* resp, const Principal* who) {
+// Route's work without the answer: the decision of `req` (and, cases on
+// and routed, its filed case) for the answer to be written from. The
+// decision and case live in thread-local buffers, valid until this thread's
+// next RouteUnanswered; `out->served` pins the snapshot they point into.
+grpc::Status GridrouteService::RouteUnanswered(absl::Time deadline, const v1::RouteRequest& req,
+                                               const Principal* who, UnaryRouted* out) {
   if (grpc::Status s = CheckDeadline(deadline); !s.ok()) return s;
-  std::shared_ptr<const ServedSnapshot> served;
-  if (grpc::Status s = Pin(&served); !s.ok()) return s;
+  if (grpc::Status s = Pin(&out->served); !s.ok()) return s;
+  const ServedSnapshot& served = *out->served;
   thread_local Event e;  // reused: no allocation in the steady state
   thread_local Decision d;
   RouteOptions o;
@@ -1164,7 +1198,7 @@ grpc::Status GridrouteService::Route(absl::Time deadline, const v1::RouteRequest
                          ReportTimeWindowAt(Now(), options_.max_future));
   }
   if (st.ok()) st = CheckReportId(req.report_id(), "report_id");
-  if (st.ok()) st = served->router.Route(e, o, &d);
+  if (st.ok()) st = served.router.Route(e, o, &d);
   if (!st.ok()) {
     metrics_.AddItems(ItemOutcome::kError, 1);
     return ToGrpcStatus(st);
@@ -1172,13 +1206,14 @@ grpc::Status GridrouteService::Route(absl::Time deadline, const v1::RouteRequest
   metrics_.AddItems(d.outcome == Outcome::kRouted ? ItemOutcome::kRouted
                                                   : ItemOutcome::kOutsideCoverage,
                     1);
-  ViewToProto(*served->snapshot, d, req.view() == v1::DECISION_VIEW_CODES, Personal(who), resp);
+  out->decision = &d;
+  out->case_ref = nullptr;
   if (req.dry_run()) {
     // A what-if (RouteRequest.dry_run): nothing filed, nothing in the feed.
   } else if (options_.cases != nullptr && d.outcome == Outcome::kRouted) {
     thread_local IntakeBuffers b;
     b.Clear();
-    ReportFromDecision(*served->snapshot, e, d, ReportSource::kHotline, {}, b.Add(0),
+    ReportFromDecision(*served.snapshot, e, d, ReportSource::kHotline, {}, b.Add(0),
                        req.report_id(), KeyScope(who));
     const IntakeTimer timer;
     st = options_.cases->Intake(absl::MakeConstSpan(b.slots.data(), b.n), &b.out, deadline);
@@ -1186,12 +1221,32 @@ grpc::Status GridrouteService::Route(absl::Time deadline, const v1::RouteRequest
     if (!st.ok()) return IntakeStatus(st);
     st = b.out[0].status;
     if (!st.ok()) return ToGrpcStatus(st);
-    CaseRefToProto(b.out[0], CaseRefOf(resp));
+    out->case_ref = &b.out[0];
     OfferToFeed(options_.feed, e, d, b.out[0].case_id);  // the console's feed
   } else {
     OfferToFeed(options_.feed, e, d, {});
   }
-  SnapshotRefToProto(*served, resp->mutable_snapshot());
+  return grpc::Status::OK;
+}
+
+grpc::Status GridrouteService::Route(absl::Time deadline, const v1::RouteRequest& req,
+                                     v1::RouteResponse* resp, const Principal* who) {
+  UnaryRouted r;
+  if (grpc::Status s = RouteUnanswered(deadline, req, who, &r); !s.ok()) return s;
+  ViewToProto(*r.served->snapshot, *r.decision, req.view() == v1::DECISION_VIEW_CODES,
+              Personal(who), resp);
+  if (r.case_ref != nullptr) CaseRefToProto(*r.case_ref, CaseRefOf(resp));
+  SnapshotRefToProto(*r.served, resp->mutable_snapshot());
+  return grpc::Status::OK;
+}
+
+grpc::Status GridrouteService::RouteWire(absl::Time deadline, const v1::RouteRequest& req,
+                                         std::string* out, const Principal* who) {
+  out->clear();
+  UnaryRouted r;
+  if (grpc::Status s = RouteUnanswered(deadline, req, who, &r); !s.ok()) return s;
+  AppendRouteResponseWire(*r.served, *r.decision, r.case_ref,
+                          req.view() == v1::DECISION_VIEW_CODES, Personal(who), out);
   return grpc::Status::OK;
 }
 

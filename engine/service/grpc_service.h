@@ -191,6 +191,11 @@ class GridrouteService {
   grpc::Status Locate(absl::Time deadline, const v1::LocateRequest& req, v1::LocateResponse* resp);
   grpc::Status Route(absl::Time deadline, const v1::RouteRequest& req, v1::RouteResponse* resp,
                      const Principal* who = nullptr);
+  // Route written straight into wire bytes (service/route_wire.h): `out`
+  // holds a serialized RouteResponse equal to Route's for `who`. The gRPC
+  // Route handler's path.
+  grpc::Status RouteWire(absl::Time deadline, const v1::RouteRequest& req, std::string* out,
+                         const Principal* who = nullptr);
   grpc::Status RouteBatch(absl::Time deadline, const v1::RouteBatchRequest& req,
                           v1::RouteBatchResponse* resp, const Principal* who = nullptr);
   // RouteDetections written straight into wire bytes, in the view the
@@ -254,6 +259,15 @@ class GridrouteService {
   class AdminImpl;
   class CaseImpl;
   struct Worker;
+
+  // What Route and RouteWire answer from (RouteUnanswered).
+  struct UnaryRouted {
+    std::shared_ptr<const ServedSnapshot> served;  // pins what the two below point into
+    const Decision* decision = nullptr;            // this thread's, until its next call
+    const CaseOutcome* case_ref = nullptr;         // null: no case filed
+  };
+  grpc::Status RouteUnanswered(absl::Time deadline, const v1::RouteRequest& req,
+                               const Principal* who, UnaryRouted* out);
 
   // RouteDetections without filing: the routed reports are left in `cases`
   // (the caller files them, e.g. asynchronously from a stream reactor).

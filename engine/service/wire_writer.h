@@ -28,7 +28,16 @@ class WireWriter {
  public:
   explicit WireWriter(std::string* out) : out_(out) {}
 
+  // One byte (tags, small lengths and enums: most varints of an answer)
+  // inline; longer ones out of the caller's way.
   void Varint(uint64_t v) {
+    if (v < 0x80) [[likely]] {
+      out_->push_back(static_cast<char>(v));
+      return;
+    }
+    VarintSlow(v);
+  }
+  __attribute__((noinline)) void VarintSlow(uint64_t v) {
     char buf[10];
     int n = 0;
     while (v >= 0x80) {
