@@ -22,17 +22,20 @@ constexpr int kOutcomeRouted = 1, kOutcomeOutside = 2;
 void Raw(absl::string_view bytes, WireWriter* w) { w->out()->append(bytes.data(), bytes.size()); }
 
 // A sub-message whose length is known only once written: its body goes
-// after room for a 5-byte length, and moves up to the length's real size
-// when closed (a short memmove within the line).
+// after room for the length prefix size the caller expects, and moves only
+// when the real length needs another size.
 class Nested {
  public:
-  Nested(int field, WireWriter* w) : out_(w->out()) {
+  // `slot`: the length prefix's expected size in bytes (1: bodies under
+  // 128 bytes, 2: under 16 KiB). A body of that size is closed without
+  // moving it; another size moves the body once, either way.
+  Nested(int field, WireWriter* w, int slot) : out_(w->out()), slot_(slot) {
     w->Tag(field, 2);
     at_ = out_->size();
-    out_->append(5, '\0');
+    out_->append(static_cast<size_t>(slot), '\0');
   }
   ~Nested() {
-    const size_t len = out_->size() - at_ - 5;
+    const size_t len = out_->size() - at_ - slot_;
     char buf[10];  // a length below 2^35 (a string's size) takes at most 5
     int n = 0;
     uint64_t v = len;
@@ -41,10 +44,11 @@ class Nested {
       v >>= 7;
     }
     buf[n++] = static_cast<char>(v);
-    char* p = out_->data() + at_;
-    if (n < 5) std::memmove(p + n, p + 5, len);
-    std::memcpy(p, buf, n);
-    out_->resize(at_ + n + len);
+    if (n == slot_) [[likely]] {
+      std::memcpy(out_->data() + at_, buf, n);
+    } else {
+      out_->replace(at_, slot_, buf, n);
+    }
   }
   Nested(const Nested&) = delete;
   Nested& operator=(const Nested&) = delete;
@@ -52,11 +56,12 @@ class Nested {
  private:
   std::string* out_;
   size_t at_;
+  int slot_;
 };
 
 void AppendLocation(const FullTables& t, const Snapshot& s, const LocateResult& r,
                     WireWriter* w) {
-  Nested loc(kLocation, w);
+  Nested loc(kLocation, w, 2);
   if (r.grid != kNoGrid) {
     char code[GridRecord::kMaxCodeDigits];
     w->String(kGridCode, s.grid_code_fast(r.grid, code));
@@ -84,7 +89,7 @@ void AppendTeam(const FullTables& t, const Snapshot& s, const Decision& d, bool 
                 WireWriter* w) {
   const Teams& teams = s.teams();
   for (const TeamAssignment& a : d.team) {
-    Nested m(kTeam, w);
+    Nested m(kTeam, w, 1);
     w->String(1, TeamRoleName(a.role));
     if (a.specialty >= 0 && static_cast<uint32_t>(a.specialty) < t.num_specialties()) {
       Raw(t.specialty(a.specialty), w);
@@ -100,7 +105,7 @@ void AppendTeam(const FullTables& t, const Snapshot& s, const Decision& d, bool 
 
 void AppendComponent(const FullTables& t, const Snapshot& s, const Decision& d, WireWriter* w) {
   const Component c = s.components().at(d.component);
-  Nested ref(kComponent, w);
+  Nested ref(kComponent, w, 2);
   w->String(1, s.components().code(d.component));
   if (c.category >= 0) w->String(2, s.categories().at(c.category).code);
   if (c.owner >= 0) AppendDepartment(t, 3, c.owner, w);
@@ -112,7 +117,7 @@ void AppendComponent(const FullTables& t, const Snapshot& s, const Decision& d, 
 }
 
 void AppendCaseRef(const CaseOutcome& c, WireWriter* w) {
-  Nested ref(kCaseRef, w);
+  Nested ref(kCaseRef, w, 1);
   w->String(1, c.case_id);
   w->Bool(2, c.folded);
   w->Int(3, c.report_count);
@@ -122,7 +127,7 @@ void AppendCaseRef(const CaseOutcome& c, WireWriter* w) {
 void AppendDeadline(absl::Time t, WireWriter* w) {
   const int64_t secs = absl::ToUnixSeconds(t);  // floors, as TimeToProto
   const int64_t nanos = (t - absl::FromUnixSeconds(secs)) / absl::Nanoseconds(1);
-  Nested ts(kDeadline, w);
+  Nested ts(kDeadline, w, 1);
   w->Int(1, secs);
   w->Int(2, static_cast<int32_t>(nanos));
 }
@@ -134,7 +139,7 @@ void AppendRouted(const FullTables& t, const Snapshot& s, const Decision& d, boo
   if (d.lead >= 0) AppendDepartment(t, kLead, d.lead, w);
   for (int32_t h : d.helpers) AppendDepartment(t, kHelpers, h, w);
   for (int32_t l : d.layers) {
-    Nested o(kLayers, w);
+    Nested o(kLayers, w, 2);
     Raw(t.layer_public(l), w);
     if (personal) Raw(t.layer_personal(l), w);
   }
@@ -146,7 +151,7 @@ void AppendRouted(const FullTables& t, const Snapshot& s, const Decision& d, boo
 
 void AppendDecisionFull(const FullTables& t, const Snapshot& s, const Decision& d,
                         bool personal, const CaseOutcome* case_ref, int field, WireWriter* w) {
-  Nested decision(field, w);
+  Nested decision(field, w, 2);
   const bool routed = d.outcome == Outcome::kRouted;
   w->Int(kOutcome, routed ? kOutcomeRouted : kOutcomeOutside);
   AppendLocation(t, s, d.location, w);

@@ -160,5 +160,31 @@ TEST_F(FullWireTest, LongDecisionsKeepTheirLengthPrefix) {
   EXPECT_GE(longest, 128u);  // the generated city's FULL decisions are ~500 bytes
 }
 
+// A sub-message expected short (a case ref's one-byte length) that is not
+// moves its body to make room for the longer length, and one expected long
+// (the location of a point outside every grid) that is not moves it back.
+TEST_F(FullWireTest, SubMessagesOfAnotherLengthSizeMoveIntoPlace) {
+  std::mt19937_64 rng(28);
+  Decision d;
+  Event e;
+  const IPoint q = testing::PointInGrid(s_, 7, rng);
+  e.x = s_.quantizer().ToX(q.x);
+  e.y = s_.quantizer().ToY(q.y);
+  e.category = s_.categories().at(0).code;
+  e.category_type = s_.categories().at(0).type;
+  e.reported_at = absl::FromUnixSeconds(1780000000);
+  ASSERT_TRUE(router_.Route(e, {}, &d).ok());
+  ASSERT_EQ(d.outcome, Outcome::kRouted);
+  for (size_t len : {100, 126, 127, 128, 200, 20000}) {
+    const CaseOutcome c{absl::OkStatus(), std::string(len, 'C'), true, 2, false};
+    ExpectSameBytes(d, true, &c, "case id of " + std::to_string(len) + " bytes");
+  }
+  e.x = 0;
+  e.y = 0;
+  ASSERT_TRUE(router_.Route(e, {}, &d).ok());
+  ASSERT_EQ(d.outcome, Outcome::kOutsideCoverage);
+  ExpectSameBytes(d, true, nullptr, "outside");
+}
+
 }  // namespace
 }  // namespace gridroute
