@@ -75,18 +75,18 @@ const FoldRule& FoldRules::Find(CategoryType type,
   return it == exact_[t].end() ? default_[t] : it->second;
 }
 
-absl::StatusOr<FoldRules> LoadFoldRules(const std::string& pack_dir,
-                                        const Categories& categories,
-                                        const CsvFileOptions& file) {
-  FoldRules rules;
-  const std::string path = pack_dir + "/folding.csv";
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) return rules;  // optional file
+namespace {
 
-  ASSIGN_OR_RETURN(CsvTable t, CsvTable::Open(path,
-                                              {"category_type", "category",
-                                               "radius_m", "window_min"},
-                                              {"same_grid"}, file));
+const std::vector<std::string>& Columns() {
+  static const std::vector<std::string>* const kColumns =
+      new std::vector<std::string>{"category_type", "category", "radius_m", "window_min"};
+  return *kColumns;
+}
+
+// The rules of the folding.csv table `t` (messages name it `path`).
+absl::StatusOr<FoldRules> RulesOf(CsvTable& t, const std::string& path,
+                                  const Categories& categories) {
+  FoldRules rules;
   std::vector<std::string> errors;
   std::vector<Row> rows;
   absl::flat_hash_map<std::string, int64_t> seen;  // "type|category" -> line
@@ -185,6 +185,26 @@ absl::StatusOr<FoldRules> LoadFoldRules(const std::string& pack_dir,
     if (best >= 0 && best_rank >= 2) rules.Set(c.type, c.code, rows[best].rule);
   }
   return rules;
+}
+
+}  // namespace
+
+absl::StatusOr<FoldRules> LoadFoldRules(const std::string& pack_dir,
+                                        const Categories& categories,
+                                        const CsvFileOptions& file) {
+  const std::string path = pack_dir + "/folding.csv";
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return FoldRules();  // optional file
+  ASSIGN_OR_RETURN(CsvTable t, CsvTable::Open(path, Columns(), {"same_grid"}, file));
+  return RulesOf(t, path, categories);
+}
+
+absl::StatusOr<FoldRules> ParseFoldRules(std::string text, const std::string& name,
+                                         const Categories& categories,
+                                         const CsvFileOptions& file) {
+  ASSIGN_OR_RETURN(CsvTable t,
+                   CsvTable::FromText(std::move(text), name, Columns(), {"same_grid"}, file));
+  return RulesOf(t, name, categories);
 }
 
 }  // namespace gridroute

@@ -83,6 +83,13 @@ absl::StatusOr<FoldRules> LoadFoldRules(const std::string& pack_dir,
                                         const Categories& categories,
                                         const CsvFileOptions& file = {});
 
+// The same from the bytes of a folding.csv held in memory (the one compiled
+// into a .grsnap: Snapshot::folding_csv()); `name` stands for its path in
+// messages. The same checks and limits as LoadFoldRules.
+absl::StatusOr<FoldRules> ParseFoldRules(std::string text, const std::string& name,
+                                         const Categories& categories,
+                                         const CsvFileOptions& file = {});
+
 }  // namespace gridroute
 
 #endif  // GRIDROUTE_CASES_FOLD_RULES_H_

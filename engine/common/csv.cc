@@ -410,19 +410,40 @@ absl::StatusOr<CsvTable> CsvTable::Open(const std::string& path,
     ASSIGN_OR_RETURN(std::string utf8, TranscodeCsv(path, raw, file.encoding));
     reader = CsvReader::FromString(std::move(utf8), path);
   }
-  reader->SetLimits(file.max_field_bytes, file.max_fields);
-  CsvTable t(*std::move(reader));
+  return WithHeader(*std::move(reader), path, columns, optional, file);
+}
+
+absl::StatusOr<CsvTable> CsvTable::FromText(std::string raw, const std::string& name,
+                                            std::vector<std::string> columns,
+                                            std::vector<std::string> optional,
+                                            const CsvFileOptions& file) {
+  if (raw.size() > file.max_bytes) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        name, ": ", raw.size(), " bytes, more than the limit of ", file.max_bytes, " bytes"));
+  }
+  if (!IsUtf8Encoding(file.encoding)) {
+    ASSIGN_OR_RETURN(raw, TranscodeCsv(name, raw, file.encoding));
+  }
+  return WithHeader(CsvReader::FromString(std::move(raw), name), name, columns, optional, file);
+}
+
+absl::StatusOr<CsvTable> CsvTable::WithHeader(CsvReader reader, const std::string& name,
+                                              const std::vector<std::string>& columns,
+                                              const std::vector<std::string>& optional,
+                                              const CsvFileOptions& file) {
+  reader.SetLimits(file.max_field_bytes, file.max_fields);
+  CsvTable t(std::move(reader));
   t.check_utf8_ = IsUtf8Encoding(file.encoding);
   std::vector<std::string> header;
   if (!t.reader_.Next(header)) {
     if (!t.reader_.status().ok()) return t.reader_.status();
     return absl::InvalidArgumentError(
-        absl::StrCat(path, ": empty file, expected a header"));
+        absl::StrCat(name, ": empty file, expected a header"));
   }
   t.header_ = header;
   if (t.check_utf8_) RETURN_IF_ERROR(t.CheckUtf8(header));
   t.width_ = header.size();
-  ASSIGN_OR_RETURN(t.index_, MapHeader(path, header, columns, optional));
+  ASSIGN_OR_RETURN(t.index_, MapHeader(name, header, columns, optional));
   return t;
 }
 

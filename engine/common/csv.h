@@ -180,6 +180,13 @@ class CsvTable {
                                        std::vector<std::string> columns,
                                        std::vector<std::string> optional = {},
                                        const CsvFileOptions& file = {});
+  // The same from a file's bytes held in memory (a pack file compiled into a
+  // .grsnap): `name` stands for the path in messages; `file`'s limits and
+  // encoding apply as they do to a file.
+  static absl::StatusOr<CsvTable> FromText(std::string raw, const std::string& name,
+                                           std::vector<std::string> columns,
+                                           std::vector<std::string> optional = {},
+                                           const CsvFileOptions& file = {});
   // False at the end or on an error (status()). A row with fewer fields than
   // the header is an error naming its line; so is a field that is not UTF-8.
   bool Next();
@@ -197,6 +204,11 @@ class CsvTable {
 
  private:
   explicit CsvTable(CsvReader r) : reader_(std::move(r)) {}
+  // Reads the header of `reader` (of `name`) and maps `columns`.
+  static absl::StatusOr<CsvTable> WithHeader(CsvReader reader, const std::string& name,
+                                             const std::vector<std::string>& columns,
+                                             const std::vector<std::string>& optional,
+                                             const CsvFileOptions& file);
   // InvalidArgument naming the line and column of the first field of the
   // current record that is not UTF-8.
   absl::Status CheckUtf8(const std::vector<std::string>& fields) const;

@@ -86,6 +86,16 @@ CsvFileOptions FoldingCsv(const Snapshot& s) {
   return PackCsvOptions(s.manifest(), limits.folding_bytes, limits);
 }
 
+// The fold rules for `s` served from `pack_dir`: the folding.csv compiled
+// into a .grsnap, else <pack_dir>/folding.csv (none: the defaults).
+absl::StatusOr<FoldRules> FoldRulesFor(const Snapshot& s, const std::string& pack_dir) {
+  if (const std::string* text = s.folding_csv(); text != nullptr) {
+    return ParseFoldRules(*text, absl::StrCat(pack_dir, ":folding.csv"), s.categories(),
+                          FoldingCsv(s));
+  }
+  return LoadFoldRules(pack_dir, s.categories(), FoldingCsv(s));
+}
+
 absl::Status DeadlineExceeded() {
   return absl::DeadlineExceededError(
       "deadline: the call's deadline passed before its reports were written to the journal; "
@@ -97,7 +107,7 @@ absl::StatusOr<CaseEngineOptions> EngineOptions(const Snapshot& s, const std::st
   CaseEngineOptions o;
   o.key_window = desk.idempotency_window;
   o.max_keys = desk.max_keys;
-  ASSIGN_OR_RETURN(o.fold_rules, LoadFoldRules(pack_dir, s.categories(), FoldingCsv(s)));
+  ASSIGN_OR_RETURN(o.fold_rules, FoldRulesFor(s, pack_dir));
   if (s.manifest().geographic) {
     // The city's latitude, to 0.01 degree (fixed for a deployment: fold
     // distances are measured on this plane).
@@ -630,8 +640,7 @@ absl::Status CaseDesk::Stats(const StatsQuery& query, const WorkingCalendar& cal
 }
 
 absl::Status CaseDesk::Reload(const Snapshot& snapshot, const std::string& pack_dir) {
-  ASSIGN_OR_RETURN(FoldRules rules,
-                   LoadFoldRules(pack_dir, snapshot.categories(), FoldingCsv(snapshot)));
+  ASSIGN_OR_RETURN(FoldRules rules, FoldRulesFor(snapshot, pack_dir));
   std::unique_lock<std::mutex> lock(mu_);
   QuiesceLocked(lock);  // new rules rebuild the fold index: nothing may be uncommitted
   return engine_->SetFoldRules(std::move(rules));

@@ -63,7 +63,8 @@ std::string SnapSectionName(uint32_t id) {
   static const char* const kNames[] = {
       nullptr, "meta",       "manifest",   "hierarchy",   "geometry",   "codes",
       "names", "grid_boxes", "cell_index", "departments", "categories", "rules",
-      "teams", "components", "layers",     "calendar",    "grid_routes"};
+      "teams", "components", "layers",     "calendar",    "grid_routes",
+      "folding"};
   if (id >= 1 && id < sizeof(kNames) / sizeof(kNames[0])) return kNames[id];
   return absl::StrCat("section ", id);
 }

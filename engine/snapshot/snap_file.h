@@ -38,7 +38,7 @@ namespace gridroute {
 
 inline constexpr char kSnapMagic[8] = {'G', 'R', 'S',  'N',
                                        'A', 'P', '\0', '\0'};
-inline constexpr uint32_t kSnapFormatVersion = 2;
+inline constexpr uint32_t kSnapFormatVersion = 3;
 inline constexpr size_t kSnapHeaderBytes = 64;
 inline constexpr size_t kSnapTableEntryBytes = 32;
 inline constexpr uint32_t kSnapMaxSections = 64;
@@ -63,6 +63,7 @@ enum class SnapSection : uint32_t {
   kLayers = 14,
   kCalendar = 15,
   kGridRoutes = 16,
+  kFolding = 17,  // the pack's folding.csv, if it had one (format 3)
 };
 // "geometry", "cell_index", ...; "section <id>" for an unknown id.
 std::string SnapSectionName(uint32_t id);

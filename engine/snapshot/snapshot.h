@@ -68,6 +68,13 @@ class Snapshot {
   const LoadStats& load_stats() const { return stats_; }
   // Non-fatal findings of the load (e.g. categories no rule covers).
   const std::vector<std::string>& warnings() const { return warnings_; }
+  // The pack's folding.csv as compiled into a .grsnap (the case desk's fold
+  // rules: a compiled file has no directory to read it from). Null when
+  // loaded from a directory (the desk reads <pack>/folding.csv) or when the
+  // compiled pack had none (the default rules).
+  const std::string* folding_csv() const {
+    return has_folding_csv_ ? &folding_csv_ : nullptr;
+  }
 
   // Routing model; empty unless the pack has the files.
   bool routes() const { return routes_; }
@@ -125,6 +132,8 @@ class Snapshot {
   std::shared_ptr<const BoxIndex> grid_boxes_;
   LoadStats stats_;
   std::vector<std::string> warnings_;
+  bool has_folding_csv_ = false;  // folding_csv()
+  std::string folding_csv_;
   bool routes_ = false;
   Departments departments_;
   Categories categories_;

@@ -2,6 +2,8 @@
 //
 // CompileSnapshot() and the .grsnap branch of LoadPack(): a loaded Snapshot
 // to and from one file (SNAPSHOT_FORMAT.md).
+#include <sys/stat.h>
+
 #include <chrono>
 #include <memory>
 #include <string>
@@ -95,6 +97,19 @@ absl::Status SnapCodec::Compile(const Snapshot& s, const std::string& pack_dir,
   sections.emplace_back(SnapSection::kLayers, SectionOf(s.layers_));
   sections.emplace_back(SnapSection::kCalendar, SectionOf(s.calendar_));
   sections.emplace_back(SnapSection::kGridRoutes, SectionOf(s.grid_routes_));
+  // The case desk's fold rules: a compiled file has no directory to read
+  // <pack>/folding.csv from, so its bytes travel in the file (as read; the
+  // desk parses them with the pack's encoding, as it parses the file).
+  const std::string folding = pack_dir + "/folding.csv";
+  struct stat st;
+  if (::stat(folding.c_str(), &st) == 0) {
+    ASSIGN_OR_RETURN(RegularFile f, RegularFile::Open(folding, PackLimits().folding_bytes));
+    std::string text;
+    RETURN_IF_ERROR(f.ReadAll(&text));
+    SnapWriter w;
+    w.PutString(text);
+    sections.emplace_back(SnapSection::kFolding, std::move(w).Release());
+  }
   return WriteSnapFile(out, info, sections);
 }
 
@@ -161,6 +176,11 @@ absl::Status SnapCodec::LoadRouting(const SnapFile& f, const LoadOptions& option
       options.view_in_place));
   RETURN_IF_ERROR(ReadSection(f, SnapSection::kCalendar,
                               [&](SnapReader& r) { Load(r, &s.calendar_); }));
+  if (f.Has(SnapSection::kFolding)) {
+    RETURN_IF_ERROR(ReadSection(f, SnapSection::kFolding, [&](SnapReader& r) {
+      s.has_folding_csv_ = r.GetString(&s.folding_csv_, PackLimits().folding_bytes);
+    }));
+  }
   return ReadSection(
       f, SnapSection::kGridRoutes, [&](SnapReader& r) { Load(r, s, &s.grid_routes_); },
       options.view_in_place);

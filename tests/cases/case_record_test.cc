@@ -671,6 +671,31 @@ TEST_F(FoldRulesFileTest, MostSpecificRowWins) {
             (FoldRule{40, absl::Minutes(30), false}));
 }
 
+// The text form (a folding.csv compiled into a .grsnap) gives the rules
+// the file gives, and its errors name the given name.
+TEST_F(FoldRulesFileTest, ParsedTextGivesTheFileRules) {
+  const std::string text =
+      "category_type,category,radius_m,window_min,same_grid\n"
+      "*,*,40,30,\n"
+      "event,01*,80,120,yes\n"
+      "*,0103,10,5,0\n";
+  Write("folding.csv", text);
+  absl::StatusOr<FoldRules> file = LoadFoldRules(dir_, categories_);
+  absl::StatusOr<FoldRules> parsed = ParseFoldRules(text, "p.grsnap:folding.csv", categories_);
+  ASSERT_TRUE(file.ok()) << file.status();
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  for (CategoryType t : {CategoryType::kEvent, CategoryType::kComponent}) {
+    for (const char* code : {"0102", "0103", "0501", "0101", "9999"}) {
+      EXPECT_EQ(parsed->Find(t, code), file->Find(t, code)) << code;
+    }
+  }
+  EXPECT_EQ(parsed->Find(CategoryType::kEvent, "0102"), (FoldRule{80, absl::Minutes(120), true}));
+  parsed = ParseFoldRules("category_type,category,radius_m,window_min\nevent,0102,-1,60\n",
+                          "p.grsnap:folding.csv", categories_);
+  EXPECT_TRUE(absl::StrContains(parsed.status().message(), "p.grsnap:folding.csv:2: radius_m '-1'"))
+      << parsed.status();
+}
+
 TEST_F(FoldRulesFileTest, ErrorsNameFileLineAndValue) {
   Write("folding.csv",
         "category_type,category,radius_m,window_min\n"

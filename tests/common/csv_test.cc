@@ -276,5 +276,38 @@ TEST(CsvTableTest, OnlyRegularFilesWithinTheLimit) {
       << t.status();
 }
 
+// FromText (a pack file compiled into a .grsnap) reads the same bytes as
+// Open does: the rows, the declared encoding, the limits and the messages,
+// with the given name for the path.
+TEST(CsvTableTest, FromTextReadsAsTheFile) {
+  CsvFileOptions gb;
+  gb.encoding = "GB18030";
+  const std::string text = "name,code\n\xD5\xC5\xC8\xFD,c1\n\"x,y\",c2\n";
+  std::vector<std::vector<std::string>> from_file;
+  ASSERT_EQ(TableError(text, gb, &from_file), "");
+  absl::StatusOr<CsvTable> t = CsvTable::FromText(text, "p.grsnap:t.csv", {"code", "name"}, {}, gb);
+  ASSERT_TRUE(t.ok()) << t.status();
+  std::vector<std::vector<std::string>> from_text;
+  while (t->Next()) from_text.push_back({std::string(t->Get(0)), std::string(t->Get(1))});
+  ASSERT_TRUE(t->status().ok()) << t->status();
+  EXPECT_EQ(from_text, from_file);
+  ASSERT_EQ(from_text.size(), 2u);
+  EXPECT_EQ(from_text[0][1], "张三");
+  t = CsvTable::FromText("code,name\nc1,\xFF\n", "p.grsnap:t.csv", {"code", "name"});
+  ASSERT_TRUE(t.ok());
+  while (t->Next()) {
+  }
+  EXPECT_TRUE(absl::StrContains(t->status().message(), "p.grsnap:t.csv:2: column 'name': not valid UTF-8"))
+      << t->status();
+  CsvFileOptions tiny;
+  tiny.max_bytes = 5;
+  t = CsvTable::FromText("code\n1\n2\n", "p.grsnap:t.csv", {"code"}, {}, tiny);
+  EXPECT_TRUE(absl::StrContains(t.status().message(),
+                                "p.grsnap:t.csv: 9 bytes, more than the limit of 5 bytes"))
+      << t.status();
+  t = CsvTable::FromText("", "p.grsnap:t.csv", {"code"});
+  EXPECT_TRUE(absl::StrContains(t.status().message(), "p.grsnap:t.csv: empty file")) << t.status();
+}
+
 }  // namespace
 }  // namespace gridroute

@@ -19,6 +19,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "cases/fold_rules.h"
 #include "cli/journal_command.h"
 #include "cli/locate_command.h"
 #include "cli/net_commands.h"
@@ -244,6 +245,15 @@ int Compile() {
   const auto t0 = std::chrono::steady_clock::now();
   auto snapshot = LoadCommandPack(pack);
   if (!snapshot.ok()) return Fail(std::string(snapshot.status().message()));
+  // The fold rules travel in the file (a server with cases reads them from
+  // it): refuse ones the case desk would refuse, as the other files are.
+  {
+    const gridroute::PackLimits limits;
+    absl::StatusOr<gridroute::FoldRules> rules = gridroute::LoadFoldRules(
+        pack, (*snapshot)->categories(),
+        gridroute::PackCsvOptions((*snapshot)->manifest(), limits.folding_bytes, limits));
+    if (!rules.ok()) return Fail(absl::StrCat("compile: ", rules.status().message()));
+  }
   const auto t1 = std::chrono::steady_clock::now();
   if (absl::Status st = gridroute::CompileSnapshot(**snapshot, pack, out); !st.ok()) {
     return Fail(absl::StrCat("compile: ", st.message()));
