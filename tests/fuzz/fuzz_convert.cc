@@ -6,15 +6,18 @@
 // selector byte, then the serialized message.
 //   selector % 3: 0 RouteRequest, 1 RouteBatchRequest, 2 DetectionBatch
 //   bit 7: a caller without the `personal` role
-// Invariant checked: every error message is valid UTF-8 (it travels as a
-// gRPC status message and in proto3 string fields).
+// Invariants checked: every error message is valid UTF-8 (it travels as a
+// gRPC status message and in proto3 string fields); the answers written as
+// wire bytes (the served path's writers) equal protobuf's serialization.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "fuzz_util.h"
+#include "service/codes_wire.h"
 #include "service/convert.h"
+#include "service/full_wire.h"
 
 namespace gridroute {
 namespace {
@@ -38,6 +41,17 @@ void RouteAndAnswer(const Router& router, const Event& e, const RouteOptions& o,
   std::string out;
   fuzz::Check(full.SerializeToString(&out) && codes.SerializeToString(&out),
               "answers serialize");
+  // The unary Route handler writes these answers as wire bytes
+  // (service/route_wire.h): the same bytes.
+  static const FullTables* full_tables = new FullTables(FullTables::Build(router.snapshot()));
+  static const CodesTables* codes_tables = new CodesTables(CodesTables::Build(router.snapshot()));
+  std::string wire;
+  WireWriter w(&wire);
+  AppendDecisionFull(*full_tables, router.snapshot(), d, personal, nullptr, /*field=*/1, &w);
+  fuzz::Check(wire == full.SerializeAsString(), "the FULL wire answer is protobuf's");
+  wire.clear();
+  AppendDecisionCodes(*codes_tables, router.snapshot(), d, nullptr, /*field=*/3, &w);
+  fuzz::Check(wire == codes.SerializeAsString(), "the CODES wire answer is protobuf's");
 }
 
 void RouteRequestCase(const Router& router, const v1::RouteRequest& r, bool personal) {
