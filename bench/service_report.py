@@ -37,14 +37,21 @@ def load(path):
 
 
 def inproc(path):
-    """ns per call of the 1-thread BM_Route/BM_Locate runs (real time)."""
+    """ns per call of the 1-thread BM_Route/BM_Locate runs (real time): the
+    median of the repetitions where there are several, else the one run."""
     if not os.path.exists(path):
         return {}
     out = {}
     for b in json.load(open(path))["benchmarks"]:
+        aggregate = b.get("run_type") == "aggregate"
+        if aggregate and b.get("aggregate_name") != "median":
+            continue
         name = b["name"].split("/")[0]
+        if name in out and not aggregate:
+            continue
         scale = {"ns": 1, "us": 1e3, "ms": 1e6}[b.get("time_unit", "ns")]
-        out[name] = {"ns": b["real_time"] * scale, "items_per_s": b.get("items_per_second")}
+        out[name] = {"ns": b["real_time"] * scale, "items_per_s": b.get("items_per_second"),
+                     "repetitions": b.get("repetitions", 1)}
     return out
 
 
@@ -141,7 +148,9 @@ def markdown(r):
                      f"{d['p50_ms']:.3f} | {d['p99_ms']:.3f} | {d['p99_9_ms']:.3f} | {bpd} | "
                      f"{errs} | {rounds_text(d)} |")
     for name, d in r["inproc"].items():
-        lines.append(f"| in-process {name} (1 thread) | {1e9 / d['ns']:,.0f} | | | | | | | |")
+        reps = d.get("repetitions", 1)
+        how = f"1 thread, median of {reps}" if reps > 1 else "1 thread"
+        lines.append(f"| in-process {name} ({how}) | {1e9 / d['ns']:,.0f} | | | | | | | |")
     lines += ["", "| ratio | value |", "|---|---:|",
               f"| h2load Route / h2load Health | {ra['route_over_health']:.3f} |",
               f"| gridroute-load unary-same / h2load Route (same request; must be >= 0.9) | "
