@@ -5,7 +5,8 @@
 # city, then gridroute-server --pack X.grsnap answers route queries exactly
 # as the server on the directory does; the offline `gridroute route` gives
 # the same file from both; a damaged .grsnap stops the server at start with
-# the section named (and --verify lazy is accepted); compile's usage errors.
+# the section named (and --verify lazy is accepted); compile's usage errors;
+# compile refuses a folding.csv the case desk would refuse, naming the line.
 #   grsnap_cli_test.sh <bin dir>
 set -euo pipefail
 bin=$1
@@ -64,3 +65,12 @@ rc=0
 [[ $rc -ne 0 ]] && grep -q -- "--verify must be full or lazy" "$tmp/usage.err" \
   || fail "--verify sometimes: exit $rc: $(cat "$tmp/usage.err")"
 echo "ok: usage errors"
+
+# The fold rules travel in the file: a bad folding.csv is refused at compile.
+printf 'category_type,category,radius_m,window_min\nevent,*,-5,60\n' > "$tmp/city/folding.csv"
+rc=0
+"$bin/gridroute" compile --pack "$tmp/city" --out "$tmp/fold.grsnap" > /dev/null 2> "$tmp/fold.err" || rc=$?
+[[ $rc -eq 1 ]] || fail "compile with a bad folding.csv: exit $rc, want 1"
+grep -q "folding.csv:2: radius_m '-5'" "$tmp/fold.err" || fail "no line named: $(cat "$tmp/fold.err")"
+[[ ! -e $tmp/fold.grsnap ]] || fail "a .grsnap was written from a bad folding.csv"
+echo "ok: compile refuses a bad folding.csv"
