@@ -377,7 +377,9 @@ TEST_F(ViewsPackTest, RouteThroughTheChannelIsTheServicesAnswer) {
       const grpc::Status sw = full().Route(kNever, req, &want);
       ASSERT_EQ(sg.error_code(), sw.error_code()) << sg.error_message();
       EXPECT_EQ(sg.error_message(), sw.error_message());
-      if (sw.ok()) EXPECT_EQ(got.SerializeAsString(), want.SerializeAsString());
+      if (sw.ok()) {
+        EXPECT_EQ(got.SerializeAsString(), want.SerializeAsString());
+      }
     }
   }
   grpc::GenericStub generic(server.channel());
