@@ -86,13 +86,25 @@ struct WireBatch {
   std::shared_ptr<const ServedSnapshot> served;
 };
 
+// Options for an arena whose first block is `block` (`size` bytes, part of
+// the arena's holder: a reset arena allocates nothing until it outgrows
+// it). `max_block_size` 0: protobuf's default for the blocks after it.
+google::protobuf::ArenaOptions InlineBlockArena(char* block, size_t size,
+                                                size_t max_block_size = 0) {
+  google::protobuf::ArenaOptions o;
+  o.initial_block = block;
+  o.initial_block_size = size;
+  if (max_block_size > 0) o.max_block_size = max_block_size;
+  return o;
+}
+
 // One RouteStream batch's working set, from its read to its answer: the
 // parsed batch, its routing, its reports and the answer being built. A
 // stream borrows one from the StreamWorkPool per batch and gives it back
 // before writing the answer, so working sets are bounded by the batches
 // being routed or filed at once, not by the number of streams.
 struct StreamWork {
-  StreamWork() : arena(ArenaOptionsWith(block)) {}
+  StreamWork() : arena(InlineBlockArena(block, kInlineBytes, /*max_block_size=*/4 << 20)) {}
 
   // Back to a clean state for the next batch (of any stream): pins
   // released; the vectors and strings keep their capacity (no allocation
@@ -116,13 +128,6 @@ struct StreamWork {
   // A detection parses into ~0.4 KiB of arena (message, point, time, short
   // strings and their cleanup entries): a batch of ~1,000 fits inline.
   static constexpr size_t kInlineBytes = 512 << 10;
-  static google::protobuf::ArenaOptions ArenaOptionsWith(char* first) {
-    google::protobuf::ArenaOptions o;
-    o.initial_block = first;
-    o.initial_block_size = kInlineBytes;
-    o.max_block_size = 4 << 20;
-    return o;
-  }
 
   alignas(16) char block[kInlineBytes];  // before arena: outlives it
   google::protobuf::Arena arena;
@@ -540,19 +545,13 @@ class ArenaMessageAllocator final : public grpc::MessageAllocator<Req, Resp> {
   static constexpr size_t kInlineBytes = 4096;
   class Holder final : public grpc::MessageHolder<Req, Resp> {
    public:
-    Holder() : arena_(Options(block_)) {
+    Holder() : arena_(InlineBlockArena(block_, kInlineBytes)) {
       this->set_request(google::protobuf::Arena::CreateMessage<Req>(&arena_));
       this->set_response(google::protobuf::Arena::CreateMessage<Resp>(&arena_));
     }
     void Release() override { delete this; }
 
    private:
-    static google::protobuf::ArenaOptions Options(char* block) {
-      google::protobuf::ArenaOptions o;
-      o.initial_block = block;
-      o.initial_block_size = kInlineBytes;
-      return o;
-    }
     alignas(16) char block_[kInlineBytes];  // before arena_: outlives it
     google::protobuf::Arena arena_;
   };
@@ -828,16 +827,10 @@ class GridrouteService::RoutingImpl final : public RoutingBase {
   // A thread's unary Route request arena and answer bytes.
   struct UnaryRouteWork {
     static constexpr size_t kInlineBytes = 2048;
-    UnaryRouteWork() : arena(Options(block)) {}
+    UnaryRouteWork() : arena(InlineBlockArena(block, kInlineBytes)) {}
     v1::RouteRequest* Fresh() {
       arena.Reset();
       return google::protobuf::Arena::CreateMessage<v1::RouteRequest>(&arena);
-    }
-    static google::protobuf::ArenaOptions Options(char* b) {
-      google::protobuf::ArenaOptions o;
-      o.initial_block = b;
-      o.initial_block_size = kInlineBytes;
-      return o;
     }
     alignas(16) char block[kInlineBytes];  // before arena: outlives it
     google::protobuf::Arena arena;
