@@ -16,26 +16,13 @@
 #include "intake/case_desk.h"
 #include "service/service_fixture.h"
 #include "snapshot/snapshot.h"
+#include "testing/report_slot.h"
 
 namespace gridroute {
 namespace {
 
-constexpr absl::string_view kChain[] = {"320501"};
-
 void MakeSlot(double lon, int minute, ReportSlot* slot) {
-  Report& r = slot->report;
-  r = Report{};
-  r.category_type = CategoryType::kEvent;
-  r.category = "0102";
-  r.grid = "g1";
-  r.chain = kChain;
-  r.lead = "D2";
-  r.has_point = true;
-  r.lon = lon;
-  r.lat = 31.0;
-  r.reported_at = absl::FromUnixSeconds(1795000000 + 60 * minute);
-  r.source = ReportSource::kVideo;
-  r.source_id = "cam-1";
+  testing::EventReportSlot(lon, 31.0, absl::FromUnixSeconds(1795000000 + 60 * minute), slot);
 }
 
 class CompiledFoldRulesTest : public ::testing::Test {

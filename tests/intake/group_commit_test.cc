@@ -28,6 +28,7 @@
 #include "journal/journal_env.h"
 #include "service/service_fixture.h"
 #include "service/snapshot_store.h"
+#include "testing/report_slot.h"
 
 // Every operator new in this binary is counted (the allocation test). Not
 // under AddressSanitizer: it replaces new/delete itself, and memory from
@@ -100,25 +101,13 @@ class GateEnv : public JournalEnv {
   bool released_ = false;
 };
 
-constexpr absl::string_view kChain[] = {"320501"};
-
 // A report of event 0102 at point number `spot` (spots 1 km apart: each its
 // own case; the same spot folds within the 60-minute window).
 void MakeSlot(int spot, int minute, ReportSlot* slot) {
-  Report& r = slot->report;
-  r = Report{};
-  r.category_type = CategoryType::kEvent;
-  r.category = "0102";
-  r.grid = "g1";
-  r.chain = kChain;
-  r.lead = "D2";
-  r.has_point = true;
-  r.lon = 120.0 + 0.01 * (spot % 100);
-  r.lat = 31.0 + 0.01 * (spot / 100);
   static const absl::TimeZone kCity = absl::FixedTimeZone(8 * 3600);
-  r.reported_at = absl::FromCivil(absl::CivilMinute(2026, 11, 27, 10, minute), kCity);
-  r.source = ReportSource::kVideo;
-  r.source_id = "cam-1";
+  testing::EventReportSlot(120.0 + 0.01 * (spot % 100), 31.0 + 0.01 * (spot / 100),
+                           absl::FromCivil(absl::CivilMinute(2026, 11, 27, 10, minute), kCity),
+                           slot);
 }
 
 class GroupCommitTest : public ::testing::Test {
