@@ -52,29 +52,10 @@ std::string Health(const std::shared_ptr<grpc::Channel>& channel, const std::str
     req.push_back(static_cast<char>(service.size()));
     req += service;
   }
-  grpc::Slice slice(req.data(), req.size());
-  grpc::ByteBuffer in(&slice, 1), out;
-  grpc::GenericStub stub(channel);
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  grpc::Status st;
-  bool done = false;
-  std::mutex mu;
-  std::condition_variable cv;
-  stub.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &in, &out,
-                 [&](grpc::Status s) {
-                   std::lock_guard<std::mutex> lock(mu);
-                   st = std::move(s);
-                   done = true;
-                   cv.notify_one();
-                 });
-  std::unique_lock<std::mutex> lock(mu);
-  cv.wait(lock, [&] { return done; });
-  if (!st.ok()) return absl::StrCat(st.error_code());
-  std::vector<grpc::Slice> slices;
-  (void)out.Dump(&slices);
   std::string bytes;
-  for (const grpc::Slice& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  const grpc::Status st =
+      testing::RawUnaryCall(channel, "/grpc.health.v1.Health/Check", req, &bytes);
+  if (!st.ok()) return absl::StrCat(st.error_code());
   if (bytes == "\x08\x01") return "SERVING";
   if (bytes == "\x08\x02") return "NOT_SERVING";
   return "?" + bytes;

@@ -7,16 +7,21 @@
 #define GRIDROUTE_TESTS_SERVICE_SERVICE_FIXTURE_H_
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
 #include "gridroute/v1/admin.grpc.pb.h"
 #include "gridroute/v1/cases.grpc.pb.h"
 #include "gridroute/v1/routing.grpc.pb.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "service/grpc_service.h"
@@ -102,6 +107,39 @@ inline v1::RouteRequest HotlineReport(double lon, double lat, const std::string&
   r.set_category(category);
   SetWednesday10am(r.mutable_reported_at());
   return r;
+}
+
+// One unary call of `method` with the serialized request `request` through
+// the generic stub (raw bytes: no stubs needed, and bytes no client would
+// send), waited for (30 s deadline). The answer's bytes go to `response`.
+inline grpc::Status RawUnaryCall(const std::shared_ptr<grpc::Channel>& channel,
+                                 const std::string& method, const std::string& request,
+                                 std::string* response) {
+  grpc::Slice slice(request.data(), request.size());
+  grpc::ByteBuffer in(&slice, 1), out;
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  grpc::Status st;
+  bool done = false;
+  std::mutex mu;
+  std::condition_variable cv;
+  stub.UnaryCall(&ctx, method, grpc::StubOptions(), &in, &out, [&](grpc::Status s) {
+    std::lock_guard<std::mutex> lock(mu);
+    st = std::move(s);
+    done = true;
+    cv.notify_one();
+  });
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return done; });
+  response->clear();
+  std::vector<grpc::Slice> slices;
+  if (st.ok() && out.Dump(&slices).ok()) {
+    for (const grpc::Slice& s : slices) {
+      response->append(reinterpret_cast<const char*>(s.begin()), s.size());
+    }
+  }
+  return st;
 }
 
 }  // namespace gridroute::testing
